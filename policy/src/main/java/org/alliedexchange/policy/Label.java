@@ -1,0 +1,45 @@
+package org.alliedexchange.policy;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * A confidentiality label after STANAG 4774, as the engine sees it.
+ *
+ * @param policy       the nation whose scheme the marking belongs to (ISO 3166-1 alpha-3)
+ * @param level        the common level, or null when only the marking is given
+ * @param marking      the national marking as written, or null when only the level is given
+ * @param originator   the originating nation
+ * @param releasableTo the nations it may be released to (permissive: the recipient's nation must be listed)
+ * @param communities  need-to-know communities (restrictive: the recipient must hold all of them)
+ * @param controls     dissemination controls by name, e.g. "ORCON", "NOFORN"
+ */
+public record Label(
+    String policy,
+    Level level,
+    String marking,
+    String originator,
+    Set<String> releasableTo,
+    Set<String> communities,
+    Set<String> controls) {
+
+  /** Dissemination control: no foreign nationals. */
+  public static final String NOFORN = "NOFORN";
+  /** Dissemination control: originator controlled. */
+  public static final String ORCON = "ORCON";
+  /** The controls the engine knows how to interpret; any other makes the label invalid. */
+  public static final Set<String> KNOWN_CONTROLS = Set.of(NOFORN, ORCON);
+
+  public Label {
+    // copies that tolerate null entries: the engine reports them as MALFORMED rather than throwing
+    releasableTo = copy(releasableTo);
+    communities = copy(communities);
+    controls = copy(controls);
+  }
+
+  private static Set<String> copy(Collection<String> values) {
+    return values == null ? Set.of() : Collections.unmodifiableSet(new HashSet<>(values));
+  }
+}
