@@ -15,6 +15,8 @@ import java.util.Set;
  * @param releasableTo the nations it may be released to (permissive: the recipient's nation must be listed)
  * @param communities  need-to-know communities (restrictive: the recipient must hold all of them)
  * @param controls     dissemination controls by name, e.g. "ORCON", "NOFORN"
+ * @param levelUnrecognized true when a level was given that is not on the common scale (a misspelt name,
+ *     or an enum number this build does not know): the label is then invalid, never read as "no level"
  */
 public record Label(
     String policy,
@@ -23,7 +25,14 @@ public record Label(
     String originator,
     Set<String> releasableTo,
     Set<String> communities,
-    Set<String> controls) {
+    Set<String> controls,
+    boolean levelUnrecognized) {
+
+  /** A label whose level, if any, is on the common scale. */
+  public Label(String policy, Level level, String marking, String originator, Set<String> releasableTo,
+      Set<String> communities, Set<String> controls) {
+    this(policy, level, marking, originator, releasableTo, communities, controls, false);
+  }
 
   /** Dissemination control: no foreign nationals. */
   public static final String NOFORN = "NOFORN";

@@ -6,6 +6,8 @@ public enum LabelDefect {
   MALFORMED("the label or one of its lists is missing or holds an empty entry"),
   /** The policy nation is not in the configuration. */
   UNKNOWN_POLICY("the policy nation is not in the configuration"),
+  /** A level is given that is not on the common scale. */
+  UNKNOWN_LEVEL("the level is not one of UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET, TOP_SECRET"),
   /** Neither a marking nor a level is given. */
   MISSING_CLASSIFICATION("the label gives neither a marking nor a level"),
   /** The marking belongs to no nation's scheme. */

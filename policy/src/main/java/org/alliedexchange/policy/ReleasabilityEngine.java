@@ -121,6 +121,10 @@ public final class ReleasabilityEngine {
     if (policy == null) {
       defects.add(LabelDefect.UNKNOWN_POLICY);
     }
+    if (label.levelUnrecognized()) {
+      defects.add(LabelDefect.UNKNOWN_LEVEL);
+      return null;
+    }
     boolean hasMarking = !isBlank(label.marking());
     if (!hasMarking && label.level() == null) {
       defects.add(LabelDefect.MISSING_CLASSIFICATION);

@@ -100,6 +100,8 @@ class ReleasabilityEngineTest {
             Reason.LABEL_INVALID),
         deny("neither marking nor level", new Label("KOR", null, null, "KOR", Set.of("KOR"), Set.of(), Set.of()),
             recipient("KOR", TOP_SECRET), Reason.LABEL_INVALID),
+        deny("a level not on the common scale", new Label("KOR", null, "군사II급비밀", "KOR", Set.of("KOR"), Set.of(), Set.of(), true),
+            recipient("KOR", TOP_SECRET), Reason.LABEL_INVALID),
         deny("an unknown dissemination control", withControls(marked("KOR", "군사II급비밀", "KOR"), "EYES ONLY"),
             recipient("KOR", TOP_SECRET), Reason.LABEL_INVALID),
 
