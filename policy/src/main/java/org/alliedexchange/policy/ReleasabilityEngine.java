@@ -34,51 +34,51 @@ public final class ReleasabilityEngine {
   }
 
   public Decision decide(Label label, Recipient recipient, Instant at) {
-    EnumSet<Reason> reasons = EnumSet.noneOf(Reason.class);
-    EnumSet<LabelDefect> defects = EnumSet.noneOf(LabelDefect.class);
+    // reasons and defects are bit sets (1 << ordinal) until a DENY needs them as sets: a PERMIT allocates
+    // nothing but its Decision, and the guard makes one decision per message
+    int reasons = 0;
     if (label == null) {
-      defects.add(LabelDefect.MALFORMED);
-      reasons.add(Reason.LABEL_INVALID);
+      reasons |= bit(Reason.LABEL_INVALID);
     }
     if (recipient == null || at == null) {
-      reasons.add(Reason.UNKNOWN_RECIPIENT);
+      reasons |= bit(Reason.UNKNOWN_RECIPIENT);
     }
     if (label == null || recipient == null || at == null) {
-      return Decision.deny(reasons, defects, null);
+      return deny(reasons, label == null ? bit(LabelDefect.MALFORMED) : 0, null);
     }
 
     NationalScheme policy = federation.nation(label.policy());
-    Level level = resolveLevel(label, policy, defects);
-    checkProvenance(label, defects);
-    if (!defects.isEmpty()) {
-      reasons.add(Reason.LABEL_INVALID);
+    Level level = resolveLevel(label, policy);
+    int defects = labelDefects(label, policy, level) | provenanceDefects(label);
+    if (defects != 0) {
+      reasons |= bit(Reason.LABEL_INVALID);
     }
 
     String nation = recipient.nation();
     NationalScheme recipientScheme = federation.nation(nation);
     if (recipientScheme == null || recipient.clearance() == null) {
-      reasons.add(Reason.UNKNOWN_RECIPIENT);
+      reasons |= bit(Reason.UNKNOWN_RECIPIENT);
     }
     if (level != null && (recipient.clearance() == null || !recipient.clearance().dominates(level))) {
-      reasons.add(Reason.INSUFFICIENT_CLEARANCE);
+      reasons |= bit(Reason.INSUFFICIENT_CLEARANCE);
     }
-    if (hasBlank(label.communities()) || !recipient.communities().containsAll(label.communities())) {
-      reasons.add(Reason.NEED_TO_KNOW);
+    if (!holdsAll(recipient.communities(), label.communities())) {
+      reasons |= bit(Reason.NEED_TO_KNOW);
     }
 
     String originator = label.originator();
     if (nation != null && nation.equals(originator)) {
       // within the originator's nation the originator's marking stays
-      return reasons.isEmpty()
+      return reasons == 0
           ? Decision.permit(level, markingOf(label, policy, level), null)
-          : Decision.deny(reasons, defects, level);
+          : deny(reasons, defects, level);
     }
 
     if (nation == null || !label.releasableTo().contains(nation)) {
-      reasons.add(Reason.NOT_RELEASABLE_TO_NATION);
+      reasons |= bit(Reason.NOT_RELEASABLE_TO_NATION);
     }
     if (label.controls().contains(Label.NOFORN)) {
-      reasons.add(Reason.NOFORN);
+      reasons |= bit(Reason.NOFORN);
     }
     Agreement allowing = null;
     if (level != null && level != Level.UNCLASSIFIED) {
@@ -93,17 +93,17 @@ public final class ReleasabilityEngine {
         }
       }
       if (!anyInForce) {
-        reasons.add(Reason.NO_AGREEMENT_IN_FORCE);
+        reasons |= bit(Reason.NO_AGREEMENT_IN_FORCE);
       } else if (allowing == null) {
-        reasons.add(Reason.LEVEL_NOT_COVERED);
+        reasons |= bit(Reason.LEVEL_NOT_COVERED);
       }
     }
     String recipientMarking = recipientScheme == null ? null : recipientScheme.markingAt(level);
     if (level != null && recipientMarking == null) {
-      reasons.add(Reason.NO_EQUIVALENT_MARKING);
+      reasons |= bit(Reason.NO_EQUIVALENT_MARKING);
     }
-    if (!reasons.isEmpty()) {
-      return Decision.deny(reasons, defects, level);
+    if (reasons != 0) {
+      return deny(reasons, defects, level);
     }
     return Decision.permit(level, recipientMarking, allowing == null ? null : allowing.id());
   }
@@ -114,71 +114,113 @@ public final class ReleasabilityEngine {
   }
 
   /**
-   * The label's level, or null when it cannot be established; records the defects it finds. A marking
-   * and a level that disagree yield no level: the label is invalid and no level-based rule should guess.
+   * The label's level, or null when it cannot be established. A marking and a level that disagree yield
+   * no level: the label is invalid and no level-based rule should guess.
    */
-  private Level resolveLevel(Label label, NationalScheme policy, EnumSet<LabelDefect> defects) {
-    if (policy == null) {
-      defects.add(LabelDefect.UNKNOWN_POLICY);
-    }
+  private static Level resolveLevel(Label label, NationalScheme policy) {
     if (label.levelUnrecognized()) {
-      defects.add(LabelDefect.UNKNOWN_LEVEL);
       return null;
     }
-    boolean hasMarking = !isBlank(label.marking());
-    if (!hasMarking && label.level() == null) {
-      defects.add(LabelDefect.MISSING_CLASSIFICATION);
-      return null;
-    }
-    if (!hasMarking) {
-      if (policy != null && policy.markingAt(label.level()) == null) {
-        defects.add(LabelDefect.MARKING_LEVEL_MISMATCH);
-      }
+    if (isBlank(label.marking())) {
       return label.level();
     }
     Level ofMarking = policy == null ? null : policy.levelOf(label.marking());
     if (ofMarking == null) {
-      if (federation.nationsWithMarking(label.marking()).isEmpty()) {
-        defects.add(LabelDefect.UNKNOWN_MARKING);
-      } else if (policy != null) {
-        defects.add(LabelDefect.MARKING_NOT_OF_POLICY);
-      }
       return label.level();
     }
-    if (label.level() != null && label.level() != ofMarking) {
-      defects.add(LabelDefect.MARKING_LEVEL_MISMATCH);
-      return null;
-    }
-    return ofMarking;
+    return label.level() != null && label.level() != ofMarking ? null : ofMarking;
   }
 
-  private static void checkProvenance(Label label, EnumSet<LabelDefect> defects) {
+  /** What is wrong with the label's classification, as bits of {@link LabelDefect}. */
+  private int labelDefects(Label label, NationalScheme policy, Level level) {
+    int defects = 0;
+    if (policy == null) {
+      defects |= bit(LabelDefect.UNKNOWN_POLICY);
+    }
+    boolean hasMarking = !isBlank(label.marking());
+    if (label.levelUnrecognized()) {
+      defects |= bit(LabelDefect.UNKNOWN_LEVEL);
+    } else if (!hasMarking && label.level() == null) {
+      defects |= bit(LabelDefect.MISSING_CLASSIFICATION);
+    } else if (!hasMarking) {
+      if (policy != null && policy.markingAt(label.level()) == null) {
+        defects |= bit(LabelDefect.MARKING_LEVEL_MISMATCH);
+      }
+    } else if (policy == null || policy.levelOf(label.marking()) == null) {
+      if (federation.nationsWithMarking(label.marking()).isEmpty()) {
+        defects |= bit(LabelDefect.UNKNOWN_MARKING);
+      } else if (policy != null) {
+        defects |= bit(LabelDefect.MARKING_NOT_OF_POLICY);
+      }
+    } else if (level == null) {
+      defects |= bit(LabelDefect.MARKING_LEVEL_MISMATCH);
+    }
+    return defects;
+  }
+
+  /** What is wrong with the label's originator, lists and controls, as bits of {@link LabelDefect}. */
+  private static int provenanceDefects(Label label) {
+    int defects = 0;
     String originator = label.originator();
     if (isBlank(originator) || !originator.equals(label.policy())) {
-      defects.add(LabelDefect.ORIGINATOR_NOT_POLICY);
+      defects |= bit(LabelDefect.ORIGINATOR_NOT_POLICY);
     }
     if (originator == null || !label.releasableTo().contains(originator)) {
-      defects.add(LabelDefect.ORIGINATOR_NOT_RELEASABLE);
+      defects |= bit(LabelDefect.ORIGINATOR_NOT_RELEASABLE);
     }
     if (hasBlank(label.releasableTo()) || hasBlank(label.communities()) || hasBlank(label.controls())) {
-      defects.add(LabelDefect.MALFORMED);
+      defects |= bit(LabelDefect.MALFORMED);
     }
     boolean noforn = false;
-    for (String control : label.controls()) {
-      if (Label.NOFORN.equals(control)) {
-        noforn = true;
-      } else if (control != null && !Label.KNOWN_CONTROLS.contains(control)) {
-        defects.add(LabelDefect.UNKNOWN_CONTROL);
+    if (!label.controls().isEmpty()) {
+      for (String control : label.controls()) {
+        if (Label.NOFORN.equals(control)) {
+          noforn = true;
+        } else if (control != null && !Label.KNOWN_CONTROLS.contains(control)) {
+          defects |= bit(LabelDefect.UNKNOWN_CONTROL);
+        }
       }
     }
     if (noforn) {
       for (String nation : label.releasableTo()) {
         if (nation == null || !nation.equals(originator)) {
-          defects.add(LabelDefect.NOFORN_WITH_FOREIGN_RELEASE);
+          defects |= bit(LabelDefect.NOFORN_WITH_FOREIGN_RELEASE);
           break;
         }
       }
     }
+    return defects;
+  }
+
+  /** True when {@code held} holds every community in {@code required} (a blank requirement is never held). */
+  private static boolean holdsAll(java.util.Set<String> held, java.util.Set<String> required) {
+    if (required.isEmpty()) {
+      return true;
+    }
+    for (String community : required) {
+      if (isBlank(community) || !held.contains(community)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int bit(Enum<?> value) {
+    return 1 << value.ordinal();
+  }
+
+  private static Decision deny(int reasons, int defects, Level level) {
+    return Decision.deny(toSet(reasons, Reason.class), toSet(defects, LabelDefect.class), level);
+  }
+
+  private static <E extends Enum<E>> EnumSet<E> toSet(int bits, Class<E> type) {
+    EnumSet<E> set = EnumSet.noneOf(type);
+    for (E value : type.getEnumConstants()) {
+      if ((bits & (1 << value.ordinal())) != 0) {
+        set.add(value);
+      }
+    }
+    return set;
   }
 
   private static boolean hasBlank(java.util.Set<String> values) {
