@@ -1,0 +1,24 @@
+package org.alliedexchange.auditstream;
+
+/**
+ * The audit stream's contract. Every component that makes an auditable decision or change appends an
+ * {@code allied.audit.v1.AuditEvent} to one Redis stream; the audit service consumes it.
+ *
+ * <p>An entry has two fields: {@link #TYPE_FIELD}, the event's kind in words (for people reading the
+ * stream with redis-cli), and {@link #EVENT_FIELD}, the serialized AuditEvent, which is authoritative.
+ */
+public final class AuditStream {
+
+  /** The stream's key unless configured otherwise. */
+  public static final String DEFAULT_KEY = "allied:audit";
+  /** The field holding the serialized {@code AuditEvent}. */
+  public static final String EVENT_FIELD = "event";
+  /** The field holding the event's kind, e.g. "transfer", "identity_changed". */
+  public static final String TYPE_FIELD = "type";
+  /** The environment variable naming the Redis that holds the stream, as a redis:// URL. */
+  public static final String REDIS_URL_ENV = "ALLIED_AUDIT_REDIS_URL";
+  /** The environment variable naming the stream's key, when not {@link #DEFAULT_KEY}. */
+  public static final String STREAM_KEY_ENV = "ALLIED_AUDIT_STREAM";
+
+  private AuditStream() {}
+}

@@ -1,0 +1,62 @@
+package org.alliedexchange.auditstream;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.XAddParams;
+
+/**
+ * Appends audit events to the stream. {@link #append} returns only once Redis has taken the entry and
+ * throws otherwise: callers treat a throw as "not audited" and refuse what they were about to do.
+ */
+public final class AuditStreamWriter implements AutoCloseable {
+
+  private static final byte[] TYPE = AuditStream.TYPE_FIELD.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] EVENT = AuditStream.EVENT_FIELD.getBytes(StandardCharsets.UTF_8);
+
+  private final RedisClient redis;
+  private final byte[] key;
+
+  private AuditStreamWriter(RedisClient redis, String key) {
+    this.redis = redis;
+    this.key = key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A writer to the Redis at {@code redisUrl} (redis://host:port), failing any call after {@code timeout}. */
+  public static AuditStreamWriter connect(URI redisUrl, String key, Duration timeout) {
+    if (redisUrl == null || redisUrl.getHost() == null || !"redis".equals(redisUrl.getScheme())) {
+      throw new IllegalArgumentException("the audit stream needs a redis://host:port URL, not " + redisUrl);
+    }
+    int millis = (int) timeout.toMillis();
+    RedisClient client = RedisClient.builder()
+        .hostAndPort(new HostAndPort(redisUrl.getHost(), redisUrl.getPort() < 0 ? 6379 : redisUrl.getPort()))
+        .clientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(millis).socketTimeoutMillis(millis).build())
+        .build();
+    return new AuditStreamWriter(client, key == null || key.isBlank() ? AuditStream.DEFAULT_KEY : key);
+  }
+
+  /** Appends one event; returns its stream entry id. Throws when Redis does not take it. */
+  public String append(AuditEvent event) {
+    byte[] id = redis.xadd(key, XAddParams.xAddParams(), Map.of(
+        TYPE, typeOf(event).getBytes(StandardCharsets.UTF_8),
+        EVENT, event.toByteArray()));
+    return new String(id, StandardCharsets.UTF_8);
+  }
+
+  /** The event's kind in words, e.g. "identity_changed". */
+  public static String typeOf(AuditEvent event) {
+    return event.getEventCase().name().toLowerCase(Locale.ROOT);
+  }
+
+
+  @Override
+  public void close() {
+    redis.close();
+  }
+}

@@ -1,0 +1,77 @@
+package org.alliedexchange.identity.auditlistener;
+
+import java.net.URI;
+import java.time.Duration;
+import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.jboss.logging.Logger;
+import org.keycloak.Config;
+import org.keycloak.events.EventListenerProvider;
+import org.keycloak.events.EventListenerProviderFactory;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+
+/**
+ * Registers the {@value #ID} event listener. Enable it on a realm ({@code eventsListeners}) and point it
+ * at the audit stream's Redis with the environment variable {@code ALLIED_AUDIT_REDIS_URL}
+ * (or the SPI option {@code redis-url}); the stream key defaults to {@code allied:audit}.
+ *
+ * <p>Without a Redis URL the listener refuses every identity change it sees: an identity change that
+ * cannot be audited must not happen.
+ */
+public final class AuditStreamEventListenerFactory implements EventListenerProviderFactory {
+
+  public static final String ID = "allied-audit";
+  private static final Logger LOG = Logger.getLogger(AuditStreamEventListenerFactory.class);
+
+  private volatile AuditStreamWriter writer;
+  private String configurationProblem;
+
+  @Override
+  public String getId() {
+    return ID;
+  }
+
+  @Override
+  public void init(Config.Scope config) {
+    String url = firstNonBlank(System.getenv(AuditStream.REDIS_URL_ENV), config.get("redis-url"), config.get("redisUrl"));
+    String key = firstNonBlank(System.getenv(AuditStream.STREAM_KEY_ENV), config.get("stream"), AuditStream.DEFAULT_KEY);
+    if (url == null) {
+      configurationProblem = "no Redis for the audit stream: set " + AuditStream.REDIS_URL_ENV + "=redis://host:port";
+      LOG.error(ID + ": " + configurationProblem + "; identity changes will be refused");
+      return;
+    }
+    try {
+      writer = AuditStreamWriter.connect(URI.create(url), key, Duration.ofSeconds(3));
+      LOG.infof("%s: writing identity changes to stream %s at %s", ID, key, url);
+    } catch (RuntimeException e) {
+      configurationProblem = "cannot use " + url + " for the audit stream: " + e.getMessage();
+      LOG.error(ID + ": " + configurationProblem);
+    }
+  }
+
+  @Override
+  public EventListenerProvider create(KeycloakSession session) {
+    return new AuditStreamEventListener(session, writer, configurationProblem);
+  }
+
+  @Override
+  public void postInit(KeycloakSessionFactory factory) {}
+
+  @Override
+  public void close() {
+    AuditStreamWriter current = writer;
+    if (current != null) {
+      current.close();
+    }
+  }
+
+  private static String firstNonBlank(String... values) {
+    for (String value : values) {
+      if (value != null && !value.isBlank()) {
+        return value;
+      }
+    }
+    return null;
+  }
+}
