@@ -69,7 +69,7 @@ public final class IdentityAdmin implements AutoCloseable {
     List<String> checkedRoles = rules.roles(roles, IdentityRules.ROLES);
     return call("onboard " + clientId, () -> {
       if (!realm.clients().findByClientId(clientId).isEmpty()) {
-        throw new IdentityException("a client \"" + clientId + "\" already exists");
+        throw IdentityException.refusal("a client \"" + clientId + "\" already exists");
       }
       ClientRepresentation client = new ClientRepresentation();
       client.setClientId(clientId);
@@ -105,7 +105,7 @@ public final class IdentityAdmin implements AutoCloseable {
     List<String> checkedRoles = rules.roles(roles, IdentityRules.PERSON_ROLES);
     return call("add " + username, () -> {
       if (!realm.users().searchByUsername(username, true).isEmpty()) {
-        throw new IdentityException("a person \"" + username + "\" already exists");
+        throw IdentityException.refusal("a person \"" + username + "\" already exists");
       }
       UserRepresentation user = new UserRepresentation();
       user.setUsername(username);
@@ -235,7 +235,7 @@ public final class IdentityAdmin implements AutoCloseable {
   private ClientRepresentation requireSystem(String clientId) {
     ClientRepresentation client = findSystem(clientId);
     if (client == null) {
-      throw new IdentityException("no national system \"" + clientId + "\"");
+      throw IdentityException.refusal("no national system \"" + clientId + "\"");
     }
     return client;
   }
@@ -243,7 +243,7 @@ public final class IdentityAdmin implements AutoCloseable {
   private UserRepresentation findPerson(String username) {
     List<UserRepresentation> found = realm.users().searchByUsername(username, true);
     if (found.isEmpty() || username.startsWith("service-account-")) {
-      throw new IdentityException("no system or person \"" + username + "\"");
+      throw IdentityException.refusal("no system or person \"" + username + "\"");
     }
     return found.get(0);
   }
@@ -297,10 +297,10 @@ public final class IdentityAdmin implements AutoCloseable {
       } catch (RuntimeException ignored) {
         // the status alone will do
       }
-      throw new IdentityException("could not " + what + ": Keycloak answered " + response.getStatus()
+      throw IdentityException.failure("could not " + what + ": Keycloak answered " + response.getStatus()
           + (body.isBlank() ? "" : " " + body.strip()), e);
     } catch (jakarta.ws.rs.ProcessingException e) {
-      throw new IdentityException("could not " + what + ": cannot reach Keycloak (" + rootMessage(e) + ")", e);
+      throw IdentityException.failure("could not " + what + ": cannot reach Keycloak (" + rootMessage(e) + ")", e);
     }
   }
 

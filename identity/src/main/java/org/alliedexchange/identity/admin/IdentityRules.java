@@ -32,14 +32,14 @@ public final class IdentityRules {
 
   public String name(String name, String what) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new IdentityException(what + " \"" + name + "\" must be 3 to 63 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
+      throw IdentityException.refusal(what + " \"" + name + "\" must be 3 to 63 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
     }
     return name;
   }
 
   public String nation(String nation) {
     if (nation == null || federation.nation(nation) == null) {
-      throw new IdentityException("unknown nation \"" + nation + "\"; the federation knows "
+      throw IdentityException.refusal("unknown nation \"" + nation + "\"; the federation knows "
           + federation.nations().stream().map(NationalScheme::code).toList());
     }
     return nation;
@@ -48,7 +48,7 @@ public final class IdentityRules {
   public Level clearance(String clearance) {
     Level level = Level.parse(clearance);
     if (level == null) {
-      throw new IdentityException("unknown clearance \"" + clearance + "\"; use one of " + List.of(Level.values()));
+      throw IdentityException.refusal("unknown clearance \"" + clearance + "\"; use one of " + List.of(Level.values()));
     }
     return level;
   }
@@ -57,7 +57,7 @@ public final class IdentityRules {
     Set<String> checked = new LinkedHashSet<>();
     for (String community : communities == null ? List.<String>of() : communities) {
       if (community == null || !COMMUNITY.matcher(community).matches()) {
-        throw new IdentityException("community \"" + community + "\" must be 1 to 64 of A-Z, 0-9, '_', '.', '-'");
+        throw IdentityException.refusal("community \"" + community + "\" must be 1 to 64 of A-Z, 0-9, '_', '.', '-'");
       }
       checked.add(community);
     }
@@ -66,11 +66,11 @@ public final class IdentityRules {
 
   public List<String> roles(List<String> roles, Set<String> allowed) {
     if (roles == null || roles.isEmpty()) {
-      throw new IdentityException("give at least one role of " + new TreeSet<>(allowed));
+      throw IdentityException.refusal("give at least one role of " + new TreeSet<>(allowed));
     }
     for (String role : roles) {
       if (!allowed.contains(role)) {
-        throw new IdentityException("unknown role \"" + role + "\"; use one of " + new TreeSet<>(allowed));
+        throw IdentityException.refusal("unknown role \"" + role + "\"; use one of " + new TreeSet<>(allowed));
       }
     }
     return List.copyOf(new LinkedHashSet<>(roles));
