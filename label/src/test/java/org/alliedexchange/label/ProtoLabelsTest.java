@@ -1,0 +1,57 @@
+package org.alliedexchange.label;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import org.alliedexchange.api.label.v1.ClassificationLevel;
+import org.alliedexchange.api.label.v1.DisseminationControl;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.policy.Decision;
+import org.alliedexchange.policy.FederationConfig;
+import org.alliedexchange.policy.LabelDefect;
+import org.alliedexchange.policy.Level;
+import org.alliedexchange.policy.Recipient;
+import org.alliedexchange.policy.ReleasabilityEngine;
+import org.junit.jupiter.api.Test;
+
+class ProtoLabelsTest {
+
+  private final ReleasabilityEngine engine = new ReleasabilityEngine(FederationConfig.loadDefault());
+  private final Recipient jpn = new Recipient("JPN", Level.TOP_SECRET, java.util.Set.of());
+
+  @Test
+  void anApiLabelIsDecidedLikeTheDomainLabel() {
+    SecurityLabel label = SecurityLabel.newBuilder().setPolicy("KOR").setMarking("군사II급비밀")
+        .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET).setOriginator("KOR")
+        .addReleasableTo("KOR").addReleasableTo("JPN").addControls(DisseminationControl.DISSEMINATION_CONTROL_ORCON).build();
+
+    Decision decision = engine.decide(ProtoLabels.toDomain(label), jpn, Instant.parse("2026-01-01T00:00:00Z"));
+
+    assertThat(decision.permitted()).isTrue();
+    assertThat(decision.marking()).isEqualTo("極秘");
+    assertThat(ProtoLabels.toDomain(label).controls()).containsExactly("ORCON");
+  }
+
+  @Test
+  void enumNumbersThisBuildDoesNotKnowAreDenied() {
+    SecurityLabel futureLevel = SecurityLabel.newBuilder().setPolicy("KOR").setMarking("군사II급비밀").setLevelValue(9)
+        .setOriginator("KOR").addReleasableTo("KOR").addReleasableTo("JPN").build();
+    SecurityLabel futureControl = SecurityLabel.newBuilder().setPolicy("KOR").setMarking("군사II급비밀")
+        .setOriginator("KOR").addReleasableTo("KOR").addReleasableTo("JPN").addControlsValue(7).build();
+    SecurityLabel unspecifiedControl = futureControl.toBuilder().clearControls()
+        .addControls(DisseminationControl.DISSEMINATION_CONTROL_UNSPECIFIED).build();
+
+    Instant at = Instant.parse("2026-01-01T00:00:00Z");
+    assertThat(engine.decide(ProtoLabels.toDomain(futureLevel), jpn, at).labelDefects()).contains(LabelDefect.UNKNOWN_LEVEL);
+    assertThat(engine.decide(ProtoLabels.toDomain(futureControl), jpn, at).labelDefects()).contains(LabelDefect.UNKNOWN_CONTROL);
+    assertThat(engine.decide(ProtoLabels.toDomain(unspecifiedControl), jpn, at).labelDefects()).contains(LabelDefect.UNKNOWN_CONTROL);
+  }
+
+  @Test
+  void levelsMapBothWays() {
+    for (Level level : Level.values()) {
+      assertThat(ProtoLabels.toDomain(ProtoLabels.toProto(level))).isEqualTo(level);
+    }
+    assertThat(ProtoLabels.toDomain(ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED)).isNull();
+  }
+}
