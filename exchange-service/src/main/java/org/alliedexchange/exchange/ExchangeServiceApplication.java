@@ -1,0 +1,48 @@
+package org.alliedexchange.exchange;
+
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import java.util.Map;
+import org.alliedexchange.exchange.config.ExchangeConfiguration;
+import org.alliedexchange.exchange.grpc.GrpcServer;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+
+/**
+ * One nation's exchange service. Configure with {@code allied.exchange.*} (see ExchangeProperties),
+ * e.g. {@code --allied.exchange.nation=KOR}.
+ */
+@SpringBootConfiguration
+@Import(ExchangeConfiguration.class)
+public class ExchangeServiceApplication {
+
+  public static void main(String[] args) {
+    SpringApplication.run(ExchangeServiceApplication.class, args);
+  }
+
+  /** A running instance; the tests and the local federation start it through {@link #start}. */
+  public record Running(ConfigurableApplicationContext context) implements AutoCloseable {
+    public int port() {
+      return context.getBean(GrpcServer.class).port();
+    }
+
+    @Override
+    public void close() {
+      context.close();
+    }
+  }
+
+  /**
+   * Starts one with these {@code allied.exchange.*} properties (full keys) and, when given, a span
+   * processor that receives its server spans.
+   */
+  public static Running start(Map<String, Object> properties, SpanProcessor spans) {
+    SpringApplication application = new SpringApplication(ExchangeServiceApplication.class);
+    application.setDefaultProperties(properties);
+    if (spans != null) {
+      application.addInitializers(context -> context.getBeanFactory().registerSingleton("spanProcessor", spans));
+    }
+    return new Running(application.run());
+  }
+}

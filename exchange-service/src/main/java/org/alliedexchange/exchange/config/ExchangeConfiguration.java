@@ -1,0 +1,168 @@
+package org.alliedexchange.exchange.config;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.exchange.audit.ExchangeAudit;
+import org.alliedexchange.exchange.auth.AuthenticationInterceptor;
+import org.alliedexchange.exchange.auth.TokenValidator;
+import org.alliedexchange.exchange.feed.LiveFeed;
+import org.alliedexchange.exchange.feed.PublishBatcher;
+import org.alliedexchange.exchange.grpc.ExchangeGrpcService;
+import org.alliedexchange.exchange.grpc.GrpcServer;
+import org.alliedexchange.exchange.store.ProductStore;
+import org.alliedexchange.exchange.telemetry.Telemetry;
+import org.alliedexchange.label.BindingSigner;
+import org.alliedexchange.label.BindingVerifier;
+import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.policy.Federation;
+import org.alliedexchange.policy.FederationConfig;
+import org.alliedexchange.policy.NationalScheme;
+import org.alliedexchange.policy.ReleasabilityEngine;
+import org.flywaydb.core.Flyway;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The wiring of one nation's exchange service; every piece is plain Java, Spring only assembles it. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ExchangeProperties.class)
+public class ExchangeConfiguration {
+
+  @Bean
+  Federation federation(ExchangeProperties properties) {
+    Federation federation = properties.policyConfig() == null
+        ? FederationConfig.loadDefault() : FederationConfig.load(properties.policyConfig());
+    if (federation.nation(properties.nation()) == null) {
+      throw new IllegalStateException("allied.exchange.nation: " + properties.nation() + " is not a nation of the federation "
+          + "configuration " + federation.nations().stream().map(NationalScheme::code).toList());
+    }
+    return federation;
+  }
+
+  @Bean
+  Supplier<ReleasabilityEngine> releasabilityEngine(Federation federation) {
+    ReleasabilityEngine engine = new ReleasabilityEngine(federation);
+    return () -> engine;
+  }
+
+  /** The embedded PostgreSQL, when no database is configured: real server binaries from Maven Central. */
+  @Bean(destroyMethod = "close")
+  EmbeddedDatabase embeddedDatabase(ExchangeProperties properties) {
+    if (!properties.database().embedded()) {
+      return EmbeddedDatabase.NONE;
+    }
+    try {
+      var dir = Files.createDirectories(properties.dataDir().resolve("postgres"));
+      EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+          .setDataDirectory(dir)
+          .setCleanDataDirectory(false)
+          .setPort(properties.database().embeddedPort())
+          .setServerConfig("listen_addresses", "127.0.0.1")
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("fsync", "on")
+          .start();
+      return new EmbeddedDatabase(postgres);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + properties.dataDir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Bean(destroyMethod = "close")
+  DataSource dataSource(ExchangeProperties properties, EmbeddedDatabase embedded) {
+    HikariConfig config = new HikariConfig();
+    if (embedded.postgres() != null) {
+      config.setJdbcUrl(embedded.postgres().getJdbcUrl("postgres", "postgres"));
+    } else {
+      config.setJdbcUrl(properties.database().url());
+      config.setUsername(properties.database().username());
+      config.setPassword(properties.database().password());
+    }
+    config.setPoolName("exchange-" + properties.nation());
+    config.setMaximumPoolSize(16);
+    config.setConnectionTimeout(5_000);
+    HikariDataSource dataSource = new HikariDataSource(config);
+    Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    return dataSource;
+  }
+
+  @Bean
+  ProductStore productStore(DataSource dataSource) {
+    return new ProductStore(dataSource);
+  }
+
+  @Bean(destroyMethod = "close")
+  PublishBatcher publishBatcher(ProductStore store) {
+    return new PublishBatcher(store, 20_000);
+  }
+
+  @Bean(destroyMethod = "close")
+  LiveFeed liveFeed(DataSource dataSource, ProductStore store, ExchangeProperties properties) throws SQLException {
+    return new LiveFeed(dataSource, store, properties.limits().subscriberQueue());
+  }
+
+  @Bean
+  NationalKey nationalKey(ExchangeProperties properties) {
+    return NationalKey.loadOrCreate(properties.signingKeyFile());
+  }
+
+  @Bean
+  BindingSigner bindingSigner(ExchangeProperties properties, NationalKey key) {
+    return new BindingSigner(properties.nation(), key);
+  }
+
+  @Bean
+  BindingVerifier bindingVerifier(NationalKey key) {
+    return new BindingVerifier(Map.of(key.keyId(), key.keyPair().getPublic()), 200_000);
+  }
+
+  @Bean(destroyMethod = "close")
+  AuditStreamWriter auditStreamWriter(ExchangeProperties properties) {
+    return AuditStreamWriter.connect(properties.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
+  }
+
+  @Bean
+  ExchangeAudit exchangeAudit(AuditStreamWriter writer, ExchangeProperties properties) {
+    return new ExchangeAudit(writer, properties.nation());
+  }
+
+  @Bean(destroyMethod = "close")
+  OpenTelemetrySdk openTelemetry(ExchangeProperties properties, ObjectProvider<SpanProcessor> spans) {
+    return Telemetry.create(properties.nation(), spans.getIfAvailable());
+  }
+
+  @Bean
+  TokenValidator tokenValidator(ExchangeProperties properties) {
+    ExchangeProperties.Auth auth = properties.auth();
+    return new TokenValidator(auth.issuer(), auth.jwks(), auth.audience(), auth.clockSkew());
+  }
+
+  @Bean
+  ExchangeGrpcService exchangeGrpcService(ExchangeProperties properties, ProductStore store, PublishBatcher batcher, LiveFeed feed,
+      BindingSigner signer, BindingVerifier verifier, Supplier<ReleasabilityEngine> engine, ExchangeAudit audit) {
+    return new ExchangeGrpcService(properties.nation(), store, batcher, feed, signer, verifier, engine, audit, Clock.systemUTC(),
+        properties.limits().searchPageSize(), properties.limits().searchPageMax());
+  }
+
+  @Bean
+  GrpcServer grpcServer(ExchangeProperties properties, ExchangeGrpcService service, TokenValidator validator, OpenTelemetrySdk telemetry) {
+    return new GrpcServer(properties.host(), properties.port(), properties.limits().maxMessageBytes(),
+        properties.limits().shutdownGrace(), service, new AuthenticationInterceptor(validator),
+        GrpcTelemetry.create(telemetry).createServerInterceptor());
+  }
+}

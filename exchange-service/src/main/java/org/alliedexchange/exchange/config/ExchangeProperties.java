@@ -1,0 +1,82 @@
+package org.alliedexchange.exchange.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The configuration of one nation's exchange service ({@code allied.exchange.*}), checked at start-up:
+ * a wrong value stops the service with a message naming the key.
+ *
+ * @param nation       the nation this instance serves, ISO 3166-1 alpha-3; must be in the federation configuration
+ * @param host         the address the gRPC server binds; loopback unless deliberately opened
+ * @param port         the gRPC port; 0 for a free one (the chosen port is logged)
+ * @param dataDir      where the embedded database and a generated signing key live when none is configured
+ * @param database     a PostgreSQL to use; empty url for the embedded one in {@code dataDir}
+ * @param signingKey   the nation's binding key (PEM, PKCS#8 + X.509); created in {@code dataDir} when unset
+ * @param auth         how callers' Keycloak tokens are validated
+ * @param auditRedis   the audit stream's Redis (redis://host:port); amendments are refused when it cannot take a record
+ * @param policyConfig the federation configuration file; the built-in one when unset
+ * @param limits       message, page and queue bounds
+ */
+@Validated
+@ConfigurationProperties("allied.exchange")
+public record ExchangeProperties(
+    @NotBlank @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 3166-1 alpha-3 code such as KOR") String nation,
+    @DefaultValue("127.0.0.1") @NotBlank String host,
+    @DefaultValue("0") @Min(0) @Max(65535) int port,
+    @NotNull Path dataDir,
+    @Valid @DefaultValue Database database,
+    Path signingKey,
+    @Valid @NotNull Auth auth,
+    @NotNull URI auditRedis,
+    Path policyConfig,
+    @Valid @DefaultValue Limits limits) {
+
+  /** An external PostgreSQL; leave {@code url} empty for the embedded one. */
+  public record Database(String url, String username, String password, @DefaultValue("0") @Min(0) int embeddedPort) {
+    public boolean embedded() {
+      return url == null || url.isBlank();
+    }
+  }
+
+  /**
+   * @param issuer    the realm's issuer, e.g. http://127.0.0.1:8081/realms/allied (the {@code iss} of its tokens)
+   * @param jwksUri   the realm's keys; the issuer's {@code /protocol/openid-connect/certs} when unset
+   * @param audience  the audience every token must carry
+   * @param clockSkew how far token times may be off; 30 s at most
+   */
+  public record Auth(@NotNull URI issuer, URI jwksUri, @DefaultValue("allied-gateway") @NotBlank String audience,
+      @DefaultValue("30s") @NotNull Duration clockSkew) {
+    public URI jwks() {
+      return jwksUri != null ? jwksUri : URI.create(issuer.toString().replaceAll("/+$", "") + "/protocol/openid-connect/certs");
+    }
+  }
+
+  /**
+   * @param maxMessageBytes   the largest request accepted
+   * @param searchPageSize    products per search call when the request names no size
+   * @param searchPageMax     the most products one search call returns
+   * @param subscriberQueue   live products buffered per subscriber before it falls back to catching up from the database
+   * @param shutdownGrace     how long calls may take to finish at shutdown
+   */
+  public record Limits(
+      @DefaultValue("1048576") @Min(1024) @Max(16777216) int maxMessageBytes,
+      @DefaultValue("500") @Min(1) int searchPageSize,
+      @DefaultValue("5000") @Min(1) int searchPageMax,
+      @DefaultValue("10000") @Min(16) int subscriberQueue,
+      @DefaultValue("10s") @NotNull Duration shutdownGrace) {}
+
+  public Path signingKeyFile() {
+    return signingKey != null ? signingKey : dataDir.resolve("signing-key.pem");
+  }
+}

@@ -1,0 +1,466 @@
+package org.alliedexchange.exchange;
+
+import static org.alliedexchange.exchange.Products.freeText;
+import static org.alliedexchange.exchange.Products.label;
+import static org.alliedexchange.exchange.Products.missileLaunch;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.exchange.v1.AmendReleasabilityRequest;
+import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
+import org.alliedexchange.api.exchange.v1.GetRequest;
+import org.alliedexchange.api.exchange.v1.GetResponse;
+import org.alliedexchange.api.exchange.v1.PublishRequest;
+import org.alliedexchange.api.exchange.v1.PublishResponse;
+import org.alliedexchange.api.exchange.v1.SearchRequest;
+import org.alliedexchange.api.exchange.v1.SearchResponse;
+import org.alliedexchange.api.exchange.v1.SubscribeRequest;
+import org.alliedexchange.api.exchange.v1.SubscribeResponse;
+import org.alliedexchange.api.label.v1.ClassificationLevel;
+import org.alliedexchange.api.label.v1.Release;
+import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.label.BindingVerifier;
+import org.alliedexchange.label.NationalKey;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+/** KOR's exchange service against a real PostgreSQL (the embedded default), a real Redis and a real JWKS. */
+class ExchangeServiceIT {
+
+  static final String LAUNCHES = "dprk.missile.launch";
+  static LocalRedis redis;
+  static TestTokens tokens;
+  static ExchangeServiceApplication.Running kor;
+  static ManagedChannel channel;
+  static InMemorySpanExporter spans = InMemorySpanExporter.create();
+  static Path data;
+
+  @BeforeAll
+  static void start() throws Exception {
+    data = Files.createTempDirectory("allied-exchange-it-");
+    redis = LocalRedis.start(data.resolve("redis"));
+    tokens = new TestTokens();
+    kor = ExchangeServiceApplication.start(properties("KOR", data.resolve("kor"), null), SimpleSpanProcessor.create(spans));
+    channel = ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext().build();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    kor.close();
+    tokens.close();
+    redis.close();
+  }
+
+  static Map<String, Object> properties(String nation, Path dir, String databaseUrl) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("allied.exchange.nation", nation);
+    properties.put("allied.exchange.data-dir", dir.toString());
+    properties.put("allied.exchange.auth.issuer", tokens.issuer.toString());
+    properties.put("allied.exchange.audit-redis", redis.url().toString());
+    if (databaseUrl != null) {
+      properties.put("allied.exchange.database.url", databaseUrl);
+      properties.put("allied.exchange.database.username", "postgres");
+      properties.put("allied.exchange.database.password", "postgres");
+      properties.put("allied.exchange.signing-key", dir.getParent().resolve("shared-signing-key.pem").toString());
+    }
+    return properties;
+  }
+
+  static ExchangeServiceGrpc.ExchangeServiceBlockingStub as(String token) {
+    return ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(token)).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  static String korPublisher() {
+    return tokens.token("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of("MISSILE_WARNING"), List.of("exchange-publish", "exchange-read"));
+  }
+
+  static String korReader() {
+    return tokens.token("kor-mnd-reader", "KOR", "SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"));
+  }
+
+  static String jpnReader() {
+    return tokens.token("jpn-mod-reader", "JPN", "TOP_SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"));
+  }
+
+  static String usaReader() {
+    return tokens.token("usa-dia-reader", "USA", "TOP_SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"));
+  }
+
+  // ---- publish and get -----------------------------------------------------------------------
+
+  @Test
+  void aPublishedProductIsSignedStoredAndReadBack() throws Exception {
+    PublishResponse published = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR", "JPN", "USA")));
+
+    assertThat(published.getContent().getId()).isNotBlank();
+    assertThat(published.getContent().getPublisher()).isEqualTo("kor-jcs-publisher");
+    assertThat(published.getLabel().hasCreatedAt()).isTrue();
+    assertThat(published.getBinding().getSigner()).isEqualTo("KOR");
+    NationalKey key = NationalKey.loadOrCreate(data.resolve("kor/signing-key.pem"));
+    assertThat(new BindingVerifier(Map.of(key.keyId(), key.keyPair().getPublic()), 10)
+        .verify("KOR", published.getLabel().toByteArray(), published.getContent().toByteArray(), published.getBinding()).valid())
+        .isTrue();
+
+    GetResponse read = as(jpnReader()).get(GetRequest.newBuilder().setProductId(published.getContent().getId()).build());
+    assertThat(read.getLabel()).isEqualTo(published.getLabel());
+    assertThat(read.getContent()).isEqualTo(published.getContent());
+    assertThat(read.getBinding()).isEqualTo(published.getBinding());
+  }
+
+  @Test
+  void aReadReturnsOnlyWhatTheEngineReleasesToTheCaller() {
+    String topSecret = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사I급비밀", "KOR", "JPN", "USA")))
+        .getContent().getId();
+    String korOnly = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR"))).getContent().getId();
+
+    assertThat(as(usaReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()).getContent().getId()).isEqualTo(topSecret);
+    assertThatThrownBy(() -> as(jpnReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()))
+        .isInstanceOf(StatusRuntimeException.class)
+        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "withheld: LEVEL_NOT_COVERED"));
+    assertThatThrownBy(() -> as(usaReader()).get(GetRequest.newBuilder().setProductId(korOnly).build()))
+        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "withheld: NOT_RELEASABLE_TO_NATION"));
+    assertThatThrownBy(() -> as(korReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()))
+        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "INSUFFICIENT_CLEARANCE"));
+  }
+
+  @Test
+  void aRepeatedPublishWithTheSameIdempotencyKeyStoresOnce() {
+    PublishRequest request = missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR")).toBuilder().setIdempotencyKey("launch-0421").build();
+
+    String first = as(korPublisher()).publish(request).getContent().getId();
+    String second = as(korPublisher()).publish(request).getContent().getId();
+
+    assertThat(second).isEqualTo(first);
+  }
+
+  // ---- refusals ------------------------------------------------------------------------------
+
+  @Test
+  void aSystemOfAnotherNationCannotPublishHere() {
+    String jpnPublisher = tokens.token("jpn-js-publisher", "JPN", "TOP_SECRET", List.of(), List.of("exchange-publish", "exchange-read"));
+
+    assertThatThrownBy(() -> as(jpnPublisher).publish(missileLaunch(LAUNCHES, label("JPN", "極秘", "JPN"))))
+        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "this is KOR's exchange service; a system of JPN cannot publish"));
+  }
+
+  @Test
+  void aProductOriginatedByAnotherNationCannotBePublishedHere() {
+    assertThatThrownBy(() -> as(korPublisher()).publish(missileLaunch(LAUNCHES, label("JPN", "極秘", "JPN", "KOR"))))
+        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "third-party rule"));
+  }
+
+  @Test
+  void anInvalidLabelIsRefusedNamingTheRule() {
+    assertThatThrownBy(() -> as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "極秘", "KOR"))))
+        .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "label invalid: MARKING_NOT_OF_POLICY"));
+    assertThatThrownBy(() -> as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "JPN"))))
+        .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "ORIGINATOR_NOT_RELEASABLE"));
+    PublishRequest withRelease = missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR").toBuilder()
+        .setRelease(Release.newBuilder().setMarking("極秘")).build());
+    assertThatThrownBy(() -> as(korPublisher()).publish(withRelease))
+        .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "label.release is set by the gateway"));
+    PublishRequest badTopic = missileLaunch("DPRK Launches", label("KOR", "군사II급비밀", "KOR"));
+    assertThatThrownBy(() -> as(korPublisher()).publish(badTopic))
+        .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "content.topic"));
+  }
+
+  @Test
+  void publishingNeedsThePublishRoleAndClearance() {
+    assertThatThrownBy(() -> as(korReader()).publish(missileLaunch(LAUNCHES, label("KOR", "군사III급비밀", "KOR"))))
+        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "needs the exchange-publish role"));
+    String lowPublisher = tokens.token("kor-unit", "KOR", "CONFIDENTIAL", List.of(), List.of("exchange-publish"));
+    assertThatThrownBy(() -> as(lowPublisher).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR"))))
+        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "above your clearance CONFIDENTIAL"));
+    String noRead = tokens.token("kor-x", "KOR", "TOP_SECRET", List.of(), List.of("hotline-member"));
+    assertThatThrownBy(() -> as(noRead).get(GetRequest.newBuilder().setProductId(java.util.UUID.randomUUID().toString()).build()))
+        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "reading needs the exchange-read role"));
+  }
+
+  @Test
+  void everyBadTokenIsUnauthenticated() throws Exception {
+    List<String> bad = List.of(
+        "not.a.jwt",
+        tokens.unsigned(),
+        tokens.forged(),
+        tokens.tweaked(c -> c.expirationTime(java.util.Date.from(Instant.now().minusSeconds(120)))),
+        tokens.tweaked(c -> c.expirationTime(null)),
+        tokens.tweaked(c -> c.audience("someone-else")),
+        tokens.tweaked(c -> c.issuer("http://127.0.0.1:1/realms/evil")),
+        tokens.tweaked(c -> c.claim("nation", null)));
+    GetRequest request = GetRequest.newBuilder().setProductId(java.util.UUID.randomUUID().toString()).build();
+
+    for (String token : bad) {
+      assertThatThrownBy(() -> as(token).get(request)).as(token)
+          .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED, "invalid token"));
+    }
+    assertThatThrownBy(() -> ExchangeServiceGrpc.newBlockingStub(channel).get(request))
+        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED, "no bearer token"));
+  }
+
+  @Test
+  void aStoredRowChangedBehindTheServicesBackIsNeverServedAndTheRefusalIsAudited() throws Exception {
+    String id = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR"))).getContent().getId();
+    byte[] widened = label("KOR", "군사II급비밀", "KOR", "JPN", "USA").toByteArray();
+    try (Connection connection = kor.context().getBean(DataSource.class).getConnection();
+         PreparedStatement update = connection.prepareStatement("UPDATE product SET label = ? WHERE id = ?::uuid")) {
+      update.setBytes(1, widened);
+      update.setString(2, id);
+      assertThat(update.executeUpdate()).isEqualTo(1);
+    }
+
+    assertThatThrownBy(() -> as(usaReader()).get(GetRequest.newBuilder().setProductId(id).build()))
+        .satisfies(e -> assertStatus(e, Status.Code.DATA_LOSS, "failed its binding check"));
+    List<SearchResponse> found = new ArrayList<>();
+    as(korPublisher()).search(SearchRequest.newBuilder().setTopic(LAUNCHES).setPageSize(5000).build()).forEachRemaining(found::add);
+    assertThat(found).extracting(r -> r.getContent().getId()).doesNotContain(id);
+    assertThat(auditEvents()).anySatisfy(e -> {
+      assertThat(e.getBindingViolation().getProductId()).isEqualTo(id);
+      assertThat(e.getBindingViolation().getDetail()).contains("signature does not verify");
+      assertThat(e.getBindingViolation().getRequestedBy()).isEqualTo("usa-dia-reader");
+    });
+  }
+
+  // ---- amend ---------------------------------------------------------------------------------
+
+  @Test
+  void theOriginatorWidensReleasabilityTheBindingIsReSignedAndTheChangeAudited() {
+    PublishResponse published = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR", "JPN")));
+    String id = published.getContent().getId();
+    assertThatThrownBy(() -> as(usaReader()).get(GetRequest.newBuilder().setProductId(id).build()))
+        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "NOT_RELEASABLE_TO_NATION"));
+
+    var amended = as(korPublisher()).amendReleasability(AmendReleasabilityRequest.newBuilder().setProductId(id)
+        .addReleasableTo("KOR").addReleasableTo("JPN").addReleasableTo("USA").setJustification("shared with the US for BMD").build());
+
+    assertThat(amended.getLabel().getReleasableToList()).containsExactly("KOR", "JPN", "USA");
+    assertThat(amended.getBinding().getSignature()).isNotEqualTo(published.getBinding().getSignature());
+    assertThat(as(usaReader()).get(GetRequest.newBuilder().setProductId(id).build()).getLabel().getReleasableToList()).contains("USA");
+    assertThat(auditEvents()).anySatisfy(e -> {
+      assertThat(e.getReleasabilityAmended().getProductId()).isEqualTo(id);
+      assertThat(e.getReleasabilityAmended().getPreviousReleasableToList()).containsExactly("KOR", "JPN");
+      assertThat(e.getReleasabilityAmended().getReleasableToList()).containsExactly("KOR", "JPN", "USA");
+      assertThat(e.getReleasabilityAmended().getAmendedBy()).isEqualTo("kor-jcs-publisher");
+    });
+  }
+
+  @Test
+  void onlyTheOriginatorsSystemsMayAmend() {
+    String id = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR", "JPN"))).getContent().getId();
+    String jpnPublisher = tokens.token("jpn-js-publisher", "JPN", "TOP_SECRET", List.of(), List.of("exchange-publish", "exchange-read"));
+    AmendReleasabilityRequest widen = AmendReleasabilityRequest.newBuilder().setProductId(id)
+        .addReleasableTo("KOR").addReleasableTo("JPN").addReleasableTo("USA").setJustification("pass it on").build();
+
+    assertThatThrownBy(() -> as(jpnPublisher).amendReleasability(widen))
+        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "a system of JPN cannot amend releasability"));
+    assertThatThrownBy(() -> as(korPublisher()).amendReleasability(widen.toBuilder().clearReleasableTo().addReleasableTo("JPN").build()))
+        .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "ORIGINATOR_NOT_RELEASABLE"));
+  }
+
+  // ---- search --------------------------------------------------------------------------------
+
+  @Test
+  void searchFiltersByTopicTimeAndLevelInBoundedPagesWithAResumeCursor() {
+    String topic = "test.search." + System.nanoTime();
+    Instant base = Instant.parse("2026-03-01T00:00:00Z");
+    for (int i = 0; i < 12; i++) {
+      String marking = i % 3 == 0 ? "군사I급비밀" : "군사II급비밀";
+      as(korPublisher()).publish(missileLaunch(topic, label("KOR", marking, "KOR", "JPN", "USA"), base.plusSeconds(60L * i)));
+    }
+    as(korPublisher()).publish(freeText("test.other", label("KOR", "군사II급비밀", "KOR", "JPN"), "elsewhere"));
+
+    List<SearchResponse> firstPage = new ArrayList<>();
+    Iterator<SearchResponse> page = as(usaReader()).search(SearchRequest.newBuilder().setTopic(topic).setPageSize(5).build());
+    page.forEachRemaining(firstPage::add);
+    assertThat(firstPage).hasSize(5).allSatisfy(r -> assertThat(r.getContent().getTopic()).isEqualTo(topic));
+
+    List<SearchResponse> rest = new ArrayList<>();
+    as(usaReader()).search(SearchRequest.newBuilder().setTopic(topic).setPageSize(100)
+        .setCursor(firstPage.get(4).getCursor()).build()).forEachRemaining(rest::add);
+    assertThat(rest).hasSize(7);
+    assertThat(rest).extracting(r -> r.getContent().getId()).doesNotContainAnyElementsOf(
+        firstPage.stream().map(r -> r.getContent().getId()).toList());
+
+    List<SearchResponse> jpnSees = new ArrayList<>();
+    as(jpnReader()).search(SearchRequest.newBuilder().setTopic(topic).setPageSize(100).build()).forEachRemaining(jpnSees::add);
+    assertThat(jpnSees).hasSize(8).allSatisfy(r -> assertThat(r.getLabel().getMarking()).isEqualTo("군사II급비밀"));
+
+    List<SearchResponse> topSecretOnly = new ArrayList<>();
+    as(usaReader()).search(SearchRequest.newBuilder().setTopic(topic)
+        .setMinLevel(ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET).build()).forEachRemaining(topSecretOnly::add);
+    assertThat(topSecretOnly).hasSize(4);
+
+    List<SearchResponse> window = new ArrayList<>();
+    as(usaReader()).search(SearchRequest.newBuilder().setTopic(topic)
+        .setObservedFrom(ts(base.plusSeconds(120))).setObservedTo(ts(base.plusSeconds(300))).build()).forEachRemaining(window::add);
+    assertThat(window).hasSize(3);
+
+    assertThatThrownBy(() -> as(usaReader()).search(SearchRequest.newBuilder().setCursor("f12").build()).hasNext())
+        .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "is not a search cursor"));
+  }
+
+  // ---- subscribe -----------------------------------------------------------------------------
+
+  @Test
+  void aSubscriberReceivesLiveProductsAndAReconnectWithItsCursorMissesNothing() throws Exception {
+    String topic = "test.live." + System.nanoTime();
+    Collected first = subscribe(jpnReader(), topic, "");
+    String a = as(korPublisher()).publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "JPN"))).getContent().getId();
+    String withheld = as(korPublisher()).publish(missileLaunch(topic, label("KOR", "군사I급비밀", "KOR", "JPN"))).getContent().getId();
+    String b = as(korPublisher()).publish(missileLaunch(topic, label("KOR", "군사III급비밀", "KOR", "JPN"))).getContent().getId();
+
+    SubscribeResponse gotA = first.next();
+    SubscribeResponse gotB = first.next();
+    assertThat(List.of(gotA.getContent().getId(), gotB.getContent().getId())).containsExactly(a, b);
+    first.cancel();
+
+    // while disconnected
+    String c = as(korPublisher()).publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "JPN"))).getContent().getId();
+    String d = as(korPublisher()).publish(freeText(topic, label("KOR", "군사II급비밀", "KOR", "JPN"), "second")).getContent().getId();
+
+    Collected again = subscribe(jpnReader(), topic, gotB.getCursor());
+    String e = as(korPublisher()).publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "JPN"))).getContent().getId();
+    assertThat(List.of(again.next().getContent().getId(), again.next().getContent().getId(), again.next().getContent().getId()))
+        .containsExactly(c, d, e);
+    assertThat(again.poll(300)).isNull();
+    assertThat(List.of(a, b, c, d, e)).doesNotContain(withheld);
+    again.cancel();
+  }
+
+  // ---- operations ----------------------------------------------------------------------------
+
+  @Test
+  void healthIsServingAndEveryCallHasAServerSpanInTheCallersTrace() {
+    HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.newBuilder()
+        .setService(ExchangeServiceGrpc.SERVICE_NAME).build());
+    assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), "00-" + traceId + "-00f067aa0ba902b7-01");
+    as(korPublisher()).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR")));
+
+    // the server span ends when the call closes, which may be just after the client has its answer
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (spans.getFinishedSpanItems().stream().noneMatch(span -> span.getTraceId().equals(traceId)) && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(spans.getFinishedSpanItems()).filteredOn(span -> span.getTraceId().equals(traceId))
+        .singleElement()
+        .satisfies(span -> {
+          assertThat(span.getName()).isEqualTo("allied.exchange.v1.ExchangeService/Publish");
+          assertThat(span.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.SERVER);
+          assertThat(span.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+        });
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  static void assertStatus(Throwable e, Status.Code code, String description) {
+    assertThat(e).isInstanceOf(StatusRuntimeException.class);
+    Status status = ((StatusRuntimeException) e).getStatus();
+    assertThat(status.getCode()).as(status.toString()).isEqualTo(code);
+    assertThat(status.getDescription()).contains(description);
+  }
+
+  static com.google.protobuf.Timestamp ts(Instant at) {
+    return com.google.protobuf.Timestamp.newBuilder().setSeconds(at.getEpochSecond()).build();
+  }
+
+  /** A live subscription's messages, as they arrive. */
+  static final class Collected implements StreamObserver<SubscribeResponse> {
+    final BlockingQueue<SubscribeResponse> received = new LinkedBlockingQueue<>();
+    volatile Throwable error;
+    io.grpc.Context.CancellableContext context;
+
+    @Override
+    public void onNext(SubscribeResponse value) {
+      received.add(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      error = t;
+    }
+
+    @Override
+    public void onCompleted() {}
+
+    SubscribeResponse next() throws InterruptedException {
+      SubscribeResponse value = received.poll(10, TimeUnit.SECONDS);
+      assertThat(value).as("a product within 10 s (error: " + error + ")").isNotNull();
+      return value;
+    }
+
+    SubscribeResponse poll(long millis) throws InterruptedException {
+      return received.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
+    void cancel() {
+      context.cancel(null);
+    }
+  }
+
+  static Collected subscribe(String token, String topic, String cursor) throws InterruptedException {
+    return subscribe(channel, token, topic, cursor);
+  }
+
+  static Collected subscribe(ManagedChannel on, String token, String topic, String cursor) throws InterruptedException {
+    Collected collected = new Collected();
+    collected.context = io.grpc.Context.current().withCancellation();
+    collected.context.run(() -> ExchangeServiceGrpc.newStub(on).withCallCredentials(TestTokens.bearer(token))
+        .subscribe(SubscribeRequest.newBuilder().setTopic(topic).setFromCursor(cursor).build(), collected));
+    Thread.sleep(300); // let the subscription reach the live feed before the test publishes
+    return collected;
+  }
+
+  static List<AuditEvent> auditEvents() {
+    List<AuditEvent> events = new ArrayList<>();
+    try (RedisClient client = RedisClient.create("127.0.0.1", redis.port())) {
+      byte[] key = AuditStream.DEFAULT_KEY.getBytes(StandardCharsets.UTF_8);
+      for (Object entry : client.xrange(key, "-".getBytes(StandardCharsets.UTF_8), "+".getBytes(StandardCharsets.UTF_8))) {
+        List<?> fields = (List<?>) ((List<?>) entry).get(1);
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+          if (AuditStream.EVENT_FIELD.equals(new String((byte[]) fields.get(i), StandardCharsets.UTF_8))) {
+            events.add(AuditEvent.parseFrom((byte[]) fields.get(i + 1)));
+          }
+        }
+      }
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+    return events;
+  }
+}
