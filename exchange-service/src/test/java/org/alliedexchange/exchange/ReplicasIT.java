@@ -1,0 +1,97 @@
+package org.alliedexchange.exchange;
+
+import static org.alliedexchange.exchange.ExchangeServiceIT.korPublisher;
+import static org.alliedexchange.exchange.ExchangeServiceIT.usaReader;
+import static org.alliedexchange.exchange.Products.label;
+import static org.alliedexchange.exchange.Products.missileLaunch;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
+import org.alliedexchange.api.exchange.v1.GetRequest;
+import org.alliedexchange.auditstream.LocalRedis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Two replicas of KOR's exchange service on one PostgreSQL share their live products and their store. */
+class ReplicasIT {
+
+  static EmbeddedPostgres postgres;
+  static ExchangeServiceApplication.Running first;
+  static ExchangeServiceApplication.Running second;
+  static ManagedChannel toFirst;
+  static ManagedChannel toSecond;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path data = Files.createTempDirectory("allied-replicas-");
+    ExchangeServiceIT.redis = LocalRedis.start(data.resolve("redis"));
+    ExchangeServiceIT.tokens = new TestTokens();
+    postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg")).setCleanDataDirectory(true).start();
+    String url = postgres.getJdbcUrl("postgres", "postgres");
+    first = ExchangeServiceApplication.start(ExchangeServiceIT.properties("KOR", data.resolve("a"), url), null);
+    second = ExchangeServiceApplication.start(ExchangeServiceIT.properties("KOR", data.resolve("b"), url), null);
+    toFirst = ManagedChannelBuilder.forAddress("127.0.0.1", first.port()).usePlaintext().build();
+    toSecond = ManagedChannelBuilder.forAddress("127.0.0.1", second.port()).usePlaintext().build();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    toFirst.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    toSecond.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    first.close();
+    second.close();
+    postgres.close();
+    ExchangeServiceIT.tokens.close();
+    ExchangeServiceIT.redis.close();
+  }
+
+  @Test
+  void aProductPublishedOnOneReplicaReachesSubscribersOfTheOther() throws Exception {
+    String topic = "test.replicas." + System.nanoTime();
+    ExchangeServiceIT.Collected onSecond = ExchangeServiceIT.subscribe(toSecond, usaReader(), topic, "");
+
+    String id = ExchangeServiceGrpc.newBlockingStub(toFirst).withCallCredentials(TestTokens.bearer(korPublisher()))
+        .publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "USA"))).getContent().getId();
+
+    assertThat(onSecond.next().getContent().getId()).isEqualTo(id);
+    assertThat(ExchangeServiceGrpc.newBlockingStub(toSecond).withCallCredentials(TestTokens.bearer(usaReader()))
+        .get(GetRequest.newBuilder().setProductId(id).build()).getContent().getId()).isEqualTo(id);
+    onSecond.cancel();
+  }
+
+  @Test
+  void concurrentPublishesOnBothReplicasReachASubscriberInFeedOrderWithNoneMissing() throws Exception {
+    String topic = "test.replicas.order." + System.nanoTime();
+    ExchangeServiceIT.Collected subscriber = ExchangeServiceIT.subscribe(toFirst, usaReader(), topic, "");
+    int each = 40;
+    Thread a = new Thread(() -> publishMany(toFirst, topic, each));
+    Thread b = new Thread(() -> publishMany(toSecond, topic, each));
+    a.start();
+    b.start();
+    a.join();
+    b.join();
+
+    long previous = 0;
+    for (int i = 0; i < 2 * each; i++) {
+      long position = Long.parseLong(subscriber.next().getCursor().substring(1));
+      assertThat(position).isGreaterThan(previous);
+      previous = position;
+    }
+    assertThat(subscriber.poll(300)).isNull();
+    subscriber.cancel();
+  }
+
+  private static void publishMany(ManagedChannel channel, String topic, int count) {
+    var stub = ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(korPublisher()));
+    for (int i = 0; i < count; i++) {
+      stub.publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "USA")));
+    }
+  }
+}
