@@ -10,24 +10,33 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.alliedexchange.api.label.v1.Binding;
 
 /**
- * Binds a label to its content with the originating nation's key, in the spirit of STANAG 4778. The
- * signed bytes are {@code "allied-binding-v1" 0x00 || uint32be(len(L)) || L || SHA-256(C)}, L and C being
- * the serialized label and content exactly as stored and sent (see label.proto).
+ * Binds labels to their contents with the originating nation's key, in the spirit of STANAG 4778: a batch
+ * of products becomes the leaves of a Merkle tree whose root is signed once (see Binding in label.proto).
+ * One signature per group commit, however many products it holds.
  */
 public final class BindingSigner {
 
-  static final byte[] DOMAIN = "allied-binding-v1\0".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] LEAF_DOMAIN = "allied-binding-v1\0".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] STATEMENT_DOMAIN = "allied-batch-v1\0".getBytes(StandardCharsets.US_ASCII);
+
+  /** A product to sign: its label and content bytes exactly as stored. */
+  public record Leaf(byte[] label, byte[] content) {}
 
   private final String nation;
   private final NationalKey key;
   private final ThreadLocal<Signature> signatures;
+  private final BindingVerifier remember;
 
-  public BindingSigner(String nation, NationalKey key) {
+  /** @param remember a verifier told about every batch signed here, so this service never re-checks its own signatures; may be null */
+  public BindingSigner(String nation, NationalKey key, BindingVerifier remember) {
     this.nation = nation;
     this.key = key;
+    this.remember = remember;
     PrivateKey privateKey = key.keyPair().getPrivate();
     this.signatures = ThreadLocal.withInitial(() -> {
       try {
@@ -40,38 +49,81 @@ public final class BindingSigner {
     });
   }
 
+  public BindingSigner(String nation, NationalKey key) {
+    this(nation, key, null);
+  }
+
+  /** One product signed alone (a batch of one). */
   public Binding sign(byte[] label, byte[] content, Instant at) {
-    byte[] digest = sha256(content);
+    return signBatch(List.of(new Leaf(label, content)), at).get(0);
+  }
+
+  /** A batch signed together; the bindings come back in the order of the leaves. */
+  public List<Binding> signBatch(List<Leaf> batch, Instant at) {
+    if (batch.isEmpty()) {
+      return List.of();
+    }
+    List<byte[]> digests = new ArrayList<>(batch.size());
+    List<byte[]> leaves = new ArrayList<>(batch.size());
+    for (Leaf leaf : batch) {
+      byte[] digest = sha256(leaf.content());
+      digests.add(digest);
+      leaves.add(leafHash(leaf.label(), digest));
+    }
+    byte[] root = MerkleTree.root(leaves);
+    Timestamp signedAt = Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+    byte[] statement = statement(nation, key.keyId(), signedAt, batch.size(), root);
+    byte[] signature;
     try {
-      Signature signature = signatures.get();
-      signature.update(signedBytes(label, digest));
-      return Binding.newBuilder()
-          .setSigner(nation)
-          .setKeyId(key.keyId())
-          .setAlgorithm(NationalKey.ALGORITHM)
-          .setContentDigest(ByteString.copyFrom(digest))
-          .setSignature(ByteString.copyFrom(signature.sign()))
-          .setSignedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
-          .build();
+      Signature signer = signatures.get();
+      signer.update(statement);
+      signature = signer.sign();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("signing failed", e);
     }
+    if (remember != null) {
+      remember.remember(statement, signature);
+    }
+    ByteString signatureBytes = ByteString.copyFrom(signature);
+    List<Binding> bindings = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      Binding.Builder binding = Binding.newBuilder()
+          .setSigner(nation).setKeyId(key.keyId()).setAlgorithm(NationalKey.ALGORITHM)
+          .setContentDigest(ByteString.copyFrom(digests.get(i)))
+          .setSignature(signatureBytes).setSignedAt(signedAt)
+          .setLeafIndex(i).setTreeSize(batch.size());
+      for (byte[] sibling : MerkleTree.path(leaves, i)) {
+        binding.addAuditPath(ByteString.copyFrom(sibling));
+      }
+      bindings.add(binding.build());
+    }
+    return bindings;
   }
 
   public KeyPair keyPair() {
     return key.keyPair();
   }
 
-  static byte[] signedBytes(byte[] label, byte[] contentDigest) {
-    return ByteBuffer.allocate(DOMAIN.length + 4 + label.length + contentDigest.length)
-        .put(DOMAIN).putInt(label.length).put(label).put(contentDigest).array();
+  static byte[] leafHash(byte[] label, byte[] contentDigest) {
+    MessageDigest digest = MerkleTree.sha256();
+    digest.update((byte) 0x00);
+    digest.update(LEAF_DOMAIN);
+    digest.update(ByteBuffer.allocate(4).putInt(label.length).array());
+    digest.update(label);
+    digest.update(contentDigest);
+    return digest.digest();
+  }
+
+  static byte[] statement(String signer, String keyId, Timestamp signedAt, int treeSize, byte[] root) {
+    byte[] signerBytes = signer.getBytes(StandardCharsets.UTF_8);
+    byte[] keyBytes = keyId.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(STATEMENT_DOMAIN.length + signerBytes.length + 1 + keyBytes.length + 1 + 8 + 4 + 4 + root.length)
+        .put(STATEMENT_DOMAIN).put(signerBytes).put((byte) 0).put(keyBytes).put((byte) 0)
+        .putLong(signedAt.getSeconds()).putInt(signedAt.getNanos()).putInt(treeSize).put(root)
+        .array();
   }
 
   static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return MerkleTree.sha256().digest(bytes);
   }
 }

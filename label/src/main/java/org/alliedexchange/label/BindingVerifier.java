@@ -4,15 +4,19 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.alliedexchange.api.label.v1.Binding;
+import com.google.protobuf.ByteString;
 
 /**
- * Checks a binding with the signing nation's public key. A successful check is remembered by a digest
- * of exactly the bytes checked (label, content, binding), so serving the same stored product again costs
- * a hash instead of a signature check; any change to those bytes is a new key and is checked afresh.
+ * Checks a binding with the signing nation's public key: the content digest, the leaf's path to the
+ * batch root, and the signature over the batch statement. A signature that checked out is remembered
+ * by a digest of exactly its statement and bytes, so the products of one batch cost one signature check
+ * between them; the leaf and path are hashed afresh every time, so a changed label or content is always caught.
  */
 public final class BindingVerifier {
 
@@ -26,14 +30,14 @@ public final class BindingVerifier {
   }
 
   private final Map<String, PublicKey> keysById;
-  private final Map<ByteArrayKey, Boolean> verified;
+  private final Map<Key, Boolean> verified;
 
-  /** @param keysById the public key of each key id this verifier trusts; @param cacheSize how many checks to remember */
+  /** @param keysById the public key of each key id this verifier trusts; @param cacheSize how many batch signatures to remember */
   public BindingVerifier(Map<String, PublicKey> keysById, int cacheSize) {
     this.keysById = Map.copyOf(keysById);
     this.verified = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<ByteArrayKey, Boolean> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<Key, Boolean> eldest) {
         return size() > cacheSize;
       }
     });
@@ -57,49 +61,58 @@ public final class BindingVerifier {
     if (!MessageDigest.isEqual(digest, binding.getContentDigest().toByteArray())) {
       return Result.invalid("content digest mismatch: the content was changed after signing");
     }
-    byte[] signed = BindingSigner.signedBytes(label, digest);
-    ByteArrayKey cacheKey = new ByteArrayKey(BindingSigner.sha256(concat(signed, binding.getSignature().toByteArray(),
-        binding.getKeyId().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-    if (verified.containsKey(cacheKey)) {
+    List<byte[]> path = new ArrayList<>(binding.getAuditPathCount());
+    for (ByteString sibling : binding.getAuditPathList()) {
+      path.add(sibling.toByteArray());
+    }
+    byte[] root = MerkleTree.rootFromPath(BindingSigner.leafHash(label, digest), binding.getLeafIndex(),
+        binding.getTreeSize(), path);
+    if (root == null) {
+      return Result.invalid("the binding's audit path does not lead to a root");
+    }
+    byte[] statement = BindingSigner.statement(binding.getSigner(), binding.getKeyId(), binding.getSignedAt(),
+        binding.getTreeSize(), root);
+    byte[] signature = binding.getSignature().toByteArray();
+    Key remembered = Key.of(statement, signature);
+    if (verified.containsKey(remembered)) {
       return Result.VALID;
     }
     try {
-      Signature signature = Signature.getInstance(NationalKey.ALGORITHM);
-      signature.initVerify(key);
-      signature.update(signed);
-      if (!signature.verify(binding.getSignature().toByteArray())) {
+      Signature check = Signature.getInstance(NationalKey.ALGORITHM);
+      check.initVerify(key);
+      check.update(statement);
+      if (!check.verify(signature)) {
         return Result.invalid("signature does not verify: the label or the binding was changed after signing");
       }
     } catch (GeneralSecurityException e) {
       return Result.invalid("signature does not verify: " + e.getMessage());
     }
-    verified.put(cacheKey, Boolean.TRUE);
+    verified.put(remembered, Boolean.TRUE);
     return Result.VALID;
   }
 
-  private static byte[] concat(byte[]... parts) {
-    int length = 0;
-    for (byte[] part : parts) {
-      length += part.length;
-    }
-    byte[] all = new byte[length];
-    int at = 0;
-    for (byte[] part : parts) {
-      System.arraycopy(part, 0, all, at, part.length);
-      at += part.length;
-    }
-    return all;
+  /** Records a batch signature known to be good (one this process just made). */
+  void remember(byte[] statement, byte[] signature) {
+    verified.put(Key.of(statement, signature), Boolean.TRUE);
   }
 
-  private record ByteArrayKey(byte[] bytes) {
+  /** A digest of a statement and its signature. */
+  private record Key(byte[] digest) {
+    static Key of(byte[] statement, byte[] signature) {
+      MessageDigest sha = MerkleTree.sha256();
+      sha.update(statement);
+      sha.update(signature);
+      return new Key(sha.digest());
+    }
+
     @Override
     public boolean equals(Object other) {
-      return other instanceof ByteArrayKey key && java.util.Arrays.equals(bytes, key.bytes);
+      return other instanceof Key key && java.util.Arrays.equals(digest, key.digest);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Arrays.hashCode(bytes);
+      return java.util.Arrays.hashCode(digest);
     }
   }
 }

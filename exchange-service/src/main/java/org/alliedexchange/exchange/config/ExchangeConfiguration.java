@@ -107,8 +107,8 @@ public class ExchangeConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  PublishBatcher publishBatcher(ProductStore store) {
-    return new PublishBatcher(store, 20_000);
+  PublishBatcher publishBatcher(ProductStore store, BindingSigner signer) {
+    return new PublishBatcher(store, signer, Clock.systemUTC(), 20_000);
   }
 
   @Bean(destroyMethod = "close")
@@ -121,9 +121,10 @@ public class ExchangeConfiguration {
     return NationalKey.loadOrCreate(properties.signingKeyFile());
   }
 
+  /** Tells this service's verifier about every batch it signs, so its own signatures are never checked twice. */
   @Bean
-  BindingSigner bindingSigner(ExchangeProperties properties, NationalKey key) {
-    return new BindingSigner(properties.nation(), key);
+  BindingSigner bindingSigner(ExchangeProperties properties, NationalKey key, BindingVerifier verifier) {
+    return new BindingSigner(properties.nation(), key, verifier);
   }
 
   @Bean

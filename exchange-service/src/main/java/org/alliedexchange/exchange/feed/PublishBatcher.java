@@ -1,6 +1,7 @@
 package org.alliedexchange.exchange.feed;
 
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -10,13 +11,16 @@ import java.util.concurrent.TimeUnit;
 import org.alliedexchange.exchange.store.NewProduct;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.store.StoredProduct;
+import org.alliedexchange.api.label.v1.Binding;
+import org.alliedexchange.label.BindingSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit: concurrent publishes wait in one queue and a single writer stores them in batches, one
- * transaction (one fsync, one feed lock) per batch. A publish is acknowledged only after its batch has
- * committed; a failed batch is retried item by item so one bad product cannot sink its neighbours.
+ * Group commit: concurrent publishes wait in one queue and a single writer signs and stores them in
+ * batches: one signature (a Merkle root, see Binding), one transaction, one fsync and one feed lock per
+ * batch. A publish is acknowledged only after its batch has committed; a failed batch is retried item
+ * by item so one bad product cannot sink its neighbours.
  */
 public final class PublishBatcher implements AutoCloseable {
 
@@ -26,12 +30,16 @@ public final class PublishBatcher implements AutoCloseable {
   private record Pending(NewProduct product, CompletableFuture<StoredProduct> done) {}
 
   private final ProductStore store;
+  private final BindingSigner signer;
+  private final Clock clock;
   private final BlockingQueue<Pending> queue;
   private final Thread writer;
   private volatile boolean running = true;
 
-  public PublishBatcher(ProductStore store, int capacity) {
+  public PublishBatcher(ProductStore store, BindingSigner signer, Clock clock, int capacity) {
     this.store = store;
+    this.signer = signer;
+    this.clock = clock;
     this.queue = new LinkedBlockingQueue<>(capacity);
     this.writer = new Thread(this::writeLoop, "publish-writer");
     writer.setDaemon(true);
@@ -75,7 +83,13 @@ public final class PublishBatcher implements AutoCloseable {
 
   private void write(List<Pending> batch) {
     try {
-      List<StoredProduct> stored = store.publish(batch.stream().map(Pending::product).toList());
+      List<Binding> bindings = signer.signBatch(batch.stream()
+          .map(pending -> new BindingSigner.Leaf(pending.product().label(), pending.product().content())).toList(), clock.instant());
+      List<NewProduct> signed = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        signed.add(batch.get(i).product().withBinding(bindings.get(i).toByteArray()));
+      }
+      List<StoredProduct> stored = store.publish(signed);
       for (int i = 0; i < batch.size(); i++) {
         batch.get(i).done().complete(stored.get(i));
       }

@@ -123,11 +123,10 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
     UUID id = UUID.randomUUID();
     ProductContent signedContent = content.toBuilder()
         .setId(id.toString()).setPublishedAt(timestamp(now)).setPublisher(caller.system()).build();
-    byte[] labelBytes = stored.toByteArray();
-    byte[] contentBytes = signedContent.toByteArray();
-    Binding binding = signer.sign(labelBytes, contentBytes, now);
+    // signed with the rest of its batch by the publish writer
     NewProduct product = new NewProduct(id, content.getTopic(), level, instant(content.getObservedAt()), now, caller.system(),
-        request.getIdempotencyKey().isEmpty() ? null : request.getIdempotencyKey(), labelBytes, contentBytes, binding.toByteArray());
+        request.getIdempotencyKey().isEmpty() ? null : request.getIdempotencyKey(), stored.toByteArray(),
+        signedContent.toByteArray(), null);
 
     batcher.submit(product).whenComplete((saved, error) -> {
       if (error != null) {
@@ -247,54 +246,9 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
   @Override
   public void search(SearchRequest request, StreamObserver<SearchResponse> plainResponse) {
     Caller caller = requireReader();
-    ServerCallStreamObserver<SearchResponse> response = (ServerCallStreamObserver<SearchResponse>) plainResponse;
     SearchFilter filter = searchFilter(request);
     int wanted = request.getPageSize() == 0 ? pageSize : Math.min(request.getPageSize(), pageMax);
-    Readiness readiness = new Readiness(response);
-    int sent = 0;
-    int withheld = 0;
-    long after = filter.afterSeq();
-    long scanned = 0;
-    long scanLimit = 10L * wanted + 1000;
-    boolean exhausted = false;
-    try {
-      while (sent < wanted && scanned < scanLimit) {
-        int chunk = (int) Math.min(Math.max(wanted - sent, 100), 1000);
-        List<StoredProduct> rows = store.search(new SearchFilter(filter.topic(), filter.observedFrom(), filter.observedTo(),
-            filter.minLevel(), filter.maxLevel(), after), chunk);
-        for (StoredProduct row : rows) {
-          scanned++;
-          after = row.seq();
-          ReadGuard.Outcome outcome = guard.check(row, caller);
-          if (outcome.cleared() == null) {
-            withheld++;
-            continue;
-          }
-          readiness.await();
-          ReadGuard.Cleared cleared = outcome.cleared();
-          response.onNext(SearchResponse.newBuilder().setLabel(cleared.label()).setContent(cleared.content())
-              .setBinding(cleared.binding()).setCursor(Cursors.search(row.seq())).build());
-          if (++sent == wanted) {
-            break;
-          }
-        }
-        if (sent < wanted && rows.size() < chunk) {
-          exhausted = true;
-        }
-        if (exhausted || sent == wanted) {
-          break;
-        }
-      }
-    } catch (SQLException e) {
-      throw unavailable(e);
-    }
-    Metadata trailers = new Metadata();
-    trailers.put(WITHHELD, Integer.toString(withheld));
-    if (!exhausted) {
-      trailers.put(NEXT_CURSOR, Cursors.search(after));
-    }
-    // grpc-java's stub API has no other way to attach trailers to a successful end
-    response.onError(Status.OK.asRuntimeException(trailers));
+    new SearchStream((ServerCallStreamObserver<SearchResponse>) plainResponse, caller, filter, wanted, store, guard).start();
   }
 
   private SearchFilter searchFilter(SearchRequest request) {

@@ -1,0 +1,224 @@
+package org.alliedexchange.benchmarks;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
+import org.alliedexchange.api.exchange.v1.FreeTextReport;
+import org.alliedexchange.api.exchange.v1.ProductContent;
+import org.alliedexchange.api.exchange.v1.PublishRequest;
+import org.alliedexchange.api.exchange.v1.PublishResponse;
+import org.alliedexchange.api.exchange.v1.SearchRequest;
+import org.alliedexchange.api.exchange.v1.SearchResponse;
+import org.alliedexchange.api.exchange.v1.SubscribeRequest;
+import org.alliedexchange.api.exchange.v1.SubscribeResponse;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.exchange.ExchangeServiceApplication;
+import org.alliedexchange.identity.keycloak.LocalKeycloak;
+import org.alliedexchange.identity.token.ClientCredentials;
+
+/**
+ * A load run against one real exchange service (KOR) on an embedded PostgreSQL, with real Keycloak
+ * tokens, client and server on the same machine. Measures the issue-4 figures: publish throughput,
+ * search streaming to one client, and live-product latency to a subscriber.
+ *
+ * <pre>./mvnw -q -B -pl benchmarks -am install -DskipTests && ./mvnw -q -B -pl benchmarks exec:exec@exchange-load</pre>
+ */
+public final class ExchangeLoad {
+
+  private static final int PUBLISH_WARMUP = 3_000;
+  private static final int PUBLISHED = 60_000;
+  private static final int CONCURRENCY = 64;
+  private static final int LIVE_WARMUP = 300;
+  private static final int LIVE = 3_000;
+
+  private ExchangeLoad() {}
+
+  public static void main(String[] args) throws Exception {
+    Path data = Files.createTempDirectory("allied-exchange-load-");
+    try (LocalRedis redis = LocalRedis.start(data.resolve("redis"));
+         LocalKeycloak keycloak = LocalKeycloak.builder().auditRedis(redis.url()).start()) {
+      Map<String, Object> properties = new HashMap<>();
+      properties.put("allied.exchange.nation", "KOR");
+      properties.put("allied.exchange.data-dir", data.resolve("kor").toString());
+      properties.put("allied.exchange.auth.issuer", keycloak.issuer().toString());
+      properties.put("allied.exchange.audit-redis", redis.url().toString());
+      properties.put("logging.level.root", "WARN");
+      try (ExchangeServiceApplication.Running kor = ExchangeServiceApplication.start(properties, null)) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext()
+            .maxInboundMessageSize(16 << 20).build();
+        try {
+          run(channel, keycloak);
+        } finally {
+          channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+      }
+    }
+    System.exit(0);
+  }
+
+  private static void run(ManagedChannel channel, LocalKeycloak keycloak) throws Exception {
+    String publisher = token(keycloak, "kor-jcs-publisher");
+    System.out.printf("machine: %d cores, %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+
+    publishMany(channel, publisher, "bench.warmup", PUBLISH_WARMUP);
+    long start = System.nanoTime();
+    publishMany(channel, publisher, "bench.search", PUBLISHED);
+    double publishSeconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf("publish: %,d products, %d concurrent calls, %.1f s: %,.0f products/s%n",
+        PUBLISHED, CONCURRENCY, publishSeconds, PUBLISHED / publishSeconds);
+
+    String reader = token(keycloak, "usa-dia-reader");
+    for (String pass : new String[] {"first read (every binding checked)", "second read (checks remembered)"}) {
+      long searchStart = System.nanoTime();
+      long received = searchAll(channel, reader, "bench.search");
+      double searchSeconds = (System.nanoTime() - searchStart) / 1e9;
+      System.out.printf("search, %s: %,d products to one client in %.2f s: %,.0f products/s%n",
+          pass, received, searchSeconds, received / searchSeconds);
+    }
+
+    long[] latencies = liveLatencies(channel, token(keycloak, "kor-jcs-publisher"), token(keycloak, "jpn-mod-reader"));
+    Arrays.sort(latencies);
+    System.out.printf("live: %,d products, publish call start -> subscriber receipt: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+        latencies.length, percentile(latencies, 50), percentile(latencies, 99), latencies[latencies.length - 1] / 1e6);
+  }
+
+  private static void publishMany(ManagedChannel channel, String token, String topic, int count) throws InterruptedException {
+    ExchangeServiceGrpc.ExchangeServiceStub stub = ExchangeServiceGrpc.newStub(channel).withInterceptors(bearer(token));
+    Semaphore inFlight = new Semaphore(CONCURRENCY);
+    CountDownLatch done = new CountDownLatch(count);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    for (int i = 0; i < count; i++) {
+      inFlight.acquire();
+      stub.publish(request(topic, "KOR", "군사II급비밀", "report " + i), new StreamObserver<>() {
+        @Override
+        public void onNext(PublishResponse value) {}
+
+        @Override
+        public void onError(Throwable t) {
+          failure.compareAndSet(null, t);
+          inFlight.release();
+          done.countDown();
+        }
+
+        @Override
+        public void onCompleted() {
+          inFlight.release();
+          done.countDown();
+        }
+      });
+    }
+    done.await();
+    if (failure.get() != null) {
+      throw new IllegalStateException("a publish failed: " + failure.get(), failure.get());
+    }
+  }
+
+  private static long searchAll(ManagedChannel channel, String token, String topic) {
+    ExchangeServiceGrpc.ExchangeServiceBlockingStub stub = ExchangeServiceGrpc.newBlockingStub(channel).withInterceptors(bearer(token));
+    long received = 0;
+    String cursor = "";
+    while (true) {
+      Iterator<SearchResponse> page = stub.search(SearchRequest.newBuilder().setTopic(topic).setPageSize(5000).setCursor(cursor).build());
+      int inPage = 0;
+      while (page.hasNext()) {
+        cursor = page.next().getCursor();
+        inPage++;
+      }
+      received += inPage;
+      if (inPage < 5000) {
+        return received;
+      }
+    }
+  }
+
+  private static long[] liveLatencies(ManagedChannel channel, String publisherToken, String readerToken) throws Exception {
+    Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    long[] latencies = new long[LIVE];
+    AtomicLong index = new AtomicLong();
+    CountDownLatch all = new CountDownLatch(LIVE_WARMUP + LIVE);
+    io.grpc.Context.CancellableContext subscription = io.grpc.Context.current().withCancellation();
+    subscription.run(() -> ExchangeServiceGrpc.newStub(channel).withInterceptors(bearer(readerToken))
+        .subscribe(SubscribeRequest.newBuilder().setTopic("bench.live").build(), new StreamObserver<>() {
+          @Override
+          public void onNext(SubscribeResponse value) {
+            long now = System.nanoTime();
+            String body = value.getContent().getFreeText().getBody();
+            Long sent = sentAt.remove(body);
+            if (sent != null && body.startsWith("m")) {
+              int i = (int) index.getAndIncrement();
+              if (i < latencies.length) {
+                latencies[i] = now - sent;
+              }
+            }
+            all.countDown();
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {}
+        }));
+    Thread.sleep(500);
+    ExchangeServiceGrpc.ExchangeServiceBlockingStub publish = ExchangeServiceGrpc.newBlockingStub(channel).withInterceptors(bearer(publisherToken));
+    for (int i = 0; i < LIVE_WARMUP + LIVE; i++) {
+      String body = (i < LIVE_WARMUP ? "w" : "m") + i;
+      sentAt.put(body, System.nanoTime());
+      publish.publish(request("bench.live", "KOR", "군사II급비밀", body));
+      Thread.sleep(2); // a steady stream of warnings, not a flood: latency, not throughput, is measured here
+    }
+    if (!all.await(60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the subscriber received " + (LIVE_WARMUP + LIVE - all.getCount()) + " of " + (LIVE_WARMUP + LIVE));
+    }
+    subscription.cancel(null);
+    return Arrays.copyOf(latencies, (int) Math.min(index.get(), latencies.length));
+  }
+
+  private static PublishRequest request(String topic, String nation, String marking, String body) {
+    Instant now = Instant.now();
+    return PublishRequest.newBuilder()
+        .setLabel(SecurityLabel.newBuilder().setPolicy(nation).setMarking(marking).setOriginator(nation)
+            .addReleasableTo("KOR").addReleasableTo("JPN").addReleasableTo("USA").addCommunities("MISSILE_WARNING"))
+        .setContent(ProductContent.newBuilder().setTopic(topic)
+            .setObservedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .setFreeText(FreeTextReport.newBuilder().setTitle("SRBM launch").setBody(body).setLanguage("en")))
+        .build();
+  }
+
+  private static String token(LocalKeycloak keycloak, String clientId) {
+    ClientCredentials.TokenResponse response = ClientCredentials.request(keycloak.tokenEndpoint(), clientId, keycloak.clientSecret(clientId));
+    if (!response.granted()) {
+      throw new IllegalStateException("no token for " + clientId + ": " + response.error());
+    }
+    return response.accessToken();
+  }
+
+  private static io.grpc.ClientInterceptor bearer(String token) {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+    return MetadataUtils.newAttachHeadersInterceptor(headers);
+  }
+
+  private static double percentile(long[] sorted, int p) {
+    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(index, sorted.length - 1))] / 1e6;
+  }
+}
