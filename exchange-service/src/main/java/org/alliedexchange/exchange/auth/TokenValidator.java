@@ -1,7 +1,12 @@
 package org.alliedexchange.exchange.auth;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -24,17 +29,35 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 public final class TokenValidator {
 
   private static final Duration MAX_SKEW = Duration.ofSeconds(30);
+  private static final int CACHE_SIZE = 10_000;
   private final NimbusJwtDecoder decoder;
+  private final Clock clock;
+  // a token that validated once names the same caller until it expires: the signature check is not redone per call
+  private final Map<String, Validated> validated = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Validated> eldest) {
+      return size() > CACHE_SIZE;
+    }
+  });
+
+  private record Validated(Caller caller, Instant expiresAt) {}
 
   public TokenValidator(URI issuer, URI jwks, String audience, Duration clockSkew) {
+    this(issuer, jwks, audience, clockSkew, Clock.systemUTC());
+  }
+
+  TokenValidator(URI issuer, URI jwks, String audience, Duration clockSkew, Clock clock) {
+    this.clock = clock;
     if (clockSkew.compareTo(MAX_SKEW) > 0 || clockSkew.isNegative()) {
       throw new IllegalArgumentException("allied.exchange.auth.clock-skew must be between 0 and 30s, not " + clockSkew);
     }
     decoder = NimbusJwtDecoder.withJwkSetUri(jwks.toString()).jwsAlgorithm(SignatureAlgorithm.RS256).build();
+    JwtTimestampValidator timestamps = new JwtTimestampValidator(clockSkew);
+    timestamps.setClock(clock);
     decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
         // Spring's timestamp check lets a token without exp through; require it first
         new JwtClaimValidator<Object>(JwtClaimNames.EXP, Objects::nonNull),
-        new JwtTimestampValidator(clockSkew),
+        timestamps,
         new JwtIssuerValidator(issuer.toString()),
         token -> token.getAudience() != null && token.getAudience().contains(audience)
             ? OAuth2TokenValidatorResult.success()
@@ -44,6 +67,13 @@ public final class TokenValidator {
 
   /** The caller a valid token names; throws {@link InvalidTokenException} saying what is wrong. */
   public Caller validate(String token) {
+    Validated known = validated.get(token);
+    if (known != null) {
+      if (clock.instant().isBefore(known.expiresAt())) {
+        return known.caller();
+      }
+      validated.remove(token);
+    }
     Jwt jwt;
     try {
       jwt = decoder.decode(token);
@@ -55,7 +85,10 @@ public final class TokenValidator {
       throw new InvalidTokenException("the token has no nation claim");
     }
     String system = firstNonBlank(jwt.getClaimAsString("azp"), jwt.getClaimAsString("preferred_username"), jwt.getSubject());
-    return Caller.of(system, nation, jwt.getClaimAsString("clearance"), list(jwt, "communities"), list(jwt, "roles"));
+    Caller caller = Caller.of(system, nation, jwt.getClaimAsString("clearance"), list(jwt, "communities"), list(jwt, "roles"));
+    // remembered only until exp itself: the clock skew allowance is not extended to cached tokens
+    validated.put(token, new Validated(caller, jwt.getExpiresAt()));
+    return caller;
   }
 
   private static List<String> list(Jwt jwt, String claim) {

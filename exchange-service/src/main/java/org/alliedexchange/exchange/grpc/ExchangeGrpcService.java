@@ -78,6 +78,11 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
   private final Clock clock;
   private final int pageSize;
   private final int pageMax;
+  private final java.util.concurrent.ExecutorService fetcher = java.util.concurrent.Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "search-fetch");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   public ExchangeGrpcService(String nation, ProductStore store, PublishBatcher batcher, LiveFeed feed, BindingSigner signer,
       BindingVerifier verifier, Supplier<ReleasabilityEngine> engine, ExchangeAudit audit, Clock clock, int pageSize, int pageMax) {
@@ -248,7 +253,7 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
     Caller caller = requireReader();
     SearchFilter filter = searchFilter(request);
     int wanted = request.getPageSize() == 0 ? pageSize : Math.min(request.getPageSize(), pageMax);
-    new SearchStream((ServerCallStreamObserver<SearchResponse>) plainResponse, caller, filter, wanted, store, guard).start();
+    new SearchStream((ServerCallStreamObserver<SearchResponse>) plainResponse, caller, filter, wanted, store, guard, fetcher).start();
   }
 
   private SearchFilter searchFilter(SearchRequest request) {
@@ -318,6 +323,7 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
         }
       }
     };
+    response.setOnReadyThreshold(SearchStream.STREAM_BUFFER);
     Runnable wake = feed.subscribe(request.getTopic(), after, sink);
     response.setOnReadyHandler(wake);
     response.setOnCancelHandler(wake);

@@ -6,6 +6,9 @@ import io.grpc.stub.ServerCallStreamObserver;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.exchange.auth.Caller;
 import org.alliedexchange.exchange.store.ProductStore;
@@ -15,11 +18,13 @@ import org.alliedexchange.exchange.store.StoredProduct;
 /**
  * One search page, streamed as fast as the client takes it and no faster: it sends while the stream is
  * ready and resumes from gRPC's on-ready callback. (A handler that blocked waiting for readiness would
- * never see that callback: gRPC runs a call's callbacks one at a time.)
+ * never see that callback: gRPC runs a call's callbacks one at a time.) The next chunk of rows is read
+ * from the database while the current one is being sent.
  */
 final class SearchStream implements Runnable {
 
   private static final int CHUNK = 1000;
+  static final int STREAM_BUFFER = 1 << 20;
 
   private final ServerCallStreamObserver<SearchResponse> response;
   private final Caller caller;
@@ -28,7 +33,10 @@ final class SearchStream implements Runnable {
   private final long scanLimit;
   private final ProductStore store;
   private final ReadGuard guard;
+  private final Executor fetcher;
   private final ArrayDeque<StoredProduct> buffer = new ArrayDeque<>();
+  private CompletableFuture<List<StoredProduct>> nextChunk;
+  private long fetchedUpTo;
   private long after;
   private int sent;
   private int withheld;
@@ -37,7 +45,8 @@ final class SearchStream implements Runnable {
   private boolean finished;
 
   SearchStream(ServerCallStreamObserver<SearchResponse> response, Caller caller, SearchFilter filter, int wanted, ProductStore store,
-      ReadGuard guard) {
+      ReadGuard guard, Executor fetcher) {
+    this.fetcher = fetcher;
     this.response = response;
     this.caller = caller;
     this.filter = filter;
@@ -46,9 +55,12 @@ final class SearchStream implements Runnable {
     this.store = store;
     this.guard = guard;
     this.after = filter.afterSeq();
+    this.fetchedUpTo = filter.afterSeq();
   }
 
   void start() {
+    // refill the transport in large gulps rather than one 32 KiB window at a time
+    response.setOnReadyThreshold(STREAM_BUFFER);
     response.setOnReadyHandler(this);
     response.setOnCancelHandler(() -> {
       synchronized (this) {
@@ -69,16 +81,21 @@ final class SearchStream implements Runnable {
           finish(false);
           return;
         }
+        if (buffer.size() < CHUNK / 2) {
+          prefetch();
+        }
         StoredProduct row = buffer.poll();
         if (row == null) {
-          if (exhausted) {
+          if (nextChunk == null) {
             finish(true);
             return;
           }
-          List<StoredProduct> rows = store.search(new SearchFilter(filter.topic(), filter.observedFrom(), filter.observedTo(),
-              filter.minLevel(), filter.maxLevel(), after), CHUNK);
-          exhausted = rows.size() < CHUNK;
-          buffer.addAll(rows);
+          if (!nextChunk.isDone()) {
+            // the chunk's arrival runs this again
+            nextChunk.whenComplete((rows, error) -> run());
+            return;
+          }
+          takeChunk();
           continue;
         }
         scanned++;
@@ -93,10 +110,37 @@ final class SearchStream implements Runnable {
             .setBinding(cleared.binding()).setCursor(Cursors.search(row.seq())).build());
         sent++;
       }
-    } catch (SQLException e) {
+    } catch (CompletionException | SQLException e) {
       finished = true;
-      response.onError(Status.UNAVAILABLE.withDescription("the product store is unavailable: " + e.getMessage()).asRuntimeException());
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      response.onError(Status.UNAVAILABLE.withDescription("the product store is unavailable: " + cause.getMessage()).asRuntimeException());
     }
+  }
+
+  /** Starts reading the next chunk, unless one is on its way or there is none. */
+  private void prefetch() {
+    if (nextChunk != null || exhausted) {
+      return;
+    }
+    SearchFilter next = new SearchFilter(filter.topic(), filter.observedFrom(), filter.observedTo(), filter.minLevel(),
+        filter.maxLevel(), fetchedUpTo);
+    nextChunk = CompletableFuture.supplyAsync(() -> {
+      try {
+        return store.search(next, CHUNK);
+      } catch (SQLException e) {
+        throw new CompletionException(e);
+      }
+    }, fetcher);
+  }
+
+  private void takeChunk() throws SQLException {
+    List<StoredProduct> rows = nextChunk.join();
+    nextChunk = null;
+    exhausted = rows.size() < CHUNK;
+    if (!rows.isEmpty()) {
+      fetchedUpTo = rows.get(rows.size() - 1).seq();
+    }
+    buffer.addAll(rows);
   }
 
   private void finish(boolean complete) {
