@@ -163,7 +163,7 @@ public class ExchangeConfiguration {
   @Bean
   GrpcServer grpcServer(ExchangeProperties properties, ExchangeGrpcService service, TokenValidator validator, OpenTelemetrySdk telemetry) {
     return new GrpcServer(properties.host(), properties.port(), properties.limits().maxMessageBytes(),
-        properties.limits().shutdownGrace(), service, new AuthenticationInterceptor(validator),
+        properties.limits().shutdownGrace(), service.serviceDefinition(), new AuthenticationInterceptor(validator),
         GrpcTelemetry.create(telemetry).createServerInterceptor());
   }
 }

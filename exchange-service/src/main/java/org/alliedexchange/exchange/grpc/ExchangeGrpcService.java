@@ -4,6 +4,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import io.grpc.Context;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.stub.ServerCalls;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -248,12 +253,41 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
 
   // ---- Search ----------------------------------------------------------------------------------
 
+  /** Unused: {@link #serviceDefinition()} binds Search to {@link #searchStored}, which writes stored bytes as they are. */
   @Override
-  public void search(SearchRequest request, StreamObserver<SearchResponse> plainResponse) {
+  public void search(SearchRequest request, StreamObserver<SearchResponse> response) {
+    throw Status.INTERNAL.withDescription("search is bound to its stored-bytes handler").asRuntimeException();
+  }
+
+  private void searchStored(SearchRequest request, StreamObserver<RawMessage> response) {
     Caller caller = requireReader();
     SearchFilter filter = searchFilter(request);
     int wanted = request.getPageSize() == 0 ? pageSize : Math.min(request.getPageSize(), pageMax);
-    new SearchStream((ServerCallStreamObserver<SearchResponse>) plainResponse, caller, filter, wanted, store, guard, fetcher).start();
+    new SearchStream((ServerCallStreamObserver<RawMessage>) response, caller, filter, wanted, store, guard, fetcher).start();
+  }
+
+  /**
+   * The generated binding, with Search answering with {@link RawMessage}s: the same wire format as
+   * SearchResponse, written from the stored bytes. Reflection and health see the same service.
+   */
+  public ServerServiceDefinition serviceDefinition() {
+    ServerServiceDefinition generated = bindService();
+    MethodDescriptor<SearchRequest, SearchResponse> search = ExchangeServiceGrpc.getSearchMethod();
+    MethodDescriptor<SearchRequest, RawMessage> rawSearch =
+        search.toBuilder(search.getRequestMarshaller(), RawMessage.MARSHALLER).build();
+    ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(ExchangeServiceGrpc.SERVICE_NAME)
+        .setSchemaDescriptor(ExchangeServiceGrpc.getServiceDescriptor().getSchemaDescriptor());
+    for (MethodDescriptor<?, ?> method : ExchangeServiceGrpc.getServiceDescriptor().getMethods()) {
+      descriptor.addMethod(method.getFullMethodName().equals(search.getFullMethodName()) ? rawSearch : method);
+    }
+    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
+    for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
+      if (!method.getMethodDescriptor().getFullMethodName().equals(search.getFullMethodName())) {
+        definition.addMethod(method);
+      }
+    }
+    definition.addMethod(rawSearch, ServerCalls.asyncServerStreamingCall(this::searchStored));
+    return definition.build();
   }
 
   private SearchFilter searchFilter(SearchRequest request) {

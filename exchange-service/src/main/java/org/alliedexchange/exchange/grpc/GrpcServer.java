@@ -1,6 +1,6 @@
 package org.alliedexchange.exchange.grpc;
 
-import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -31,13 +31,13 @@ public final class GrpcServer implements SmartLifecycle {
   private final int requestedPort;
   private final int maxMessageBytes;
   private final Duration shutdownGrace;
-  private final BindableService exchange;
+  private final ServerServiceDefinition exchange;
   private final ServerInterceptor authentication;
   private final ServerInterceptor telemetry;
   private final HealthStatusManager health = new HealthStatusManager();
   private volatile Server server;
 
-  public GrpcServer(String host, int port, int maxMessageBytes, Duration shutdownGrace, BindableService exchange,
+  public GrpcServer(String host, int port, int maxMessageBytes, Duration shutdownGrace, ServerServiceDefinition exchange,
       ServerInterceptor authentication, ServerInterceptor telemetry) {
     this.host = host;
     this.requestedPort = port;

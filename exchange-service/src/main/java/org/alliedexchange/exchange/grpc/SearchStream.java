@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.exchange.auth.Caller;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.store.SearchFilter;
@@ -26,7 +25,7 @@ final class SearchStream implements Runnable {
   private static final int CHUNK = 1000;
   static final int STREAM_BUFFER = 1 << 20;
 
-  private final ServerCallStreamObserver<SearchResponse> response;
+  private final ServerCallStreamObserver<RawMessage> response;
   private final Caller caller;
   private final SearchFilter filter;
   private final int wanted;
@@ -44,7 +43,7 @@ final class SearchStream implements Runnable {
   private boolean exhausted;
   private boolean finished;
 
-  SearchStream(ServerCallStreamObserver<SearchResponse> response, Caller caller, SearchFilter filter, int wanted, ProductStore store,
+  SearchStream(ServerCallStreamObserver<RawMessage> response, Caller caller, SearchFilter filter, int wanted, ProductStore store,
       ReadGuard guard, Executor fetcher) {
     this.fetcher = fetcher;
     this.response = response;
@@ -100,14 +99,12 @@ final class SearchStream implements Runnable {
         }
         scanned++;
         after = row.seq();
-        ReadGuard.Outcome outcome = guard.check(row, caller);
-        if (outcome.cleared() == null) {
+        if (guard.checkStored(row, caller) != null) {
           withheld++;
           continue;
         }
-        ReadGuard.Cleared cleared = outcome.cleared();
-        response.onNext(SearchResponse.newBuilder().setLabel(cleared.label()).setContent(cleared.content())
-            .setBinding(cleared.binding()).setCursor(Cursors.search(row.seq())).build());
+        // a SearchResponse, written from the stored bytes
+        response.onNext(RawMessage.product(row.label(), row.content(), row.binding(), Cursors.search(row.seq())));
         sent++;
       }
     } catch (CompletionException | SQLException e) {
