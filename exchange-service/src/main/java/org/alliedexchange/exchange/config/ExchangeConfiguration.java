@@ -94,6 +94,8 @@ public class ExchangeConfiguration {
       config.setPassword(properties.database().password());
     }
     config.setPoolName("exchange-" + properties.nation());
+    // server-prepare every statement at once, so bytea columns come back binary rather than as hex text
+    config.addDataSourceProperty("prepareThreshold", "1");
     config.setMaximumPoolSize(16);
     config.setConnectionTimeout(5_000);
     HikariDataSource dataSource = new HikariDataSource(config);

@@ -80,7 +80,7 @@ final class SearchStream implements Runnable {
           finish(false);
           return;
         }
-        if (buffer.size() < CHUNK / 2) {
+        if (buffer.size() < CHUNK) {
           prefetch();
         }
         StoredProduct row = buffer.poll();
