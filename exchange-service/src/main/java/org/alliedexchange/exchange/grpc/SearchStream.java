@@ -23,6 +23,8 @@ import org.alliedexchange.exchange.store.StoredProduct;
 final class SearchStream implements Runnable {
 
   private static final int CHUNK = 1000;
+  // the page's first read is small, so its first products leave sooner
+  private static final int FIRST_CHUNK = 200;
   static final int STREAM_BUFFER = 1 << 20;
 
   private final ServerCallStreamObserver<RawMessage> response;
@@ -36,6 +38,7 @@ final class SearchStream implements Runnable {
   private final ArrayDeque<StoredProduct> buffer = new ArrayDeque<>();
   private CompletableFuture<List<StoredProduct>> nextChunk;
   private long fetchedUpTo;
+  private int chunkSize;
   private long after;
   private int sent;
   private int withheld;
@@ -121,9 +124,11 @@ final class SearchStream implements Runnable {
     }
     SearchFilter next = new SearchFilter(filter.topic(), filter.observedFrom(), filter.observedTo(), filter.minLevel(),
         filter.maxLevel(), fetchedUpTo);
+    int size = fetchedUpTo == filter.afterSeq() ? FIRST_CHUNK : CHUNK;
+    chunkSize = size;
     nextChunk = CompletableFuture.supplyAsync(() -> {
       try {
-        return store.search(next, CHUNK);
+        return store.search(next, size);
       } catch (SQLException e) {
         throw new CompletionException(e);
       }
@@ -133,7 +138,7 @@ final class SearchStream implements Runnable {
   private void takeChunk() throws SQLException {
     List<StoredProduct> rows = nextChunk.join();
     nextChunk = null;
-    exhausted = rows.size() < CHUNK;
+    exhausted = rows.size() < chunkSize;
     if (!rows.isEmpty()) {
       fetchedUpTo = rows.get(rows.size() - 1).seq();
     }
