@@ -18,7 +18,6 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -47,13 +46,13 @@ import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.Release;
 import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditStreamReader;
 import org.alliedexchange.auditstream.LocalRedis;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
 
 /** KOR's exchange service against a real PostgreSQL (the embedded default), a real Redis and a real JWKS. */
 class ExchangeServiceIT {
@@ -447,20 +446,6 @@ class ExchangeServiceIT {
   }
 
   static List<AuditEvent> auditEvents() {
-    List<AuditEvent> events = new ArrayList<>();
-    try (RedisClient client = RedisClient.create("127.0.0.1", redis.port())) {
-      byte[] key = AuditStream.DEFAULT_KEY.getBytes(StandardCharsets.UTF_8);
-      for (Object entry : client.xrange(key, "-".getBytes(StandardCharsets.UTF_8), "+".getBytes(StandardCharsets.UTF_8))) {
-        List<?> fields = (List<?>) ((List<?>) entry).get(1);
-        for (int i = 0; i + 1 < fields.size(); i += 2) {
-          if (AuditStream.EVENT_FIELD.equals(new String((byte[]) fields.get(i), StandardCharsets.UTF_8))) {
-            events.add(AuditEvent.parseFrom((byte[]) fields.get(i + 1)));
-          }
-        }
-      }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new AssertionError(e);
-    }
-    return events;
+    return AuditStreamReader.readAll(redis.url(), AuditStream.DEFAULT_KEY);
   }
 }

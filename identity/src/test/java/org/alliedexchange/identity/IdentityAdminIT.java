@@ -4,12 +4,12 @@ import static org.alliedexchange.identity.RealmTokenIT.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditStreamReader;
 import org.alliedexchange.auditstream.LocalRedis;
 import org.alliedexchange.identity.admin.Identity;
 import org.alliedexchange.identity.admin.IdentityAdmin;
@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
-import redis.clients.jedis.RedisClient;
 import tools.jackson.databind.JsonNode;
 
 /** The administrators' tools against a real Keycloak, and the audit records their changes leave. */
@@ -190,22 +189,7 @@ class IdentityAdminIT {
 
   /** Every event on the audit stream, parsed from the binary entries. */
   static List<AuditEvent> auditEvents() {
-    LocalRedis redis = LocalIdentityServers.servers().redis();
-    List<AuditEvent> events = new ArrayList<>();
-    try (RedisClient client = RedisClient.create("127.0.0.1", redis.port())) {
-      byte[] key = AuditStream.DEFAULT_KEY.getBytes(StandardCharsets.UTF_8);
-      for (Object entry : client.xrange(key, "-".getBytes(StandardCharsets.UTF_8), "+".getBytes(StandardCharsets.UTF_8))) {
-        List<?> fields = (List<?>) ((List<?>) entry).get(1);
-        for (int i = 0; i + 1 < fields.size(); i += 2) {
-          if (AuditStream.EVENT_FIELD.equals(new String((byte[]) fields.get(i), StandardCharsets.UTF_8))) {
-            events.add(AuditEvent.parseFrom((byte[]) fields.get(i + 1)));
-          }
-        }
-      }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new AssertionError("an audit stream entry is not an AuditEvent", e);
-    }
-    return events;
+    return AuditStreamReader.readAll(LocalIdentityServers.servers().redis().url(), AuditStream.DEFAULT_KEY);
   }
 
   private static String unique(String prefix) {
