@@ -3,7 +3,6 @@ package org.alliedexchange.label;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -52,10 +51,6 @@ final class MerkleTree {
     return sn == 0 ? r : null;
   }
 
-  static boolean same(byte[] a, byte[] b) {
-    return a != null && b != null && MessageDigest.isEqual(a, b);
-  }
-
   private static byte[] hash(List<byte[]> leaves, int from, int to) {
     int n = to - from;
     if (n == 1) {
@@ -98,9 +93,5 @@ final class MerkleTree {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  static byte[] copy(byte[] bytes) {
-    return Arrays.copyOf(bytes, bytes.length);
   }
 }

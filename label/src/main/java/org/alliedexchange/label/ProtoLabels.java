@@ -1,7 +1,6 @@
 package org.alliedexchange.label;
 
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.DisseminationControl;
@@ -62,15 +61,5 @@ public final class ProtoLabels {
       case SECRET -> ClassificationLevel.CLASSIFICATION_LEVEL_SECRET;
       case TOP_SECRET -> ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET;
     };
-  }
-
-  /** The level a recipient's clearance claim names, or null when it names none. */
-  public static Level clearance(String claim) {
-    return Level.parse(claim);
-  }
-
-  /** The names of a list of controls, as the engine spells them. */
-  public static List<String> controlNames(SecurityLabel label) {
-    return List.copyOf(toDomain(label).controls());
   }
 }

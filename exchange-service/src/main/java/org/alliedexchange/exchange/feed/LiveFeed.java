@@ -87,10 +87,6 @@ public final class LiveFeed implements AutoCloseable {
     }
   }
 
-  int subscribers() {
-    return subscriptions.size();
-  }
-
   private void listen() {
     while (running) {
       try (Connection connection = dataSource.getConnection()) {

@@ -253,12 +253,7 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
 
   // ---- Search ----------------------------------------------------------------------------------
 
-  /** Unused: {@link #serviceDefinition()} binds Search to {@link #searchStored}, which writes stored bytes as they are. */
-  @Override
-  public void search(SearchRequest request, StreamObserver<SearchResponse> response) {
-    throw Status.INTERNAL.withDescription("search is bound to its stored-bytes handler").asRuntimeException();
-  }
-
+  /** Search, bound by {@link #serviceDefinition()}: writes the stored bytes as they are (see RawMessage). */
   private void searchStored(SearchRequest request, StreamObserver<RawMessage> response) {
     Caller caller = requireReader();
     SearchFilter filter = searchFilter(request);

@@ -1,6 +1,5 @@
 package org.alliedexchange.exchange.telemetry;
 
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -29,9 +28,5 @@ public final class Telemetry {
         .setTracerProvider(tracer.build())
         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
         .build();
-  }
-
-  public static OpenTelemetry noop() {
-    return OpenTelemetry.noop();
   }
 }

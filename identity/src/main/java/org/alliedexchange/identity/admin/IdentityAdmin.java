@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.alliedexchange.policy.Federation;
 import org.keycloak.OAuth2Constants;
@@ -324,11 +323,6 @@ public final class IdentityAdmin implements AutoCloseable {
 
   private static String nonNull(String value) {
     return value == null ? "" : value;
-  }
-
-  /** The realm's Allied Exchange roles, for help texts. */
-  public static Set<String> roles() {
-    return IdentityRules.ROLES;
   }
 
   @Override
