@@ -87,11 +87,19 @@ final class MerkleTree {
     return digest.digest();
   }
 
-  static MessageDigest sha256() {
+  // one digest per thread, reset on every use: a provider lookup per hash costs more than hashing a label
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  });
+
+  /** This thread's SHA-256, reset; every caller finishes with it (digest()) before hashing anything else. */
+  static MessageDigest sha256() {
+    MessageDigest digest = SHA256.get();
+    digest.reset();
+    return digest;
   }
 }
