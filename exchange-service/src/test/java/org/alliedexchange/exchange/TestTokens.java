@@ -28,14 +28,14 @@ import java.util.function.Consumer;
  * A real JWKS on 127.0.0.1 and tokens signed with its key, shaped like the realm's: the exchange
  * service validates them exactly as it validates Keycloak's.
  */
-final class TestTokens implements AutoCloseable {
+public final class TestTokens implements AutoCloseable {
 
   static final String AUDIENCE = "allied-gateway";
   private final RSAKey key;
   private final HttpServer server;
-  final URI issuer;
+  public final URI issuer;
 
-  TestTokens() throws Exception {
+  public TestTokens() throws Exception {
     key = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     byte[] jwks = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
@@ -73,7 +73,7 @@ final class TestTokens implements AutoCloseable {
     return sign(claims(system, nation, clearance, communities, roles).build());
   }
 
-  String tweaked(Consumer<JWTClaimsSet.Builder> change) {
+  public String tweaked(Consumer<JWTClaimsSet.Builder> change) {
     JWTClaimsSet.Builder builder = claims("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-read"));
     change.accept(builder);
     return sign(builder.build());

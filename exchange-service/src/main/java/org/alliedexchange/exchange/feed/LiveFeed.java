@@ -13,7 +13,6 @@ import javax.sql.DataSource;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.store.StoredProduct;
 import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,15 +95,12 @@ public final class LiveFeed implements AutoCloseable {
         PGConnection pg = connection.unwrap(PGConnection.class);
         readNew();
         while (running) {
-          PGNotification[] notifications = pg.getNotifications(1000);
+          pg.getNotifications(1000);
           if (!running) {
             break;
           }
-          // with or without a notification: a periodic read covers a notification lost in a reconnect
+          // with or without a notification: the periodic read covers one lost in a reconnect
           readNew();
-          if (notifications != null && notifications.length > 0) {
-            continue;
-          }
         }
       } catch (SQLException | RuntimeException e) {
         if (running) {

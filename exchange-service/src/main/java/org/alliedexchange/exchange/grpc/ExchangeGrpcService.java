@@ -35,7 +35,6 @@ import org.alliedexchange.api.exchange.v1.PublishResponse;
 import org.alliedexchange.api.exchange.v1.SearchRequest;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.exchange.v1.SubscribeRequest;
-import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
@@ -204,9 +203,9 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
       }
     }
     StoredProduct product = load(id);
-    ReadGuard.Outcome outcome = guard.check(product, new Caller(caller.system(), nation, Level.TOP_SECRET, Set.of(), Set.of()));
-    if (outcome.refusal() != null && outcome.refusal().tampered()) {
-      throw Status.DATA_LOSS.withDescription(outcome.refusal().detail()).asRuntimeException();
+    ReadGuard.Refusal tampered = guard.checkBinding(product, caller.system());
+    if (tampered != null) {
+      throw Status.DATA_LOSS.withDescription(tampered.detail()).asRuntimeException();
     }
     SecurityLabel previous = parseLabel(product.label());
     SecurityLabel amended = previous.toBuilder().clearReleasableTo().addAllReleasableTo(releasableTo).build();
@@ -241,13 +240,20 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
     Caller caller = requireReader();
     StoredProduct product = load(productId(request.getProductId()));
-    ReadGuard.Outcome outcome = guard.check(product, caller);
-    if (outcome.refusal() != null) {
-      throw (outcome.refusal().tampered() ? Status.DATA_LOSS : Status.PERMISSION_DENIED)
-          .withDescription(outcome.refusal().detail()).asRuntimeException();
+    ReadGuard.Refusal refusal = guard.check(product, caller);
+    if (refusal != null) {
+      throw (refusal.tampered() ? Status.DATA_LOSS : Status.PERMISSION_DENIED).withDescription(refusal.detail()).asRuntimeException();
     }
-    ReadGuard.Cleared cleared = outcome.cleared();
-    response.onNext(GetResponse.newBuilder().setLabel(cleared.label()).setContent(cleared.content()).setBinding(cleared.binding()).build());
+    ProductContent content = parseContent(product.content());
+    if (!content.getId().equals(product.id().toString())) {
+      // a signed product stored under another product's id: rows swapped behind the service's back
+      String detail = "the signed content names product " + content.getId();
+      audit.bindingViolation(product.id().toString(), nation, detail, caller.system());
+      throw Status.DATA_LOSS.withDescription("product " + product.id() + " failed its binding check (" + detail
+          + ") and is not served; the refusal was audited").asRuntimeException();
+    }
+    response.onNext(GetResponse.newBuilder().setLabel(parseLabel(product.label())).setContent(content)
+        .setBinding(parseBinding(product.binding())).build());
     response.onCompleted();
   }
 
@@ -262,27 +268,34 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
   }
 
   /**
-   * The generated binding, with Search answering with {@link RawMessage}s: the same wire format as
-   * SearchResponse, written from the stored bytes. Reflection and health see the same service.
+   * The generated binding, with Search and Subscribe answering with {@link RawMessage}s: the same wire
+   * format as their responses, written from the stored bytes. Reflection and health see the same service.
    */
   public ServerServiceDefinition serviceDefinition() {
-    ServerServiceDefinition generated = bindService();
-    MethodDescriptor<SearchRequest, SearchResponse> search = ExchangeServiceGrpc.getSearchMethod();
-    MethodDescriptor<SearchRequest, RawMessage> rawSearch =
-        search.toBuilder(search.getRequestMarshaller(), RawMessage.MARSHALLER).build();
+    MethodDescriptor<SearchRequest, RawMessage> search = raw(ExchangeServiceGrpc.getSearchMethod());
+    MethodDescriptor<SubscribeRequest, RawMessage> subscribe = raw(ExchangeServiceGrpc.getSubscribeMethod());
+    Set<String> replaced = Set.of(search.getFullMethodName(), subscribe.getFullMethodName());
     ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(ExchangeServiceGrpc.SERVICE_NAME)
-        .setSchemaDescriptor(ExchangeServiceGrpc.getServiceDescriptor().getSchemaDescriptor());
+        .setSchemaDescriptor(ExchangeServiceGrpc.getServiceDescriptor().getSchemaDescriptor())
+        .addMethod(search).addMethod(subscribe);
     for (MethodDescriptor<?, ?> method : ExchangeServiceGrpc.getServiceDescriptor().getMethods()) {
-      descriptor.addMethod(method.getFullMethodName().equals(search.getFullMethodName()) ? rawSearch : method);
+      if (!replaced.contains(method.getFullMethodName())) {
+        descriptor.addMethod(method);
+      }
     }
     ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
-    for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
-      if (!method.getMethodDescriptor().getFullMethodName().equals(search.getFullMethodName())) {
+    for (ServerMethodDefinition<?, ?> method : bindService().getMethods()) {
+      if (!replaced.contains(method.getMethodDescriptor().getFullMethodName())) {
         definition.addMethod(method);
       }
     }
-    definition.addMethod(rawSearch, ServerCalls.asyncServerStreamingCall(this::searchStored));
+    definition.addMethod(search, ServerCalls.asyncServerStreamingCall(this::searchStored));
+    definition.addMethod(subscribe, ServerCalls.asyncServerStreamingCall(this::subscribeStored));
     return definition.build();
+  }
+
+  private static <Q> MethodDescriptor<Q, RawMessage> raw(MethodDescriptor<Q, ?> method) {
+    return method.toBuilder(method.getRequestMarshaller(), RawMessage.MARSHALLER).build();
   }
 
   private SearchFilter searchFilter(SearchRequest request) {
@@ -306,13 +319,13 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
 
   // ---- Subscribe -------------------------------------------------------------------------------
 
-  @Override
-  public void subscribe(SubscribeRequest request, StreamObserver<SubscribeResponse> plainResponse) {
+  /** Subscribe, bound by {@link #serviceDefinition()}: writes the stored bytes as they are (see RawMessage). */
+  private void subscribeStored(SubscribeRequest request, StreamObserver<RawMessage> plainResponse) {
     Caller caller = requireReader();
     if (!TOPIC.matcher(request.getTopic()).matches()) {
       throw invalid("topic is required: lower-case, dot-separated words, e.g. dprk.missile.launch");
     }
-    ServerCallStreamObserver<SubscribeResponse> response = (ServerCallStreamObserver<SubscribeResponse>) plainResponse;
+    ServerCallStreamObserver<RawMessage> response = (ServerCallStreamObserver<RawMessage>) plainResponse;
     long after;
     try {
       after = request.getFromCursor().isEmpty() ? feed.position() : Cursors.parseFeed(request.getFromCursor());
@@ -333,14 +346,13 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
 
       @Override
       public void send(StoredProduct product) {
-        ReadGuard.Outcome outcome = guard.check(product, caller);
-        if (outcome.cleared() == null) {
+        if (guard.check(product, caller) != null) {
           return;
         }
-        ReadGuard.Cleared cleared = outcome.cleared();
+        // a SubscribeResponse, written from the stored bytes
+        RawMessage message = RawMessage.product(product.label(), product.content(), product.binding(), Cursors.feed(product.position()));
         synchronized (response) {
-          response.onNext(SubscribeResponse.newBuilder().setLabel(cleared.label()).setContent(cleared.content())
-              .setBinding(cleared.binding()).setCursor(Cursors.feed(product.position())).build());
+          response.onNext(message);
         }
       }
 
@@ -415,6 +427,14 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
       return SecurityLabel.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
       throw Status.DATA_LOSS.withDescription("stored label does not parse").asRuntimeException();
+    }
+  }
+
+  private static Binding parseBinding(byte[] bytes) {
+    try {
+      return Binding.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw Status.DATA_LOSS.withDescription("stored binding does not parse").asRuntimeException();
     }
   }
 

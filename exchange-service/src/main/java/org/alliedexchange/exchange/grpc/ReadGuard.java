@@ -3,8 +3,8 @@ package org.alliedexchange.exchange.grpc;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.time.Clock;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
@@ -19,27 +19,21 @@ import org.alliedexchange.policy.ReleasabilityEngine;
 /**
  * What every read passes before a product leaves this service: its stored binding must verify (a row
  * changed behind the service's back is never served, and the refusal is audited), and the releasability
- * engine must permit it to the caller at this instant.
+ * engine must permit it to the caller at this instant. The content is hashed into the binding check,
+ * never parsed: what passes is sent as the stored bytes.
  */
 final class ReadGuard {
 
-  /** A product cleared for the caller, parsed from the stored bytes. */
-  record Cleared(SecurityLabel label, ProductContent content, Binding binding) {}
-
-  /** Why a product was not cleared. */
+  /** Why a product was not cleared; {@code tampered} when its binding failed, else it was withheld. */
   record Refusal(boolean tampered, String detail, Set<Reason> reasons) {}
-
-  /** Exactly one of the two is set. */
-  record Outcome(Cleared cleared, Refusal refusal) {}
 
   private final String nation;
   private final BindingVerifier verifier;
-  private final java.util.function.Supplier<ReleasabilityEngine> engine;
+  private final Supplier<ReleasabilityEngine> engine;
   private final ExchangeAudit audit;
   private final Clock clock;
 
-  ReadGuard(String nation, BindingVerifier verifier, java.util.function.Supplier<ReleasabilityEngine> engine, ExchangeAudit audit,
-      Clock clock) {
+  ReadGuard(String nation, BindingVerifier verifier, Supplier<ReleasabilityEngine> engine, ExchangeAudit audit, Clock clock) {
     this.nation = nation;
     this.verifier = verifier;
     this.engine = engine;
@@ -47,55 +41,39 @@ final class ReadGuard {
     this.clock = clock;
   }
 
-  /**
-   * The same checks without parsing the content, for streams that pass stored bytes on as they are:
-   * the content is still hashed into the binding check, so a changed content is still caught.
-   */
-  Refusal checkStored(StoredProduct product, Caller caller) {
-    SecurityLabel label;
-    Binding binding;
-    try {
-      label = SecurityLabel.parseFrom(product.label());
-      binding = Binding.parseFrom(product.binding());
-    } catch (InvalidProtocolBufferException e) {
-      return tampered(product, caller, "stored bytes do not parse: " + e.getMessage()).refusal();
+  /** Null when the caller may have the product, else why not. */
+  Refusal check(StoredProduct product, Caller caller) {
+    Verified verified = verify(product, caller.system());
+    if (verified.refusal() != null) {
+      return verified.refusal();
     }
-    BindingVerifier.Result verified = verifier.verify(label.getOriginator(), product.label(), product.content(), binding);
-    if (!verified.valid()) {
-      return tampered(product, caller, verified.detail()).refusal();
-    }
-    Decision decision = engine.get().decide(ProtoLabels.toDomain(label), caller.asRecipient(), clock.instant());
+    Decision decision = engine.get().decide(ProtoLabels.toDomain(verified.label()), caller.asRecipient(), clock.instant());
     return decision.permitted() ? null : new Refusal(false, "withheld: " + names(decision.reasons()), decision.reasons());
   }
 
-  Outcome check(StoredProduct product, Caller caller) {
-    SecurityLabel label;
-    ProductContent content;
-    Binding binding;
-    try {
-      label = SecurityLabel.parseFrom(product.label());
-      content = ProductContent.parseFrom(product.content());
-      binding = Binding.parseFrom(product.binding());
-    } catch (InvalidProtocolBufferException e) {
-      return tampered(product, caller, "stored bytes do not parse: " + e.getMessage());
-    }
-    BindingVerifier.Result verified = verifier.verify(label.getOriginator(), product.label(), product.content(), binding);
-    if (!verified.valid()) {
-      return tampered(product, caller, verified.detail());
-    }
-    if (!content.getId().equals(product.id().toString())) {
-      return tampered(product, caller, "the signed content names product " + content.getId());
-    }
-    Decision decision = engine.get().decide(ProtoLabels.toDomain(label), caller.asRecipient(), clock.instant());
-    if (!decision.permitted()) {
-      return new Outcome(null, new Refusal(false, "withheld: " + names(decision.reasons()), decision.reasons()));
-    }
-    return new Outcome(new Cleared(label, content, binding), null);
+  /** Null when the stored binding verifies, else the (audited) refusal: for writes that only need the binding intact. */
+  Refusal checkBinding(StoredProduct product, String requestedBy) {
+    return verify(product, requestedBy).refusal();
   }
 
-  private Outcome tampered(StoredProduct product, Caller caller, String detail) {
-    audit.bindingViolation(product.id().toString(), nation, detail, caller.system());
-    return new Outcome(null, new Refusal(true, "product " + product.id() + " failed its binding check (" + detail
+  /** The stored label when label, content and binding verify together, else the audited refusal. */
+  private record Verified(SecurityLabel label, Refusal refusal) {}
+
+  private Verified verify(StoredProduct product, String requestedBy) {
+    String detail;
+    try {
+      SecurityLabel label = SecurityLabel.parseFrom(product.label());
+      BindingVerifier.Result result = verifier.verify(label.getOriginator(), product.label(), product.content(),
+          Binding.parseFrom(product.binding()));
+      if (result.valid()) {
+        return new Verified(label, null);
+      }
+      detail = result.detail();
+    } catch (InvalidProtocolBufferException e) {
+      detail = "stored bytes do not parse: " + e.getMessage();
+    }
+    audit.bindingViolation(product.id().toString(), nation, detail, requestedBy);
+    return new Verified(null, new Refusal(true, "product " + product.id() + " failed its binding check (" + detail
         + ") and is not served; the refusal was audited", Set.of()));
   }
 

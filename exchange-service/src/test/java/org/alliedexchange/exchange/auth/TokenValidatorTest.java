@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Date;
-import org.alliedexchange.exchange.TestTokensAccess;
+import org.alliedexchange.exchange.TestTokens;
 import org.alliedexchange.policy.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
 /** A validated token is remembered, but only until it expires. */
 class TokenValidatorTest {
 
-  static TestTokensAccess tokens;
+  static TestTokens tokens;
 
   @BeforeAll
   static void start() throws Exception {
-    tokens = new TestTokensAccess();
+    tokens = new TestTokens();
   }
 
   @AfterAll
@@ -53,7 +53,7 @@ class TokenValidatorTest {
   @Test
   void aRememberedTokenStillExpires() {
     MovableClock clock = new MovableClock();
-    URI issuer = tokens.issuer();
+    URI issuer = tokens.issuer;
     TokenValidator validator = new TokenValidator(issuer, URI.create(issuer + "/protocol/openid-connect/certs"), "allied-gateway",
         Duration.ZERO, clock);
     String token = tokens.tweaked(c -> c.expirationTime(Date.from(clock.now.plusSeconds(60))));
@@ -70,7 +70,7 @@ class TokenValidatorTest {
 
   @Test
   void aClockSkewAboveThirtySecondsIsRefused() {
-    URI issuer = tokens.issuer();
+    URI issuer = tokens.issuer;
     assertThatThrownBy(() -> new TokenValidator(issuer, issuer, "allied-gateway", Duration.ofMinutes(1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("between 0 and 30s");
   }
