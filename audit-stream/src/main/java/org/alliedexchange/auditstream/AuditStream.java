@@ -5,7 +5,9 @@ package org.alliedexchange.auditstream;
  * {@code allied.audit.v1.AuditEvent} to one Redis stream; the audit service consumes it.
  *
  * <p>An entry has two fields: {@link #TYPE_FIELD}, the event's kind in words (for people reading the
- * stream with redis-cli), and {@link #EVENT_FIELD}, the serialized AuditEvent, which is authoritative.
+ * stream with redis-cli), and either {@link #EVENT_FIELD}, one serialized AuditEvent, or, when the type is
+ * {@link #BATCH_TYPE}, {@link #EVENTS_FIELD}, a serialized AuditEventBatch (the gateway's decisions of
+ * one stretch of a call, appended at once). The serialized events are authoritative.
  */
 public final class AuditStream {
 
@@ -13,6 +15,10 @@ public final class AuditStream {
   public static final String DEFAULT_KEY = "allied:audit";
   /** The field holding the serialized {@code AuditEvent}. */
   public static final String EVENT_FIELD = "event";
+  /** The field holding a serialized {@code AuditEventBatch} in an entry of type {@link #BATCH_TYPE}. */
+  public static final String EVENTS_FIELD = "events";
+  /** The type of an entry holding several events. */
+  public static final String BATCH_TYPE = "batch";
   /** The field holding the event's kind, e.g. "transfer", "identity_changed". */
   public static final String TYPE_FIELD = "type";
   /** The environment variable naming the Redis that holds the stream, as a redis:// URL. */

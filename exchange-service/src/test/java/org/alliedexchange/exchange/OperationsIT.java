@@ -1,5 +1,6 @@
 package org.alliedexchange.exchange;
 
+import org.alliedexchange.token.TestTokens;
 import static org.alliedexchange.exchange.ExchangeServiceIT.assertStatus;
 import static org.alliedexchange.exchange.Products.label;
 import static org.alliedexchange.exchange.Products.missileLaunch;

@@ -49,6 +49,6 @@ class StartupValidationIT {
     properties.put("allied.exchange.auth.clock-skew", "5m");
 
     assertThatThrownBy(() -> ExchangeServiceApplication.start(properties, null))
-        .hasStackTraceContaining("allied.exchange.auth.clock-skew must be between 0 and 30s");
+        .hasStackTraceContaining("allied.exchange.auth.clockSkew").hasStackTraceContaining("must be between 0 and 30s");
   }
 }

@@ -7,6 +7,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import org.alliedexchange.token.Caller;
+import org.alliedexchange.token.TokenValidator;
 
 /**
  * Authenticates every call of the exchange API with the caller's Keycloak token, independently of the
@@ -14,6 +16,7 @@ import io.grpc.Status;
  */
 public final class AuthenticationInterceptor implements ServerInterceptor {
 
+  private static final Context.Key<Caller> CALLER = Context.key("allied-caller");
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private final TokenValidator validator;
 
@@ -27,17 +30,22 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
     if (service != null && (service.startsWith("grpc.health.") || service.startsWith("grpc.reflection."))) {
       return next.startCall(call, headers);
     }
-    String header = headers.get(AUTHORIZATION);
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
-      return refuse(call, "no bearer token: send `authorization: Bearer <access token>` from the realm's token endpoint");
-    }
     Caller caller;
     try {
-      caller = validator.validate(header.substring(7).trim());
+      caller = validator.validateHeader(headers.get(AUTHORIZATION));
     } catch (TokenValidator.InvalidTokenException e) {
-      return refuse(call, "invalid token: " + e.getMessage());
+      return refuse(call, e.getMessage());
     }
-    return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller), call, headers, next);
+    return Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
+  }
+
+  /** The caller of the current gRPC call. */
+  public static Caller caller() {
+    Caller caller = CALLER.get();
+    if (caller == null) {
+      throw new IllegalStateException("no authenticated caller: the authentication interceptor is not installed");
+    }
+    return caller;
   }
 
   private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String why) {

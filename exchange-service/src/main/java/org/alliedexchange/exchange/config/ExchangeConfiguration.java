@@ -19,7 +19,7 @@ import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
 import org.alliedexchange.exchange.auth.AuthenticationInterceptor;
-import org.alliedexchange.exchange.auth.TokenValidator;
+import org.alliedexchange.token.TokenValidator;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.PublishBatcher;
 import org.alliedexchange.exchange.grpc.ExchangeGrpcService;
@@ -119,8 +119,11 @@ public class ExchangeConfiguration {
   }
 
   @Bean
-  NationalKey nationalKey(ExchangeProperties properties) {
-    return NationalKey.loadOrCreate(properties.signingKeyFile());
+  NationalKey nationalKey(ExchangeProperties properties) throws java.io.IOException {
+    NationalKey key = NationalKey.loadOrCreate(properties.signingKeyFile());
+    // the public half, for the gateways that verify this nation's bindings; never the private key file itself
+    java.nio.file.Files.writeString(properties.publicKeyFile(), key.publicKeyPem());
+    return key;
   }
 
   /** Tells this service's verifier about every batch it signs, so its own signatures are never checked twice. */

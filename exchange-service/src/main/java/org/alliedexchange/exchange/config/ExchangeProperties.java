@@ -4,6 +4,8 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.net.URI;
@@ -56,7 +58,7 @@ public record ExchangeProperties(
    * @param clockSkew how far token times may be off; 30 s at most
    */
   public record Auth(@NotNull URI issuer, URI jwksUri, @DefaultValue("allied-gateway") @NotBlank String audience,
-      @DefaultValue("30s") @NotNull Duration clockSkew) {
+      @DefaultValue("30s") @NotNull @DurationMin(seconds = 0) @DurationMax(seconds = 30, message = "must be between 0 and 30s") Duration clockSkew) {
     public URI jwks() {
       return jwksUri != null ? jwksUri : URI.create(issuer.toString().replaceAll("/+$", "") + "/protocol/openid-connect/certs");
     }
@@ -78,5 +80,11 @@ public record ExchangeProperties(
 
   public Path signingKeyFile() {
     return signingKey != null ? signingKey : dataDir.resolve("signing-key.pem");
+  }
+
+  /** Where the service writes its binding key's public half (PEM) for the gateways: beside the key, {@code .pub.pem}. */
+  public Path publicKeyFile() {
+    Path key = signingKeyFile();
+    return key.resolveSibling(key.getFileName().toString().replaceAll("\\.pem$", "") + ".pub.pem");
   }
 }

@@ -39,7 +39,8 @@ import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
-import org.alliedexchange.exchange.auth.Caller;
+import org.alliedexchange.exchange.auth.AuthenticationInterceptor;
+import org.alliedexchange.token.Caller;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.PublishBatcher;
 import org.alliedexchange.exchange.feed.Sink;
@@ -107,7 +108,7 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
 
   @Override
   public void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
-    Caller caller = Caller.current();
+    Caller caller = AuthenticationInterceptor.caller();
     requirePublisherOfThisNation(caller, "publish");
     SecurityLabel label = request.getLabel();
     ProductContent content = request.getContent();
@@ -190,7 +191,7 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
 
   @Override
   public void amendReleasability(AmendReleasabilityRequest request, StreamObserver<AmendReleasabilityResponse> response) {
-    Caller caller = Caller.current();
+    Caller caller = AuthenticationInterceptor.caller();
     requirePublisherOfThisNation(caller, "amend releasability");
     UUID id = productId(request.getProductId());
     if (request.getJustification().isBlank()) {
@@ -383,7 +384,7 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
   }
 
   private Caller requireReader() {
-    Caller caller = Caller.current();
+    Caller caller = AuthenticationInterceptor.caller();
     if (!caller.hasRole(Caller.READ)) {
       throw denied("reading needs the " + Caller.READ + " role");
     }

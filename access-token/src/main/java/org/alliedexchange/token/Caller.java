@@ -1,6 +1,5 @@
-package org.alliedexchange.exchange.auth;
+package org.alliedexchange.token;
 
-import io.grpc.Context;
 import java.util.List;
 import java.util.Set;
 import org.alliedexchange.policy.Level;
@@ -14,7 +13,6 @@ public final class Caller {
 
   public static final String PUBLISH = "exchange-publish";
   public static final String READ = "exchange-read";
-  public static final Context.Key<Caller> KEY = Context.key("allied-caller");
 
   private final String system;
   private final Set<String> roles;
@@ -29,15 +27,6 @@ public final class Caller {
     this.system = system;
     this.roles = Set.copyOf(roles);
     this.recipient = new Recipient(nation, clearance, communities);
-  }
-
-  /** The caller of the current gRPC call; set by {@link AuthenticationInterceptor}. */
-  public static Caller current() {
-    Caller caller = KEY.get();
-    if (caller == null) {
-      throw new IllegalStateException("no authenticated caller: the authentication interceptor is not installed");
-    }
-    return caller;
   }
 
   public String system() {
@@ -69,7 +58,7 @@ public final class Caller {
     return recipient;
   }
 
-  static Caller of(String system, String nation, String clearance, List<String> communities, List<String> roles) {
+  public static Caller of(String system, String nation, String clearance, List<String> communities, List<String> roles) {
     return new Caller(system, nation, Level.parse(clearance), Set.copyOf(communities), Set.copyOf(roles));
   }
 }

@@ -1,4 +1,4 @@
-package org.alliedexchange.exchange;
+package org.alliedexchange.token;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -22,35 +22,64 @@ import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A real JWKS on 127.0.0.1 and tokens signed with its key, shaped like the realm's: the exchange
- * service validates them exactly as it validates Keycloak's.
+ * A real JWKS on 127.0.0.1 and tokens signed with its key, shaped like the realm's: the gateway and the
+ * exchange services validate them exactly as they validate Keycloak's. The JWKS can be taken down (a
+ * Keycloak outage) and its key rotated, and it counts how often it is fetched.
  */
 public final class TestTokens implements AutoCloseable {
 
-  static final String AUDIENCE = "allied-gateway";
-  private final RSAKey key;
+  public static final String AUDIENCE = "allied-gateway";
+  private volatile RSAKey key;
+  private volatile byte[] jwks;
+  private volatile boolean down;
+  private final AtomicInteger fetches = new AtomicInteger();
   private final HttpServer server;
   public final URI issuer;
 
   public TestTokens() throws Exception {
     key = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    byte[] jwks = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+    jwks = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
     server.createContext("/realms/allied/protocol/openid-connect/certs", exchange -> {
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, jwks.length);
+      fetches.incrementAndGet();
+      byte[] body = down ? "<html>Service Unavailable</html>".getBytes(StandardCharsets.UTF_8) : jwks;
+      exchange.getResponseHeaders().add("Content-Type", down ? "text/html" : "application/json");
+      exchange.sendResponseHeaders(down ? 503 : 200, body.length);
       try (OutputStream out = exchange.getResponseBody()) {
-        out.write(jwks);
+        out.write(body);
       }
     });
     server.start();
     issuer = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/realms/allied");
   }
 
-  JWTClaimsSet.Builder claims(String system, String nation, String clearance, List<String> communities, List<String> roles) {
+  /** The realm's JWKS address. */
+  public URI jwks() {
+    return URI.create(issuer + "/protocol/openid-connect/certs");
+  }
+
+  /** How many times the JWKS has been fetched. */
+  public int jwksFetches() {
+    return fetches.get();
+  }
+
+  /** Takes the JWKS down (true) or back up, as a Keycloak outage would. */
+  public void down(boolean down) {
+    this.down = down;
+  }
+
+  /** Signs from now on with a new key, which the JWKS publishes beside the old one. */
+  public void rotateKey() throws Exception {
+    RSAKey previous = key;
+    key = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
+    jwks = new JWKSet(List.of(key.toPublicJWK(), previous.toPublicJWK())).toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  public JWTClaimsSet.Builder claims(String system, String nation, String clearance, List<String> communities, List<String> roles) {
     Instant now = Instant.now();
     return new JWTClaimsSet.Builder()
         .issuer(issuer.toString()).audience(List.of(AUDIENCE, "account")).subject(UUID.randomUUID().toString())
@@ -59,7 +88,7 @@ public final class TestTokens implements AutoCloseable {
         .claim("communities", communities).claim("roles", roles);
   }
 
-  String sign(JWTClaimsSet claims) {
+  public String sign(JWTClaimsSet claims) {
     try {
       SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
       jwt.sign(new RSASSASigner(key));
@@ -69,7 +98,7 @@ public final class TestTokens implements AutoCloseable {
     }
   }
 
-  String token(String system, String nation, String clearance, List<String> communities, List<String> roles) {
+  public String token(String system, String nation, String clearance, List<String> communities, List<String> roles) {
     return sign(claims(system, nation, clearance, communities, roles).build());
   }
 
@@ -80,12 +109,12 @@ public final class TestTokens implements AutoCloseable {
   }
 
   /** An unsigned token: {@code alg: none}. */
-  String unsigned() {
+  public String unsigned() {
     return new PlainJWT(claims("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-read")).build()).serialize();
   }
 
   /** A token signed by a key the JWKS does not hold. */
-  String forged() throws Exception {
+  public String forged() throws Exception {
     RSAKey other = new RSAKeyGenerator(2048).keyID(key.getKeyID()).generate();
     SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
         claims("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-read")).build());
@@ -93,7 +122,7 @@ public final class TestTokens implements AutoCloseable {
     return jwt.serialize();
   }
 
-  static CallCredentials bearer(String token) {
+  public static CallCredentials bearer(String token) {
     return new CallCredentials() {
       @Override
       public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {

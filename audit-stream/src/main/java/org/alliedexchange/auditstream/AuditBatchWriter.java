@@ -1,0 +1,156 @@
+package org.alliedexchange.auditstream;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.AuditEventBatch;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.params.XAddParams;
+
+/**
+ * Appends audit events to the stream in batches, for callers that must not release anything before it is
+ * audited but cannot afford a Redis round trip per event. {@link #append} queues a group of events and
+ * returns a future that completes once Redis has taken them (with the federation's Redis, once they are
+ * fsynced), or fails when it could not; a caller releases what the events describe only after success.
+ *
+ * <p>One writer thread drains everything queued since its last round into as few stream entries as
+ * {@code maxBatch} allows and sends them in one pipeline: under load, many calls' decisions share one
+ * round trip and one fsync.
+ */
+public final class AuditBatchWriter implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(AuditBatchWriter.class.getName());
+  private static final byte[] TYPE = AuditStream.TYPE_FIELD.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] EVENTS = AuditStream.EVENTS_FIELD.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] BATCH = AuditStream.BATCH_TYPE.getBytes(StandardCharsets.UTF_8);
+
+  private record Pending(byte[] events, int count, CompletableFuture<Void> done) {}
+
+  private final RedisClient redis;
+  private final byte[] key;
+  private final int maxBatch;
+  private final BlockingQueue<Pending> queue;
+  private final Thread writer;
+  private volatile boolean closed;
+
+  private AuditBatchWriter(RedisClient redis, String key, int maxBatch, int queueCapacity) {
+    this.redis = redis;
+    this.key = key.getBytes(StandardCharsets.UTF_8);
+    this.maxBatch = maxBatch;
+    this.queue = new ArrayBlockingQueue<>(queueCapacity);
+    this.writer = new Thread(this::run, "audit-batch-writer");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  /**
+   * A writer to the Redis at {@code redisUrl} (redis://host:port); a round Redis does not answer within
+   * {@code timeout} fails. At most {@code queueCapacity} groups wait; beyond that, appends fail at once
+   * rather than queue without bound.
+   */
+  public static AuditBatchWriter connect(URI redisUrl, String key, Duration timeout, int maxBatch, int queueCapacity) {
+    if (redisUrl == null || redisUrl.getHost() == null || !"redis".equals(redisUrl.getScheme())) {
+      throw new IllegalArgumentException("the audit stream needs a redis://host:port URL, not " + redisUrl);
+    }
+    int millis = (int) Math.max(1, timeout.toMillis());
+    RedisClient client = RedisClient.builder()
+        .hostAndPort(new HostAndPort(redisUrl.getHost(), redisUrl.getPort() < 0 ? 6379 : redisUrl.getPort()))
+        .clientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(millis).socketTimeoutMillis(millis).build())
+        .build();
+    return new AuditBatchWriter(client, key == null || key.isBlank() ? AuditStream.DEFAULT_KEY : key, maxBatch, queueCapacity);
+  }
+
+  /** Queues {@code events} as one group; the future completes when Redis has taken all of them. */
+  public CompletableFuture<Void> append(List<AuditEvent> events) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (events.isEmpty()) {
+      done.complete(null);
+      return done;
+    }
+    if (closed) {
+      done.completeExceptionally(new IllegalStateException("the audit writer is closed"));
+      return done;
+    }
+    byte[] encoded = AuditEventBatch.newBuilder().addAllEvents(events).build().toByteArray();
+    if (!queue.offer(new Pending(encoded, events.size(), done))) {
+      done.completeExceptionally(new IllegalStateException("the audit stream is not keeping up: " + queue.size() + " groups waiting"));
+    }
+    return done;
+  }
+
+  private void run() {
+    List<Pending> round = new ArrayList<>();
+    while (!closed || !queue.isEmpty()) {
+      try {
+        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        round.add(first);
+        queue.drainTo(round);
+        write(round);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "audit stream write failed: " + e.getMessage());
+        IllegalStateException failure = new IllegalStateException("the audit stream did not take the record: " + e.getMessage(), e);
+        round.forEach(p -> p.done().completeExceptionally(failure));
+      } finally {
+        round.clear();
+      }
+    }
+    for (Pending left; (left = queue.poll()) != null; ) {
+      left.done().completeExceptionally(new IllegalStateException("the audit writer closed before writing"));
+    }
+  }
+
+  /** One pipeline: groups merged into entries of at most {@code maxBatch} events (an AuditEventBatch is a concatenation of its events). */
+  private void write(List<Pending> round) {
+    List<Response<byte[]>> replies = new ArrayList<>();
+    try (AbstractPipeline pipeline = redis.pipelined()) {
+      ByteArrayOutputStream entry = new ByteArrayOutputStream();
+      int inEntry = 0;
+      for (Pending pending : round) {
+        if (inEntry > 0 && inEntry + pending.count() > maxBatch) {
+          replies.add(pipeline.xadd(key, XAddParams.xAddParams(), Map.of(TYPE, BATCH, EVENTS, entry.toByteArray())));
+          entry.reset();
+          inEntry = 0;
+        }
+        entry.writeBytes(pending.events());
+        inEntry += pending.count();
+      }
+      replies.add(pipeline.xadd(key, XAddParams.xAddParams(), Map.of(TYPE, BATCH, EVENTS, entry.toByteArray())));
+      pipeline.sync();
+    }
+    // a refused command (out of memory, a read-only replica) arrives as a reply, not an exception
+    replies.forEach(Response::get);
+    round.forEach(p -> p.done().complete(null));
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      writer.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    redis.close();
+  }
+}

@@ -1,0 +1,150 @@
+package org.alliedexchange.gateway.access;
+
+import io.grpc.Status;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import java.util.Set;
+import org.alliedexchange.gateway.GrpcResponses;
+import org.alliedexchange.gateway.guard.GuardedCall;
+import org.alliedexchange.gateway.ratelimit.RateLimiter;
+import org.alliedexchange.token.Caller;
+import org.alliedexchange.token.TokenValidator;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The door of every gRPC call, before any routing: the method must be one the gateway serves, the
+ * nation named in {@value #NATION_HEADER} must have an exchange service, the bearer token must validate
+ * in full, the caller must hold the method's role (and call its own nation to publish or amend), and its
+ * system must be within its rate limit. Each refusal ends the call with a gRPC status and a message a
+ * developer can act on. A call that passes gets a server span and a {@link GuardedCall}.
+ */
+public final class CallAccessFilter implements WebFilter, Ordered {
+
+  /** The request metadata naming the nation whose exchange service the call is for (ISO 3166-1 alpha-3). */
+  public static final String NATION_HEADER = "allied-nation";
+
+  private static final TextMapGetter<HttpHeaders> HEADERS = new TextMapGetter<>() {
+    @Override
+    public Iterable<String> keys(HttpHeaders carrier) {
+      return carrier.headerNames();
+    }
+
+    @Override
+    public String get(HttpHeaders carrier, String key) {
+      return carrier == null ? null : carrier.getFirst(key);
+    }
+  };
+
+  private final GuardedMethods methods;
+  private final Set<String> nations;
+  private final TokenValidator tokens;
+  private final RateLimiter rateLimiter;
+  private final OpenTelemetry telemetry;
+  private final Tracer tracer;
+
+  public CallAccessFilter(GuardedMethods methods, Set<String> nations, TokenValidator tokens, RateLimiter rateLimiter,
+      OpenTelemetry telemetry) {
+    this.methods = methods;
+    this.nations = Set.copyOf(nations);
+    this.tokens = tokens;
+    this.rateLimiter = rateLimiter;
+    this.telemetry = telemetry;
+    this.tracer = telemetry.getTracer("org.alliedexchange.gateway");
+  }
+
+  @Override
+  public int getOrder() {
+    return Ordered.HIGHEST_PRECEDENCE + 10;
+  }
+
+  @Override
+  public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+    if (!GrpcResponses.isGrpc(exchange)) {
+      return chain.filter(exchange);
+    }
+    HttpHeaders headers = exchange.getRequest().getHeaders();
+    String path = exchange.getRequest().getPath().value();
+    GuardedMethod method = methods.at(path);
+    Context parent = telemetry.getPropagators().getTextMapPropagator().extract(Context.root(), headers, HEADERS);
+    Span span = tracer.spanBuilder(method == null ? "unknown" : method.displayName()).setParent(parent).setSpanKind(SpanKind.SERVER)
+        .setAttribute("rpc.system", "grpc").setAttribute("url.path", path).startSpan();
+    return access(exchange, chain, headers, path, method, span)
+        .doFinally(signal -> span.end());
+  }
+
+  private Mono<Void> access(ServerWebExchange exchange, WebFilterChain chain, HttpHeaders headers, String path, GuardedMethod method,
+      Span span) {
+    if (method == null) {
+      return refuse(exchange, span, Status.Code.UNIMPLEMENTED, "the gateway does not serve " + path + "; it serves " + methods.paths());
+    }
+    span.setAttribute("rpc.service", method.service()).setAttribute("rpc.method", method.method());
+    String nation = headers.getFirst(NATION_HEADER);
+    if (nation == null || nation.isBlank()) {
+      return refuse(exchange, span, Status.Code.INVALID_ARGUMENT, "name the nation to call in the `" + NATION_HEADER
+          + "` metadata, one of " + nations);
+    }
+    if (!nations.contains(nation)) {
+      return refuse(exchange, span, Status.Code.NOT_FOUND, "no exchange service for nation " + nation + "; this gateway serves " + nations);
+    }
+    span.setAttribute("allied.nation", nation);
+    String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
+    Caller remembered = tokens.rememberedCaller(authorization);
+    Mono<Caller> caller = remembered != null ? Mono.just(remembered)
+        // a token not seen before may need the realm's keys fetched: off the event loop
+        : Mono.fromCallable(() -> tokens.validateHeader(authorization)).subscribeOn(Schedulers.boundedElastic());
+    return caller
+        .flatMap(who -> authorize(exchange, chain, method, nation, who, span))
+        .onErrorResume(TokenValidator.InvalidTokenException.class,
+            e -> refuse(exchange, span, Status.Code.UNAUTHENTICATED, e.getMessage()));
+  }
+
+  private Mono<Void> authorize(ServerWebExchange exchange, WebFilterChain chain, GuardedMethod method, String nation, Caller caller, Span span) {
+    span.setAttribute("allied.caller.system", caller.system()).setAttribute("allied.caller.nation", caller.nation());
+    if (!caller.hasRole(method.role())) {
+      return refuse(exchange, span, Status.Code.PERMISSION_DENIED, caller.system() + " lacks the role " + method.role()
+          + " that " + method.displayName() + " needs");
+    }
+    if (method.ownNationOnly() && !caller.nation().equals(nation)) {
+      return refuse(exchange, span, Status.Code.PERMISSION_DENIED, method.displayName() + " goes only to the caller's own nation: "
+          + caller.system() + " is of " + caller.nation() + ", not " + nation);
+    }
+    return Mono.fromFuture(() -> rateLimiter.acquire(caller.system()))
+        .onErrorResume(e -> Mono.error(new RateLimitUnavailable(e)))
+        .flatMap(outcome -> {
+          if (outcome == RateLimiter.Outcome.LIMITED) {
+            return refuse(exchange, span, Status.Code.RESOURCE_EXHAUSTED, caller.system() + " exceeded its limit of "
+                + rateLimiter.limitFor(caller.system()) + " calls per second; retry in the next second");
+          }
+          exchange.getAttributes().put(GuardedCall.ATTRIBUTE, new GuardedCall(caller, method, nation, span));
+          return chain.filter(exchange);
+        })
+        .onErrorResume(RateLimitUnavailable.class, e -> refuse(exchange, span, Status.Code.UNAVAILABLE,
+            "the rate limiter's Redis did not answer, so the call cannot be counted: " + e.getCause().getMessage()));
+  }
+
+  private static Mono<Void> refuse(ServerWebExchange exchange, Span span, Status.Code code, String message) {
+    span.setAttribute(AttributeKey.longKey("rpc.grpc.status_code"), (long) code.value());
+    span.setStatus(StatusCode.ERROR, message);
+    return GrpcResponses.refuse(exchange, code, message);
+  }
+
+  private static final class RateLimitUnavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RateLimitUnavailable(Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package org.alliedexchange.gateway.agreements;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.alliedexchange.policy.AgreementStatus;
+import org.alliedexchange.policy.Level;
+import org.alliedexchange.token.Caller;
+import org.alliedexchange.token.TokenValidator;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The federation administrators' API for agreements, JSON over HTTP on the gateway's port:
+ * <ul>
+ *   <li>{@code GET /admin/v1/agreements}: every agreement and its status now;
+ *   <li>{@code POST /admin/v1/agreements/{id}/suspend} and {@code .../resume}, body {@code {"reason": "..."}}.
+ * </ul>
+ * Every request needs a realm token with the {@value #ROLE} role. Errors are JSON
+ * {@code {"error": ..., "message": ...}} with 400, 401, 403, 404, 409 or 503.
+ */
+public final class AgreementAdminApi {
+
+  public static final String ROLE = "federation-admin";
+  public static final String PATH = "/admin/v1/agreements";
+
+  private final AgreementBoard board;
+  private final TokenValidator tokens;
+
+  public AgreementAdminApi(AgreementBoard board, TokenValidator tokens) {
+    this.board = board;
+    this.tokens = tokens;
+  }
+
+  public RouterFunction<ServerResponse> routes() {
+    return RouterFunctions.route()
+        .GET(PATH, this::list)
+        .POST(PATH + "/{id}/suspend", request -> change(request, AgreementStatus.SUSPENDED))
+        .POST(PATH + "/{id}/resume", request -> change(request, AgreementStatus.IN_FORCE))
+        .build();
+  }
+
+  private Mono<ServerResponse> list(ServerRequest request) {
+    return admin(request).flatMap(admin -> ok(Map.of("agreements", board.agreements().stream().map(AgreementAdminApi::json).toList())))
+        .onErrorResume(Refusal.class, AgreementAdminApi::error);
+  }
+
+  private Mono<ServerResponse> change(ServerRequest request, AgreementStatus status) {
+    String id = request.pathVariable("id");
+    return admin(request)
+        .flatMap(admin -> request.bodyToMono(Map.class).defaultIfEmpty(Map.of())
+            .onErrorMap(e -> new Refusal(HttpStatus.BAD_REQUEST, "invalid_request", "the body must be JSON like {\"reason\": \"...\"}"))
+            .flatMap(body -> {
+              Object reason = body.get("reason");
+              if (!(reason instanceof String text) || text.isBlank()) {
+                return Mono.error(new Refusal(HttpStatus.BAD_REQUEST, "invalid_request", "say why: {\"reason\": \"...\"} is required"));
+              }
+              return Mono.fromCallable(() -> board.change(id, status, admin.system(), text)).subscribeOn(Schedulers.boundedElastic());
+            }))
+        .flatMap(view -> ok(json(view)))
+        .onErrorResume(AgreementBoard.ChangeRefused.class, e -> error(new Refusal(
+            e.unknown() ? HttpStatus.NOT_FOUND : HttpStatus.CONFLICT, e.unknown() ? "not_found" : "conflict", e.getMessage())))
+        .onErrorResume(Refusal.class, AgreementAdminApi::error)
+        .onErrorResume(RuntimeException.class, e -> error(new Refusal(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+            "the change could not be recorded (nothing changed): " + e.getMessage())));
+  }
+
+  private Mono<Caller> admin(ServerRequest request) {
+    String authorization = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
+    return Mono.fromCallable(() -> tokens.validateHeader(authorization)).subscribeOn(Schedulers.boundedElastic())
+        .onErrorMap(TokenValidator.InvalidTokenException.class, e -> new Refusal(HttpStatus.UNAUTHORIZED, "invalid_token", e.getMessage()))
+        .flatMap(caller -> caller.hasRole(ROLE) ? Mono.just(caller)
+            : Mono.error(new Refusal(HttpStatus.FORBIDDEN, "forbidden", caller.system() + " lacks the role " + ROLE)));
+  }
+
+  private static Map<String, Object> json(AgreementBoard.View view) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", view.agreement().id());
+    out.put("name", view.agreement().name());
+    out.put("parties", view.agreement().parties());
+    out.put("levels", view.agreement().levels().stream().map(Level::name).sorted().toList());
+    out.put("status", view.status() == null ? "NOT_YET_IN_EFFECT" : view.status().name());
+    out.put("since", view.since() == null ? null : view.since().toString());
+    if (view.changedBy() != null) {
+      out.put("changedBy", view.changedBy());
+      out.put("reason", view.reason());
+    }
+    return out;
+  }
+
+  private static Mono<ServerResponse> ok(Object body) {
+    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+  }
+
+  private static Mono<ServerResponse> error(Refusal refusal) {
+    return ServerResponse.status(refusal.status).contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(Map.of("error", refusal.error, "message", refusal.getMessage()));
+  }
+
+  private static final class Refusal extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final HttpStatus status;
+    final String error;
+
+    Refusal(HttpStatus status, String error, String message) {
+      super(message, null, false, false);
+      this.status = status;
+      this.error = error;
+    }
+  }
+
+}

@@ -1,0 +1,204 @@
+package org.alliedexchange.gateway.config;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.alliedexchange.auditstream.AuditBatchWriter;
+import org.alliedexchange.gateway.access.CallAccessFilter;
+import org.alliedexchange.gateway.access.GuardedMethods;
+import org.alliedexchange.gateway.agreements.AgreementAdminApi;
+import org.alliedexchange.gateway.agreements.AgreementBoard;
+import org.alliedexchange.gateway.guard.GuardTrailers;
+import org.alliedexchange.gateway.guard.MessageGuard;
+import org.alliedexchange.gateway.guard.ReleaseGuardFilter;
+import org.alliedexchange.gateway.guard.ResponseGuard;
+import org.alliedexchange.gateway.ratelimit.RateLimiter;
+import org.alliedexchange.gateway.routing.NationRouter;
+import org.alliedexchange.label.BindingVerifier;
+import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.policy.Federation;
+import org.alliedexchange.policy.FederationConfig;
+import org.alliedexchange.token.TokenValidator;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.gateway.config.HttpClientCustomizer;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.netty.http.HttpProtocol;
+
+/** The gateway's parts, built from {@link GatewayProperties} and checked before the port opens. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(GatewayProperties.class)
+public class GatewayConfiguration {
+
+  /** The placeholder every exchange route starts with; {@link NationRouter} replaces it per call. */
+  static final String NATION_ROUTED = "http://nation-routed.invalid";
+
+  @Bean
+  Federation federation(GatewayProperties properties) {
+    Federation federation = properties.policyConfig() == null ? FederationConfig.loadDefault() : FederationConfig.load(properties.policyConfig());
+    for (String nation : properties.nations().keySet()) {
+      if (federation.nation(nation) == null) {
+        throw new IllegalArgumentException("allied.gateway.nations." + nation + ": not a nation of the federation configuration; known: "
+            + federation.nations().stream().map(n -> n.code()).toList());
+      }
+    }
+    return federation;
+  }
+
+  @Bean
+  TokenValidator tokenValidator(GatewayProperties properties) {
+    GatewayProperties.Auth auth = properties.auth();
+    return new TokenValidator(auth.issuer(), auth.jwks(), auth.audience(), auth.clockSkew());
+  }
+
+  @Bean(destroyMethod = "close")
+  AgreementBoard agreementBoard(Federation federation, GatewayProperties properties) {
+    return new AgreementBoard(federation, redis(properties), properties.auditStream(), Clock.systemUTC());
+  }
+
+  @Bean(destroyMethod = "close")
+  AuditBatchWriter auditBatchWriter(GatewayProperties properties) {
+    return AuditBatchWriter.connect(redis(properties), properties.auditStream(), properties.audit().timeout(),
+        properties.audit().maxBatch(), 100_000);
+  }
+
+  @Bean(destroyMethod = "close")
+  RateLimiter rateLimiter(GatewayProperties properties) {
+    return new RateLimiter(redis(properties), properties.rateLimit()::limitFor, Clock.systemUTC());
+  }
+
+  /** Each nation's verifier trusts only that nation's keys, so no nation can sign for another. */
+  @Bean
+  Map<String, BindingVerifier> bindingVerifiers(GatewayProperties properties) {
+    Map<String, BindingVerifier> verifiers = new HashMap<>();
+    properties.nations().forEach((nation, config) -> {
+      Map<String, PublicKey> keys = new LinkedHashMap<>();
+      for (int i = 0; i < config.bindingKeys().size(); i++) {
+        Path file = config.bindingKeys().get(i);
+        String key = "allied.gateway.nations." + nation + ".binding-keys[" + i + "]";
+        try {
+          PublicKey publicKey = NationalKey.publicKey(Files.readString(file));
+          keys.put(NationalKey.keyId(publicKey), publicKey);
+        } catch (IOException e) {
+          throw new IllegalArgumentException(key + ": cannot read " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(key + ": " + file + " holds no EC public key: " + e.getMessage(), e);
+        }
+      }
+      verifiers.put(nation, new BindingVerifier(keys, 100_000));
+    });
+    return verifiers;
+  }
+
+  @Bean
+  MessageGuard messageGuard(AgreementBoard board, Map<String, BindingVerifier> bindingVerifiers) {
+    return new MessageGuard(board::engine, bindingVerifiers);
+  }
+
+  @Bean
+  ResponseGuard responseGuard(MessageGuard guard, AuditBatchWriter audit, AgreementBoard board, GatewayProperties properties) {
+    return new ResponseGuard(guard, audit, board::problem, properties.maxMessageBytes());
+  }
+
+  @Bean
+  GuardedMethods guardedMethods() {
+    return GuardedMethods.fromApi();
+  }
+
+  @Bean(destroyMethod = "close")
+  OpenTelemetrySdk openTelemetry(ObjectProvider<SpanProcessor> processors) {
+    var tracer = SdkTracerProvider.builder()
+        .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "gateway"))));
+    processors.orderedStream().forEach(tracer::addSpanProcessor);
+    return OpenTelemetrySdk.builder()
+        .setTracerProvider(tracer.build())
+        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+        .build();
+  }
+
+  @Bean
+  CallAccessFilter callAccessFilter(GuardedMethods methods, GatewayProperties properties, TokenValidator tokens, RateLimiter rateLimiter,
+      OpenTelemetrySdk telemetry) {
+    return new CallAccessFilter(methods, properties.nations().keySet(), tokens, rateLimiter, telemetry);
+  }
+
+  @Bean
+  NationRouter nationRouter(GatewayProperties properties) {
+    Map<String, List<URI>> addresses = new HashMap<>();
+    properties.nations().forEach((nation, config) -> {
+      for (URI address : config.addresses()) {
+        if (!("http".equals(address.getScheme()) || "https".equals(address.getScheme())) || address.getHost() == null || address.getPort() < 0) {
+          throw new IllegalArgumentException("allied.gateway.nations." + nation + ".addresses: " + address
+              + " is not http://host:port (h2c) or https://host:port");
+        }
+      }
+      addresses.put(nation, config.addresses());
+    });
+    return new NationRouter(addresses);
+  }
+
+  @Bean
+  ReleaseGuardFilter releaseGuardFilter(ResponseGuard guard, OpenTelemetrySdk telemetry, GatewayProperties properties) {
+    return new ReleaseGuardFilter(guard, telemetry, properties.maxMessageBytes());
+  }
+
+  @Bean
+  GuardTrailers guardTrailers() {
+    return new GuardTrailers();
+  }
+
+  @Bean
+  RouteLocator exchangeRoutes(RouteLocatorBuilder routes) {
+    return routes.routes()
+        .route("exchange", r -> r.path("/" + GuardedMethods.EXCHANGE_SERVICE + "/*").uri(NATION_ROUTED))
+        .build();
+  }
+
+  /**
+   * Exchange services speak gRPC: HTTP/2 with prior knowledge (h2c) over plaintext, or HTTP/2 over TLS
+   * when their addresses are https (one or the other for all nations: the client protocol is global).
+   */
+  @Bean
+  HttpClientCustomizer exchangeProtocol(GatewayProperties properties) {
+    long tls = properties.nations().values().stream().flatMap(n -> n.addresses().stream()).filter(a -> "https".equals(a.getScheme())).count();
+    long all = properties.nations().values().stream().mapToLong(n -> n.addresses().size()).sum();
+    if (tls != 0 && tls != all) {
+      throw new IllegalArgumentException("allied.gateway.nations.*.addresses: all http (h2c) or all https (TLS), not a mix");
+    }
+    HttpProtocol protocol = tls == 0 ? HttpProtocol.H2C : HttpProtocol.H2;
+    return client -> client.protocol(protocol);
+  }
+
+  @Bean
+  RouterFunction<ServerResponse> agreementAdmin(AgreementBoard board, TokenValidator tokens) {
+    return new AgreementAdminApi(board, tokens).routes();
+  }
+
+  private static URI redis(GatewayProperties properties) {
+    URI url = properties.auditRedis();
+    if (!"redis".equals(url.getScheme()) || url.getHost() == null) {
+      throw new IllegalArgumentException("allied.gateway.audit-redis: " + url + " is not redis://host:port");
+    }
+    return url;
+  }
+}

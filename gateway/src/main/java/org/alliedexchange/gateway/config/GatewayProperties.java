@@ -1,0 +1,79 @@
+package org.alliedexchange.gateway.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The gateway's configuration ({@code allied.gateway.*}), checked at start-up: a wrong value stops the
+ * gateway with a message naming the key. The listening address is Spring Boot's {@code server.address}
+ * and {@code server.port} (127.0.0.1 unless deliberately opened; TLS with {@code server.ssl.*}).
+ *
+ * @param nations      each nation's exchange service: its addresses and the keys its bindings are signed with
+ * @param auth         how callers' Keycloak tokens are validated
+ * @param auditRedis   the Redis holding the audit stream, agreement changes and rate-limit windows (redis://host:port)
+ * @param auditStream  the audit stream's key
+ * @param policyConfig the federation configuration file; the built-in one when unset
+ * @param rateLimit    calls per second each national system may make, across all gateway replicas
+ * @param audit        how decisions are batched to the audit stream
+ * @param maxMessageBytes the largest message the guard reads; a larger one ends the call
+ */
+@Validated
+@ConfigurationProperties("allied.gateway")
+public record GatewayProperties(
+    @NotEmpty Map<String, @Valid Nation> nations,
+    @Valid @NotNull Auth auth,
+    @NotNull URI auditRedis,
+    @DefaultValue("allied:audit") @NotBlank String auditStream,
+    Path policyConfig,
+    @Valid @DefaultValue RateLimit rateLimit,
+    @Valid @DefaultValue Audit audit,
+    @DefaultValue("4194304") @Min(1024) int maxMessageBytes) {
+
+  /**
+   * @param addresses   the nation's exchange service replicas, {@code http://host:port} (h2c) or {@code https://host:port}
+   * @param bindingKeys PEM files with the public keys the nation signs bindings with (more than one while a key rotates)
+   */
+  public record Nation(@NotEmpty List<@NotNull URI> addresses, @NotEmpty List<@NotNull Path> bindingKeys) {}
+
+  /**
+   * @param issuer    the realm's issuer, e.g. http://127.0.0.1:8081/realms/allied (the {@code iss} of its tokens)
+   * @param jwksUri   the realm's keys; the issuer's {@code /protocol/openid-connect/certs} when unset
+   * @param audience  the audience every token must carry
+   * @param clockSkew how far token times may be off; 30 s at most
+   */
+  public record Auth(@NotNull URI issuer, URI jwksUri, @DefaultValue("allied-gateway") @NotBlank String audience,
+      @DefaultValue("30s") @NotNull @DurationMin(seconds = 0) @DurationMax(seconds = 30, message = "must be between 0 and 30s") Duration clockSkew) {
+    public URI jwks() {
+      return jwksUri != null ? jwksUri : URI.create(issuer.toString().replaceAll("/+$", "") + "/protocol/openid-connect/certs");
+    }
+  }
+
+  /**
+   * @param callsPerSecond the default for every national system
+   * @param systems        per-system limits by client id, overriding the default
+   */
+  public record RateLimit(@DefaultValue("500") @Min(1) int callsPerSecond, @DefaultValue Map<String, @NotNull @Min(1) Integer> systems) {
+    public int limitFor(String system) {
+      return systems.getOrDefault(system, callsPerSecond);
+    }
+  }
+
+  /**
+   * @param timeout  how long a batch may wait for Redis before the calls it holds end UNAVAILABLE
+   * @param maxBatch the most decisions in one stream entry
+   */
+  public record Audit(@DefaultValue("2s") @NotNull @DurationMin(millis = 1) Duration timeout, @DefaultValue("1024") @Min(1) int maxBatch) {}
+}

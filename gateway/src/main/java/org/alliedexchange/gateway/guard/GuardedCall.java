@@ -1,0 +1,127 @@
+package org.alliedexchange.gateway.guard;
+
+import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.alliedexchange.gateway.access.GuardedMethod;
+import org.alliedexchange.policy.Reason;
+import org.alliedexchange.token.Caller;
+
+/**
+ * One call through the gateway: who makes it, to which nation, and what the guard has released and
+ * withheld so far. Created by the access filter once the caller is authenticated and authorized; kept
+ * in the exchange's attributes for the guard and for the trailers.
+ */
+public final class GuardedCall {
+
+  public static final String ATTRIBUTE = GuardedCall.class.getName();
+  /** The trailer holding how many messages were withheld on this call. */
+  public static final String WITHHELD_TRAILER = "allied-withheld";
+  /** The trailer holding the gateway's withheld messages by reason, e.g. {@code NOT_RELEASABLE_TO_NATION=2,NOFORN=1}. */
+  public static final String WITHHELD_REASONS_TRAILER = "allied-withheld-reasons";
+  /** The trailer holding the transfer id of a unary call's released message. */
+  public static final String TRANSFER_ID_TRAILER = "allied-transfer-id";
+  /** Counted under this name: messages the nation's exchange service withheld itself before the gateway saw them. */
+  static final String EXCHANGE_SERVICE = "EXCHANGE_SERVICE";
+
+  private final Caller caller;
+  private final GuardedMethod method;
+  private final String nation;
+  private final Span span;
+  private final String traceId;
+  private final Map<Reason, Integer> withheldByReason = new EnumMap<>(Reason.class);
+  private int bindingInvalid;
+  private int withheld;
+  private int released;
+  private String transferId;
+  private Status.Code endCode;
+  private String endMessage;
+
+  public GuardedCall(Caller caller, GuardedMethod method, String nation, Span span) {
+    this.caller = caller;
+    this.method = method;
+    this.nation = nation;
+    this.span = span;
+    this.traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
+  }
+
+  public Caller caller() {
+    return caller;
+  }
+
+  public GuardedMethod method() {
+    return method;
+  }
+
+  /** The nation whose exchange service the call goes to. */
+  public String nation() {
+    return nation;
+  }
+
+  public Span span() {
+    return span;
+  }
+
+  public String traceId() {
+    return traceId;
+  }
+
+  synchronized void released(String transferId) {
+    released++;
+    this.transferId = transferId;
+  }
+
+  synchronized void withheld(Iterable<Reason> reasons, boolean bindingInvalid) {
+    withheld++;
+    for (Reason reason : reasons) {
+      withheldByReason.merge(reason, 1, Integer::sum);
+    }
+    if (bindingInvalid) {
+      this.bindingInvalid++;
+    }
+  }
+
+  public synchronized int releasedCount() {
+    return released;
+  }
+
+  public synchronized int withheldCount() {
+    return withheld;
+  }
+
+  /** Ends the call with this status, whatever the exchange service said; the first one set wins. */
+  synchronized void endWith(Status.Code code, String message) {
+    if (endCode == null) {
+      endCode = code;
+      endMessage = message;
+    }
+  }
+
+  public synchronized Status.Code endCode() {
+    return endCode;
+  }
+
+  public synchronized String endMessage() {
+    return endMessage;
+  }
+
+  /** The single released message's transfer id, for a unary call. */
+  public synchronized String transferId() {
+    return transferId;
+  }
+
+  /** "REASON=n,..." for the gateway's withholdings plus the exchange service's own count; empty when nothing was withheld. */
+  public synchronized String withheldReasons(int byExchangeService) {
+    StringJoiner joiner = new StringJoiner(",");
+    withheldByReason.forEach((reason, count) -> joiner.add(reason.name() + "=" + count));
+    if (bindingInvalid > 0) {
+      joiner.add("BINDING_INVALID=" + bindingInvalid);
+    }
+    if (byExchangeService > 0) {
+      joiner.add(EXCHANGE_SERVICE + "=" + byExchangeService);
+    }
+    return joiner.toString();
+  }
+}

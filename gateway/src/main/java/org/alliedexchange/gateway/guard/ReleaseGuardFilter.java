@@ -1,0 +1,192 @@
+package org.alliedexchange.gateway.guard;
+
+import io.grpc.Status;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapSetter;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.gateway.GrpcResponses;
+import org.reactivestreams.Publisher;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The guard around the proxied call. Before: a publish's label must name the caller's nation as
+ * originator; the exchange service is asked for identity encoding and given the trace context. After:
+ * every response message passes {@link ResponseGuard}. Ordered before Spring Cloud Gateway's response
+ * writer, so the writer writes into the guarded response.
+ */
+public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
+
+  private static final Logger LOG = Logger.getLogger(ReleaseGuardFilter.class.getName());
+  private static final TextMapSetter<HttpHeaders> HEADERS = (carrier, key, value) -> carrier.set(key, value);
+
+  private final ResponseGuard guard;
+  private final OpenTelemetry telemetry;
+  private final int maxMessageBytes;
+
+  public ReleaseGuardFilter(ResponseGuard guard, OpenTelemetry telemetry, int maxMessageBytes) {
+    this.guard = guard;
+    this.telemetry = telemetry;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  @Override
+  public int getOrder() {
+    return NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+  }
+
+  @Override
+  public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    GuardedCall call = exchange.getAttribute(GuardedCall.ATTRIBUTE);
+    if (call == null) {
+      // only calls admitted by the access filter are routed; anything else is refused, not proxied
+      return GrpcResponses.refuse(exchange, Status.Code.INTERNAL, "the call reached the guard without passing the access filter");
+    }
+    ServerHttpRequest request = exchange.getRequest().mutate().headers(headers -> {
+      // the guard reads messages, so it takes them uncompressed
+      headers.set("grpc-accept-encoding", "identity");
+      telemetry.getPropagators().getTextMapPropagator().inject(Context.root().with(call.span()), headers, HEADERS);
+    }).build();
+    Mono<ServerHttpRequest> checked = call.method().requestLabelled() ? checkRequestLabel(request, call) : Mono.just(request);
+    return checked
+        .flatMap(req -> {
+          ServerWebExchange guarded = exchange.mutate().request(req).response(new GuardedResponse(exchange.getResponse(), call)).build();
+          return chain.filter(guarded);
+        })
+        .onErrorResume(RequestRefused.class, e -> GrpcResponses.refuse(exchange, e.code, e.getMessage()))
+        .onErrorResume(ResponseGuard.GuardAbort.class, e -> Mono.fromRunnable(() -> endWithGuardStatus(exchange, call)))
+        .onErrorResume(e -> !(e instanceof ResponseGuard.GuardAbort), e -> {
+          LOG.log(Level.FINE, "call to " + call.nation() + " failed", e);
+          String message = "the exchange service of " + call.nation() + " did not answer: " + e.getMessage();
+          if (!exchange.getResponse().isCommitted()) {
+            return GrpcResponses.refuse(exchange, Status.Code.UNAVAILABLE, message);
+          }
+          call.endWith(Status.Code.UNAVAILABLE, message);
+          return Mono.fromRunnable(() -> endWithGuardStatus(exchange, call));
+        })
+        .doFinally(signal -> {
+          call.span().setAttribute(AttributeKey.longKey("allied.released"), (long) call.releasedCount());
+          call.span().setAttribute(AttributeKey.longKey("allied.withheld"), (long) call.withheldCount());
+          if (call.endCode() != null) {
+            call.span().setAttribute(AttributeKey.longKey("rpc.grpc.status_code"), (long) call.endCode().value());
+            call.span().setStatus(StatusCode.ERROR, call.endMessage());
+          }
+        });
+  }
+
+  private static void endWithGuardStatus(ServerWebExchange exchange, GuardedCall call) {
+    HttpHeaders extra = new HttpHeaders();
+    GuardTrailers.addWithheld(extra, call, 0);
+    GrpcResponses.endWith(exchange, call.endCode(), call.endMessage(), extra);
+  }
+
+  /** Reads the one request message of a publish and checks its label's originator before anything is sent on. */
+  private Mono<ServerHttpRequest> checkRequestLabel(ServerHttpRequest request, GuardedCall call) {
+    String encoding = request.getHeaders().getFirst("grpc-encoding");
+    return DataBufferUtils.join(request.getBody(), maxMessageBytes + 5)
+        .onErrorMap(DataBufferLimitException.class::isInstance,
+            e -> new RequestRefused(Status.Code.RESOURCE_EXHAUSTED, "the request exceeds " + maxMessageBytes + " bytes"))
+        .switchIfEmpty(Mono.error(() -> new RequestRefused(Status.Code.INVALID_ARGUMENT, "the request has no message")))
+        .map(body -> {
+          byte[] bytes = new byte[body.readableByteCount()];
+          body.read(bytes);
+          DataBufferUtils.release(body);
+          checkPublish(bytes, call, encoding);
+          return (ServerHttpRequest) new ServerHttpRequestDecorator(request) {
+            @Override
+            public Flux<DataBuffer> getBody() {
+              return Flux.defer(() -> Flux.just(exchangeBuffer(bytes)));
+            }
+          };
+        });
+  }
+
+  private static DataBuffer exchangeBuffer(byte[] bytes) {
+    return org.springframework.core.io.buffer.DefaultDataBufferFactory.sharedInstance.wrap(bytes);
+  }
+
+  private static void checkPublish(byte[] frame, GuardedCall call, String encoding) {
+    if (frame.length < 5) {
+      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "the request is not a gRPC message");
+    }
+    if (frame[0] != 0) {
+      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "the request is compressed (" + encoding
+          + "); the guard reads only identity-encoded requests");
+    }
+    int length = ((frame[1] & 0xFF) << 24) | ((frame[2] & 0xFF) << 16) | ((frame[3] & 0xFF) << 8) | (frame[4] & 0xFF);
+    if (length != frame.length - 5) {
+      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "a publish carries exactly one message");
+    }
+    byte[] message = java.util.Arrays.copyOfRange(frame, 5, frame.length);
+    MessageGuard.Fields fields = MessageGuard.Fields.scan(message);
+    if (fields == null || fields.labelCount != 1) {
+      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "a publish carries exactly one label, as field 1");
+    }
+    SecurityLabel label;
+    try {
+      label = SecurityLabel.parser().parseFrom(message, fields.labelStart, fields.labelLength);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "the publish's label is not a SecurityLabel: " + e.getMessage());
+    }
+    if (!label.getOriginator().equals(call.caller().nation())) {
+      throw new RequestRefused(Status.Code.PERMISSION_DENIED, "third-party rule: " + call.caller().system() + " of "
+          + call.caller().nation() + " may publish only its own nation's products, not one originated by "
+          + (label.getOriginator().isEmpty() ? "nobody" : label.getOriginator()) + "; ask the originator to amend its releasability");
+    }
+  }
+
+  /** A request the guard refuses before it reaches the exchange service. */
+  private static final class RequestRefused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final Status.Code code;
+
+    RequestRefused(Status.Code code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
+  }
+
+  /** The response, with every message passing the guard on its way out. */
+  private final class GuardedResponse extends ServerHttpResponseDecorator {
+    private final GuardedCall call;
+
+    GuardedResponse(ServerHttpResponse delegate, GuardedCall call) {
+      super(delegate);
+      this.call = call;
+    }
+
+    @Override
+    public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+      return super.writeWith(guard.guard(call, Flux.from(body), bufferFactory())).then(Mono.defer(this::endIfGuardSaysSo));
+    }
+
+    @Override
+    public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+      Flux<DataBuffer> flat = Flux.from(body).concatMap(Flux::from);
+      return super.writeAndFlushWith(guard.guard(call, flat, bufferFactory()).map(Flux::just)).then(Mono.defer(this::endIfGuardSaysSo));
+    }
+
+    /** The body is out; if the guard ended the call, its status replaces the exchange service's trailers. */
+    private Mono<Void> endIfGuardSaysSo() {
+      return call.endCode() == null ? Mono.empty() : Mono.error(new ResponseGuard.GuardAbort());
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package org.alliedexchange.gateway.guard;
+
+import io.grpc.Status;
+import java.io.ByteArrayOutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.auditstream.AuditBatchWriter;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Guards one call's response body: reassembles its messages, decides each with {@link MessageGuard},
+ * and lets a stretch of released messages out only once the audit stream has taken the records of every
+ * decision in it. Decisions for the next buffers go on while Redis writes, so auditing costs a round
+ * trip per batch, not per message.
+ *
+ * <p>When the audit stream cannot take a record, or a message cannot be read, nothing more leaves on
+ * this call: the body ends where it is and the call ends with the status recorded in {@link GuardedCall}
+ * ({@link GuardedCall#endCode()}), which the filter turns into trailers.
+ */
+public final class ResponseGuard {
+
+  /** Signals, after the body has ended early, that the call must end with the guard's status. */
+  public static final class GuardAbort extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public GuardAbort() {
+      super(null, null, false, false);
+    }
+  }
+
+  private record Stretch(byte[] released, CompletableFuture<Void> audited) {}
+
+  private static final int ABORTED = -1;
+  private final MessageGuard guard;
+  private final AuditBatchWriter audit;
+  private final Supplier<String> agreementStatusProblem;
+  private final int maxMessageBytes;
+
+  /**
+   * @param agreementStatusProblem why agreement statuses cannot be trusted now (not refreshed for too long), or null
+   */
+  public ResponseGuard(MessageGuard guard, AuditBatchWriter audit, Supplier<String> agreementStatusProblem, int maxMessageBytes) {
+    this.guard = guard;
+    this.audit = audit;
+    this.agreementStatusProblem = agreementStatusProblem;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  public Flux<DataBuffer> guard(GuardedCall call, Flux<DataBuffer> body, DataBufferFactory buffers) {
+    GrpcFrameReader reader = new GrpcFrameReader(maxMessageBytes);
+    MessageGuard.CallInfo info = new MessageGuard.CallInfo(call.caller(), call.method().displayName(), call.nation(), call.traceId());
+    return body
+        .map(buffer -> {
+          try {
+            return decide(call, info, reader, buffer);
+          } finally {
+            DataBufferUtils.release(buffer);
+          }
+        })
+        // an error in a later stretch waits for the stretch before it, which was decided and audited in full
+        .concatMapDelayError(stretch -> {
+          if (stretch.audited() == null) {
+            return stretch.released() == null ? Mono.<DataBuffer>empty() : Mono.just(buffers.wrap(stretch.released()));
+          }
+          return Mono.fromFuture(stretch.audited())
+              .then(Mono.fromSupplier(() -> stretch.released() == null ? null : buffers.wrap(stretch.released())))
+              .onErrorMap(failure -> {
+                call.endWith(Status.Code.UNAVAILABLE, "the audit stream did not take the record of this transfer, so nothing"
+                    + " more is released on this call: " + rootMessage(failure));
+                return new GuardAbort();
+              });
+        }, false, 32)
+        .concatWith(Mono.defer(() -> {
+          if (!reader.atBoundary()) {
+            call.endWith(Status.Code.INTERNAL, "the exchange service's response ended inside a message");
+          }
+          return Mono.<DataBuffer>empty();
+        }))
+        // the body ends here; the caller sees the status the call records, in the trailers
+        .onErrorResume(GuardAbort.class, abort -> Flux.empty());
+  }
+
+  private Stretch decide(GuardedCall call, MessageGuard.CallInfo info, GrpcFrameReader reader, DataBuffer buffer) {
+    if (call.endCode() != null && call.endCode() != Status.Code.PERMISSION_DENIED) {
+      // an earlier stretch failed: read nothing more
+      throw new GuardAbort();
+    }
+    List<MessageGuard.Verdict> verdicts = new ArrayList<>();
+    try {
+      Instant now = Instant.now();
+      reader.feed(buffer, message -> verdicts.add(guard.decide(message, call.method().bound(), info, now)));
+    } catch (GrpcFrameReader.FrameException e) {
+      call.endWith(Status.Code.INTERNAL, "the guard refused the exchange service's response: " + e.getMessage());
+      throw new GuardAbort();
+    }
+    if (verdicts.isEmpty()) {
+      return new Stretch(null, null);
+    }
+    String stale = agreementStatusProblem.get();
+    if (stale != null) {
+      call.endWith(Status.Code.UNAVAILABLE, stale);
+      throw new GuardAbort();
+    }
+    List<AuditEvent> records = new ArrayList<>(verdicts.size());
+    ByteArrayOutputStream released = null;
+    for (MessageGuard.Verdict verdict : verdicts) {
+      records.add(verdict.record());
+      if (verdict.permitted()) {
+        if (released == null) {
+          released = new ByteArrayOutputStream();
+        }
+        byte[] bytes = verdict.released();
+        released.write(0);
+        released.write(bytes.length >>> 24);
+        released.write(bytes.length >>> 16);
+        released.write(bytes.length >>> 8);
+        released.write(bytes.length);
+        released.writeBytes(bytes);
+        call.released(verdict.record().getTransfer().getTransferId());
+      } else {
+        call.withheld(verdict.reasons(), verdict.bindingInvalid());
+        if (!call.method().serverStreaming()) {
+          call.endWith(Status.Code.PERMISSION_DENIED, describeWithholding(call, verdict));
+        }
+      }
+    }
+    return new Stretch(released == null ? null : released.toByteArray(), audit.append(records));
+  }
+
+  private static String describeWithholding(GuardedCall call, MessageGuard.Verdict verdict) {
+    List<String> why = new ArrayList<>();
+    verdict.reasons().forEach(reason -> why.add(reason.name()));
+    if (verdict.bindingInvalid()) {
+      why.add("BINDING_INVALID");
+    }
+    String what = verdict.record().getTransfer().getProductId().isEmpty() ? "the message" : "product " + verdict.record().getTransfer().getProductId();
+    return what + " is not released to " + call.caller().system() + " (" + call.caller().nation() + "): " + String.join(", ", why)
+        + "; decision recorded as transfer " + verdict.record().getTransfer().getTransferId();
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+}
