@@ -4,7 +4,9 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import java.util.Map;
 import org.alliedexchange.exchange.config.ExchangeConfiguration;
 import org.alliedexchange.exchange.grpc.GrpcServer;
+import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
@@ -18,7 +20,18 @@ import org.springframework.context.annotation.Import;
 public class ExchangeServiceApplication {
 
   public static void main(String[] args) {
-    SpringApplication.run(ExchangeServiceApplication.class, args);
+    application().run(args);
+  }
+
+  /**
+   * No web server (the gRPC server is the service's own) and no banner, set here rather than in an
+   * application.yaml, which would also configure any other Spring application on the same class path.
+   */
+  private static SpringApplication application() {
+    SpringApplication application = new SpringApplication(ExchangeServiceApplication.class);
+    application.setWebApplicationType(WebApplicationType.NONE);
+    application.setBannerMode(Banner.Mode.OFF);
+    return application;
   }
 
   /** A running instance; the tests and the local federation start it through {@link #start}. */
@@ -38,7 +51,7 @@ public class ExchangeServiceApplication {
    * processor that receives its server spans.
    */
   public static Running start(Map<String, Object> properties, SpanProcessor spans) {
-    SpringApplication application = new SpringApplication(ExchangeServiceApplication.class);
+    SpringApplication application = application();
     application.setDefaultProperties(properties);
     if (spans != null) {
       application.addInitializers(context -> context.getBeanFactory().registerSingleton("spanProcessor", spans));

@@ -21,15 +21,17 @@ import org.springframework.context.annotation.Import;
 public class GatewayApplication {
 
   /** Defaults a deployment may override: loopback, HTTP/2, none of the proxy headers gRPC does not need. */
-  static final Map<String, Object> DEFAULTS = Map.of(
-      "server.address", "127.0.0.1",
-      "server.port", "8443",
-      "server.http2.enabled", "true",
-      "spring.main.banner-mode", "off",
-      "spring.cloud.gateway.server.webflux.x-forwarded.enabled", "false",
-      "spring.cloud.gateway.server.webflux.forwarded.enabled", "false",
-      "spring.cloud.gateway.server.webflux.metrics.enabled", "false",
-      "spring.cloud.gateway.server.webflux.httpclient.connect-timeout", "2000");
+  static final Map<String, Object> DEFAULTS = Map.ofEntries(
+      // JSON-to-gRPC transcoding would let messages past the guard in a form it does not read
+      Map.entry("spring.cloud.gateway.server.webflux.filter.json-to-grpc.enabled", "false"),
+      Map.entry("server.address", "127.0.0.1"),
+      Map.entry("server.port", "8443"),
+      Map.entry("server.http2.enabled", "true"),
+      Map.entry("spring.main.banner-mode", "off"),
+      Map.entry("spring.cloud.gateway.server.webflux.x-forwarded.enabled", "false"),
+      Map.entry("spring.cloud.gateway.server.webflux.forwarded.enabled", "false"),
+      Map.entry("spring.cloud.gateway.server.webflux.metrics.enabled", "false"),
+      Map.entry("spring.cloud.gateway.server.webflux.httpclient.connect-timeout", "2000"));
 
   /** A running gateway. */
   public record Running(ConfigurableApplicationContext context) implements AutoCloseable {
@@ -50,6 +52,14 @@ public class GatewayApplication {
   /** Starts a gateway with {@code properties} over the defaults; throws, naming the key, when they are wrong. */
   public static Running start(Map<String, Object> properties) {
     return new Running(application(properties).run());
+  }
+
+  /** As {@link #start(Map)}, with spans going to {@code spans} (an exporter's processor, or an in-memory one in tests). */
+  public static Running start(Map<String, Object> properties, io.opentelemetry.sdk.trace.SpanProcessor spans) {
+    SpringApplication application = application(properties);
+    application.addInitializers(context -> ((org.springframework.context.support.GenericApplicationContext) context)
+        .registerBean("spanProcessor", io.opentelemetry.sdk.trace.SpanProcessor.class, () -> spans));
+    return new Running(application.run());
   }
 
   private static SpringApplication application(Map<String, Object> properties) {

@@ -1,0 +1,121 @@
+package org.alliedexchange.gateway;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.CallCredentials;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
+import org.alliedexchange.api.exchange.v1.ProductContent;
+import org.alliedexchange.api.exchange.v1.SearchResponse;
+import org.alliedexchange.api.label.v1.ClassificationLevel;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.label.BindingSigner;
+import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.token.TestTokens;
+
+/**
+ * A gateway in front of a scripted KOR exchange service, with a real Redis, a real JWKS, and real
+ * binding keys; tests get channels to the gateway as any national system would.
+ */
+final class GatewayFixture implements AutoCloseable {
+
+  static final Metadata.Key<String> NATION = Metadata.Key.of("allied-nation", Metadata.ASCII_STRING_MARSHALLER);
+
+  final Path dir;
+  final LocalRedis redis;
+  final TestTokens tokens;
+  final ScriptedExchange kor;
+  final NationalKey korKey;
+  final BindingSigner korSigner;
+  final InMemorySpanExporter spans = InMemorySpanExporter.create();
+  final GatewayApplication.Running gateway;
+  private final Map<String, Object> properties;
+
+  GatewayFixture(Map<String, Object> extra) throws Exception {
+    dir = Files.createTempDirectory("allied-gateway-");
+    redis = LocalRedis.start(dir.resolve("redis"));
+    tokens = new TestTokens();
+    kor = new ScriptedExchange();
+    korKey = NationalKey.loadOrCreate(dir.resolve("kor-key.pem"));
+    Files.writeString(dir.resolve("kor-key.pub.pem"), korKey.publicKeyPem());
+    NationalKey jpnKey = NationalKey.loadOrCreate(dir.resolve("jpn-key.pem"));
+    Files.writeString(dir.resolve("jpn-key.pub.pem"), jpnKey.publicKeyPem());
+    korSigner = new BindingSigner("KOR", korKey);
+    properties = new HashMap<>();
+    properties.put("server.port", "0");
+    properties.put("allied.gateway.nations.KOR.addresses[0]", kor.address());
+    properties.put("allied.gateway.nations.KOR.binding-keys[0]", dir.resolve("kor-key.pub.pem").toString());
+    properties.put("allied.gateway.nations.JPN.addresses[0]", kor.address());
+    properties.put("allied.gateway.nations.JPN.binding-keys[0]", dir.resolve("jpn-key.pub.pem").toString());
+    properties.put("allied.gateway.auth.issuer", tokens.issuer.toString());
+    properties.put("allied.gateway.audit-redis", redis.url().toString());
+    properties.putAll(extra);
+    gateway = GatewayApplication.start(properties, SimpleSpanProcessor.create(spans));
+  }
+
+  /** Another gateway replica with the same configuration, sharing Redis with the first. */
+  GatewayApplication.Running replica() {
+    return GatewayApplication.start(properties, SimpleSpanProcessor.create(spans));
+  }
+
+  ManagedChannel channel(GatewayApplication.Running replica) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", replica.port()).usePlaintext().build();
+  }
+
+  /** A channel to the gateway as {@code system}, calling {@code nation}'s exchange service. */
+  ExchangeServiceGrpc.ExchangeServiceBlockingStub stub(ManagedChannel channel, String nation, String token) {
+    Metadata headers = new Metadata();
+    headers.put(NATION, nation);
+    CallCredentials bearer = TestTokens.bearer(token);
+    return ExchangeServiceGrpc.newBlockingStub(ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)))
+        .withCallCredentials(bearer);
+  }
+
+  ManagedChannel channel() {
+    return NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+  }
+
+  String reader(String nation, String clearance, List<String> communities) {
+    return tokens.token(nation.toLowerCase() + "-reader", nation, clearance, communities, List.of("exchange-read"));
+  }
+
+  static SecurityLabel.Builder label(ClassificationLevel level, String marking, List<String> releasableTo) {
+    Instant now = Instant.now();
+    return SecurityLabel.newBuilder().setPolicy("KOR").setLevel(level).setMarking(marking).setOriginator("KOR")
+        .addAllReleasableTo(releasableTo).addCommunities("MISSILE_WARNING")
+        .setCreatedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()));
+  }
+
+  /** A KOR product as KOR's exchange service would send it: label, content, a binding by KOR's key. */
+  byte[] product(SecurityLabel label, String id) {
+    ProductContent content = ProductContent.newBuilder().setId(id).setTopic("dprk.missile.launch").setPublisher("kor-jcs-publisher").build();
+    return SearchResponse.newBuilder().setLabel(label).setContent(content)
+        .setBinding(korSigner.sign(label.toByteArray(), content.toByteArray(), Instant.now()))
+        .setCursor("s" + id).build().toByteArray();
+  }
+
+  static String newId() {
+    return UUID.randomUUID().toString();
+  }
+
+  @Override
+  public void close() throws Exception {
+    gateway.close();
+    kor.close();
+    tokens.close();
+    redis.close();
+  }
+}

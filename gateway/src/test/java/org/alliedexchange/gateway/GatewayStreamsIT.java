@@ -1,0 +1,178 @@
+package org.alliedexchange.gateway;
+
+import static org.alliedexchange.api.label.v1.ClassificationLevel.CLASSIFICATION_LEVEL_SECRET;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.DenyReason;
+import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
+import org.alliedexchange.api.exchange.v1.SubscribeRequest;
+import org.alliedexchange.api.exchange.v1.SubscribeResponse;
+import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditStreamReader;
+import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.token.TestTokens;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Open streams: agreement changes reach them on every replica, and an audit outage ends them. */
+class GatewayStreamsIT {
+
+  static final List<String> ALL = List.of("KOR", "JPN", "USA");
+  GatewayFixture fixture;
+
+  @BeforeEach
+  void start() throws Exception {
+    fixture = new GatewayFixture(java.util.Map.of());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    fixture.close();
+  }
+
+  /** A live subscription through the gateway, collecting what arrives. */
+  static final class Live implements StreamObserver<SubscribeResponse> {
+    final BlockingQueue<SubscribeResponse> received = new LinkedBlockingQueue<>();
+    final CompletableFuture<Status> ended = new CompletableFuture<>();
+
+    Live(ManagedChannel channel, String token) {
+      Metadata headers = new Metadata();
+      headers.put(GatewayFixture.NATION, "KOR");
+      ExchangeServiceGrpc.newStub(channel).withCallCredentials(TestTokens.bearer(token))
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+          .subscribe(SubscribeRequest.newBuilder().setTopic("dprk.missile.launch").build(), this);
+    }
+
+    String next(Duration within) throws InterruptedException {
+      SubscribeResponse response = received.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+      return response == null ? null : response.getContent().getId();
+    }
+
+    @Override
+    public void onNext(SubscribeResponse value) {
+      received.add(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      ended.complete(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      ended.complete(Status.OK);
+    }
+  }
+
+  private void awaitSubscribers(int count) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (fixture.kor.subscribers.size() < count && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(fixture.kor.subscribers).hasSize(count);
+  }
+
+  private byte[] secretForAll(String id) {
+    return fixture.product(GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", ALL).build(), id);
+  }
+
+  private HttpResponse<String> admin(GatewayApplication.Running replica, String agreement, String action) throws Exception {
+    String token = fixture.tokens.token("federation-admin", "USA", "SECRET", List.of(), List.of("federation-admin"));
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + replica.port() + "/admin/v1/agreements/" + agreement + "/" + action))
+        .header("authorization", "Bearer " + token).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"integration test\"}")).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void anAgreementSuspendedWhileStreamsAreOpenTakesEffectOnThemOnEveryReplicaWithinASecond() throws Exception {
+    try (GatewayApplication.Running second = fixture.replica()) {
+      ManagedChannel first = fixture.channel();
+      ManagedChannel other = fixture.channel(second);
+      String japan = fixture.reader("JPN", "SECRET", List.of("MISSILE_WARNING"));
+      Live japanOnFirst = new Live(first, japan);
+      Live japanOnSecond = new Live(other, japan);
+      Live usaOnSecond = new Live(other, fixture.reader("USA", "SECRET", List.of("MISSILE_WARNING")));
+      awaitSubscribers(3);
+
+      String before = GatewayFixture.newId();
+      fixture.kor.push(secretForAll(before));
+      assertThat(japanOnFirst.next(Duration.ofSeconds(5))).isEqualTo(before);
+      assertThat(japanOnSecond.next(Duration.ofSeconds(5))).isEqualTo(before);
+      assertThat(usaOnSecond.next(Duration.ofSeconds(5))).isEqualTo(before);
+
+      HttpResponse<String> suspended = admin(fixture.gateway, "KOR-JPN-GSOMIA-2016", "suspend");
+      assertThat(suspended.statusCode()).isEqualTo(200);
+      assertThat(suspended.body()).contains("\"status\":\"SUSPENDED\"");
+      Thread.sleep(1_000);
+
+      String during = GatewayFixture.newId();
+      fixture.kor.push(secretForAll(during));
+      assertThat(usaOnSecond.next(Duration.ofSeconds(5))).as("KOR-USA is untouched").isEqualTo(during);
+      assertThat(japanOnFirst.next(Duration.ofMillis(500))).as("suspended on the replica that took the change").isNull();
+      assertThat(japanOnSecond.next(Duration.ofMillis(500))).as("suspended on the other replica too").isNull();
+      assertThat(admin(second, "KOR-JPN-GSOMIA-2016", "suspend").statusCode()).as("already suspended").isEqualTo(409);
+
+      assertThat(admin(second, "KOR-JPN-GSOMIA-2016", "resume").statusCode()).isEqualTo(200);
+      Thread.sleep(1_000);
+      String after = GatewayFixture.newId();
+      fixture.kor.push(secretForAll(after));
+      assertThat(japanOnFirst.next(Duration.ofSeconds(5))).isEqualTo(after);
+      assertThat(japanOnSecond.next(Duration.ofSeconds(5))).isEqualTo(after);
+
+      List<AuditEvent> events = AuditStreamReader.readAll(fixture.redis.url(), AuditStream.DEFAULT_KEY);
+      assertThat(events).filteredOn(AuditEvent::hasAgreementStatusChanged).hasSize(2)
+          .allSatisfy(e -> assertThat(e.getAgreementStatusChanged().getChangedBy()).isEqualTo("federation-admin"));
+      assertThat(events).filteredOn(e -> e.getTransfer().getProductId().equals(during) && e.getTransfer().getRecipientNation().equals("JPN"))
+          .hasSize(2).allSatisfy(e -> assertThat(e.getTransfer().getReasonsList()).contains(DenyReason.DENY_REASON_NO_AGREEMENT_IN_FORCE));
+      first.shutdownNow();
+      other.shutdownNow();
+    }
+  }
+
+  @Test
+  void redisStoppedMidStreamEndsTheCallUnavailableAndNothingIsReleasedUnaudited() throws Exception {
+    ManagedChannel channel = fixture.channel();
+    Live japan = new Live(channel, fixture.reader("JPN", "SECRET", List.of("MISSILE_WARNING")));
+    awaitSubscribers(1);
+    String audited = GatewayFixture.newId();
+    fixture.kor.push(secretForAll(audited));
+    SubscribeResponse first = japan.received.poll(5, TimeUnit.SECONDS);
+    assertThat(first).isNotNull();
+
+    int port = fixture.redis.port();
+    fixture.redis.stop();
+    String unaudited = GatewayFixture.newId();
+    fixture.kor.push(secretForAll(unaudited));
+    fixture.kor.push(secretForAll(GatewayFixture.newId()));
+
+    Status ended = japan.ended.get(10, TimeUnit.SECONDS);
+    assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(ended.getDescription()).contains("audit");
+    assertThat(japan.received).isEmpty();
+
+    try (LocalRedis restarted = LocalRedis.start(fixture.redis.dataDir(), port)) {
+      List<AuditEvent> events = AuditStreamReader.readAll(restarted.url(), AuditStream.DEFAULT_KEY);
+      assertThat(events).extracting(e -> e.getTransfer().getTransferId()).contains(first.getLabel().getRelease().getTransferId());
+      assertThat(events).noneMatch(e -> e.getTransfer().getProductId().equals(unaudited));
+    }
+    channel.shutdownNow();
+  }
+}
