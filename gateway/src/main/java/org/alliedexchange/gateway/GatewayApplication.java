@@ -16,7 +16,11 @@ import org.springframework.context.annotation.Import;
  * each nation's exchange service, with the guard in between.
  */
 @SpringBootConfiguration
-@EnableAutoConfiguration
+// the gateway holds no database: a JDBC driver or Flyway on a shared class path (a launcher starting
+// every service in one JVM, the benchmarks) must not make it try to open one
+@EnableAutoConfiguration(excludeName = {
+    "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+    "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"})
 @Import(GatewayConfiguration.class)
 public class GatewayApplication {
 
