@@ -64,7 +64,8 @@ public final class GatewayLoad {
   private static final int CONCURRENCY = 16;
   private static final int STREAM_MESSAGES = 100_000;
   private static final long WARMUP_SECONDS = Long.getLong("warmup", 8);
-  private static final long MEASURE_SECONDS = Long.getLong("measure", 10);
+  private static final long MEASURE_SECONDS = Long.getLong("measure", 6);
+  private static final int ROUNDS = Integer.getInteger("rounds", 5);
   private static final Metadata.Key<String> NATION = Metadata.Key.of("allied-nation", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -84,7 +85,43 @@ public final class GatewayLoad {
     }
   };
 
-  record Result(String path, double callsPerSecond, double p50Millis, double p99Millis) {}
+  record Result(String path, double callsPerSecond, double p50Millis, double p99Millis, double jvmCpuMicrosPerCall, double machineBusy) {}
+
+  /** CPU time of this JVM, and the machine's busy and total jiffies from /proc/stat. */
+  private static long[] cpu() {
+    long jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    long busy = 0;
+    long total = 0;
+    try {
+      String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      for (int i = 1; i < fields.length; i++) {
+        long value = Long.parseLong(fields[i]);
+        total += value;
+        if (i != 4 && i != 5) {
+          busy += value;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      total = 1;
+    }
+    return new long[] {jvm, busy, total};
+  }
+
+  /** One XADD of a record-sized entry at a time, as the audit writer's round trip costs with fsync on every write. */
+  private static double[] redisRoundTrip(java.net.URI url) {
+    try (redis.clients.jedis.RedisClient client = redis.clients.jedis.RedisClient.create(url.getHost(), url.getPort())) {
+      byte[] key = "allied:bench".getBytes();
+      Map<byte[], byte[]> entry = Map.of("event".getBytes(), new byte[600]);
+      long[] took = new long[2_000];
+      for (int i = 0; i < took.length; i++) {
+        long start = System.nanoTime();
+        client.xadd(key, redis.clients.jedis.params.XAddParams.xAddParams(), entry);
+        took[i] = System.nanoTime() - start;
+      }
+      Arrays.sort(took);
+      return new double[] {took[took.length / 2] / 1e6, took[(int) (took.length * 0.99)] / 1e6};
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("allied-gateway-load-");
@@ -116,37 +153,71 @@ public final class GatewayLoad {
         }
         paths.put("bare Spring Cloud Gateway", barePort);
         paths.put("gateway with the guard", gateway.port());
+        // -Donly=guard (say) measures the paths whose name contains it, e.g. under a profiler
+        String only = System.getProperty("only");
+        if (only != null) {
+          paths.keySet().removeIf(path -> !path.contains(only));
+        }
 
+        double[] xadd = redisRoundTrip(redis.url());
+        System.out.printf("one XADD round trip to the audit Redis (appendfsync always): p50 %.2f ms, p99 %.2f ms%n", xadd[0], xadd[1]);
         System.out.printf("warming up every path for %d s%n", WARMUP_SECONDS);
         for (Map.Entry<String, Integer> path : paths.entrySet()) {
           unary(path.getKey(), path.getValue(), token, WARMUP_SECONDS);
         }
-        List<Result> results = new ArrayList<>();
-        for (Map.Entry<String, Integer> path : paths.entrySet()) {
-          Result result = unary(path.getKey(), path.getValue(), token, MEASURE_SECONDS);
-          results.add(result);
-          System.out.printf("%-28s %,9.0f calls/s  p50 %6.2f ms  p99 %6.2f ms%n", result.path(), result.callsPerSecond(),
-              result.p50Millis(), result.p99Millis());
+        // rounds alternate the paths, so that every path sees the same stretches of this shared machine's noise
+        Map<String, List<Result>> byPath = new java.util.LinkedHashMap<>();
+        for (int round = 1; round <= ROUNDS; round++) {
+          for (Map.Entry<String, Integer> path : paths.entrySet()) {
+            Result result = unary(path.getKey(), path.getValue(), token, MEASURE_SECONDS);
+            byPath.computeIfAbsent(path.getKey(), k -> new ArrayList<>()).add(result);
+            System.out.printf("round %d  %-28s %,9.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  this JVM %5.0f µs CPU/call  machine %3.0f%% busy%n",
+                round, result.path(), result.callsPerSecond(), result.p50Millis(), result.p99Millis(), result.jvmCpuMicrosPerCall(),
+                result.machineBusy() * 100);
+          }
         }
-        Result bareResult = results.stream().filter(r -> r.path().startsWith("bare")).findFirst().orElseThrow();
-        Result guardResult = results.get(results.size() - 1);
-        System.out.printf("%nguard / bare gateway throughput: %.2f%n", guardResult.callsPerSecond() / bareResult.callsPerSecond());
-        results.stream().filter(r -> r.path().startsWith("nginx")).findFirst().ifPresent(n ->
-            System.out.printf("guard / nginx throughput: %.2f; bare / nginx: %.2f%n", guardResult.callsPerSecond() / n.callsPerSecond(),
-                bareResult.callsPerSecond() / n.callsPerSecond()));
+        System.out.printf("%nmedian of %d rounds:%n", ROUNDS);
+        byPath.forEach((path, rounds) -> System.out.printf("%-28s %,9.0f calls/s  p50 %6.2f ms  p99 %6.2f ms%n", path,
+            median(rounds.stream().mapToDouble(Result::callsPerSecond)), median(rounds.stream().mapToDouble(Result::p50Millis)),
+            median(rounds.stream().mapToDouble(Result::p99Millis))));
+        List<Result> guard = byPath.get("gateway with the guard");
+        List<Result> bareRounds = byPath.get("bare Spring Cloud Gateway");
+        List<Result> nginxRounds = byPath.get("nginx grpc_pass");
+        if (guard != null && bareRounds != null) {
+          double[] ratios = java.util.stream.IntStream.range(0, ROUNDS)
+              .mapToDouble(i -> guard.get(i).callsPerSecond() / bareRounds.get(i).callsPerSecond()).sorted().toArray();
+          System.out.printf("guard / bare gateway throughput, per round: %s; median %.2f%n", Arrays.toString(
+              Arrays.stream(ratios).mapToObj(r -> String.format("%.2f", r)).toArray()), median(Arrays.stream(ratios)));
+          if (nginxRounds != null) {
+            System.out.printf("median guard / nginx: %.2f; bare / nginx: %.2f%n",
+                median(java.util.stream.IntStream.range(0, ROUNDS).mapToDouble(i -> guard.get(i).callsPerSecond() / nginxRounds.get(i).callsPerSecond())),
+                median(java.util.stream.IntStream.range(0, ROUNDS).mapToDouble(i -> bareRounds.get(i).callsPerSecond() / nginxRounds.get(i).callsPerSecond())));
+          }
+        }
 
         System.out.printf("%nstreams of %,d labelled messages (Search), after one warm-up stream each:%n", STREAM_MESSAGES);
-        for (String path : List.of("direct", "gateway with the guard")) {
-          int port = paths.get(path);
-          stream(port, token);
-          double perSecond = stream(port, token);
-          System.out.printf("%-28s %,9.0f messages/s%n", path, perSecond);
+        for (int round = 1; round <= 3; round++) {
+          for (String path : List.of("direct", "gateway with the guard")) {
+            if (!paths.containsKey(path)) {
+              continue;
+            }
+            int port = paths.get(path);
+            if (round == 1) {
+              stream(port, token);
+            }
+            System.out.printf("round %d  %-28s %,9.0f messages/s%n", round, path, stream(port, token));
+          }
         }
       }
     } finally {
       backend.shutdownNow();
     }
     System.exit(0);
+  }
+
+  private static double median(java.util.stream.DoubleStream values) {
+    double[] sorted = values.sorted().toArray();
+    return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
   }
 
   private static byte[] product(BindingSigner signer) {
@@ -218,6 +289,7 @@ public final class GatewayLoad {
     MethodDescriptor<byte[], byte[]> get = ExchangeServiceGrpc.getGetMethod().toBuilder(RAW, RAW).build();
     byte[] request = GetRequest.newBuilder().setProductId("p").build().toByteArray();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    long[] cpuBefore = cpu();
     long[][] latencies = new long[CONCURRENCY][];
     AtomicLong failures = new AtomicLong();
     CountDownLatch finished = new CountDownLatch(CONCURRENCY);
@@ -260,12 +332,14 @@ public final class GatewayLoad {
       }.run();
     }
     finished.await();
+    long[] cpuAfter = cpu();
     managed.shutdownNow();
     long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
     if (failures.get() > 0) {
       throw new IllegalStateException(name + ": " + failures.get() + " calls failed");
     }
-    return new Result(name, all.length / (double) seconds, all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6);
+    return new Result(name, all.length / (double) seconds, all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6,
+        (cpuAfter[0] - cpuBefore[0]) / 1e3 / all.length, (cpuAfter[1] - cpuBefore[1]) / (double) Math.max(1, cpuAfter[2] - cpuBefore[2]));
   }
 
   /** One Search of {@value #STREAM_MESSAGES} messages; messages per second received. */

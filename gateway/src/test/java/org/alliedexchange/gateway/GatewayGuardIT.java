@@ -143,6 +143,20 @@ class GatewayGuardIT {
   }
 
   @Test
+  void theExchangeServicesOwnRefusalReachesTheCallerWithItsStatusAndMessage() {
+    fixture.kor.script("Get", List.of(), Status.NOT_FOUND.withDescription("no product 42 is releasable to you"), new Metadata());
+    AtomicReference<Metadata> headers = new AtomicReference<>();
+    AtomicReference<Metadata> trailers = new AtomicReference<>();
+    assertThatThrownBy(() -> fixture.stub(channel, "KOR", fixture.reader("JPN", "SECRET", List.of()))
+        .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
+        .get(GetRequest.newBuilder().setProductId("42").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).as("headers %s trailers %s", headers.get(), trailers.get()).isEqualTo(Status.Code.NOT_FOUND);
+          assertThat(e.getStatus().getDescription()).isEqualTo("no product 42 is releasable to you");
+        });
+  }
+
+  @Test
   void aReleasedUnaryMessageCarriesItsTransferIdInTheMessageAndTheTrailers() {
     String id = GatewayFixture.newId();
     fixture.kor.script("Get", List.of(fixture.product(GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", ALL).build(), id)));
@@ -236,6 +250,12 @@ class GatewayGuardIT {
     assertThat(seen.get(Metadata.Key.of("grpc-accept-encoding", Metadata.ASCII_STRING_MARSHALLER))).isEqualTo("identity");
     String traceparent = seen.get(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER));
     assertThat(traceparent).isNotNull();
+    // the span ends as the exchange completes, which can be just after the client has its answer
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (fixture.spans.getFinishedSpanItems().stream().noneMatch(span -> traceparent.contains(span.getTraceId()))
+        && System.currentTimeMillis() < deadline) {
+      Thread.onSpinWait();
+    }
     assertThat(fixture.spans.getFinishedSpanItems()).anySatisfy(span -> {
       assertThat(span.getName()).isEqualTo("ExchangeService/Publish");
       assertThat(traceparent).contains(span.getTraceId());

@@ -101,10 +101,11 @@ public final class CallAccessFilter implements WebFilter, Ordered {
     span.setAttribute("allied.nation", nation);
     String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
     Caller remembered = tokens.rememberedCaller(authorization);
-    Mono<Caller> caller = remembered != null ? Mono.just(remembered)
-        // a token not seen before may need the realm's keys fetched: off the event loop
-        : Mono.fromCallable(() -> tokens.validateHeader(authorization)).subscribeOn(Schedulers.boundedElastic());
-    return caller
+    if (remembered != null) {
+      return authorize(exchange, chain, method, nation, remembered, span);
+    }
+    // a token not seen before may need the realm's keys fetched: off the event loop
+    return Mono.fromCallable(() -> tokens.validateHeader(authorization)).subscribeOn(Schedulers.boundedElastic())
         .flatMap(who -> authorize(exchange, chain, method, nation, who, span))
         .onErrorResume(TokenValidator.InvalidTokenException.class,
             e -> refuse(exchange, span, Status.Code.UNAUTHENTICATED, e.getMessage()));
@@ -120,18 +121,26 @@ public final class CallAccessFilter implements WebFilter, Ordered {
       return refuse(exchange, span, Status.Code.PERMISSION_DENIED, method.displayName() + " goes only to the caller's own nation: "
           + caller.system() + " is of " + caller.nation() + ", not " + nation);
     }
-    return Mono.fromFuture(() -> rateLimiter.acquire(caller.system()))
+    java.util.concurrent.CompletableFuture<RateLimiter.Outcome> limit = rateLimiter.acquire(caller.system());
+    if (limit.isDone() && !limit.isCompletedExceptionally()) {
+      // the common case: the replica's lease for this second still has calls in it
+      return admit(exchange, chain, method, nation, caller, span, limit.join());
+    }
+    return Mono.fromFuture(limit)
         .onErrorResume(e -> Mono.error(new RateLimitUnavailable(e)))
-        .flatMap(outcome -> {
-          if (outcome == RateLimiter.Outcome.LIMITED) {
-            return refuse(exchange, span, Status.Code.RESOURCE_EXHAUSTED, caller.system() + " exceeded its limit of "
-                + rateLimiter.limitFor(caller.system()) + " calls per second; retry in the next second");
-          }
-          exchange.getAttributes().put(GuardedCall.ATTRIBUTE, new GuardedCall(caller, method, nation, span));
-          return chain.filter(exchange);
-        })
+        .flatMap(outcome -> admit(exchange, chain, method, nation, caller, span, outcome))
         .onErrorResume(RateLimitUnavailable.class, e -> refuse(exchange, span, Status.Code.UNAVAILABLE,
             "the rate limiter's Redis did not answer, so the call cannot be counted: " + e.getCause().getMessage()));
+  }
+
+  private Mono<Void> admit(ServerWebExchange exchange, WebFilterChain chain, GuardedMethod method, String nation, Caller caller,
+      Span span, RateLimiter.Outcome outcome) {
+    if (outcome == RateLimiter.Outcome.LIMITED) {
+      return refuse(exchange, span, Status.Code.RESOURCE_EXHAUSTED, caller.system() + " exceeded its limit of "
+          + rateLimiter.limitFor(caller.system()) + " calls per second; retry in the next second");
+    }
+    exchange.getAttributes().put(GuardedCall.ATTRIBUTE, new GuardedCall(caller, method, nation, span));
+    return chain.filter(exchange);
   }
 
   private static Mono<Void> refuse(ServerWebExchange exchange, Span span, Status.Code code, String message) {

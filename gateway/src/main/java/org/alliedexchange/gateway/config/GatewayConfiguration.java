@@ -44,6 +44,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.netty.http.HttpProtocol;
+import reactor.netty.resources.LoopResources;
 
 /** The gateway's parts, built from {@link GatewayProperties} and checked before the port opens. */
 @Configuration(proxyBeanMethods = false)
@@ -178,15 +179,25 @@ public class GatewayConfiguration {
    * Exchange services speak gRPC: HTTP/2 with prior knowledge (h2c) over plaintext, or HTTP/2 over TLS
    * when their addresses are https (one or the other for all nations: the client protocol is global).
    */
+  /**
+   * Event loops of their own for the connections to exchange services, not colocated with the loop that
+   * accepted the caller's connection: otherwise one national system's connection and its backend
+   * connection share one thread, and a guarded call's work cannot spread over the cores.
+   */
+  @Bean(destroyMethod = "dispose")
+  LoopResources backendLoops() {
+    return LoopResources.create("allied-backend", 1, Runtime.getRuntime().availableProcessors(), true, false);
+  }
+
   @Bean
-  HttpClientCustomizer exchangeProtocol(GatewayProperties properties) {
+  HttpClientCustomizer exchangeProtocol(GatewayProperties properties, LoopResources backendLoops) {
     long tls = properties.nations().values().stream().flatMap(n -> n.addresses().stream()).filter(a -> "https".equals(a.getScheme())).count();
     long all = properties.nations().values().stream().mapToLong(n -> n.addresses().size()).sum();
     if (tls != 0 && tls != all) {
       throw new IllegalArgumentException("allied.gateway.nations.*.addresses: all http (h2c) or all https (TLS), not a mix");
     }
     HttpProtocol protocol = tls == 0 ? HttpProtocol.H2C : HttpProtocol.H2;
-    return client -> client.protocol(protocol);
+    return client -> client.protocol(protocol).runOn(backendLoops);
   }
 
   @Bean

@@ -1,9 +1,12 @@
 package org.alliedexchange.gateway.guard;
 
+import org.alliedexchange.gateway.GrpcResponses;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.cloud.gateway.filter.headers.TrailerHeadersFilter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.netty.http.client.HttpClientResponse;
 
 /**
  * Adds the guard's count to the trailers an exchange service ends a call with: {@value GuardedCall#WITHHELD_TRAILER}
@@ -25,17 +28,27 @@ public final class GuardTrailers implements HttpHeadersFilter, TrailerHeadersFil
   @Override
   public HttpHeaders trailers(HttpHeaders input, ServerWebExchange exchange) {
     GuardedCall call = exchange.getAttribute(GuardedCall.ATTRIBUTE);
-    HttpHeaders trailers = new HttpHeaders();
-    if (input != null) {
-      input.forEach((name, values) -> {
-        if (!name.equalsIgnoreCase(GuardedCall.WITHHELD_TRAILER)) {
-          trailers.addAll(name, values);
+    // the gateway builds these trailers fresh from the exchange service's for each call: amend them in place
+    HttpHeaders trailers = input != null ? input : new HttpHeaders();
+    if (trailers.getFirst(GrpcResponses.STATUS) == null) {
+      // a trailers-only answer (an error before any message) carried its status in the response headers;
+      // these trailers replace the ones Spring Cloud Gateway derived from them, so the status must be here
+      HttpClientResponse backend = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR);
+      String status = backend == null ? null : backend.responseHeaders().get(GrpcResponses.STATUS);
+      if (status != null) {
+        trailers.set(GrpcResponses.STATUS, status);
+        String message = backend.responseHeaders().get(GrpcResponses.MESSAGE);
+        if (message != null) {
+          trailers.set(GrpcResponses.MESSAGE, message);
         }
-      });
+      } else {
+        trailers.set(GrpcResponses.STATUS, Integer.toString(io.grpc.Status.Code.INTERNAL.value()));
+        trailers.set(GrpcResponses.MESSAGE, "the exchange service ended the call without a gRPC status");
+      }
     }
     if (call != null) {
       int byExchange = 0;
-      String fromExchange = input == null ? null : input.getFirst(GuardedCall.WITHHELD_TRAILER);
+      String fromExchange = trailers.getFirst(GuardedCall.WITHHELD_TRAILER);
       if (fromExchange != null) {
         try {
           byExchange = Math.max(0, Integer.parseInt(fromExchange.trim()));
