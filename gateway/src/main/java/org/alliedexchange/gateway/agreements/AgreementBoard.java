@@ -94,6 +94,8 @@ public final class AgreementBoard implements AutoCloseable {
         .clientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).socketTimeoutMillis(500).build())
         .build();
     this.state = new AtomicReference<>(new State(-1, new ReleasabilityEngine(base), Map.of()));
+    // stale until the first successful read: a gateway started while Redis is down releases nothing
+    this.refreshedAtNanos = System.nanoTime() - MAX_STALENESS.toNanos() - 1;
     refresh();
     this.poller = new Thread(this::poll, "agreement-board");
     poller.setDaemon(true);
