@@ -1,5 +1,6 @@
 package org.alliedexchange.auditstream;
 
+import com.google.protobuf.CodedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.alliedexchange.api.audit.v1.AuditEvent;
-import org.alliedexchange.api.audit.v1.AuditEventBatch;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -77,6 +77,14 @@ public final class AuditBatchWriter implements AutoCloseable {
 
   /** Queues {@code events} as one group; the future completes when Redis has taken all of them. */
   public CompletableFuture<Void> append(List<AuditEvent> events) {
+    return appendEncoded(events.stream().map(AuditEvent::toByteArray).toList());
+  }
+
+  /**
+   * As {@link #append}, for events already serialized: a caller that holds parts of an event as bytes
+   * (the gateway holds each message's label as received) need not parse and re-encode them.
+   */
+  public CompletableFuture<Void> appendEncoded(List<byte[]> events) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (events.isEmpty()) {
       done.complete(null);
@@ -86,7 +94,21 @@ public final class AuditBatchWriter implements AutoCloseable {
       done.completeExceptionally(new IllegalStateException("the audit writer is closed"));
       return done;
     }
-    byte[] encoded = AuditEventBatch.newBuilder().addAllEvents(events).build().toByteArray();
+    // AuditEventBatch { repeated AuditEvent events = 1; }, written field by field
+    int size = 0;
+    for (byte[] event : events) {
+      size += 1 + CodedOutputStream.computeUInt32SizeNoTag(event.length) + event.length;
+    }
+    byte[] encoded = new byte[size];
+    CodedOutputStream out = CodedOutputStream.newInstance(encoded);
+    try {
+      for (byte[] event : events) {
+        out.writeByteArray(1, event);
+      }
+      out.checkNoSpaceLeft();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("sizes were computed for these events", e);
+    }
     if (!queue.offer(new Pending(encoded, events.size(), done))) {
       done.completeExceptionally(new IllegalStateException("the audit stream is not keeping up: " + queue.size() + " groups waiting"));
     }

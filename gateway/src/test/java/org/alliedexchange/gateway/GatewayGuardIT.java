@@ -112,6 +112,11 @@ class GatewayGuardIT {
             assertThat(e.getTransfer().getRecipientNation()).isEqualTo("JPN");
             assertThat(e.getTransfer().getRecipientMarking()).isEqualTo(response.getLabel().getRelease().getMarking());
             assertThat(e.getTraceId()).hasSize(32);
+            // the originator's label, as it was sent
+            assertThat(e.getTransfer().getLabel().getReleasableToList()).containsExactly("KOR", "JPN", "USA");
+            assertThat(e.getTransfer().getLabel().getCommunitiesList()).containsExactly("MISSILE_WARNING");
+            assertThat(e.getTransfer().getLabel().getOriginator()).isEqualTo("KOR");
+            assertThat(e.getTransfer().getLabel().getMarking()).isIn("군사II급비밀", "군사III급비밀");
           });
     }
     assertThat(events).filteredOn(e -> e.getTransfer().getProductId().equals(tampered)).singleElement()

@@ -55,11 +55,14 @@ public final class MessageGuard {
   /**
    * The guard's answer for one message.
    *
-   * @param released the bytes to send (original + appended release), or null when withheld
-   * @param reasons  why it was withheld; empty when released
-   * @param record   the audit event for this decision, to be written before {@code released} leaves
+   * @param released   the bytes to send (original + appended release), or null when withheld
+   * @param reasons    why it was withheld; empty when released
+   * @param record     the serialized AuditEvent for this decision, to be written before {@code released} leaves
+   * @param transferId the decision's transfer id (the record's event id)
+   * @param productId  the product's id, when the message is a readable product
    */
-  public record Verdict(byte[] released, Set<Reason> reasons, boolean bindingInvalid, AuditEvent record) {
+  public record Verdict(byte[] released, Set<Reason> reasons, boolean bindingInvalid, byte[] record, String transferId,
+      String productId) {
     public boolean permitted() {
       return released != null;
     }
@@ -88,9 +91,8 @@ public final class MessageGuard {
     }
     if (label == null || label.hasRelease()) {
       // unreadable, unlabelled, labelled twice, or carrying a release only the gateway may add
-      return withheld(record, EnumSet.of(Reason.LABEL_INVALID), false, call, now, transferId);
+      return withheld(record, EnumSet.of(Reason.LABEL_INVALID), false, call, now, transferId, null);
     }
-    record.setLabel(label);
     if (bound && fields.contentStart >= 0) {
       readContentIds(message, fields, record);
     }
@@ -98,7 +100,7 @@ public final class MessageGuard {
     boolean bindingInvalid = bound && !bindingVerifies(message, fields, label);
     if (!decision.permitted() || bindingInvalid) {
       EnumSet<Reason> reasons = decision.reasons().isEmpty() ? EnumSet.noneOf(Reason.class) : EnumSet.copyOf(decision.reasons());
-      return withheld(record, reasons, bindingInvalid, call, now, transferId);
+      return withheld(record, reasons, bindingInvalid, call, now, transferId, new LabelBytes(message, fields));
     }
     Timestamp at = timestamp(now);
     Release.Builder release = Release.newBuilder()
@@ -111,11 +113,15 @@ public final class MessageGuard {
       record.setAgreementId(decision.agreementId());
     }
     record.setDecision(org.alliedexchange.api.audit.v1.Decision.DECISION_PERMIT).setRecipientMarking(decision.marking());
-    return new Verdict(appendRelease(message, release.build()), Set.of(), false, event(record, call, at, transferId));
+    return new Verdict(appendRelease(message, release.build()), Set.of(), false,
+        event(record, call, at, transferId, new LabelBytes(message, fields)), transferId, record.getProductId());
   }
 
+  /** Where a message's label sits, so the record can carry it as received instead of re-encoding it. */
+  private record LabelBytes(byte[] message, Fields fields) {}
+
   private Verdict withheld(TransferRecord.Builder record, EnumSet<Reason> reasons, boolean bindingInvalid, CallInfo call,
-      Instant now, String transferId) {
+      Instant now, String transferId, LabelBytes label) {
     record.setDecision(org.alliedexchange.api.audit.v1.Decision.DECISION_DENY);
     for (Reason reason : reasons) {
       record.addReasons(DenyReason.valueOf("DENY_REASON_" + reason.name()));
@@ -123,16 +129,45 @@ public final class MessageGuard {
     if (bindingInvalid) {
       record.addReasons(DenyReason.DENY_REASON_BINDING_INVALID);
     }
-    return new Verdict(null, reasons, bindingInvalid, event(record, call, timestamp(now), transferId));
+    return new Verdict(null, reasons, bindingInvalid, event(record, call, timestamp(now), transferId, label), transferId,
+        record.getProductId());
   }
 
-  private static AuditEvent event(TransferRecord.Builder record, CallInfo call, Timestamp at, String transferId) {
-    AuditEvent.Builder event = AuditEvent.newBuilder().setEventId(transferId).setOccurredAt(at).setSource(SOURCE)
-        .setTransfer(record);
+  /**
+   * The AuditEvent, serialized field by field: the event's own fields, then {@code transfer} (10) holding
+   * the record and, as its {@code label} (6), the label bytes exactly as the originator's service sent
+   * them. Protobuf reads fields in any order, so this parses as the same AuditEvent that setting every
+   * field would have built, without decoding and re-encoding each label's strings.
+   */
+  private static byte[] event(TransferRecord.Builder record, CallInfo call, Timestamp at, String transferId, LabelBytes label) {
+    AuditEvent.Builder event = AuditEvent.newBuilder().setEventId(transferId).setOccurredAt(at).setSource(SOURCE);
     if (call.traceId() != null) {
       event.setTraceId(call.traceId());
     }
-    return event.build();
+    AuditEvent head = event.build();
+    TransferRecord transfer = record.build();
+    int labelLength = label == null ? 0 : label.fields().labelLength;
+    int labelField = label == null ? 0
+        : CodedOutputStream.computeTagSize(6) + CodedOutputStream.computeUInt32SizeNoTag(labelLength) + labelLength;
+    int transferSize = transfer.getSerializedSize() + labelField;
+    int headSize = head.getSerializedSize();
+    byte[] out = new byte[headSize + CodedOutputStream.computeTagSize(10) + CodedOutputStream.computeUInt32SizeNoTag(transferSize) + transferSize];
+    CodedOutputStream writer = CodedOutputStream.newInstance(out);
+    try {
+      head.writeTo(writer);
+      writer.writeTag(10, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      writer.writeUInt32NoTag(transferSize);
+      transfer.writeTo(writer);
+      if (label != null) {
+        writer.writeTag(6, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        writer.writeUInt32NoTag(labelLength);
+        writer.writeRawBytes(label.message(), label.fields().labelStart, labelLength);
+      }
+      writer.checkNoSpaceLeft();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("sizes were computed for this record", e);
+    }
+    return out;
   }
 
   private boolean bindingVerifies(byte[] message, Fields fields, SecurityLabel label) {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -57,14 +56,14 @@ public final class ResponseGuard {
   public Flux<DataBuffer> guard(GuardedCall call, Flux<DataBuffer> body, DataBufferFactory buffers) {
     GrpcFrameReader reader = new GrpcFrameReader(maxMessageBytes);
     MessageGuard.CallInfo info = new MessageGuard.CallInfo(call.caller(), call.method().displayName(), call.nation(), call.traceId());
-    return body
-        .map(buffer -> {
-          try {
-            return decide(call, info, reader, buffer);
-          } finally {
-            DataBufferUtils.release(buffer);
-          }
-        })
+    Flux<List<byte[]>> messages = body.map(buffer -> {
+      try {
+        return split(call, reader, buffer);
+      } finally {
+        DataBufferUtils.release(buffer);
+      }
+    });
+    return messages.map(batch -> decide(call, info, batch))
         // an error in a later stretch waits for the stretch before it, which was decided and audited in full
         .concatMapDelayError(stretch -> {
           if (stretch.audited() == null) {
@@ -88,18 +87,30 @@ public final class ResponseGuard {
         .onErrorResume(GuardAbort.class, abort -> Flux.empty());
   }
 
-  private Stretch decide(GuardedCall call, MessageGuard.CallInfo info, GrpcFrameReader reader, DataBuffer buffer) {
+  /** The whole messages a buffer completes; a frame the guard will not read ends the call. */
+  private static List<byte[]> split(GuardedCall call, GrpcFrameReader reader, DataBuffer buffer) {
     if (call.endCode() != null && call.endCode() != Status.Code.PERMISSION_DENIED) {
       // an earlier stretch failed: read nothing more
       throw new GuardAbort();
     }
-    List<MessageGuard.Verdict> verdicts = new ArrayList<>();
+    List<byte[]> messages = new ArrayList<>();
     try {
-      Instant now = Instant.now();
-      reader.feed(buffer, message -> verdicts.add(guard.decide(message, call.method().bound(), info, now)));
+      reader.feed(buffer, messages::add);
     } catch (GrpcFrameReader.FrameException e) {
       call.endWith(Status.Code.INTERNAL, "the guard refused the exchange service's response: " + e.getMessage());
       throw new GuardAbort();
+    }
+    return messages;
+  }
+
+  private Stretch decide(GuardedCall call, MessageGuard.CallInfo info, List<byte[]> messages) {
+    if (call.endCode() != null && call.endCode() != Status.Code.PERMISSION_DENIED) {
+      throw new GuardAbort();
+    }
+    List<MessageGuard.Verdict> verdicts = new ArrayList<>(messages.size());
+    Instant now = Instant.now();
+    for (byte[] message : messages) {
+      verdicts.add(guard.decide(message, call.method().bound(), info, now));
     }
     if (verdicts.isEmpty()) {
       return new Stretch(null, null);
@@ -109,7 +120,7 @@ public final class ResponseGuard {
       call.endWith(Status.Code.UNAVAILABLE, stale);
       throw new GuardAbort();
     }
-    List<AuditEvent> records = new ArrayList<>(verdicts.size());
+    List<byte[]> records = new ArrayList<>(verdicts.size());
     ByteArrayOutputStream released = null;
     for (MessageGuard.Verdict verdict : verdicts) {
       records.add(verdict.record());
@@ -124,7 +135,7 @@ public final class ResponseGuard {
         released.write(bytes.length >>> 8);
         released.write(bytes.length);
         released.writeBytes(bytes);
-        call.released(verdict.record().getTransfer().getTransferId());
+        call.released(verdict.transferId());
       } else {
         call.withheld(verdict.reasons(), verdict.bindingInvalid());
         if (!call.method().serverStreaming()) {
@@ -132,7 +143,7 @@ public final class ResponseGuard {
         }
       }
     }
-    return new Stretch(released == null ? null : released.toByteArray(), audit.append(records));
+    return new Stretch(released == null ? null : released.toByteArray(), audit.appendEncoded(records));
   }
 
   private static String describeWithholding(GuardedCall call, MessageGuard.Verdict verdict) {
@@ -141,9 +152,9 @@ public final class ResponseGuard {
     if (verdict.bindingInvalid()) {
       why.add("BINDING_INVALID");
     }
-    String what = verdict.record().getTransfer().getProductId().isEmpty() ? "the message" : "product " + verdict.record().getTransfer().getProductId();
+    String what = verdict.productId().isEmpty() ? "the message" : "product " + verdict.productId();
     return what + " is not released to " + call.caller().system() + " (" + call.caller().nation() + "): " + String.join(", ", why)
-        + "; decision recorded as transfer " + verdict.record().getTransfer().getTransferId();
+        + "; decision recorded as transfer " + verdict.transferId();
   }
 
   private static String rootMessage(Throwable failure) {
