@@ -16,8 +16,6 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.XAddParams;
@@ -64,14 +62,7 @@ public final class AuditBatchWriter implements AutoCloseable {
    * rather than queue without bound.
    */
   public static AuditBatchWriter connect(URI redisUrl, String key, Duration timeout, int maxBatch, int queueCapacity) {
-    if (redisUrl == null || redisUrl.getHost() == null || !"redis".equals(redisUrl.getScheme())) {
-      throw new IllegalArgumentException("the audit stream needs a redis://host:port URL, not " + redisUrl);
-    }
-    int millis = (int) Math.max(1, timeout.toMillis());
-    RedisClient client = RedisClient.builder()
-        .hostAndPort(new HostAndPort(redisUrl.getHost(), redisUrl.getPort() < 0 ? 6379 : redisUrl.getPort()))
-        .clientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(millis).socketTimeoutMillis(millis).build())
-        .build();
+    RedisClient client = RedisConnections.connect(redisUrl, timeout);
     return new AuditBatchWriter(client, key == null || key.isBlank() ? AuditStream.DEFAULT_KEY : key, maxBatch, queueCapacity);
   }
 

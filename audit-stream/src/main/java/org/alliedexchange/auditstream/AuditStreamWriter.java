@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import org.alliedexchange.api.audit.v1.AuditEvent;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.XAddParams;
 
@@ -30,14 +28,7 @@ public final class AuditStreamWriter implements AutoCloseable {
 
   /** A writer to the Redis at {@code redisUrl} (redis://host:port), failing any call after {@code timeout}. */
   public static AuditStreamWriter connect(URI redisUrl, String key, Duration timeout) {
-    if (redisUrl == null || redisUrl.getHost() == null || !"redis".equals(redisUrl.getScheme())) {
-      throw new IllegalArgumentException("the audit stream needs a redis://host:port URL, not " + redisUrl);
-    }
-    int millis = (int) timeout.toMillis();
-    RedisClient client = RedisClient.builder()
-        .hostAndPort(new HostAndPort(redisUrl.getHost(), redisUrl.getPort() < 0 ? 6379 : redisUrl.getPort()))
-        .clientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(millis).socketTimeoutMillis(millis).build())
-        .build();
+    RedisClient client = RedisConnections.connect(redisUrl, timeout);
     return new AuditStreamWriter(client, key == null || key.isBlank() ? AuditStream.DEFAULT_KEY : key);
   }
 

@@ -19,8 +19,7 @@ import org.alliedexchange.policy.Agreement;
 import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
+import org.alliedexchange.auditstream.RedisConnections;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -89,10 +88,7 @@ public final class AgreementBoard implements AutoCloseable {
     this.base = base;
     this.clock = clock;
     this.auditStream = auditStream.getBytes(StandardCharsets.UTF_8);
-    this.redis = RedisClient.builder()
-        .hostAndPort(new HostAndPort(redisUrl.getHost(), redisUrl.getPort() < 0 ? 6379 : redisUrl.getPort()))
-        .clientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).socketTimeoutMillis(500).build())
-        .build();
+    this.redis = RedisConnections.connect(redisUrl, Duration.ofMillis(500));
     this.state = new AtomicReference<>(new State(-1, new ReleasabilityEngine(base), Map.of()));
     // stale until the first successful read: a gateway started while Redis is down releases nothing
     this.refreshedAtNanos = System.nanoTime() - MAX_STALENESS.toNanos() - 1;

@@ -3,14 +3,14 @@ package org.alliedexchange.gateway.ratelimit;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.ToIntFunction;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
+import org.alliedexchange.auditstream.RedisConnections;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -54,10 +54,7 @@ public final class RateLimiter implements AutoCloseable {
   }
 
   public RateLimiter(URI redisUrl, ToIntFunction<String> limitFor, Clock clock) {
-    this.redis = RedisClient.builder()
-        .hostAndPort(new HostAndPort(redisUrl.getHost(), redisUrl.getPort() < 0 ? 6379 : redisUrl.getPort()))
-        .clientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).socketTimeoutMillis(500).build())
-        .build();
+    this.redis = RedisConnections.connect(redisUrl, Duration.ofMillis(500));
     this.limitFor = limitFor;
     this.clock = clock;
   }
