@@ -55,8 +55,15 @@ final class ScriptedExchange implements AutoCloseable {
   final List<byte[]> requestsSeen = new CopyOnWriteArrayList<>();
   final List<StreamObserver<byte[]>> subscribers = new CopyOnWriteArrayList<>();
   private final Server server;
+  private final boolean tls;
 
   ScriptedExchange() throws IOException {
+    this(null);
+  }
+
+  /** @param tls the server's TLS context, or null for plaintext h2c */
+  ScriptedExchange(io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls) throws IOException {
+    this.tls = tls != null;
     ServerServiceDefinition.Builder service = ServerServiceDefinition.builder(ExchangeServiceGrpc.SERVICE_NAME);
     for (var method : ExchangeServiceGrpc.getServiceDescriptor().getMethods()) {
       MethodDescriptor<byte[], byte[]> raw = ((MethodDescriptor<?, ?>) method).toBuilder(RAW, RAW).build();
@@ -79,8 +86,12 @@ final class ScriptedExchange implements AutoCloseable {
         return next.startCall(call, headers);
       }
     };
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(ServerInterceptors.intercept(service.build(), recordHeaders)).build().start();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(ServerInterceptors.intercept(service.build(), recordHeaders));
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    server = builder.build().start();
   }
 
   private void answer(String method, byte[] request, StreamObserver<byte[]> responses) {
@@ -108,7 +119,7 @@ final class ScriptedExchange implements AutoCloseable {
   }
 
   String address() {
-    return "http://127.0.0.1:" + server.getPort();
+    return (tls ? "https" : "http") + "://127.0.0.1:" + server.getPort();
   }
 
   @Override

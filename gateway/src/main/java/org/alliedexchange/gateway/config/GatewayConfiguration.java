@@ -41,6 +41,7 @@ import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.netty.http.HttpProtocol;
@@ -190,7 +191,12 @@ public class GatewayConfiguration {
   }
 
   @Bean
-  HttpClientCustomizer exchangeProtocol(GatewayProperties properties, LoopResources backendLoops) {
+  HttpClientCustomizer exchangeProtocol(GatewayProperties properties, LoopResources backendLoops, Environment environment) {
+    String insecure = "spring.cloud.gateway.server.webflux.httpclient.ssl.use-insecure-trust-manager";
+    if (environment.getProperty(insecure, Boolean.class, false)) {
+      throw new IllegalArgumentException(insecure + " would accept any certificate from anyone posing as an exchange service;"
+          + " name the exchange services' certificates in spring.cloud.gateway.server.webflux.httpclient.ssl.trusted-x509-certificates");
+    }
     long tls = properties.nations().values().stream().flatMap(n -> n.addresses().stream()).filter(a -> "https".equals(a.getScheme())).count();
     long all = properties.nations().values().stream().mapToLong(n -> n.addresses().size()).sum();
     if (tls != 0 && tls != all) {

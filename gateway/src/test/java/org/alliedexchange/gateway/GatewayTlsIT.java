@@ -1,0 +1,143 @@
+package org.alliedexchange.gateway;
+
+import static org.alliedexchange.api.label.v1.ClassificationLevel.CLASSIFICATION_LEVEL_SECRET;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
+import org.alliedexchange.api.exchange.v1.GetRequest;
+import org.alliedexchange.api.exchange.v1.GetResponse;
+import org.alliedexchange.token.TestTokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TLS on both sides: national systems reach the gateway over HTTP/2 with TLS, and the gateway reaches an
+ * exchange service at an https address, trusting only the certificate it is configured with.
+ */
+class GatewayTlsIT {
+
+  static GatewayFixture plain;
+  static ScriptedExchange tlsExchange;
+  static GatewayApplication.Running gateway;
+  static Path certificate;
+
+  @BeforeAll
+  static void start() throws Exception {
+    plain = new GatewayFixture(Map.of());
+    Path dir = Files.createTempDirectory("allied-gateway-tls-");
+    String password = UUID.randomUUID().toString();
+    Path keystore = dir.resolve("tls.p12");
+    certificate = dir.resolve("tls.crt");
+    keytool("-genkeypair", "-alias", "allied", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
+        "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+        "-storepass", password, "-keypass", password);
+    keytool("-exportcert", "-rfc", "-alias", "allied", "-keystore", keystore.toString(), "-storepass", password,
+        "-file", certificate.toString());
+
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keystore)) {
+      store.load(in, password.toCharArray());
+    }
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(store, password.toCharArray());
+    tlsExchange = new ScriptedExchange(GrpcSslContexts.configure(SslContextBuilder.forServer(keys)).build());
+
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("server.port", "0");
+    properties.put("server.ssl.enabled", "true");
+    properties.put("server.ssl.key-store", keystore.toString());
+    properties.put("server.ssl.key-store-type", "PKCS12");
+    properties.put("server.ssl.key-store-password", password);
+    properties.put("allied.gateway.nations.KOR.addresses[0]", tlsExchange.address());
+    properties.put("allied.gateway.nations.KOR.binding-keys[0]", plain.dir.resolve("kor-key.pub.pem").toString());
+    properties.put("spring.cloud.gateway.server.webflux.httpclient.ssl.trusted-x509-certificates[0]", certificate.toString());
+    properties.put("allied.gateway.auth.issuer", plain.tokens.issuer.toString());
+    properties.put("allied.gateway.audit-redis", plain.redis.url().toString());
+    gateway = GatewayApplication.start(properties);
+  }
+
+  private static void keytool(String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+    tlsExchange.close();
+    plain.close();
+  }
+
+  private static ExchangeServiceGrpc.ExchangeServiceBlockingStub stub(ManagedChannel channel) {
+    Metadata headers = new Metadata();
+    headers.put(GatewayFixture.NATION, "KOR");
+    return ExchangeServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(TestTokens.bearer(plain.reader("JPN", "SECRET", List.of("MISSILE_WARNING"))))
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aCallOverTlsIsGuardedAndProxiedOverTls() throws Exception {
+    String id = GatewayFixture.newId();
+    tlsExchange.script("Get", List.of(plain.product(GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀",
+        List.of("KOR", "JPN", "USA")).build(), id)));
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port())
+        .sslContext(GrpcSslContexts.forClient().trustManager(certificate.toFile()).build()).build();
+    try {
+      GetResponse response = stub(channel).get(GetRequest.newBuilder().setProductId(id).build());
+      assertThat(response.getContent().getId()).isEqualTo(id);
+      assertThat(response.getLabel().getRelease().getMarking()).isEqualTo("極秘");
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  void aGatewayThatWouldTrustAnyCertificateDoesNotStart() {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("server.port", "0");
+    properties.put("allied.gateway.nations.KOR.addresses[0]", tlsExchange.address());
+    properties.put("allied.gateway.nations.KOR.binding-keys[0]", plain.dir.resolve("kor-key.pub.pem").toString());
+    properties.put("spring.cloud.gateway.server.webflux.httpclient.ssl.use-insecure-trust-manager", "true");
+    properties.put("allied.gateway.auth.issuer", plain.tokens.issuer.toString());
+    properties.put("allied.gateway.audit-redis", plain.redis.url().toString());
+    assertThatThrownBy(() -> GatewayApplication.start(properties)).hasStackTraceContaining("use-insecure-trust-manager would accept any certificate");
+  }
+
+  @Test
+  void aPlaintextCallToTheTlsPortGetsNothing() {
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+    try {
+      assertThatThrownBy(() -> stub(channel).get(GetRequest.newBuilder().setProductId("x").build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
+              .as(e.getStatus().toString()).isEqualTo(Status.Code.UNAVAILABLE));
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+}
