@@ -39,7 +39,7 @@ class GatewayStreamsIT {
 
   @BeforeEach
   void start() throws Exception {
-    fixture = new GatewayFixture(java.util.Map.of());
+    fixture = new GatewayFixture(java.util.Map.of("allied.gateway.rate-limit.systems.usa-limited", "10"));
   }
 
   @AfterEach
@@ -144,6 +144,43 @@ class GatewayStreamsIT {
           .hasSize(2).allSatisfy(e -> assertThat(e.getTransfer().getReasonsList()).contains(DenyReason.DENY_REASON_NO_AGREEMENT_IN_FORCE));
       first.shutdownNow();
       other.shutdownNow();
+    }
+  }
+
+  @Test
+  void aSystemsRateLimitIsSharedByTheReplicas() throws Exception {
+    fixture.kor.script("Get", List.of(fixture.product(GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", ALL).build(),
+        GatewayFixture.newId())));
+    String limited = fixture.tokens.token("usa-limited", "USA", "SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"));
+    try (GatewayApplication.Running second = fixture.replica()) {
+      ManagedChannel[] channels = {fixture.channel(), fixture.channel(second)};
+      // connections open and code warm (as another system), so the counted calls fit in one second
+      String other = fixture.reader("USA", "SECRET", List.of("MISSILE_WARNING"));
+      for (int i = 0; i < 40; i++) {
+        fixture.stub(channels[i % 2], "KOR", other).get(org.alliedexchange.api.exchange.v1.GetRequest.newBuilder().setProductId("p").build());
+      }
+      // wait for the start of a second, so that the calls below fall within as few windows of 10 as possible
+      Thread.sleep(1_000 - System.currentTimeMillis() % 1_000 + 20);
+      java.util.Map<Long, int[]> byWindow = new java.util.TreeMap<>(); // second -> {attempts, allowed}
+      for (int i = 0; i < 30; i++) {
+        int[] counts = byWindow.computeIfAbsent(System.currentTimeMillis() / 1_000, w -> new int[2]);
+        counts[0]++;
+        try {
+          fixture.stub(channels[i % 2], "KOR", limited).get(org.alliedexchange.api.exchange.v1.GetRequest.newBuilder().setProductId("p").build());
+          counts[1]++;
+        } catch (io.grpc.StatusRuntimeException e) {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        }
+      }
+      // unshared, each replica would allow 10 a second: 20 in a window of 30 attempts
+      assertThat(byWindow.values()).as("calls attempted and allowed per second").allSatisfy(c -> assertThat(c[1]).isLessThanOrEqualTo(10));
+      assertThat(byWindow.values()).anySatisfy(c -> {
+        assertThat(c[0]).isGreaterThan(10);
+        assertThat(c[1]).isEqualTo(10);
+      });
+      for (ManagedChannel channel : channels) {
+        channel.shutdownNow();
+      }
     }
   }
 
