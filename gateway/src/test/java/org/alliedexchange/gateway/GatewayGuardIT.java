@@ -32,7 +32,6 @@ import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.exchange.v1.SearchRequest;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.label.v1.DisseminationControl;
-import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
 import org.junit.jupiter.api.AfterAll;

@@ -33,7 +33,6 @@ import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.exchange.v1.PublishResponse;
 import org.alliedexchange.api.exchange.v1.SearchRequest;
-import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.exchange.v1.SubscribeRequest;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.ClassificationLevel;

@@ -1,7 +1,6 @@
 package org.alliedexchange.gateway.agreements;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.policy.Level;
