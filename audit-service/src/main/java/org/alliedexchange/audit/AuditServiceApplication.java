@@ -1,0 +1,44 @@
+package org.alliedexchange.audit;
+
+import java.util.Map;
+import org.alliedexchange.audit.config.AuditConfiguration;
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The audit service: consumes the audit stream into the append-only, hash-linked log. Configure with
+ * {@code allied.audit.*} (see AuditProperties).
+ */
+@SpringBootConfiguration
+@Import(AuditConfiguration.class)
+public class AuditServiceApplication {
+
+  /** A running instance. */
+  public record Running(ConfigurableApplicationContext context) implements AutoCloseable {
+    @Override
+    public void close() {
+      context.close();
+    }
+  }
+
+  public static void main(String[] args) {
+    application().run(args);
+  }
+
+  public static Running start(Map<String, Object> properties) {
+    SpringApplication application = application();
+    application.setDefaultProperties(properties);
+    return new Running(application.run());
+  }
+
+  private static SpringApplication application() {
+    SpringApplication application = new SpringApplication(AuditServiceApplication.class);
+    application.setWebApplicationType(WebApplicationType.NONE);
+    application.setBannerMode(Banner.Mode.OFF);
+    return application;
+  }
+}

@@ -1,0 +1,191 @@
+package org.alliedexchange.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Timestamp;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.Decision;
+import org.alliedexchange.api.audit.v1.IdentityChanged;
+import org.alliedexchange.api.audit.v1.TransferRecord;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.audit.chain.ChainVerifier;
+import org.alliedexchange.audit.store.AuditLog;
+import org.alliedexchange.auditstream.AuditBatchWriter;
+import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.auditstream.RedisConnections;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.params.XReadGroupParams;
+
+/** The audit service against a real Redis and a real (embedded) PostgreSQL. */
+class AuditServiceIT {
+
+  static Path dir;
+  static LocalRedis redis;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory("allied-audit-");
+    redis = LocalRedis.start(dir.resolve("redis"));
+  }
+
+  @AfterAll
+  static void stop() {
+    redis.close();
+  }
+
+  /** Each test has its own stream and database; restarts within a test keep them. */
+  private static Map<String, Object> properties(String stream, String consumer) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("allied.audit.data-dir", dir.resolve(stream.replace(':', '-')).toString());
+    properties.put("allied.audit.redis", redis.url().toString());
+    properties.put("allied.audit.stream", stream);
+    properties.put("allied.audit.consumer", consumer);
+    properties.put("allied.audit.claim-idle", "1s");
+    return properties;
+  }
+
+  static AuditEvent transfer(String originator, String recipient, Decision decision) {
+    Instant now = Instant.now();
+    return AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource("gateway")
+        .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .setTransfer(TransferRecord.newBuilder().setTransferId(UUID.randomUUID().toString()).setDecision(decision)
+            .setLabel(SecurityLabel.newBuilder().setOriginator(originator).setPolicy(originator))
+            .setRecipientNation(recipient).setRecipientSystem(recipient.toLowerCase() + "-reader").setProductId("p-" + originator))
+        .build();
+  }
+
+  private static long count(DataSource data, String sql) throws SQLException {
+    try (Connection connection = data.getConnection(); Statement statement = connection.createStatement();
+         ResultSet rows = statement.executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  private static void awaitCount(DataSource data, String sql, long expected) throws Exception {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (count(data, sql) < expected && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(count(data, sql)).isEqualTo(expected);
+  }
+
+  @Test
+  void everyEventOnTheStreamIsStoredOncePerRelationshipAndChained() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    List<AuditEvent> singles = List.of(transfer("KOR", "JPN", Decision.DECISION_PERMIT), transfer("JPN", "KOR", Decision.DECISION_DENY),
+        AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource("keycloak")
+            .setIdentityChanged(IdentityChanged.newBuilder().setNation("USA").setOperation("CREATE")).build());
+    List<AuditEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      batch.add(transfer("KOR", i % 2 == 0 ? "USA" : "JPN", Decision.DECISION_PERMIT));
+    }
+    try (AuditStreamWriter writer = AuditStreamWriter.connect(redis.url(), stream, Duration.ofSeconds(2));
+         AuditBatchWriter batches = AuditBatchWriter.connect(redis.url(), stream, Duration.ofSeconds(2), 8, 100)) {
+      singles.forEach(writer::append);
+      batches.append(batch).get();
+      // at-least-once: the same event delivered twice is stored once
+      writer.append(singles.get(0));
+    }
+
+    try (AuditServiceApplication.Running service = AuditServiceApplication.start(properties(stream, "audit-a"))) {
+      DataSource data = service.context().getBean(DataSource.class);
+      AuditLog log = service.context().getBean(AuditLog.class);
+      awaitCount(data, "SELECT count(*) FROM audit_record", 23);
+      assertThat(count(data, "SELECT count(*) FROM audit_record WHERE relationship = 'JPN-KOR'")).isEqualTo(12);
+      assertThat(count(data, "SELECT count(*) FROM audit_record WHERE relationship = 'KOR-USA'")).isEqualTo(10);
+      assertThat(count(data, "SELECT count(*) FROM audit_record WHERE relationship = 'USA'")).isEqualTo(1);
+      assertThat(log.relationships()).containsExactly("JPN-KOR", "KOR-USA", "USA");
+      for (String relationship : log.relationships()) {
+        ChainVerifier.Result result = log.verify(relationship, null);
+        assertThat(result.verified()).as(result.detail()).isTrue();
+      }
+      // everything acknowledged once stored: nothing pending in the group
+      try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
+        assertThat(client.xpending(stream, "audit-service").getTotal()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void aServiceKilledBeforeAcknowledgingLosesNothingAndDuplicatesNothing() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    List<AuditEvent> events = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      events.add(transfer("KOR", "JPN", Decision.DECISION_PERMIT));
+    }
+    // a consumer that read the entries and died before storing them: they sit pending with it
+    try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2));
+         AuditStreamWriter writer = AuditStreamWriter.connect(redis.url(), stream, Duration.ofSeconds(2))) {
+      events.forEach(writer::append);
+      client.xgroupCreate(stream, "audit-service", new StreamEntryID(0, 0), true);
+      client.xreadGroupBinary("audit-service".getBytes(StandardCharsets.UTF_8), "audit-dead".getBytes(StandardCharsets.UTF_8),
+          XReadGroupParams.xReadGroupParams().count(30),
+          Map.of(stream.getBytes(StandardCharsets.UTF_8), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+    }
+    try (AuditServiceApplication.Running service = AuditServiceApplication.start(properties(stream, "audit-b"))) {
+      DataSource data = service.context().getBean(DataSource.class);
+      // 20 read at once, 30 claimed from the dead consumer once idle
+      awaitCount(data, "SELECT count(*) FROM audit_record WHERE relationship = 'JPN-KOR' AND event_id IN ("
+          + String.join(",", events.stream().map(e -> "'" + e.getEventId() + "'").toList()) + ")", 50);
+      assertThat(service.context().getBean(AuditLog.class).verify("JPN-KOR", null).verified()).isTrue();
+    }
+    // a restart reads everything again only if it was not acknowledged; nothing is stored twice either way
+    try (AuditServiceApplication.Running service = AuditServiceApplication.start(properties(stream, "audit-b"))) {
+      DataSource data = service.context().getBean(DataSource.class);
+      Thread.sleep(1_500);
+      assertThat(count(data, "SELECT count(*) - count(DISTINCT (relationship, event_id)) FROM audit_record")).isZero();
+    }
+  }
+
+  @Test
+  void theDatabaseRefusesToChangeOrRemoveRecordsAndTheChainCatchesWhoeverForcesIt() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    try (AuditStreamWriter writer = AuditStreamWriter.connect(redis.url(), stream, Duration.ofSeconds(2))) {
+      for (int i = 0; i < 5; i++) {
+        writer.append(transfer("KOR", "USA", Decision.DECISION_PERMIT));
+      }
+    }
+    try (AuditServiceApplication.Running service = AuditServiceApplication.start(properties(stream, "audit-c"))) {
+      DataSource data = service.context().getBean(DataSource.class);
+      AuditLog log = service.context().getBean(AuditLog.class);
+      awaitCount(data, "SELECT count(*) FROM audit_record WHERE relationship = 'KOR-USA'", 5);
+      try (Connection connection = data.getConnection(); Statement statement = connection.createStatement()) {
+        assertThatThrownBy(() -> statement.executeUpdate("UPDATE audit_record SET recipient = 'JPN' WHERE relationship = 'KOR-USA'"))
+            .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM audit_record WHERE relationship = 'KOR-USA'"))
+            .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> statement.executeUpdate("TRUNCATE audit_record"))
+            .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+        // a superuser who switches the guard off can change a record, but not without the chain showing it
+        statement.execute("ALTER TABLE audit_record DISABLE TRIGGER audit_record_append_only");
+        statement.executeUpdate("UPDATE audit_record SET event = event || '\\x00'::bytea WHERE relationship = 'KOR-USA' AND sequence = 3");
+        statement.execute("ALTER TABLE audit_record ENABLE TRIGGER audit_record_append_only");
+      }
+      ChainVerifier.Result result = log.verify("KOR-USA", null);
+      assertThat(result.verified()).isFalse();
+      assertThat(result.firstBad()).isEqualTo(3);
+    }
+  }
+}
