@@ -22,7 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * @param stream    the audit stream's key
  * @param group     the consumer group every audit service replica joins
  * @param consumer  this replica's name in the group; a restarted replica with the same name resumes its own pending entries
- * @param batchSize entries read (and stored in one transaction) at a time
+ * @param batchSize stream entries read (and stored in one transaction) at a time; a gateway entry holds up to its batch of events
  * @param claimIdle how long an entry may stay pending with a consumer before another claims it
  */
 @Validated
@@ -34,7 +34,7 @@ public record AuditProperties(
     @DefaultValue("allied:audit") @NotBlank String stream,
     @DefaultValue("audit-service") @NotBlank String group,
     @DefaultValue("audit-1") @NotBlank String consumer,
-    @DefaultValue("2000") @Min(1) @Max(100_000) int batchSize,
+    @DefaultValue("500") @Min(1) @Max(100_000) int batchSize,
     @DefaultValue("30s") @NotNull @DurationMin(seconds = 1) Duration claimIdle) {
 
   /** An external PostgreSQL; leave {@code url} empty for the embedded one. */

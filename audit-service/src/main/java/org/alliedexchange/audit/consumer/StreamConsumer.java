@@ -36,6 +36,7 @@ public final class StreamConsumer implements AutoCloseable {
   private static final byte[] EVENT = AuditStream.EVENT_FIELD.getBytes(StandardCharsets.UTF_8);
   private static final byte[] EVENTS = AuditStream.EVENTS_FIELD.getBytes(StandardCharsets.UTF_8);
 
+  private static final int EVENTS_PER_TRANSACTION = 5_000;
   private final RedisClient redis;
   private final AuditLog log;
   private final String stream;
@@ -140,25 +141,38 @@ public final class StreamConsumer implements AutoCloseable {
     return entries;
   }
 
-  /** Stores the entries' events in one transaction, then acknowledges the entries; returns how many entries there were. */
+  /**
+   * Stores the entries' events, a transaction per {@value #EVENTS_PER_TRANSACTION} events or so (an
+   * entry's events always share one), and acknowledges each run of entries once its transaction has
+   * committed; returns how many entries there were.
+   */
   private int handle(List<StreamEntryBinary> entries) throws java.sql.SQLException {
-    if (entries.isEmpty()) {
-      return 0;
-    }
     List<AuditLog.Incoming> events = new ArrayList<>();
-    List<StreamEntryID> dead = new ArrayList<>();
+    List<StreamEntryID> ids = new ArrayList<>();
     for (StreamEntryBinary entry : entries) {
       try {
         events.addAll(parse(entry.getFields()));
       } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
         deadLetter(entry, e.getMessage());
-        dead.add(entry.getID());
       }
+      ids.add(entry.getID());
+      if (events.size() >= EVENTS_PER_TRANSACTION) {
+        commitAndAcknowledge(events, ids);
+      }
+    }
+    commitAndAcknowledge(events, ids);
+    return entries.size();
+  }
+
+  private void commitAndAcknowledge(List<AuditLog.Incoming> events, List<StreamEntryID> ids) throws java.sql.SQLException {
+    if (ids.isEmpty()) {
+      return;
     }
     stored += log.append(events);
     // only now, with the records committed
-    redis.xack(stream, new String(group, StandardCharsets.UTF_8), entries.stream().map(StreamEntryBinary::getID).toArray(StreamEntryID[]::new));
-    return entries.size();
+    redis.xack(stream, new String(group, StandardCharsets.UTF_8), ids.toArray(StreamEntryID[]::new));
+    events.clear();
+    ids.clear();
   }
 
   private static List<AuditLog.Incoming> parse(Map<byte[], byte[]> fields) throws InvalidProtocolBufferException {

@@ -1,0 +1,109 @@
+package org.alliedexchange.benchmarks;
+
+import com.google.protobuf.Timestamp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import javax.sql.DataSource;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.Decision;
+import org.alliedexchange.api.audit.v1.TransferRecord;
+import org.alliedexchange.api.label.v1.ClassificationLevel;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.audit.AuditServiceApplication;
+import org.alliedexchange.audit.store.AuditLog;
+import org.alliedexchange.auditstream.AuditBatchWriter;
+import org.alliedexchange.auditstream.LocalRedis;
+
+/**
+ * Audit ingest: a backlog of transfer records on the stream (as the gateway writes them, in batch
+ * entries), drained by the audit service into PostgreSQL (fsync on) with the chain, then verified.
+ * Prints records stored per second, from the service's start to the last record committed.
+ */
+public final class AuditIngestLoad {
+
+  private static final int RECORDS = Integer.getInteger("records", 200_000);
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Files.createTempDirectory("allied-audit-load-");
+    try (LocalRedis redis = LocalRedis.start(dir.resolve("redis"))) {
+      String[][] pairs = {{"KOR", "JPN"}, {"KOR", "USA"}, {"JPN", "USA"}, {"USA", "KOR"}};
+      try (AuditBatchWriter writer = AuditBatchWriter.connect(redis.url(), "allied:audit", Duration.ofSeconds(5), 1024, 10_000)) {
+        List<CompletableFuture<Void>> written = new ArrayList<>();
+        List<AuditEvent> group = new ArrayList<>();
+        for (int i = 0; i < RECORDS; i++) {
+          String[] pair = pairs[i % pairs.length];
+          group.add(transfer(pair[0], pair[1], i));
+          if (group.size() == 256) {
+            written.add(writer.append(group));
+            group = new ArrayList<>();
+          }
+        }
+        written.add(writer.append(group));
+        CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).get();
+      }
+      System.out.printf("%,d transfer records on the stream%n", RECORDS);
+
+      long start = System.nanoTime();
+      try (AuditServiceApplication.Running service = AuditServiceApplication.start(Map.of(
+          "allied.audit.data-dir", dir.resolve("audit").toString(),
+          "allied.audit.redis", redis.url().toString()))) {
+        long started = System.nanoTime();
+        DataSource data = service.context().getBean(DataSource.class);
+        long stored;
+        do {
+          Thread.sleep(100);
+          stored = count(data);
+        } while (stored < RECORDS);
+        long drained = System.nanoTime();
+        System.out.printf("service start (embedded PostgreSQL, migrations): %.1f s%n", (started - start) / 1e9);
+        System.out.printf("ingest: %,d records in %.2f s = %,.0f records/s (chained, fsync on)%n", stored, (drained - started) / 1e9,
+            stored / ((drained - started) / 1e9));
+        AuditLog log = service.context().getBean(AuditLog.class);
+        long verifyStart = System.nanoTime();
+        for (String relationship : log.relationships()) {
+          var result = log.verify(relationship, null);
+          if (!result.verified()) {
+            throw new IllegalStateException(result.detail());
+          }
+        }
+        System.out.printf("verify every chain: %.2f s (%,.0f records/s)%n", (System.nanoTime() - verifyStart) / 1e9,
+            stored / ((System.nanoTime() - verifyStart) / 1e9));
+      }
+    }
+    System.exit(0);
+  }
+
+  private static long count(DataSource data) throws Exception {
+    try (Connection connection = data.getConnection(); Statement statement = connection.createStatement();
+         ResultSet rows = statement.executeQuery("SELECT coalesce(sum(sequence), 0) FROM chain_head")) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  private static AuditEvent transfer(String originator, String recipient, int i) {
+    Instant now = Instant.now();
+    return AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource("gateway")
+        .setTraceId("0af7651916cd43dd8448eb211c80319c")
+        .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .setTransfer(TransferRecord.newBuilder().setTransferId(UUID.randomUUID().toString())
+            .setDecision(i % 10 == 0 ? Decision.DECISION_DENY : Decision.DECISION_PERMIT)
+            .setLabel(SecurityLabel.newBuilder().setPolicy(originator).setOriginator(originator)
+                .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET).setMarking("SECRET")
+                .addReleasableTo(originator).addReleasableTo(recipient).addCommunities("MISSILE_WARNING"))
+            .setProductId(UUID.randomUUID().toString()).setTopic("dprk.missile.launch")
+            .setRecipientNation(recipient).setRecipientSystem(recipient.toLowerCase() + "-reader")
+            .setMethod("ExchangeService/Search").setSourceNation(originator))
+        .build();
+  }
+}
