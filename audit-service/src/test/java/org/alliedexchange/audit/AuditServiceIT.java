@@ -26,6 +26,7 @@ import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.chain.ChainVerifier;
 import org.alliedexchange.audit.store.AuditLog;
+import org.alliedexchange.audit.store.ChainAudit;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
@@ -186,6 +187,49 @@ class AuditServiceIT {
       ChainVerifier.Result result = log.verify("KOR-USA", null);
       assertThat(result.verified()).isFalse();
       assertThat(result.firstBad()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void signedCheckpointsCatchRecordsRemovedFromTheEndAndAForgedCheckpointIsRefused() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    try (AuditStreamWriter writer = AuditStreamWriter.connect(redis.url(), stream, Duration.ofSeconds(2))) {
+      for (int i = 0; i < 6; i++) {
+        writer.append(transfer("JPN", "USA", Decision.DECISION_PERMIT));
+      }
+    }
+    Map<String, Object> properties = properties(stream, "audit-d");
+    properties.put("allied.audit.checkpoint-every", "200ms");
+    try (AuditServiceApplication.Running service = AuditServiceApplication.start(properties)) {
+      DataSource data = service.context().getBean(DataSource.class);
+      ChainAudit audit = service.context().getBean(ChainAudit.class);
+      awaitCount(data, "SELECT count(*) FROM audit_record WHERE relationship = 'JPN-USA'", 6);
+      awaitCount(data, "SELECT count(*) FROM checkpoint WHERE relationship = 'JPN-USA' AND sequence = 6", 1);
+      assertThat(audit.verify("JPN-USA").verified()).isTrue();
+      assertThat(audit.verify("JPN-USA").detail()).contains("against the checkpoint at record 6");
+
+      try (Connection connection = data.getConnection(); Statement statement = connection.createStatement()) {
+        assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM checkpoint")).hasMessageContaining("append-only");
+        // a superuser removes the last two records: the chain alone still looks whole
+        statement.execute("ALTER TABLE audit_record DISABLE TRIGGER audit_record_append_only");
+        statement.executeUpdate("DELETE FROM audit_record WHERE relationship = 'JPN-USA' AND sequence > 4");
+        statement.execute("ALTER TABLE audit_record ENABLE TRIGGER audit_record_append_only");
+      }
+      assertThat(service.context().getBean(AuditLog.class).verify("JPN-USA", null).verified()).isTrue();
+      ChainVerifier.Result truncated = audit.verify("JPN-USA");
+      assertThat(truncated.verified()).isFalse();
+      assertThat(truncated.firstBad()).isEqualTo(5);
+      assertThat(truncated.detail()).contains("removed from the end");
+
+      // and a checkpoint written to match the truncated chain does not carry the service's signature
+      try (Connection connection = data.getConnection();
+           var insert = connection.prepareStatement("INSERT INTO checkpoint (relationship, sequence, head_hash, issued_at, key_id, signature)"
+               + " SELECT relationship, 7, hash, now(), 'forged', '\\x00'::bytea FROM audit_record WHERE relationship = 'JPN-USA' AND sequence = 4")) {
+        insert.executeUpdate();
+      }
+      ChainVerifier.Result forged = audit.verify("JPN-USA");
+      assertThat(forged.verified()).isFalse();
+      assertThat(forged.detail()).contains("does not carry the audit service's signature");
     }
   }
 }

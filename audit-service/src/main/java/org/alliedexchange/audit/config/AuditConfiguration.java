@@ -6,11 +6,17 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
+import org.alliedexchange.audit.chain.CheckpointSigner;
 import org.alliedexchange.audit.consumer.StreamConsumer;
 import org.alliedexchange.audit.store.AuditLog;
+import org.alliedexchange.audit.store.ChainAudit;
+import org.alliedexchange.audit.store.Checkpoints;
 import org.alliedexchange.auditstream.RedisConnections;
+import org.alliedexchange.label.NationalKey;
 import org.flywaydb.core.Flyway;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -76,6 +82,25 @@ public class AuditConfiguration {
   @Bean
   AuditLog auditLog(DataSource dataSource) {
     return new AuditLog(dataSource);
+  }
+
+  @Bean
+  NationalKey checkpointKey(AuditProperties properties) throws IOException {
+    NationalKey key = NationalKey.loadOrCreate(properties.signingKeyFile());
+    // the public half, for whoever verifies an exported log against a checkpoint
+    Path signing = properties.signingKeyFile();
+    Files.writeString(signing.resolveSibling(signing.getFileName().toString().replaceAll("\\.pem$", "") + ".pub.pem"), key.publicKeyPem());
+    return key;
+  }
+
+  @Bean(initMethod = "start", destroyMethod = "close")
+  Checkpoints checkpoints(DataSource dataSource, NationalKey checkpointKey, AuditProperties properties) {
+    return new Checkpoints(dataSource, new CheckpointSigner(checkpointKey), Clock.systemUTC(), properties.checkpointEvery());
+  }
+
+  @Bean
+  ChainAudit chainAudit(AuditLog log, Checkpoints checkpoints, NationalKey checkpointKey) {
+    return new ChainAudit(log, checkpoints, checkpointKey.keyPair().getPublic());
   }
 
   @Bean(initMethod = "start", destroyMethod = "close")

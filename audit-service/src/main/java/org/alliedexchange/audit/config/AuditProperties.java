@@ -24,6 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * @param consumer  this replica's name in the group; a restarted replica with the same name resumes its own pending entries
  * @param batchSize stream entries read (and stored in one transaction) at a time; a gateway entry holds up to its batch of events
  * @param claimIdle how long an entry may stay pending with a consumer before another claims it
+ * @param signingKey the key checkpoints are signed with (PEM); created in {@code dataDir} when unset
+ * @param checkpointEvery how often the head of every chain that moved is signed
  */
 @Validated
 @ConfigurationProperties("allied.audit")
@@ -35,7 +37,13 @@ public record AuditProperties(
     @DefaultValue("audit-service") @NotBlank String group,
     @DefaultValue("audit-1") @NotBlank String consumer,
     @DefaultValue("500") @Min(1) @Max(100_000) int batchSize,
-    @DefaultValue("30s") @NotNull @DurationMin(seconds = 1) Duration claimIdle) {
+    @DefaultValue("30s") @NotNull @DurationMin(seconds = 1) Duration claimIdle,
+    Path signingKey,
+    @DefaultValue("10s") @NotNull @DurationMin(millis = 100) Duration checkpointEvery) {
+
+  public Path signingKeyFile() {
+    return signingKey != null ? signingKey : dataDir.resolve("checkpoint-key.pem");
+  }
 
   /** An external PostgreSQL; leave {@code url} empty for the embedded one. */
   public record Database(String url, String username, String password, @DefaultValue("0") @Min(0) int embeddedPort) {
