@@ -19,7 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.alliedexchange.api.audit.v1.AgreementStatus;
+import org.alliedexchange.api.audit.v1.AgreementStatusChanged;
 import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.DenyReason;
+import org.alliedexchange.api.label.v1.ClassificationLevel;
+import java.time.LocalDate;
 import org.alliedexchange.api.audit.v1.Decision;
 import org.alliedexchange.api.audit.v1.IdentityChanged;
 import org.alliedexchange.api.audit.v1.TransferRecord;
@@ -27,6 +32,7 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.chain.ChainVerifier;
 import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.audit.store.ChainAudit;
+import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
@@ -231,5 +237,61 @@ class AuditServiceIT {
       assertThat(forged.verified()).isFalse();
       assertThat(forged.detail()).contains("does not carry the audit service's signature");
     }
+  }
+
+  @Test
+  void theComplianceReportCountsEachWayAndListsTheChanges() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    try (AuditStreamWriter writer = AuditStreamWriter.connect(redis.url(), stream, Duration.ofSeconds(2))) {
+      for (int i = 0; i < 3; i++) {
+        writer.append(withLevel(transfer("KOR", "JPN", Decision.DECISION_PERMIT), ClassificationLevel.CLASSIFICATION_LEVEL_SECRET));
+      }
+      for (int i = 0; i < 2; i++) {
+        AuditEvent denied = withLevel(transfer("JPN", "KOR", Decision.DECISION_DENY), ClassificationLevel.CLASSIFICATION_LEVEL_CONFIDENTIAL);
+        writer.append(denied.toBuilder().setTransfer(denied.getTransfer().toBuilder()
+            .addReasons(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION)).build());
+      }
+      Instant now = Instant.now();
+      Timestamp at = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).build();
+      writer.append(AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at).setSource("gateway")
+          .setAgreementStatusChanged(AgreementStatusChanged.newBuilder().setAgreementId("KOR-JPN-GSOMIA-2016").addParties("KOR")
+              .addParties("JPN").setPreviousStatus(AgreementStatus.AGREEMENT_STATUS_IN_FORCE)
+              .setStatus(AgreementStatus.AGREEMENT_STATUS_SUSPENDED).setEffectiveAt(at).setChangedBy("federation-admin").setReason("test"))
+          .build());
+      writer.append(AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at).setSource("keycloak")
+          .setIdentityChanged(IdentityChanged.newBuilder().setNation("KOR").setOperation("CREATE")).build());
+    }
+    Map<String, Object> properties = properties(stream, "audit-e");
+    properties.put("allied.audit.checkpoint-every", "200ms");
+    try (AuditServiceApplication.Running service = AuditServiceApplication.start(properties)) {
+      DataSource data = service.context().getBean(DataSource.class);
+      awaitCount(data, "SELECT count(*) FROM audit_record", 7);
+      awaitCount(data, "SELECT count(*) FROM checkpoint WHERE relationship = 'JPN-KOR'", 1);
+      LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+      ComplianceReport.Report report = service.context().getBean(ComplianceReport.class).report("JPN-KOR", today.minusDays(1), today);
+
+      assertThat(report.flows()).containsExactly(
+          new ComplianceReport.Flow("JPN", "KOR", "CONFIDENTIAL", 0, 2),
+          new ComplianceReport.Flow("KOR", "JPN", "SECRET", 3, 0));
+      assertThat(report.refusals()).singleElement().satisfies(r -> {
+        assertThat(r.from()).isEqualTo("JPN");
+        assertThat(r.byReason()).containsEntry("NOT_RELEASABLE_TO_NATION", 2L);
+      });
+      assertThat(report.balance()).isEqualTo(new ComplianceReport.Balance("JPN", "KOR", 0, 3, -3));
+      assertThat(report.agreementChanges()).singleElement().satisfies(c -> {
+        assertThat(c.agreementId()).isEqualTo("KOR-JPN-GSOMIA-2016");
+        assertThat(c.to()).isEqualTo("SUSPENDED");
+      });
+      assertThat(report.identityChanges()).containsEntry("KOR", 1L).containsEntry("JPN", 0L);
+      assertThat(report.checkpoint().signatureValid()).isTrue();
+      assertThat(report.checkpoint().sequence()).isEqualTo(6);
+      // a period with nothing in it reports nothing
+      assertThat(service.context().getBean(ComplianceReport.class).report("JPN-KOR", today.minusDays(30), today.minusDays(20)).flows()).isEmpty();
+    }
+  }
+
+  private static AuditEvent withLevel(AuditEvent event, ClassificationLevel level) {
+    return event.toBuilder().setTransfer(event.getTransfer().toBuilder()
+        .setLabel(event.getTransfer().getLabel().toBuilder().setLevel(level))).build();
   }
 }

@@ -14,6 +14,7 @@ import org.alliedexchange.audit.chain.CheckpointSigner;
 import org.alliedexchange.audit.consumer.StreamConsumer;
 import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.audit.store.ChainAudit;
+import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.audit.store.Checkpoints;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.label.NationalKey;
@@ -101,6 +102,11 @@ public class AuditConfiguration {
   @Bean
   ChainAudit chainAudit(AuditLog log, Checkpoints checkpoints, NationalKey checkpointKey) {
     return new ChainAudit(log, checkpoints, checkpointKey.keyPair().getPublic());
+  }
+
+  @Bean
+  ComplianceReport complianceReport(DataSource dataSource, Checkpoints checkpoints, NationalKey checkpointKey) {
+    return new ComplianceReport(dataSource, checkpoints, checkpointKey.keyPair().getPublic());
   }
 
   @Bean(initMethod = "start", destroyMethod = "close")

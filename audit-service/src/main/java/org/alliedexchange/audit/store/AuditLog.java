@@ -54,8 +54,10 @@ public final class AuditLog {
       try {
         Map<String, Head> heads = lockHeads(connection, relationships);
         Set<String> stored = stored(connection, ids);
-        int written = insert(connection, events, heads, stored);
+        Rollups rollups = new Rollups();
+        int written = insert(connection, events, heads, stored, rollups);
         saveHeads(connection, heads);
+        rollups.save(connection);
         connection.commit();
         return written;
       } catch (SQLException | RuntimeException e) {
@@ -116,7 +118,8 @@ public final class AuditLog {
     return stored;
   }
 
-  private static int insert(Connection connection, List<Incoming> events, Map<String, Head> heads, Set<String> stored) throws SQLException {
+  private static int insert(Connection connection, List<Incoming> events, Map<String, Head> heads, Set<String> stored, Rollups rollups)
+      throws SQLException {
     int written = 0;
     try (PreparedStatement insert = connection.prepareStatement("""
         INSERT INTO audit_record (relationship, sequence, event_id, event_type, occurred_at, decision, originator, recipient,
@@ -136,6 +139,7 @@ public final class AuditLog {
           head.moved = true;
           bind(insert, relationship, sequence, event, incoming.bytes(), hash);
           insert.addBatch();
+          rollups.count(relationship, event);
           written++;
         }
       }
