@@ -1,6 +1,5 @@
 package org.alliedexchange.exchange;
 
-import org.alliedexchange.token.TestTokens;
 import static org.alliedexchange.exchange.Products.freeText;
 import static org.alliedexchange.exchange.Products.label;
 import static org.alliedexchange.exchange.Products.missileLaunch;
@@ -23,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,8 +49,12 @@ import org.alliedexchange.api.label.v1.Release;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
 import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.federation.AgreementBoard;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.policy.AgreementStatus;
+import org.alliedexchange.policy.FederationConfig;
+import org.alliedexchange.token.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,6 +141,27 @@ class ExchangeServiceIT {
     assertThat(read.getLabel()).isEqualTo(published.getLabel());
     assertThat(read.getContent()).isEqualTo(published.getContent());
     assertThat(read.getBinding()).isEqualTo(published.getBinding());
+  }
+
+  @Test
+  void anAgreementSuspendedThroughTheFederationIsAppliedHereTooBehindTheGateway() throws Exception {
+    String product = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR", "JPN", "USA")))
+        .getContent().getId();
+    GetRequest get = GetRequest.newBuilder().setProductId(product).build();
+    // what a federation administrator's suspension through a gateway writes
+    try (AgreementBoard board = new AgreementBoard(FederationConfig.loadDefault(), redis.url(), AuditStream.DEFAULT_KEY, Clock.systemUTC())) {
+      board.change("KOR-JPN-GSOMIA-2016", AgreementStatus.SUSPENDED, "federation-admin", "exchange-service test");
+      try {
+        Thread.sleep(1_000);
+        assertThatThrownBy(() -> as(jpnReader()).get(get))
+            .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "NO_AGREEMENT_IN_FORCE"));
+        assertThat(as(usaReader()).get(get).getContent().getId()).isEqualTo(product);
+      } finally {
+        board.change("KOR-JPN-GSOMIA-2016", AgreementStatus.IN_FORCE, "federation-admin", "exchange-service test done");
+      }
+      Thread.sleep(1_000);
+      assertThat(as(jpnReader()).get(get).getContent().getId()).isEqualTo(product);
+    }
   }
 
   @Test

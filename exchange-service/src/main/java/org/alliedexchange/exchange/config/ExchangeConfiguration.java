@@ -32,6 +32,7 @@ import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.NationalScheme;
+import org.alliedexchange.federation.AgreementBoard;
 import org.alliedexchange.policy.ReleasabilityEngine;
 import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.ObjectProvider;
@@ -55,10 +56,21 @@ public class ExchangeConfiguration {
     return federation;
   }
 
+  /**
+   * Agreement statuses as the federation administrators set them through the gateways, so this
+   * service's own check (the second filter behind the gateway's) withholds under a suspension too.
+   * When Redis cannot be read it keeps the statuses it last read; the gateway, which cannot release
+   * anything unaudited then, is the point that fails closed.
+   */
+  @Bean(destroyMethod = "close")
+  AgreementBoard agreementBoard(Federation federation, ExchangeProperties properties) {
+    return new AgreementBoard(federation, properties.auditRedis(), org.alliedexchange.auditstream.AuditStream.DEFAULT_KEY,
+        java.time.Clock.systemUTC());
+  }
+
   @Bean
-  Supplier<ReleasabilityEngine> releasabilityEngine(Federation federation) {
-    ReleasabilityEngine engine = new ReleasabilityEngine(federation);
-    return () -> engine;
+  Supplier<ReleasabilityEngine> releasabilityEngine(AgreementBoard board) {
+    return board::engine;
   }
 
   /** The embedded PostgreSQL, when no database is configured: real server binaries from Maven Central. */

@@ -2,6 +2,7 @@ package org.alliedexchange.gateway.agreements;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.alliedexchange.federation.AgreementBoard;
 import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.policy.Level;
 import org.alliedexchange.token.Caller;

@@ -22,7 +22,7 @@ import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.gateway.access.CallAccessFilter;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.gateway.agreements.AgreementAdminApi;
-import org.alliedexchange.gateway.agreements.AgreementBoard;
+import org.alliedexchange.federation.AgreementBoard;
 import org.alliedexchange.gateway.guard.GuardTrailers;
 import org.alliedexchange.gateway.guard.MessageGuard;
 import org.alliedexchange.gateway.guard.ReleaseGuardFilter;

@@ -1,4 +1,4 @@
-package org.alliedexchange.gateway.agreements;
+package org.alliedexchange.federation;
 
 import com.google.protobuf.Timestamp;
 import java.net.URI;
@@ -11,22 +11,23 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.AgreementStatusChanged;
+import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.policy.Agreement;
 import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.auditstream.RedisConnections;
 import redis.clients.jedis.RedisClient;
 
 /**
- * Agreement statuses as the federation administrators set them, shared by every gateway replica through
- * Redis. A change is written in one Redis script with its audit event, so it never takes effect
- * unaudited; every replica polls a version counter every {@link #POLL} and applies a change to the
- * engine every decision uses from then on, including decisions on streams already open.
+ * Agreement statuses as the federation administrators set them, shared by every gateway replica and
+ * every exchange service through Redis. A change is written in one Redis script with its audit event,
+ * so it never takes effect unaudited; every replica polls a version counter every {@link #POLL} and
+ * applies a change to the engine every decision uses from then on, including decisions on streams
+ * already open.
  *
  * <p>If a replica cannot read the statuses for longer than {@link #MAX_STALENESS}, it cannot know whether
  * an agreement was suspended meanwhile, and {@link #problem()} says so: the guard then releases nothing.
