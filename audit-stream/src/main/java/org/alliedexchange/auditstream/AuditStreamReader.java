@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.alliedexchange.api.audit.v1.AuditEvent;
-import org.alliedexchange.api.audit.v1.AuditEventBatch;
 import redis.clients.jedis.RedisClient;
 
 /** Reads the audit stream back: every entry's AuditEvent, oldest first. */
@@ -22,11 +21,8 @@ public final class AuditStreamReader {
       for (Object entry : client.xrange(stream, "-".getBytes(StandardCharsets.UTF_8), "+".getBytes(StandardCharsets.UTF_8))) {
         List<?> fields = (List<?>) ((List<?>) entry).get(1);
         for (int i = 0; i + 1 < fields.size(); i += 2) {
-          String field = new String((byte[]) fields.get(i), StandardCharsets.UTF_8);
-          if (AuditStream.EVENT_FIELD.equals(field)) {
-            events.add(AuditEvent.parseFrom((byte[]) fields.get(i + 1)));
-          } else if (AuditStream.EVENTS_FIELD.equals(field)) {
-            events.addAll(AuditEventBatch.parseFrom((byte[]) fields.get(i + 1)).getEventsList());
+          for (byte[] event : AuditStream.eventBytes((byte[]) fields.get(i), (byte[]) fields.get(i + 1))) {
+            events.add(AuditEvent.parseFrom(event));
           }
         }
       }

@@ -126,7 +126,7 @@ public final class GatewayLoad {
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("allied-gateway-load-");
     NationalKey key = NationalKey.loadOrCreate(dir.resolve("kor.pem"));
-    Files.writeString(dir.resolve("kor.pub.pem"), key.publicKeyPem());
+    Path korPublic = key.writePublicKeyBeside(dir.resolve("kor.pem"));
     byte[] product = product(new BindingSigner("KOR", key));
     Server backend = backend(product);
     String backendUrl = "http://127.0.0.1:" + backend.getPort();
@@ -136,7 +136,7 @@ public final class GatewayLoad {
       Map<String, Object> guarded = new HashMap<>();
       guarded.put("server.port", "0");
       guarded.put("allied.gateway.nations.KOR.addresses[0]", backendUrl);
-      guarded.put("allied.gateway.nations.KOR.binding-keys[0]", dir.resolve("kor.pub.pem").toString());
+      guarded.put("allied.gateway.nations.KOR.binding-keys[0]", korPublic.toString());
       guarded.put("allied.gateway.auth.issuer", tokens.issuer.toString());
       guarded.put("allied.gateway.audit-redis", redis.url().toString());
       guarded.put("allied.gateway.rate-limit.calls-per-second", "10000000");

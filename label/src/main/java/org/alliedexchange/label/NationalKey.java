@@ -78,6 +78,25 @@ public record NationalKey(KeyPair keyPair, String keyId) {
     }
   }
 
+  /** Where the public half of the key in {@code keyFile} is written: beside it, {@code name.pub.pem}. */
+  public static Path publicKeyFile(Path keyFile) {
+    return keyFile.resolveSibling(keyFile.getFileName().toString().replaceAll("\\.pem$", "") + ".pub.pem");
+  }
+
+  /**
+   * Writes the public key (PEM) beside {@code keyFile}, for the components that verify what this key
+   * signs; never the private key file itself. Returns where it was written.
+   */
+  public Path writePublicKeyBeside(Path keyFile) {
+    Path file = publicKeyFile(keyFile);
+    try {
+      Files.writeString(file, publicKeyPem());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the public key to " + file + ": " + e.getMessage(), e);
+    }
+    return file;
+  }
+
   /** The public key as PEM, to give the verifiers of other components. */
   public String publicKeyPem() {
     return pem("PUBLIC KEY", keyPair.getPublic().getEncoded());

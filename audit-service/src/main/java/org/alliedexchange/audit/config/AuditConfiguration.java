@@ -1,24 +1,18 @@
 package org.alliedexchange.audit.config;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.alliedexchange.audit.chain.CheckpointSigner;
 import org.alliedexchange.audit.consumer.StreamConsumer;
 import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.audit.store.ChainAudit;
-import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.audit.store.Checkpoints;
+import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.auditstream.RedisConnections;
+import org.alliedexchange.database.ServiceDatabase;
 import org.alliedexchange.label.NationalKey;
-import org.flywaydb.core.Flyway;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,56 +22,20 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(AuditProperties.class)
 public class AuditConfiguration {
 
-  /** The embedded PostgreSQL when no database is configured, or null. */
+  /** The configured PostgreSQL, or a real one from Maven Central in the data directory when none is. */
   @Bean(destroyMethod = "close")
-  EmbeddedPostgresHolder embeddedPostgres(AuditProperties properties) {
-    if (!properties.database().embedded()) {
-      return new EmbeddedPostgresHolder(null);
-    }
-    try {
-      return new EmbeddedPostgresHolder(EmbeddedPostgres.builder()
-          .setDataDirectory(Files.createDirectories(properties.dataDir().resolve("postgres")))
-          .setCleanDataDirectory(false)
-          .setPort(properties.database().embeddedPort())
-          .setServerConfig("listen_addresses", "127.0.0.1")
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("fsync", "on")
-          .start());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + properties.dataDir() + ": " + e.getMessage(), e);
-    }
+  ServiceDatabase database(AuditProperties properties) {
+    AuditProperties.Database database = properties.database();
+    return ServiceDatabase.open(new ServiceDatabase.Settings(database.url(), database.username(), database.password(),
+        properties.dataDir().resolve("postgres"), database.embeddedPort(), "audit", 8, "org/alliedexchange/audit/db/migration",
+        // binary bytea; one round trip for a batch of inserts
+        Map.of("prepareThreshold", "1", "reWriteBatchedInserts", "true")));
   }
 
-  /** Holds the embedded server so Spring stops it after the pool. */
-  public record EmbeddedPostgresHolder(EmbeddedPostgres postgres) implements AutoCloseable {
-    @Override
-    public void close() throws IOException {
-      if (postgres != null) {
-        postgres.close();
-      }
-    }
-  }
-
-  @Bean(destroyMethod = "close")
-  HikariDataSource dataSource(AuditProperties properties, EmbeddedPostgresHolder embedded) {
-    HikariConfig config = new HikariConfig();
-    if (embedded.postgres() != null) {
-      config.setJdbcUrl(embedded.postgres().getJdbcUrl("postgres", "postgres"));
-    } else {
-      config.setJdbcUrl(properties.database().url());
-      config.setUsername(properties.database().username());
-      config.setPassword(properties.database().password());
-    }
-    config.setPoolName("audit");
-    config.addDataSourceProperty("prepareThreshold", "1");
-    // one round trip for a batch of inserts
-    config.addDataSourceProperty("reWriteBatchedInserts", "true");
-    config.setMaximumPoolSize(8);
-    config.setConnectionTimeout(5_000);
-    HikariDataSource dataSource = new HikariDataSource(config);
-    // a location of its own: the exchange service's migrations may share the class path
-    Flyway.configure().dataSource(dataSource).locations("classpath:org/alliedexchange/audit/db/migration").load().migrate();
-    return dataSource;
+  /** The pool; closed with the database, not on its own. */
+  @Bean(destroyMethod = "")
+  DataSource dataSource(ServiceDatabase database) {
+    return database.dataSource();
   }
 
   @Bean
@@ -86,11 +44,10 @@ public class AuditConfiguration {
   }
 
   @Bean
-  NationalKey checkpointKey(AuditProperties properties) throws IOException {
+  NationalKey checkpointKey(AuditProperties properties) {
     NationalKey key = NationalKey.loadOrCreate(properties.signingKeyFile());
     // the public half, for whoever verifies an exported log against a checkpoint
-    Path signing = properties.signingKeyFile();
-    Files.writeString(signing.resolveSibling(signing.getFileName().toString().replaceAll("\\.pem$", "") + ".pub.pem"), key.publicKeyPem());
+    key.writePublicKeyBeside(properties.signingKeyFile());
     return key;
   }
 

@@ -4,13 +4,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.alliedexchange.api.audit.v1.AuditEvent;
-
 import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.auditstream.AuditStream;
 import redis.clients.jedis.RedisClient;
@@ -33,8 +31,6 @@ import redis.clients.jedis.resps.StreamEntryBinary;
 public final class StreamConsumer implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(StreamConsumer.class.getName());
-  private static final byte[] EVENT = AuditStream.EVENT_FIELD.getBytes(StandardCharsets.UTF_8);
-  private static final byte[] EVENTS = AuditStream.EVENTS_FIELD.getBytes(StandardCharsets.UTF_8);
 
   private static final int EVENTS_PER_TRANSACTION = 5_000;
   private final RedisClient redis;
@@ -42,6 +38,7 @@ public final class StreamConsumer implements AutoCloseable {
   private final String stream;
   private final byte[] streamKey;
   private final byte[] group;
+  private final String groupName;
   private final byte[] consumer;
   private final int batchSize;
   private final Duration claimIdle;
@@ -55,6 +52,7 @@ public final class StreamConsumer implements AutoCloseable {
     this.stream = stream;
     this.streamKey = stream.getBytes(StandardCharsets.UTF_8);
     this.group = group.getBytes(StandardCharsets.UTF_8);
+    this.groupName = group;
     this.consumer = consumer.getBytes(StandardCharsets.UTF_8);
     this.batchSize = batchSize;
     this.claimIdle = claimIdle;
@@ -170,37 +168,22 @@ public final class StreamConsumer implements AutoCloseable {
     }
     stored += log.append(events);
     // only now, with the records committed
-    redis.xack(stream, new String(group, StandardCharsets.UTF_8), ids.toArray(StreamEntryID[]::new));
+    redis.xack(stream, groupName, ids.toArray(StreamEntryID[]::new));
     events.clear();
     ids.clear();
   }
 
   private static List<AuditLog.Incoming> parse(Map<byte[], byte[]> fields) throws InvalidProtocolBufferException {
+    List<AuditLog.Incoming> events = new ArrayList<>();
     for (Map.Entry<byte[], byte[]> field : fields.entrySet()) {
-      if (Arrays.equals(field.getKey(), EVENT)) {
-        return List.of(incoming(field.getValue()));
-      }
-      if (Arrays.equals(field.getKey(), EVENTS)) {
-        List<AuditLog.Incoming> out = new ArrayList<>();
-        // an AuditEventBatch, read field by field: each event keeps the exact bytes it was written with, which the chain hashes
-        com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(field.getValue());
-        try {
-          for (int tag; (tag = in.readTag()) != 0; ) {
-            if (com.google.protobuf.WireFormat.getTagFieldNumber(tag) == 1) {
-              out.add(incoming(in.readByteArray()));
-            } else {
-              in.skipField(tag);
-            }
-          }
-        } catch (InvalidProtocolBufferException e) {
-          throw e;
-        } catch (java.io.IOException e) {
-          throw new InvalidProtocolBufferException(e.getMessage());
-        }
-        return out;
+      for (byte[] event : AuditStream.eventBytes(field.getKey(), field.getValue())) {
+        events.add(incoming(event));
       }
     }
-    throw new IllegalArgumentException("the entry has neither an `event` nor an `events` field");
+    if (events.isEmpty()) {
+      throw new IllegalArgumentException("the entry has neither an `event` nor an `events` field");
+    }
+    return events;
   }
 
   private static AuditLog.Incoming incoming(byte[] bytes) throws InvalidProtocolBufferException {

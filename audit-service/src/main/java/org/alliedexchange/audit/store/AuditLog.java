@@ -30,7 +30,11 @@ import org.alliedexchange.audit.chain.Relationships;
 public final class AuditLog {
 
   /** One event as it came off the stream: its bytes are what the chain hashes. */
-  public record Incoming(byte[] bytes, AuditEvent event) {}
+  public record Incoming(byte[] bytes, AuditEvent event, List<String> relationships) {
+    public Incoming(byte[] bytes, AuditEvent event) {
+      this(bytes, event, Relationships.of(event));
+    }
+  }
 
   private final DataSource dataSource;
 
@@ -47,7 +51,7 @@ public final class AuditLog {
     TreeSet<String> relationships = new TreeSet<>();
     for (Incoming incoming : events) {
       ids.add(incoming.event().getEventId());
-      relationships.addAll(Relationships.of(incoming.event()));
+      relationships.addAll(incoming.relationships());
     }
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
@@ -127,7 +131,7 @@ public final class AuditLog {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
       for (Incoming incoming : events) {
         AuditEvent event = incoming.event();
-        for (String relationship : Relationships.of(event)) {
+        for (String relationship : incoming.relationships()) {
           if (!stored.add(relationship + " " + event.getEventId())) {
             continue;
           }

@@ -1,14 +1,8 @@
 package org.alliedexchange.exchange.config;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,24 +11,24 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.database.ServiceDatabase;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
 import org.alliedexchange.exchange.auth.AuthenticationInterceptor;
-import org.alliedexchange.token.TokenValidator;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.PublishBatcher;
 import org.alliedexchange.exchange.grpc.ExchangeGrpcService;
 import org.alliedexchange.exchange.grpc.GrpcServer;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.telemetry.Telemetry;
+import org.alliedexchange.federation.AgreementBoard;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.NationalScheme;
-import org.alliedexchange.federation.AgreementBoard;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.flywaydb.core.Flyway;
+import org.alliedexchange.token.TokenValidator;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -64,8 +58,8 @@ public class ExchangeConfiguration {
    */
   @Bean(destroyMethod = "close")
   AgreementBoard agreementBoard(Federation federation, ExchangeProperties properties) {
-    return new AgreementBoard(federation, properties.auditRedis(), org.alliedexchange.auditstream.AuditStream.DEFAULT_KEY,
-        java.time.Clock.systemUTC());
+    return new AgreementBoard(federation, properties.auditRedis(), AuditStream.DEFAULT_KEY,
+        Clock.systemUTC());
   }
 
   @Bean
@@ -73,46 +67,21 @@ public class ExchangeConfiguration {
     return board::engine;
   }
 
-  /** The embedded PostgreSQL, when no database is configured: real server binaries from Maven Central. */
+  /** The configured PostgreSQL, or a real one from Maven Central in the data directory when none is. */
   @Bean(destroyMethod = "close")
-  EmbeddedDatabase embeddedDatabase(ExchangeProperties properties) {
-    if (!properties.database().embedded()) {
-      return EmbeddedDatabase.NONE;
-    }
-    try {
-      var dir = Files.createDirectories(properties.dataDir().resolve("postgres"));
-      EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-          .setDataDirectory(dir)
-          .setCleanDataDirectory(false)
-          .setPort(properties.database().embeddedPort())
-          .setServerConfig("listen_addresses", "127.0.0.1")
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("fsync", "on")
-          .start();
-      return new EmbeddedDatabase(postgres);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + properties.dataDir() + ": " + e.getMessage(), e);
-    }
+  ServiceDatabase database(ExchangeProperties properties) {
+    ExchangeProperties.Database database = properties.database();
+    return ServiceDatabase.open(new ServiceDatabase.Settings(database.url(), database.username(), database.password(),
+        properties.dataDir().resolve("postgres"), database.embeddedPort(), "exchange-" + properties.nation(), 16,
+        "org/alliedexchange/exchange/db/migration",
+        // server-prepare every statement at once, so bytea columns come back binary rather than as hex text
+        Map.of("prepareThreshold", "1")));
   }
 
-  @Bean(destroyMethod = "close")
-  DataSource dataSource(ExchangeProperties properties, EmbeddedDatabase embedded) {
-    HikariConfig config = new HikariConfig();
-    if (embedded.postgres() != null) {
-      config.setJdbcUrl(embedded.postgres().getJdbcUrl("postgres", "postgres"));
-    } else {
-      config.setJdbcUrl(properties.database().url());
-      config.setUsername(properties.database().username());
-      config.setPassword(properties.database().password());
-    }
-    config.setPoolName("exchange-" + properties.nation());
-    // server-prepare every statement at once, so bytea columns come back binary rather than as hex text
-    config.addDataSourceProperty("prepareThreshold", "1");
-    config.setMaximumPoolSize(16);
-    config.setConnectionTimeout(5_000);
-    HikariDataSource dataSource = new HikariDataSource(config);
-    Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-    return dataSource;
+  /** The pool; closed with the database, not on its own. */
+  @Bean(destroyMethod = "")
+  DataSource dataSource(ServiceDatabase database) {
+    return database.dataSource();
   }
 
   @Bean
@@ -131,10 +100,10 @@ public class ExchangeConfiguration {
   }
 
   @Bean
-  NationalKey nationalKey(ExchangeProperties properties) throws java.io.IOException {
+  NationalKey nationalKey(ExchangeProperties properties) {
     NationalKey key = NationalKey.loadOrCreate(properties.signingKeyFile());
-    // the public half, for the gateways that verify this nation's bindings; never the private key file itself
-    java.nio.file.Files.writeString(properties.publicKeyFile(), key.publicKeyPem());
+    // the public half, for the gateways that verify this nation's bindings
+    key.writePublicKeyBeside(properties.signingKeyFile());
     return key;
   }
 

@@ -4,13 +4,14 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
-import org.hibernate.validator.constraints.time.DurationMax;
-import org.hibernate.validator.constraints.time.DurationMin;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.alliedexchange.label.NationalKey;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -84,7 +85,6 @@ public record ExchangeProperties(
 
   /** Where the service writes its binding key's public half (PEM) for the gateways: beside the key, {@code .pub.pem}. */
   public Path publicKeyFile() {
-    Path key = signingKeyFile();
-    return key.resolveSibling(key.getFileName().toString().replaceAll("\\.pem$", "") + ".pub.pem");
+    return NationalKey.publicKeyFile(signingKeyFile());
   }
 }

@@ -6,6 +6,8 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.alliedexchange.api.label.v1.SecurityLabel;
@@ -18,6 +20,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
@@ -113,29 +116,25 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
           return (ServerHttpRequest) new ServerHttpRequestDecorator(request) {
             @Override
             public Flux<DataBuffer> getBody() {
-              return Flux.defer(() -> Flux.just(exchangeBuffer(bytes)));
+              return Flux.defer(() -> Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(bytes)));
             }
           };
         });
   }
 
-  private static DataBuffer exchangeBuffer(byte[] bytes) {
-    return org.springframework.core.io.buffer.DefaultDataBufferFactory.sharedInstance.wrap(bytes);
-  }
-
-  private static void checkPublish(byte[] frame, GuardedCall call, String encoding) {
-    if (frame.length < 5) {
-      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "the request is not a gRPC message");
+  private void checkPublish(byte[] frame, GuardedCall call, String encoding) {
+    // the same reader the responses pass through: compressed and oversized frames are refused alike
+    GrpcFrameReader reader = new GrpcFrameReader(maxMessageBytes);
+    List<byte[]> messages = new ArrayList<>(1);
+    try {
+      reader.feed(DefaultDataBufferFactory.sharedInstance.wrap(frame), messages::add);
+    } catch (GrpcFrameReader.FrameException e) {
+      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "the request was refused (grpc-encoding " + encoding + "): " + e.getMessage());
     }
-    if (frame[0] != 0) {
-      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "the request is compressed (" + encoding
-          + "); the guard reads only identity-encoded requests");
+    if (messages.size() != 1 || !reader.atBoundary()) {
+      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "a publish carries exactly one whole gRPC message");
     }
-    int length = ((frame[1] & 0xFF) << 24) | ((frame[2] & 0xFF) << 16) | ((frame[3] & 0xFF) << 8) | (frame[4] & 0xFF);
-    if (length != frame.length - 5) {
-      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "a publish carries exactly one message");
-    }
-    byte[] message = java.util.Arrays.copyOfRange(frame, 5, frame.length);
+    byte[] message = messages.get(0);
     MessageGuard.Fields fields = MessageGuard.Fields.scan(message);
     if (fields == null || fields.labelCount != 1) {
       throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "a publish carries exactly one label, as field 1");
