@@ -19,6 +19,11 @@ public class AuditServiceApplication {
 
   /** A running instance. */
   public record Running(ConfigurableApplicationContext context) implements AutoCloseable {
+    /** The auditors' gRPC port. */
+    public int port() {
+      return context.getBean(org.alliedexchange.grpcserver.GrpcServer.class).port();
+    }
+
     @Override
     public void close() {
       context.close();

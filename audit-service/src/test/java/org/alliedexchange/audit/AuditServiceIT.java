@@ -38,6 +38,7 @@ import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.auditstream.LocalRedis;
 import org.alliedexchange.auditstream.RedisConnections;
+import org.alliedexchange.token.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,26 +50,39 @@ class AuditServiceIT {
 
   static Path dir;
   static LocalRedis redis;
+  static TestTokens tokens;
 
   @BeforeAll
   static void start() throws Exception {
     dir = Files.createTempDirectory("allied-audit-");
     redis = LocalRedis.start(dir.resolve("redis"));
+    tokens = new TestTokens();
   }
 
   @AfterAll
   static void stop() {
+    tokens.close();
     redis.close();
   }
 
   /** Each test has its own stream and database; restarts within a test keep them. */
-  private static Map<String, Object> properties(String stream, String consumer) {
+  static Map<String, Object> properties(String stream, String consumer) {
     Map<String, Object> properties = new HashMap<>();
     properties.put("allied.audit.data-dir", dir.resolve(stream.replace(':', '-')).toString());
     properties.put("allied.audit.redis", redis.url().toString());
     properties.put("allied.audit.stream", stream);
     properties.put("allied.audit.consumer", consumer);
     properties.put("allied.audit.claim-idle", "1s");
+    properties.put("allied.audit.port", "0");
+    properties.put("allied.audit.console-port", "0");
+    properties.put("allied.audit.auth.issuer", tokens.issuer.toString());
+    properties.put("allied.audit.auth.jwks-uri", tokens.jwks().toString());
+    return properties;
+  }
+
+  static Map<String, Object> properties(String stream, String consumer, Map<String, Object> more) {
+    Map<String, Object> properties = properties(stream, consumer);
+    properties.putAll(more);
     return properties;
   }
 

@@ -3,7 +3,7 @@ package org.alliedexchange.exchange;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import java.util.Map;
 import org.alliedexchange.exchange.config.ExchangeConfiguration;
-import org.alliedexchange.exchange.grpc.GrpcServer;
+import org.alliedexchange.grpcserver.GrpcServer;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;

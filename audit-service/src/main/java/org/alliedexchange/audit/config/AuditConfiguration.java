@@ -13,6 +13,24 @@ import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.database.ServiceDatabase;
 import org.alliedexchange.label.NationalKey;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.alliedexchange.audit.grpc.AuditGrpcService;
+import org.alliedexchange.audit.query.RecordLabels;
+import org.alliedexchange.audit.query.RecordQuery;
+import org.alliedexchange.grpcserver.AuthenticationInterceptor;
+import org.alliedexchange.grpcserver.GrpcServer;
+import org.alliedexchange.policy.Federation;
+import org.alliedexchange.policy.FederationConfig;
+import org.alliedexchange.token.TokenValidator;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -64,6 +82,51 @@ public class AuditConfiguration {
   @Bean
   ComplianceReport complianceReport(DataSource dataSource, Checkpoints checkpoints, NationalKey checkpointKey) {
     return new ComplianceReport(dataSource, checkpoints, checkpointKey.keyPair().getPublic());
+  }
+
+  @Bean
+  Federation federation(AuditProperties properties) {
+    return properties.policyConfig() == null ? FederationConfig.loadDefault() : FederationConfig.load(properties.policyConfig());
+  }
+
+  @Bean
+  TokenValidator tokenValidator(AuditProperties properties) {
+    AuditProperties.Auth auth = properties.auth();
+    return new TokenValidator(auth.issuer(), auth.jwks(), auth.audience(), auth.clockSkew());
+  }
+
+  @Bean
+  RecordQuery recordQuery(DataSource dataSource) {
+    return new RecordQuery(dataSource);
+  }
+
+  /** The threads that stream queries and exports: bounded, so a burst of exports cannot exhaust the database pool. */
+  @Bean(destroyMethod = "shutdownNow")
+  ExecutorService auditStreams(AuditProperties properties) {
+    AtomicInteger count = new AtomicInteger();
+    return new ThreadPoolExecutor(0, properties.maxStreams(), 60, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
+      Thread thread = new Thread(task, "audit-stream-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  @Bean
+  AuditGrpcService auditGrpcService(AuditLog log, RecordQuery query, Federation federation, ChainAudit chains, Checkpoints checkpoints,
+      ComplianceReport reports, NationalKey checkpointKey, ExecutorService auditStreams, AuditProperties properties) {
+    return new AuditGrpcService(log, query, new RecordLabels(federation), chains, checkpoints, reports, checkpointKey, auditStreams,
+        properties.stallLimit());
+  }
+
+  @Bean
+  GrpcServer grpcServer(AuditProperties properties, AuditGrpcService service, TokenValidator tokens) {
+    return new GrpcServer("audit service", properties.host(), properties.port(), 4 * 1024 * 1024, Duration.ofSeconds(10),
+        List.of(service.bindService()), new AuthenticationInterceptor(tokens), new ServerInterceptor() {
+          @Override
+          public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            return next.startCall(call, headers);
+          }
+        });
   }
 
   @Bean(initMethod = "start", destroyMethod = "close")

@@ -13,11 +13,11 @@ import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.database.ServiceDatabase;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
-import org.alliedexchange.exchange.auth.AuthenticationInterceptor;
+import org.alliedexchange.grpcserver.AuthenticationInterceptor;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.PublishBatcher;
 import org.alliedexchange.exchange.grpc.ExchangeGrpcService;
-import org.alliedexchange.exchange.grpc.GrpcServer;
+import org.alliedexchange.grpcserver.GrpcServer;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.telemetry.Telemetry;
 import org.alliedexchange.federation.AgreementBoard;
@@ -148,8 +148,9 @@ public class ExchangeConfiguration {
 
   @Bean
   GrpcServer grpcServer(ExchangeProperties properties, ExchangeGrpcService service, TokenValidator validator, OpenTelemetrySdk telemetry) {
-    return new GrpcServer(properties.host(), properties.port(), properties.limits().maxMessageBytes(),
-        properties.limits().shutdownGrace(), service.serviceDefinition(), new AuthenticationInterceptor(validator),
+    return new GrpcServer("exchange service " + properties.nation(), properties.host(), properties.port(),
+        properties.limits().maxMessageBytes(), properties.limits().shutdownGrace(), java.util.List.of(service.serviceDefinition()),
+        new AuthenticationInterceptor(validator),
         GrpcTelemetry.create(telemetry).createServerInterceptor());
   }
 }

@@ -38,7 +38,7 @@ import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
-import org.alliedexchange.exchange.auth.AuthenticationInterceptor;
+import org.alliedexchange.grpcserver.AuthenticationInterceptor;
 import org.alliedexchange.token.Caller;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.PublishBatcher;

@@ -1,4 +1,4 @@
-package org.alliedexchange.exchange.auth;
+package org.alliedexchange.grpcserver;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -11,7 +11,8 @@ import org.alliedexchange.token.Caller;
 import org.alliedexchange.token.TokenValidator;
 
 /**
- * Authenticates every call of the exchange API with the caller's Keycloak token, independently of the
+/**
+ * Authenticates every call of a service's API with the caller's Keycloak token, independently of the
  * gateway: no header the gateway might set is trusted. Health and reflection stay open.
  */
 public final class AuthenticationInterceptor implements ServerInterceptor {

@@ -1,4 +1,4 @@
-package org.alliedexchange.exchange.grpc;
+package org.alliedexchange.grpcserver;
 
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -45,7 +45,7 @@ public final class StatusExceptions implements ServerInterceptor {
           close(e.getStatus(), e.getTrailers());
         } catch (RuntimeException e) {
           LOG.error("{} failed", call.getMethodDescriptor().getFullMethodName(), e);
-          close(Status.INTERNAL.withDescription("the exchange service failed on this call; it is logged"), null);
+          close(Status.INTERNAL.withDescription("the service failed on this call; it is logged"), null);
         }
       }
 

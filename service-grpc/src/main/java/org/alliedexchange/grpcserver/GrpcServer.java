@@ -1,4 +1,4 @@
-package org.alliedexchange.exchange.grpc;
+package org.alliedexchange.grpcserver;
 
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Server;
@@ -13,13 +13,13 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The gRPC server: the exchange API behind authentication, plus health and reflection; bounded message
+ * A service's gRPC server: its API behind authentication, plus health and reflection; bounded message
  * and metadata sizes; a server span per call; graceful shutdown (health goes NOT_SERVING, new calls are
  * refused, running calls get {@code shutdownGrace} to finish).
  */
@@ -31,19 +31,25 @@ public final class GrpcServer implements SmartLifecycle {
   private final int requestedPort;
   private final int maxMessageBytes;
   private final Duration shutdownGrace;
-  private final ServerServiceDefinition exchange;
+  private final String name;
+  private final List<ServerServiceDefinition> services;
   private final ServerInterceptor authentication;
   private final ServerInterceptor telemetry;
   private final HealthStatusManager health = new HealthStatusManager();
   private volatile Server server;
 
-  public GrpcServer(String host, int port, int maxMessageBytes, Duration shutdownGrace, ServerServiceDefinition exchange,
+  /**
+   * @param name     what the log calls this server, e.g. "exchange service"
+   * @param services the API, each service behind {@code authentication}
+   */
+  public GrpcServer(String name, String host, int port, int maxMessageBytes, Duration shutdownGrace, List<ServerServiceDefinition> services,
       ServerInterceptor authentication, ServerInterceptor telemetry) {
+    this.name = name;
     this.host = host;
     this.requestedPort = port;
     this.maxMessageBytes = maxMessageBytes;
     this.shutdownGrace = shutdownGrace;
-    this.exchange = exchange;
+    this.services = List.copyOf(services);
     this.authentication = authentication;
     this.telemetry = telemetry;
   }
@@ -51,8 +57,11 @@ public final class GrpcServer implements SmartLifecycle {
   @Override
   public void start() {
     try {
-      server = NettyServerBuilder.forAddress(new InetSocketAddress(host, requestedPort))
-          .addService(ServerInterceptors.intercept(exchange, new StatusExceptions(), authentication))
+      NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, requestedPort));
+      for (ServerServiceDefinition service : services) {
+        builder.addService(ServerInterceptors.intercept(service, new StatusExceptions(), authentication));
+      }
+      server = builder
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .intercept(telemetry)
@@ -67,8 +76,10 @@ public final class GrpcServer implements SmartLifecycle {
       throw new UncheckedIOException("cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
     }
     health.setStatus("", ServingStatus.SERVING);
-    health.setStatus(ExchangeServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    LOG.info("exchange service listening on {}:{}", host, port());
+    for (ServerServiceDefinition service : services) {
+      health.setStatus(service.getServiceDescriptor().getName(), ServingStatus.SERVING);
+    }
+    LOG.info("{} listening on {}:{}", name, host, port());
   }
 
   /** The port actually bound. */
