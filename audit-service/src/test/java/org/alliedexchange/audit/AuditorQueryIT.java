@@ -32,6 +32,8 @@ import org.alliedexchange.api.audit.v1.VerifyChainRequest;
 import org.alliedexchange.api.audit.v1.VerifyChainResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
+import com.google.protobuf.ByteString;
+import org.alliedexchange.audit.chain.ChainHash;
 import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.auditstream.LocalRedis;
 import org.alliedexchange.token.TestTokens;
@@ -112,8 +114,19 @@ class AuditorQueryIT {
   }
 
   static AuditServiceGrpc.AuditServiceBlockingStub as(String nation, String... roles) {
+    return cleared(nation, "SECRET", roles);
+  }
+
+  static AuditServiceGrpc.AuditServiceBlockingStub cleared(String nation, String clearance, String... roles) {
     return AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(
-        TestTokens.bearer(tokens.token(nation.toLowerCase() + "-auditor", nation, "SECRET", List.of(), List.of(roles))));
+        TestTokens.bearer(tokens.token(nation.toLowerCase() + "-auditor", nation, clearance, List.of(), List.of(roles))));
+  }
+
+  @Test
+  void anAuditorClearedForTheRecordReadsItWhole() {
+    List<QueryRecordsResponse> japan = query(cleared("JPN", "TOP_SECRET", "auditor"), QueryRecordsRequest.newBuilder().setRelationship("JPN-KOR").build());
+    assertThat(japan).extracting(r -> r.getLabel().getMarking()).containsExactly("極秘", "機密", "秘");
+    assertThat(japan).extracting(QueryRecordsResponse::getRedacted).containsOnly(false);
   }
 
   static List<QueryRecordsResponse> query(AuditServiceGrpc.AuditServiceBlockingStub stub, QueryRecordsRequest request) {
@@ -129,14 +142,23 @@ class AuditorQueryIT {
       assertThat(record.getLabel().getOriginator()).isEqualTo("JPN");
       assertThat(record.getLabel().getReleasableToList()).containsExactly("JPN");
       assertThat(record.getLabel().getCommunitiesList()).isEmpty();
-      assertThat(AuditEvent.parseFrom(record.getEventBytes()) ).isEqualTo(record.getEvent());
+      if (!record.getRedacted()) {
+        assertThat(record.getEventDigest()).isEqualTo(ByteString.copyFrom(ChainHash.digest(record.getEventBytes().toByteArray())));
+      }
     });
-    // a record is labelled at the level of the product it describes, in the auditor's scheme
-    assertThat(japan).extracting(r -> r.getLabel().getMarking()).containsExactly("極秘", "機密", "秘", "極秘");
+    // a record is labelled at the level of the product it describes, in the auditor's scheme; one above
+    // the auditor's clearance (a 군사I급비밀 refusal) comes as its chain link only
+    assertThat(japan).extracting(r -> r.getLabel().getMarking()).containsExactly("極秘", "一般", "秘", "極秘");
+    assertThat(japan).extracting(QueryRecordsResponse::getRedacted).containsExactly(false, true, false, false);
+    QueryRecordsResponse redacted = japan.get(1);
+    assertThat(redacted.hasEvent()).isFalse();
+    assertThat(redacted.getEventBytes().isEmpty()).isTrue();
+    assertThat(redacted.getEventDigest().size()).isEqualTo(32);
+    assertThat(japan.get(0).getEvent().getTransfer().getLabel().getMarking()).isEqualTo("군사II급비밀");
 
     List<QueryRecordsResponse> korea = query(as("KOR", "auditor"), QueryRecordsRequest.getDefaultInstance());
     assertThat(korea).extracting(QueryRecordsResponse::getRelationship).containsExactly("JPN-KOR", "JPN-KOR", "JPN-KOR", "KOR-USA");
-    assertThat(korea).extracting(r -> r.getLabel().getMarking()).containsExactly("군사II급비밀", "군사I급비밀", "군사III급비밀", "군사II급비밀");
+    assertThat(korea).extracting(r -> r.getLabel().getMarking()).containsExactly("군사II급비밀", "일반", "군사III급비밀", "군사II급비밀");
     // both sides hold the same records of their relationship: same sequence, same hash
     assertThat(korea.subList(0, 3)).extracting(QueryRecordsResponse::getHash)
         .containsExactlyElementsOf(japan.subList(0, 3).stream().map(QueryRecordsResponse::getHash).toList());
@@ -163,7 +185,7 @@ class AuditorQueryIT {
 
   @Test
   void filtersNarrowAndPagesResumeWhereTheyStopped() {
-    var korea = as("KOR", "auditor");
+    var korea = cleared("KOR", "TOP_SECRET", "auditor");
     assertThat(query(korea, QueryRecordsRequest.newBuilder().setDecision(Decision.DECISION_DENY).build()))
         .extracting(r -> r.getEvent().getTransfer().getLabel().getMarking()).containsExactly("군사I급비밀");
     assertThat(query(korea, QueryRecordsRequest.newBuilder().setReason(DenyReason.DENY_REASON_NOFORN).build())).isEmpty();

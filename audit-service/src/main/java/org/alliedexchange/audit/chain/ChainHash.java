@@ -26,8 +26,17 @@ public final class ChainHash {
   private ChainHash() {}
 
   public static byte[] link(String relationship, long sequence, byte[] previous, byte[] event) {
+    return linkDigest(relationship, sequence, previous, digest(event));
+  }
+
+  /** SHA-256 of an event's stored bytes: all a link needs of the event, so a chain can be checked without reading it. */
+  public static byte[] digest(byte[] event) {
+    return SHA256.get().digest(event);
+  }
+
+  /** The link over an event's digest (see {@link #digest}). */
+  public static byte[] linkDigest(String relationship, long sequence, byte[] previous, byte[] eventDigest) {
     MessageDigest sha = SHA256.get();
-    byte[] eventDigest = sha.digest(event);
     sha.update(DOMAIN);
     sha.update(relationship.getBytes(StandardCharsets.UTF_8));
     sha.update((byte) 0);

@@ -33,6 +33,8 @@ import org.alliedexchange.api.audit.v1.QueryRecordsResponse;
 import org.alliedexchange.api.audit.v1.VerifyChainRequest;
 import org.alliedexchange.api.audit.v1.VerifyChainResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.audit.chain.ChainHash;
 import org.alliedexchange.audit.chain.ChainVerifier;
 import org.alliedexchange.audit.chain.CheckpointSigner;
 import org.alliedexchange.audit.query.RecordLabels;
@@ -108,17 +110,21 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
         try {
           int[] sent = {0};
           query.stream(filter, row -> {
-            QueryRecordsResponse record = QueryRecordsResponse.newBuilder()
-                .setLabel(labels.forRecord(row.event(), auditor.nation()))
-                .setEvent(row.event())
+            SecurityLabel label = labels.forRecord(row.event(), auditor.nation());
+            QueryRecordsResponse.Builder record = QueryRecordsResponse.newBuilder()
                 .setRelationship(row.position().relationship())
                 .setSequence(row.position().sequence())
                 .setHash(ByteString.copyFrom(row.hash()))
                 .setCursor(row.position().cursor())
-                .setEventBytes(ByteString.copyFrom(row.eventBytes()))
-                .setRecordedAt(timestamp(row.recordedAt()))
-                .build();
-            return out.send(record) && ++sent[0] < limit;
+                .setEventDigest(ByteString.copyFrom(ChainHash.digest(row.eventBytes())))
+                .setRecordedAt(timestamp(row.recordedAt()));
+            if (RecordLabels.readable(label, auditor.clearance())) {
+              record.setLabel(label).setEvent(row.event()).setEventBytes(ByteString.copyFrom(row.eventBytes()));
+            } else {
+              // the link alone: the chain stays checkable, the record stays with those cleared for it
+              record.setLabel(labels.forAnswer(RecordLabels.CHAIN_LEVEL, auditor.nation())).setRedacted(true);
+            }
+            return out.send(record.build()) && ++sent[0] < limit;
           });
           if (!out.cancelled()) {
             responses.onCompleted();

@@ -54,9 +54,12 @@ public final class CallAccessFilter implements WebFilter, Ordered {
   private final OpenTelemetry telemetry;
   private final Tracer tracer;
 
-  public CallAccessFilter(GuardedMethods methods, Set<String> nations, TokenValidator tokens, RateLimiter rateLimiter,
-      OpenTelemetry telemetry) {
+  private final boolean auditServiceConfigured;
+
+  public CallAccessFilter(GuardedMethods methods, Set<String> nations, boolean auditServiceConfigured, TokenValidator tokens,
+      RateLimiter rateLimiter, OpenTelemetry telemetry) {
     this.methods = methods;
+    this.auditServiceConfigured = auditServiceConfigured;
     this.nations = Set.copyOf(nations);
     this.tokens = tokens;
     this.rateLimiter = rateLimiter;
@@ -90,6 +93,14 @@ public final class CallAccessFilter implements WebFilter, Ordered {
       return refuse(exchange, span, Status.Code.UNIMPLEMENTED, "the gateway does not serve " + path + "; it serves " + methods.paths());
     }
     span.setAttribute("rpc.service", method.service()).setAttribute("rpc.method", method.method());
+    if (method.destination() == GuardedMethod.Destination.AUDIT_SERVICE) {
+      if (!auditServiceConfigured) {
+        return refuse(exchange, span, Status.Code.UNAVAILABLE, "this gateway has no audit service to send " + method.displayName()
+            + " to (allied.gateway.audit-service.addresses)");
+      }
+      // the audit service is federation-wide: the call is made, and recorded, as of the caller's own nation
+      return authenticate(exchange, chain, headers, method, null, span);
+    }
     String nation = headers.getFirst(NATION_HEADER);
     if (nation == null || nation.isBlank()) {
       return refuse(exchange, span, Status.Code.INVALID_ARGUMENT, "name the nation to call in the `" + NATION_HEADER
@@ -99,6 +110,12 @@ public final class CallAccessFilter implements WebFilter, Ordered {
       return refuse(exchange, span, Status.Code.NOT_FOUND, "no exchange service for nation " + nation + "; this gateway serves " + nations);
     }
     span.setAttribute("allied.nation", nation);
+    return authenticate(exchange, chain, headers, method, nation, span);
+  }
+
+  /** @param nation the nation called, or null for a federation-wide service (the caller's own nation is used) */
+  private Mono<Void> authenticate(ServerWebExchange exchange, WebFilterChain chain, HttpHeaders headers, GuardedMethod method, String nation,
+      Span span) {
     String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
     Caller remembered = tokens.rememberedCaller(authorization);
     if (remembered != null) {
@@ -111,7 +128,9 @@ public final class CallAccessFilter implements WebFilter, Ordered {
             e -> refuse(exchange, span, Status.Code.UNAUTHENTICATED, e.getMessage()));
   }
 
-  private Mono<Void> authorize(ServerWebExchange exchange, WebFilterChain chain, GuardedMethod method, String nation, Caller caller, Span span) {
+  private Mono<Void> authorize(ServerWebExchange exchange, WebFilterChain chain, GuardedMethod method, String calledNation, Caller caller,
+      Span span) {
+    String nation = calledNation != null ? calledNation : caller.nation();
     span.setAttribute("allied.caller.system", caller.system()).setAttribute("allied.caller.nation", caller.nation());
     if (!caller.hasRole(method.role())) {
       return refuse(exchange, span, Status.Code.PERMISSION_DENIED, caller.system() + " lacks the role " + method.role()

@@ -10,9 +10,18 @@ package org.alliedexchange.gateway.access;
  * @param role            the realm role the caller needs
  * @param ownNationOnly   whether the caller may call only its own nation's service (publish and amend)
  * @param requestLabelled whether the request carries a label whose originator must be the caller's nation
+ * @param destination     which backend serves it
  */
 public record GuardedMethod(String path, String service, String method, boolean serverStreaming, boolean bound,
-    String role, boolean ownNationOnly, boolean requestLabelled) {
+    String role, boolean ownNationOnly, boolean requestLabelled, Destination destination) {
+
+  /** Where a call goes. */
+  public enum Destination {
+    /** The exchange service of the nation the caller names in {@code allied-nation}. */
+    NATION,
+    /** The audit service, federation-wide; it scopes each auditor to its own nation itself. */
+    AUDIT_SERVICE
+  }
 
   /** "Service/Method", as spans and audit records name it. */
   public String displayName() {

@@ -20,7 +20,18 @@ public final class GuardedMethods {
   /** The exchange API, routed to the nation the caller names. */
   public static final String EXCHANGE_SERVICE = "allied.exchange.v1.ExchangeService";
 
+  /** The auditors' API, routed to the audit service. */
+  public static final String AUDIT_SERVICE = "allied.audit.v1.AuditService";
+
   private record Rule(String role, boolean ownNationOnly, boolean requestLabelled) {}
+
+  private static final Rule AUDITOR = new Rule(Caller.AUDITOR, false, false);
+  private static final Map<String, Rule> AUDIT_RULES = Map.of(
+      "QueryRecords", AUDITOR,
+      "ExportRecords", AUDITOR,
+      "VerifyChain", AUDITOR,
+      "GetCheckpoint", AUDITOR,
+      "GetComplianceReport", AUDITOR);
 
   private static final Map<String, Rule> EXCHANGE_RULES = Map.of(
       "Publish", new Rule(Caller.PUBLISH, true, true),
@@ -42,11 +53,19 @@ public final class GuardedMethods {
   static GuardedMethods of(List<FileDescriptor> files) {
     Map<String, GuardedMethod> methods = new LinkedHashMap<>();
     for (ServiceDescriptor service : GatewayLabelConvention.guardedServices(files)) {
-      if (!service.getFullName().equals(EXCHANGE_SERVICE)) {
+      Map<String, Rule> rules;
+      GuardedMethod.Destination destination;
+      if (service.getFullName().equals(EXCHANGE_SERVICE)) {
+        rules = EXCHANGE_RULES;
+        destination = GuardedMethod.Destination.NATION;
+      } else if (service.getFullName().equals(AUDIT_SERVICE)) {
+        rules = AUDIT_RULES;
+        destination = GuardedMethod.Destination.AUDIT_SERVICE;
+      } else {
         continue;
       }
       for (MethodDescriptor method : service.getMethods()) {
-        Rule rule = EXCHANGE_RULES.get(method.getName());
+        Rule rule = rules.get(method.getName());
         if (rule == null) {
           throw new IllegalStateException("the guarded method " + service.getFullName() + "/" + method.getName()
               + " has no access rule in " + GuardedMethods.class.getSimpleName() + ": write one before it can be served");
@@ -56,7 +75,7 @@ public final class GuardedMethods {
         }
         String path = "/" + service.getFullName() + "/" + method.getName();
         methods.put(path, new GuardedMethod(path, service.getFullName(), method.getName(), method.isServerStreaming(),
-            GatewayLabelConvention.isBound(method.getOutputType()), rule.role(), rule.ownNationOnly(), rule.requestLabelled()));
+            GatewayLabelConvention.isBound(method.getOutputType()), rule.role(), rule.ownNationOnly(), rule.requestLabelled(), destination));
       }
     }
     return new GuardedMethods(Map.copyOf(methods));

@@ -141,22 +141,26 @@ public class GatewayConfiguration {
   @Bean
   CallAccessFilter callAccessFilter(GuardedMethods methods, GatewayProperties properties, TokenValidator tokens, RateLimiter rateLimiter,
       OpenTelemetrySdk telemetry) {
-    return new CallAccessFilter(methods, properties.nations().keySet(), tokens, rateLimiter, telemetry);
+    return new CallAccessFilter(methods, properties.nations().keySet(), properties.auditService().configured(), tokens, rateLimiter, telemetry);
   }
 
   @Bean
   NationRouter nationRouter(GatewayProperties properties) {
     Map<String, List<URI>> addresses = new HashMap<>();
     properties.nations().forEach((nation, config) -> {
-      for (URI address : config.addresses()) {
-        if (!("http".equals(address.getScheme()) || "https".equals(address.getScheme())) || address.getHost() == null || address.getPort() < 0) {
-          throw new IllegalArgumentException("allied.gateway.nations." + nation + ".addresses: " + address
-              + " is not http://host:port (h2c) or https://host:port");
-        }
-      }
+      checkAddresses("allied.gateway.nations." + nation + ".addresses", config.addresses());
       addresses.put(nation, config.addresses());
     });
-    return new NationRouter(addresses);
+    checkAddresses("allied.gateway.audit-service.addresses", properties.auditService().addresses());
+    return new NationRouter(addresses, properties.auditService().addresses());
+  }
+
+  private static void checkAddresses(String key, List<URI> addresses) {
+    for (URI address : addresses) {
+      if (!("http".equals(address.getScheme()) || "https".equals(address.getScheme())) || address.getHost() == null || address.getPort() < 0) {
+        throw new IllegalArgumentException(key + ": " + address + " is not http://host:port (h2c) or https://host:port");
+      }
+    }
   }
 
   @Bean
@@ -173,6 +177,7 @@ public class GatewayConfiguration {
   RouteLocator exchangeRoutes(RouteLocatorBuilder routes) {
     return routes.routes()
         .route("exchange", r -> r.path("/" + GuardedMethods.EXCHANGE_SERVICE + "/*").uri(NATION_ROUTED))
+        .route("audit", r -> r.path("/" + GuardedMethods.AUDIT_SERVICE + "/*").uri(NATION_ROUTED))
         .build();
   }
 
@@ -197,10 +202,13 @@ public class GatewayConfiguration {
       throw new IllegalArgumentException(insecure + " would accept any certificate from anyone posing as an exchange service;"
           + " name the exchange services' certificates in spring.cloud.gateway.server.webflux.httpclient.ssl.trusted-x509-certificates");
     }
-    long tls = properties.nations().values().stream().flatMap(n -> n.addresses().stream()).filter(a -> "https".equals(a.getScheme())).count();
-    long all = properties.nations().values().stream().mapToLong(n -> n.addresses().size()).sum();
+    List<URI> backends = new java.util.ArrayList<>(properties.auditService().addresses());
+    properties.nations().values().forEach(n -> backends.addAll(n.addresses()));
+    long tls = backends.stream().filter(a -> "https".equals(a.getScheme())).count();
+    long all = backends.size();
     if (tls != 0 && tls != all) {
-      throw new IllegalArgumentException("allied.gateway.nations.*.addresses: all http (h2c) or all https (TLS), not a mix");
+      throw new IllegalArgumentException("allied.gateway.nations.*.addresses and allied.gateway.audit-service.addresses: all http (h2c)"
+          + " or all https (TLS), not a mix");
     }
     HttpProtocol protocol = tls == 0 ? HttpProtocol.H2C : HttpProtocol.H2;
     return client -> client.protocol(protocol).runOn(backendLoops);

@@ -29,6 +29,8 @@ import org.springframework.validation.annotation.Validated;
  * @param rateLimit    calls per second each national system may make, across all gateway replicas
  * @param audit        how decisions are batched to the audit stream
  * @param maxMessageBytes the largest message the guard reads; a larger one ends the call
+ * @param auditService the audit service auditors reach through this gateway; none when unset
+ * @param console      the auditor console's Keycloak login; off when unset
  */
 @Validated
 @ConfigurationProperties("allied.gateway")
@@ -40,7 +42,27 @@ public record GatewayProperties(
     Path policyConfig,
     @Valid @DefaultValue RateLimit rateLimit,
     @Valid @DefaultValue Audit audit,
-    @DefaultValue("4194304") @Min(1024) int maxMessageBytes) {
+    @DefaultValue("4194304") @Min(1024) int maxMessageBytes,
+    @Valid @DefaultValue AuditService auditService,
+    @Valid Console console) {
+
+  /**
+   * @param addresses  the audit service's gRPC replicas, {@code http://host:port} (h2c) or {@code https://host:port}
+   * @param consoleUrl where the audit service serves the auditor console's page ({@code http://host:port})
+   */
+  public record AuditService(@DefaultValue List<@NotNull URI> addresses, URI consoleUrl) {
+    public boolean configured() {
+      return !addresses.isEmpty();
+    }
+  }
+
+  /**
+   * The auditor console's login: authorization code with PKCE against the realm, by a public client.
+   *
+   * @param clientId the realm's public client for the console
+   */
+  public record Console(@DefaultValue("allied-console") @NotBlank String clientId) {}
+
 
   /**
    * @param addresses   the nation's exchange service replicas, {@code http://host:port} (h2c) or {@code https://host:port}

@@ -55,9 +55,14 @@ public final class GuardedCall {
     return method;
   }
 
-  /** The nation whose exchange service the call goes to. */
+  /** The nation whose exchange service the call goes to (for the audit service, the caller's own). */
   public String nation() {
     return nation;
+  }
+
+  /** The backend the call goes to, as messages name it. */
+  public String backendName() {
+    return method.destination() == GuardedMethod.Destination.AUDIT_SERVICE ? "the audit service" : "the exchange service of " + nation;
   }
 
   public Span span() {

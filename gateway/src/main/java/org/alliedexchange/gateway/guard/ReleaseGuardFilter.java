@@ -77,8 +77,8 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
         .onErrorResume(RequestRefused.class, e -> GrpcResponses.refuse(exchange, e.code, e.getMessage()))
         .onErrorResume(ResponseGuard.GuardAbort.class, e -> Mono.fromRunnable(() -> endWithGuardStatus(exchange, call)))
         .onErrorResume(e -> !(e instanceof ResponseGuard.GuardAbort), e -> {
-          LOG.log(Level.FINE, "call to " + call.nation() + " failed", e);
-          String message = "the exchange service of " + call.nation() + " did not answer: " + e.getMessage();
+          LOG.log(Level.FINE, "call to " + call.backendName() + " failed", e);
+          String message = call.backendName() + " did not answer: " + e.getMessage();
           if (!exchange.getResponse().isCommitted()) {
             return GrpcResponses.refuse(exchange, Status.Code.UNAVAILABLE, message);
           }
