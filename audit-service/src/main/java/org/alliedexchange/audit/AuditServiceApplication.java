@@ -19,6 +19,11 @@ public class AuditServiceApplication {
 
   /** A running instance. */
   public record Running(ConfigurableApplicationContext context) implements AutoCloseable {
+    /** The port the auditor console's page is served on (reached through the gateway). */
+    public int consolePort() {
+      return context.getBean(org.alliedexchange.audit.console.ConsoleServer.class).port();
+    }
+
     /** The auditors' gRPC port. */
     public int port() {
       return context.getBean(org.alliedexchange.grpcserver.GrpcServer.class).port();

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "allied 0.1.0",
     description = "Allied Exchange: label-enforced exchange of classified information between allied nations.",
-    subcommands = {PolicyCommand.class, IdentityCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {PolicyCommand.class, IdentityCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
 public final class Allied {
 
   /** Exit code for input or configuration the command cannot read. */

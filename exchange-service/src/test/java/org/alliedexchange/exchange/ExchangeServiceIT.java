@@ -173,11 +173,34 @@ class ExchangeServiceIT {
     assertThat(as(usaReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()).getContent().getId()).isEqualTo(topSecret);
     assertThatThrownBy(() -> as(jpnReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()))
         .isInstanceOf(StatusRuntimeException.class)
-        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "withheld: LEVEL_NOT_COVERED"));
+        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "LEVEL_NOT_COVERED; decision recorded as transfer"));
     assertThatThrownBy(() -> as(usaReader()).get(GetRequest.newBuilder().setProductId(korOnly).build()))
-        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "withheld: NOT_RELEASABLE_TO_NATION"));
+        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "NOT_RELEASABLE_TO_NATION; decision recorded as transfer"));
     assertThatThrownBy(() -> as(korReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()))
         .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "INSUFFICIENT_CLEARANCE"));
+  }
+
+  @Test
+  void everyRefusalOfThisServiceIsOnTheAuditStreamUnderTheTransferIdItNames() throws Exception {
+    String topSecret = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사I급비밀", "KOR", "JPN", "USA")))
+        .getContent().getId();
+    StatusRuntimeException refusal = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+        () -> as(jpnReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()));
+    assertThat(refusal.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    String transferId = refusal.getStatus().getDescription().replaceAll(".*decision recorded as transfer ([0-9a-f-]{36}).*", "$1");
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (auditEvents().stream().noneMatch(e -> e.getEventId().equals(transferId)) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(auditEvents()).filteredOn(e -> e.getEventId().equals(transferId)).singleElement().satisfies(e -> {
+      assertThat(e.getSource()).isEqualTo("exchange-service/KOR");
+      assertThat(e.getTransfer().getDecision()).isEqualTo(org.alliedexchange.api.audit.v1.Decision.DECISION_DENY);
+      assertThat(e.getTransfer().getReasonsList()).containsExactly(org.alliedexchange.api.audit.v1.DenyReason.DENY_REASON_LEVEL_NOT_COVERED);
+      assertThat(e.getTransfer().getProductId()).isEqualTo(topSecret);
+      assertThat(e.getTransfer().getRecipientNation()).isEqualTo("JPN");
+      assertThat(e.getTransfer().getMethod()).isEqualTo("ExchangeService/Get");
+      assertThat(e.getTransfer().getLabel().getMarking()).isEqualTo("군사I급비밀");
+    });
   }
 
   @Test

@@ -213,7 +213,17 @@ class GatewayGuardIT {
         });
     assertThatThrownBy(() -> AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(org.alliedexchange.token.TestTokens.bearer(token))
         .verifyChain(org.alliedexchange.api.audit.v1.VerifyChainRequest.getDefaultInstance()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          // this gateway has no audit service configured: refused, not passed anywhere
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+          assertThat(e.getStatus().getDescription()).contains("allied.gateway.audit-service.addresses");
+        });
+    assertThatThrownBy(() -> io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withCallCredentials(org.alliedexchange.token.TestTokens.bearer(token))
+        .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+          assertThat(e.getStatus().getDescription()).contains("/allied.audit.v1.AuditService/QueryRecords");
+        });
   }
 
   @Test

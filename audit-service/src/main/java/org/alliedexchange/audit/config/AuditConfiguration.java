@@ -13,6 +13,7 @@ import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.database.ServiceDatabase;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.label.ProtoLabels;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -23,6 +24,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.alliedexchange.audit.console.ConsoleServer;
 import org.alliedexchange.audit.grpc.AuditGrpcService;
 import org.alliedexchange.audit.query.RecordLabels;
 import org.alliedexchange.audit.query.RecordQuery;
@@ -57,8 +59,13 @@ public class AuditConfiguration {
   }
 
   @Bean
-  AuditLog auditLog(DataSource dataSource) {
-    return new AuditLog(dataSource);
+  RecordLabels recordLabels(Federation federation) {
+    return new RecordLabels(federation);
+  }
+
+  @Bean
+  AuditLog auditLog(DataSource dataSource, RecordLabels labels) {
+    return new AuditLog(dataSource, label -> ProtoLabels.toProto(labels.productLevel(label)).getNumber());
   }
 
   @Bean
@@ -113,8 +120,8 @@ public class AuditConfiguration {
 
   @Bean
   AuditGrpcService auditGrpcService(AuditLog log, RecordQuery query, Federation federation, ChainAudit chains, Checkpoints checkpoints,
-      ComplianceReport reports, NationalKey checkpointKey, ExecutorService auditStreams, AuditProperties properties) {
-    return new AuditGrpcService(log, query, new RecordLabels(federation), chains, checkpoints, reports, checkpointKey, auditStreams,
+      ComplianceReport reports, NationalKey checkpointKey, ExecutorService auditStreams, AuditProperties properties, RecordLabels labels) {
+    return new AuditGrpcService(log, query, labels, chains, checkpoints, reports, checkpointKey, auditStreams,
         properties.stallLimit());
   }
 
@@ -127,6 +134,11 @@ public class AuditConfiguration {
             return next.startCall(call, headers);
           }
         });
+  }
+
+  @Bean
+  ConsoleServer consoleServer(AuditProperties properties, TokenValidator tokens) {
+    return new ConsoleServer(properties.host(), properties.consolePort(), tokens);
   }
 
   @Bean(initMethod = "start", destroyMethod = "close")

@@ -54,7 +54,14 @@ public final class RecordLabels {
     if (!event.hasTransfer()) {
       return SUMMARY_LEVEL;
     }
-    SecurityLabel product = event.getTransfer().getLabel();
+    return productLevel(event.getTransfer().getLabel());
+  }
+
+  /**
+   * The common level of a product's label: its level, or its marking's under its policy (an originator
+   * may give either), the higher when they disagree; TOP_SECRET when neither can be read.
+   */
+  public Level productLevel(SecurityLabel product) {
     Level level = product.getLevel() == org.alliedexchange.api.label.v1.ClassificationLevel.UNRECOGNIZED ? null
         : ProtoLabels.toDomain(product.getLevel());
     NationalScheme scheme = federation.nation(product.getPolicy());

@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.ToIntFunction;
 import javax.sql.DataSource;
+import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.audit.chain.ChainHash;
 import org.alliedexchange.audit.chain.ChainVerifier;
@@ -37,9 +39,15 @@ public final class AuditLog {
   }
 
   private final DataSource dataSource;
+  private final ToIntFunction<SecurityLabel> levelOf;
 
-  public AuditLog(DataSource dataSource) {
+  /**
+   * @param levelOf the common level (ClassificationLevel number) of a transfer's product label, which an
+   *                originator may give as a marking only: the log's level column and rollups hold it
+   */
+  public AuditLog(DataSource dataSource, ToIntFunction<SecurityLabel> levelOf) {
     this.dataSource = dataSource;
+    this.levelOf = levelOf;
   }
 
   /** Stores the events not stored before; returns how many records were written. Throws when nothing was. */
@@ -59,7 +67,7 @@ public final class AuditLog {
         Map<String, Head> heads = lockHeads(connection, relationships);
         Set<String> stored = stored(connection, ids);
         Rollups rollups = new Rollups();
-        int written = insert(connection, events, heads, stored, rollups);
+        int written = insert(connection, events, heads, stored, rollups, levelOf);
         saveHeads(connection, heads);
         rollups.save(connection);
         connection.commit();
@@ -122,8 +130,8 @@ public final class AuditLog {
     return stored;
   }
 
-  private static int insert(Connection connection, List<Incoming> events, Map<String, Head> heads, Set<String> stored, Rollups rollups)
-      throws SQLException {
+  private static int insert(Connection connection, List<Incoming> events, Map<String, Head> heads, Set<String> stored, Rollups rollups,
+      ToIntFunction<SecurityLabel> levelOf) throws SQLException {
     int written = 0;
     try (PreparedStatement insert = connection.prepareStatement("""
         INSERT INTO audit_record (relationship, sequence, event_id, event_type, occurred_at, decision, originator, recipient,
@@ -131,6 +139,7 @@ public final class AuditLog {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
       for (Incoming incoming : events) {
         AuditEvent event = incoming.event();
+        int level = event.hasTransfer() ? levelOf.applyAsInt(event.getTransfer().getLabel()) : 0;
         for (String relationship : incoming.relationships()) {
           if (!stored.add(relationship + " " + event.getEventId())) {
             continue;
@@ -141,9 +150,9 @@ public final class AuditLog {
           head.sequence = sequence;
           head.hash = hash;
           head.moved = true;
-          bind(insert, relationship, sequence, event, incoming.bytes(), hash);
+          bind(insert, relationship, sequence, event, level, incoming.bytes(), hash);
           insert.addBatch();
-          rollups.count(relationship, event);
+          rollups.count(relationship, event, level);
           written++;
         }
       }
@@ -152,8 +161,8 @@ public final class AuditLog {
     return written;
   }
 
-  private static void bind(PreparedStatement insert, String relationship, long sequence, AuditEvent event, byte[] bytes, byte[] hash)
-      throws SQLException {
+  private static void bind(PreparedStatement insert, String relationship, long sequence, AuditEvent event, int level, byte[] bytes,
+      byte[] hash) throws SQLException {
     insert.setString(1, relationship);
     insert.setLong(2, sequence);
     insert.setString(3, event.getEventId());
@@ -167,7 +176,7 @@ public final class AuditLog {
       insert.setShort(6, (short) transfer.getDecisionValue());
       insert.setString(7, transfer.getLabel().getOriginator().isEmpty() ? transfer.getSourceNation() : transfer.getLabel().getOriginator());
       insert.setString(8, transfer.getRecipientNation());
-      insert.setShort(9, (short) transfer.getLabel().getLevelValue());
+      insert.setShort(9, (short) level);
       insert.setString(10, transfer.getRecipientSystem());
       insert.setString(11, transfer.getProductId());
     } else {
@@ -219,7 +228,7 @@ public final class AuditLog {
         query.setFetchSize(5_000);
         query.setString(1, relationship);
         try (ResultSet rows = query.executeQuery()) {
-          while (rows.next() && verifier.accept(new ChainVerifier.Link(rows.getLong(1), rows.getString(2), rows.getBytes(3), rows.getBytes(4)))) {
+          while (rows.next() && verifier.accept(ChainVerifier.Link.ofEvent(rows.getLong(1), rows.getString(2), rows.getBytes(3), rows.getBytes(4)))) {
             // accept() stops at the first record that does not fit
           }
         }

@@ -24,7 +24,8 @@ final class Rollups {
   private final Map<TransferKey, Long> transfers = new HashMap<>();
   private final Map<RefusalKey, Long> refusals = new HashMap<>();
 
-  void count(String relationship, AuditEvent event) {
+  /** @param level the product's common level (ClassificationLevel number), read from its level or its marking */
+  void count(String relationship, AuditEvent event, int level) {
     if (!event.hasTransfer()) {
       return;
     }
@@ -32,7 +33,7 @@ final class Rollups {
     LocalDate day = LocalDate.ofInstant(event.hasOccurredAt()
         ? Instant.ofEpochSecond(event.getOccurredAt().getSeconds()) : Instant.now(), ZoneOffset.UTC);
     String originator = transfer.getLabel().getOriginator().isEmpty() ? transfer.getSourceNation() : transfer.getLabel().getOriginator();
-    transfers.merge(new TransferKey(relationship, day, originator, transfer.getRecipientNation(), transfer.getLabel().getLevelValue(),
+    transfers.merge(new TransferKey(relationship, day, originator, transfer.getRecipientNation(), level,
         transfer.getDecisionValue()), 1L, Long::sum);
     List<DenyReason> reasons = transfer.getReasonsList();
     for (int i = 0; i < reasons.size(); i++) {

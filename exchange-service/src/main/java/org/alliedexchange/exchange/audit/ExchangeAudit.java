@@ -4,6 +4,15 @@ import com.google.protobuf.Timestamp;
 import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import org.alliedexchange.api.audit.v1.Decision;
+import org.alliedexchange.api.audit.v1.DenyReason;
+import org.alliedexchange.api.audit.v1.TransferRecord;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.auditstream.AuditBatchWriter;
+import org.alliedexchange.label.ProtoLabels;
+import org.alliedexchange.policy.Reason;
+import org.alliedexchange.token.Caller;
 import java.util.UUID;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.BindingViolation;
@@ -12,16 +21,54 @@ import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The exchange service's audit events: releasability amendments and binding violations. */
+/**
+ * The exchange service's audit events: releasability amendments, binding violations, and every product
+ * its own check (the second filter, behind the gateway's) withholds from a caller.
+ */
 public final class ExchangeAudit {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeAudit.class);
   private final AuditStreamWriter writer;
+  private final AuditBatchWriter refusals;
+  private final String nation;
   private final String source;
 
-  public ExchangeAudit(AuditStreamWriter writer, String nation) {
+  /** @param refusals where withheld products are recorded, pipelined: a search may withhold thousands */
+  public ExchangeAudit(AuditStreamWriter writer, AuditBatchWriter refusals, String nation) {
     this.writer = writer;
+    this.refusals = refusals;
+    this.nation = nation;
     this.source = "exchange-service/" + nation;
+  }
+
+  /**
+   * Records that this service withheld a product from a caller, and returns the record's transfer id.
+   * Nothing was released, so the caller is not kept waiting for Redis; a record that cannot be written
+   * is logged loudly.
+   */
+  public String withheld(SecurityLabel label, String productId, String topic, Caller caller, String method, Set<Reason> reasons) {
+    String transferId = UUID.randomUUID().toString();
+    TransferRecord.Builder record = TransferRecord.newBuilder()
+        .setTransferId(transferId)
+        .setDecision(Decision.DECISION_DENY)
+        .setProductId(productId)
+        .setTopic(topic == null ? "" : topic)
+        .setLabel(label)
+        .setRecipientNation(caller.nation() == null ? "" : caller.nation())
+        .setRecipientSystem(caller.system())
+        .setRecipientClearance(ProtoLabels.toProto(caller.clearance()))
+        .setMethod(method)
+        .setSourceNation(nation);
+    for (Reason reason : reasons) {
+      record.addReasons(DenyReason.valueOf("DENY_REASON_" + reason.name()));
+    }
+    AuditEvent event = event().setEventId(transferId).setTransfer(record).build();
+    refusals.append(List.of(event)).whenComplete((ok, failure) -> {
+      if (failure != null) {
+        LOG.error("the refusal of product {} to {} could not be audited: {}", productId, caller.system(), failure.getMessage());
+      }
+    });
+    return transferId;
   }
 
   /** Records an amendment; throws when the stream does not take it, and then the amendment must not happen. */

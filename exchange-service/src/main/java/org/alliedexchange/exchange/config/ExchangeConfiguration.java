@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.database.ServiceDatabase;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
@@ -123,9 +124,14 @@ public class ExchangeConfiguration {
     return AuditStreamWriter.connect(properties.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
   }
 
+  @Bean(destroyMethod = "close")
+  AuditBatchWriter refusalWriter(ExchangeProperties properties) {
+    return AuditBatchWriter.connect(properties.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2), 1024, 100_000);
+  }
+
   @Bean
-  ExchangeAudit exchangeAudit(AuditStreamWriter writer, ExchangeProperties properties) {
-    return new ExchangeAudit(writer, properties.nation());
+  ExchangeAudit exchangeAudit(AuditStreamWriter writer, AuditBatchWriter refusalWriter, ExchangeProperties properties) {
+    return new ExchangeAudit(writer, refusalWriter, properties.nation());
   }
 
   @Bean(destroyMethod = "close")

@@ -240,7 +240,7 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
     Caller caller = requireReader();
     StoredProduct product = load(productId(request.getProductId()));
-    ReadGuard.Refusal refusal = guard.check(product, caller);
+    ReadGuard.Refusal refusal = guard.check(product, caller, "ExchangeService/Get");
     if (refusal != null) {
       throw (refusal.tampered() ? Status.DATA_LOSS : Status.PERMISSION_DENIED).withDescription(refusal.detail()).asRuntimeException();
     }
@@ -346,7 +346,7 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
 
       @Override
       public void send(StoredProduct product) {
-        if (guard.check(product, caller) != null) {
+        if (guard.check(product, caller, "ExchangeService/Subscribe") != null) {
           return;
         }
         // a SubscribeResponse, written from the stored bytes

@@ -41,14 +41,19 @@ final class ReadGuard {
     this.clock = clock;
   }
 
-  /** Null when the caller may have the product, else why not. */
-  Refusal check(StoredProduct product, Caller caller) {
+  /** Null when the caller may have the product, else why not (every refusal is audited). */
+  Refusal check(StoredProduct product, Caller caller, String method) {
     Verified verified = verify(product, caller.system());
     if (verified.refusal() != null) {
       return verified.refusal();
     }
     Decision decision = engine.get().decide(ProtoLabels.toDomain(verified.label()), caller.asRecipient(), clock.instant());
-    return decision.permitted() ? null : new Refusal(false, "withheld: " + names(decision.reasons()), decision.reasons());
+    if (decision.permitted()) {
+      return null;
+    }
+    String transferId = audit.withheld(verified.label(), product.id().toString(), product.topic(), caller, method, decision.reasons());
+    return new Refusal(false, "product " + product.id() + " is withheld from " + caller.system() + " (" + caller.nation() + "): "
+        + names(decision.reasons()) + "; decision recorded as transfer " + transferId, decision.reasons());
   }
 
   /** Null when the stored binding verifies, else the (audited) refusal: for writes that only need the binding intact. */

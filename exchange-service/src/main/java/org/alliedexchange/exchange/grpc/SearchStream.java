@@ -102,7 +102,7 @@ final class SearchStream implements Runnable {
         }
         scanned++;
         after = row.seq();
-        if (guard.check(row, caller) != null) {
+        if (guard.check(row, caller, "ExchangeService/Search") != null) {
           withheld++;
           continue;
         }

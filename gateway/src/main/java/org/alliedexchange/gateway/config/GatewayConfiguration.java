@@ -34,7 +34,16 @@ import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.token.TokenValidator;
+import org.alliedexchange.gateway.auditors.AuditorApi;
+import org.alliedexchange.gateway.auditors.AuditorCalls;
+import org.alliedexchange.gateway.auditors.AuditorTokens;
+import org.alliedexchange.gateway.auditors.ConsoleLogin;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.cloud.gateway.route.RouteLocator;
@@ -217,6 +226,64 @@ public class GatewayConfiguration {
   @Bean
   RouterFunction<ServerResponse> agreementAdmin(AgreementBoard board, TokenValidator tokens) {
     return new AgreementAdminApi(board, tokens).routes();
+  }
+
+  @Bean(destroyMethod = "close")
+  AuditorCalls auditorCalls(org.springframework.context.ApplicationContext context) {
+    // the port is known once the server listens, which is after the beans are made
+    return new AuditorCalls(() -> ((org.springframework.boot.web.server.context.WebServerApplicationContext) context).getWebServer().getPort());
+  }
+
+  @Bean
+  RouterFunction<ServerResponse> auditorApi(AuditorCalls calls, ObjectProvider<ConsoleLogin> console) {
+    ConsoleLogin login = console.getIfAvailable();
+    return new AuditorApi(calls, login != null ? login : AuditorTokens.bearerOnly()).routes();
+  }
+
+  /** Without the console, the auditors' API takes bearer tokens, and Spring Security guards nothing else. */
+  @Bean
+  @ConditionalOnProperty(name = "allied.gateway.console.enabled", havingValue = "false", matchIfMissing = true)
+  SecurityWebFilterChain bearerOnlySecurity(ServerHttpSecurity http) {
+    return ConsoleLogin.bearerOnlyChain(http);
+  }
+
+  /** The auditor console: Keycloak login with PKCE at the gateway, the page from the audit service with the token relayed. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnProperty(name = "allied.gateway.console.enabled", havingValue = "true")
+  static class Console {
+
+    @Bean
+    ConsoleLogin consoleLogin(GatewayProperties properties) {
+      if (properties.auditService().consoleUrl() == null) {
+        throw new IllegalArgumentException("allied.gateway.console.enabled needs allied.gateway.audit-service.console-url:"
+            + " where the audit service serves the console's page");
+      }
+      return new ConsoleLogin(properties.auth().issuer(), properties.auth().jwks(), properties.console().clientId());
+    }
+
+    @Bean
+    ReactiveClientRegistrationRepository clientRegistrations(ConsoleLogin login) {
+      return login.registrations();
+    }
+
+    @Bean
+    ReactiveOAuth2AuthorizedClientManager authorizedClientManager(ConsoleLogin login) {
+      return login.authorizedClientManager();
+    }
+
+    @Bean
+    SecurityWebFilterChain consoleSecurity(ServerHttpSecurity http, ConsoleLogin login) {
+      return login.chain(http);
+    }
+
+    @Bean
+    RouteLocator consoleRoute(RouteLocatorBuilder routes, GatewayProperties properties) {
+      return routes.routes()
+          .route("console", r -> r.path(ConsoleLogin.CONSOLE_PATH, ConsoleLogin.CONSOLE_PATH + "/**")
+              .filters(f -> f.tokenRelay(ConsoleLogin.REGISTRATION))
+              .uri(properties.auditService().consoleUrl()))
+          .build();
+    }
   }
 
   private static URI redis(GatewayProperties properties) {

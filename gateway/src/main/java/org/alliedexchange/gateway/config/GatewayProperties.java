@@ -44,7 +44,7 @@ public record GatewayProperties(
     @Valid @DefaultValue Audit audit,
     @DefaultValue("4194304") @Min(1024) int maxMessageBytes,
     @Valid @DefaultValue AuditService auditService,
-    @Valid Console console) {
+    @Valid @DefaultValue Console console) {
 
   /**
    * @param addresses  the audit service's gRPC replicas, {@code http://host:port} (h2c) or {@code https://host:port}
@@ -59,9 +59,10 @@ public record GatewayProperties(
   /**
    * The auditor console's login: authorization code with PKCE against the realm, by a public client.
    *
+   * @param enabled  whether this gateway serves the console (it needs {@code audit-service.console-url})
    * @param clientId the realm's public client for the console
    */
-  public record Console(@DefaultValue("allied-console") @NotBlank String clientId) {}
+  public record Console(@DefaultValue("false") boolean enabled, @DefaultValue("allied-console") @NotBlank String clientId) {}
 
 
   /**

@@ -28,6 +28,10 @@ public final class GuardTrailers implements HttpHeadersFilter, TrailerHeadersFil
   @Override
   public HttpHeaders trailers(HttpHeaders input, ServerWebExchange exchange) {
     GuardedCall call = exchange.getAttribute(GuardedCall.ATTRIBUTE);
+    if (call == null && !GrpcResponses.isGrpc(exchange)) {
+      // a plain HTTP route (the auditor console's page): not a gRPC call, no status to carry
+      return input;
+    }
     // the gateway builds these trailers fresh from the exchange service's for each call: amend them in place
     HttpHeaders trailers = input != null ? input : new HttpHeaders();
     if (trailers.getFirst(GrpcResponses.STATUS) == null) {

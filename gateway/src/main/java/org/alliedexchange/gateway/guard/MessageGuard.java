@@ -80,7 +80,7 @@ public final class MessageGuard {
         .setRecipientClearance(ProtoLabels.toProto(call.caller().clearance()))
         .setMethod(call.method())
         .setSourceNation(call.sourceNation());
-    Fields fields = Fields.scan(message);
+    Fields fields = Fields.scan(message, bound);
     SecurityLabel label = null;
     if (fields != null && fields.labelCount == 1) {
       try {
@@ -253,13 +253,15 @@ public final class MessageGuard {
     int bindingStart = -1;
     int bindingLength;
 
-    static Fields scan(byte[] message) {
+    /** @param bound whether fields 2 and 3 are the content and the binding; in any other message only field 1 is the guard's */
+    static Fields scan(byte[] message, boolean bound) {
+      int structural = bound ? 3 : 1;
       Fields fields = new Fields();
       try {
         CodedInputStream in = CodedInputStream.newInstance(message);
         for (int tag; (tag = in.readTag()) != 0; ) {
           int number = WireFormat.getTagFieldNumber(tag);
-          if (number <= 3 && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+          if (number <= structural && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
             int length = in.readRawVarint32();
             int start = in.getTotalBytesRead();
             if (length < 0 || start + length > message.length) {
@@ -283,8 +285,8 @@ public final class MessageGuard {
               }
             }
             in.skipRawBytes(length);
-          } else if (number <= 3) {
-            // fields 1-3 of a guarded message are messages; any other wire type is not this convention
+          } else if (number <= structural) {
+            // the label (and a bound message's content and binding) are messages; any other wire type is not this convention
             return null;
           } else {
             in.skipField(tag);

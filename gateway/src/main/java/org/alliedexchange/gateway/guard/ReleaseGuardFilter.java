@@ -56,9 +56,21 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
     return NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
   }
 
+  /** Routes whose responses carry no labelled items: the auditor console's static page (the console's data comes through the guarded API). */
+  public static final java.util.Set<String> UNGUARDED_ROUTES = java.util.Set.of("console");
+
+  private static boolean isUnguardedRoute(ServerWebExchange exchange) {
+    org.springframework.cloud.gateway.route.Route route = exchange.getAttribute(
+        org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+    return route != null && UNGUARDED_ROUTES.contains(route.getId()) && !GrpcResponses.isGrpc(exchange);
+  }
+
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
     GuardedCall call = exchange.getAttribute(GuardedCall.ATTRIBUTE);
+    if (call == null && isUnguardedRoute(exchange)) {
+      return chain.filter(exchange);
+    }
     if (call == null) {
       // only calls admitted by the access filter are routed; anything else is refused, not proxied
       return GrpcResponses.refuse(exchange, Status.Code.INTERNAL, "the call reached the guard without passing the access filter");
@@ -135,7 +147,7 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
       throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "a publish carries exactly one whole gRPC message");
     }
     byte[] message = messages.get(0);
-    MessageGuard.Fields fields = MessageGuard.Fields.scan(message);
+    MessageGuard.Fields fields = MessageGuard.Fields.scan(message, true);
     if (fields == null || fields.labelCount != 1) {
       throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "a publish carries exactly one label, as field 1");
     }

@@ -11,8 +11,13 @@ import java.security.MessageDigest;
  */
 public final class ChainVerifier {
 
-  /** One stored record, as the verifier needs it. */
-  public record Link(long sequence, String eventId, byte[] event, byte[] hash) {}
+  /** One stored record, as the verifier needs it: the digest of its event is enough (see {@link ChainHash#digest}). */
+  public record Link(long sequence, String eventId, byte[] eventDigest, byte[] hash) {
+    /** The link of a record whose event bytes are at hand. */
+    public static Link ofEvent(long sequence, String eventId, byte[] event, byte[] hash) {
+      return new Link(sequence, eventId, ChainHash.digest(event), hash);
+    }
+  }
 
   /** The verdict. {@code firstBad} is the first record that does not fit, 0 when the chain verified. */
   public record Result(boolean verified, long checked, long firstBad, String detail) {}
@@ -40,10 +45,11 @@ public final class ChainVerifier {
           + " (the next stored record is " + link.sequence() + ")");
       return false;
     }
-    byte[] hash = ChainHash.link(relationship, link.sequence(), previous, link.event());
+    byte[] hash = ChainHash.linkDigest(relationship, link.sequence(), previous, link.eventDigest());
     if (!MessageDigest.isEqual(hash, link.hash())) {
-      failure = new Result(false, checked, link.sequence(), "record " + link.sequence() + " of " + relationship + " (event "
-          + link.eventId() + ") does not fit the chain: it, or a record before it, was changed");
+      failure = new Result(false, checked, link.sequence(), "record " + link.sequence() + " of " + relationship
+          + (link.eventId() == null || link.eventId().isEmpty() ? "" : " (event " + link.eventId() + ")")
+          + " does not fit the chain: it, or a record before it, was changed");
       return false;
     }
     if (checkpoint != null && link.sequence() == checkpoint.sequence() && !MessageDigest.isEqual(hash, checkpoint.headHash())) {

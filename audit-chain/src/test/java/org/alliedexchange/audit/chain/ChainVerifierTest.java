@@ -18,7 +18,7 @@ class ChainVerifierTest {
     for (int i = 1; i <= length; i++) {
       byte[] event = ("event " + i).getBytes(StandardCharsets.UTF_8);
       byte[] hash = ChainHash.link("JPN-KOR", i, previous, event);
-      links.add(new ChainVerifier.Link(i, "e" + i, event, hash));
+      links.add(ChainVerifier.Link.ofEvent(i, "e" + i, event, hash));
       previous = hash;
     }
     return links;
@@ -47,7 +47,7 @@ class ChainVerifierTest {
   void anEditedRecordIsNamed() {
     List<ChainVerifier.Link> links = chain(10);
     ChainVerifier.Link original = links.get(4);
-    links.set(4, new ChainVerifier.Link(5, original.eventId(), "event 5, amended".getBytes(StandardCharsets.UTF_8), original.hash()));
+    links.set(4, ChainVerifier.Link.ofEvent(5, original.eventId(), "event 5, amended".getBytes(StandardCharsets.UTF_8), original.hash()));
     ChainVerifier.Result result = verify(links, null);
     assertThat(result.verified()).isFalse();
     assertThat(result.firstBad()).isEqualTo(5);
@@ -72,8 +72,8 @@ class ChainVerifierTest {
     // renumbered so the sequence looks whole: the hashes still break at the first moved record
     ChainVerifier.Link third = links.get(2);
     ChainVerifier.Link fourth = links.get(3);
-    links.set(2, new ChainVerifier.Link(3, third.eventId(), third.event(), third.hash()));
-    links.set(3, new ChainVerifier.Link(4, fourth.eventId(), fourth.event(), fourth.hash()));
+    links.set(2, new ChainVerifier.Link(3, third.eventId(), third.eventDigest(), third.hash()));
+    links.set(3, new ChainVerifier.Link(4, fourth.eventId(), fourth.eventDigest(), fourth.hash()));
     ChainVerifier.Result result = verify(links, null);
     assertThat(result.verified()).isFalse();
     assertThat(result.firstBad()).isEqualTo(3);
@@ -100,7 +100,7 @@ class ChainVerifierTest {
     for (int i = 6; i <= 10; i++) {
       byte[] event = ("forged " + i).getBytes(StandardCharsets.UTF_8);
       byte[] hash = ChainHash.link("JPN-KOR", i, previous, event);
-      links.set(i - 1, new ChainVerifier.Link(i, "f" + i, event, hash));
+      links.set(i - 1, ChainVerifier.Link.ofEvent(i, "f" + i, event, hash));
       previous = hash;
     }
     assertThat(verify(links, null).verified()).isTrue();

@@ -1,0 +1,134 @@
+package org.alliedexchange.gateway.auditors;
+
+import java.net.URI;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.client.AuthorizedClientServiceReactiveOAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientProviderBuilder;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
+import org.springframework.security.oauth2.client.oidc.web.server.logout.OidcClientInitiatedServerLogoutSuccessHandler;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.InMemoryReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.client.web.server.AuthenticatedPrincipalServerOAuth2AuthorizedClientRepository;
+import org.springframework.security.oauth2.client.web.server.DefaultServerOAuth2AuthorizationRequestResolver;
+import org.springframework.security.oauth2.client.web.server.ServerOAuth2AuthorizedClientRepository;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestCustomizers;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import reactor.core.publisher.Mono;
+
+/**
+ * The auditor console's login at the gateway: Keycloak's authorization code flow with PKCE, by the
+ * realm's public console client (no client secret exists to leak). The session holds the auditor's
+ * tokens; the console's page is fetched from the audit service with the access token relayed, and the
+ * page's calls to the auditors' API ({@link AuditorApi}) are made with the same token, refreshed when
+ * it expires. Everything else the gateway serves (gRPC, the admin API) is outside this chain and keeps
+ * its own bearer-token checks.
+ */
+public final class ConsoleLogin implements AuditorTokens {
+
+  /** The client registration id, also the last part of the redirect path /login/oauth2/code/keycloak. */
+  public static final String REGISTRATION = "keycloak";
+  public static final String CONSOLE_PATH = "/console";
+
+  private final ReactiveClientRegistrationRepository registrations;
+  private final ReactiveOAuth2AuthorizedClientService clients;
+  private final ReactiveOAuth2AuthorizedClientManager manager;
+
+  /**
+   * @param issuer   the realm's issuer, e.g. http://127.0.0.1:8081/realms/allied
+   * @param jwks     the realm's keys
+   * @param clientId the realm's public client for the console
+   */
+  public ConsoleLogin(URI issuer, URI jwks, String clientId) {
+    String realm = issuer.toString().replaceAll("/+$", "");
+    ClientRegistration registration = ClientRegistration.withRegistrationId(REGISTRATION)
+        .clientId(clientId)
+        .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+        .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+        .redirectUri("{baseUrl}/login/oauth2/code/{registrationId}")
+        .scope("openid")
+        .authorizationUri(realm + "/protocol/openid-connect/auth")
+        .tokenUri(realm + "/protocol/openid-connect/token")
+        .jwkSetUri(jwks.toString())
+        .userInfoUri(realm + "/protocol/openid-connect/userinfo")
+        .userNameAttributeName("preferred_username")
+        .issuerUri(realm)
+        .providerConfigurationMetadata(java.util.Map.of("end_session_endpoint", realm + "/protocol/openid-connect/logout"))
+        .clientName("Keycloak")
+        .build();
+    this.registrations = new InMemoryReactiveClientRegistrationRepository(registration);
+    this.clients = new InMemoryReactiveOAuth2AuthorizedClientService(registrations);
+    AuthorizedClientServiceReactiveOAuth2AuthorizedClientManager manager =
+        new AuthorizedClientServiceReactiveOAuth2AuthorizedClientManager(registrations, clients);
+    manager.setAuthorizedClientProvider(ReactiveOAuth2AuthorizedClientProviderBuilder.builder().authorizationCode().refreshToken().build());
+    this.manager = manager;
+  }
+
+  public ReactiveClientRegistrationRepository registrations() {
+    return registrations;
+  }
+
+  public ReactiveOAuth2AuthorizedClientManager authorizedClientManager() {
+    return manager;
+  }
+
+  public ServerOAuth2AuthorizedClientRepository authorizedClientRepository() {
+    return new AuthenticatedPrincipalServerOAuth2AuthorizedClientRepository(clients);
+  }
+
+  /** The security of the console's paths and the auditors' API; nothing else is matched. */
+  public SecurityWebFilterChain chain(ServerHttpSecurity http) {
+    DefaultServerOAuth2AuthorizationRequestResolver resolver = new DefaultServerOAuth2AuthorizationRequestResolver(registrations);
+    resolver.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
+    OidcClientInitiatedServerLogoutSuccessHandler logout = new OidcClientInitiatedServerLogoutSuccessHandler(registrations);
+    logout.setPostLogoutRedirectUri("{baseUrl}" + CONSOLE_PATH + "/");
+    return http
+        .securityMatcher(ServerWebExchangeMatchers.pathMatchers(CONSOLE_PATH, CONSOLE_PATH + "/**", "/oauth2/**", "/login/**", "/logout",
+            AuditorApi.PATH + "/**"))
+        .authorizeExchange(exchanges -> exchanges
+            // the API takes bearer tokens too; it is authenticated by the gRPC call it makes
+            .pathMatchers(AuditorApi.PATH + "/**").permitAll()
+            .anyExchange().authenticated())
+        .oauth2Login(login -> login
+            .authorizationRequestResolver(resolver)
+            .authorizedClientRepository(authorizedClientRepository()))
+        // a link logs out (the page is static and holds no CSRF token); a forged logout only ends a session
+        .logout(out -> out.requiresLogout(ServerWebExchangeMatchers.pathMatchers(org.springframework.http.HttpMethod.GET, "/logout"))
+            .logoutSuccessHandler(logout))
+        .headers(headers -> headers
+            .contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'self'; frame-ancestors 'none'; form-action 'self'"))
+            .frameOptions(frame -> frame.mode(XFrameOptionsServerHttpHeadersWriter.Mode.DENY)))
+        .build();
+  }
+
+  /** The request's bearer token, else the console session's access token (refreshed when it has expired). */
+  @Override
+  public Mono<String> token(org.springframework.web.server.ServerWebExchange exchange) {
+    return AuditorTokens.bearer(exchange)
+        .switchIfEmpty(exchange.getPrincipal()
+            .filter(OAuth2AuthenticationToken.class::isInstance)
+            .cast(OAuth2AuthenticationToken.class)
+            .flatMap(principal -> manager.authorize(OAuth2AuthorizeRequest.withClientRegistrationId(REGISTRATION).principal(principal)
+                .attribute(org.springframework.web.server.ServerWebExchange.class.getName(), exchange).build()))
+            .map(client -> client.getAccessToken().getTokenValue()))
+        .switchIfEmpty(Mono.error(new NoToken("log in to the auditor console at " + CONSOLE_PATH
+            + "/, or send an auditor's token as `Authorization: Bearer <token>`")));
+  }
+
+  /** The chain when no console is configured: the auditors' API takes bearer tokens only, and nothing else is matched. */
+  public static SecurityWebFilterChain bearerOnlyChain(ServerHttpSecurity http) {
+    return http
+        .securityMatcher(ServerWebExchangeMatchers.pathMatchers(AuditorApi.PATH + "/**"))
+        .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
+        .csrf(ServerHttpSecurity.CsrfSpec::disable)
+        .build();
+  }
+}

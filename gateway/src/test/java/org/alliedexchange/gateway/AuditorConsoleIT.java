@@ -1,0 +1,216 @@
+package org.alliedexchange.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Timestamp;
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.Decision;
+import org.alliedexchange.api.audit.v1.DenyReason;
+import org.alliedexchange.api.audit.v1.TransferRecord;
+import org.alliedexchange.api.label.v1.ClassificationLevel;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.audit.AuditServiceApplication;
+import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.identity.keycloak.LocalKeycloak;
+import org.alliedexchange.label.NationalKey;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The auditor console in a real headless Chromium (Debian's chromium and chromium-driver), logging in
+ * through the real Keycloak with the authorization code flow and PKCE at the gateway: the log, the
+ * report with its chart, verification and export, all as an auditor sees them.
+ */
+class AuditorConsoleIT {
+
+  static Path dir;
+  static LocalRedis redis;
+  static LocalKeycloak keycloak;
+  static AuditServiceApplication.Running audit;
+  static GatewayApplication.Running gateway;
+  static int gatewayPort;
+  WebDriver browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory("allied-console-");
+    redis = LocalRedis.start(dir.resolve("redis"));
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      gatewayPort = socket.getLocalPort();
+    }
+    keycloak = LocalKeycloak.builder().auditRedis(redis.url()).consoleUrl("http://127.0.0.1:" + gatewayPort).start();
+
+    Map<String, Object> auditProperties = new HashMap<>();
+    auditProperties.put("allied.audit.data-dir", dir.resolve("audit").toString());
+    auditProperties.put("allied.audit.redis", redis.url().toString());
+    auditProperties.put("allied.audit.port", "0");
+    auditProperties.put("allied.audit.console-port", "0");
+    auditProperties.put("allied.audit.checkpoint-every", "200ms");
+    auditProperties.put("allied.audit.auth.issuer", keycloak.issuer().toString());
+    audit = AuditServiceApplication.start(auditProperties);
+
+    // the gateway needs a nation to serve; this test calls none of its exchange services
+    Path korKey = dir.resolve("kor-key.pem");
+    NationalKey.loadOrCreate(korKey).writePublicKeyBeside(korKey);
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("server.port", Integer.toString(gatewayPort));
+    properties.put("allied.gateway.nations.KOR.addresses[0]", "http://127.0.0.1:1");
+    properties.put("allied.gateway.nations.KOR.binding-keys[0]", NationalKey.publicKeyFile(korKey).toString());
+    properties.put("allied.gateway.audit-service.addresses[0]", "http://127.0.0.1:" + audit.port());
+    properties.put("allied.gateway.audit-service.console-url", "http://127.0.0.1:" + audit.consolePort());
+    properties.put("allied.gateway.console.enabled", "true");
+    properties.put("allied.gateway.auth.issuer", keycloak.issuer().toString());
+    properties.put("allied.gateway.audit-redis", redis.url().toString());
+    gateway = GatewayApplication.start(properties);
+
+    // what the gateway would have recorded: KOR -> JPN released at SECRET twice, refused at TOP SECRET once
+    try (AuditStreamWriter writer = AuditStreamWriter.connect(redis.url(), "allied:audit", Duration.ofSeconds(2))) {
+      writer.append(transfer(Decision.DECISION_PERMIT, "군사II급비밀", ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "p-secret-1"));
+      writer.append(transfer(Decision.DECISION_PERMIT, "군사II급비밀", ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "p-secret-2"));
+      writer.append(transfer(Decision.DECISION_DENY, "군사I급비밀", ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET, "p-top-secret"));
+    }
+    Thread.sleep(1_000);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+    if (audit != null) {
+      audit.close();
+    }
+    if (keycloak != null) {
+      keycloak.close();
+    }
+    redis.close();
+  }
+
+  static AuditEvent transfer(Decision decision, String marking, ClassificationLevel level, String product) {
+    Instant now = Instant.now();
+    TransferRecord.Builder transfer = TransferRecord.newBuilder().setTransferId(UUID.randomUUID().toString()).setDecision(decision)
+        .setLabel(SecurityLabel.newBuilder().setPolicy("KOR").setOriginator("KOR").setMarking(marking).setLevel(level))
+        .setRecipientNation("JPN").setRecipientSystem("jpn-mod-reader").setProductId(product).setTopic("dprk.missile.launch")
+        .setMethod("ExchangeService/Get").setSourceNation("KOR");
+    if (decision == Decision.DECISION_PERMIT) {
+      transfer.setRecipientMarking("極秘").setAgreementId("KOR-JPN-GSOMIA-2016");
+    } else {
+      transfer.addReasons(DenyReason.DENY_REASON_LEVEL_NOT_COVERED);
+    }
+    return AuditEvent.newBuilder().setEventId(transfer.getTransferId()).setSource("gateway")
+        .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano())).setTransfer(transfer).build();
+  }
+
+  @BeforeEach
+  void openBrowser() throws Exception {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(new File("/usr/bin/chromium"));
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+        "--user-data-dir=" + Files.createTempDirectory(dir, "chromium-"));
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
+        .usingAnyFreePort().build();
+    browser = new ChromeDriver(service, options);
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  WebElement await(By by) {
+    return new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.visibilityOfElementLocated(by));
+  }
+
+  void logIn(String username) {
+    browser.get("http://127.0.0.1:" + gatewayPort + "/console/");
+    // the gateway sent the browser to Keycloak's login page, with a PKCE challenge
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.urlContains("/protocol/openid-connect/auth"));
+    assertThat(browser.getCurrentUrl()).contains("code_challenge_method=S256", "code_challenge=", "client_id=allied-console");
+    await(By.id("username")).sendKeys(username);
+    browser.findElement(By.id("password")).sendKeys(keycloak.password(username));
+    browser.findElement(By.id("kc-login")).click();
+  }
+
+  @Test
+  void anAuditorLogsInThroughKeycloakAndReadsTheLogTheReportAndTheVerification() {
+    logIn("jpn-auditor");
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of JPN"));
+    assertThat(browser.getCurrentUrl()).isEqualTo("http://127.0.0.1:" + gatewayPort + "/console/");
+
+    // the log: both releases readable and re-marked for Japan, the refusal above the auditor's clearance as its link only
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log-status"), "3 records shown"));
+    List<WebElement> rows = browser.findElements(By.cssSelector("#records tbody tr"));
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(0).getText()).contains("JPN-KOR #1", "released", "KOR → JPN", "jpn-mod-reader", "p-secret-1", "군사II급비밀 → 極秘");
+    assertThat(rows.get(2).getText()).contains("above your clearance");
+    assertThat(rows.get(2).getAttribute("class")).isEqualTo("redacted");
+
+    // filters narrow the log
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.name("decision"))).selectByValue("permit");
+    browser.findElement(By.name("product")).sendKeys("p-secret-2");
+    browser.findElement(By.id("search")).click();
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log-status"), "1 record shown"));
+    assertThat(browser.findElement(By.cssSelector("#records tbody")).getText()).contains("p-secret-2").doesNotContain("p-secret-1");
+
+    // export, as the browser downloads it: CSV with the filters applied
+    String csvLink = browser.findElement(By.id("export-csv")).getAttribute("href");
+    assertThat(csvLink).contains("/audit/v1/export?", "product=p-secret-2", "format=csv");
+    Object csv = ((org.openqa.selenium.JavascriptExecutor) browser).executeAsyncScript(
+        "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.text()).then(done, e => done('failed: ' + e));", csvLink);
+    assertThat(csv.toString()).startsWith("relationship,sequence,").contains("p-secret-2").doesNotContain("p-secret-1");
+
+    // the report, with the chart of the flows each way
+    browser.findElement(By.cssSelector("nav button[data-tab=report]")).click();
+    await(By.id("r-relationship")).sendKeys("JPN-KOR");
+    browser.findElement(By.id("report-run")).click();
+    await(By.id("report"));
+    assertThat(browser.findElement(By.id("balance")).getText()).contains("KOR → JPN: 2", "JPN → KOR: 0");
+    WebElement released = browser.findElement(By.cssSelector("#flows-chart rect[data-direction='KOR>JPN'][data-level='SECRET'][data-kind='released']"));
+    assertThat(released.getAttribute("data-value")).isEqualTo("2");
+    assertThat(Double.parseDouble(released.getAttribute("height"))).isGreaterThan(0);
+    assertThat(browser.findElement(By.cssSelector("#flows-chart rect[data-direction='KOR>JPN'][data-level='TOP_SECRET'][data-kind='refused']"))
+        .getAttribute("data-value")).isEqualTo("1");
+    assertThat(browser.findElement(By.cssSelector("#refusals tbody")).getText()).contains("LEVEL_NOT_COVERED");
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("checkpoint"), "signature valid"));
+
+    // verification of the chain
+    browser.findElement(By.cssSelector("nav button[data-tab=verify]")).click();
+    await(By.id("v-relationship")).sendKeys("JPN-KOR");
+    browser.findElement(By.id("verify-run")).click();
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("verify-status"), "Verified"));
+    assertThat(browser.findElement(By.id("verify-status")).getText()).contains("verified 3 records of JPN-KOR");
+  }
+
+  @Test
+  void someoneWithoutTheAuditorRoleIsNotServedTheConsole() {
+    logIn("federation-admin");
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.urlContains("/console/"));
+    assertThat(browser.findElement(By.tagName("body")).getText()).contains("lacks the role auditor");
+    assertThat(browser.findElements(By.id("records"))).isEmpty();
+  }
+}

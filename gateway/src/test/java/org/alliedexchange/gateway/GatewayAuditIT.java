@@ -1,0 +1,271 @@
+package org.alliedexchange.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.collect.ImmutableList;
+import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.alliedexchange.api.audit.v1.AuditServiceGrpc;
+import org.alliedexchange.api.audit.v1.Decision;
+import org.alliedexchange.api.audit.v1.QueryRecordsRequest;
+import org.alliedexchange.api.audit.v1.QueryRecordsResponse;
+import org.alliedexchange.api.audit.v1.VerifyChainRequest;
+import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
+import org.alliedexchange.api.exchange.v1.GeoPoint;
+import org.alliedexchange.api.exchange.v1.GetRequest;
+import org.alliedexchange.api.exchange.v1.MissileLaunchReport;
+import org.alliedexchange.api.exchange.v1.ProductContent;
+import org.alliedexchange.api.exchange.v1.PublishRequest;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.audit.AuditServiceApplication;
+import org.alliedexchange.audit.chain.ExportVerifier;
+import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.exchange.ExchangeServiceApplication;
+import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.token.TestTokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Auditors through the gateway, against a real KOR exchange service and a real audit service: the
+ * transfers made through the gateway reach the log, and both sides' auditors read them there, over
+ * gRPC and over HTTP/JSON, each record re-marked for the auditor by the same guard as any item.
+ */
+class GatewayAuditIT {
+
+  static Path dir;
+  static LocalRedis redis;
+  static TestTokens tokens;
+  static ExchangeServiceApplication.Running kor;
+  static AuditServiceApplication.Running audit;
+  static GatewayApplication.Running gateway;
+  static ManagedChannel channel;
+  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  static String permitted;
+  static String refused;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory("allied-gateway-audit-");
+    redis = LocalRedis.start(dir.resolve("redis"));
+    tokens = new TestTokens();
+    Map<String, Object> exchange = new HashMap<>();
+    exchange.put("allied.exchange.nation", "KOR");
+    exchange.put("allied.exchange.data-dir", dir.resolve("kor").toString());
+    exchange.put("allied.exchange.auth.issuer", tokens.issuer.toString());
+    exchange.put("allied.exchange.auth.jwks-uri", tokens.jwks().toString());
+    exchange.put("allied.exchange.audit-redis", redis.url().toString());
+    kor = ExchangeServiceApplication.start(exchange, null);
+    Map<String, Object> auditProperties = new HashMap<>();
+    auditProperties.put("allied.audit.data-dir", dir.resolve("audit").toString());
+    auditProperties.put("allied.audit.redis", redis.url().toString());
+    auditProperties.put("allied.audit.port", "0");
+    auditProperties.put("allied.audit.console-port", "0");
+    auditProperties.put("allied.audit.checkpoint-every", "200ms");
+    auditProperties.put("allied.audit.auth.issuer", tokens.issuer.toString());
+    auditProperties.put("allied.audit.auth.jwks-uri", tokens.jwks().toString());
+    audit = AuditServiceApplication.start(auditProperties);
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("server.port", "0");
+    properties.put("allied.gateway.nations.KOR.addresses[0]", "http://127.0.0.1:" + kor.port());
+    properties.put("allied.gateway.nations.KOR.binding-keys[0]", dir.resolve("kor").resolve("signing-key.pub.pem").toString());
+    properties.put("allied.gateway.audit-service.addresses[0]", "http://127.0.0.1:" + audit.port());
+    properties.put("allied.gateway.auth.issuer", tokens.issuer.toString());
+    properties.put("allied.gateway.auth.jwks-uri", tokens.jwks().toString());
+    properties.put("allied.gateway.audit-redis", redis.url().toString());
+    gateway = GatewayApplication.start(properties);
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+
+    // two transfers KOR -> JPN through the gateway: one released, one above the GSOMIA level
+    String publisher = tokens.token("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-publish", "exchange-read"));
+    String secret = exchange(publisher).publish(launch("군사II급비밀")).getContent().getId();
+    String topSecret = exchange(publisher).publish(launch("군사I급비밀")).getContent().getId();
+    String japan = tokens.token("jpn-mod-reader", "JPN", "TOP_SECRET", List.of(), List.of("exchange-read"));
+    permitted = exchange(japan).get(GetRequest.newBuilder().setProductId(secret).build()).getLabel().getRelease().getTransferId();
+    StatusRuntimeException denied = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+        () -> exchange(japan).get(GetRequest.newBuilder().setProductId(topSecret).build()));
+    assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    refused = denied.getStatus().getDescription().replaceAll(".*transfer ([0-9a-f-]{36}).*", "$1");
+    // the audit service has stored both, and signed a checkpoint over them
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < deadline
+        && auditor("JPN").verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build()).getCheckpoint().getSequence() != 2) {
+      Thread.sleep(100);
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    channel.shutdownNow();
+    gateway.close();
+    audit.close();
+    kor.close();
+    tokens.close();
+    redis.close();
+  }
+
+  static ExchangeServiceGrpc.ExchangeServiceBlockingStub exchange(String token) {
+    Metadata headers = new Metadata();
+    headers.put(GatewayFixture.NATION, "KOR");
+    return ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(token))
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  static PublishRequest launch(String marking) {
+    Instant now = Instant.now();
+    return PublishRequest.newBuilder()
+        .setLabel(SecurityLabel.newBuilder().setPolicy("KOR").setMarking(marking).setOriginator("KOR").addAllReleasableTo(List.of("KOR", "JPN", "USA")))
+        .setContent(ProductContent.newBuilder().setTopic("dprk.missile.launch")
+            .setObservedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
+            .setMissileLaunch(MissileLaunchReport.newBuilder().setLaunchPoint(GeoPoint.newBuilder().setLatitude(39.0).setLongitude(125.7))
+                .setMissileType("SRBM").setCount(1)))
+        .build();
+  }
+
+  static String auditorToken(String nation) {
+    return tokens.token(nation.toLowerCase() + "-auditor", nation, "SECRET", List.of(), List.of("auditor"));
+  }
+
+  /** An auditor's stub: no allied-nation metadata, the audit service is federation-wide. */
+  static AuditServiceGrpc.AuditServiceBlockingStub auditor(String nation) {
+    return AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(auditorToken(nation)))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  static List<QueryRecordsResponse> transfers(String nation) {
+    return ImmutableList.copyOf(auditor(nation).queryRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN-KOR").build()));
+  }
+
+  static HttpResponse<String> get(String path, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void bothAuditorsSeeTheSameTransfersEachReMarkedForThemByTheGuard() {
+    List<QueryRecordsResponse> japan = transfers("JPN");
+    List<QueryRecordsResponse> korea = transfers("KOR");
+    Predicate<QueryRecordsResponse> isTransfer = r -> r.getRedacted() || r.getEvent().hasTransfer();
+    assertThat(japan).filteredOn(isTransfer).hasSize(2);
+    // the released transfer, readable at SECRET; the refused 군사I급비밀 one as its chain link only
+    QueryRecordsResponse released = japan.get(0);
+    assertThat(released.getEvent().getEventId()).isEqualTo(permitted);
+    assertThat(released.getEvent().getTransfer().getDecision()).isEqualTo(Decision.DECISION_PERMIT);
+    assertThat(released.getLabel().getRelease().getRecipientNation()).isEqualTo("JPN");
+    assertThat(released.getLabel().getRelease().getMarking()).isEqualTo("極秘");
+    assertThat(released.getLabel().getRelease().getTransferId()).isNotEmpty();
+    assertThat(japan.get(1).getRedacted()).isTrue();
+    assertThat(korea.get(0).getLabel().getRelease().getMarking()).isEqualTo("군사II급비밀");
+    assertThat(korea).extracting(QueryRecordsResponse::getHash).containsExactlyElementsOf(japan.stream().map(QueryRecordsResponse::getHash).toList());
+    // a TOP SECRET auditor of Korea reads the refusal whole
+    List<QueryRecordsResponse> cleared = ImmutableList.copyOf(AuditServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(TestTokens.bearer(tokens.token("kor-auditor", "KOR", "TOP_SECRET", List.of(), List.of("auditor"))))
+        .queryRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN-KOR").setDecision(Decision.DECISION_DENY).build()));
+    assertThat(cleared).hasSize(1);
+    assertThat(cleared.get(0).getEvent().getEventId()).isEqualTo(refused);
+    assertThat(cleared.get(0).getLabel().getRelease().getMarking()).isEqualTo("군사I급비밀");
+  }
+
+  @Test
+  void theGatewayAndTheAuditServiceRefuseWhatAnAuditorMayNotAsk() {
+    assertThatThrownBy(() -> ImmutableList.copyOf(AuditServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(TestTokens.bearer(tokens.token("jpn-mod-reader", "JPN", "SECRET", List.of(), List.of("exchange-read"))))
+        .queryRecords(QueryRecordsRequest.getDefaultInstance())))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+          assertThat(e.getStatus().getDescription()).contains("lacks the role auditor");
+        });
+    assertThatThrownBy(() -> ImmutableList.copyOf(auditor("JPN").queryRecords(QueryRecordsRequest.newBuilder().setRelationship("KOR-USA").build())))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    assertThatThrownBy(() -> ImmutableList.copyOf(AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(tokens.forged()))
+        .queryRecords(QueryRecordsRequest.getDefaultInstance())))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+  }
+
+  @Test
+  void anAuditorsReadsAreAuditedInItsOwnNationsChain() throws Exception {
+    transfers("JPN");
+    long deadline = System.currentTimeMillis() + 20_000;
+    List<QueryRecordsResponse> own;
+    do {
+      Thread.sleep(100);
+      own = ImmutableList.copyOf(auditor("JPN").queryRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN")
+          .setSystem("jpn-auditor").setPageSize(1000).build()));
+    } while (own.stream().noneMatch(r -> r.getEvent().getTransfer().getMethod().equals("AuditService/QueryRecords"))
+        && System.currentTimeMillis() < deadline);
+    assertThat(own).filteredOn(r -> r.getEvent().getTransfer().getMethod().equals("AuditService/QueryRecords")).first()
+        .satisfies(read -> {
+          assertThat(read.getEvent().getTransfer().getDecision()).isEqualTo(Decision.DECISION_PERMIT);
+          assertThat(read.getEvent().getTransfer().getRecipientSystem()).isEqualTo("jpn-auditor");
+          assertThat(read.getEvent().getTransfer().getRecipientMarking()).isNotEmpty();
+        });
+  }
+
+  @Test
+  void theJsonApiPagesExportsReportsAndVerifies() throws Exception {
+    String japan = auditorToken("JPN");
+    HttpResponse<String> page = get("/audit/v1/records?relationship=JPN-KOR&decision=permit&page-size=1", japan);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("\"eventId\":\"" + permitted + "\"", "\"marking\":\"極秘\"", "\"nextCursor\":\"JPN-KOR:1\"", "\"withheld\":0");
+
+    HttpResponse<String> csv = get("/audit/v1/export?relationship=JPN-KOR&format=csv", japan);
+    assertThat(csv.statusCode()).isEqualTo(200);
+    assertThat(csv.headers().firstValue("content-disposition")).hasValueSatisfying(v -> assertThat(v).contains("audit-JPN-KOR.csv"));
+    List<String> rows = csv.body().lines().toList();
+    assertThat(rows.get(0)).startsWith("relationship,sequence,occurred_at");
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(1)).contains("JPN-KOR,1,", "PERMIT", permitted, "極秘");
+
+    HttpResponse<String> jsonl = get("/audit/v1/export?relationship=JPN-KOR", japan);
+    assertThat(jsonl.statusCode()).isEqualTo(200);
+    ExportVerifier.Result whole = ExportVerifier.verify(new BufferedReader(new StringReader(jsonl.body())),
+        NationalKey.publicKey(Files.readString(NationalKey.publicKeyFile(dir.resolve("audit").resolve("checkpoint-key.pem")))));
+    assertThat(whole.verified()).as(whole.detail()).isTrue();
+    assertThat(whole.checked()).isEqualTo(2);
+    // one changed character in a readable record is named
+    String tampered = jsonl.body().replaceFirst("\"recipientSystem\":\"jpn-mod-reader\"", "\"recipientSystem\":\"jpn-mod-readeR\"");
+    ExportVerifier.Result changed = ExportVerifier.verify(new BufferedReader(new StringReader(tampered)), null);
+    assertThat(changed.verified()).isFalse();
+    assertThat(changed.firstBad()).isEqualTo(1);
+
+    HttpResponse<String> report = get("/audit/v1/report?relationship=JPN-KOR", japan);
+    assertThat(report.statusCode()).isEqualTo(200);
+    assertThat(report.body()).contains("\"aToB\":\"0\"", "\"bToA\":\"1\"", "\"checkpointSignatureValid\":true",
+        "{\"from\":\"KOR\",\"to\":\"JPN\",\"level\":\"CLASSIFICATION_LEVEL_SECRET\",\"released\":\"1\",\"refused\":\"0\"}",
+        "{\"from\":\"KOR\",\"to\":\"JPN\",\"level\":\"CLASSIFICATION_LEVEL_TOP_SECRET\",\"released\":\"0\",\"refused\":\"1\"}");
+
+    HttpResponse<String> verify = get("/audit/v1/verify?relationship=JPN-KOR", auditorToken("KOR"));
+    assertThat(verify.statusCode()).isEqualTo(200);
+    assertThat(verify.body()).contains("\"verified\":true");
+
+    assertThat(get("/audit/v1/records?decision=maybe", japan).statusCode()).isEqualTo(400);
+    assertThat(get("/audit/v1/records?colour=red", japan).body()).contains("unknown parameter colour");
+    assertThat(get("/audit/v1/records", null).statusCode()).isEqualTo(401);
+    assertThat(get("/audit/v1/records?relationship=KOR-USA", japan).statusCode()).isEqualTo(403);
+    assertThat(get("/audit/v1/records", tokens.forged()).statusCode()).isEqualTo(401);
+  }
+}
