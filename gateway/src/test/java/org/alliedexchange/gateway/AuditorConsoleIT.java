@@ -125,6 +125,9 @@ class AuditorConsoleIT {
 
   @BeforeEach
   void openBrowser() throws Exception {
+    assertThat(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver")))
+        .as("this test drives Debian's chromium and chromium-driver: apt-get install chromium chromium-driver (.ci/run does)")
+        .isTrue();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(new File("/usr/bin/chromium"));
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
