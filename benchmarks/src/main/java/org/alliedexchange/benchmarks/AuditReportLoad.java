@@ -39,7 +39,10 @@ public final class AuditReportLoad {
     Path dir = Files.createTempDirectory("allied-audit-report-");
     try (LocalRedis redis = LocalRedis.start(dir.resolve("redis"));
          AuditServiceApplication.Running service = AuditServiceApplication.start(Map.of(
-             "allied.audit.data-dir", dir.resolve("audit").toString(), "allied.audit.redis", redis.url().toString()))) {
+             "allied.audit.data-dir", dir.resolve("audit").toString(), "allied.audit.redis", redis.url().toString(),
+             // no auditor calls in this run: the issuer is only configured
+             "allied.audit.auth.issuer", "http://127.0.0.1:1/realms/allied",
+             "allied.audit.port", "0", "allied.audit.console-port", "0"))) {
       AuditLog log = service.context().getBean(AuditLog.class);
       String[][] pairs = {{"KOR", "JPN"}, {"JPN", "KOR"}, {"KOR", "USA"}, {"USA", "KOR"}};
       Instant first = LocalDate.now(ZoneOffset.UTC).minusDays(DAYS - 1).atStartOfDay(ZoneOffset.UTC).toInstant();

@@ -60,14 +60,23 @@ public final class AuditorCalls implements AutoCloseable {
   static final Metadata.Key<String> WITHHELD_REASONS = Metadata.Key.of(GuardedCall.WITHHELD_REASONS_TRAILER, Metadata.ASCII_STRING_MARSHALLER);
 
   private final IntSupplier gatewayPort;
+  private final boolean tls;
   private volatile ManagedChannel channel;
 
-  /** @param gatewayPort this gateway's port, known once it listens */
-  public AuditorCalls(IntSupplier gatewayPort) {
+  /**
+   * @param gatewayPort this gateway's port, known once it listens
+   * @param tls         whether that port speaks TLS; the loopback client does not (yet), so the API then refuses
+   */
+  public AuditorCalls(IntSupplier gatewayPort, boolean tls) {
     this.gatewayPort = gatewayPort;
+    this.tls = tls;
   }
 
   private AuditServiceGrpc.AuditServiceStub stub(String token, TrailerCapture capture) {
+    if (tls) {
+      throw Status.UNAVAILABLE.withDescription("the auditors' HTTP API is not served by a gateway listening with TLS yet;"
+          + " call the auditors' gRPC API (allied.audit.v1.AuditService) instead").asRuntimeException();
+    }
     ManagedChannel open = channel;
     if (open == null) {
       synchronized (this) {
@@ -84,7 +93,7 @@ public final class AuditorCalls implements AutoCloseable {
   /** One page of the auditor's records. */
   public Mono<Page> page(String token, QueryRecordsRequest request) {
     TrailerCapture capture = new TrailerCapture();
-    return records(stub(token, capture), request, false).collectList()
+    return Mono.defer(() -> records(stub(token, capture), request, false).collectList())
         .map(records -> new Page(records, Withheld.of(capture.trailers)));
   }
 
@@ -94,7 +103,7 @@ public final class AuditorCalls implements AutoCloseable {
    */
   public Flux<QueryRecordsResponse> export(String token, QueryRecordsRequest request, java.util.function.Consumer<Withheld> withheld) {
     TrailerCapture capture = new TrailerCapture();
-    return records(stub(token, capture), request, true).doOnComplete(() -> withheld.accept(Withheld.of(capture.trailers)));
+    return Flux.defer(() -> records(stub(token, capture), request, true)).doOnComplete(() -> withheld.accept(Withheld.of(capture.trailers)));
   }
 
   private static Flux<QueryRecordsResponse> records(AuditServiceGrpc.AuditServiceStub stub, QueryRecordsRequest request, boolean export) {
@@ -138,7 +147,7 @@ public final class AuditorCalls implements AutoCloseable {
 
   /** A unary call of the auditors' API. */
   public <Q, R> Mono<R> unary(String token, Q request, UnaryCall<Q, R> call) {
-    return Mono.create(sink -> call.call(stub(token, new TrailerCapture()).withDeadlineAfter(5, TimeUnit.MINUTES), request,
+    return Mono.defer(() -> Mono.<R>create(sink -> call.call(stub(token, new TrailerCapture()).withDeadlineAfter(5, TimeUnit.MINUTES), request,
         new StreamObserver<R>() {
           @Override
           public void onNext(R value) {
@@ -154,7 +163,7 @@ public final class AuditorCalls implements AutoCloseable {
           public void onCompleted() {
             sink.success();
           }
-        }));
+        })));
   }
 
   /** A unary method of the async stub, e.g. {@code AuditServiceStub::verifyChain}. */

@@ -229,9 +229,10 @@ public class GatewayConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  AuditorCalls auditorCalls(org.springframework.context.ApplicationContext context) {
+  AuditorCalls auditorCalls(org.springframework.context.ApplicationContext context, Environment environment) {
     // the port is known once the server listens, which is after the beans are made
-    return new AuditorCalls(() -> ((org.springframework.boot.web.server.context.WebServerApplicationContext) context).getWebServer().getPort());
+    return new AuditorCalls(() -> ((org.springframework.boot.web.server.context.WebServerApplicationContext) context).getWebServer().getPort(),
+        environment.getProperty("server.ssl.enabled", Boolean.class, false));
   }
 
   @Bean
