@@ -35,6 +35,23 @@ public class AuditServiceApplication {
     }
   }
 
+  /**
+   * The properties of an audit service on this machine: its data (and embedded PostgreSQL) in
+   * {@code dataDir}, the audit stream in {@code redis}, tokens of the realm {@code issuer} checked with
+   * the keys at {@code jwks}, and any free ports. A mutable map: callers add or override.
+   */
+  public static Map<String, Object> localProperties(java.nio.file.Path dataDir, java.net.URI redis, java.net.URI issuer,
+      java.net.URI jwks) {
+    Map<String, Object> properties = new java.util.HashMap<>();
+    properties.put("allied.audit.data-dir", dataDir.toString());
+    properties.put("allied.audit.redis", redis.toString());
+    properties.put("allied.audit.port", "0");
+    properties.put("allied.audit.console-port", "0");
+    properties.put("allied.audit.auth.issuer", issuer.toString());
+    properties.put("allied.audit.auth.jwks-uri", jwks.toString());
+    return properties;
+  }
+
   public static void main(String[] args) {
     application().run(args);
   }

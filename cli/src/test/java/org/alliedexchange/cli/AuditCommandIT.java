@@ -49,14 +49,9 @@ class AuditCommandIT {
     dir = Files.createTempDirectory("allied-audit-cli-");
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
-    Map<String, Object> auditProperties = new HashMap<>();
-    auditProperties.put("allied.audit.data-dir", dir.resolve("audit").toString());
-    auditProperties.put("allied.audit.redis", redis.url().toString());
-    auditProperties.put("allied.audit.port", "0");
-    auditProperties.put("allied.audit.console-port", "0");
+    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), redis.url(), tokens.issuer,
+        tokens.jwks());
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
-    auditProperties.put("allied.audit.auth.issuer", tokens.issuer.toString());
-    auditProperties.put("allied.audit.auth.jwks-uri", tokens.jwks().toString());
     audit = AuditServiceApplication.start(auditProperties);
     checkpointKey = NationalKey.publicKeyFile(dir.resolve("audit").resolve("checkpoint-key.pem"));
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.Timestamp;
 import java.io.File;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,13 +63,9 @@ class AuditorConsoleIT {
     }
     keycloak = LocalKeycloak.builder().auditRedis(redis.url()).consoleUrl("http://127.0.0.1:" + gatewayPort).start();
 
-    Map<String, Object> auditProperties = new HashMap<>();
-    auditProperties.put("allied.audit.data-dir", dir.resolve("audit").toString());
-    auditProperties.put("allied.audit.redis", redis.url().toString());
-    auditProperties.put("allied.audit.port", "0");
-    auditProperties.put("allied.audit.console-port", "0");
+    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), redis.url(), keycloak.issuer(),
+        URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
-    auditProperties.put("allied.audit.auth.issuer", keycloak.issuer().toString());
     audit = AuditServiceApplication.start(auditProperties);
 
     // the gateway needs a nation to serve; this test calls none of its exchange services

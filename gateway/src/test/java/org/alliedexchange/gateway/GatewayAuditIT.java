@@ -77,14 +77,9 @@ class GatewayAuditIT {
     exchange.put("allied.exchange.auth.jwks-uri", tokens.jwks().toString());
     exchange.put("allied.exchange.audit-redis", redis.url().toString());
     kor = ExchangeServiceApplication.start(exchange, null);
-    Map<String, Object> auditProperties = new HashMap<>();
-    auditProperties.put("allied.audit.data-dir", dir.resolve("audit").toString());
-    auditProperties.put("allied.audit.redis", redis.url().toString());
-    auditProperties.put("allied.audit.port", "0");
-    auditProperties.put("allied.audit.console-port", "0");
+    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), redis.url(), tokens.issuer,
+        tokens.jwks());
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
-    auditProperties.put("allied.audit.auth.issuer", tokens.issuer.toString());
-    auditProperties.put("allied.audit.auth.jwks-uri", tokens.jwks().toString());
     audit = AuditServiceApplication.start(auditProperties);
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", "0");
