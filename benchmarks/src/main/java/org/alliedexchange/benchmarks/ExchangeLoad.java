@@ -32,7 +32,7 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.auditstream.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.alliedexchange.identity.keycloak.LocalKeycloak;
-import org.alliedexchange.identity.token.ClientCredentials;
+import org.alliedexchange.client.ClientCredentials;
 
 /**
  * A load run against one real exchange service (KOR) on an embedded PostgreSQL, with real Keycloak

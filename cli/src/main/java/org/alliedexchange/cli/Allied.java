@@ -15,7 +15,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "allied 0.1.0",
     description = "Allied Exchange: label-enforced exchange of classified information between allied nations.",
-    subcommands = {PolicyCommand.class, IdentityCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {UpCommand.class, StatusCommand.class, ExchangeCommands.Token.class, ExchangeCommands.Publish.class,
+        ExchangeCommands.Amend.class, ExchangeCommands.Get.class, ExchangeCommands.Search.class, ExchangeCommands.Subscribe.class,
+        PolicyCommand.class, IdentityCommand.class, AuditCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Allied {
 
   /** Exit code for input or configuration the command cannot read. */

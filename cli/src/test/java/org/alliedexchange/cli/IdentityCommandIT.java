@@ -11,7 +11,7 @@ import java.time.Clock;
 import java.util.List;
 import org.alliedexchange.auditstream.LocalRedis;
 import org.alliedexchange.identity.keycloak.LocalKeycloak;
-import org.alliedexchange.identity.token.ClientCredentials;
+import org.alliedexchange.client.ClientCredentials;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

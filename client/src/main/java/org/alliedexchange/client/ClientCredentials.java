@@ -1,4 +1,4 @@
-package org.alliedexchange.identity.token;
+package org.alliedexchange.client;
 
 import java.io.IOException;
 import java.net.URI;

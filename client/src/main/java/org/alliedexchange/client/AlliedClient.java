@@ -1,0 +1,109 @@
+package org.alliedexchange.client;
+
+import io.grpc.CallCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.net.URI;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.alliedexchange.api.audit.v1.AuditServiceGrpc;
+import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
+
+/**
+ * A national system's connection to the federation: one HTTP/2 channel to the gateway (plaintext h2c
+ * for {@code http://}, TLS for {@code https://}), every call carrying a fresh token from its
+ * {@link TokenSource}, and each exchange call naming the nation whose exchange service it is for.
+ *
+ * <pre>
+ * try (AlliedClient client = AlliedClient.connect(URI.create("http://127.0.0.1:8443"),
+ *     new ClientCredentialsTokens(tokenEndpoint, "jpn-mod-reader", secret, Clock.systemUTC()))) {
+ *   GetResponse product = client.exchange("KOR").get(GetRequest.newBuilder().setProductId(id).build());
+ * }
+ * </pre>
+ */
+public final class AlliedClient implements AutoCloseable {
+
+  /** The metadata naming the nation an exchange call is for. */
+  public static final Metadata.Key<String> NATION = Metadata.Key.of("allied-nation", Metadata.ASCII_STRING_MARSHALLER);
+  /** How many messages the gateway withheld from a call (a trailer). */
+  public static final Metadata.Key<String> WITHHELD = Metadata.Key.of("allied-withheld", Metadata.ASCII_STRING_MARSHALLER);
+  /** The withheld messages by reason, {@code REASON=n,...} (a trailer). */
+  public static final Metadata.Key<String> WITHHELD_REASONS = Metadata.Key.of("allied-withheld-reasons", Metadata.ASCII_STRING_MARSHALLER);
+  /** A unary call's transfer id (a trailer). */
+  public static final Metadata.Key<String> TRANSFER_ID = Metadata.Key.of("allied-transfer-id", Metadata.ASCII_STRING_MARSHALLER);
+  /** Where a search left off (a trailer). */
+  public static final Metadata.Key<String> NEXT_CURSOR = Metadata.Key.of("allied-next-cursor", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final ManagedChannel channel;
+  private final CallCredentials credentials;
+
+  private AlliedClient(ManagedChannel channel, TokenSource tokens) {
+    this.channel = channel;
+    this.credentials = new CallCredentials() {
+      @Override
+      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+        // a token fetch may block on Keycloak: never on the transport's thread
+        executor.execute(() -> {
+          try {
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + tokens.token());
+            applier.apply(headers);
+          } catch (TokenSource.TokenException e) {
+            applier.fail(Status.UNAUTHENTICATED.withDescription(e.getMessage()));
+          }
+        });
+      }
+    };
+  }
+
+  /** Connects to the gateway at {@code gateway}: {@code http://host:port} (h2c) or {@code https://host:port}. */
+  public static AlliedClient connect(URI gateway, TokenSource tokens) {
+    if (gateway.getHost() == null || gateway.getPort() < 0 || !(gateway.getScheme().equals("http") || gateway.getScheme().equals("https"))) {
+      throw new IllegalArgumentException("the gateway is http://host:port or https://host:port, not " + gateway);
+    }
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(gateway.getHost(), gateway.getPort()).maxInboundMessageSize(16 << 20);
+    if (gateway.getScheme().equals("http")) {
+      builder.usePlaintext();
+    } else {
+      builder.useTransportSecurity();
+    }
+    return new AlliedClient(builder.build(), tokens);
+  }
+
+  /** The exchange service of {@code nation}, through the gateway. */
+  public ExchangeServiceGrpc.ExchangeServiceBlockingStub exchange(String nation) {
+    return ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials).withInterceptors(nation(nation));
+  }
+
+  /** As {@link #exchange}, for streams read as they come. */
+  public ExchangeServiceGrpc.ExchangeServiceStub exchangeAsync(String nation) {
+    return ExchangeServiceGrpc.newStub(channel).withCallCredentials(credentials).withInterceptors(nation(nation));
+  }
+
+  /** The auditors' API (federation-wide: no nation is named). */
+  public AuditServiceGrpc.AuditServiceBlockingStub audit() {
+    return AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials);
+  }
+
+  private static io.grpc.ClientInterceptor nation(String nation) {
+    Metadata headers = new Metadata();
+    headers.put(NATION, nation);
+    return MetadataUtils.newAttachHeadersInterceptor(headers);
+  }
+
+  @Override
+  public void close() {
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

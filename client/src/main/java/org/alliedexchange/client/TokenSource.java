@@ -1,0 +1,23 @@
+package org.alliedexchange.client;
+
+/** Where a client's access token comes from. */
+@FunctionalInterface
+public interface TokenSource {
+
+  /** A token valid for at least a few more seconds; throws {@link TokenException} when none can be had. */
+  String token();
+
+  /** No token could be had: Keycloak refused, or could not be reached. */
+  final class TokenException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public TokenException(String message) {
+      super(message);
+    }
+  }
+
+  /** A fixed token, e.g. a person's from a login elsewhere. */
+  static TokenSource of(String token) {
+    return () -> token;
+  }
+}

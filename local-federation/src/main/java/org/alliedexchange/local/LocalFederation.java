@@ -1,0 +1,329 @@
+package org.alliedexchange.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.alliedexchange.audit.AuditServiceApplication;
+import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.exchange.ExchangeServiceApplication;
+import org.alliedexchange.gateway.GatewayApplication;
+import org.alliedexchange.identity.keycloak.LocalKeycloak;
+import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.policy.FederationConfig;
+import org.alliedexchange.policy.NationalScheme;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole federation on this machine, every part on 127.0.0.1: Redis (the audit stream, agreement
+ * statuses, rate limits), Keycloak with the realm, one exchange service per nation of the federation
+ * configuration (each with its own PostgreSQL and signing key), the audit service and the gateway with
+ * the auditor console. Data lives under one directory and survives a restart; {@link Builder#fresh}
+ * starts empty. {@link #close} stops everything it started, child processes included, and a JVM exit
+ * (Ctrl-C) does the same.
+ */
+public final class LocalFederation implements AutoCloseable {
+
+  /** Where the federation keeps its data when no directory is named. */
+  public static Path defaultDataDir() {
+    String configured = System.getenv("ALLIED_DATA_DIR");
+    return configured != null && !configured.isBlank() ? Path.of(configured)
+        : Path.of(System.getProperty("user.home"), ".local", "share", "allied-exchange", "federation");
+  }
+
+  /** The file, in the data directory, that says what runs where while the federation runs. */
+  public static Path stateFile(Path dataDir) {
+    return dataDir.resolve("state.json");
+  }
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final Path dataDir;
+  private final LocalRedis redis;
+  private final LocalKeycloak keycloak;
+  private final Map<String, ExchangeServiceApplication.Running> exchanges;
+  private final AuditServiceApplication.Running audit;
+  private final GatewayApplication.Running gateway;
+  private final Map<String, Object> state;
+  private final Thread shutdownHook;
+
+  private LocalFederation(Path dataDir, LocalRedis redis, LocalKeycloak keycloak, Map<String, ExchangeServiceApplication.Running> exchanges,
+      AuditServiceApplication.Running audit, GatewayApplication.Running gateway, Map<String, Object> state) {
+    this.dataDir = dataDir;
+    this.redis = redis;
+    this.keycloak = keycloak;
+    this.exchanges = exchanges;
+    this.audit = audit;
+    this.gateway = gateway;
+    this.state = state;
+    this.shutdownHook = new Thread(this::stopAll, "allied-federation-stop");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public URI gateway() {
+    return URI.create("http://127.0.0.1:" + gateway.port());
+  }
+
+  public URI console() {
+    return URI.create(gateway() + "/console/");
+  }
+
+  public LocalKeycloak keycloak() {
+    return keycloak;
+  }
+
+  public LocalRedis redis() {
+    return redis;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** The audit service's public key file, for verifying exports. */
+  public Path checkpointKey() {
+    return NationalKey.publicKeyFile(dataDir.resolve("audit").resolve("checkpoint-key.pem"));
+  }
+
+  /** What {@link #stateFile} holds: addresses, sample systems' client ids and secrets, people's logins. */
+  public Map<String, Object> state() {
+    return state;
+  }
+
+  @Override
+  public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException exiting) {
+      // the JVM is exiting: the hook is running this
+    }
+    stopAll();
+  }
+
+  private synchronized void stopAll() {
+    closeQuietly(gateway);
+    closeQuietly(audit);
+    exchanges.values().forEach(LocalFederation::closeQuietly);
+    closeQuietly(keycloak);
+    closeQuietly(redis);
+    try {
+      Files.deleteIfExists(stateFile(dataDir));
+    } catch (IOException ignored) {
+      // a stale state file names a pid that no longer runs; `status` says so
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable part) {
+    try {
+      if (part != null) {
+        part.close();
+      }
+    } catch (Exception ignored) {
+      // stopping: the other parts must still be stopped
+    }
+  }
+
+  public static final class Builder {
+    private Path dataDir = defaultDataDir();
+    private boolean fresh;
+    private int gatewayPort = 8443;
+    private int keycloakPort = 8180;
+    private Consumer<String> progress = line -> { };
+
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = dataDir;
+      return this;
+    }
+
+    /** Starts empty: the data directory's previous contents are removed first. */
+    public Builder fresh(boolean fresh) {
+      this.fresh = fresh;
+      return this;
+    }
+
+    /** The gateway's port (8443); fixed, because the realm's console client is registered for it. */
+    public Builder gatewayPort(int gatewayPort) {
+      this.gatewayPort = gatewayPort;
+      return this;
+    }
+
+    /** Keycloak's port (8180); fixed, because tokens name their issuer by it. */
+    public Builder keycloakPort(int keycloakPort) {
+      this.keycloakPort = keycloakPort;
+      return this;
+    }
+
+    public Builder progress(Consumer<String> progress) {
+      this.progress = progress;
+      return this;
+    }
+
+    public LocalFederation start() {
+      long started = System.nanoTime();
+      try {
+        return startAll(started);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private LocalFederation startAll(long started) throws IOException {
+      requireFree(gatewayPort, "the gateway", "--gateway-port");
+      requireFree(keycloakPort, "Keycloak", "--keycloak-port");
+      if (fresh && Files.exists(dataDir)) {
+        progress.accept("removing the previous data in " + dataDir + " (--fresh)");
+        try (Stream<Path> paths = Files.walk(dataDir)) {
+          for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(path);
+          }
+        }
+      }
+      Files.createDirectories(dataDir);
+      progress.accept("data directory: " + dataDir);
+      LocalRedis redis = null;
+      LocalKeycloak keycloak = null;
+      Map<String, ExchangeServiceApplication.Running> exchanges = new LinkedHashMap<>();
+      AuditServiceApplication.Running audit = null;
+      GatewayApplication.Running gateway = null;
+      CompletableFuture<LocalKeycloak> keycloakStart = null;
+      try {
+        redis = LocalRedis.start(dataDir.resolve("redis"));
+        progress.accept("redis: " + redis.url() + " (append-only, fsync on every write)");
+        URI redisUrl = redis.url();
+        String gatewayUrl = "http://127.0.0.1:" + gatewayPort;
+        // Keycloak takes longest; the services need only its issuer's name to start, so they start meanwhile
+        keycloakStart = CompletableFuture.supplyAsync(() -> LocalKeycloak.builder().dataDir(dataDir.resolve("keycloak")).port(keycloakPort)
+            .auditRedis(redisUrl).consoleUrl(gatewayUrl).progress(progress).start());
+        URI issuer = URI.create("http://127.0.0.1:" + keycloakPort + "/realms/" + LocalKeycloak.REALM);
+        URI jwks = URI.create(issuer + "/protocol/openid-connect/certs");
+        List<String> nations = FederationConfig.loadDefault().nations().stream().map(NationalScheme::code).toList();
+        for (String nation : nations) {
+          Map<String, Object> properties = new HashMap<>();
+          properties.put("allied.exchange.nation", nation);
+          properties.put("allied.exchange.data-dir", dataDir.resolve("exchange-" + nation.toLowerCase()).toString());
+          properties.put("allied.exchange.auth.issuer", issuer.toString());
+          properties.put("allied.exchange.audit-redis", redisUrl.toString());
+          properties.put("logging.level.root", "WARN");
+          exchanges.put(nation, ExchangeServiceApplication.start(properties, null));
+          progress.accept("exchange service " + nation + ": 127.0.0.1:" + exchanges.get(nation).port());
+        }
+        Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dataDir.resolve("audit"), redisUrl, issuer, jwks);
+        auditProperties.put("logging.level.root", "WARN");
+        audit = AuditServiceApplication.start(auditProperties);
+        progress.accept("audit service: 127.0.0.1:" + audit.port() + " (console page on " + audit.consolePort() + ")");
+        Map<String, Object> gatewayProperties = new HashMap<>();
+        gatewayProperties.put("server.port", Integer.toString(gatewayPort));
+        exchanges.forEach((nation, running) -> {
+          gatewayProperties.put("allied.gateway.nations." + nation + ".addresses[0]", "http://127.0.0.1:" + running.port());
+          gatewayProperties.put("allied.gateway.nations." + nation + ".binding-keys[0]",
+              dataDir.resolve("exchange-" + nation.toLowerCase()).resolve("signing-key.pub.pem").toString());
+        });
+        gatewayProperties.put("allied.gateway.audit-service.addresses[0]", "http://127.0.0.1:" + audit.port());
+        gatewayProperties.put("allied.gateway.audit-service.console-url", "http://127.0.0.1:" + audit.consolePort());
+        gatewayProperties.put("allied.gateway.console.enabled", "true");
+        gatewayProperties.put("allied.gateway.auth.issuer", issuer.toString());
+        gatewayProperties.put("allied.gateway.audit-redis", redisUrl.toString());
+        gatewayProperties.put("logging.level.root", "WARN");
+        gateway = GatewayApplication.start(gatewayProperties);
+        progress.accept("gateway: " + gatewayUrl);
+        progress.accept("waiting for Keycloak...");
+        keycloak = keycloakStart.get();
+        Map<String, Object> state = state(dataDir, keycloak, exchanges, audit, gatewayUrl, redisUrl);
+        Path stateFile = stateFile(dataDir);
+        Path partial = dataDir.resolve("state.json.partial");
+        Files.deleteIfExists(partial);
+        Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(partial, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state));
+        Files.move(partial, stateFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        progress.accept(String.format("federation up in %.1f s", (System.nanoTime() - started) / 1e9));
+        return new LocalFederation(dataDir, redis, keycloak, exchanges, audit, gateway, state);
+      } catch (RuntimeException | IOException | InterruptedException | ExecutionException e) {
+        // what started is stopped: a failed start leaves no process behind
+        closeQuietly(gateway);
+        closeQuietly(audit);
+        exchanges.values().forEach(LocalFederation::closeQuietly);
+        if (keycloak == null && keycloakStart != null) {
+          try {
+            keycloak = keycloakStart.get();
+          } catch (InterruptedException | ExecutionException ignored) {
+            // it failed too
+          }
+        }
+        closeQuietly(keycloak);
+        closeQuietly(redis);
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        throw new IllegalStateException("the federation did not start: " + cause.getMessage(), cause);
+      }
+    }
+
+    private static void requireFree(int port, String what, String option) {
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        socket.setReuseAddress(true);
+      } catch (IOException e) {
+        throw new IllegalStateException("port " + port + " for " + what + " is taken: is a federation already running"
+            + " (`./allied status`)? Stop it, or choose another port with " + option);
+      }
+    }
+  }
+
+  private static Map<String, Object> state(Path dataDir, LocalKeycloak keycloak, Map<String, ExchangeServiceApplication.Running> exchanges,
+      AuditServiceApplication.Running audit, String gatewayUrl, URI redis) {
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("pid", ProcessHandle.current().pid());
+    state.put("startedAt", Instant.now().toString());
+    state.put("dataDir", dataDir.toString());
+    state.put("gateway", gatewayUrl);
+    state.put("console", gatewayUrl + "/console/");
+    state.put("auditorsApi", gatewayUrl + "/audit/v1");
+    state.put("keycloak", Map.of("url", keycloak.url().toString(), "issuer", keycloak.issuer().toString(),
+        "tokenEndpoint", keycloak.tokenEndpoint().toString(), "adminUsername", keycloak.adminUsername(),
+        "adminPassword", keycloak.adminPassword()));
+    Map<String, Object> services = new LinkedHashMap<>();
+    exchanges.forEach((nation, running) -> services.put("exchange-" + nation, "127.0.0.1:" + running.port()));
+    services.put("audit", "127.0.0.1:" + audit.port());
+    services.put("audit-console-page", "127.0.0.1:" + audit.consolePort());
+    services.put("redis", redis.toString());
+    state.put("services", services);
+    state.put("checkpointKey", NationalKey.publicKeyFile(dataDir.resolve("audit").resolve("checkpoint-key.pem")).toString());
+    List<Map<String, Object>> systems = new ArrayList<>();
+    List<Map<String, Object>> people = new ArrayList<>();
+    keycloak.placeholders().forEach((name, value) -> {
+      if (name.startsWith("ALLIED_SECRET_")) {
+        String clientId = name.substring("ALLIED_SECRET_".length()).toLowerCase().replace('_', '-');
+        systems.add(Map.of("clientId", clientId, "clientSecret", value, "nation", clientId.substring(0, 3).toUpperCase()));
+      } else if (name.startsWith("ALLIED_PASSWORD_")) {
+        people.add(Map.of("username", name.substring("ALLIED_PASSWORD_".length()).toLowerCase().replace('_', '-'), "password", value));
+      }
+    });
+    systems.sort(Comparator.comparing(s -> (String) s.get("clientId")));
+    people.sort(Comparator.comparing(p -> (String) p.get("username")));
+    state.put("systems", systems);
+    state.put("people", people);
+    state.put("getAToken", "curl -s -d grant_type=client_credentials -d client_id=<clientId> -d client_secret=<clientSecret> "
+        + keycloak.tokenEndpoint());
+    return state;
+  }
+}
