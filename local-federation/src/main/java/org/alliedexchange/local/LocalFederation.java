@@ -224,11 +224,14 @@ public final class LocalFederation implements AutoCloseable {
           properties.put("allied.exchange.auth.issuer", issuer.toString());
           properties.put("allied.exchange.audit-redis", redisUrl.toString());
           properties.put("logging.level.root", "WARN");
+          // one shutdown, in order (gateway, audit, exchanges, Keycloak, Redis): not one hook per service racing the others
+          properties.put("spring.main.register-shutdown-hook", "false");
           exchanges.put(nation, ExchangeServiceApplication.start(properties, null));
           progress.accept("exchange service " + nation + ": 127.0.0.1:" + exchanges.get(nation).port());
         }
         Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dataDir.resolve("audit"), redisUrl, issuer, jwks);
         auditProperties.put("logging.level.root", "WARN");
+        auditProperties.put("spring.main.register-shutdown-hook", "false");
         audit = AuditServiceApplication.start(auditProperties);
         progress.accept("audit service: 127.0.0.1:" + audit.port() + " (console page on " + audit.consolePort() + ")");
         Map<String, Object> gatewayProperties = new HashMap<>();
@@ -244,6 +247,7 @@ public final class LocalFederation implements AutoCloseable {
         gatewayProperties.put("allied.gateway.auth.issuer", issuer.toString());
         gatewayProperties.put("allied.gateway.audit-redis", redisUrl.toString());
         gatewayProperties.put("logging.level.root", "WARN");
+        gatewayProperties.put("spring.main.register-shutdown-hook", "false");
         gateway = GatewayApplication.start(gatewayProperties);
         progress.accept("gateway: " + gatewayUrl);
         progress.accept("waiting for Keycloak...");
@@ -313,7 +317,10 @@ public final class LocalFederation implements AutoCloseable {
     keycloak.placeholders().forEach((name, value) -> {
       if (name.startsWith("ALLIED_SECRET_")) {
         String clientId = name.substring("ALLIED_SECRET_".length()).toLowerCase().replace('_', '-');
-        systems.add(Map.of("clientId", clientId, "clientSecret", value, "nation", clientId.substring(0, 3).toUpperCase()));
+        // the sample systems are named for their nation (kor-..., jpn-...); an automation account is of none
+        String prefix = clientId.length() > 3 ? clientId.substring(0, 3).toUpperCase() : "";
+        String nation = exchanges.containsKey(prefix) ? prefix : "";
+        systems.add(Map.of("clientId", clientId, "clientSecret", value, "nation", nation));
       } else if (name.startsWith("ALLIED_PASSWORD_")) {
         people.add(Map.of("username", name.substring("ALLIED_PASSWORD_".length()).toLowerCase().replace('_', '-'), "password", value));
       }
