@@ -1,0 +1,131 @@
+package org.alliedexchange.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.alliedexchange.local.LocalFederation;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * End to end: the whole federation started by the same launcher as `./allied up` (Keycloak, Redis, three
+ * exchange services with their PostgreSQL, the audit service, the gateway), driven by the command line
+ * as a national system, an administrator and an auditor would.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FederationIT {
+
+  static Path dataDir;
+  static LocalFederation federation;
+
+  record Result(int exit, String out, String err) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    dataDir = Files.createTempDirectory("allied-federation-");
+    federation = LocalFederation.builder().dataDir(dataDir).gatewayPort(freePort()).keycloakPort(freePort())
+        .progress(line -> System.out.println("federation: " + line)).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (federation != null) {
+      federation.close();
+    }
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  static Result run(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--data-dir", dataDir.toString()));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = Allied.commandLine(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC()).execute(all.toArray(String[]::new));
+    return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  @Order(1)
+  void statusNamesEveryPartAndTheStateFileHoldsWhatAClientNeeds() throws Exception {
+    Result status = run("status", "--json");
+    assertThat(status.exit()).as(status.err()).isZero();
+    JsonNode state = Json.MAPPER.readTree(status.out());
+    assertThat(state.path("gateway").asString()).isEqualTo(federation.gateway().toString());
+    assertThat(state.path("services").path("exchange-KOR").asString()).startsWith("127.0.0.1:");
+    assertThat(state.path("systems").findValuesAsString("clientId")).contains("kor-jcs-publisher", "jpn-mod-reader", "usa-dia-reader");
+    assertThat(state.path("people").findValuesAsString("username")).contains("kor-auditor", "jpn-auditor", "federation-admin");
+    assertThat(Files.getPosixFilePermissions(LocalFederation.stateFile(dataDir)).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+  }
+
+  @Test
+  @Order(2)
+  void theDemoPlaysEveryStepAgainstTheRealFederation() {
+    Result demo = run("demo");
+    assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();
+    assertThat(demo.out()).contains(
+        "Japan received it marked 極秘", "The USA received it marked SECRET",
+        "The USA received it marked TOP SECRET", "LEVEL_NOT_COVERED",
+        "NOT_RELEASABLE_TO_NATION", "third-party rule",
+        "Now the USA gets it marked SECRET, and Japan marked 極秘",
+        "KOR-JPN-GSOMIA-2016: SUSPENDED", "Japan's open subscription received nothing", "NO_AGREEMENT_IN_FORCE",
+        "KOR-JPN-GSOMIA-2016: IN_FORCE", "Japan's same subscription receives again",
+        "with the same hashes", "The chain verifies for both", "Every step held.");
+  }
+
+  @Test
+  @Order(3)
+  void aNationalSystemPublishesAndReadsThroughTheCommandLine() throws Exception {
+    Result published = run("publish", "--client", "kor-jcs-publisher", "--file", Path.of(System.getProperty("allied.home", ".."))
+        .resolve("examples/product.json").toString(), "--json");
+    assertThat(published.exit()).as(published.err()).isZero();
+    String id = Json.MAPPER.readTree(published.out()).path("content").path("id").asString();
+    Result japan = run("get", id, "--client", "jpn-mod-reader", "--nation", "KOR");
+    assertThat(japan.exit()).as(japan.err()).isZero();
+    assertThat(japan.out()).contains(id, "極秘 (JPN marking of KOR 군사II급비밀)");
+    Result search = run("search", "--client", "usa-dia-reader", "--nation", "KOR", "--topic", "dprk.missile.launch", "--json");
+    assertThat(search.exit()).isZero();
+    assertThat(search.out()).contains(id);
+    Result token = run("token", "--client", "jpn-mod-reader", "--json");
+    assertThat(Json.MAPPER.readTree(token.out()).path("claims").path("nation").asString()).isEqualTo("JPN");
+  }
+
+  @Test
+  @Order(4)
+  void refusalsPrintTheStatusAndExitNonZero() throws Exception {
+    Result unknown = run("get", "00000000-0000-0000-0000-000000000000", "--client", "jpn-mod-reader", "--nation", "KOR");
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err()).contains("NOT_FOUND");
+    Path wrong = dataDir.resolve("wrong-secret");
+    Files.writeString(wrong, "not-the-secret");
+    Result badSecret = run("get", "00000000-0000-0000-0000-000000000000", "--client", "jpn-mod-reader", "--nation", "KOR",
+        "--secret-file", wrong.toString());
+    assertThat(badSecret.exit()).isEqualTo(1);
+    assertThat(badSecret.err()).contains("Keycloak refused a token to jpn-mod-reader");
+    Result noClient = run("get", "x");
+    assertThat(noClient.exit()).isEqualTo(Allied.MALFORMED_INPUT);
+    assertThat(noClient.err()).contains("--client");
+    Result foreignPublish = run("publish", "--client", "jpn-js-publisher", "--nation", "KOR", "--file",
+        Path.of(System.getProperty("allied.home", "..")).resolve("examples/product.json").toString());
+    assertThat(foreignPublish.exit()).isEqualTo(1);
+    assertThat(foreignPublish.err()).contains("PERMISSION_DENIED");
+  }
+}
