@@ -110,6 +110,30 @@ class FederationIT {
 
   @Test
   @Order(4)
+  void aSubscriberAtTheCommandLineReceivesWhatIsPublishedAndAnAmendment() throws Exception {
+    Path product = dataDir.resolve("kor-only.json");
+    String topic = "it.subscribe." + System.nanoTime();
+    Files.writeString(product, Files.readString(Path.of(System.getProperty("allied.home", "..")).resolve("examples/product.json"))
+        .replace("\"dprk.missile.launch\"", "\"" + topic + "\"").replace("[\"KOR\", \"JPN\", \"USA\"]", "[\"KOR\"]"));
+    java.util.concurrent.CompletableFuture<Result> subscriber = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> run("subscribe", "--client", "usa-dia-reader", "--nation", "KOR", "--topic", topic, "--count", "1"));
+    Thread.sleep(1_500);
+    Result published = run("publish", "--client", "kor-jcs-publisher", "--file", product.toString(), "--json");
+    assertThat(published.exit()).as(published.err()).isZero();
+    String id = Json.MAPPER.readTree(published.out()).path("content").path("id").asString();
+    // KOR-only: the USA's subscriber gets nothing until Korea amends the releasability
+    Thread.sleep(1_000);
+    assertThat(subscriber).isNotDone();
+    Result amended = run("amend", id, "--client", "kor-jcs-publisher", "--releasable-to", "KOR,USA", "--justification", "end-to-end test");
+    assertThat(amended.exit()).as(amended.err()).isZero();
+    assertThat(amended.out()).contains("releasable to KOR,USA");
+    Result received = subscriber.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(received.exit()).as(received.err()).isZero();
+    assertThat(received.out()).contains(id, "SECRET (USA marking of KOR 군사II급비밀)");
+  }
+
+  @Test
+  @Order(5)
   void refusalsPrintTheStatusAndExitNonZero() throws Exception {
     Result unknown = run("get", "00000000-0000-0000-0000-000000000000", "--client", "jpn-mod-reader", "--nation", "KOR");
     assertThat(unknown.exit()).isEqualTo(1);
