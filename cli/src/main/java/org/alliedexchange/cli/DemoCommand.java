@@ -239,16 +239,19 @@ final class DemoCommand implements Callable<Integer> {
     return records.stream().map(r -> r.getEvent().getEventId()).toList();
   }
 
-  private AlliedClient system(String clientId) {
-    String secret = null;
-    for (JsonNode system : state.path("systems")) {
-      if (system.path("clientId").asString("").equals(clientId)) {
-        secret = system.path("clientSecret").asString();
+  /** The state file's entry in {@code list} whose {@code key} is {@code name}, and its {@code field}. */
+  private String fromState(String list, String key, String name, String field) {
+    for (JsonNode entry : state.path(list)) {
+      if (entry.path(key).asString("").equals(name)) {
+        return entry.path(field).asString();
       }
     }
-    if (secret == null) {
-      throw new NotShown("the state file has no secret for " + clientId);
-    }
+    throw new NotShown("the state file has no " + field + " for " + name
+        + (name.equals("federation-automation") ? " (a federation started before it existed: `./allied up --fresh`)" : ""));
+  }
+
+  private AlliedClient system(String clientId) {
+    String secret = fromState("systems", "clientId", clientId, "clientSecret");
     AlliedClient client = AlliedClient.connect(URI.create(state.path("gateway").asString()), new ClientCredentialsTokens(
         URI.create(state.path("keycloak").path("tokenEndpoint").asString()), clientId, secret, Clock.systemUTC()));
     open.add(client);
@@ -256,15 +259,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private AlliedClient person(String username) {
-    String password = null;
-    for (JsonNode person : state.path("people")) {
-      if (person.path("username").asString("").equals(username)) {
-        password = person.path("password").asString();
-      }
-    }
-    if (password == null) {
-      throw new NotShown("the state file has no password for " + username);
-    }
+    String password = fromState("people", "username", username, "password");
     String token = PersonLogin.login(URI.create(state.path("keycloak").path("issuer").asString()), "allied-console",
         URI.create(state.path("gateway").asString() + "/console/"), username, password);
     AlliedClient client = AlliedClient.connect(URI.create(state.path("gateway").asString()), TokenSource.of(token));
@@ -273,15 +268,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private String adminToken() {
-    String secret = null;
-    for (JsonNode system : state.path("systems")) {
-      if (system.path("clientId").asString("").equals("federation-automation")) {
-        secret = system.path("clientSecret").asString();
-      }
-    }
-    if (secret == null) {
-      throw new NotShown("the state file has no secret for federation-automation (a federation started before it existed: `./allied up --fresh`)");
-    }
+    String secret = fromState("systems", "clientId", "federation-automation", "clientSecret");
     return new ClientCredentialsTokens(URI.create(state.path("keycloak").path("tokenEndpoint").asString()), "federation-automation",
         secret, Clock.systemUTC()).token();
   }
@@ -301,9 +288,6 @@ final class DemoCommand implements Callable<Integer> {
 
   private void admin(String change, String reason) throws Exception {
     String token = adminToken();
-    if (token == null) {
-      throw new NotShown("no administrator's token");
-    }
     HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
         HttpRequest.newBuilder(URI.create(state.path("gateway").asString() + "/admin/v1/agreements/" + AGREEMENT + "/" + change))
             .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
