@@ -133,11 +133,19 @@ class AuditorConsoleIT {
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
         .usingAnyFreePort().build();
     browser = new ChromeDriver(service, options);
+    // a page that never finishes loading fails the step in a minute, with what the browser shows, not in five
+    browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60)).scriptTimeout(Duration.ofSeconds(30));
   }
 
   @AfterEach
-  void closeBrowser() {
+  void closeBrowser(org.junit.jupiter.api.TestInfo test) {
     if (browser != null) {
+      try {
+        // what the browser was showing, for a failed run's report
+        System.out.println(test.getDisplayName() + " ended at " + browser.getCurrentUrl());
+      } catch (RuntimeException e) {
+        System.out.println(test.getDisplayName() + ": the browser did not answer: " + e.getMessage());
+      }
       browser.quit();
     }
   }
@@ -153,13 +161,14 @@ class AuditorConsoleIT {
     assertThat(browser.getCurrentUrl()).contains("code_challenge_method=S256", "code_challenge=", "client_id=allied-console");
     await(By.id("username")).sendKeys(username);
     browser.findElement(By.id("password")).sendKeys(keycloak.password(username));
-    browser.findElement(By.id("kc-login")).click();
+    // submitted by the page itself: the steps after wait for what the auditor sees, not for the driver's navigation bookkeeping
+    ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('kc-login').click()");
   }
 
   @Test
   void anAuditorLogsInThroughKeycloakAndReadsTheLogTheReportAndTheVerification() {
     logIn("jpn-auditor");
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of JPN"));
+    new WebDriverWait(browser, Duration.ofSeconds(60)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of JPN"));
     assertThat(browser.getCurrentUrl()).isEqualTo("http://127.0.0.1:" + gatewayPort + "/console/");
 
     // the log: both releases readable and re-marked for Japan, the refusal above the auditor's clearance as its link only
@@ -209,7 +218,8 @@ class AuditorConsoleIT {
   @Test
   void someoneWithoutTheAuditorRoleIsNotServedTheConsole() {
     logIn("federation-admin");
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.urlContains("/console/"));
+    new WebDriverWait(browser, Duration.ofSeconds(60)).until(ExpectedConditions.urlContains("/console/"));
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "lacks"));
     assertThat(browser.findElement(By.tagName("body")).getText()).contains("lacks the role auditor");
     assertThat(browser.findElements(By.id("records"))).isEmpty();
   }

@@ -282,6 +282,9 @@ public class GatewayConfiguration {
       return routes.routes()
           .route("console", r -> r.path(ConsoleLogin.CONSOLE_PATH, ConsoleLogin.CONSOLE_PATH + "/**")
               .filters(f -> f.tokenRelay(ConsoleLogin.REGISTRATION))
+              // static files: a page that does not come within seconds is an error (504), not a browser left waiting
+              .metadata(org.springframework.cloud.gateway.support.RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, 15_000)
+              .metadata(org.springframework.cloud.gateway.support.RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, 2_000)
               .uri(properties.auditService().consoleUrl()))
           .build();
     }
