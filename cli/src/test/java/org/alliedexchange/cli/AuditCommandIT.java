@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -57,14 +56,9 @@ class AuditCommandIT {
 
     Path korKey = dir.resolve("kor-key.pem");
     NationalKey.loadOrCreate(korKey).writePublicKeyBeside(korKey);
-    Map<String, Object> properties = new HashMap<>();
-    properties.put("server.port", "0");
-    properties.put("allied.gateway.nations.KOR.addresses[0]", "http://127.0.0.1:1");
-    properties.put("allied.gateway.nations.KOR.binding-keys[0]", NationalKey.publicKeyFile(korKey).toString());
-    properties.put("allied.gateway.audit-service.addresses[0]", "http://127.0.0.1:" + audit.port());
-    properties.put("allied.gateway.auth.issuer", tokens.issuer.toString());
-    properties.put("allied.gateway.auth.jwks-uri", tokens.jwks().toString());
-    properties.put("allied.gateway.audit-redis", redis.url().toString());
+    Map<String, Object> properties = GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
+    GatewayApplication.addNation(properties, "KOR", java.net.URI.create("http://127.0.0.1:1"), NationalKey.publicKeyFile(korKey));
+    GatewayApplication.addAuditService(properties, java.net.URI.create("http://127.0.0.1:" + audit.port()), null);
     gateway = GatewayApplication.start(properties);
 
     try (AuditStreamWriter writer = AuditStreamWriter.connect(redis.url(), "allied:audit", Duration.ofSeconds(2))) {

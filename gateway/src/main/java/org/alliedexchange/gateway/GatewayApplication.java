@@ -55,6 +55,36 @@ public class GatewayApplication {
     }
   }
 
+  /**
+   * The properties of a gateway on this machine: listening on {@code port} (0 for any), tokens of the
+   * realm {@code issuer} checked with the keys at {@code jwks}, the audit stream and agreements in
+   * {@code auditRedis}. Add the nations with {@link #addNation} and the audit service with
+   * {@link #addAuditService}. A mutable map: callers add or override.
+   */
+  public static Map<String, Object> localProperties(int port, java.net.URI issuer, java.net.URI jwks, java.net.URI auditRedis) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("server.port", Integer.toString(port));
+    properties.put("allied.gateway.auth.issuer", issuer.toString());
+    properties.put("allied.gateway.auth.jwks-uri", jwks.toString());
+    properties.put("allied.gateway.audit-redis", auditRedis.toString());
+    return properties;
+  }
+
+  /** A nation's exchange service (one replica) and the public key its bindings are signed with. */
+  public static void addNation(Map<String, Object> properties, String nation, java.net.URI address, java.nio.file.Path bindingKey) {
+    properties.put("allied.gateway.nations." + nation + ".addresses[0]", address.toString());
+    properties.put("allied.gateway.nations." + nation + ".binding-keys[0]", bindingKey.toString());
+  }
+
+  /** The audit service's gRPC API and, when {@code consoleUrl} is given, its console page with the console's login on. */
+  public static void addAuditService(Map<String, Object> properties, java.net.URI address, java.net.URI consoleUrl) {
+    properties.put("allied.gateway.audit-service.addresses[0]", address.toString());
+    if (consoleUrl != null) {
+      properties.put("allied.gateway.audit-service.console-url", consoleUrl.toString());
+      properties.put("allied.gateway.console.enabled", "true");
+    }
+  }
+
   public static void main(String[] args) {
     application(Map.of()).run(args);
   }

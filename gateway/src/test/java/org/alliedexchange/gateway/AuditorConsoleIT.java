@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -71,15 +70,11 @@ class AuditorConsoleIT {
     // the gateway needs a nation to serve; this test calls none of its exchange services
     Path korKey = dir.resolve("kor-key.pem");
     NationalKey.loadOrCreate(korKey).writePublicKeyBeside(korKey);
-    Map<String, Object> properties = new HashMap<>();
-    properties.put("server.port", Integer.toString(gatewayPort));
-    properties.put("allied.gateway.nations.KOR.addresses[0]", "http://127.0.0.1:1");
-    properties.put("allied.gateway.nations.KOR.binding-keys[0]", NationalKey.publicKeyFile(korKey).toString());
-    properties.put("allied.gateway.audit-service.addresses[0]", "http://127.0.0.1:" + audit.port());
-    properties.put("allied.gateway.audit-service.console-url", "http://127.0.0.1:" + audit.consolePort());
-    properties.put("allied.gateway.console.enabled", "true");
-    properties.put("allied.gateway.auth.issuer", keycloak.issuer().toString());
-    properties.put("allied.gateway.audit-redis", redis.url().toString());
+    Map<String, Object> properties = GatewayApplication.localProperties(gatewayPort, keycloak.issuer(),
+        URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"), redis.url());
+    GatewayApplication.addNation(properties, "KOR", URI.create("http://127.0.0.1:1"), NationalKey.publicKeyFile(korKey));
+    GatewayApplication.addAuditService(properties, URI.create("http://127.0.0.1:" + audit.port()),
+        URI.create("http://127.0.0.1:" + audit.consolePort()));
     gateway = GatewayApplication.start(properties);
 
     // what the gateway would have recorded: KOR -> JPN released at SECRET twice, refused at TOP SECRET once

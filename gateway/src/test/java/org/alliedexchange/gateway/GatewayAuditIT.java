@@ -81,14 +81,9 @@ class GatewayAuditIT {
         tokens.jwks());
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
     audit = AuditServiceApplication.start(auditProperties);
-    Map<String, Object> properties = new HashMap<>();
-    properties.put("server.port", "0");
-    properties.put("allied.gateway.nations.KOR.addresses[0]", "http://127.0.0.1:" + kor.port());
-    properties.put("allied.gateway.nations.KOR.binding-keys[0]", dir.resolve("kor").resolve("signing-key.pub.pem").toString());
-    properties.put("allied.gateway.audit-service.addresses[0]", "http://127.0.0.1:" + audit.port());
-    properties.put("allied.gateway.auth.issuer", tokens.issuer.toString());
-    properties.put("allied.gateway.auth.jwks-uri", tokens.jwks().toString());
-    properties.put("allied.gateway.audit-redis", redis.url().toString());
+    Map<String, Object> properties = GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
+    GatewayApplication.addNation(properties, "KOR", URI.create("http://127.0.0.1:" + kor.port()), dir.resolve("kor").resolve("signing-key.pub.pem"));
+    GatewayApplication.addAuditService(properties, URI.create("http://127.0.0.1:" + audit.port()), null);
     gateway = GatewayApplication.start(properties);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
 

@@ -234,18 +234,12 @@ public final class LocalFederation implements AutoCloseable {
         auditProperties.put("spring.main.register-shutdown-hook", "false");
         audit = AuditServiceApplication.start(auditProperties);
         progress.accept("audit service: 127.0.0.1:" + audit.port() + " (console page on " + audit.consolePort() + ")");
-        Map<String, Object> gatewayProperties = new HashMap<>();
-        gatewayProperties.put("server.port", Integer.toString(gatewayPort));
-        exchanges.forEach((nation, running) -> {
-          gatewayProperties.put("allied.gateway.nations." + nation + ".addresses[0]", "http://127.0.0.1:" + running.port());
-          gatewayProperties.put("allied.gateway.nations." + nation + ".binding-keys[0]",
-              dataDir.resolve("exchange-" + nation.toLowerCase()).resolve("signing-key.pub.pem").toString());
-        });
-        gatewayProperties.put("allied.gateway.audit-service.addresses[0]", "http://127.0.0.1:" + audit.port());
-        gatewayProperties.put("allied.gateway.audit-service.console-url", "http://127.0.0.1:" + audit.consolePort());
-        gatewayProperties.put("allied.gateway.console.enabled", "true");
-        gatewayProperties.put("allied.gateway.auth.issuer", issuer.toString());
-        gatewayProperties.put("allied.gateway.audit-redis", redisUrl.toString());
+        Map<String, Object> gatewayProperties = GatewayApplication.localProperties(gatewayPort, issuer, jwks, redisUrl);
+        exchanges.forEach((nation, running) -> GatewayApplication.addNation(gatewayProperties, nation,
+            URI.create("http://127.0.0.1:" + running.port()),
+            dataDir.resolve("exchange-" + nation.toLowerCase()).resolve("signing-key.pub.pem")));
+        GatewayApplication.addAuditService(gatewayProperties, URI.create("http://127.0.0.1:" + audit.port()),
+            URI.create("http://127.0.0.1:" + audit.consolePort()));
         gatewayProperties.put("logging.level.root", "WARN");
         gatewayProperties.put("spring.main.register-shutdown-hook", "false");
         gateway = GatewayApplication.start(gatewayProperties);
