@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     version = "allied 0.1.0",
     description = "Allied Exchange: label-enforced exchange of classified information between allied nations.",
     subcommands = {UpCommand.class, StatusCommand.class, ExchangeCommands.Token.class, ExchangeCommands.Publish.class,
-        ExchangeCommands.Amend.class, ExchangeCommands.Get.class, ExchangeCommands.Search.class, ExchangeCommands.Subscribe.class, DemoCommand.class,
+        ExchangeCommands.Amend.class, ExchangeCommands.Get.class, ExchangeCommands.Search.class, ExchangeCommands.Subscribe.class, DemoCommand.class, LoginCommand.class,
         PolicyCommand.class, IdentityCommand.class, AuditCommand.class,
         CommandLine.HelpCommand.class})
 public final class Allied {

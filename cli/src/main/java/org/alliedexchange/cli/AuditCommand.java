@@ -32,8 +32,9 @@ import tools.jackson.databind.json.JsonMapper;
     name = "audit",
     mixinStandardHelpOptions = true,
     description = {"Query, export, report on and verify the audit log, as an auditor.",
-        "The gateway is named by --gateway or ALLIED_GATEWAY_URL (default http://127.0.0.1:8443); the auditor's realm token by "
-            + "--token-file or ALLIED_TOKEN. An auditor sees only the relationships its own nation is party to."},
+        "The gateway is named by --gateway or ALLIED_GATEWAY_URL (default: the local federation's, else http://127.0.0.1:8443); the "
+            + "auditor's realm token by --token-file or ALLIED_TOKEN (`./allied login --user NAME` prints one). An auditor sees only "
+            + "the relationships its own nation is party to."},
     subcommands = {AuditCommand.Query.class, AuditCommand.Export.class, AuditCommand.Report.class, AuditCommand.Verify.class})
 final class AuditCommand {
 
@@ -46,15 +47,29 @@ final class AuditCommand {
     @Option(names = "--gateway", paramLabel = "URL", description = "The gateway (default: ALLIED_GATEWAY_URL, else http://127.0.0.1:8443).")
     URI gateway;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the auditor's access token (default: ALLIED_TOKEN).")
+    @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the auditor's access token (default: ALLIED_TOKEN; "
+        + "`./allied login --user NAME` prints one).")
     Path tokenFile;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "The local federation's data directory, for its gateway's address.")
+    Path dataDir;
 
     URI base() {
       if (gateway != null) {
         return gateway;
       }
       String configured = System.getenv("ALLIED_GATEWAY_URL");
-      return URI.create(configured == null || configured.isBlank() ? "http://127.0.0.1:8443" : configured);
+      if (configured != null && !configured.isBlank()) {
+        return URI.create(configured.trim());
+      }
+      Path state = org.alliedexchange.local.LocalFederation.stateFile(dataDir != null ? dataDir
+          : org.alliedexchange.local.LocalFederation.defaultDataDir());
+      try {
+        String local = Files.exists(state) ? JSON.readTree(Files.readString(state)).path("gateway").asString("") : "";
+        return URI.create(local.isEmpty() ? "http://127.0.0.1:8443" : local);
+      } catch (IOException | RuntimeException e) {
+        return URI.create("http://127.0.0.1:8443");
+      }
     }
 
     String token() throws IOException {

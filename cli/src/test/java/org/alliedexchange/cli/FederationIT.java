@@ -134,6 +134,27 @@ class FederationIT {
 
   @Test
   @Order(5)
+  void anAuditorLogsInAtTheTerminalAndVerifiesAnExportOfTheDemosRelationship() throws Exception {
+    Result login = run("login", "--user", "jpn-auditor");
+    assertThat(login.exit()).as(login.err()).isZero();
+    Path token = dataDir.resolve("jpn-auditor.token");
+    Files.writeString(token, login.out().trim());
+    Path export = dataDir.resolve("jpn-kor.jsonl");
+    Result exported = run("audit", "export", "--relationship", "JPN-KOR", "--output", export.toString(), "--token-file", token.toString(),
+        "--gateway", federation.gateway().toString());
+    assertThat(exported.exit()).as(exported.err()).isZero();
+    Result verified = run("audit", "verify", "--file", export.toString(), "--key", federation.checkpointKey().toString());
+    assertThat(verified.exit()).as(verified.out()).isZero();
+    assertThat(verified.out()).startsWith("VERIFIED");
+    Path wrong = dataDir.resolve("wrong-password");
+    Files.writeString(wrong, "not-the-password");
+    Result refused = run("login", "--user", "jpn-auditor", "--password-file", wrong.toString());
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).contains("Keycloak refused the login of jpn-auditor");
+  }
+
+  @Test
+  @Order(6)
   void refusalsPrintTheStatusAndExitNonZero() throws Exception {
     Result unknown = run("get", "00000000-0000-0000-0000-000000000000", "--client", "jpn-mod-reader", "--nation", "KOR");
     assertThat(unknown.exit()).isEqualTo(1);
