@@ -7,6 +7,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -55,11 +56,8 @@ public final class ExchangeLoad {
     Path data = Files.createTempDirectory("allied-exchange-load-");
     try (LocalRedis redis = LocalRedis.start(data.resolve("redis"));
          LocalKeycloak keycloak = LocalKeycloak.builder().auditRedis(redis.url()).start()) {
-      Map<String, Object> properties = new HashMap<>();
-      properties.put("allied.exchange.nation", "KOR");
-      properties.put("allied.exchange.data-dir", data.resolve("kor").toString());
-      properties.put("allied.exchange.auth.issuer", keycloak.issuer().toString());
-      properties.put("allied.exchange.audit-redis", redis.url().toString());
+      Map<String, Object> properties = ExchangeServiceApplication.localProperties("KOR", data.resolve("kor"), redis.url(), keycloak.issuer(),
+          URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
       properties.put("logging.level.root", "WARN");
       try (ExchangeServiceApplication.Running kor = ExchangeServiceApplication.start(properties, null)) {
         // the client's callbacks never block, so they run on the transport thread (no hand-off per message)

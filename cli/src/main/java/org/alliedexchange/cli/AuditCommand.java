@@ -40,7 +40,7 @@ final class AuditCommand {
 
   /** Exit code of `verify` when the chain or the file does not verify. */
   static final int NOT_VERIFIED = 3;
-  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final JsonMapper JSON = Json.MAPPER;
 
   /** How to reach the gateway as an auditor. */
   static final class GatewayOptions {

@@ -19,6 +19,23 @@ import org.springframework.context.annotation.Import;
 @Import(ExchangeConfiguration.class)
 public class ExchangeServiceApplication {
 
+  /**
+   * The properties of {@code nation}'s exchange service on this machine: its data (embedded PostgreSQL,
+   * signing key) in {@code dataDir}, the audit stream and agreements in {@code redis}, tokens of the
+   * realm {@code issuer} checked with the keys at {@code jwks}, any free port. A mutable map: callers add
+   * or override.
+   */
+  public static Map<String, Object> localProperties(String nation, java.nio.file.Path dataDir, java.net.URI redis, java.net.URI issuer,
+      java.net.URI jwks) {
+    Map<String, Object> properties = new java.util.HashMap<>();
+    properties.put("allied.exchange.nation", nation);
+    properties.put("allied.exchange.data-dir", dataDir.toString());
+    properties.put("allied.exchange.audit-redis", redis.toString());
+    properties.put("allied.exchange.auth.issuer", issuer.toString());
+    properties.put("allied.exchange.auth.jwks-uri", jwks.toString());
+    return properties;
+  }
+
   public static void main(String[] args) {
     application().run(args);
   }

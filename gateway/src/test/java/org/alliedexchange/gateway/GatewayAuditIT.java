@@ -20,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -70,13 +69,8 @@ class GatewayAuditIT {
     dir = Files.createTempDirectory("allied-gateway-audit-");
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
-    Map<String, Object> exchange = new HashMap<>();
-    exchange.put("allied.exchange.nation", "KOR");
-    exchange.put("allied.exchange.data-dir", dir.resolve("kor").toString());
-    exchange.put("allied.exchange.auth.issuer", tokens.issuer.toString());
-    exchange.put("allied.exchange.auth.jwks-uri", tokens.jwks().toString());
-    exchange.put("allied.exchange.audit-redis", redis.url().toString());
-    kor = ExchangeServiceApplication.start(exchange, null);
+    kor = ExchangeServiceApplication.start(
+        ExchangeServiceApplication.localProperties("KOR", dir.resolve("kor"), redis.url(), tokens.issuer, tokens.jwks()), null);
     Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), redis.url(), tokens.issuer,
         tokens.jwks());
     auditProperties.put("allied.audit.checkpoint-every", "200ms");

@@ -56,12 +56,8 @@ class GatewayExchangeIT {
     dir = Files.createTempDirectory("allied-gateway-exchange-");
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
-    Map<String, Object> exchange = new HashMap<>();
-    exchange.put("allied.exchange.nation", "KOR");
-    exchange.put("allied.exchange.data-dir", dir.resolve("kor").toString());
-    exchange.put("allied.exchange.auth.issuer", tokens.issuer.toString());
-    exchange.put("allied.exchange.audit-redis", redis.url().toString());
-    kor = ExchangeServiceApplication.start(exchange, null);
+    kor = ExchangeServiceApplication.start(
+        ExchangeServiceApplication.localProperties("KOR", dir.resolve("kor"), redis.url(), tokens.issuer, tokens.jwks()), null);
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", "0");
     properties.put("allied.gateway.nations.KOR.addresses[0]", "http://127.0.0.1:" + kor.port());

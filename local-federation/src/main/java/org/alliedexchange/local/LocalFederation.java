@@ -218,21 +218,13 @@ public final class LocalFederation implements AutoCloseable {
         URI jwks = URI.create(issuer + "/protocol/openid-connect/certs");
         List<String> nations = FederationConfig.loadDefault().nations().stream().map(NationalScheme::code).toList();
         for (String nation : nations) {
-          Map<String, Object> properties = new HashMap<>();
-          properties.put("allied.exchange.nation", nation);
-          properties.put("allied.exchange.data-dir", dataDir.resolve("exchange-" + nation.toLowerCase()).toString());
-          properties.put("allied.exchange.auth.issuer", issuer.toString());
-          properties.put("allied.exchange.audit-redis", redisUrl.toString());
-          properties.put("logging.level.root", "WARN");
-          // one shutdown, in order (gateway, audit, exchanges, Keycloak, Redis): not one hook per service racing the others
-          properties.put("spring.main.register-shutdown-hook", "false");
-          exchanges.put(nation, ExchangeServiceApplication.start(properties, null));
+          Map<String, Object> properties = ExchangeServiceApplication.localProperties(nation,
+              dataDir.resolve("exchange-" + nation.toLowerCase()), redisUrl, issuer, jwks);
+          exchanges.put(nation, ExchangeServiceApplication.start(quiet(properties), null));
           progress.accept("exchange service " + nation + ": 127.0.0.1:" + exchanges.get(nation).port());
         }
         Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dataDir.resolve("audit"), redisUrl, issuer, jwks);
-        auditProperties.put("logging.level.root", "WARN");
-        auditProperties.put("spring.main.register-shutdown-hook", "false");
-        audit = AuditServiceApplication.start(auditProperties);
+        audit = AuditServiceApplication.start(quiet(auditProperties));
         progress.accept("audit service: 127.0.0.1:" + audit.port() + " (console page on " + audit.consolePort() + ")");
         Map<String, Object> gatewayProperties = GatewayApplication.localProperties(gatewayPort, issuer, jwks, redisUrl);
         exchanges.forEach((nation, running) -> GatewayApplication.addNation(gatewayProperties, nation,
@@ -240,9 +232,7 @@ public final class LocalFederation implements AutoCloseable {
             dataDir.resolve("exchange-" + nation.toLowerCase()).resolve("signing-key.pub.pem")));
         GatewayApplication.addAuditService(gatewayProperties, URI.create("http://127.0.0.1:" + audit.port()),
             URI.create("http://127.0.0.1:" + audit.consolePort()));
-        gatewayProperties.put("logging.level.root", "WARN");
-        gatewayProperties.put("spring.main.register-shutdown-hook", "false");
-        gateway = GatewayApplication.start(gatewayProperties);
+        gateway = GatewayApplication.start(quiet(gatewayProperties));
         progress.accept("gateway: " + gatewayUrl);
         progress.accept("waiting for Keycloak...");
         keycloak = keycloakStart.get();
@@ -275,6 +265,17 @@ public final class LocalFederation implements AutoCloseable {
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         throw new IllegalStateException("the federation did not start: " + cause.getMessage(), cause);
       }
+    }
+
+    /**
+     * A service as the federation runs it: warnings only on the console, and no shutdown hook of its
+     * own, so one shutdown stops everything in order (gateway, audit, exchanges, Keycloak, Redis)
+     * instead of one hook per service racing the others.
+     */
+    private static Map<String, Object> quiet(Map<String, Object> properties) {
+      properties.put("logging.level.root", "WARN");
+      properties.put("spring.main.register-shutdown-hook", "false");
+      return properties;
     }
 
     private static void requireFree(int port, String what, String option) {

@@ -36,7 +36,6 @@ import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.chain.ChainHash;
 import org.alliedexchange.audit.chain.ChainVerifier;
-import org.alliedexchange.audit.chain.CheckpointSigner;
 import org.alliedexchange.audit.query.RecordLabels;
 import org.alliedexchange.audit.query.RecordQuery;
 import org.alliedexchange.audit.store.AuditLog;
@@ -157,8 +156,9 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     Caller auditor = auditor();
     String relationship = visibleRelationship(request.getRelationship(), auditor);
     try {
-      ChainVerifier.Result result = chains.verify(relationship);
+      // one read of the checkpoint: the one verified against is the one shown
       org.alliedexchange.audit.chain.Checkpoint checkpoint = checkpoints.latest(relationship);
+      ChainVerifier.Result result = chains.verify(relationship, checkpoint);
       VerifyChainResponse.Builder response = VerifyChainResponse.newBuilder()
           .setLabel(labels.forAnswer(RecordLabels.CHAIN_LEVEL, auditor.nation()))
           .setVerified(result.verified())
@@ -239,9 +239,10 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
             .setReason(change.reason()));
       }
       response.putAllIdentityChanges(report.identityChanges());
-      org.alliedexchange.audit.chain.Checkpoint checkpoint = checkpoints.latest(relationship);
-      if (checkpoint != null) {
-        response.setCheckpoint(toProto(checkpoint)).setCheckpointSignatureValid(CheckpointSigner.verifies(checkpoint, checkpointKey));
+      // the report read the checkpoint and checked its signature: shown as read, not read again
+      if (report.checkpoint() != null) {
+        response.setCheckpoint(toProto(report.checkpoint().checkpoint()))
+            .setCheckpointSignatureValid(report.checkpoint().signatureValid());
       }
       responses.onNext(response.build());
       responses.onCompleted();

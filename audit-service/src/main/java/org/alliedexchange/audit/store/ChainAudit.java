@@ -20,7 +20,11 @@ public final class ChainAudit {
   }
 
   public ChainVerifier.Result verify(String relationship) throws SQLException {
-    Checkpoint checkpoint = checkpoints.latest(relationship);
+    return verify(relationship, checkpoints.latest(relationship));
+  }
+
+  /** Verifies against {@code checkpoint} (null: none issued), for a caller that shows the checkpoint it read. */
+  public ChainVerifier.Result verify(String relationship, Checkpoint checkpoint) throws SQLException {
     if (checkpoint != null && !CheckpointSigner.verifies(checkpoint, checkpointKey)) {
       return new ChainVerifier.Result(false, 0, checkpoint.sequence(), "the checkpoint of " + relationship + " at record "
           + checkpoint.sequence() + " does not carry the audit service's signature: it was forged or changed");

@@ -43,7 +43,7 @@ public final class ComplianceReport {
   public record AgreementChange(Instant at, String agreementId, String from, String to, String changedBy, String reason) {}
 
   /** The chain's latest checkpoint and whether its signature holds. */
-  public record CheckpointStatus(long sequence, Instant issuedAt, boolean signatureValid) {}
+  public record CheckpointStatus(long sequence, Instant issuedAt, boolean signatureValid, Checkpoint checkpoint) {}
 
   public record Report(String relationship, LocalDate from, LocalDate to, List<Flow> flows, List<Refusals> refusals, Balance balance,
       List<AgreementChange> agreementChanges, Map<String, Long> identityChanges, CheckpointStatus checkpoint) {}
@@ -74,7 +74,8 @@ public final class ComplianceReport {
           agreementChanges(connection, relationship, from, to),
           identityChanges(connection, nations, from, to),
           checkpoint == null ? null
-              : new CheckpointStatus(checkpoint.sequence(), checkpoint.issuedAt(), CheckpointSigner.verifies(checkpoint, checkpointKey)));
+              : new CheckpointStatus(checkpoint.sequence(), checkpoint.issuedAt(), CheckpointSigner.verifies(checkpoint, checkpointKey),
+                  checkpoint));
     }
   }
 
