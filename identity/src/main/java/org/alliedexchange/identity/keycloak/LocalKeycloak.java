@@ -60,7 +60,13 @@ public final class LocalKeycloak implements AutoCloseable {
   static final String REALM_RESOURCE = "/org/alliedexchange/identity/realm/allied-realm.json";
   static final String LISTENER_RESOURCE = "/org/alliedexchange/identity/keycloak/allied-audit-listener.jar";
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(ALLIED_[A-Z0-9_]+)}");
-  private static final List<String> BUILD_OPTIONS = List.of("--db=dev-file", "--cache=local");
+  private static final List<String> BUILD_OPTIONS = List.of("--db=dev-file");
+  /**
+   * Local caches: `cache` is a run-time option (a build ignores it), and without it Keycloak forms a
+   * JGroups cluster, listening on every interface (7800, 57800) and holding the first logins while it
+   * settles. One local Keycloak is one node, on loopback only.
+   */
+  private static final String LOCAL_CACHE = "--cache=local";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Process process;
@@ -278,7 +284,7 @@ public final class LocalKeycloak implements AutoCloseable {
 
         int chosenPort = port == 0 ? freePort() : port;
         URI url = URI.create("http://127.0.0.1:" + chosenPort);
-        List<String> command = List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized",
+        List<String> command = List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized", LOCAL_CACHE,
             "--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + chosenPort,
             "--hostname-strict=false", "--import-realm",
             "--db-url=jdbc:h2:file:" + data.resolve("keycloakdb").toAbsolutePath() + ";NON_KEYWORDS=VALUE");
