@@ -220,6 +220,38 @@ class AuditorConsoleIT {
   }
 
   @Test
+  void anAuditorLogsOutAndInAgainRoundAfterRound() {
+    // rounds on one browser's keep-alive connections: each login reaches the console, each logout ends the
+    // session at the gateway and at Keycloak (a stalled connection here once hung a login in ten)
+    // (KOR's auditor: the reads it makes are on KOR's own chain, not in the log the other tests count)
+    for (int round = 1; round <= 12; round++) {
+      logIn("kor-auditor");
+      new WebDriverWait(browser, Duration.ofSeconds(30)).withMessage("login " + round)
+          .until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of KOR"));
+      browser.findElement(By.id("logout")).click();
+      // Keycloak's session ended too: its form asks again instead of signing the auditor straight back in
+      new WebDriverWait(browser, Duration.ofSeconds(30)).withMessage("logout " + round)
+          .until(ExpectedConditions.urlContains("/protocol/openid-connect/auth"));
+      assertThat(await(By.id("username")).isDisplayed()).isTrue();
+    }
+    // the ended session reads nothing
+    browser.get("http://127.0.0.1:" + gatewayPort + "/audit/v1/records?relationship=JPN-KOR");
+    assertThat(browser.findElement(By.tagName("body")).getText()).contains("log in to the auditor console").doesNotContain("p-secret-1");
+    // Spring's own login and logout pages are not the console's
+    browser.get("http://127.0.0.1:" + gatewayPort + "/logout");
+    assertThat(browser.findElements(By.cssSelector("form button"))).isEmpty();
+  }
+
+  @Test
+  void aLoginThatFailsSaysWhyAndOffersNoLoop() {
+    // a forged or replayed callback: no authorization request is pending in this browser's session
+    browser.get("http://127.0.0.1:" + gatewayPort + "/login/oauth2/code/keycloak?code=forged&state=forged");
+    assertThat(browser.findElement(By.tagName("body")).getText()).startsWith("login to the auditor console failed:")
+        .contains("start again at /console/");
+    assertThat(browser.getCurrentUrl()).isEqualTo("http://127.0.0.1:" + gatewayPort + "/login/oauth2/code/keycloak?code=forged&state=forged");
+  }
+
+  @Test
   void someoneWithoutTheAuditorRoleIsNotServedTheConsole() {
     logIn("federation-admin");
     new WebDriverWait(browser, Duration.ofSeconds(60)).until(ExpectedConditions.urlContains("/console/"));

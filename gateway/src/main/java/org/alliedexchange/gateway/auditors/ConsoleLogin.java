@@ -37,6 +37,11 @@ public final class ConsoleLogin implements AuditorTokens {
   /** The client registration id, also the last part of the redirect path /login/oauth2/code/keycloak. */
   public static final String REGISTRATION = "keycloak";
   public static final String CONSOLE_PATH = "/console";
+  /**
+   * Under the console, not /logout: Spring Security answers GET /logout with its own "are you sure?" page
+   * for any chain with a login, which left the console's Log out link on a page it never meant to show.
+   */
+  public static final String LOGOUT_PATH = CONSOLE_PATH + "/logout";
 
   private final ReactiveClientRegistrationRepository registrations;
   private final ReactiveOAuth2AuthorizedClientService clients;
@@ -91,22 +96,38 @@ public final class ConsoleLogin implements AuditorTokens {
     OidcClientInitiatedServerLogoutSuccessHandler logout = new OidcClientInitiatedServerLogoutSuccessHandler(registrations);
     logout.setPostLogoutRedirectUri("{baseUrl}" + CONSOLE_PATH + "/");
     return http
-        .securityMatcher(ServerWebExchangeMatchers.pathMatchers(CONSOLE_PATH, CONSOLE_PATH + "/**", "/oauth2/**", "/login/**", "/logout",
-            AuditorApi.PATH + "/**"))
+        // the login's own paths only: Spring's generated /login and /logout pages stay out of reach
+        .securityMatcher(ServerWebExchangeMatchers.pathMatchers(CONSOLE_PATH, CONSOLE_PATH + "/**", "/oauth2/authorization/**",
+            "/login/oauth2/code/**", AuditorApi.PATH + "/**"))
         .authorizeExchange(exchanges -> exchanges
             // the API takes bearer tokens too; it is authenticated by the gRPC call it makes
             .pathMatchers(AuditorApi.PATH + "/**").permitAll()
             .anyExchange().authenticated())
         .oauth2Login(login -> login
             .authorizationRequestResolver(resolver)
+            .authenticationFailureHandler(ConsoleLogin::loginFailed)
             .authorizedClientRepository(authorizedClientRepository()))
         // a link logs out (the page is static and holds no CSRF token); a forged logout only ends a session
-        .logout(out -> out.requiresLogout(ServerWebExchangeMatchers.pathMatchers(org.springframework.http.HttpMethod.GET, "/logout"))
+        .logout(out -> out.requiresLogout(ServerWebExchangeMatchers.pathMatchers(org.springframework.http.HttpMethod.GET, LOGOUT_PATH))
             .logoutSuccessHandler(logout))
         .headers(headers -> headers
             .contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'self'; frame-ancestors 'none'; form-action 'self'"))
             .frameOptions(frame -> frame.mode(XFrameOptionsServerHttpHeadersWriter.Mode.DENY)))
         .build();
+  }
+
+  /**
+   * A login that Keycloak or the code exchange refused ends here, saying why, instead of on Spring's
+   * generated /login page, which is outside this chain. No redirect: Keycloak's single sign-on would send
+   * the browser straight back into the same failure.
+   */
+  private static Mono<Void> loginFailed(org.springframework.security.web.server.WebFilterExchange exchange,
+      org.springframework.security.core.AuthenticationException failure) {
+    org.springframework.http.server.reactive.ServerHttpResponse response = exchange.getExchange().getResponse();
+    response.setStatusCode(org.springframework.http.HttpStatus.UNAUTHORIZED);
+    response.getHeaders().setContentType(new org.springframework.http.MediaType("text", "plain", java.nio.charset.StandardCharsets.UTF_8));
+    String message = "login to the auditor console failed: " + failure.getMessage() + "\nstart again at " + CONSOLE_PATH + "/\n";
+    return response.writeWith(Mono.just(response.bufferFactory().wrap(message.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
   }
 
   /** The request's bearer token, else the console session's access token (refreshed when it has expired). */
