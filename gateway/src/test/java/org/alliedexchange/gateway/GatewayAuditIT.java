@@ -59,6 +59,8 @@ class GatewayAuditIT {
   static ExchangeServiceApplication.Running kor;
   static AuditServiceApplication.Running audit;
   static GatewayApplication.Running gateway;
+  static GatewayApplication.Running tlsGateway;
+  static TestCertificates.Issued tlsCertificate;
   static ManagedChannel channel;
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   static String permitted;
@@ -80,6 +82,13 @@ class GatewayAuditIT {
     GatewayApplication.addAuditService(properties, URI.create("http://127.0.0.1:" + audit.port()), null);
     gateway = GatewayApplication.start(properties);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+    // the same federation behind a gateway listening with TLS, on a certificate for a name rather than for
+    // 127.0.0.1: its JSON API reaches its own port by naming the host the certificate is for
+    tlsCertificate = TestCertificates.selfSigned(Files.createDirectories(dir.resolve("tls")), "dns:gateway.allied.test,ip:127.0.0.1");
+    Map<String, Object> tlsProperties = new java.util.HashMap<>(properties);
+    tlsProperties.put("server.port", "0");
+    tlsCertificate.serveWith(tlsProperties);
+    tlsGateway = GatewayApplication.start(tlsProperties);
 
     // two transfers KOR -> JPN through the gateway: one released, one above the GSOMIA level
     String publisher = tokens.token("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-publish", "exchange-read"));
@@ -102,6 +111,7 @@ class GatewayAuditIT {
   @AfterAll
   static void stop() throws Exception {
     channel.shutdownNow();
+    tlsGateway.close();
     gateway.close();
     audit.close();
     kor.close();
@@ -251,5 +261,25 @@ class GatewayAuditIT {
     assertThat(get("/audit/v1/records", null).statusCode()).isEqualTo(401);
     assertThat(get("/audit/v1/records?relationship=KOR-USA", japan).statusCode()).isEqualTo(403);
     assertThat(get("/audit/v1/records", tokens.forged()).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void theJsonApiIsServedByAGatewayListeningWithTls() throws Exception {
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (java.io.InputStream in = Files.newInputStream(tlsCertificate.certificate())) {
+      trust.setCertificateEntry("gateway", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    javax.net.ssl.TrustManagerFactory trusted = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    trusted.init(trust);
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, trusted.getTrustManagers(), null);
+    HttpClient https = HttpClient.newBuilder().sslContext(tls).build();
+
+    HttpResponse<String> page = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + tlsGateway.port()
+        + "/audit/v1/records?relationship=JPN-KOR&decision=permit")).header("Authorization", "Bearer " + auditorToken("JPN")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+    assertThat(page.body()).contains("\"eventId\":\"" + permitted + "\"", "\"marking\":\"極秘\"");
   }
 }

@@ -19,7 +19,6 @@ import java.security.KeyStore;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
@@ -45,15 +44,10 @@ class GatewayTlsIT {
   static void start() throws Exception {
     plain = new GatewayFixture(Map.of());
     Path dir = Files.createTempDirectory("allied-gateway-tls-");
-    String password = UUID.randomUUID().toString();
-    Path keystore = dir.resolve("tls.p12");
-    certificate = dir.resolve("tls.crt");
-    keytool("-genkeypair", "-alias", "allied", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-        "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
-        "-storepass", password, "-keypass", password);
-    keytool("-exportcert", "-rfc", "-alias", "allied", "-keystore", keystore.toString(), "-storepass", password,
-        "-file", certificate.toString());
-
+    TestCertificates.Issued issued = TestCertificates.selfSigned(dir, "ip:127.0.0.1,dns:localhost");
+    certificate = issued.certificate();
+    String password = issued.password();
+    Path keystore = issued.keystore();
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
       store.load(in, password.toCharArray());
@@ -64,26 +58,13 @@ class GatewayTlsIT {
 
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", "0");
-    properties.put("server.ssl.enabled", "true");
-    properties.put("server.ssl.key-store", keystore.toString());
-    properties.put("server.ssl.key-store-type", "PKCS12");
-    properties.put("server.ssl.key-store-password", password);
+    issued.serveWith(properties);
     properties.put("allied.gateway.nations.KOR.addresses[0]", tlsExchange.address());
     properties.put("allied.gateway.nations.KOR.binding-keys[0]", plain.dir.resolve("kor-key.pub.pem").toString());
     properties.put("spring.cloud.gateway.server.webflux.httpclient.ssl.trusted-x509-certificates[0]", certificate.toString());
     properties.put("allied.gateway.auth.issuer", plain.tokens.issuer.toString());
     properties.put("allied.gateway.audit-redis", plain.redis.url().toString());
     gateway = GatewayApplication.start(properties);
-  }
-
-  private static void keytool(String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes());
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
   }
 
   @AfterAll

@@ -60,29 +60,27 @@ public final class AuditorCalls implements AutoCloseable {
   static final Metadata.Key<String> WITHHELD_REASONS = Metadata.Key.of(GuardedCall.WITHHELD_REASONS_TRAILER, Metadata.ASCII_STRING_MARSHALLER);
 
   private final IntSupplier gatewayPort;
-  private final boolean tls;
+  private final LoopbackTls tls;
   private volatile ManagedChannel channel;
 
   /**
    * @param gatewayPort this gateway's port, known once it listens
-   * @param tls         whether that port speaks TLS; the loopback client does not (yet), so the API then refuses
+   * @param tls         how to reach that port when it speaks TLS, or null when it speaks h2c
    */
-  public AuditorCalls(IntSupplier gatewayPort, boolean tls) {
+  public AuditorCalls(IntSupplier gatewayPort, LoopbackTls tls) {
     this.gatewayPort = gatewayPort;
     this.tls = tls;
   }
 
   private AuditServiceGrpc.AuditServiceStub stub(String token, TrailerCapture capture) {
-    if (tls) {
-      throw Status.UNAVAILABLE.withDescription("the auditors' HTTP API is not served by a gateway listening with TLS yet;"
-          + " call the auditors' gRPC API (allied.audit.v1.AuditService) instead").asRuntimeException();
-    }
     ManagedChannel open = channel;
     if (open == null) {
       synchronized (this) {
         if (channel == null) {
-          channel = NettyChannelBuilder.forAddress("127.0.0.1", gatewayPort.getAsInt()).usePlaintext()
-              .maxInboundMessageSize(8 * 1024 * 1024).build();
+          int port = gatewayPort.getAsInt();
+          NettyChannelBuilder builder = NettyChannelBuilder.forAddress("127.0.0.1", port).maxInboundMessageSize(8 * 1024 * 1024);
+          channel = (tls == null ? builder.usePlaintext()
+              : builder.sslContext(tls.clientContext()).overrideAuthority(tls.host() + ":" + port)).build();
         }
         open = channel;
       }

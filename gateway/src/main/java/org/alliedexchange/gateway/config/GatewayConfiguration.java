@@ -38,6 +38,7 @@ import org.alliedexchange.gateway.auditors.AuditorApi;
 import org.alliedexchange.gateway.auditors.AuditorCalls;
 import org.alliedexchange.gateway.auditors.AuditorTokens;
 import org.alliedexchange.gateway.auditors.ConsoleLogin;
+import org.alliedexchange.gateway.auditors.LoopbackTls;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
@@ -229,10 +230,15 @@ public class GatewayConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  AuditorCalls auditorCalls(org.springframework.context.ApplicationContext context, Environment environment) {
+  AuditorCalls auditorCalls(org.springframework.context.ApplicationContext context,
+      org.springframework.boot.web.server.autoconfigure.ServerProperties server, ObjectProvider<org.springframework.boot.ssl.SslBundles> bundles) {
+    org.springframework.boot.web.server.Ssl ssl = server.getSsl();
+    // read at start-up: a certificate the loopback client cannot use stops the gateway, not an auditor's first call
+    LoopbackTls tls = org.springframework.boot.web.server.Ssl.isEnabled(ssl)
+        ? LoopbackTls.of(org.springframework.boot.web.server.WebServerSslBundle.get(ssl, bundles.getIfAvailable()))
+        : null;
     // the port is known once the server listens, which is after the beans are made
-    return new AuditorCalls(() -> ((org.springframework.boot.web.server.context.WebServerApplicationContext) context).getWebServer().getPort(),
-        environment.getProperty("server.ssl.enabled", Boolean.class, false));
+    return new AuditorCalls(() -> ((org.springframework.boot.web.server.context.WebServerApplicationContext) context).getWebServer().getPort(), tls);
   }
 
   @Bean
