@@ -1,6 +1,28 @@
 package org.alliedexchange.gateway.auditors;
 
+import io.netty.channel.ChannelOption;
 import java.net.URI;
+import java.time.Duration;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.oauth2.client.endpoint.WebClientReactiveAuthorizationCodeTokenResponseClient;
+import org.springframework.security.oauth2.client.endpoint.WebClientReactiveRefreshTokenTokenResponseClient;
+import org.springframework.security.oauth2.client.oidc.authentication.OidcAuthorizationCodeReactiveAuthenticationManager;
+import org.springframework.security.oauth2.client.oidc.authentication.OidcIdTokenValidator;
+import org.springframework.security.oauth2.client.oidc.authentication.ReactiveOidcIdTokenDecoderFactory;
+import org.springframework.security.oauth2.client.oidc.userinfo.OidcReactiveOAuth2UserService;
+import org.springframework.security.oauth2.client.userinfo.DefaultReactiveOAuth2UserService;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.converter.ClaimTypeConverter;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import reactor.netty.http.client.HttpClient;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.client.AuthorizedClientServiceReactiveOAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
@@ -46,13 +68,15 @@ public final class ConsoleLogin implements AuditorTokens {
   private final ReactiveClientRegistrationRepository registrations;
   private final ReactiveOAuth2AuthorizedClientService clients;
   private final ReactiveOAuth2AuthorizedClientManager manager;
+  private final ReactiveAuthenticationManager logins;
 
   /**
    * @param issuer   the realm's issuer, e.g. http://127.0.0.1:8081/realms/allied
    * @param jwks     the realm's keys
    * @param clientId the realm's public client for the console
+   * @param keycloakTimeout how long any one call to Keycloak may take before the login is refused
    */
-  public ConsoleLogin(URI issuer, URI jwks, String clientId) {
+  public ConsoleLogin(URI issuer, URI jwks, String clientId, Duration keycloakTimeout) {
     String realm = issuer.toString().replaceAll("/+$", "");
     ClientRegistration registration = ClientRegistration.withRegistrationId(REGISTRATION)
         .clientId(clientId)
@@ -71,10 +95,57 @@ public final class ConsoleLogin implements AuditorTokens {
         .build();
     this.registrations = new InMemoryReactiveClientRegistrationRepository(registration);
     this.clients = new InMemoryReactiveOAuth2AuthorizedClientService(registrations);
+
+    // every call to Keycloak is bounded: Spring's default client would wait forever on a stalled realm
+    WebClient keycloak = keycloakClient(keycloakTimeout);
+    WebClientReactiveAuthorizationCodeTokenResponseClient codes = new WebClientReactiveAuthorizationCodeTokenResponseClient();
+    codes.setWebClient(keycloak);
+    WebClientReactiveRefreshTokenTokenResponseClient refreshes = new WebClientReactiveRefreshTokenTokenResponseClient();
+    refreshes.setWebClient(keycloak);
+    DefaultReactiveOAuth2UserService userInfo = new DefaultReactiveOAuth2UserService();
+    userInfo.setWebClient(keycloak);
+    OidcReactiveOAuth2UserService users = new OidcReactiveOAuth2UserService();
+    users.setOauth2UserService(userInfo);
+    ReactiveJwtDecoder idTokens = idTokenDecoder(registration, jwks, keycloak);
+    OidcAuthorizationCodeReactiveAuthenticationManager oidc = new OidcAuthorizationCodeReactiveAuthenticationManager(codes, users);
+    oidc.setJwtDecoderFactory(client -> idTokens);
+    // a realm that cannot be reached refuses the login like any other failure: 401, saying so
+    this.logins = authentication -> oidc.authenticate(authentication).onErrorMap(
+        e -> e instanceof WebClientRequestException || e instanceof java.util.concurrent.TimeoutException,
+        e -> {
+          OAuth2Error error = new OAuth2Error("keycloak_unavailable",
+              "Keycloak did not answer within " + keycloakTimeout.toMillis() + " ms (" + e.getMessage() + ")", null);
+          return new OAuth2AuthenticationException(error, error.toString(), e);
+        });
+
     AuthorizedClientServiceReactiveOAuth2AuthorizedClientManager manager =
         new AuthorizedClientServiceReactiveOAuth2AuthorizedClientManager(registrations, clients);
-    manager.setAuthorizedClientProvider(ReactiveOAuth2AuthorizedClientProviderBuilder.builder().authorizationCode().refreshToken().build());
+    manager.setAuthorizedClientProvider(ReactiveOAuth2AuthorizedClientProviderBuilder.builder().authorizationCode()
+        .refreshToken(refresh -> refresh.accessTokenResponseClient(refreshes)).build());
     this.manager = manager;
+  }
+
+  private static WebClient keycloakClient(Duration timeout) {
+    HttpClient http = HttpClient.create()
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+        .responseTimeout(timeout);
+    // a response whose body never ends is bounded too
+    return WebClient.builder().clientConnector(new ReactorClientHttpConnector(http))
+        .filter((request, next) -> next.exchange(request).timeout(timeout.multipliedBy(2))).build();
+  }
+
+  /** ID tokens: RS256 only, signed by a key of the realm's JWKS, checked for issuer, audience, expiry and nonce. */
+  private static ReactiveJwtDecoder idTokenDecoder(ClientRegistration registration, URI jwks, WebClient keycloak) {
+    NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSetUri(jwks.toString()).webClient(keycloak)
+        .jwsAlgorithm(SignatureAlgorithm.RS256).build();
+    decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(new JwtTimestampValidator(), new OidcIdTokenValidator(registration)));
+    decoder.setClaimSetConverter(new ClaimTypeConverter(ReactiveOidcIdTokenDecoderFactory.createDefaultClaimTypeConverters()));
+    return decoder;
+  }
+
+  /** The login's authentication: the code exchange, the ID token, and the user, each call to Keycloak bounded. */
+  public ReactiveAuthenticationManager logins() {
+    return logins;
   }
 
   public ReactiveClientRegistrationRepository registrations() {
@@ -104,6 +175,7 @@ public final class ConsoleLogin implements AuditorTokens {
             .pathMatchers(AuditorApi.PATH + "/**").permitAll()
             .anyExchange().authenticated())
         .oauth2Login(login -> login
+            .authenticationManager(logins)
             .authorizationRequestResolver(resolver)
             .authenticationFailureHandler(ConsoleLogin::loginFailed)
             .authorizedClientRepository(authorizedClientRepository()))
@@ -126,7 +198,9 @@ public final class ConsoleLogin implements AuditorTokens {
     org.springframework.http.server.reactive.ServerHttpResponse response = exchange.getExchange().getResponse();
     response.setStatusCode(org.springframework.http.HttpStatus.UNAUTHORIZED);
     response.getHeaders().setContentType(new org.springframework.http.MediaType("text", "plain", java.nio.charset.StandardCharsets.UTF_8));
-    String message = "login to the auditor console failed: " + failure.getMessage() + "\nstart again at " + CONSOLE_PATH + "/\n";
+    String why = failure.getMessage() == null && failure instanceof OAuth2AuthenticationException oauth
+        ? oauth.getError().toString() : failure.getMessage();
+    String message = "login to the auditor console failed: " + why + "\nstart again at " + CONSOLE_PATH + "/\n";
     return response.writeWith(Mono.just(response.bufferFactory().wrap(message.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
   }
 

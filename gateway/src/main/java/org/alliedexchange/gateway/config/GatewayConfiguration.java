@@ -265,7 +265,8 @@ public class GatewayConfiguration {
         throw new IllegalArgumentException("allied.gateway.console.enabled needs allied.gateway.audit-service.console-url:"
             + " where the audit service serves the console's page");
       }
-      return new ConsoleLogin(properties.auth().issuer(), properties.auth().jwks(), properties.console().clientId());
+      return new ConsoleLogin(properties.auth().issuer(), properties.auth().jwks(), properties.console().clientId(),
+          properties.console().keycloakTimeout());
     }
 
     @Bean

@@ -61,8 +61,12 @@ public record GatewayProperties(
    *
    * @param enabled  whether this gateway serves the console (it needs {@code audit-service.console-url})
    * @param clientId the realm's public client for the console
+   * @param keycloakTimeout how long the login waits on any one call to Keycloak (code exchange, keys,
+   *                 user info, refresh) before it refuses, instead of holding the browser forever
    */
-  public record Console(@DefaultValue("false") boolean enabled, @DefaultValue("allied-console") @NotBlank String clientId) {}
+  public record Console(@DefaultValue("false") boolean enabled, @DefaultValue("allied-console") @NotBlank String clientId,
+      @DefaultValue("10s") @NotNull @DurationMin(millis = 100) @DurationMax(seconds = 60, message = "must be between 100ms and 60s")
+      Duration keycloakTimeout) {}
 
 
   /**
