@@ -96,7 +96,7 @@ public class GatewayConfiguration {
 
   @Bean(destroyMethod = "close")
   RateLimiter rateLimiter(GatewayProperties properties) {
-    return new RateLimiter(redis(properties), properties.rateLimit()::limitFor, Clock.systemUTC());
+    return new RateLimiter(redis(properties), properties.rateLimit().redisTimeout(), properties.rateLimit()::limitFor, Clock.systemUTC());
   }
 
   /** Each nation's verifier trusts only that nation's keys, so no nation can sign for another. */

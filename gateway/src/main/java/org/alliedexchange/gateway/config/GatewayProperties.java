@@ -91,8 +91,11 @@ public record GatewayProperties(
   /**
    * @param callsPerSecond the default for every national system
    * @param systems        per-system limits by client id, overriding the default
+   * @param redisTimeout   how long a lease may wait on Redis before the call is refused as uncountable;
+   *                       the Redis fsyncs every write, and one fsync on a busy disk took over 500 ms here
    */
-  public record RateLimit(@DefaultValue("500") @Min(1) int callsPerSecond, @DefaultValue Map<String, @NotNull @Min(1) Integer> systems) {
+  public record RateLimit(@DefaultValue("500") @Min(1) int callsPerSecond, @DefaultValue Map<String, @NotNull @Min(1) Integer> systems,
+      @DefaultValue("2s") @NotNull @DurationMin(millis = 1) @DurationMax(seconds = 30, message = "must be at most 30s") Duration redisTimeout) {
     public int limitFor(String system) {
       return systems.getOrDefault(system, callsPerSecond);
     }

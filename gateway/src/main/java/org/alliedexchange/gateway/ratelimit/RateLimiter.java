@@ -53,8 +53,11 @@ public final class RateLimiter implements AutoCloseable {
     CompletableFuture<Void> leasing;
   }
 
-  public RateLimiter(URI redisUrl, ToIntFunction<String> limitFor, Clock clock) {
-    this.redis = RedisConnections.connect(redisUrl, Duration.ofMillis(500));
+  /**
+   * @param timeout how long one lease may wait on Redis; past it the lease fails and the call is refused
+   */
+  public RateLimiter(URI redisUrl, Duration timeout, ToIntFunction<String> limitFor, Clock clock) {
+    this.redis = RedisConnections.connect(redisUrl, timeout);
     this.limitFor = limitFor;
     this.clock = clock;
   }
