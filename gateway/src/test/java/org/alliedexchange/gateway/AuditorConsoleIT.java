@@ -23,6 +23,7 @@ import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.auditstream.LocalRedis;
 import org.alliedexchange.identity.keycloak.LocalKeycloak;
+import org.alliedexchange.gateway.auditors.ConsoleLogin;
 import org.alliedexchange.label.NationalKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -237,6 +238,9 @@ class AuditorConsoleIT {
     // the ended session reads nothing
     browser.get("http://127.0.0.1:" + gatewayPort + "/audit/v1/records?relationship=JPN-KOR");
     assertThat(browser.findElement(By.tagName("body")).getText()).contains("log in to the auditor console").doesNotContain("p-secret-1");
+    // a logout with no session left leads back to the console's login, not to a page of Spring's
+    browser.get("http://127.0.0.1:" + gatewayPort + ConsoleLogin.LOGOUT_PATH);
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.urlContains("/protocol/openid-connect/auth"));
     // Spring's own login and logout pages are not the console's
     browser.get("http://127.0.0.1:" + gatewayPort + "/logout");
     assertThat(browser.findElements(By.cssSelector("form button"))).isEmpty();

@@ -166,6 +166,8 @@ public final class ConsoleLogin implements AuditorTokens {
     resolver.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
     OidcClientInitiatedServerLogoutSuccessHandler logout = new OidcClientInitiatedServerLogoutSuccessHandler(registrations);
     logout.setPostLogoutRedirectUri("{baseUrl}" + CONSOLE_PATH + "/");
+    // with no session to end (it expired, or a second click), back to the console, not Spring's /login?logout
+    logout.setLogoutSuccessUrl(URI.create(CONSOLE_PATH + "/"));
     return http
         // the login's own paths only: Spring's generated /login and /logout pages stay out of reach
         .securityMatcher(ServerWebExchangeMatchers.pathMatchers(CONSOLE_PATH, CONSOLE_PATH + "/**", "/oauth2/authorization/**",
