@@ -1,5 +1,16 @@
 package org.alliedexchange.client;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.MethodDescriptor;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.alliedexchange.api.exchange.v1.PublishRequest;
+
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -64,7 +75,8 @@ public final class AlliedClient implements AutoCloseable {
     if (gateway.getHost() == null || gateway.getPort() < 0 || !(gateway.getScheme().equals("http") || gateway.getScheme().equals("https"))) {
       throw new IllegalArgumentException("the gateway is http://host:port or https://host:port, not " + gateway);
     }
-    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(gateway.getHost(), gateway.getPort()).maxInboundMessageSize(16 << 20);
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(gateway.getHost(), gateway.getPort()).maxInboundMessageSize(16 << 20)
+        .defaultServiceConfig(RETRIES).enableRetry();
     if (gateway.getScheme().equals("http")) {
       builder.usePlaintext();
     } else {
@@ -73,14 +85,47 @@ public final class AlliedClient implements AutoCloseable {
     return new AlliedClient(builder.build(), tokens);
   }
 
+  /**
+   * Calls that end {@code UNAVAILABLE} (a gateway replica going away, a Redis that did not answer in
+   * time) are tried again, up to three attempts in all with backoff, where a repeat cannot do anything
+   * twice: reads, streams before their first message, and publishes, which always carry an idempotency
+   * key ({@link #IDEMPOTENT_PUBLISH}). An amendment is not repeated: its caller decides.
+   */
+  static final Map<String, ?> RETRIES = Map.of("methodConfig", List.of(Map.of(
+      "name", List.of(
+          Map.of("service", "allied.exchange.v1.ExchangeService", "method", "Publish"),
+          Map.of("service", "allied.exchange.v1.ExchangeService", "method", "Get"),
+          Map.of("service", "allied.exchange.v1.ExchangeService", "method", "Search"),
+          Map.of("service", "allied.exchange.v1.ExchangeService", "method", "Subscribe"),
+          Map.of("service", "allied.audit.v1.AuditService")),
+      "retryPolicy", Map.of("maxAttempts", 3.0, "initialBackoff", "0.2s", "maxBackoff", "1s", "backoffMultiplier", 2.0,
+          "retryableStatusCodes", List.of("UNAVAILABLE")))));
+
+  /** Gives a publish without an idempotency key a fresh one, so that a repeated attempt is the same publish. */
+  static final ClientInterceptor IDEMPOTENT_PUBLISH = new ClientInterceptor() {
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+        @Override
+        @SuppressWarnings("unchecked")
+        public void sendMessage(Q message) {
+          if (message instanceof PublishRequest publish && publish.getIdempotencyKey().isEmpty()) {
+            message = (Q) publish.toBuilder().setIdempotencyKey(UUID.randomUUID().toString()).build();
+          }
+          super.sendMessage(message);
+        }
+      };
+    }
+  };
+
   /** The exchange service of {@code nation}, through the gateway. */
   public ExchangeServiceGrpc.ExchangeServiceBlockingStub exchange(String nation) {
-    return ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials).withInterceptors(nation(nation));
+    return ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials).withInterceptors(nation(nation), IDEMPOTENT_PUBLISH);
   }
 
   /** As {@link #exchange}, for streams read as they come. */
   public ExchangeServiceGrpc.ExchangeServiceStub exchangeAsync(String nation) {
-    return ExchangeServiceGrpc.newStub(channel).withCallCredentials(credentials).withInterceptors(nation(nation));
+    return ExchangeServiceGrpc.newStub(channel).withCallCredentials(credentials).withInterceptors(nation(nation), IDEMPOTENT_PUBLISH);
   }
 
   /** The auditors' API (federation-wide: no nation is named). */
