@@ -62,12 +62,10 @@ final class AuditCommand {
       if (configured != null && !configured.isBlank()) {
         return URI.create(configured.trim());
       }
-      Path state = org.alliedexchange.local.LocalFederation.stateFile(dataDir != null ? dataDir
-          : org.alliedexchange.local.LocalFederation.defaultDataDir());
+      String local = LocalState.readOrEmpty(dataDir).path("gateway").asString("");
       try {
-        String local = Files.exists(state) ? JSON.readTree(Files.readString(state)).path("gateway").asString("") : "";
         return URI.create(local.isEmpty() ? "http://127.0.0.1:8443" : local);
-      } catch (IOException | RuntimeException e) {
+      } catch (IllegalArgumentException e) {
         return URI.create("http://127.0.0.1:8443");
       }
     }

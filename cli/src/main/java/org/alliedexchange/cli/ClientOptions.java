@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import org.alliedexchange.client.AlliedClient;
 import org.alliedexchange.client.ClientCredentialsTokens;
-import org.alliedexchange.local.LocalFederation;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 
@@ -52,12 +51,7 @@ final class ClientOptions {
 
   private JsonNode state() {
     if (state == null) {
-      Path file = LocalFederation.stateFile(dataDir != null ? dataDir : LocalFederation.defaultDataDir());
-      try {
-        state = Files.exists(file) ? Json.MAPPER.readTree(Files.readString(file)) : Json.MAPPER.createObjectNode();
-      } catch (IOException | RuntimeException e) {
-        state = Json.MAPPER.createObjectNode();
-      }
+      state = LocalState.readOrEmpty(dataDir);
     }
     return state;
   }

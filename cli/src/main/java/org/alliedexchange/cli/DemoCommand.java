@@ -38,7 +38,6 @@ import org.alliedexchange.client.AlliedClient;
 import org.alliedexchange.client.ClientCredentialsTokens;
 import org.alliedexchange.client.PersonLogin;
 import org.alliedexchange.client.TokenSource;
-import org.alliedexchange.local.LocalFederation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -84,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
-    Path file = LocalFederation.stateFile(dataDir != null ? dataDir : LocalFederation.defaultDataDir());
+    Path file = LocalState.file(dataDir);
     if (!Files.exists(file)) {
       spec.commandLine().getErr().println("allied demo: no federation runs (no " + file + "); start one with `./allied up`");
       return 1;

@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import org.alliedexchange.client.ClientCredentials;
 import org.alliedexchange.client.PersonLogin;
 import org.alliedexchange.client.TokenSource;
-import org.alliedexchange.local.LocalFederation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -51,8 +50,7 @@ final class LoginCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path file = LocalFederation.stateFile(dataDir != null ? dataDir : LocalFederation.defaultDataDir());
-    JsonNode state = Files.exists(file) ? Json.MAPPER.readTree(Files.readString(file)) : Json.MAPPER.createObjectNode();
+    JsonNode state = LocalState.readOrEmpty(dataDir);
     URI realm = issuer != null ? issuer : envOr("ALLIED_ISSUER", state.path("keycloak").path("issuer").asString(""));
     URI console = gateway != null ? gateway : envOr("ALLIED_GATEWAY_URL", state.path("gateway").asString(""));
     if (realm == null || console == null) {

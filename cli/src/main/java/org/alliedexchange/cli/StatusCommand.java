@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.alliedexchange.local.LocalFederation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,7 +31,7 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path file = LocalFederation.stateFile(dataDir != null ? dataDir : LocalFederation.defaultDataDir());
+    Path file = LocalState.file(dataDir);
     if (!Files.exists(file)) {
       spec.commandLine().getErr().println("allied status: no federation runs (no " + file + "); start one with `./allied up`");
       return 1;
