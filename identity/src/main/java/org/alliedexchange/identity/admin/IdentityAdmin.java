@@ -1,13 +1,15 @@
 package org.alliedexchange.identity.admin;
 
-import jakarta.ws.rs.WebApplicationException;
+import static org.alliedexchange.identity.admin.KeycloakCalls.call;
+import static org.alliedexchange.identity.admin.RealmIdentities.attributes;
+import static org.alliedexchange.identity.admin.RealmIdentities.nonNull;
+
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.alliedexchange.policy.Federation;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.admin.client.CreatedResponseUtil;
@@ -18,7 +20,6 @@ import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.admin.client.resource.UserResource;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.CredentialRepresentation;
-import org.keycloak.representations.idm.RoleRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 
 /**
@@ -37,11 +38,13 @@ public final class IdentityAdmin implements AutoCloseable {
   private final Keycloak keycloak;
   private final RealmResource realm;
   private final IdentityRules rules;
+  private final RealmIdentities identities;
 
   private IdentityAdmin(Keycloak keycloak, String realmName, Federation federation) {
     this.keycloak = keycloak;
     this.realm = keycloak.realm(realmName);
     this.rules = new IdentityRules(federation);
+    this.identities = new RealmIdentities(realm);
   }
 
   /** Connects as an administrator of {@code adminRealm} (for the local Keycloak: master's bootstrap admin). */
@@ -91,7 +94,7 @@ public final class IdentityAdmin implements AutoCloseable {
       UserRepresentation account = created.getServiceAccountUser();
       account.setAttributes(attributes(nation, level, checkedCommunities));
       realm.users().get(account.getId()).update(account);
-      grantRealmRoles(realm.users().get(account.getId()), checkedRoles);
+      identities.grantRealmRoles(realm.users().get(account.getId()), checkedRoles);
       return created.getSecret().getValue();
     });
   }
@@ -123,7 +126,7 @@ public final class IdentityAdmin implements AutoCloseable {
       credential.setValue(password);
       credential.setTemporary(true);
       created.resetPassword(credential);
-      grantRealmRoles(created, checkedRoles);
+      identities.grantRealmRoles(created, checkedRoles);
       return password;
     });
   }
@@ -138,7 +141,7 @@ public final class IdentityAdmin implements AutoCloseable {
           continue;
         }
         UserRepresentation account = realm.clients().get(client.getId()).getServiceAccountUser();
-        systems.add(identity(Identity.SYSTEM, client.getClientId(), account, Boolean.TRUE.equals(client.isEnabled()),
+        systems.add(identities.identity(Identity.SYSTEM, client.getClientId(), account, Boolean.TRUE.equals(client.isEnabled()),
             client.getName()));
       }
       return systems;
@@ -154,7 +157,7 @@ public final class IdentityAdmin implements AutoCloseable {
           continue;
         }
         String name = String.join(" ", nonNull(user.getFirstName()), nonNull(user.getLastName())).trim();
-        people.add(identity(Identity.PERSON, user.getUsername(), user, Boolean.TRUE.equals(user.isEnabled()), name));
+        people.add(identities.identity(Identity.PERSON, user.getUsername(), user, Boolean.TRUE.equals(user.isEnabled()), name));
       }
       return people;
     });
@@ -163,14 +166,14 @@ public final class IdentityAdmin implements AutoCloseable {
   /** One system or person by client id or username. */
   public Identity describe(String name) {
     return call("describe " + name, () -> {
-      ClientRepresentation client = findSystem(name);
+      ClientRepresentation client = identities.findSystem(name);
       if (client != null) {
         UserRepresentation account = realm.clients().get(client.getId()).getServiceAccountUser();
-        return identity(Identity.SYSTEM, name, account, Boolean.TRUE.equals(client.isEnabled()), client.getName());
+        return identities.identity(Identity.SYSTEM, name, account, Boolean.TRUE.equals(client.isEnabled()), client.getName());
       }
-      UserRepresentation user = findPerson(name);
+      UserRepresentation user = identities.findPerson(name);
       String label = String.join(" ", nonNull(user.getFirstName()), nonNull(user.getLastName())).trim();
-      return identity(Identity.PERSON, name, user, Boolean.TRUE.equals(user.isEnabled()), label);
+      return identities.identity(Identity.PERSON, name, user, Boolean.TRUE.equals(user.isEnabled()), label);
     });
   }
 
@@ -193,7 +196,7 @@ public final class IdentityAdmin implements AutoCloseable {
   /** A new secret for a system; the old one stops working at once. Returns the new one, shown once. */
   public String rotateSecret(String clientId) {
     return call("rotate the secret of " + clientId, () -> {
-      ClientRepresentation client = requireSystem(clientId);
+      ClientRepresentation client = identities.requireSystem(clientId);
       return realm.clients().get(client.getId()).generateNewSecret().getValue();
     });
   }
@@ -201,13 +204,13 @@ public final class IdentityAdmin implements AutoCloseable {
   /** Disables or re-enables a system (its client) or a person. */
   public void setEnabled(String name, boolean enabled) {
     call((enabled ? "enable " : "disable ") + name, () -> {
-      ClientRepresentation client = findSystem(name);
+      ClientRepresentation client = identities.findSystem(name);
       if (client != null) {
         client.setEnabled(enabled);
         realm.clients().get(client.getId()).update(client);
         return null;
       }
-      UserRepresentation user = findPerson(name);
+      UserRepresentation user = identities.findPerson(name);
       user.setEnabled(enabled);
       realm.users().get(user.getId()).update(user);
       return null;
@@ -216,99 +219,14 @@ public final class IdentityAdmin implements AutoCloseable {
 
   private void updateAttributes(String name, java.util.function.Consumer<Map<String, List<String>>> change) {
     call("update " + name, () -> {
-      ClientRepresentation client = findSystem(name);
-      UserRepresentation user = client != null ? realm.clients().get(client.getId()).getServiceAccountUser() : findPerson(name);
+      ClientRepresentation client = identities.findSystem(name);
+      UserRepresentation user = client != null ? realm.clients().get(client.getId()).getServiceAccountUser() : identities.findPerson(name);
       Map<String, List<String>> attributes = user.getAttributes() == null ? new HashMap<>() : new HashMap<>(user.getAttributes());
       change.accept(attributes);
       user.setAttributes(attributes);
       realm.users().get(user.getId()).update(user);
       return null;
     });
-  }
-
-  private ClientRepresentation findSystem(String clientId) {
-    List<ClientRepresentation> found = realm.clients().findByClientId(clientId);
-    return found.isEmpty() || !Boolean.TRUE.equals(found.get(0).isServiceAccountsEnabled()) ? null : found.get(0);
-  }
-
-  private ClientRepresentation requireSystem(String clientId) {
-    ClientRepresentation client = findSystem(clientId);
-    if (client == null) {
-      throw IdentityException.refusal("no national system \"" + clientId + "\"");
-    }
-    return client;
-  }
-
-  private UserRepresentation findPerson(String username) {
-    List<UserRepresentation> found = realm.users().searchByUsername(username, true);
-    if (found.isEmpty() || username.startsWith("service-account-")) {
-      throw IdentityException.refusal("no system or person \"" + username + "\"");
-    }
-    return found.get(0);
-  }
-
-  /**
-   * Grants exactly these roles. Keycloak gives every new identity the realm's default role (with
-   * offline_access and uma_authorization); an identity here holds only what it was given.
-   */
-  private void grantRealmRoles(UserResource user, List<String> roles) {
-    List<RoleRepresentation> representations = new ArrayList<>();
-    for (String role : roles) {
-      representations.add(realm.roles().get(role).toRepresentation());
-    }
-    user.roles().realmLevel().add(representations);
-    List<RoleRepresentation> defaults = user.roles().realmLevel().listAll().stream()
-        .filter(role -> role.getName().startsWith("default-roles-")).toList();
-    if (!defaults.isEmpty()) {
-      user.roles().realmLevel().remove(defaults);
-    }
-  }
-
-  private Identity identity(String kind, String name, UserRepresentation user, boolean enabled, String description) {
-    Map<String, List<String>> attributes = user.getAttributes() == null ? Map.of() : user.getAttributes();
-    List<String> roles = realm.users().get(user.getId()).roles().realmLevel().listAll().stream()
-        .map(RoleRepresentation::getName).filter(IdentityRules.ROLES::contains).sorted().toList();
-    return new Identity(kind, name, first(attributes.get("nation")), first(attributes.get("clearance")),
-        attributes.getOrDefault("communities", List.of()), roles, enabled, nonNull(description));
-  }
-
-  private static Map<String, List<String>> attributes(String nation, String clearance, List<String> communities) {
-    Map<String, List<String>> attributes = new HashMap<>();
-    attributes.put("nation", List.of(nation));
-    attributes.put("clearance", List.of(clearance));
-    if (!communities.isEmpty()) {
-      attributes.put("communities", communities);
-    }
-    return attributes;
-  }
-
-  /** Runs an admin call, turning Keycloak's HTTP errors into one readable line. */
-  private static <T> T call(String what, Supplier<T> action) {
-    try {
-      return action.get();
-    } catch (IdentityException e) {
-      throw e;
-    } catch (WebApplicationException e) {
-      Response response = e.getResponse();
-      String body = "";
-      try {
-        body = response.hasEntity() ? response.readEntity(String.class) : "";
-      } catch (RuntimeException ignored) {
-        // the status alone will do
-      }
-      throw IdentityException.failure("could not " + what + ": Keycloak answered " + response.getStatus()
-          + (body.isBlank() ? "" : " " + body.strip()), e);
-    } catch (jakarta.ws.rs.ProcessingException e) {
-      throw IdentityException.failure("could not " + what + ": cannot reach Keycloak (" + rootMessage(e) + ")", e);
-    }
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.toString() : root.getMessage();
   }
 
   private static String initialPassword() {
