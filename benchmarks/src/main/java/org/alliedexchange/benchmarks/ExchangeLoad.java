@@ -24,6 +24,8 @@ import org.alliedexchange.client.ClientCredentials;
  * tokens, client and server on the same machine. Measures the issue-4 figures: publish throughput,
  * search streaming to one client, and live-product latency to a subscriber.
  *
+ * <p>This class starts the servers and prints the report; the calls are in {@code ExchangeLoadDriver}.
+ *
  * <pre>./mvnw -q -B -pl benchmarks -am install -DskipTests && ./mvnw -q -B -pl benchmarks exec:exec@exchange-load</pre>
  */
 public final class ExchangeLoad {

@@ -31,6 +31,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  *
  * <p>The backend is an in-memory gRPC server answering with one KOR product signed like the exchange
  * service's, so the figures measure the hop, not a database. Everything shares this machine's cores.
+ *
+ * <p>This class starts what is measured and prints the report; the servers are in {@code GatewayLoadServers}
+ * and {@code Nginx}, the calls in {@code GatewayLoadDriver}.
  */
 public final class GatewayLoad {
 

@@ -32,7 +32,9 @@ import org.alliedexchange.api.exchange.v1.SearchRequest;
 
 /**
  * The gateway load run's driver: unary Gets with a fixed number always in flight, one Search stream
- * at a time, and what each costs this JVM's and the machine's CPU.
+ * at a time, and what each costs this JVM's and the machine's CPU; and one XADD round trip to the
+ * audit Redis, for scale. Calls and the backend pass bytes as they are ({@link #RAW}), so no parsing is
+ * measured.
  */
 final class GatewayLoadDriver {
 
