@@ -1,7 +1,6 @@
 package org.alliedexchange.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
 import java.io.File;
@@ -28,6 +27,7 @@ import org.alliedexchange.auditstream.LocalRedis;
 import org.alliedexchange.identity.keycloak.LocalKeycloak;
 import org.alliedexchange.gateway.auditors.ConsoleLogin;
 import org.alliedexchange.label.NationalKey;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,7 +89,7 @@ class AuditorConsoleIT {
     }
     // the audit service has stored all three and signed a checkpoint over them: the log shows them, the verification covers them
     Checkpoints checkpoints = audit.context().getBean(Checkpoints.class);
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
       Checkpoint latest = checkpoints.latest("JPN-KOR");
       return latest != null && latest.sequence() == 3;
     });
