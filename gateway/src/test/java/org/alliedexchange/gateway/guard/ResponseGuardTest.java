@@ -107,6 +107,22 @@ class ResponseGuardTest {
   }
 
   @Test
+  void anAuditWriteThatTimesOutLaterReleasesNothingAndEndsTheCallUnavailable() {
+    // as the batch writer fails a write Redis did not take within allied.gateway.audit.timeout
+    ResponseGuard guard = new ResponseGuard(messages, records -> new CompletableFuture<Void>()
+        .orTimeout(200, java.util.concurrent.TimeUnit.MILLISECONDS), () -> null, 1 << 20);
+    GuardedCall call = call(SEARCH);
+
+    List<byte[]> released = guard.guard(call, body(frame(product("p-1", "KOR", "JPN"))), BUFFERS).map(ResponseGuardTest::bytes)
+        .collectList().block(Duration.ofSeconds(5));
+
+    assertThat(released).isEmpty();
+    assertThat(call.endCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(call.endMessage()).isEqualTo("the audit stream did not take the record of this transfer, so nothing more is released on this call:"
+        + " TimeoutException");
+  }
+
+  @Test
   void staleAgreementStatusesReleaseNothingAndEndTheCallUnavailable() {
     AtomicInteger writes = new AtomicInteger();
     ResponseGuard guard = new ResponseGuard(messages, records -> {
