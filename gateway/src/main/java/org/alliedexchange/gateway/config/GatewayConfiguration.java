@@ -18,11 +18,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.gateway.access.CallAccessFilter;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.gateway.agreements.AgreementAdminApi;
-import org.alliedexchange.federation.AgreementBoard;
+import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.gateway.guard.GuardTrailers;
 import org.alliedexchange.gateway.guard.MessageGuard;
 import org.alliedexchange.gateway.guard.ReleaseGuardFilter;
@@ -33,7 +34,7 @@ import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
-import org.alliedexchange.token.TokenValidator;
+import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.gateway.auditors.AuditorApi;
 import org.alliedexchange.gateway.auditors.AuditorCalls;
 import org.alliedexchange.gateway.auditors.AuditorTokens;
@@ -79,7 +80,7 @@ public class GatewayConfiguration {
 
   @Bean
   TokenValidator tokenValidator(GatewayProperties properties) {
-    GatewayProperties.Auth auth = properties.auth();
+    TokenSettings auth = properties.auth();
     return new TokenValidator(auth.issuer(), auth.jwks(), auth.audience(), auth.clockSkew());
   }
 
