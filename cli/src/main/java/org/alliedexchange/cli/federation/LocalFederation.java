@@ -271,7 +271,7 @@ public final class LocalFederation implements AutoCloseable {
 
     /**
      * A service as the federation runs it: warnings only on the console, and no shutdown hook of its
-     * own, so one shutdown stops everything in order (gateway, audit, exchanges, Keycloak, Redis)
+     * own, so one shutdown stops everything in order (gateway, audit, exchanges, their databases, Keycloak, Redis)
      * instead of one hook per service racing the others.
      */
     private static Map<String, Object> quiet(Map<String, Object> properties) {
