@@ -2,6 +2,7 @@ package org.alliedexchange.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
 import java.nio.charset.StandardCharsets;
@@ -36,21 +37,23 @@ import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.auditstream.RedisConnections;
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XReadGroupParams;
 
-/** The audit service against a real Redis and a real (embedded) PostgreSQL. */
+/** The audit service against a real Redis and a real PostgreSQL. */
 class AuditServiceIT {
 
   static Path dir;
   static LocalRedis redis;
   static TestTokens tokens;
+  static final Map<String, LocalPostgres> databases = new HashMap<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -61,15 +64,19 @@ class AuditServiceIT {
 
   @AfterAll
   static void stop() {
+    databases.values().forEach(LocalPostgres::close);
     tokens.close();
     redis.close();
   }
 
   /** Each test has its own stream and database; restarts within a test keep them. */
   static Map<String, Object> properties(String stream, String consumer) {
+    Path dataDir = dir.resolve(stream.replace(':', '-'));
+    LocalPostgres postgres = databases.computeIfAbsent(stream, s -> LocalPostgres.start(dataDir.resolve("postgres")));
     Map<String, Object> properties = new HashMap<>();
-    properties.put("allied.audit.data-dir", dir.resolve(stream.replace(':', '-')).toString());
-    properties.put("allied.audit.redis", redis.url().toString());
+    properties.put("allied.audit.data-dir", dataDir.toString());
+    properties.put("allied.audit.database.url", postgres.url());
+    properties.put("allied.audit.audit-redis", redis.url().toString());
     properties.put("allied.audit.stream", stream);
     properties.put("allied.audit.consumer", consumer);
     properties.put("allied.audit.claim-idle", "1s");
@@ -105,10 +112,7 @@ class AuditServiceIT {
   }
 
   private static void awaitCount(DataSource data, String sql, long expected) throws Exception {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (count(data, sql) < expected && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> count(data, sql) >= expected);
     assertThat(count(data, sql)).isEqualTo(expected);
   }
 
@@ -175,8 +179,11 @@ class AuditServiceIT {
     // a restart reads everything again only if it was not acknowledged; nothing is stored twice either way
     try (AuditServiceApplication.Running service = AuditServiceApplication.start(properties(stream, "audit-b"))) {
       DataSource data = service.context().getBean(DataSource.class);
-      Thread.sleep(1_500);
-      assertThat(count(data, "SELECT count(*) - count(DISTINCT (relationship, event_id)) FROM audit_record")).isZero();
+      String duplicates = "SELECT count(*) - count(DISTINCT (relationship, event_id)) FROM audit_record";
+      // long enough for the restarted consumer to read and claim whatever it would
+      await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+          .until(() -> count(data, duplicates) == 0);
+      assertThat(count(data, duplicates)).isZero();
     }
   }
 

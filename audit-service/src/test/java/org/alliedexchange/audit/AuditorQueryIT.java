@@ -2,6 +2,7 @@ package org.alliedexchange.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.common.collect.ImmutableList;
 import io.grpc.ManagedChannel;
@@ -34,8 +35,9 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import com.google.protobuf.ByteString;
 import org.alliedexchange.audit.chain.ChainHash;
 import org.alliedexchange.auditstream.AuditStreamWriter;
-import org.alliedexchange.auditstream.LocalRedis;
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,7 @@ class AuditorQueryIT {
 
   static Path dir;
   static LocalRedis redis;
+  static LocalPostgres postgres;
   static TestTokens tokens;
   static AuditServiceApplication.Running service;
   static ManagedChannel channel;
@@ -59,7 +62,9 @@ class AuditorQueryIT {
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
     String stream = "allied:audit:" + UUID.randomUUID();
-    Map<String, Object> properties = AuditServiceApplication.localProperties(dir.resolve("audit"), redis.url(), tokens.issuer, tokens.jwks());
+    postgres = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
+    Map<String, Object> properties = AuditServiceApplication.localProperties(dir.resolve("audit"), postgres.url(), redis.url(), tokens.issuer,
+        tokens.jwks());
     properties.put("allied.audit.stream", stream);
     properties.put("allied.audit.checkpoint-every", "200ms");
     service = AuditServiceApplication.start(properties);
@@ -73,10 +78,7 @@ class AuditorQueryIT {
       events.forEach(writer::append);
     }
     DataSource data = service.context().getBean(DataSource.class);
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline && count(data) < events.size()) {
-      Thread.sleep(50);
-    }
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> count(data) >= events.size());
     assertThat(count(data)).isEqualTo(events.size());
     channel = NettyChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
   }
@@ -85,6 +87,7 @@ class AuditorQueryIT {
   static void stop() {
     channel.shutdownNow();
     service.close();
+    postgres.close();
     tokens.close();
     redis.close();
   }
@@ -206,12 +209,9 @@ class AuditorQueryIT {
 
   @Test
   void bothSidesVerifyTheSameChainAndGetTheSameReport() throws Exception {
-    long deadline = System.currentTimeMillis() + 10_000;
-    VerifyChainResponse japan;
-    do {
-      japan = as("JPN", "auditor").verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build());
-      Thread.sleep(100);
-    } while (!japan.hasCheckpoint() && System.currentTimeMillis() < deadline);
+    VerifyChainResponse japan = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> as("JPN", "auditor").verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build()),
+            VerifyChainResponse::hasCheckpoint);
     VerifyChainResponse korea = as("KOR", "auditor").verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build());
     assertThat(japan.getVerified()).isTrue();
     assertThat(japan.getRecordsChecked()).isEqualTo(3);

@@ -15,12 +15,12 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.benchmarks.GatewayLoadDriver.Result;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.gateway.GatewayApplication;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.NationalKey;
-import org.alliedexchange.token.TestTokens;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**

@@ -2,6 +2,7 @@ package org.alliedexchange.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.common.collect.ImmutableList;
 import com.google.protobuf.Timestamp;
@@ -20,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,10 +40,11 @@ import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.audit.chain.ExportVerifier;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.alliedexchange.label.NationalKey;
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +58,8 @@ class GatewayAuditIT {
 
   static Path dir;
   static LocalRedis redis;
+  static LocalPostgres korDatabase;
+  static LocalPostgres auditDatabase;
   static TestTokens tokens;
   static ExchangeServiceApplication.Running kor;
   static AuditServiceApplication.Running audit;
@@ -71,10 +76,12 @@ class GatewayAuditIT {
     dir = Files.createTempDirectory("allied-gateway-audit-");
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
+    korDatabase = LocalPostgres.start(dir.resolve("kor").resolve("postgres"));
     kor = ExchangeServiceApplication.start(
-        ExchangeServiceApplication.localProperties("KOR", dir.resolve("kor"), redis.url(), tokens.issuer, tokens.jwks()), null);
-    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), redis.url(), tokens.issuer,
-        tokens.jwks());
+        ExchangeServiceApplication.localProperties("KOR", dir.resolve("kor"), korDatabase.url(), redis.url(), tokens.issuer, tokens.jwks()), null);
+    auditDatabase = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
+    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), auditDatabase.url(), redis.url(),
+        tokens.issuer, tokens.jwks());
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
     audit = AuditServiceApplication.start(auditProperties);
     Map<String, Object> properties = GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
@@ -101,11 +108,8 @@ class GatewayAuditIT {
     assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     refused = denied.getStatus().getDescription().replaceAll(".*transfer ([0-9a-f-]{36}).*", "$1");
     // the audit service has stored both, and signed a checkpoint over them
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline
-        && auditor("JPN").verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build()).getCheckpoint().getSequence() != 2) {
-      Thread.sleep(100);
-    }
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        .until(() -> auditor("JPN").verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build()).getCheckpoint().getSequence() == 2);
   }
 
   @AfterAll
@@ -115,6 +119,8 @@ class GatewayAuditIT {
     gateway.close();
     audit.close();
     kor.close();
+    auditDatabase.close();
+    korDatabase.close();
     tokens.close();
     redis.close();
   }
@@ -203,14 +209,10 @@ class GatewayAuditIT {
   @Test
   void anAuditorsReadsAreAuditedInItsOwnNationsChain() throws Exception {
     transfers("JPN");
-    long deadline = System.currentTimeMillis() + 20_000;
-    List<QueryRecordsResponse> own;
-    do {
-      Thread.sleep(100);
-      own = ImmutableList.copyOf(auditor("JPN").queryRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN")
-          .setSystem("jpn-auditor").setPageSize(1000).build()));
-    } while (own.stream().noneMatch(r -> r.getEvent().getTransfer().getMethod().equals("AuditService/QueryRecords"))
-        && System.currentTimeMillis() < deadline);
+    List<QueryRecordsResponse> own = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        .until(() -> ImmutableList.copyOf(auditor("JPN").queryRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN")
+            .setSystem("jpn-auditor").setPageSize(1000).build())),
+            records -> records.stream().anyMatch(r -> r.getEvent().getTransfer().getMethod().equals("AuditService/QueryRecords")));
     assertThat(own).filteredOn(r -> r.getEvent().getTransfer().getMethod().equals("AuditService/QueryRecords")).first()
         .satisfies(read -> {
           assertThat(read.getEvent().getTransfer().getDecision()).isEqualTo(Decision.DECISION_PERMIT);
