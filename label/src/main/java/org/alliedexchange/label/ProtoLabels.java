@@ -38,28 +38,13 @@ public final class ProtoLabels {
         unrecognized);
   }
 
-  /** The common level of an API level; null for unspecified (and for unrecognised: check that first). */
+  /** The common level of an API level; null for unspecified (and for unrecognised: check that first). Same as {@link WireMapping#level(ClassificationLevel)}. */
   public static Level toDomain(ClassificationLevel level) {
-    return switch (level) {
-      case CLASSIFICATION_LEVEL_UNCLASSIFIED -> Level.UNCLASSIFIED;
-      case CLASSIFICATION_LEVEL_RESTRICTED -> Level.RESTRICTED;
-      case CLASSIFICATION_LEVEL_CONFIDENTIAL -> Level.CONFIDENTIAL;
-      case CLASSIFICATION_LEVEL_SECRET -> Level.SECRET;
-      case CLASSIFICATION_LEVEL_TOP_SECRET -> Level.TOP_SECRET;
-      case CLASSIFICATION_LEVEL_UNSPECIFIED, UNRECOGNIZED -> null;
-    };
+    return WireMapping.level(level);
   }
 
+  /** Same as {@link WireMapping#level(Level)}. */
   public static ClassificationLevel toProto(Level level) {
-    if (level == null) {
-      return ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED;
-    }
-    return switch (level) {
-      case UNCLASSIFIED -> ClassificationLevel.CLASSIFICATION_LEVEL_UNCLASSIFIED;
-      case RESTRICTED -> ClassificationLevel.CLASSIFICATION_LEVEL_RESTRICTED;
-      case CONFIDENTIAL -> ClassificationLevel.CLASSIFICATION_LEVEL_CONFIDENTIAL;
-      case SECRET -> ClassificationLevel.CLASSIFICATION_LEVEL_SECRET;
-      case TOP_SECRET -> ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET;
-    };
+    return WireMapping.level(level);
   }
 }
