@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.Timestamp;
 import java.util.Arrays;
 import org.alliedexchange.api.exchange.v1.GetResponse;
+import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.label.v1.Release;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.junit.jupiter.api.Test;
@@ -47,5 +48,18 @@ class AppendedReleaseTest {
     byte[] released = AppendedRelease.append(new byte[0], large);
 
     assertThat(GetResponse.parseFrom(released).getLabel().getRelease()).isEqualTo(large);
+  }
+
+  /** Moved from the gateway's GrpcFrameReaderTest with the encoder. */
+  @Test
+  void theAppendedReleaseMergesIntoTheLabelAndLeavesTheOriginalBytesFirst() throws Exception {
+    byte[] original = SearchResponse.newBuilder().setLabel(SecurityLabel.newBuilder().setMarking("군사II급비밀").setOriginator("KOR"))
+        .setCursor("s1").build().toByteArray();
+    byte[] released = AppendedRelease.append(original, Release.newBuilder().setMarking("極秘").setRecipientNation("JPN").build());
+    assertThat(java.util.Arrays.copyOf(released, original.length)).isEqualTo(original);
+    SearchResponse parsed = SearchResponse.parseFrom(released);
+    assertThat(parsed.getLabel().getMarking()).isEqualTo("군사II급비밀");
+    assertThat(parsed.getLabel().getRelease().getMarking()).isEqualTo("極秘");
+    assertThat(parsed.getCursor()).isEqualTo("s1");
   }
 }
