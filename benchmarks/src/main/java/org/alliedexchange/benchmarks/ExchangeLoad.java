@@ -3,7 +3,6 @@ package org.alliedexchange.benchmarks;
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
@@ -20,6 +19,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.FreeTextReport;
 import org.alliedexchange.api.exchange.v1.ProductContent;
@@ -330,9 +330,7 @@ public final class ExchangeLoad {
   }
 
   private static io.grpc.ClientInterceptor bearer(String token) {
-    Metadata headers = new Metadata();
-    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-    return MetadataUtils.newAttachHeadersInterceptor(headers);
+    return MetadataUtils.newAttachHeadersInterceptor(AlliedMetadata.withBearer(token));
   }
 
   private static double percentile(long[] sorted, int p) {

@@ -34,6 +34,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GetRequest;
 import org.alliedexchange.api.exchange.v1.ProductContent;
@@ -66,8 +67,6 @@ public final class GatewayLoad {
   private static final long WARMUP_SECONDS = Long.getLong("warmup", 8);
   private static final long MEASURE_SECONDS = Long.getLong("measure", 6);
   private static final int ROUNDS = Integer.getInteger("rounds", 5);
-  private static final Metadata.Key<String> NATION = Metadata.Key.of("allied-nation", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
     @Override
@@ -276,9 +275,8 @@ public final class GatewayLoad {
   }
 
   private static io.grpc.Channel withHeaders(ManagedChannel channel, String token) {
-    Metadata headers = new Metadata();
-    headers.put(NATION, "KOR");
-    headers.put(AUTHORIZATION, "Bearer " + token);
+    Metadata headers = AlliedMetadata.withBearer(token);
+    headers.put(AlliedMetadata.NATION, "KOR");
     return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 

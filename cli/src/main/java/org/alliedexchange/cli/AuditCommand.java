@@ -17,8 +17,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.alliedexchange.api.audit.v1.DenyReason;
 import org.alliedexchange.audit.chain.ExportVerifier;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.label.WireMapping;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -247,7 +249,7 @@ final class AuditCommand {
       String marking = record.path("label").path("release").path("marking").asString(record.path("label").path("marking").asString(""));
       if (!transfer.isMissingNode() && !transfer.isEmpty()) {
         StringBuilder reasons = new StringBuilder();
-        transfer.path("reasons").forEach(r -> reasons.append(reasons.length() == 0 ? "" : ",").append(r.asString().replace("DENY_REASON_", "")));
+        transfer.path("reasons").forEach(r -> reasons.append(reasons.length() == 0 ? "" : ",").append(WireMapping.shortName(DenyReason.class, r.asString())));
         return where + "  " + at + "  " + transfer.path("decision").asString("").replace("DECISION_", "") + "  "
             + transfer.path("label").path("originator").asString("?") + "->" + transfer.path("recipientNation").asString("?") + "  "
             + transfer.path("recipientSystem").asString("") + "  " + transfer.path("productId").asString("") + "  "
@@ -341,7 +343,7 @@ final class AuditCommand {
       out.println("  refusals:");
       for (JsonNode refusal : report.path("refusals")) {
         out.println("    " + refusal.path("from").asString() + "->" + refusal.path("to").asString() + "  "
-            + refusal.path("reason").asString().replace("DENY_REASON_", "") + "  " + refusal.path("count").asString("0"));
+            + WireMapping.shortName(DenyReason.class, refusal.path("reason").asString()) + "  " + refusal.path("count").asString("0"));
       }
       out.println("  agreement changes:");
       for (JsonNode change : report.path("agreementChanges")) {

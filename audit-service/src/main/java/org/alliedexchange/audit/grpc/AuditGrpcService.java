@@ -44,6 +44,7 @@ import org.alliedexchange.audit.store.Checkpoints;
 import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.grpcserver.AuthenticationInterceptor;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.token.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -218,12 +219,12 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
           .setToDay(to.toString());
       for (ComplianceReport.Flow flow : report.flows()) {
         response.addFlowsBuilder().setFrom(flow.from()).setTo(flow.to())
-            .setLevel(enumOr(ClassificationLevel.class, "CLASSIFICATION_LEVEL_" + flow.level(), ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED))
+            .setLevel(WireMapping.namedOrUnspecified(ClassificationLevel.class, flow.level()))
             .setReleased(flow.released()).setRefused(flow.refused());
       }
       for (ComplianceReport.Refusals refusals : report.refusals()) {
         refusals.byReason().forEach((reason, count) -> response.addRefusalsBuilder().setFrom(refusals.from()).setTo(refusals.to())
-            .setReason(enumOr(DenyReason.class, "DENY_REASON_" + reason, DenyReason.DENY_REASON_UNSPECIFIED)).setCount(count));
+            .setReason(WireMapping.namedOrUnspecified(DenyReason.class, reason)).setCount(count));
       }
       ComplianceReport.Balance balance = report.balance();
       response.getBalanceBuilder().setA(balance.a()).setB(balance.b()).setAToB(balance.aToB()).setBToA(balance.bToA())
@@ -232,8 +233,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
         response.addAgreementChanges(AgreementStatusChanged.newBuilder()
             .setAgreementId(change.agreementId())
             .addAllParties(Arrays.asList(relationship.split("-")))
-            .setPreviousStatus(enumOr(AgreementStatus.class, "AGREEMENT_STATUS_" + change.from(), AgreementStatus.AGREEMENT_STATUS_UNSPECIFIED))
-            .setStatus(enumOr(AgreementStatus.class, "AGREEMENT_STATUS_" + change.to(), AgreementStatus.AGREEMENT_STATUS_UNSPECIFIED))
+            .setPreviousStatus(WireMapping.namedOrUnspecified(AgreementStatus.class, change.from()))
+            .setStatus(WireMapping.namedOrUnspecified(AgreementStatus.class, change.to()))
             .setEffectiveAt(timestamp(change.at()))
             .setChangedBy(change.changedBy())
             .setReason(change.reason()));
@@ -357,20 +358,12 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     }
   }
 
-  private static <E extends Enum<E>> E enumOr(Class<E> type, String name, E otherwise) {
-    try {
-      return Enum.valueOf(type, name);
-    } catch (IllegalArgumentException e) {
-      return otherwise;
-    }
-  }
-
   private static Instant instant(Timestamp timestamp) {
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+    return WireMapping.instant(timestamp);
   }
 
   private static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    return WireMapping.timestamp(instant);
   }
 
   private static StatusRuntimeException invalid(String message) {

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.exchange.v1.AmendReleasabilityRequest;
 import org.alliedexchange.api.exchange.v1.AmendReleasabilityResponse;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
@@ -64,9 +65,9 @@ import org.alliedexchange.policy.ReleasabilityEngine;
 public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServiceImplBase {
 
   /** Trailer of a search: where the next page starts, when there may be one. */
-  public static final Metadata.Key<String> NEXT_CURSOR = Metadata.Key.of("allied-next-cursor", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> NEXT_CURSOR = AlliedMetadata.NEXT_CURSOR;
   /** Trailer of a search: how many products the caller was not given (not releasable, or failed their check). */
-  public static final Metadata.Key<String> WITHHELD = Metadata.Key.of("allied-withheld", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> WITHHELD = AlliedMetadata.WITHHELD;
 
   private static final Pattern TOPIC = Pattern.compile("[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*");
   private static final Pattern NATION = Pattern.compile("[A-Z]{3}");
