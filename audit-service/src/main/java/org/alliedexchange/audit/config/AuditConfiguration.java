@@ -13,7 +13,7 @@ import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.database.ServiceDatabase;
 import org.alliedexchange.label.NationalKey;
-import org.alliedexchange.label.ProtoLabels;
+import org.alliedexchange.label.WireMapping;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -65,7 +65,7 @@ public class AuditConfiguration {
 
   @Bean
   AuditLog auditLog(DataSource dataSource, RecordLabels labels) {
-    return new AuditLog(dataSource, label -> ProtoLabels.toProto(labels.productLevel(label)).getNumber());
+    return new AuditLog(dataSource, label -> WireMapping.level(labels.productLevel(label)).getNumber());
   }
 
   @Bean
