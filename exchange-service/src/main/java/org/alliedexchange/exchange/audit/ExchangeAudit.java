@@ -10,7 +10,7 @@ import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.label.TransferRecordBuilder;
 import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.policy.Reason;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 import java.util.UUID;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.BindingViolation;

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.alliedexchange.api.GatewayLabelConvention;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 
 /**
  * The RPCs the gateway routes, read from the API's descriptors: every method of a guarded service that
