@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.alliedexchange.api.audit.v1.AgreementStatusChanged;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.auditstream.AuditStream;
@@ -22,6 +20,8 @@ import org.alliedexchange.policy.Agreement;
 import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.ReleasabilityEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -38,7 +38,7 @@ public final class AgreementBoard implements AutoCloseable {
 
   static final Duration POLL = Duration.ofMillis(100);
   static final Duration MAX_STALENESS = Duration.ofSeconds(1);
-  private static final Logger LOG = Logger.getLogger(AgreementBoard.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(AgreementBoard.class);
   private static final String STATUSES = "allied:agreements";
   private static final String VERSION = "allied:agreements:version";
   // audit first: if Redis refuses the event, the script stops before the status changes (a MULTI would not)
@@ -189,7 +189,7 @@ public final class AgreementBoard implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "agreement statuses not refreshed: " + e.getMessage());
+        LOG.debug("agreement statuses not refreshed: {}", e.getMessage());
       }
     }
   }
@@ -206,18 +206,18 @@ public final class AgreementBoard implements AutoCloseable {
         for (Map.Entry<String, String> entry : stored.entrySet()) {
           StatusOverride override = StatusOverride.decode(entry.getValue());
           if (federation.agreement(entry.getKey()) == null) {
-            LOG.warning("Redis names agreement " + entry.getKey() + ", which the federation configuration does not hold; ignored");
+            LOG.warn("Redis names agreement {}, which the federation configuration does not hold; ignored", entry.getKey());
             continue;
           }
           federation = federation.withAgreementStatus(entry.getKey(), override.status(), override.since());
           overrides.put(entry.getKey(), override);
         }
         state.set(new State(version, new ReleasabilityEngine(federation), Map.copyOf(overrides)));
-        LOG.info("agreement statuses at version " + version + ": " + overrides.keySet());
+        LOG.info("agreement statuses at version {}: {}", version, overrides.keySet());
       }
       refreshedAtNanos = System.nanoTime();
     } catch (RuntimeException e) {
-      LOG.log(Level.FINE, "agreement statuses not refreshed: " + e.getMessage());
+      LOG.debug("agreement statuses not refreshed: {}", e.getMessage());
     }
   }
 
