@@ -5,6 +5,7 @@ import static org.alliedexchange.exchange.Products.label;
 import static org.alliedexchange.exchange.Products.missileLaunch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -152,15 +154,15 @@ class ExchangeServiceIT {
     try (AgreementBoard board = new AgreementBoard(FederationConfig.loadDefault(), redis.url(), AuditStream.DEFAULT_KEY, Clock.systemUTC())) {
       board.change("KOR-JPN-GSOMIA-2016", AgreementStatus.SUSPENDED, "federation-admin", "exchange-service test");
       try {
-        Thread.sleep(1_000);
-        assertThatThrownBy(() -> as(jpnReader()).get(get))
-            .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "NO_AGREEMENT_IN_FORCE"));
+        // the service reads the board's statuses on its own schedule
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(() -> as(jpnReader()).get(get))
+            .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "NO_AGREEMENT_IN_FORCE")));
         assertThat(as(usaReader()).get(get).getContent().getId()).isEqualTo(product);
       } finally {
         board.change("KOR-JPN-GSOMIA-2016", AgreementStatus.IN_FORCE, "federation-admin", "exchange-service test done");
       }
-      Thread.sleep(1_000);
-      assertThat(as(jpnReader()).get(get).getContent().getId()).isEqualTo(product);
+      await().atMost(Duration.ofSeconds(10)).ignoreException(StatusRuntimeException.class)
+          .untilAsserted(() -> assertThat(as(jpnReader()).get(get).getContent().getId()).isEqualTo(product));
     }
   }
 
@@ -188,10 +190,9 @@ class ExchangeServiceIT {
         () -> as(jpnReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()));
     assertThat(refusal.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     String transferId = refusal.getStatus().getDescription().replaceAll(".*decision recorded as transfer ([0-9a-f-]{36}).*", "$1");
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (auditEvents().stream().noneMatch(e -> e.getEventId().equals(transferId)) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
+    // a refusal is audited without keeping the caller waiting for Redis
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> auditEvents().stream().anyMatch(e -> e.getEventId().equals(transferId)));
     assertThat(auditEvents()).filteredOn(e -> e.getEventId().equals(transferId)).singleElement().satisfies(e -> {
       assertThat(e.getSource()).isEqualTo("exchange-service/KOR");
       assertThat(e.getTransfer().getDecision()).isEqualTo(org.alliedexchange.api.audit.v1.Decision.DECISION_DENY);
@@ -421,10 +422,8 @@ class ExchangeServiceIT {
         .publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR")));
 
     // the server span ends when the call closes, which may be just after the client has its answer
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (spans.getFinishedSpanItems().stream().noneMatch(span -> span.getTraceId().equals(traceId)) && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+        .until(() -> spans.getFinishedSpanItems().stream().anyMatch(span -> span.getTraceId().equals(traceId)));
     assertThat(spans.getFinishedSpanItems()).filteredOn(span -> span.getTraceId().equals(traceId))
         .singleElement()
         .satisfies(span -> {
