@@ -20,11 +20,14 @@ import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.AuditServiceApplication;
+import org.alliedexchange.audit.chain.Checkpoint;
+import org.alliedexchange.audit.store.Checkpoints;
 import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.auditstream.LocalRedis;
 import org.alliedexchange.identity.keycloak.LocalKeycloak;
 import org.alliedexchange.gateway.auditors.ConsoleLogin;
 import org.alliedexchange.label.NationalKey;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,7 +87,12 @@ class AuditorConsoleIT {
       writer.append(transfer(Decision.DECISION_PERMIT, "군사II급비밀", ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "p-secret-2"));
       writer.append(transfer(Decision.DECISION_DENY, "군사I급비밀", ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET, "p-top-secret"));
     }
-    Thread.sleep(1_000);
+    // the audit service has stored all three and signed a checkpoint over them: the log shows them, the verification covers them
+    Checkpoints checkpoints = audit.context().getBean(Checkpoints.class);
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      Checkpoint latest = checkpoints.latest("JPN-KOR");
+      return latest != null && latest.sequence() == 3;
+    });
   }
 
   @AfterAll

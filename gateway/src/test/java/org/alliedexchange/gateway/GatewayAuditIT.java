@@ -2,6 +2,7 @@ package org.alliedexchange.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.common.collect.ImmutableList;
 import com.google.protobuf.Timestamp;
@@ -20,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -101,11 +103,8 @@ class GatewayAuditIT {
     assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     refused = denied.getStatus().getDescription().replaceAll(".*transfer ([0-9a-f-]{36}).*", "$1");
     // the audit service has stored both, and signed a checkpoint over them
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline
-        && auditor("JPN").verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build()).getCheckpoint().getSequence() != 2) {
-      Thread.sleep(100);
-    }
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        .until(() -> auditor("JPN").verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build()).getCheckpoint().getSequence() == 2);
   }
 
   @AfterAll
@@ -203,14 +202,10 @@ class GatewayAuditIT {
   @Test
   void anAuditorsReadsAreAuditedInItsOwnNationsChain() throws Exception {
     transfers("JPN");
-    long deadline = System.currentTimeMillis() + 20_000;
-    List<QueryRecordsResponse> own;
-    do {
-      Thread.sleep(100);
-      own = ImmutableList.copyOf(auditor("JPN").queryRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN")
-          .setSystem("jpn-auditor").setPageSize(1000).build()));
-    } while (own.stream().noneMatch(r -> r.getEvent().getTransfer().getMethod().equals("AuditService/QueryRecords"))
-        && System.currentTimeMillis() < deadline);
+    List<QueryRecordsResponse> own = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        .until(() -> ImmutableList.copyOf(auditor("JPN").queryRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN")
+            .setSystem("jpn-auditor").setPageSize(1000).build())),
+            records -> records.stream().anyMatch(r -> r.getEvent().getTransfer().getMethod().equals("AuditService/QueryRecords")));
     assertThat(own).filteredOn(r -> r.getEvent().getTransfer().getMethod().equals("AuditService/QueryRecords")).first()
         .satisfies(read -> {
           assertThat(read.getEvent().getTransfer().getDecision()).isEqualTo(Decision.DECISION_PERMIT);

@@ -2,6 +2,7 @@ package org.alliedexchange.gateway;
 
 import static org.alliedexchange.api.label.v1.ClassificationLevel.CLASSIFICATION_LEVEL_SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -26,6 +27,8 @@ import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
 import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.federation.AgreementBoard;
+import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.token.TestTokens;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,12 +84,20 @@ class GatewayStreamsIT {
     }
   }
 
-  private void awaitSubscribers(int count) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (fixture.kor.subscribers.size() < count && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
+  private void awaitSubscribers(int count) {
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> fixture.kor.subscribers.size() >= count);
     assertThat(fixture.kor.subscribers).hasSize(count);
+  }
+
+  /** The agreement's status as a replica's board holds it now, which is what its guard decides by. */
+  private static AgreementStatus statusOn(GatewayApplication.Running replica, String agreement) {
+    return replica.context().getBean(AgreementBoard.class).agreements().stream().filter(view -> view.agreement().id().equals(agreement))
+        .findFirst().orElseThrow().status();
+  }
+
+  private static void awaitStatusOn(List<GatewayApplication.Running> replicas, String agreement, AgreementStatus status) {
+    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+        .until(() -> replicas.stream().allMatch(replica -> statusOn(replica, agreement) == status));
   }
 
   private byte[] secretForAll(String id) {
@@ -121,7 +132,7 @@ class GatewayStreamsIT {
       HttpResponse<String> suspended = admin(fixture.gateway, "KOR-JPN-GSOMIA-2016", "suspend");
       assertThat(suspended.statusCode()).isEqualTo(200);
       assertThat(suspended.body()).contains("\"status\":\"SUSPENDED\"");
-      Thread.sleep(1_000);
+      awaitStatusOn(List.of(fixture.gateway, second), "KOR-JPN-GSOMIA-2016", AgreementStatus.SUSPENDED);
 
       String during = GatewayFixture.newId();
       fixture.kor.push(secretForAll(during));
@@ -131,7 +142,7 @@ class GatewayStreamsIT {
       assertThat(admin(second, "KOR-JPN-GSOMIA-2016", "suspend").statusCode()).as("already suspended").isEqualTo(409);
 
       assertThat(admin(second, "KOR-JPN-GSOMIA-2016", "resume").statusCode()).isEqualTo(200);
-      Thread.sleep(1_000);
+      awaitStatusOn(List.of(fixture.gateway, second), "KOR-JPN-GSOMIA-2016", AgreementStatus.IN_FORCE);
       String after = GatewayFixture.newId();
       fixture.kor.push(secretForAll(after));
       assertThat(japanOnFirst.next(Duration.ofSeconds(5))).isEqualTo(after);
@@ -160,7 +171,9 @@ class GatewayStreamsIT {
         fixture.stub(channels[i % 2], "KOR", other).get(org.alliedexchange.api.exchange.v1.GetRequest.newBuilder().setProductId("p").build());
       }
       // wait for the start of a second, so that the calls below fall within as few windows of 10 as possible
-      Thread.sleep(1_000 - System.currentTimeMillis() % 1_000 + 20);
+      long nextSecond = (System.currentTimeMillis() / 1_000 + 1) * 1_000;
+      await().atMost(Duration.ofSeconds(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
+          .until(() -> System.currentTimeMillis() >= nextSecond + 20);
       java.util.Map<Long, int[]> byWindow = new java.util.TreeMap<>(); // second -> {attempts, allowed}
       for (int i = 0; i < 30; i++) {
         int[] counts = byWindow.computeIfAbsent(System.currentTimeMillis() / 1_000, w -> new int[2]);

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -35,18 +34,24 @@ public final class ResponseGuard {
     }
   }
 
+  /** Takes the encoded records of a stretch's decisions; the future completes once the audit stream holds them ({@code AuditBatchWriter::appendEncoded}). */
+  @FunctionalInterface
+  public interface AuditAppender {
+    CompletableFuture<Void> appendEncoded(List<byte[]> records);
+  }
+
   private record Stretch(byte[] released, CompletableFuture<Void> audited) {}
 
   private static final int ABORTED = -1;
   private final MessageGuard guard;
-  private final AuditBatchWriter audit;
+  private final AuditAppender audit;
   private final Supplier<String> agreementStatusProblem;
   private final int maxMessageBytes;
 
   /**
    * @param agreementStatusProblem why agreement statuses cannot be trusted now (not refreshed for too long), or null
    */
-  public ResponseGuard(MessageGuard guard, AuditBatchWriter audit, Supplier<String> agreementStatusProblem, int maxMessageBytes) {
+  public ResponseGuard(MessageGuard guard, AuditAppender audit, Supplier<String> agreementStatusProblem, int maxMessageBytes) {
     this.guard = guard;
     this.audit = audit;
     this.agreementStatusProblem = agreementStatusProblem;

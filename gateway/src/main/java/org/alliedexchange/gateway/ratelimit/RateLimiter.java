@@ -35,7 +35,16 @@ public final class RateLimiter implements AutoCloseable {
       + "redis.call('INCRBY', KEYS[1], grant) redis.call('PEXPIRE', KEYS[1], 5000) return grant")
       .getBytes(StandardCharsets.UTF_8);
 
-  private final RedisClient redis;
+  /** The count all replicas share: grants up to {@code want} more calls in {@code window}, at most {@code limit} in all; throws when it cannot be asked. */
+  @FunctionalInterface
+  public interface SharedCount extends AutoCloseable {
+    long lease(String window, int limit, int want);
+
+    @Override
+    default void close() {}
+  }
+
+  private final SharedCount shared;
   private final ToIntFunction<String> limitFor;
   private final Clock clock;
   private final ExecutorService leases = Executors.newFixedThreadPool(2, r -> {
@@ -57,9 +66,29 @@ public final class RateLimiter implements AutoCloseable {
    * @param timeout how long one lease may wait on Redis; past it the lease fails and the call is refused
    */
   public RateLimiter(URI redisUrl, Duration timeout, ToIntFunction<String> limitFor, Clock clock) {
-    this.redis = RedisConnections.connect(redisUrl, timeout);
+    this(redis(RedisConnections.connect(redisUrl, timeout)), limitFor, clock);
+  }
+
+  public RateLimiter(SharedCount shared, ToIntFunction<String> limitFor, Clock clock) {
+    this.shared = shared;
     this.limitFor = limitFor;
     this.clock = clock;
+  }
+
+  private static SharedCount redis(RedisClient redis) {
+    return new SharedCount() {
+      @Override
+      public long lease(String window, int limit, int want) {
+        Object granted = redis.eval(LEASE_SCRIPT, List.of(window.getBytes(StandardCharsets.UTF_8)),
+            List.of(Integer.toString(limit).getBytes(StandardCharsets.UTF_8), Integer.toString(want).getBytes(StandardCharsets.UTF_8)));
+        return granted instanceof Long value ? value : 0;
+      }
+
+      @Override
+      public void close() {
+        redis.close();
+      }
+    };
   }
 
   public int limitFor(String system) {
@@ -99,20 +128,18 @@ public final class RateLimiter implements AutoCloseable {
   private void lease(String system, Window window, long second) {
     int limit = limitFor.applyAsInt(system);
     int slice = Math.max(1, limit / 10);
-    Object granted;
+    long grant;
     try {
-      granted = redis.eval(LEASE_SCRIPT, List.of((KEY_PREFIX + system + ":" + second).getBytes(StandardCharsets.UTF_8)),
-          List.of(Integer.toString(limit).getBytes(StandardCharsets.UTF_8), Integer.toString(slice).getBytes(StandardCharsets.UTF_8)));
+      grant = shared.lease(KEY_PREFIX + system + ":" + second, limit, slice);
     } finally {
       synchronized (window) {
         window.leasing = null;
       }
     }
-    int grant = granted instanceof Long value ? value.intValue() : 0;
     synchronized (window) {
       if (window.second == second) {
         if (grant > 0) {
-          window.remaining += grant;
+          window.remaining += (int) grant;
         } else {
           window.exhausted = true;
         }
@@ -123,6 +150,6 @@ public final class RateLimiter implements AutoCloseable {
   @Override
   public void close() {
     leases.shutdownNow();
-    redis.close();
+    shared.close();
   }
 }

@@ -1,0 +1,137 @@
+package org.alliedexchange.gateway.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.api.OpenTelemetry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.alliedexchange.gateway.guard.GuardedCall;
+import org.alliedexchange.gateway.ratelimit.RateLimiter;
+import org.alliedexchange.token.Caller;
+import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.token.TokenValidator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+/** The access filter alone, over a local JWKS and a rate limiter whose shared count the test scripts: the status each refusal ends the call with. */
+class CallAccessFilterTest {
+
+  private static final String GET = "/" + GuardedMethods.EXCHANGE_SERVICE + "/Get";
+  private static TestTokens tokens;
+  private static TokenValidator validator;
+
+  private final AtomicReference<GuardedCall> admitted = new AtomicReference<>();
+  private final WebFilterChain backend = exchange -> {
+    admitted.set(exchange.getAttribute(GuardedCall.ATTRIBUTE));
+    return Mono.empty();
+  };
+
+  @BeforeAll
+  static void realm() throws Exception {
+    tokens = new TestTokens();
+    validator = new TokenValidator(tokens.issuer, tokens.jwks(), TestTokens.AUDIENCE, Duration.ofSeconds(30));
+  }
+
+  @AfterAll
+  static void close() {
+    tokens.close();
+  }
+
+  @Test
+  void aSystemOverItsLimitIsRefusedResourceExhausted() {
+    AtomicInteger granted = new AtomicInteger();
+    try (RateLimiter limiter = new RateLimiter((window, limit, want) -> granted.getAndIncrement() == 0 ? 1 : 0, system -> 1, Clock.systemUTC())) {
+      CallAccessFilter filter = filter(limiter);
+      String token = reader("usa-limited");
+
+      MockServerWebExchange first = call(GET, "KOR", token);
+      filter.filter(first, backend).block(Duration.ofSeconds(5));
+      assertThat(admitted.get()).isNotNull();
+      assertThat(first.getResponse().getHeaders().getFirst("grpc-status")).isNull();
+
+      admitted.set(null);
+      MockServerWebExchange second = call(GET, "KOR", token);
+      filter.filter(second, backend).block(Duration.ofSeconds(5));
+      assertThat(admitted.get()).isNull();
+      assertThat(second.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("8");
+      assertThat(second.getResponse().getHeaders().getFirst("grpc-message"))
+          .isEqualTo("usa-limited exceeded its limit of 1 calls per second; retry in the next second");
+    }
+  }
+
+  @Test
+  void aRateLimiterWhoseRedisDoesNotAnswerRefusesTheCallUnavailable() {
+    RateLimiter.SharedCount down = (window, limit, want) -> {
+      throw new JedisConnectionException("Failed to connect to 127.0.0.1:6379");
+    };
+    try (RateLimiter limiter = new RateLimiter(down, system -> 10, Clock.systemUTC())) {
+      MockServerWebExchange exchange = call(GET, "KOR", reader("usa-reader"));
+      filter(limiter).filter(exchange, backend).block(Duration.ofSeconds(5));
+
+      assertThat(admitted.get()).isNull();
+      assertThat(exchange.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("14");
+      assertThat(exchange.getResponse().getHeaders().getFirst("grpc-message"))
+          .isEqualTo("the rate limiter's Redis did not answer, so the call cannot be counted: Failed to connect to 127.0.0.1:6379");
+    }
+  }
+
+  @Test
+  void aCallWithinItsLimitIsAdmittedAsTheCallerForTheNationItNames() {
+    try (RateLimiter limiter = new RateLimiter((window, limit, want) -> want, system -> 10, Clock.systemUTC())) {
+      filter(limiter).filter(call(GET, "KOR", reader("usa-reader")), backend).block(Duration.ofSeconds(5));
+
+      assertThat(admitted.get()).isNotNull();
+      assertThat(admitted.get().caller().system()).isEqualTo("usa-reader");
+      assertThat(admitted.get().nation()).isEqualTo("KOR");
+      assertThat(admitted.get().method().displayName()).isEqualTo("ExchangeService/Get");
+    }
+  }
+
+  @Test
+  void callsTheGatewayCannotPlaceAreRefusedBeforeTheTokenIsRead() {
+    try (RateLimiter limiter = new RateLimiter((window, limit, want) -> want, system -> 10, Clock.systemUTC())) {
+      CallAccessFilter filter = filter(limiter);
+      MockServerWebExchange unknownMethod = call("/" + GuardedMethods.EXCHANGE_SERVICE + "/Delete", "KOR", "not a token");
+      MockServerWebExchange noNation = call(GET, null, "not a token");
+      MockServerWebExchange unknownNation = call(GET, "FRA", "not a token");
+      MockServerWebExchange badToken = call(GET, "KOR", "not a token");
+      for (MockServerWebExchange exchange : List.of(unknownMethod, noNation, unknownNation, badToken)) {
+        filter.filter(exchange, backend).block(Duration.ofSeconds(5));
+      }
+
+      assertThat(admitted.get()).isNull();
+      assertThat(unknownMethod.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("12");
+      assertThat(noNation.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("3");
+      assertThat(unknownNation.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("5");
+      assertThat(unknownNation.getResponse().getHeaders().getFirst("grpc-message")).isEqualTo("no exchange service for nation FRA; this gateway serves [KOR]");
+      assertThat(badToken.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("16");
+    }
+  }
+
+  private static CallAccessFilter filter(RateLimiter limiter) {
+    return new CallAccessFilter(GuardedMethods.fromApi(), Set.of("KOR"), false, validator, limiter, OpenTelemetry.noop());
+  }
+
+  private static String reader(String system) {
+    return tokens.token(system, "USA", "SECRET", List.of("MISSILE_WARNING"), List.of(Caller.READ));
+  }
+
+  private static MockServerWebExchange call(String path, String nation, String token) {
+    MockServerHttpRequest.BaseBuilder<?> request = MockServerHttpRequest.post(path).header("content-type", "application/grpc")
+        .header("authorization", "Bearer " + token);
+    if (nation != null) {
+      request.header(CallAccessFilter.NATION_HEADER, nation);
+    }
+    return MockServerWebExchange.from(request);
+  }
+}

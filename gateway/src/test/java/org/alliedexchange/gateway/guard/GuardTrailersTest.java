@@ -1,0 +1,82 @@
+package org.alliedexchange.gateway.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.alliedexchange.gateway.access.GuardedMethods;
+import org.alliedexchange.policy.Reason;
+import org.alliedexchange.token.Caller;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+
+/** The trailers a guarded call ends with: the exchange service's status, and what the caller did not get. */
+class GuardTrailersTest {
+
+  private static final Caller JAPAN = Caller.of("jpn-reader", "JPN", "SECRET", List.of(), List.of(Caller.READ));
+  private final GuardTrailers trailers = new GuardTrailers();
+
+  @Test
+  void theWithheldCountAddsTheExchangeServicesOwnToTheGuardsByReason() {
+    GuardedCall call = call("Search");
+    call.withheld(EnumSet.of(Reason.NOT_RELEASABLE_TO_NATION), false);
+    call.withheld(Set.of(), true);
+    HttpHeaders fromExchange = new HttpHeaders();
+    fromExchange.set("grpc-status", "0");
+    fromExchange.set(GuardedCall.WITHHELD_TRAILER, "3");
+
+    HttpHeaders out = trailers.trailers(fromExchange, exchange(call));
+
+    assertThat(out.getFirst("grpc-status")).isEqualTo("0");
+    assertThat(out.getFirst(GuardedCall.WITHHELD_TRAILER)).isEqualTo("5");
+    assertThat(out.getFirst(GuardedCall.WITHHELD_REASONS_TRAILER)).isEqualTo("NOT_RELEASABLE_TO_NATION=1,BINDING_INVALID=1,EXCHANGE_SERVICE=3");
+    assertThat(out.getFirst(GuardedCall.TRANSFER_ID_TRAILER)).as("a stream's messages each carry their own").isNull();
+  }
+
+  @Test
+  void aUnaryCallsTrailersNameTheReleasedMessagesTransfer() {
+    GuardedCall call = call("Get");
+    call.released("6f1c2a8e-0000-4000-8000-000000000001");
+    HttpHeaders fromExchange = new HttpHeaders();
+    fromExchange.set("grpc-status", "0");
+    fromExchange.set(GuardedCall.WITHHELD_TRAILER, "not a number");
+
+    HttpHeaders out = trailers.trailers(fromExchange, exchange(call));
+
+    assertThat(out.getFirst(GuardedCall.WITHHELD_TRAILER)).isEqualTo("0");
+    assertThat(out.getFirst(GuardedCall.WITHHELD_REASONS_TRAILER)).isNull();
+    assertThat(out.getFirst(GuardedCall.TRANSFER_ID_TRAILER)).isEqualTo("6f1c2a8e-0000-4000-8000-000000000001");
+  }
+
+  @Test
+  void anExchangeServiceThatEndsWithoutAStatusEndsTheCallInternal() {
+    HttpHeaders out = trailers.trailers(new HttpHeaders(), exchange(call("Get")));
+
+    assertThat(out.getFirst("grpc-status")).isEqualTo(Integer.toString(Status.Code.INTERNAL.value()));
+    assertThat(out.getFirst("grpc-message")).isEqualTo("the exchange service ended the call without a gRPC status");
+  }
+
+  @Test
+  void aPlainHttpRouteKeepsItsTrailersUntouched() {
+    HttpHeaders none = new HttpHeaders();
+
+    assertThat(trailers.trailers(none, MockServerWebExchange.from(MockServerHttpRequest.get("/console/")))).isSameAs(none);
+    assertThat(none.isEmpty()).isTrue();
+  }
+
+  private static GuardedCall call(String method) {
+    return new GuardedCall(JAPAN, GuardedMethods.fromApi().at("/" + GuardedMethods.EXCHANGE_SERVICE + "/" + method), "KOR", Span.getInvalid());
+  }
+
+  private static MockServerWebExchange exchange(GuardedCall call) {
+    MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.post(call.method().path())
+        .header("content-type", "application/grpc"));
+    exchange.getAttributes().put(GuardedCall.ATTRIBUTE, call);
+    return exchange;
+  }
+}
