@@ -51,6 +51,7 @@ import org.alliedexchange.api.label.v1.Release;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
 import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.federation.AgreementBoard;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
@@ -480,16 +481,24 @@ class ExchangeServiceIT {
     }
   }
 
-  static Collected subscribe(String token, String topic, String cursor) throws InterruptedException {
-    return subscribe(channel, token, topic, cursor);
+  static Collected subscribe(String token, String topic, String cursor) {
+    return subscribe(kor, channel, token, topic, cursor);
   }
 
-  static Collected subscribe(ManagedChannel on, String token, String topic, String cursor) throws InterruptedException {
+  /** A subscription through {@code on} to {@code service}; one "from now" is returned once it is on the service's live feed. */
+  static Collected subscribe(ExchangeServiceApplication.Running service, ManagedChannel on, String token, String topic, String cursor) {
+    LiveFeed feed = service.context().getBean(LiveFeed.class);
+    int before = feed.subscriptions(topic);
     Collected collected = new Collected();
     collected.context = io.grpc.Context.current().withCancellation();
     collected.context.run(() -> ExchangeServiceGrpc.newStub(on).withCallCredentials(TestTokens.bearer(token))
         .subscribe(SubscribeRequest.newBuilder().setTopic(topic).setFromCursor(cursor).build(), collected));
-    Thread.sleep(300); // let the subscription reach the live feed before the test publishes
+    if (cursor.isEmpty()) {
+      // a subscription "from now" misses what is published before it reaches the live feed; one from a cursor misses nothing
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+          .until(() -> feed.subscriptions(topic) > before || collected.error != null);
+      assertThat(collected.error).as("the subscription's error").isNull();
+    }
     return collected;
   }
 
