@@ -26,7 +26,7 @@ public class AuditServiceApplication {
 
     /** The auditors' gRPC port. */
     public int port() {
-      return context.getBean(org.alliedexchange.grpcserver.GrpcServer.class).port();
+      return context.getBean(org.alliedexchange.serviceruntime.GrpcServer.class).port();
     }
 
     @Override
@@ -36,15 +36,17 @@ public class AuditServiceApplication {
   }
 
   /**
-   * The properties of an audit service on this machine: its data (and embedded PostgreSQL) in
-   * {@code dataDir}, the audit stream in {@code redis}, tokens of the realm {@code issuer} checked with
-   * the keys at {@code jwks}, and any free ports. A mutable map: callers add or override.
+   * The properties of an audit service on this machine: its checkpoint key in {@code dataDir}, its log in
+   * the PostgreSQL at {@code database} (a JDBC URL), the audit stream in {@code auditRedis}, tokens of the
+   * realm {@code issuer} checked with the keys at {@code jwks}, and any free ports. A mutable map: callers
+   * add or override.
    */
-  public static Map<String, Object> localProperties(java.nio.file.Path dataDir, java.net.URI redis, java.net.URI issuer,
-      java.net.URI jwks) {
+  public static Map<String, Object> localProperties(java.nio.file.Path dataDir, String database, java.net.URI auditRedis,
+      java.net.URI issuer, java.net.URI jwks) {
     Map<String, Object> properties = new java.util.HashMap<>();
     properties.put("allied.audit.data-dir", dataDir.toString());
-    properties.put("allied.audit.redis", redis.toString());
+    properties.put("allied.audit.database.url", database);
+    properties.put("allied.audit.audit-redis", auditRedis.toString());
     properties.put("allied.audit.port", "0");
     properties.put("allied.audit.console-port", "0");
     properties.put("allied.audit.auth.issuer", issuer.toString());

@@ -36,21 +36,23 @@ import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.auditstream.RedisConnections;
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XReadGroupParams;
 
-/** The audit service against a real Redis and a real (embedded) PostgreSQL. */
+/** The audit service against a real Redis and a real PostgreSQL. */
 class AuditServiceIT {
 
   static Path dir;
   static LocalRedis redis;
   static TestTokens tokens;
+  static final Map<String, LocalPostgres> databases = new HashMap<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -61,15 +63,19 @@ class AuditServiceIT {
 
   @AfterAll
   static void stop() {
+    databases.values().forEach(LocalPostgres::close);
     tokens.close();
     redis.close();
   }
 
   /** Each test has its own stream and database; restarts within a test keep them. */
   static Map<String, Object> properties(String stream, String consumer) {
+    Path dataDir = dir.resolve(stream.replace(':', '-'));
+    LocalPostgres postgres = databases.computeIfAbsent(stream, s -> LocalPostgres.start(dataDir.resolve("postgres")));
     Map<String, Object> properties = new HashMap<>();
-    properties.put("allied.audit.data-dir", dir.resolve(stream.replace(':', '-')).toString());
-    properties.put("allied.audit.redis", redis.url().toString());
+    properties.put("allied.audit.data-dir", dataDir.toString());
+    properties.put("allied.audit.database.url", postgres.url());
+    properties.put("allied.audit.audit-redis", redis.url().toString());
     properties.put("allied.audit.stream", stream);
     properties.put("allied.audit.consumer", consumer);
     properties.put("allied.audit.claim-idle", "1s");

@@ -34,8 +34,9 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import com.google.protobuf.ByteString;
 import org.alliedexchange.audit.chain.ChainHash;
 import org.alliedexchange.auditstream.AuditStreamWriter;
-import org.alliedexchange.auditstream.LocalRedis;
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,7 @@ class AuditorQueryIT {
 
   static Path dir;
   static LocalRedis redis;
+  static LocalPostgres postgres;
   static TestTokens tokens;
   static AuditServiceApplication.Running service;
   static ManagedChannel channel;
@@ -59,7 +61,9 @@ class AuditorQueryIT {
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
     String stream = "allied:audit:" + UUID.randomUUID();
-    Map<String, Object> properties = AuditServiceApplication.localProperties(dir.resolve("audit"), redis.url(), tokens.issuer, tokens.jwks());
+    postgres = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
+    Map<String, Object> properties = AuditServiceApplication.localProperties(dir.resolve("audit"), postgres.url(), redis.url(), tokens.issuer,
+        tokens.jwks());
     properties.put("allied.audit.stream", stream);
     properties.put("allied.audit.checkpoint-every", "200ms");
     service = AuditServiceApplication.start(properties);
@@ -85,6 +89,7 @@ class AuditorQueryIT {
   static void stop() {
     channel.shutdownNow();
     service.close();
+    postgres.close();
     tokens.close();
     redis.close();
   }

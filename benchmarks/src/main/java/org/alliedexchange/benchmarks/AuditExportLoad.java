@@ -26,10 +26,11 @@ import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.audit.store.AuditLog;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.gateway.GatewayApplication;
 import org.alliedexchange.label.NationalKey;
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.accesstoken.TestTokens;
 
 /**
  * An auditor's export of one relationship ({@code -Drecords}, 200,000 by default), three ways side by
@@ -46,9 +47,10 @@ public final class AuditExportLoad {
 
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("allied-audit-export-");
-    try (LocalRedis redis = LocalRedis.start(dir.resolve("redis")); TestTokens tokens = new TestTokens()) {
-      Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), redis.url(), tokens.issuer,
-          tokens.jwks());
+    try (LocalRedis redis = LocalRedis.start(dir.resolve("redis")); TestTokens tokens = new TestTokens();
+         LocalPostgres postgres = LocalPostgres.start(dir.resolve("audit").resolve("postgres"))) {
+      Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), postgres.url(), redis.url(),
+          tokens.issuer, tokens.jwks());
       try (AuditServiceApplication.Running audit = AuditServiceApplication.start(auditProperties)) {
         AuditLog log = audit.context().getBean(AuditLog.class);
         List<AuditLog.Incoming> batch = new ArrayList<>(5_000);

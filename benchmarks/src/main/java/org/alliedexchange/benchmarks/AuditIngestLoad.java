@@ -22,7 +22,8 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.auditstream.AuditBatchWriter;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 
 /**
  * Audit ingest: a backlog of transfer records on the stream (as the gateway writes them, in batch
@@ -54,9 +55,11 @@ public final class AuditIngestLoad {
       System.out.printf("%,d transfer records on the stream%n", RECORDS);
 
       long start = System.nanoTime();
-      try (AuditServiceApplication.Running service = AuditServiceApplication.start(Map.of(
+      try (LocalPostgres postgres = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
+           AuditServiceApplication.Running service = AuditServiceApplication.start(Map.of(
           "allied.audit.data-dir", dir.resolve("audit").toString(),
-          "allied.audit.redis", redis.url().toString(),
+          "allied.audit.database.url", postgres.url(),
+          "allied.audit.audit-redis", redis.url().toString(),
           // no auditor calls in this run: the issuer is only configured
           "allied.audit.auth.issuer", "http://127.0.0.1:1/realms/allied",
           "allied.audit.port", "0", "allied.audit.console-port", "0"))) {
@@ -68,7 +71,7 @@ public final class AuditIngestLoad {
           stored = count(data);
         } while (stored < RECORDS);
         long drained = System.nanoTime();
-        System.out.printf("service start (embedded PostgreSQL, migrations): %.1f s%n", (started - start) / 1e9);
+        System.out.printf("service start (PostgreSQL, migrations): %.1f s%n", (started - start) / 1e9);
         System.out.printf("ingest: %,d records in %.2f s = %,.0f records/s (chained, fsync on)%n", stored, (drained - started) / 1e9,
             stored / ((drained - started) / 1e9));
         AuditLog log = service.context().getBean(AuditLog.class);

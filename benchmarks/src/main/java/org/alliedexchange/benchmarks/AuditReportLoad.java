@@ -23,7 +23,8 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.audit.store.ComplianceReport;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 
 /**
  * The bilateral compliance report over a large log: {@code -Drecords} (10 million by default) transfer
@@ -38,8 +39,10 @@ public final class AuditReportLoad {
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("allied-audit-report-");
     try (LocalRedis redis = LocalRedis.start(dir.resolve("redis"));
+         LocalPostgres postgres = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
          AuditServiceApplication.Running service = AuditServiceApplication.start(Map.of(
-             "allied.audit.data-dir", dir.resolve("audit").toString(), "allied.audit.redis", redis.url().toString(),
+             "allied.audit.data-dir", dir.resolve("audit").toString(), "allied.audit.database.url", postgres.url(),
+             "allied.audit.audit-redis", redis.url().toString(),
              // no auditor calls in this run: the issuer is only configured
              "allied.audit.auth.issuer", "http://127.0.0.1:1/realms/allied",
              "allied.audit.port", "0", "allied.audit.console-port", "0"))) {

@@ -30,9 +30,10 @@ import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.exchange.v1.SubscribeRequest;
 import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
-import org.alliedexchange.identity.keycloak.LocalKeycloak;
+import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.client.ClientCredentials;
 
 /**
@@ -55,9 +56,10 @@ public final class ExchangeLoad {
   public static void main(String[] args) throws Exception {
     Path data = Files.createTempDirectory("allied-exchange-load-");
     try (LocalRedis redis = LocalRedis.start(data.resolve("redis"));
-         LocalKeycloak keycloak = LocalKeycloak.builder().auditRedis(redis.url()).start()) {
-      Map<String, Object> properties = ExchangeServiceApplication.localProperties("KOR", data.resolve("kor"), redis.url(), keycloak.issuer(),
-          URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
+         LocalKeycloak keycloak = LocalKeycloak.builder().auditRedis(redis.url()).start();
+         LocalPostgres postgres = LocalPostgres.start(data.resolve("kor").resolve("postgres"))) {
+      Map<String, Object> properties = ExchangeServiceApplication.localProperties("KOR", data.resolve("kor"), postgres.url(), redis.url(),
+          keycloak.issuer(), URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
       properties.put("logging.level.root", "WARN");
       try (ExchangeServiceApplication.Running kor = ExchangeServiceApplication.start(properties, null)) {
         // the client's callbacks never block, so they run on the transport thread (no hand-off per message)

@@ -3,7 +3,7 @@ package org.alliedexchange.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.alliedexchange.local.LocalFederation;
+import org.alliedexchange.cli.federation.LocalFederation;
 import tools.jackson.databind.JsonNode;
 
 /** The local federation's state file, which `./allied up` writes: where it is, and what it says. */

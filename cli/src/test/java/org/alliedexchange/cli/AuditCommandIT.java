@@ -22,10 +22,11 @@ import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.auditstream.AuditStreamWriter;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.gateway.GatewayApplication;
 import org.alliedexchange.label.NationalKey;
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,7 @@ class AuditCommandIT {
 
   static Path dir;
   static LocalRedis redis;
+  static LocalPostgres auditDatabase;
   static TestTokens tokens;
   static AuditServiceApplication.Running audit;
   static GatewayApplication.Running gateway;
@@ -48,8 +50,9 @@ class AuditCommandIT {
     dir = Files.createTempDirectory("allied-audit-cli-");
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
-    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), redis.url(), tokens.issuer,
-        tokens.jwks());
+    auditDatabase = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
+    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), auditDatabase.url(), redis.url(),
+        tokens.issuer, tokens.jwks());
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
     audit = AuditServiceApplication.start(auditProperties);
     checkpointKey = NationalKey.publicKeyFile(dir.resolve("audit").resolve("checkpoint-key.pem"));
@@ -80,6 +83,7 @@ class AuditCommandIT {
   static void stop() {
     gateway.close();
     audit.close();
+    auditDatabase.close();
     tokens.close();
     redis.close();
   }

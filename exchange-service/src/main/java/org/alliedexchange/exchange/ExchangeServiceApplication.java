@@ -3,7 +3,7 @@ package org.alliedexchange.exchange;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import java.util.Map;
 import org.alliedexchange.exchange.config.ExchangeConfiguration;
-import org.alliedexchange.grpcserver.GrpcServer;
+import org.alliedexchange.serviceruntime.GrpcServer;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -20,17 +20,18 @@ import org.springframework.context.annotation.Import;
 public class ExchangeServiceApplication {
 
   /**
-   * The properties of {@code nation}'s exchange service on this machine: its data (embedded PostgreSQL,
-   * signing key) in {@code dataDir}, the audit stream and agreements in {@code redis}, tokens of the
-   * realm {@code issuer} checked with the keys at {@code jwks}, any free port. A mutable map: callers add
-   * or override.
+   * The properties of {@code nation}'s exchange service on this machine: its signing key in {@code dataDir},
+   * its products in the PostgreSQL at {@code database} (a JDBC URL), the audit stream and agreements in
+   * {@code auditRedis}, tokens of the realm {@code issuer} checked with the keys at {@code jwks}, any free
+   * port. A mutable map: callers add or override.
    */
-  public static Map<String, Object> localProperties(String nation, java.nio.file.Path dataDir, java.net.URI redis, java.net.URI issuer,
-      java.net.URI jwks) {
+  public static Map<String, Object> localProperties(String nation, java.nio.file.Path dataDir, String database, java.net.URI auditRedis,
+      java.net.URI issuer, java.net.URI jwks) {
     Map<String, Object> properties = new java.util.HashMap<>();
     properties.put("allied.exchange.nation", nation);
     properties.put("allied.exchange.data-dir", dataDir.toString());
-    properties.put("allied.exchange.audit-redis", redis.toString());
+    properties.put("allied.exchange.database.url", database);
+    properties.put("allied.exchange.audit-redis", auditRedis.toString());
     properties.put("allied.exchange.auth.issuer", issuer.toString());
     properties.put("allied.exchange.auth.jwks-uri", jwks.toString());
     return properties;

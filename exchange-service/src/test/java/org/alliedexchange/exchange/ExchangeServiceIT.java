@@ -50,23 +50,25 @@ import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.Release;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.feed.LiveFeed;
-import org.alliedexchange.federation.AgreementBoard;
+import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.policy.FederationConfig;
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** KOR's exchange service against a real PostgreSQL (the embedded default), a real Redis and a real JWKS. */
+/** KOR's exchange service against a real PostgreSQL, a real Redis and a real JWKS. */
 class ExchangeServiceIT {
 
   static final String LAUNCHES = "dprk.missile.launch";
   static LocalRedis redis;
+  static LocalPostgres postgres;
   static TestTokens tokens;
   static ExchangeServiceApplication.Running kor;
   static ManagedChannel channel;
@@ -78,7 +80,8 @@ class ExchangeServiceIT {
     data = Files.createTempDirectory("allied-exchange-it-");
     redis = LocalRedis.start(data.resolve("redis"));
     tokens = new TestTokens();
-    kor = ExchangeServiceApplication.start(properties("KOR", data.resolve("kor"), null), SimpleSpanProcessor.create(spans));
+    postgres = LocalPostgres.start(data.resolve("kor").resolve("postgres"));
+    kor = ExchangeServiceApplication.start(properties("KOR", data.resolve("kor"), postgres.url()), SimpleSpanProcessor.create(spans));
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext().build();
   }
 
@@ -86,6 +89,7 @@ class ExchangeServiceIT {
   static void stop() throws Exception {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     kor.close();
+    postgres.close();
     tokens.close();
     redis.close();
   }
@@ -96,12 +100,7 @@ class ExchangeServiceIT {
     properties.put("allied.exchange.data-dir", dir.toString());
     properties.put("allied.exchange.auth.issuer", tokens.issuer.toString());
     properties.put("allied.exchange.audit-redis", redis.url().toString());
-    if (databaseUrl != null) {
-      properties.put("allied.exchange.database.url", databaseUrl);
-      properties.put("allied.exchange.database.username", "postgres");
-      properties.put("allied.exchange.database.password", "postgres");
-      properties.put("allied.exchange.signing-key", dir.getParent().resolve("shared-signing-key.pem").toString());
-    }
+    properties.put("allied.exchange.database.url", databaseUrl);
     return properties;
   }
 

@@ -1,6 +1,6 @@
 package org.alliedexchange.exchange;
 
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.accesstoken.TestTokens;
 import static org.alliedexchange.exchange.ExchangeServiceIT.assertStatus;
 import static org.alliedexchange.exchange.Products.label;
 import static org.alliedexchange.exchange.Products.missileLaunch;
@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GetRequest;
 import org.alliedexchange.api.exchange.v1.SubscribeRequest;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,8 +49,9 @@ class OperationsIT {
 
   @Test
   void reflectionListsTheExchangeServiceAndADeadlineEndsASubscription() throws Exception {
-    try (ExchangeServiceApplication.Running kor = ExchangeServiceApplication.start(
-        ExchangeServiceIT.properties("KOR", data.resolve("kor-a"), null), null)) {
+    try (LocalPostgres postgres = LocalPostgres.start(data.resolve("kor-a").resolve("postgres"));
+         ExchangeServiceApplication.Running kor = ExchangeServiceApplication.start(
+        ExchangeServiceIT.properties("KOR", data.resolve("kor-a"), postgres.url()), null)) {
       ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext().build();
       try {
         assertThat(listServices(channel)).contains(ExchangeServiceGrpc.SERVICE_NAME, "grpc.health.v1.Health");
@@ -82,14 +84,17 @@ class OperationsIT {
   void productsSurviveARestartAndStillVerify() throws Exception {
     Path dir = data.resolve("kor-b");
     String id;
-    try (ExchangeServiceApplication.Running kor = ExchangeServiceApplication.start(ExchangeServiceIT.properties("KOR", dir, null), null)) {
+    try (LocalPostgres postgres = LocalPostgres.start(dir.resolve("postgres"));
+         ExchangeServiceApplication.Running kor = ExchangeServiceApplication.start(ExchangeServiceIT.properties("KOR", dir, postgres.url()), null)) {
       ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext().build();
       id = ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(ExchangeServiceIT.korPublisher()))
           .publish(missileLaunch("dprk.missile.launch", label("KOR", "군사II급비밀", "KOR", "USA"))).getContent().getId();
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    try (ExchangeServiceApplication.Running again = ExchangeServiceApplication.start(ExchangeServiceIT.properties("KOR", dir, null), null)) {
+    // the database server restarts too, on the data it wrote
+    try (LocalPostgres postgres = LocalPostgres.start(dir.resolve("postgres"));
+         ExchangeServiceApplication.Running again = ExchangeServiceApplication.start(ExchangeServiceIT.properties("KOR", dir, postgres.url()), null)) {
       ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", again.port()).usePlaintext().build();
       try {
         var stub = ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(ExchangeServiceIT.usaReader()));

@@ -1,6 +1,6 @@
 package org.alliedexchange.exchange;
 
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.accesstoken.TestTokens;
 import static org.alliedexchange.exchange.ExchangeServiceIT.korPublisher;
 import static org.alliedexchange.exchange.ExchangeServiceIT.usaReader;
 import static org.alliedexchange.exchange.Products.label;
@@ -9,13 +9,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GetRequest;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** Two replicas of KOR's exchange service on one PostgreSQL share their live products and their store. */
 class ReplicasIT {
 
-  static EmbeddedPostgres postgres;
+  static LocalPostgres postgres;
   static ExchangeServiceApplication.Running first;
   static ExchangeServiceApplication.Running second;
   static ManagedChannel toFirst;
@@ -34,12 +35,18 @@ class ReplicasIT {
     Path data = Files.createTempDirectory("allied-replicas-");
     ExchangeServiceIT.redis = LocalRedis.start(data.resolve("redis"));
     ExchangeServiceIT.tokens = new TestTokens();
-    postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg")).setCleanDataDirectory(true).start();
-    String url = postgres.getJdbcUrl("postgres", "postgres");
-    first = ExchangeServiceApplication.start(ExchangeServiceIT.properties("KOR", data.resolve("a"), url), null);
-    second = ExchangeServiceApplication.start(ExchangeServiceIT.properties("KOR", data.resolve("b"), url), null);
+    postgres = LocalPostgres.start(data.resolve("pg"));
+    first = ExchangeServiceApplication.start(replica(data.resolve("a"), data), null);
+    second = ExchangeServiceApplication.start(replica(data.resolve("b"), data), null);
     toFirst = ManagedChannelBuilder.forAddress("127.0.0.1", first.port()).usePlaintext().build();
     toSecond = ManagedChannelBuilder.forAddress("127.0.0.1", second.port()).usePlaintext().build();
+  }
+
+  /** One replica: the shared database and the one signing key of the nation. */
+  private static Map<String, Object> replica(Path dir, Path data) {
+    Map<String, Object> properties = ExchangeServiceIT.properties("KOR", dir, postgres.url());
+    properties.put("allied.exchange.signing-key", data.resolve("shared-signing-key.pem").toString());
+    return properties;
   }
 
   @AfterAll

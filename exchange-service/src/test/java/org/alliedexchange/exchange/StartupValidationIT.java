@@ -6,10 +6,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A wrong configuration stops the service at start-up with a message naming the key. */
 class StartupValidationIT {
+
+  static LocalPostgres postgres;
+
+  @BeforeAll
+  static void start() throws Exception {
+    postgres = LocalPostgres.start(Files.createTempDirectory("allied-startup-pg-"));
+  }
+
+  @AfterAll
+  static void stop() {
+    postgres.close();
+  }
 
   private static Map<String, Object> valid(Path dir) {
     Map<String, Object> properties = new HashMap<>();
@@ -17,7 +32,17 @@ class StartupValidationIT {
     properties.put("allied.exchange.data-dir", dir.toString());
     properties.put("allied.exchange.auth.issuer", "http://127.0.0.1:1/realms/allied");
     properties.put("allied.exchange.audit-redis", "redis://127.0.0.1:1");
+    properties.put("allied.exchange.database.url", postgres.url());
     return properties;
+  }
+
+  @Test
+  void aMissingDatabaseIsRefusedNamingTheKey() throws Exception {
+    Map<String, Object> properties = valid(Files.createTempDirectory("allied-startup-"));
+    properties.remove("allied.exchange.database.url");
+
+    assertThatThrownBy(() -> ExchangeServiceApplication.start(properties, null))
+        .hasStackTraceContaining("allied.exchange.database.url").hasStackTraceContaining("must name the PostgreSQL");
   }
 
   @Test

@@ -23,8 +23,9 @@ import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.audit.chain.Checkpoint;
 import org.alliedexchange.audit.store.Checkpoints;
 import org.alliedexchange.auditstream.AuditStreamWriter;
-import org.alliedexchange.auditstream.LocalRedis;
-import org.alliedexchange.identity.keycloak.LocalKeycloak;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
+import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.gateway.auditors.ConsoleLogin;
 import org.alliedexchange.label.NationalKey;
 import org.awaitility.Awaitility;
@@ -51,6 +52,7 @@ class AuditorConsoleIT {
 
   static Path dir;
   static LocalRedis redis;
+  static LocalPostgres auditDatabase;
   static LocalKeycloak keycloak;
   static AuditServiceApplication.Running audit;
   static GatewayApplication.Running gateway;
@@ -66,8 +68,9 @@ class AuditorConsoleIT {
     }
     keycloak = LocalKeycloak.builder().auditRedis(redis.url()).consoleUrl("http://127.0.0.1:" + gatewayPort).start();
 
-    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), redis.url(), keycloak.issuer(),
-        URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
+    auditDatabase = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
+    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), auditDatabase.url(), redis.url(),
+        keycloak.issuer(), URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
     audit = AuditServiceApplication.start(auditProperties);
 
@@ -102,6 +105,9 @@ class AuditorConsoleIT {
     }
     if (audit != null) {
       audit.close();
+    }
+    if (auditDatabase != null) {
+      auditDatabase.close();
     }
     if (keycloak != null) {
       keycloak.close();

@@ -40,10 +40,11 @@ import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.audit.chain.ExportVerifier;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.alliedexchange.label.NationalKey;
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,8 @@ class GatewayAuditIT {
 
   static Path dir;
   static LocalRedis redis;
+  static LocalPostgres korDatabase;
+  static LocalPostgres auditDatabase;
   static TestTokens tokens;
   static ExchangeServiceApplication.Running kor;
   static AuditServiceApplication.Running audit;
@@ -73,10 +76,12 @@ class GatewayAuditIT {
     dir = Files.createTempDirectory("allied-gateway-audit-");
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
+    korDatabase = LocalPostgres.start(dir.resolve("kor").resolve("postgres"));
     kor = ExchangeServiceApplication.start(
-        ExchangeServiceApplication.localProperties("KOR", dir.resolve("kor"), redis.url(), tokens.issuer, tokens.jwks()), null);
-    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), redis.url(), tokens.issuer,
-        tokens.jwks());
+        ExchangeServiceApplication.localProperties("KOR", dir.resolve("kor"), korDatabase.url(), redis.url(), tokens.issuer, tokens.jwks()), null);
+    auditDatabase = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
+    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), auditDatabase.url(), redis.url(),
+        tokens.issuer, tokens.jwks());
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
     audit = AuditServiceApplication.start(auditProperties);
     Map<String, Object> properties = GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
@@ -114,6 +119,8 @@ class GatewayAuditIT {
     gateway.close();
     audit.close();
     kor.close();
+    auditDatabase.close();
+    korDatabase.close();
     tokens.close();
     redis.close();
   }

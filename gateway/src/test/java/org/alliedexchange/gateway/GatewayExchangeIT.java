@@ -30,9 +30,10 @@ import org.alliedexchange.api.exchange.v1.SearchRequest;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.exchange.v1.SubscribeRequest;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,7 @@ class GatewayExchangeIT {
 
   static Path dir;
   static LocalRedis redis;
+  static LocalPostgres korDatabase;
   static TestTokens tokens;
   static ExchangeServiceApplication.Running kor;
   static GatewayApplication.Running gateway;
@@ -56,8 +58,9 @@ class GatewayExchangeIT {
     dir = Files.createTempDirectory("allied-gateway-exchange-");
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
+    korDatabase = LocalPostgres.start(dir.resolve("kor").resolve("postgres"));
     kor = ExchangeServiceApplication.start(
-        ExchangeServiceApplication.localProperties("KOR", dir.resolve("kor"), redis.url(), tokens.issuer, tokens.jwks()), null);
+        ExchangeServiceApplication.localProperties("KOR", dir.resolve("kor"), korDatabase.url(), redis.url(), tokens.issuer, tokens.jwks()), null);
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", "0");
     properties.put("allied.gateway.nations.KOR.addresses[0]", "http://127.0.0.1:" + kor.port());
@@ -74,6 +77,7 @@ class GatewayExchangeIT {
     channel.shutdownNow();
     gateway.close();
     kor.close();
+    korDatabase.close();
     tokens.close();
     redis.close();
   }

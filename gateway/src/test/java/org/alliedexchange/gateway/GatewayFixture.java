@@ -21,10 +21,10 @@ import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.NationalKey;
-import org.alliedexchange.token.TestTokens;
+import org.alliedexchange.accesstoken.TestTokens;
 
 /**
  * A gateway in front of a scripted KOR exchange service, with a real Redis, a real JWKS, and real

@@ -206,19 +206,19 @@ class GatewayGuardIT {
           assertThat(e.getStatus().getDescription()).contains("FRA", "KOR");
         });
     assertThatThrownBy(() -> org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc.newBlockingStub(channel)
-        .withCallCredentials(org.alliedexchange.token.TestTokens.bearer(token)).get(GetRequest.newBuilder().setProductId("x").build()))
+        .withCallCredentials(org.alliedexchange.accesstoken.TestTokens.bearer(token)).get(GetRequest.newBuilder().setProductId("x").build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
           assertThat(e.getStatus().getDescription()).contains("allied-nation");
         });
-    assertThatThrownBy(() -> AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(org.alliedexchange.token.TestTokens.bearer(token))
+    assertThatThrownBy(() -> AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(org.alliedexchange.accesstoken.TestTokens.bearer(token))
         .verifyChain(org.alliedexchange.api.audit.v1.VerifyChainRequest.getDefaultInstance()))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           // this gateway has no audit service configured: refused, not passed anywhere
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
           assertThat(e.getStatus().getDescription()).contains("allied.gateway.audit-service.addresses");
         });
-    assertThatThrownBy(() -> io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withCallCredentials(org.alliedexchange.token.TestTokens.bearer(token))
+    assertThatThrownBy(() -> io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withCallCredentials(org.alliedexchange.accesstoken.TestTokens.bearer(token))
         .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);

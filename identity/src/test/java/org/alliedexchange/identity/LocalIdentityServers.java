@@ -2,8 +2,8 @@ package org.alliedexchange.identity;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.alliedexchange.auditstream.LocalRedis;
-import org.alliedexchange.identity.keycloak.LocalKeycloak;
+import org.alliedexchange.devservers.LocalRedis;
+import org.alliedexchange.devservers.LocalKeycloak;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.List;
-import org.alliedexchange.identity.keycloak.LocalKeycloak;
+import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.client.ClientCredentials;
 import org.alliedexchange.client.ClientCredentials.TokenResponse;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.audit.chain.CheckpointSigner;
 import org.alliedexchange.audit.consumer.StreamConsumer;
 import org.alliedexchange.audit.store.AuditLog;
@@ -11,7 +12,7 @@ import org.alliedexchange.audit.store.ChainAudit;
 import org.alliedexchange.audit.store.Checkpoints;
 import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.auditstream.RedisConnections;
-import org.alliedexchange.database.ServiceDatabase;
+import org.alliedexchange.serviceruntime.ServiceDatabase;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.label.ProtoLabels;
 import io.grpc.Metadata;
@@ -28,11 +29,11 @@ import org.alliedexchange.audit.console.ConsoleServer;
 import org.alliedexchange.audit.grpc.AuditGrpcService;
 import org.alliedexchange.audit.query.RecordLabels;
 import org.alliedexchange.audit.query.RecordQuery;
-import org.alliedexchange.grpcserver.AuthenticationInterceptor;
-import org.alliedexchange.grpcserver.GrpcServer;
+import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
+import org.alliedexchange.serviceruntime.GrpcServer;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
-import org.alliedexchange.token.TokenValidator;
+import org.alliedexchange.accesstoken.TokenValidator;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,12 +43,12 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(AuditProperties.class)
 public class AuditConfiguration {
 
-  /** The configured PostgreSQL, or a real one from Maven Central in the data directory when none is. */
+  /** The configured PostgreSQL, pooled and migrated. */
   @Bean(destroyMethod = "close")
   ServiceDatabase database(AuditProperties properties) {
     AuditProperties.Database database = properties.database();
     return ServiceDatabase.open(new ServiceDatabase.Settings(database.url(), database.username(), database.password(),
-        properties.dataDir().resolve("postgres"), database.embeddedPort(), "audit", 8, "org/alliedexchange/audit/db/migration",
+        "audit", 8, "org/alliedexchange/audit/db/migration",
         // binary bytea; one round trip for a batch of inserts
         Map.of("prepareThreshold", "1", "reWriteBatchedInserts", "true")));
   }
@@ -98,7 +99,7 @@ public class AuditConfiguration {
 
   @Bean
   TokenValidator tokenValidator(AuditProperties properties) {
-    AuditProperties.Auth auth = properties.auth();
+    TokenSettings auth = properties.auth();
     return new TokenValidator(auth.issuer(), auth.jwks(), auth.audience(), auth.clockSkew());
   }
 
@@ -143,7 +144,7 @@ public class AuditConfiguration {
 
   @Bean(initMethod = "start", destroyMethod = "close")
   StreamConsumer streamConsumer(AuditProperties properties, AuditLog log) {
-    return new StreamConsumer(RedisConnections.connect(properties.redis(), Duration.ofSeconds(5)), log, properties.stream(),
+    return new StreamConsumer(RedisConnections.connect(properties.auditRedis(), Duration.ofSeconds(5)), log, properties.stream(),
         properties.group(), properties.consumer(), properties.batchSize(), properties.claimIdle());
   }
 }

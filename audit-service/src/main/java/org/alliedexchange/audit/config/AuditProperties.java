@@ -8,7 +8,7 @@ import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.hibernate.validator.constraints.time.DurationMax;
+import org.alliedexchange.accesstoken.TokenSettings;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -17,9 +17,9 @@ import org.springframework.validation.annotation.Validated;
 /**
  * The audit service's configuration ({@code allied.audit.*}), checked at start-up.
  *
- * @param dataDir   where the embedded database lives when none is configured
- * @param database  a PostgreSQL to use; empty url for the embedded one in {@code dataDir}
- * @param redis     the Redis holding the audit stream (redis://host:port)
+ * @param dataDir   where a generated checkpoint signing key lives when none is configured
+ * @param database  the PostgreSQL the audit log is kept in (required)
+ * @param auditRedis the Redis holding the audit stream (redis://host:port)
  * @param stream    the audit stream's key
  * @param group     the consumer group every audit service replica joins
  * @param consumer  this replica's name in the group; a restarted replica with the same name resumes its own pending entries
@@ -40,7 +40,7 @@ import org.springframework.validation.annotation.Validated;
 public record AuditProperties(
     @NotNull Path dataDir,
     @Valid @DefaultValue Database database,
-    @NotNull URI redis,
+    @NotNull URI auditRedis,
     @DefaultValue("allied:audit") @NotBlank String stream,
     @DefaultValue("audit-service") @NotBlank String group,
     @DefaultValue("audit-1") @NotBlank String consumer,
@@ -51,7 +51,7 @@ public record AuditProperties(
     @DefaultValue("127.0.0.1") @NotBlank String host,
     @DefaultValue("9700") @Min(0) @Max(65535) int port,
     @DefaultValue("9701") @Min(0) @Max(65535) int consolePort,
-    @Valid @NotNull Auth auth,
+    @Valid @NotNull TokenSettings auth,
     Path policyConfig,
     @DefaultValue("32") @Min(1) int maxStreams,
     @DefaultValue("60s") @NotNull @DurationMin(seconds = 1) Duration stallLimit) {
@@ -60,23 +60,7 @@ public record AuditProperties(
     return signingKey != null ? signingKey : dataDir.resolve("checkpoint-key.pem");
   }
 
-  /**
-   * @param issuer    the realm's issuer (the {@code iss} of its tokens)
-   * @param jwksUri   the realm's keys; the issuer's {@code /protocol/openid-connect/certs} when unset
-   * @param audience  the audience every token must carry
-   * @param clockSkew how far token times may be off; 30 s at most
-   */
-  public record Auth(@NotNull URI issuer, URI jwksUri, @DefaultValue("allied-gateway") @NotBlank String audience,
-      @DefaultValue("30s") @NotNull @DurationMin(seconds = 0) @DurationMax(seconds = 30, message = "must be between 0 and 30s") Duration clockSkew) {
-    public URI jwks() {
-      return jwksUri != null ? jwksUri : URI.create(issuer.toString().replaceAll("/+$", "") + "/protocol/openid-connect/certs");
-    }
-  }
-
-  /** An external PostgreSQL; leave {@code url} empty for the embedded one. */
-  public record Database(String url, String username, String password, @DefaultValue("0") @Min(0) int embeddedPort) {
-    public boolean embedded() {
-      return url == null || url.isBlank();
-    }
-  }
+  /** The PostgreSQL to use: on one machine, the URL of a {@code LocalPostgres} its runner started. */
+  public record Database(@NotBlank(message = "must name the PostgreSQL (jdbc:postgresql://host:port/database)") String url,
+      String username, String password) {}
 }

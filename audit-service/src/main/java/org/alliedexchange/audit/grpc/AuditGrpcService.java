@@ -42,9 +42,9 @@ import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.audit.store.ChainAudit;
 import org.alliedexchange.audit.store.Checkpoints;
 import org.alliedexchange.audit.store.ComplianceReport;
-import org.alliedexchange.grpcserver.AuthenticationInterceptor;
+import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
 import org.alliedexchange.label.NationalKey;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

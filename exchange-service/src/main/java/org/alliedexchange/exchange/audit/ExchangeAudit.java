@@ -12,7 +12,7 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.label.ProtoLabels;
 import org.alliedexchange.policy.Reason;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 import java.util.UUID;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.BindingViolation;

@@ -3,7 +3,7 @@ package org.alliedexchange.exchange.audit;
 import java.util.Set;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.policy.Reason;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 
 /** Where the reads' refusals are recorded: what the read guard needs of the audit, and all it needs. */
 public interface RefusalAudit {

@@ -9,19 +9,20 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStreamWriter;
-import org.alliedexchange.database.ServiceDatabase;
+import org.alliedexchange.serviceruntime.ServiceDatabase;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
-import org.alliedexchange.grpcserver.AuthenticationInterceptor;
+import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.PublishBatcher;
 import org.alliedexchange.exchange.grpc.ExchangeGrpcService;
-import org.alliedexchange.grpcserver.GrpcServer;
+import org.alliedexchange.serviceruntime.GrpcServer;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.telemetry.Telemetry;
-import org.alliedexchange.federation.AgreementBoard;
+import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
@@ -29,7 +30,7 @@ import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.NationalScheme;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.token.TokenValidator;
+import org.alliedexchange.accesstoken.TokenValidator;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -68,13 +69,12 @@ public class ExchangeConfiguration {
     return board::engine;
   }
 
-  /** The configured PostgreSQL, or a real one from Maven Central in the data directory when none is. */
+  /** The configured PostgreSQL, pooled and migrated. */
   @Bean(destroyMethod = "close")
   ServiceDatabase database(ExchangeProperties properties) {
     ExchangeProperties.Database database = properties.database();
     return ServiceDatabase.open(new ServiceDatabase.Settings(database.url(), database.username(), database.password(),
-        properties.dataDir().resolve("postgres"), database.embeddedPort(), "exchange-" + properties.nation(), 16,
-        "org/alliedexchange/exchange/db/migration",
+        "exchange-" + properties.nation(), 16, "org/alliedexchange/exchange/db/migration",
         // server-prepare every statement at once, so bytea columns come back binary rather than as hex text
         Map.of("prepareThreshold", "1")));
   }
@@ -141,7 +141,7 @@ public class ExchangeConfiguration {
 
   @Bean
   TokenValidator tokenValidator(ExchangeProperties properties) {
-    ExchangeProperties.Auth auth = properties.auth();
+    TokenSettings auth = properties.auth();
     return new TokenValidator(auth.issuer(), auth.jwks(), auth.audience(), auth.clockSkew());
   }
 

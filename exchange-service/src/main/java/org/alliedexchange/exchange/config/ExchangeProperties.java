@@ -9,9 +9,8 @@ import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.label.NationalKey;
-import org.hibernate.validator.constraints.time.DurationMax;
-import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -23,8 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param nation       the nation this instance serves, ISO 3166-1 alpha-3; must be in the federation configuration
  * @param host         the address the gRPC server binds; loopback unless deliberately opened
  * @param port         the gRPC port; 0 for a free one (the chosen port is logged)
- * @param dataDir      where the embedded database and a generated signing key live when none is configured
- * @param database     a PostgreSQL to use; empty url for the embedded one in {@code dataDir}
+ * @param dataDir      where a generated signing key lives when none is configured
+ * @param database     the PostgreSQL the service keeps its products in (required)
  * @param signingKey   the nation's binding key (PEM, PKCS#8 + X.509); created in {@code dataDir} when unset
  * @param auth         how callers' Keycloak tokens are validated
  * @param auditRedis   the audit stream's Redis (redis://host:port); amendments are refused when it cannot take a record
@@ -40,30 +39,14 @@ public record ExchangeProperties(
     @NotNull Path dataDir,
     @Valid @DefaultValue Database database,
     Path signingKey,
-    @Valid @NotNull Auth auth,
+    @Valid @NotNull TokenSettings auth,
     @NotNull URI auditRedis,
     Path policyConfig,
     @Valid @DefaultValue Limits limits) {
 
-  /** An external PostgreSQL; leave {@code url} empty for the embedded one. */
-  public record Database(String url, String username, String password, @DefaultValue("0") @Min(0) int embeddedPort) {
-    public boolean embedded() {
-      return url == null || url.isBlank();
-    }
-  }
-
-  /**
-   * @param issuer    the realm's issuer, e.g. http://127.0.0.1:8081/realms/allied (the {@code iss} of its tokens)
-   * @param jwksUri   the realm's keys; the issuer's {@code /protocol/openid-connect/certs} when unset
-   * @param audience  the audience every token must carry
-   * @param clockSkew how far token times may be off; 30 s at most
-   */
-  public record Auth(@NotNull URI issuer, URI jwksUri, @DefaultValue("allied-gateway") @NotBlank String audience,
-      @DefaultValue("30s") @NotNull @DurationMin(seconds = 0) @DurationMax(seconds = 30, message = "must be between 0 and 30s") Duration clockSkew) {
-    public URI jwks() {
-      return jwksUri != null ? jwksUri : URI.create(issuer.toString().replaceAll("/+$", "") + "/protocol/openid-connect/certs");
-    }
-  }
+  /** The PostgreSQL to use: on one machine, the URL of a {@code LocalPostgres} its runner started. */
+  public record Database(@NotBlank(message = "must name the PostgreSQL (jdbc:postgresql://host:port/database)") String url,
+      String username, String password) {}
 
   /**
    * @param maxMessageBytes   the largest request accepted

@@ -25,7 +25,7 @@ import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.ProtoLabels;
 import org.alliedexchange.policy.LabelValidity;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 
 /**
  * AmendReleasability: the originator's recorded consent to a new releasable-to list, audited before the

@@ -4,8 +4,8 @@ import static org.alliedexchange.exchange.grpc.Statuses.denied;
 
 import org.alliedexchange.api.access.AccessTable;
 import org.alliedexchange.api.access.MethodAccess;
-import org.alliedexchange.grpcserver.AuthenticationInterceptor;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
+import org.alliedexchange.accesstoken.Caller;
 
 /**
  * This service's own access check, independent of the gateway's: the caller must hold the role the API's

@@ -19,7 +19,7 @@ import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 
 /**
  * One nation's ExchangeService, each RPC in its own class. Every call is checked against who the caller

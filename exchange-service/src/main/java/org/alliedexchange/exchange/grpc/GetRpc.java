@@ -9,7 +9,7 @@ import org.alliedexchange.api.exchange.v1.GetResponse;
 import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.exchange.audit.RefusalAudit;
 import org.alliedexchange.exchange.store.StoredProduct;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 
 /** Get: one product, when the read guard clears it for the caller (PERMISSION_DENIED when withheld, DATA_LOSS when tampered with). */
 final class GetRpc {

@@ -26,7 +26,7 @@ import org.alliedexchange.label.ProtoLabels;
 import org.alliedexchange.policy.LabelValidity;
 import org.alliedexchange.policy.Level;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 
 /**
  * Publish: a product of this nation, with a valid label at or below the publisher's clearance, stored

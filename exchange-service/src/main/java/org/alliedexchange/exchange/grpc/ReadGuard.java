@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.exchange.audit.RefusalAudit;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.exchange.store.StoredProduct;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.ProtoLabels;

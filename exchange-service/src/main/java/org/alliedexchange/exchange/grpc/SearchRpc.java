@@ -14,7 +14,7 @@ import org.alliedexchange.api.exchange.v1.SearchRequest;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.store.SearchFilter;
 import org.alliedexchange.policy.Level;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 
 /** Search: one page of stored products matching the filter, each passed by the read guard, written as stored (see RawMessage). */
 final class SearchRpc {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.store.SearchFilter;
 import org.alliedexchange.exchange.store.StoredProduct;

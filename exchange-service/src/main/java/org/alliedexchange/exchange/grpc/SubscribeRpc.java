@@ -14,7 +14,7 @@ import org.alliedexchange.api.exchange.v1.SubscribeRequest;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.Sink;
 import org.alliedexchange.exchange.store.StoredProduct;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 
 /** Subscribe: the live feed of a topic from a cursor, each product passed by the read guard, written as stored (see RawMessage). */
 final class SubscribeRpc {

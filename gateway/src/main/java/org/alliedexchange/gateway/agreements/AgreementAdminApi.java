@@ -2,11 +2,11 @@ package org.alliedexchange.gateway.agreements;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.alliedexchange.federation.AgreementBoard;
+import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.policy.Level;
-import org.alliedexchange.token.Caller;
-import org.alliedexchange.token.TokenValidator;
+import org.alliedexchange.accesstoken.Caller;
+import org.alliedexchange.accesstoken.TokenValidator;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;

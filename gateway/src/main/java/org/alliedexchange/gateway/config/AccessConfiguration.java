@@ -5,7 +5,7 @@ import java.time.Clock;
 import org.alliedexchange.gateway.access.CallAccessFilter;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.gateway.ratelimit.RateLimiter;
-import org.alliedexchange.token.TokenValidator;
+import org.alliedexchange.accesstoken.TokenValidator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 

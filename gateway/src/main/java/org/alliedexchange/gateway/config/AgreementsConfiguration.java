@@ -1,11 +1,11 @@
 package org.alliedexchange.gateway.config;
 
 import java.time.Clock;
-import org.alliedexchange.federation.AgreementBoard;
+import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.gateway.agreements.AgreementAdminApi;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
-import org.alliedexchange.token.TokenValidator;
+import org.alliedexchange.accesstoken.TokenValidator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;

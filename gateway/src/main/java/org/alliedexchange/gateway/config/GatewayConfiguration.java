@@ -9,7 +9,8 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import java.net.URI;
-import org.alliedexchange.token.TokenValidator;
+import org.alliedexchange.accesstoken.TokenSettings;
+import org.alliedexchange.accesstoken.TokenValidator;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -28,7 +29,7 @@ public class GatewayConfiguration {
 
   @Bean
   TokenValidator tokenValidator(GatewayProperties properties) {
-    GatewayProperties.Auth auth = properties.auth();
+    TokenSettings auth = properties.auth();
     return new TokenValidator(auth.issuer(), auth.jwks(), auth.audience(), auth.clockSkew());
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.alliedexchange.accesstoken.TokenSettings;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -36,7 +37,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("allied.gateway")
 public record GatewayProperties(
     @NotEmpty Map<String, @Valid Nation> nations,
-    @Valid @NotNull Auth auth,
+    @Valid @NotNull TokenSettings auth,
     @NotNull URI auditRedis,
     @DefaultValue("allied:audit") @NotBlank String auditStream,
     Path policyConfig,
@@ -74,19 +75,6 @@ public record GatewayProperties(
    * @param bindingKeys PEM files with the public keys the nation signs bindings with (more than one while a key rotates)
    */
   public record Nation(@NotEmpty List<@NotNull URI> addresses, @NotEmpty List<@NotNull Path> bindingKeys) {}
-
-  /**
-   * @param issuer    the realm's issuer, e.g. http://127.0.0.1:8081/realms/allied (the {@code iss} of its tokens)
-   * @param jwksUri   the realm's keys; the issuer's {@code /protocol/openid-connect/certs} when unset
-   * @param audience  the audience every token must carry
-   * @param clockSkew how far token times may be off; 30 s at most
-   */
-  public record Auth(@NotNull URI issuer, URI jwksUri, @DefaultValue("allied-gateway") @NotBlank String audience,
-      @DefaultValue("30s") @NotNull @DurationMin(seconds = 0) @DurationMax(seconds = 30, message = "must be between 0 and 30s") Duration clockSkew) {
-    public URI jwks() {
-      return jwksUri != null ? jwksUri : URI.create(issuer.toString().replaceAll("/+$", "") + "/protocol/openid-connect/certs");
-    }
-  }
 
   /**
    * @param callsPerSecond the default for every national system

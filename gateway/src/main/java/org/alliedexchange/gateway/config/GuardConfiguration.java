@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.alliedexchange.auditstream.AuditBatchWriter;
-import org.alliedexchange.federation.AgreementBoard;
+import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.gateway.guard.GuardTrailers;
 import org.alliedexchange.gateway.guard.MessageGuard;
 import org.alliedexchange.gateway.guard.ReleaseGuardFilter;

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import org.alliedexchange.gateway.access.GuardedMethod;
 import org.alliedexchange.policy.Reason;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 
 /**
  * One call through the gateway: who makes it, to which nation, and what the guard has released and

@@ -23,7 +23,7 @@ import org.alliedexchange.label.ProtoLabels;
 import org.alliedexchange.policy.Decision;
 import org.alliedexchange.policy.Reason;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 
 /**
  * Decides one response message for one caller, without knowing the message's schema beyond the gateway

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.policy.Reason;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;

@@ -13,7 +13,7 @@ import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.gateway.access.GuardedMethods;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.core.io.buffer.DataBufferUtils;

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.alliedexchange.auditstream.LocalRedis;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.gateway.ratelimit.RateLimiter.Outcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.gateway.guard.GuardedCall;
-import org.alliedexchange.token.Caller;
+import org.alliedexchange.accesstoken.Caller;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;

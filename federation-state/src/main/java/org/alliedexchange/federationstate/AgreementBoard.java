@@ -1,0 +1,240 @@
+package org.alliedexchange.federationstate;
+
+import com.google.protobuf.Timestamp;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.alliedexchange.api.audit.v1.AgreementStatusChanged;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.RedisConnections;
+import org.alliedexchange.policy.Agreement;
+import org.alliedexchange.policy.AgreementStatus;
+import org.alliedexchange.policy.Federation;
+import org.alliedexchange.policy.ReleasabilityEngine;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * Agreement statuses as the federation administrators set them, shared by every gateway replica and
+ * every exchange service through Redis. A change is written in one Redis script with its audit event,
+ * so it never takes effect unaudited; every replica polls a version counter every {@link #POLL} and
+ * applies a change to the engine every decision uses from then on, including decisions on streams
+ * already open.
+ *
+ * <p>If a replica cannot read the statuses for longer than {@link #MAX_STALENESS}, it cannot know whether
+ * an agreement was suspended meanwhile, and {@link #problem()} says so: the guard then releases nothing.
+ */
+public final class AgreementBoard implements AutoCloseable {
+
+  static final Duration POLL = Duration.ofMillis(100);
+  static final Duration MAX_STALENESS = Duration.ofSeconds(1);
+  private static final Logger LOG = Logger.getLogger(AgreementBoard.class.getName());
+  private static final String STATUSES = "allied:agreements";
+  private static final String VERSION = "allied:agreements:version";
+  // audit first: if Redis refuses the event, the script stops before the status changes (a MULTI would not)
+  private static final byte[] CHANGE_SCRIPT = ("redis.call('XADD', KEYS[1], '*', '" + AuditStream.TYPE_FIELD + "', ARGV[1], '"
+      + AuditStream.EVENT_FIELD + "', ARGV[2]) redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) return redis.call('INCR', KEYS[3])")
+      .getBytes(StandardCharsets.UTF_8);
+
+  /** An agreement as the administrators see it now. */
+  public record View(Agreement agreement, AgreementStatus status, Instant since, String changedBy, String reason) {}
+
+  /** A change the board refuses: unknown agreement (404) or one that cannot happen now (409). */
+  public static final class ChangeRefused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final boolean unknown;
+
+    ChangeRefused(String message, boolean unknown) {
+      super(message);
+      this.unknown = unknown;
+    }
+
+    public boolean unknown() {
+      return unknown;
+    }
+  }
+
+  private record StatusOverride(AgreementStatus status, Instant since, String changedBy, String reason) {
+    String encode() {
+      return status.name() + "|" + since.toEpochMilli() + "|" + changedBy + "|" + reason.replace('|', '/');
+    }
+
+    static StatusOverride decode(String value) {
+      String[] parts = value.split("\\|", 4);
+      return new StatusOverride(AgreementStatus.valueOf(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1])), parts[2],
+          parts.length > 3 ? parts[3] : "");
+    }
+  }
+
+  private record State(long version, ReleasabilityEngine engine, Map<String, StatusOverride> overrides) {}
+
+  private final Federation base;
+  private final RedisClient redis;
+  private final byte[] auditStream;
+  private final Clock clock;
+  private final AtomicReference<State> state;
+  private volatile long refreshedAtNanos;
+  private final Thread poller;
+  private volatile boolean closed;
+
+  public AgreementBoard(Federation base, URI redisUrl, String auditStream, Clock clock) {
+    this.base = base;
+    this.clock = clock;
+    this.auditStream = auditStream.getBytes(StandardCharsets.UTF_8);
+    this.redis = RedisConnections.connect(redisUrl, Duration.ofMillis(500));
+    this.state = new AtomicReference<>(new State(-1, new ReleasabilityEngine(base), Map.of()));
+    // stale until the first successful read: a gateway started while Redis is down releases nothing
+    this.refreshedAtNanos = System.nanoTime() - MAX_STALENESS.toNanos() - 1;
+    refresh();
+    this.poller = new Thread(this::poll, "agreement-board");
+    poller.setDaemon(true);
+    poller.start();
+  }
+
+  /** The engine for the federation as it stands now. */
+  public ReleasabilityEngine engine() {
+    return state.get().engine();
+  }
+
+  /** Why statuses cannot be trusted right now, or null when they were refreshed recently enough. */
+  public String problem() {
+    long age = System.nanoTime() - refreshedAtNanos;
+    if (age > MAX_STALENESS.toNanos()) {
+      return "agreement statuses could not be read from Redis for " + Duration.ofNanos(age).toMillis()
+          + " ms, so a suspension may be missed: nothing is released until they can";
+    }
+    return null;
+  }
+
+  public java.util.List<View> agreements() {
+    State now = state.get();
+    Instant at = clock.instant();
+    return now.engine().federation().agreements().stream().map(a -> view(a, now, at)).toList();
+  }
+
+  private View view(Agreement agreement, State now, Instant at) {
+    StatusOverride override = now.overrides().get(agreement.id());
+    AgreementStatus status = agreement.statusAt(at);
+    Instant since = agreement.history().stream().filter(c -> !c.from().isAfter(at)).reduce((a, b) -> b)
+        .map(c -> c.from()).orElse(null);
+    return override != null
+        ? new View(agreement, status, since, override.changedBy(), override.reason())
+        : new View(agreement, status, since, null, null);
+  }
+
+  /**
+   * Suspends or resumes an agreement from now on, auditing the change in the same Redis transaction.
+   *
+   * @throws ChangeRefused       for an unknown agreement or a change that does not apply now
+   * @throws RuntimeException    when Redis cannot take it (nothing changed)
+   */
+  public View change(String agreementId, AgreementStatus status, String changedBy, String reason) {
+    if (status != AgreementStatus.SUSPENDED && status != AgreementStatus.IN_FORCE) {
+      throw new ChangeRefused("an agreement can be suspended or resumed here; termination is a treaty act, made in the federation configuration", false);
+    }
+    refresh();
+    State now = state.get();
+    Agreement agreement = now.engine().federation().agreement(agreementId);
+    if (agreement == null) {
+      throw new ChangeRefused("no agreement " + agreementId + "; known: "
+          + now.engine().federation().agreements().stream().map(Agreement::id).toList(), true);
+    }
+    Instant at = clock.instant();
+    AgreementStatus current = agreement.statusAt(at);
+    if (current == null || current == AgreementStatus.TERMINATED) {
+      throw new ChangeRefused("agreement " + agreementId + " is " + (current == null ? "not yet in effect" : "terminated")
+          + "; it can be neither suspended nor resumed", false);
+    }
+    if (current == status) {
+      throw new ChangeRefused("agreement " + agreementId + " is already " + status, false);
+    }
+    StatusOverride override = new StatusOverride(status, at, changedBy, reason == null ? "" : reason);
+    AuditEvent event = AuditEvent.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setOccurredAt(timestamp(at))
+        .setSource("gateway")
+        .setAgreementStatusChanged(AgreementStatusChanged.newBuilder()
+            .setAgreementId(agreementId)
+            .addAllParties(agreement.parties())
+            .setPreviousStatus(toProto(current))
+            .setStatus(toProto(status))
+            .setEffectiveAt(timestamp(at))
+            .setChangedBy(changedBy)
+            .setReason(override.reason()))
+        .build();
+    redis.eval(CHANGE_SCRIPT,
+        java.util.List.of(auditStream, bytes(STATUSES), bytes(VERSION)),
+        java.util.List.of(bytes(AuditStreamWriter.typeOf(event)), event.toByteArray(), bytes(agreementId), bytes(override.encode())));
+    refresh();
+    State after = state.get();
+    return view(after.engine().federation().agreement(agreementId), after, clock.instant());
+  }
+
+  private void poll() {
+    while (!closed) {
+      try {
+        Thread.sleep(POLL.toMillis());
+        refresh();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        LOG.log(Level.FINE, "agreement statuses not refreshed: " + e.getMessage());
+      }
+    }
+  }
+
+  /** Reads the version, and the statuses when it moved; marks the board fresh on success. */
+  private synchronized void refresh() {
+    try {
+      String versionText = redis.get(VERSION);
+      long version = versionText == null ? 0 : Long.parseLong(versionText);
+      if (version != state.get().version()) {
+        Map<String, String> stored = redis.hgetAll(STATUSES);
+        Federation federation = base;
+        Map<String, StatusOverride> overrides = new java.util.HashMap<>();
+        for (Map.Entry<String, String> entry : stored.entrySet()) {
+          StatusOverride override = StatusOverride.decode(entry.getValue());
+          if (federation.agreement(entry.getKey()) == null) {
+            LOG.warning("Redis names agreement " + entry.getKey() + ", which the federation configuration does not hold; ignored");
+            continue;
+          }
+          federation = federation.withAgreementStatus(entry.getKey(), override.status(), override.since());
+          overrides.put(entry.getKey(), override);
+        }
+        state.set(new State(version, new ReleasabilityEngine(federation), Map.copyOf(overrides)));
+        LOG.info("agreement statuses at version " + version + ": " + overrides.keySet());
+      }
+      refreshedAtNanos = System.nanoTime();
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "agreement statuses not refreshed: " + e.getMessage());
+    }
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static org.alliedexchange.api.audit.v1.AgreementStatus toProto(AgreementStatus status) {
+    return org.alliedexchange.api.audit.v1.AgreementStatus.valueOf("AGREEMENT_STATUS_" + status.name());
+  }
+
+  private static Timestamp timestamp(Instant at) {
+    return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    poller.interrupt();
+    redis.close();
+  }
+}
