@@ -2,6 +2,7 @@ package org.alliedexchange.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
 import java.nio.charset.StandardCharsets;
@@ -111,10 +112,7 @@ class AuditServiceIT {
   }
 
   private static void awaitCount(DataSource data, String sql, long expected) throws Exception {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (count(data, sql) < expected && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> count(data, sql) >= expected);
     assertThat(count(data, sql)).isEqualTo(expected);
   }
 
@@ -181,8 +179,11 @@ class AuditServiceIT {
     // a restart reads everything again only if it was not acknowledged; nothing is stored twice either way
     try (AuditServiceApplication.Running service = AuditServiceApplication.start(properties(stream, "audit-b"))) {
       DataSource data = service.context().getBean(DataSource.class);
-      Thread.sleep(1_500);
-      assertThat(count(data, "SELECT count(*) - count(DISTINCT (relationship, event_id)) FROM audit_record")).isZero();
+      String duplicates = "SELECT count(*) - count(DISTINCT (relationship, event_id)) FROM audit_record";
+      // long enough for the restarted consumer to read and claim whatever it would
+      await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+          .until(() -> count(data, duplicates) == 0);
+      assertThat(count(data, duplicates)).isZero();
     }
   }
 

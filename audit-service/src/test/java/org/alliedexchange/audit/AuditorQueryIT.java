@@ -2,6 +2,7 @@ package org.alliedexchange.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.common.collect.ImmutableList;
 import io.grpc.ManagedChannel;
@@ -77,10 +78,7 @@ class AuditorQueryIT {
       events.forEach(writer::append);
     }
     DataSource data = service.context().getBean(DataSource.class);
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline && count(data) < events.size()) {
-      Thread.sleep(50);
-    }
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> count(data) >= events.size());
     assertThat(count(data)).isEqualTo(events.size());
     channel = NettyChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
   }
@@ -211,12 +209,9 @@ class AuditorQueryIT {
 
   @Test
   void bothSidesVerifyTheSameChainAndGetTheSameReport() throws Exception {
-    long deadline = System.currentTimeMillis() + 10_000;
-    VerifyChainResponse japan;
-    do {
-      japan = as("JPN", "auditor").verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build());
-      Thread.sleep(100);
-    } while (!japan.hasCheckpoint() && System.currentTimeMillis() < deadline);
+    VerifyChainResponse japan = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> as("JPN", "auditor").verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build()),
+            VerifyChainResponse::hasCheckpoint);
     VerifyChainResponse korea = as("KOR", "auditor").verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build());
     assertThat(japan.getVerified()).isTrue();
     assertThat(japan.getRecordsChecked()).isEqualTo(3);

@@ -12,9 +12,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
@@ -32,7 +32,7 @@ import redis.clients.jedis.params.XAddParams;
  */
 public final class AuditBatchWriter implements AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger(AuditBatchWriter.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(AuditBatchWriter.class);
   private static final byte[] TYPE = AuditStream.TYPE_FIELD.getBytes(StandardCharsets.UTF_8);
   private static final byte[] EVENTS = AuditStream.EVENTS_FIELD.getBytes(StandardCharsets.UTF_8);
   private static final byte[] BATCH = AuditStream.BATCH_TYPE.getBytes(StandardCharsets.UTF_8);
@@ -121,7 +121,7 @@ public final class AuditBatchWriter implements AutoCloseable {
         Thread.currentThread().interrupt();
         break;
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "audit stream write failed: " + e.getMessage());
+        LOG.warn("audit stream write failed: {}", e.getMessage());
         IllegalStateException failure = new IllegalStateException("the audit stream did not take the record: " + e.getMessage(), e);
         round.forEach(p -> p.done().completeExceptionally(failure));
       } finally {

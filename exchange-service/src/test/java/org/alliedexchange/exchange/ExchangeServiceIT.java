@@ -56,7 +56,6 @@ import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
-import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -152,14 +151,14 @@ class ExchangeServiceIT {
     GetRequest get = GetRequest.newBuilder().setProductId(product).build();
     // what a federation administrator's suspension through a gateway writes
     try (AgreementBoard board = new AgreementBoard(FederationConfig.loadDefault(), redis.url(), AuditStream.DEFAULT_KEY, Clock.systemUTC())) {
-      board.change("KOR-JPN-GSOMIA-2016", AgreementStatus.SUSPENDED, "federation-admin", "exchange-service test");
+      board.suspend("KOR-JPN-GSOMIA-2016", "federation-admin", "exchange-service test");
       try {
         // the service reads the board's statuses on its own schedule
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(() -> as(jpnReader()).get(get))
             .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "NO_AGREEMENT_IN_FORCE")));
         assertThat(as(usaReader()).get(get).getContent().getId()).isEqualTo(product);
       } finally {
-        board.change("KOR-JPN-GSOMIA-2016", AgreementStatus.IN_FORCE, "federation-admin", "exchange-service test done");
+        board.resume("KOR-JPN-GSOMIA-2016", "federation-admin", "exchange-service test done");
       }
       await().atMost(Duration.ofSeconds(10)).ignoreException(StatusRuntimeException.class)
           .untilAsserted(() -> assertThat(as(jpnReader()).get(get).getContent().getId()).isEqualTo(product));

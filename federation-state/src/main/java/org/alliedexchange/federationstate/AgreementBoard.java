@@ -9,8 +9,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.function.BiFunction;
 import org.alliedexchange.api.audit.v1.AgreementStatusChanged;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.auditstream.AuditStream;
@@ -20,6 +19,8 @@ import org.alliedexchange.policy.Agreement;
 import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.ReleasabilityEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -36,7 +37,7 @@ public final class AgreementBoard implements AutoCloseable {
 
   static final Duration POLL = Duration.ofMillis(100);
   static final Duration MAX_STALENESS = Duration.ofSeconds(1);
-  private static final Logger LOG = Logger.getLogger(AgreementBoard.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(AgreementBoard.class);
   private static final String STATUSES = "allied:agreements";
   private static final String VERSION = "allied:agreements:version";
   // audit first: if Redis refuses the event, the script stops before the status changes (a MULTI would not)
@@ -47,7 +48,7 @@ public final class AgreementBoard implements AutoCloseable {
   /** An agreement as the administrators see it now. */
   public record View(Agreement agreement, AgreementStatus status, Instant since, String changedBy, String reason) {}
 
-  /** A change the board refuses: unknown agreement (404) or one that cannot happen now (409). */
+  /** A change the board refuses: unknown agreement (404) or one its status does not allow now (409). */
   public static final class ChangeRefused extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final boolean unknown;
@@ -59,18 +60,6 @@ public final class AgreementBoard implements AutoCloseable {
 
     public boolean unknown() {
       return unknown;
-    }
-  }
-
-  private record StatusOverride(AgreementStatus status, Instant since, String changedBy, String reason) {
-    String encode() {
-      return status.name() + "|" + since.toEpochMilli() + "|" + changedBy + "|" + reason.replace('|', '/');
-    }
-
-    static StatusOverride decode(String value) {
-      String[] parts = value.split("\\|", 4);
-      return new StatusOverride(AgreementStatus.valueOf(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1])), parts[2],
-          parts.length > 3 ? parts[3] : "");
     }
   }
 
@@ -131,15 +120,28 @@ public final class AgreementBoard implements AutoCloseable {
   }
 
   /**
-   * Suspends or resumes an agreement from now on, auditing the change in the same Redis transaction.
+   * Suspends an agreement from now on (see {@link Agreement#suspend}), auditing the change in the same
+   * Redis script.
    *
-   * @throws ChangeRefused       for an unknown agreement or a change that does not apply now
+   * @throws ChangeRefused       for an unknown agreement, or one the agreement's status does not allow now
    * @throws RuntimeException    when Redis cannot take it (nothing changed)
    */
-  public View change(String agreementId, AgreementStatus status, String changedBy, String reason) {
-    if (status != AgreementStatus.SUSPENDED && status != AgreementStatus.IN_FORCE) {
-      throw new ChangeRefused("an agreement can be suspended or resumed here; termination is a treaty act, made in the federation configuration", false);
-    }
+  public View suspend(String agreementId, String changedBy, String reason) {
+    return change(agreementId, Agreement::suspend, changedBy, reason);
+  }
+
+  /**
+   * Puts a suspended agreement in force again from now on (see {@link Agreement#resume}), auditing the
+   * change in the same Redis script.
+   *
+   * @throws ChangeRefused       for an unknown agreement, or one the agreement's status does not allow now
+   * @throws RuntimeException    when Redis cannot take it (nothing changed)
+   */
+  public View resume(String agreementId, String changedBy, String reason) {
+    return change(agreementId, Agreement::resume, changedBy, reason);
+  }
+
+  private View change(String agreementId, BiFunction<Agreement, Instant, Agreement> transition, String changedBy, String reason) {
     refresh();
     State now = state.get();
     Agreement agreement = now.engine().federation().agreement(agreementId);
@@ -149,14 +151,13 @@ public final class AgreementBoard implements AutoCloseable {
     }
     Instant at = clock.instant();
     AgreementStatus current = agreement.statusAt(at);
-    if (current == null || current == AgreementStatus.TERMINATED) {
-      throw new ChangeRefused("agreement " + agreementId + " is " + (current == null ? "not yet in effect" : "terminated")
-          + "; it can be neither suspended nor resumed", false);
+    AgreementStatus status;
+    try {
+      status = transition.apply(agreement, at).statusAt(at);
+    } catch (Agreement.TransitionRefused e) {
+      throw new ChangeRefused(e.getMessage(), false);
     }
-    if (current == status) {
-      throw new ChangeRefused("agreement " + agreementId + " is already " + status, false);
-    }
-    StatusOverride override = new StatusOverride(status, at, changedBy, reason == null ? "" : reason);
+    StatusOverride override = new StatusOverride(status, at, changedBy, reason);
     AuditEvent event = AuditEvent.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setOccurredAt(timestamp(at))
@@ -168,7 +169,7 @@ public final class AgreementBoard implements AutoCloseable {
             .setStatus(toProto(status))
             .setEffectiveAt(timestamp(at))
             .setChangedBy(changedBy)
-            .setReason(override.reason()))
+            .setReason(reason == null ? "" : reason))
         .build();
     redis.eval(CHANGE_SCRIPT,
         java.util.List.of(auditStream, bytes(STATUSES), bytes(VERSION)),
@@ -187,7 +188,7 @@ public final class AgreementBoard implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "agreement statuses not refreshed: " + e.getMessage());
+        LOG.debug("agreement statuses not refreshed: {}", e.getMessage());
       }
     }
   }
@@ -204,18 +205,18 @@ public final class AgreementBoard implements AutoCloseable {
         for (Map.Entry<String, String> entry : stored.entrySet()) {
           StatusOverride override = StatusOverride.decode(entry.getValue());
           if (federation.agreement(entry.getKey()) == null) {
-            LOG.warning("Redis names agreement " + entry.getKey() + ", which the federation configuration does not hold; ignored");
+            LOG.warn("Redis names agreement {}, which the federation configuration does not hold; ignored", entry.getKey());
             continue;
           }
           federation = federation.withAgreementStatus(entry.getKey(), override.status(), override.since());
           overrides.put(entry.getKey(), override);
         }
         state.set(new State(version, new ReleasabilityEngine(federation), Map.copyOf(overrides)));
-        LOG.info("agreement statuses at version " + version + ": " + overrides.keySet());
+        LOG.info("agreement statuses at version {}: {}", version, overrides.keySet());
       }
       refreshedAtNanos = System.nanoTime();
     } catch (RuntimeException e) {
-      LOG.log(Level.FINE, "agreement statuses not refreshed: " + e.getMessage());
+      LOG.debug("agreement statuses not refreshed: {}", e.getMessage());
     }
   }
 

@@ -70,6 +70,73 @@ public final class Agreement {
   }
 
   /**
+   * This agreement suspended from {@code at}: nothing flows under it until it is resumed.
+   *
+   * @throws TransitionRefused unless it is in force at {@code at} with no change of status after it
+   */
+  public Agreement suspend(Instant at) {
+    return transition(AgreementStatus.SUSPENDED, at);
+  }
+
+  /**
+   * This agreement in force again from {@code at}.
+   *
+   * @throws TransitionRefused unless it is suspended at {@code at} with no change of status after it
+   */
+  public Agreement resume(Instant at) {
+    return transition(AgreementStatus.IN_FORCE, at);
+  }
+
+  // termination is a treaty act, made in the federation configuration: no transition leads to it
+  private Agreement transition(AgreementStatus to, Instant at) {
+    AgreementStatus current = statusAt(at);
+    if (current == null) {
+      throw new TransitionRefused(TransitionRefused.Why.NOT_YET_IN_EFFECT,
+          "agreement " + id + " is not yet in effect; it can be neither suspended nor resumed");
+    }
+    if (current == AgreementStatus.TERMINATED) {
+      throw new TransitionRefused(TransitionRefused.Why.TERMINATED, "agreement " + id + " is terminated; it can be neither suspended nor resumed");
+    }
+    if (current == to) {
+      throw new TransitionRefused(TransitionRefused.Why.ALREADY, "agreement " + id + " is already " + to);
+    }
+    StatusChange last = history.get(history.size() - 1);
+    if (!at.isAfter(last.from())) {
+      throw new TransitionRefused(TransitionRefused.Why.LATER_CHANGE, "agreement " + id + " changes to " + last.status() + " at "
+          + last.from() + "; a change made at " + at + " must come after it");
+    }
+    return withStatus(to, at);
+  }
+
+  /** A suspension or resumption this agreement's status does not allow; nothing changed. */
+  public static final class TransitionRefused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why the transition was refused. */
+    public enum Why {
+      /** The agreement's history starts after the instant of the change. */
+      NOT_YET_IN_EFFECT,
+      /** The agreement was terminated; no status may follow. */
+      TERMINATED,
+      /** The agreement already has the status asked for. */
+      ALREADY,
+      /** The agreement's history holds a change at or after the instant of this one. */
+      LATER_CHANGE
+    }
+
+    private final Why why;
+
+    TransitionRefused(Why why, String message) {
+      super(message);
+      this.why = why;
+    }
+
+    public Why why() {
+      return why;
+    }
+  }
+
+  /**
    * This agreement with one more status change appended.
    *
    * @throws IllegalArgumentException when the change is not after the last one, or follows a termination

@@ -6,11 +6,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.auditstream.AuditStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XAddParams;
@@ -30,7 +30,7 @@ import redis.clients.jedis.resps.StreamEntryBinary;
  */
 public final class StreamConsumer implements AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger(StreamConsumer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(StreamConsumer.class);
 
   private static final int EVENTS_PER_TRANSACTION = 5_000;
   private final RedisClient redis;
@@ -100,7 +100,7 @@ public final class StreamConsumer implements AutoCloseable {
         handle(read(StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, 1_000));
       } catch (RuntimeException | java.sql.SQLException e) {
         if (running) {
-          LOG.log(Level.WARNING, "audit stream not consumed, retrying: " + e.getMessage());
+          LOG.warn("audit stream not consumed, retrying: {}", e.getMessage());
           sleep(1_000);
           ownPendingFirst = true;
         }
@@ -199,7 +199,7 @@ public final class StreamConsumer implements AutoCloseable {
     copy.put("dead-because".getBytes(StandardCharsets.UTF_8), why == null ? new byte[0] : why.getBytes(StandardCharsets.UTF_8));
     copy.put("dead-id".getBytes(StandardCharsets.UTF_8), entry.getID().toString().getBytes(StandardCharsets.UTF_8));
     redis.xadd((stream + ":dead").getBytes(StandardCharsets.UTF_8), XAddParams.xAddParams(), copy);
-    LOG.warning("audit stream entry " + entry.getID() + " holds no readable AuditEvent (" + why + "); moved to " + stream + ":dead");
+    LOG.warn("audit stream entry {} holds no readable AuditEvent ({}); moved to {}:dead", entry.getID(), why, stream);
   }
 
   private static void sleep(long millis) {

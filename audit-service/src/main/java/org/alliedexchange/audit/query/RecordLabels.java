@@ -40,16 +40,6 @@ public final class RecordLabels {
     return label(level, nation, null);
   }
 
-  /**
-   * Whether an auditor of this clearance may read a record with this label: its nation marks the
-   * level, and the clearance dominates it. Otherwise the auditor gets the record's chain link only.
-   */
-  public static boolean readable(SecurityLabel label, Level clearance) {
-    Level level = label.getLevel() == org.alliedexchange.api.label.v1.ClassificationLevel.UNRECOGNIZED ? null
-        : ProtoLabels.toDomain(label.getLevel());
-    return clearance != null && level != null && !label.getMarking().isEmpty() && clearance.dominates(level);
-  }
-
   private Level levelOf(AuditEvent event) {
     if (!event.hasTransfer()) {
       return SUMMARY_LEVEL;

@@ -10,11 +10,11 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.alliedexchange.audit.chain.Checkpoint;
 import org.alliedexchange.audit.chain.CheckpointSigner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Issues a signed checkpoint for every chain whose head moved since its last one, every {@code every};
@@ -22,7 +22,7 @@ import org.alliedexchange.audit.chain.CheckpointSigner;
  */
 public final class Checkpoints implements AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger(Checkpoints.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
   private final DataSource dataSource;
   private final CheckpointSigner signer;
   private final Clock clock;
@@ -52,7 +52,7 @@ public final class Checkpoints implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (SQLException | RuntimeException e) {
-        LOG.log(Level.WARNING, "checkpoints not issued this round: " + e.getMessage());
+        LOG.warn("checkpoints not issued this round: {}", e.getMessage());
       }
     }
   }

@@ -3,7 +3,6 @@ package org.alliedexchange.gateway.agreements;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.alliedexchange.federationstate.AgreementBoard;
-import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.policy.Level;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.accesstoken.TokenValidator;
@@ -42,8 +41,8 @@ public final class AgreementAdminApi {
   public RouterFunction<ServerResponse> routes() {
     return RouterFunctions.route()
         .GET(PATH, this::list)
-        .POST(PATH + "/{id}/suspend", request -> change(request, AgreementStatus.SUSPENDED))
-        .POST(PATH + "/{id}/resume", request -> change(request, AgreementStatus.IN_FORCE))
+        .POST(PATH + "/{id}/suspend", request -> change(request, board::suspend))
+        .POST(PATH + "/{id}/resume", request -> change(request, board::resume))
         .build();
   }
 
@@ -52,7 +51,12 @@ public final class AgreementAdminApi {
         .onErrorResume(Refusal.class, AgreementAdminApi::error);
   }
 
-  private Mono<ServerResponse> change(ServerRequest request, AgreementStatus status) {
+  /** A suspension or a resumption on the board. */
+  private interface Transition {
+    AgreementBoard.View apply(String agreementId, String changedBy, String reason);
+  }
+
+  private Mono<ServerResponse> change(ServerRequest request, Transition transition) {
     String id = request.pathVariable("id");
     return admin(request)
         .flatMap(admin -> request.bodyToMono(Map.class).defaultIfEmpty(Map.of())
@@ -62,7 +66,7 @@ public final class AgreementAdminApi {
               if (!(reason instanceof String text) || text.isBlank()) {
                 return Mono.error(new Refusal(HttpStatus.BAD_REQUEST, "invalid_request", "say why: {\"reason\": \"...\"} is required"));
               }
-              return Mono.fromCallable(() -> board.change(id, status, admin.system(), text)).subscribeOn(Schedulers.boundedElastic());
+              return Mono.fromCallable(() -> transition.apply(id, admin.system(), text)).subscribeOn(Schedulers.boundedElastic());
             }))
         .flatMap(view -> ok(json(view)))
         .onErrorResume(AgreementBoard.ChangeRefused.class, e -> error(new Refusal(

@@ -8,11 +8,11 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.gateway.GrpcResponses;
 import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
@@ -38,7 +38,7 @@ import reactor.core.publisher.Mono;
  */
 public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
 
-  private static final Logger LOG = Logger.getLogger(ReleaseGuardFilter.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ReleaseGuardFilter.class);
   private static final TextMapSetter<HttpHeaders> HEADERS = (carrier, key, value) -> carrier.set(key, value);
 
   private final ResponseGuard guard;
@@ -89,7 +89,7 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
         .onErrorResume(RequestRefused.class, e -> GrpcResponses.refuse(exchange, e.code, e.getMessage()))
         .onErrorResume(ResponseGuard.GuardAbort.class, e -> Mono.fromRunnable(() -> endWithGuardStatus(exchange, call)))
         .onErrorResume(e -> !(e instanceof ResponseGuard.GuardAbort), e -> {
-          LOG.log(Level.FINE, "call to " + call.backendName() + " failed", e);
+          LOG.debug("call to {} failed", call.backendName(), e);
           String message = call.backendName() + " did not answer: " + e.getMessage();
           if (!exchange.getResponse().isCommitted()) {
             return GrpcResponses.refuse(exchange, Status.Code.UNAVAILABLE, message);

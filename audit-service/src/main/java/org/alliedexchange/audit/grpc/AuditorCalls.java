@@ -1,0 +1,43 @@
+package org.alliedexchange.audit.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.alliedexchange.audit.chain.AuditorScope;
+import org.alliedexchange.accesstoken.Caller;
+
+/**
+ * The authenticated caller as an auditor: the role every call of the audit API needs, and the
+ * {@link AuditorScope}'s refusals as gRPC statuses (a malformed request is INVALID_ARGUMENT, one outside
+ * the auditor's scope PERMISSION_DENIED).
+ */
+final class AuditorCalls {
+
+  private AuditorCalls() {}
+
+  /** The scope of {@code caller}; PERMISSION_DENIED without the auditor role or a nation. */
+  static AuditorScope scope(Caller caller) {
+    if (!caller.hasRole(Caller.AUDITOR)) {
+      throw Status.PERMISSION_DENIED.withDescription(caller.system() + " lacks the role " + Caller.AUDITOR + " that the audit log needs")
+          .asRuntimeException();
+    }
+    try {
+      return AuditorScope.of(caller.system(), caller.nation(), caller.clearance());
+    } catch (AuditorScope.Refused e) {
+      throw status(e);
+    }
+  }
+
+  /** The relationship the auditor asked for, checked against its scope. */
+  static String relationship(AuditorScope auditor, String requested) {
+    try {
+      return auditor.relationship(requested);
+    } catch (AuditorScope.Refused e) {
+      throw status(e);
+    }
+  }
+
+  static StatusRuntimeException status(AuditorScope.Refused refused) {
+    Status status = refused.why() == AuditorScope.Refused.Why.OUT_OF_SCOPE ? Status.PERMISSION_DENIED : Status.INVALID_ARGUMENT;
+    return status.withDescription(refused.getMessage()).asRuntimeException();
+  }
+}
