@@ -83,23 +83,24 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
   @Override
   public void queryRecords(QueryRecordsRequest request, StreamObserver<QueryRecordsResponse> responses) {
     int page = request.getPageSize() == 0 ? DEFAULT_PAGE : (int) Math.min(request.getPageSize(), MAX_PAGE);
-    stream(request, page, (ServerCallStreamObserver<QueryRecordsResponse>) responses);
+    stream("QueryRecords", request, page, (ServerCallStreamObserver<QueryRecordsResponse>) responses);
   }
 
   @Override
   public void exportRecords(QueryRecordsRequest request, StreamObserver<QueryRecordsResponse> responses) {
-    stream(request.toBuilder().clearCursor().build(), Integer.MAX_VALUE, (ServerCallStreamObserver<QueryRecordsResponse>) responses);
+    stream("ExportRecords", request.toBuilder().clearCursor().build(), Integer.MAX_VALUE,
+        (ServerCallStreamObserver<QueryRecordsResponse>) responses);
   }
 
-  private void stream(QueryRecordsRequest request, int limit, ServerCallStreamObserver<QueryRecordsResponse> responses) {
+  private void stream(String method, QueryRecordsRequest request, int limit, ServerCallStreamObserver<QueryRecordsResponse> responses) {
     Caller caller = AuthenticationInterceptor.caller();
-    AuditorScope auditor = AuditorCalls.scope(caller);
+    AuditorScope auditor = AuditorCalls.scope(caller, method);
     records.send(filters.filter(request, auditor), auditor, caller.system(), limit, responses);
   }
 
   @Override
   public void verifyChain(VerifyChainRequest request, StreamObserver<VerifyChainResponse> responses) {
-    AuditorScope auditor = auditor();
+    AuditorScope auditor = auditor("VerifyChain");
     String relationship = AuditorCalls.relationship(auditor, request.getRelationship());
     try {
       // one read of the checkpoint: the one verified against is the one shown
@@ -123,7 +124,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
   @Override
   public void getCheckpoint(GetCheckpointRequest request, StreamObserver<GetCheckpointResponse> responses) {
-    AuditorScope auditor = auditor();
+    AuditorScope auditor = auditor("GetCheckpoint");
     String relationship = AuditorCalls.relationship(auditor, request.getRelationship());
     try {
       org.alliedexchange.audit.chain.Checkpoint checkpoint = checkpoints.latest(relationship);
@@ -141,7 +142,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
   @Override
   public void getComplianceReport(GetComplianceReportRequest request, StreamObserver<GetComplianceReportResponse> responses) {
-    AuditorScope auditor = auditor();
+    AuditorScope auditor = auditor("GetComplianceReport");
     String relationship = AuditorCalls.relationship(auditor, request.getRelationship());
     if (!relationship.contains("-")) {
       throw invalid("a compliance report is of a bilateral relationship, like JPN-KOR, not " + relationship);
@@ -197,8 +198,9 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     }
   }
 
-  private static AuditorScope auditor() {
-    return AuditorCalls.scope(AuthenticationInterceptor.caller());
+  /** @param method the RPC's proto name, whose rule in the api's access table the caller must meet */
+  private static AuditorScope auditor(String method) {
+    return AuditorCalls.scope(AuthenticationInterceptor.caller(), method);
   }
 
   private Checkpoint toProto(org.alliedexchange.audit.chain.Checkpoint checkpoint) {

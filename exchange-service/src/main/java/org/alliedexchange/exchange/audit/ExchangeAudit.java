@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The exchange service's audit events: releasability amendments, binding violations, and every product
  * its own check (the second filter, behind the gateway's) withholds from a caller.
  */
-public final class ExchangeAudit {
+public final class ExchangeAudit implements RefusalAudit {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeAudit.class);
   private final AuditStreamWriter writer;
@@ -44,6 +44,7 @@ public final class ExchangeAudit {
    * Nothing was released, so the caller is not kept waiting for Redis; a record that cannot be written
    * is logged loudly.
    */
+  @Override
   public String withheld(SecurityLabel label, String productId, String topic, Caller caller, String method, Set<Reason> reasons) {
     String transferId = UUID.randomUUID().toString();
     TransferRecord record = new TransferRecordBuilder(transferId, method, nation)
@@ -70,6 +71,7 @@ public final class ExchangeAudit {
   }
 
   /** Records that a product failed its binding check and was not served. Logged loudly when it cannot be written. */
+  @Override
   public void bindingViolation(String productId, String nation, String detail, String requestedBy) {
     try {
       writer.append(event().setBindingViolation(BindingViolation.newBuilder()
