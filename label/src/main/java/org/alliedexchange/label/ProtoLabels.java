@@ -25,26 +25,16 @@ public final class ProtoLabels {
       DisseminationControl control = label.getControls(i);
       controls.add(control == DisseminationControl.UNRECOGNIZED
           ? "UNRECOGNIZED(" + label.getControlsValue(i) + ")"
-          : control.name().replace("DISSEMINATION_CONTROL_", ""));
+          : WireMapping.shortName(control));
     }
     return new Label(
         label.getPolicy(),
-        unrecognized ? null : toDomain(level),
+        unrecognized ? null : WireMapping.level(level),
         label.getMarking().isEmpty() ? null : label.getMarking(),
         label.getOriginator(),
         new LinkedHashSet<>(label.getReleasableToList()),
         new LinkedHashSet<>(label.getCommunitiesList()),
         controls,
         unrecognized);
-  }
-
-  /** The common level of an API level; null for unspecified (and for unrecognised: check that first). Same as {@link WireMapping#level(ClassificationLevel)}. */
-  public static Level toDomain(ClassificationLevel level) {
-    return WireMapping.level(level);
-  }
-
-  /** Same as {@link WireMapping#level(Level)}. */
-  public static ClassificationLevel toProto(Level level) {
-    return WireMapping.level(level);
   }
 }

@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Set;
 import org.alliedexchange.api.access.AccessTable;
+import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.audit.chain.AuditorScope;
 import org.alliedexchange.policy.Level;
 import org.alliedexchange.accesstoken.Caller;
@@ -25,7 +26,7 @@ class AuditorCallsTest {
 
   @Test
   void anAuditorOfANationGetsItsScope() {
-    AuditorScope scope = AuditorCalls.scope(caller("JPN", Caller.AUDITOR), "QueryRecords");
+    AuditorScope scope = AuditorCalls.scope(caller("JPN", Roles.AUDITOR), "QueryRecords");
     assertThat(scope.nation()).isEqualTo("JPN");
     assertThat(scope.clearance()).isEqualTo(Level.SECRET);
     assertThat(AuditorCalls.relationship(scope, "JPN")).isEqualTo("JPN");
@@ -34,11 +35,11 @@ class AuditorCallsTest {
 
   @Test
   void aCallerWithoutTheAuditorRoleOrANationIsDenied() {
-    assertThatThrownBy(() -> AuditorCalls.scope(caller("JPN", Caller.READ), "QueryRecords"))
+    assertThatThrownBy(() -> AuditorCalls.scope(caller("JPN", Roles.EXCHANGE_READ), "QueryRecords"))
         .isInstanceOf(StatusRuntimeException.class)
         .satisfies(e -> assertThat(statusOf(e).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED))
         .satisfies(e -> assertThat(statusOf(e).getDescription()).isEqualTo("jpn-auditor lacks the role auditor that the audit log needs"));
-    assertThatThrownBy(() -> AuditorCalls.scope(caller(null, Caller.AUDITOR), "QueryRecords"))
+    assertThatThrownBy(() -> AuditorCalls.scope(caller(null, Roles.AUDITOR), "QueryRecords"))
         .isInstanceOf(StatusRuntimeException.class)
         .satisfies(e -> assertThat(statusOf(e).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED))
         .satisfies(e -> assertThat(statusOf(e).getDescription()).isEqualTo("jpn-auditor has no nation, so no relationship of its own to audit"));
@@ -47,8 +48,8 @@ class AuditorCallsTest {
   @Test
   void everyRpcOfTheAuditApiAsksForTheRoleTheApisTableGivesIt() {
     for (String method : AccessTable.AUDIT.methodNames()) {
-      assertThat(AuditorCalls.scope(caller("JPN", Caller.AUDITOR), method).nation()).isEqualTo("JPN");
-      assertThatThrownBy(() -> AuditorCalls.scope(caller("JPN", Caller.READ), method))
+      assertThat(AuditorCalls.scope(caller("JPN", Roles.AUDITOR), method).nation()).isEqualTo("JPN");
+      assertThatThrownBy(() -> AuditorCalls.scope(caller("JPN", Roles.EXCHANGE_READ), method))
           .isInstanceOf(StatusRuntimeException.class)
           .satisfies(e -> assertThat(statusOf(e).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
     }
@@ -56,7 +57,7 @@ class AuditorCallsTest {
 
   @Test
   void anotherNationsRelationshipIsPermissionDeniedAndAMalformedOneInvalid() {
-    AuditorScope japan = AuditorCalls.scope(caller("JPN", Caller.AUDITOR), "QueryRecords");
+    AuditorScope japan = AuditorCalls.scope(caller("JPN", Roles.AUDITOR), "QueryRecords");
     assertThatThrownBy(() -> AuditorCalls.relationship(japan, "KOR-USA"))
         .isInstanceOf(StatusRuntimeException.class)
         .satisfies(e -> assertThat(statusOf(e).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED))

@@ -1,8 +1,8 @@
 package org.alliedexchange.exchange.grpc;
 
 import static org.alliedexchange.exchange.grpc.RequestFields.TOPIC;
-import static org.alliedexchange.exchange.grpc.RequestFields.instant;
-import static org.alliedexchange.exchange.grpc.RequestFields.timestamp;
+import static org.alliedexchange.label.WireMapping.instant;
+import static org.alliedexchange.label.WireMapping.timestamp;
 import static org.alliedexchange.exchange.grpc.Statuses.denied;
 import static org.alliedexchange.exchange.grpc.Statuses.invalid;
 import static org.alliedexchange.exchange.grpc.Statuses.rootMessage;

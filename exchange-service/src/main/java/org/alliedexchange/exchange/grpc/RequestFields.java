@@ -2,12 +2,10 @@ package org.alliedexchange.exchange.grpc;
 
 import static org.alliedexchange.exchange.grpc.Statuses.invalid;
 
-import com.google.protobuf.Timestamp;
-import java.time.Instant;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
-import org.alliedexchange.label.ProtoLabels;
+import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.policy.Level;
 
 /** The request fields more than one RPC reads, each checked the same way everywhere. */
@@ -29,14 +27,6 @@ final class RequestFields {
     if (level == ClassificationLevel.UNRECOGNIZED) {
       throw invalid(field + " is not a level this service knows");
     }
-    return ProtoLabels.toDomain(level);
-  }
-
-  static Timestamp timestamp(Instant at) {
-    return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
-  }
-
-  static Instant instant(Timestamp at) {
-    return Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
+    return WireMapping.level(level);
   }
 }

@@ -1,7 +1,7 @@
 package org.alliedexchange.exchange.grpc;
 
 import static org.alliedexchange.exchange.grpc.RequestFields.TOPIC;
-import static org.alliedexchange.exchange.grpc.RequestFields.instant;
+import static org.alliedexchange.label.WireMapping.instant;
 import static org.alliedexchange.exchange.grpc.RequestFields.level;
 import static org.alliedexchange.exchange.grpc.Statuses.invalid;
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
+import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.Decision;
 import org.alliedexchange.api.audit.v1.DenyReason;
@@ -38,7 +39,7 @@ class MessageGuardTest {
   private static final NationalKey KOR_KEY = newKey();
   private static final BindingSigner KOR = new BindingSigner("KOR", KOR_KEY);
   private static final ReleasabilityEngine ENGINE = new ReleasabilityEngine(FederationConfig.loadDefault());
-  private static final Caller JAPAN = new Caller("jpn-mod-reader", "JPN", Level.SECRET, Set.of("MISSILE_WARNING"), Set.of(Caller.READ));
+  private static final Caller JAPAN = new Caller("jpn-mod-reader", "JPN", Level.SECRET, Set.of("MISSILE_WARNING"), Set.of(Roles.EXCHANGE_READ));
   private static final MessageGuard.CallInfo CALL =
       new MessageGuard.CallInfo(JAPAN, "allied.exchange.v1.ExchangeService/Search", "KOR", "0af7651916cd43dd8448eb211c80319c");
 
