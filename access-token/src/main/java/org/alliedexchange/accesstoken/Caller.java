@@ -11,11 +11,6 @@ import org.alliedexchange.policy.Recipient;
  */
 public final class Caller {
 
-  public static final String PUBLISH = "exchange-publish";
-  public static final String READ = "exchange-read";
-  /** Reads the audit log of the relationships its own nation is party to. */
-  public static final String AUDITOR = "auditor";
-
   private final String system;
   private final Set<String> roles;
   private final Recipient recipient;

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.alliedexchange.api.AlliedMetadata;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
@@ -136,10 +137,11 @@ public final class TokenValidator {
    * null otherwise. Never blocks, so a non-blocking server can answer remembered callers in place.
    */
   public Caller rememberedCaller(String authorization) {
-    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.length() <= 7) {
+    String token = AlliedMetadata.bearerToken(authorization);
+    if (token == null) {
       return null;
     }
-    Validated known = validated.get(authorization.substring(7).trim());
+    Validated known = validated.get(token);
     return known != null && clock.instant().isBefore(known.expiresAt()) ? known.caller() : null;
   }
 
@@ -148,10 +150,11 @@ public final class TokenValidator {
    * it is missing, not a bearer token, or the token does not validate.
    */
   public Caller validateHeader(String authorization) {
-    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.length() <= 7) {
+    String token = AlliedMetadata.bearerToken(authorization);
+    if (token == null) {
       throw new InvalidTokenException("no bearer token: send `authorization: Bearer <access token>` from the realm's token endpoint");
     }
-    return validate(authorization.substring(7).trim());
+    return validate(token);
   }
 
   private static List<String> list(Jwt jwt, String claim) {

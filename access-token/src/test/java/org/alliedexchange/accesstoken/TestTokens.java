@@ -12,7 +12,6 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import io.grpc.CallCredentials;
-import io.grpc.Metadata;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -24,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.alliedexchange.api.AlliedMetadata;
 
 /**
  * A real JWKS on 127.0.0.1 and tokens signed with its key, shaped like the realm's: the gateway and the
@@ -126,9 +126,7 @@ public final class TestTokens implements AutoCloseable {
     return new CallCredentials() {
       @Override
       public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        applier.apply(headers);
+        applier.apply(AlliedMetadata.withBearer(token));
       }
     };
   }

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.AuditServiceGrpc;
 import org.alliedexchange.api.audit.v1.Decision;
@@ -93,7 +94,7 @@ public final class AuditExportLoad {
             double c = rate(() -> {
               HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
                   URI.create("http://127.0.0.1:" + gateway.port() + "/audit/v1/export?relationship=JPN-KOR"))
-                  .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofInputStream());
+                  .header("Authorization", AlliedMetadata.bearer(token)).build(), HttpResponse.BodyHandlers.ofInputStream());
               long lines = 0;
               try (InputStream in = response.body()) {
                 byte[] buffer = new byte[1 << 16];

@@ -4,7 +4,6 @@ import static org.alliedexchange.benchmarks.ExchangeLoad.CONCURRENCY;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
@@ -17,6 +16,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.FreeTextReport;
 import org.alliedexchange.api.exchange.v1.ProductContent;
@@ -242,8 +242,6 @@ final class ExchangeLoadDriver {
   }
 
   private static io.grpc.ClientInterceptor bearer(String token) {
-    Metadata headers = new Metadata();
-    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-    return MetadataUtils.newAttachHeadersInterceptor(headers);
+    return MetadataUtils.newAttachHeadersInterceptor(AlliedMetadata.withBearer(token));
   }
 }

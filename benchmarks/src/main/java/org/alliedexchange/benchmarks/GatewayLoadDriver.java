@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GetRequest;
 import org.alliedexchange.api.exchange.v1.SearchRequest;
@@ -39,8 +40,6 @@ import org.alliedexchange.api.exchange.v1.SearchRequest;
 final class GatewayLoadDriver {
 
   private static final int CONCURRENCY = 16;
-  private static final Metadata.Key<String> NATION = Metadata.Key.of("allied-nation", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
     @Override
@@ -103,9 +102,8 @@ final class GatewayLoadDriver {
   }
 
   private static io.grpc.Channel withHeaders(ManagedChannel channel, String token) {
-    Metadata headers = new Metadata();
-    headers.put(NATION, "KOR");
-    headers.put(AUTHORIZATION, "Bearer " + token);
+    Metadata headers = AlliedMetadata.withBearer(token);
+    headers.put(AlliedMetadata.NATION, "KOR");
     return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 

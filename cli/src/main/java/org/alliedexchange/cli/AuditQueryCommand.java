@@ -4,7 +4,9 @@ import static org.alliedexchange.cli.AuditCommand.JSON;
 
 import java.io.PrintWriter;
 import java.util.Map;
+import org.alliedexchange.api.audit.v1.DenyReason;
 import org.alliedexchange.cli.AuditCommand.Filters;
+import org.alliedexchange.label.WireMapping;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,7 +61,7 @@ final class AuditQueryCommand extends AuditorCommand {
     String marking = record.path("label").path("release").path("marking").asString(record.path("label").path("marking").asString(""));
     if (!transfer.isMissingNode() && !transfer.isEmpty()) {
       StringBuilder reasons = new StringBuilder();
-      transfer.path("reasons").forEach(r -> reasons.append(reasons.length() == 0 ? "" : ",").append(r.asString().replace("DENY_REASON_", "")));
+      transfer.path("reasons").forEach(r -> reasons.append(reasons.length() == 0 ? "" : ",").append(WireMapping.shortName(DenyReason.class, r.asString())));
       return where + "  " + at + "  " + transfer.path("decision").asString("").replace("DECISION_", "") + "  "
           + transfer.path("label").path("originator").asString("?") + "->" + transfer.path("recipientNation").asString("?") + "  "
           + transfer.path("recipientSystem").asString("") + "  " + transfer.path("productId").asString("") + "  "

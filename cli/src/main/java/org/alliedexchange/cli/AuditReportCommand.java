@@ -5,6 +5,8 @@ import static org.alliedexchange.cli.AuditCommand.JSON;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.alliedexchange.api.audit.v1.DenyReason;
+import org.alliedexchange.label.WireMapping;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
@@ -53,7 +55,7 @@ final class AuditReportCommand extends AuditorCommand {
     out.println("  refusals:");
     for (JsonNode refusal : report.path("refusals")) {
       out.println("    " + refusal.path("from").asString() + "->" + refusal.path("to").asString() + "  "
-          + refusal.path("reason").asString().replace("DENY_REASON_", "") + "  " + refusal.path("count").asString("0"));
+          + WireMapping.shortName(DenyReason.class, refusal.path("reason").asString()) + "  " + refusal.path("count").asString("0"));
     }
     out.println("  agreement changes:");
     for (JsonNode change : report.path("agreementChanges")) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.audit.v1.AuditServiceGrpc;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.PublishRequest;
@@ -37,15 +38,15 @@ import org.alliedexchange.api.exchange.v1.PublishRequest;
 public final class AlliedClient implements AutoCloseable {
 
   /** The metadata naming the nation an exchange call is for. */
-  public static final Metadata.Key<String> NATION = Metadata.Key.of("allied-nation", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> NATION = AlliedMetadata.NATION;
   /** How many messages the gateway withheld from a call (a trailer). */
-  public static final Metadata.Key<String> WITHHELD = Metadata.Key.of("allied-withheld", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> WITHHELD = AlliedMetadata.WITHHELD;
   /** The withheld messages by reason, {@code REASON=n,...} (a trailer). */
-  public static final Metadata.Key<String> WITHHELD_REASONS = Metadata.Key.of("allied-withheld-reasons", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> WITHHELD_REASONS = AlliedMetadata.WITHHELD_REASONS;
   /** A unary call's transfer id (a trailer). */
-  public static final Metadata.Key<String> TRANSFER_ID = Metadata.Key.of("allied-transfer-id", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> TRANSFER_ID = AlliedMetadata.TRANSFER_ID;
   /** Where a search left off (a trailer). */
-  public static final Metadata.Key<String> NEXT_CURSOR = Metadata.Key.of("allied-next-cursor", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> NEXT_CURSOR = AlliedMetadata.NEXT_CURSOR;
 
   private final ManagedChannel channel;
   private final CallCredentials credentials;
@@ -58,9 +59,7 @@ public final class AlliedClient implements AutoCloseable {
         // a token fetch may block on Keycloak: never on the transport's thread
         executor.execute(() -> {
           try {
-            Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + tokens.token());
-            applier.apply(headers);
+            applier.apply(AlliedMetadata.withBearer(tokens.token()));
           } catch (TokenSource.TokenException e) {
             applier.fail(Status.UNAUTHENTICATED.withDescription(e.getMessage()));
           }

@@ -5,6 +5,7 @@ import static org.alliedexchange.exchange.Products.label;
 import static org.alliedexchange.exchange.Products.missileLaunch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,6 +52,7 @@ import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
+import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
@@ -150,15 +153,15 @@ class ExchangeServiceIT {
     try (AgreementBoard board = new AgreementBoard(FederationConfig.loadDefault(), redis.url(), AuditStream.DEFAULT_KEY, Clock.systemUTC())) {
       board.suspend("KOR-JPN-GSOMIA-2016", "federation-admin", "exchange-service test");
       try {
-        Thread.sleep(1_000);
-        assertThatThrownBy(() -> as(jpnReader()).get(get))
-            .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "NO_AGREEMENT_IN_FORCE"));
+        // the service reads the board's statuses on its own schedule
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(() -> as(jpnReader()).get(get))
+            .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "NO_AGREEMENT_IN_FORCE")));
         assertThat(as(usaReader()).get(get).getContent().getId()).isEqualTo(product);
       } finally {
         board.resume("KOR-JPN-GSOMIA-2016", "federation-admin", "exchange-service test done");
       }
-      Thread.sleep(1_000);
-      assertThat(as(jpnReader()).get(get).getContent().getId()).isEqualTo(product);
+      await().atMost(Duration.ofSeconds(10)).ignoreException(StatusRuntimeException.class)
+          .untilAsserted(() -> assertThat(as(jpnReader()).get(get).getContent().getId()).isEqualTo(product));
     }
   }
 
@@ -186,10 +189,9 @@ class ExchangeServiceIT {
         () -> as(jpnReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()));
     assertThat(refusal.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     String transferId = refusal.getStatus().getDescription().replaceAll(".*decision recorded as transfer ([0-9a-f-]{36}).*", "$1");
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (auditEvents().stream().noneMatch(e -> e.getEventId().equals(transferId)) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
+    // a refusal is audited without keeping the caller waiting for Redis
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> auditEvents().stream().anyMatch(e -> e.getEventId().equals(transferId)));
     assertThat(auditEvents()).filteredOn(e -> e.getEventId().equals(transferId)).singleElement().satisfies(e -> {
       assertThat(e.getSource()).isEqualTo("exchange-service/KOR");
       assertThat(e.getTransfer().getDecision()).isEqualTo(org.alliedexchange.api.audit.v1.Decision.DECISION_DENY);
@@ -419,10 +421,8 @@ class ExchangeServiceIT {
         .publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR")));
 
     // the server span ends when the call closes, which may be just after the client has its answer
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (spans.getFinishedSpanItems().stream().noneMatch(span -> span.getTraceId().equals(traceId)) && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+        .until(() -> spans.getFinishedSpanItems().stream().anyMatch(span -> span.getTraceId().equals(traceId)));
     assertThat(spans.getFinishedSpanItems()).filteredOn(span -> span.getTraceId().equals(traceId))
         .singleElement()
         .satisfies(span -> {
@@ -479,16 +479,24 @@ class ExchangeServiceIT {
     }
   }
 
-  static Collected subscribe(String token, String topic, String cursor) throws InterruptedException {
-    return subscribe(channel, token, topic, cursor);
+  static Collected subscribe(String token, String topic, String cursor) {
+    return subscribe(kor, channel, token, topic, cursor);
   }
 
-  static Collected subscribe(ManagedChannel on, String token, String topic, String cursor) throws InterruptedException {
+  /** A subscription through {@code on} to {@code service}; one "from now" is returned once it is on the service's live feed. */
+  static Collected subscribe(ExchangeServiceApplication.Running service, ManagedChannel on, String token, String topic, String cursor) {
+    LiveFeed feed = service.context().getBean(LiveFeed.class);
+    int before = feed.subscriptions(topic);
     Collected collected = new Collected();
     collected.context = io.grpc.Context.current().withCancellation();
     collected.context.run(() -> ExchangeServiceGrpc.newStub(on).withCallCredentials(TestTokens.bearer(token))
         .subscribe(SubscribeRequest.newBuilder().setTopic(topic).setFromCursor(cursor).build(), collected));
-    Thread.sleep(300); // let the subscription reach the live feed before the test publishes
+    if (cursor.isEmpty()) {
+      // a subscription "from now" misses what is published before it reaches the live feed; one from a cursor misses nothing
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+          .until(() -> feed.subscriptions(topic) > before || collected.error != null);
+      assertThat(collected.error).as("the subscription's error").isNull();
+    }
     return collected;
   }
 

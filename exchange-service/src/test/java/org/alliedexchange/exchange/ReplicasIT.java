@@ -63,7 +63,7 @@ class ReplicasIT {
   @Test
   void aProductPublishedOnOneReplicaReachesSubscribersOfTheOther() throws Exception {
     String topic = "test.replicas." + System.nanoTime();
-    ExchangeServiceIT.Collected onSecond = ExchangeServiceIT.subscribe(toSecond, usaReader(), topic, "");
+    ExchangeServiceIT.Collected onSecond = ExchangeServiceIT.subscribe(second, toSecond, usaReader(), topic, "");
 
     String id = ExchangeServiceGrpc.newBlockingStub(toFirst).withCallCredentials(TestTokens.bearer(korPublisher()))
         .publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "USA"))).getContent().getId();
@@ -77,7 +77,7 @@ class ReplicasIT {
   @Test
   void concurrentPublishesOnBothReplicasReachASubscriberInFeedOrderWithNoneMissing() throws Exception {
     String topic = "test.replicas.order." + System.nanoTime();
-    ExchangeServiceIT.Collected subscriber = ExchangeServiceIT.subscribe(toFirst, usaReader(), topic, "");
+    ExchangeServiceIT.Collected subscriber = ExchangeServiceIT.subscribe(first, toFirst, usaReader(), topic, "");
     int each = 40;
     Thread a = new Thread(() -> publishMany(toFirst, topic, each));
     Thread b = new Thread(() -> publishMany(toSecond, topic, each));

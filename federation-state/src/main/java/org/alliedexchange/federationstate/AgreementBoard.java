@@ -15,6 +15,7 @@ import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.auditstream.RedisConnections;
+import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.policy.Agreement;
 import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.policy.Federation;
@@ -225,11 +226,11 @@ public final class AgreementBoard implements AutoCloseable {
   }
 
   private static org.alliedexchange.api.audit.v1.AgreementStatus toProto(AgreementStatus status) {
-    return org.alliedexchange.api.audit.v1.AgreementStatus.valueOf("AGREEMENT_STATUS_" + status.name());
+    return WireMapping.agreementStatus(status);
   }
 
   private static Timestamp timestamp(Instant at) {
-    return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+    return WireMapping.timestamp(at);
   }
 
   @Override

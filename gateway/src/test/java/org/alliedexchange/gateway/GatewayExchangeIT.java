@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GeoPoint;
 import org.alliedexchange.api.exchange.v1.GetRequest;
@@ -154,8 +155,8 @@ class GatewayExchangeIT {
     assertThat(got).hasSize(1);
     assertThat(got.get(0).getLabel().getRelease().getMarking()).isEqualTo("極秘");
     // the KOR-only product: withheld by the exchange service's own check, counted by the gateway's trailer
-    assertThat(trailers.get().get(Metadata.Key.of("allied-withheld", Metadata.ASCII_STRING_MARSHALLER))).isEqualTo("1");
-    assertThat(trailers.get().get(Metadata.Key.of("allied-next-cursor", Metadata.ASCII_STRING_MARSHALLER))).isNull();
+    assertThat(trailers.get().get(AlliedMetadata.WITHHELD)).isEqualTo("1");
+    assertThat(trailers.get().get(AlliedMetadata.NEXT_CURSOR)).isNull();
   }
 
   @Test

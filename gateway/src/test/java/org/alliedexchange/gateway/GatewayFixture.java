@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
@@ -32,7 +33,7 @@ import org.alliedexchange.accesstoken.TestTokens;
  */
 final class GatewayFixture implements AutoCloseable {
 
-  static final Metadata.Key<String> NATION = Metadata.Key.of("allied-nation", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> NATION = AlliedMetadata.NATION;
 
   final Path dir;
   final LocalRedis redis;

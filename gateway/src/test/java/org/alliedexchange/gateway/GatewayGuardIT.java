@@ -21,6 +21,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.Decision;
 import org.alliedexchange.api.audit.v1.DenyReason;
@@ -95,8 +96,8 @@ class GatewayGuardIT {
     assertThat(got.get(0).getLabel().getMarking()).isEqualTo("군사II급비밀");
 
     Metadata end = trailers.get();
-    assertThat(end.get(Metadata.Key.of("allied-withheld", Metadata.ASCII_STRING_MARSHALLER))).isEqualTo("6");
-    assertThat(end.get(Metadata.Key.of("allied-withheld-reasons", Metadata.ASCII_STRING_MARSHALLER)))
+    assertThat(end.get(AlliedMetadata.WITHHELD)).isEqualTo("6");
+    assertThat(end.get(AlliedMetadata.WITHHELD_REASONS))
         // NOFORN beside foreign releasable-to nations also makes that label invalid: LABEL_INVALID counts it and the garbage
         .contains("NOT_RELEASABLE_TO_NATION=1", "INSUFFICIENT_CLEARANCE=1", "NEED_TO_KNOW=1", "NOFORN=1", "LABEL_INVALID=2",
             "BINDING_INVALID=1", "LEVEL_NOT_COVERED=1");
@@ -172,7 +173,7 @@ class GatewayGuardIT {
 
     assertThat(response.getLabel().getRelease().getMarking()).isEqualTo("SECRET");
     assertThat(response.getLabel().getRelease().getAgreementId()).isEqualTo("KOR-USA-GSOMIA-1987");
-    assertThat(trailers.get().get(Metadata.Key.of("allied-transfer-id", Metadata.ASCII_STRING_MARSHALLER)))
+    assertThat(trailers.get().get(AlliedMetadata.TRANSFER_ID))
         .isEqualTo(response.getLabel().getRelease().getTransferId());
   }
 

@@ -71,7 +71,7 @@ public final class BindingSigner {
       leaves.add(leafHash(leaf.label(), digest));
     }
     byte[] root = MerkleTree.root(leaves);
-    Timestamp signedAt = Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+    Timestamp signedAt = WireMapping.timestamp(at);
     byte[] statement = statement(nation, key.keyId(), signedAt, batch.size(), root);
     byte[] signature;
     try {

@@ -25,41 +25,16 @@ public final class ProtoLabels {
       DisseminationControl control = label.getControls(i);
       controls.add(control == DisseminationControl.UNRECOGNIZED
           ? "UNRECOGNIZED(" + label.getControlsValue(i) + ")"
-          : control.name().replace("DISSEMINATION_CONTROL_", ""));
+          : WireMapping.shortName(control));
     }
     return new Label(
         label.getPolicy(),
-        unrecognized ? null : toDomain(level),
+        unrecognized ? null : WireMapping.level(level),
         label.getMarking().isEmpty() ? null : label.getMarking(),
         label.getOriginator(),
         new LinkedHashSet<>(label.getReleasableToList()),
         new LinkedHashSet<>(label.getCommunitiesList()),
         controls,
         unrecognized);
-  }
-
-  /** The common level of an API level; null for unspecified (and for unrecognised: check that first). */
-  public static Level toDomain(ClassificationLevel level) {
-    return switch (level) {
-      case CLASSIFICATION_LEVEL_UNCLASSIFIED -> Level.UNCLASSIFIED;
-      case CLASSIFICATION_LEVEL_RESTRICTED -> Level.RESTRICTED;
-      case CLASSIFICATION_LEVEL_CONFIDENTIAL -> Level.CONFIDENTIAL;
-      case CLASSIFICATION_LEVEL_SECRET -> Level.SECRET;
-      case CLASSIFICATION_LEVEL_TOP_SECRET -> Level.TOP_SECRET;
-      case CLASSIFICATION_LEVEL_UNSPECIFIED, UNRECOGNIZED -> null;
-    };
-  }
-
-  public static ClassificationLevel toProto(Level level) {
-    if (level == null) {
-      return ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED;
-    }
-    return switch (level) {
-      case UNCLASSIFIED -> ClassificationLevel.CLASSIFICATION_LEVEL_UNCLASSIFIED;
-      case RESTRICTED -> ClassificationLevel.CLASSIFICATION_LEVEL_RESTRICTED;
-      case CONFIDENTIAL -> ClassificationLevel.CLASSIFICATION_LEVEL_CONFIDENTIAL;
-      case SECRET -> ClassificationLevel.CLASSIFICATION_LEVEL_SECRET;
-      case TOP_SECRET -> ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET;
-    };
   }
 }

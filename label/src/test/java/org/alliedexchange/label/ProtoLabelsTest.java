@@ -50,8 +50,8 @@ class ProtoLabelsTest {
   @Test
   void levelsMapBothWays() {
     for (Level level : Level.values()) {
-      assertThat(ProtoLabels.toDomain(ProtoLabels.toProto(level))).isEqualTo(level);
+      assertThat(WireMapping.level(WireMapping.level(level))).isEqualTo(level);
     }
-    assertThat(ProtoLabels.toDomain(ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED)).isNull();
+    assertThat(WireMapping.level(ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED)).isNull();
   }
 }

@@ -49,7 +49,7 @@ public final class ReleasabilityEngine {
 
     NationalScheme policy = federation.nation(label.policy());
     Level level = resolveLevel(label, policy);
-    int defects = labelDefects(label, policy, level) | provenanceDefects(label);
+    int defects = defects(label, policy, level);
     if (defects != 0) {
       reasons |= bit(Reason.LABEL_INVALID);
     }
@@ -106,6 +106,25 @@ public final class ReleasabilityEngine {
       return deny(reasons, defects, level);
     }
     return Decision.permit(level, recipientMarking, allowing == null ? null : allowing.id());
+  }
+
+  /**
+   * Whether the label is valid, by the same rules {@link #decide} applies to it: a label this calls
+   * invalid is denied to every recipient with {@link Reason#LABEL_INVALID} and the same defects, and
+   * the level is the one a decision on it would carry.
+   */
+  public LabelValidity validate(Label label) {
+    if (label == null) {
+      return LabelValidity.of(EnumSet.of(LabelDefect.MALFORMED), null);
+    }
+    NationalScheme policy = federation.nation(label.policy());
+    Level level = resolveLevel(label, policy);
+    return LabelValidity.of(toSet(defects(label, policy, level), LabelDefect.class), level);
+  }
+
+  /** Every defect of the label, as bits of {@link LabelDefect}. */
+  private int defects(Label label, NationalScheme policy, Level level) {
+    return labelDefects(label, policy, level) | provenanceDefects(label);
   }
 
   /** The label's marking as written when given, else the policy nation's marking at the level. */

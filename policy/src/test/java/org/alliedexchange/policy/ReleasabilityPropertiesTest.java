@@ -63,6 +63,17 @@ class ReleasabilityPropertiesTest {
     }
   }
 
+  @Property(tries = 2000)
+  void validateSaysWhatEveryDecisionSaysOfTheLabel(@ForAll("labels") Label label, @ForAll("recipients") Recipient recipient,
+      @ForAll("instants") Instant at) {
+    LabelValidity validity = ENGINE.validate(label);
+    Decision decision = ENGINE.decide(label, recipient, at);
+
+    assertThat(decision.reasons().contains(Reason.LABEL_INVALID)).isEqualTo(!validity.valid());
+    assertThat(decision.labelDefects()).isEqualTo(validity.defects());
+    assertThat(decision.level()).isEqualTo(validity.level());
+  }
+
   @Property(tries = 500)
   void aMarkingRoundTripsThroughTheEquivalenceTable(@ForAll("nationalMarkings") Map.Entry<String, String> marking,
       @ForAll("configuredNations") String other) {

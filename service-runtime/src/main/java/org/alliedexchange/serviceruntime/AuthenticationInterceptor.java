@@ -7,6 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.accesstoken.TokenValidator;
 
@@ -18,7 +19,7 @@ import org.alliedexchange.accesstoken.TokenValidator;
 public final class AuthenticationInterceptor implements ServerInterceptor {
 
   private static final Context.Key<Caller> CALLER = Context.key("allied-caller");
-  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> AUTHORIZATION = AlliedMetadata.AUTHORIZATION;
   private final TokenValidator validator;
 
   public AuthenticationInterceptor(TokenValidator validator) {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.label.ProtoLabels;
+import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.policy.Level;
 
 /**
@@ -132,7 +132,7 @@ public final class AuditorScope {
    * the clearance dominates it. Otherwise the auditor gets the record's chain link only.
    */
   public boolean readsWhole(SecurityLabel label) {
-    Level level = label.getLevel() == ClassificationLevel.UNRECOGNIZED ? null : ProtoLabels.toDomain(label.getLevel());
+    Level level = label.getLevel() == ClassificationLevel.UNRECOGNIZED ? null : WireMapping.level(label.getLevel());
     return clearance != null && level != null && !label.getMarking().isEmpty() && clearance.dominates(level);
   }
 }

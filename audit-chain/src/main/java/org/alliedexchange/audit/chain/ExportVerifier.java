@@ -5,7 +5,6 @@ import com.google.protobuf.util.JsonFormat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.security.PublicKey;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.alliedexchange.api.audit.v1.AuditEvent;
@@ -13,6 +12,7 @@ import org.alliedexchange.api.audit.v1.ExportLine;
 import org.alliedexchange.api.audit.v1.ExportSummary;
 import org.alliedexchange.api.audit.v1.QueryRecordsResponse;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.label.WireMapping;
 
 /**
  * Checks an exported relationship (JSON Lines of {@link ExportLine}) on its own, with no access to the
@@ -95,7 +95,7 @@ public final class ExportVerifier {
         notes.add("the checkpoint names key " + signed.getKeyId() + ", not the trusted key " + NationalKey.keyId(trustedKey));
       }
       checkpoint = new Checkpoint(signed.getRelationship(), signed.getSequence(), signed.getHeadHash().toByteArray(),
-          Instant.ofEpochSecond(signed.getIssuedAt().getSeconds(), signed.getIssuedAt().getNanos()), signed.getSignature().toByteArray());
+          WireMapping.instant(signed.getIssuedAt()), signed.getSignature().toByteArray());
       if (!checkpoint.relationship().equals(summary.getRelationship())) {
         return fail(0, "the checkpoint is of " + checkpoint.relationship() + ", not of the exported " + summary.getRelationship(), notes);
       }

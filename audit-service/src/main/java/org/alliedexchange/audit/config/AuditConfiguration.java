@@ -14,7 +14,7 @@ import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.serviceruntime.ServiceDatabase;
 import org.alliedexchange.label.NationalKey;
-import org.alliedexchange.label.ProtoLabels;
+import org.alliedexchange.label.WireMapping;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -66,7 +66,7 @@ public class AuditConfiguration {
 
   @Bean
   AuditLog auditLog(DataSource dataSource, RecordLabels labels) {
-    return new AuditLog(dataSource, label -> ProtoLabels.toProto(labels.productLevel(label)).getNumber());
+    return new AuditLog(dataSource, label -> WireMapping.level(labels.productLevel(label)).getNumber());
   }
 
   @Bean

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.accesstoken.TokenValidator;
+import org.alliedexchange.api.access.Roles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -101,8 +102,8 @@ public final class ConsoleServer implements SmartLifecycle {
     } catch (TokenValidator.InvalidTokenException e) {
       return Page.text(401, "log in through the gateway's /console/: " + e.getMessage() + "\n");
     }
-    if (!caller.hasRole(Caller.AUDITOR)) {
-      return Page.text(403, caller.system() + " lacks the role " + Caller.AUDITOR + " the console needs\n");
+    if (!caller.hasRole(Roles.AUDITOR)) {
+      return Page.text(403, caller.system() + " lacks the role " + Roles.AUDITOR + " the console needs\n");
     }
     if (path.equals(PATH)) {
       return new Page(302, "text/plain; charset=utf-8", new byte[0], PATH + "/");

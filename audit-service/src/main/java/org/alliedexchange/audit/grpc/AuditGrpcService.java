@@ -39,6 +39,7 @@ import org.alliedexchange.audit.store.Checkpoints;
 import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.accesstoken.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,23 +83,24 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
   @Override
   public void queryRecords(QueryRecordsRequest request, StreamObserver<QueryRecordsResponse> responses) {
     int page = request.getPageSize() == 0 ? DEFAULT_PAGE : (int) Math.min(request.getPageSize(), MAX_PAGE);
-    stream(request, page, (ServerCallStreamObserver<QueryRecordsResponse>) responses);
+    stream("QueryRecords", request, page, (ServerCallStreamObserver<QueryRecordsResponse>) responses);
   }
 
   @Override
   public void exportRecords(QueryRecordsRequest request, StreamObserver<QueryRecordsResponse> responses) {
-    stream(request.toBuilder().clearCursor().build(), Integer.MAX_VALUE, (ServerCallStreamObserver<QueryRecordsResponse>) responses);
+    stream("ExportRecords", request.toBuilder().clearCursor().build(), Integer.MAX_VALUE,
+        (ServerCallStreamObserver<QueryRecordsResponse>) responses);
   }
 
-  private void stream(QueryRecordsRequest request, int limit, ServerCallStreamObserver<QueryRecordsResponse> responses) {
+  private void stream(String method, QueryRecordsRequest request, int limit, ServerCallStreamObserver<QueryRecordsResponse> responses) {
     Caller caller = AuthenticationInterceptor.caller();
-    AuditorScope auditor = AuditorCalls.scope(caller);
+    AuditorScope auditor = AuditorCalls.scope(caller, method);
     records.send(filters.filter(request, auditor), auditor, caller.system(), limit, responses);
   }
 
   @Override
   public void verifyChain(VerifyChainRequest request, StreamObserver<VerifyChainResponse> responses) {
-    AuditorScope auditor = auditor();
+    AuditorScope auditor = auditor("VerifyChain");
     String relationship = AuditorCalls.relationship(auditor, request.getRelationship());
     try {
       // one read of the checkpoint: the one verified against is the one shown
@@ -122,7 +124,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
   @Override
   public void getCheckpoint(GetCheckpointRequest request, StreamObserver<GetCheckpointResponse> responses) {
-    AuditorScope auditor = auditor();
+    AuditorScope auditor = auditor("GetCheckpoint");
     String relationship = AuditorCalls.relationship(auditor, request.getRelationship());
     try {
       org.alliedexchange.audit.chain.Checkpoint checkpoint = checkpoints.latest(relationship);
@@ -140,7 +142,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
   @Override
   public void getComplianceReport(GetComplianceReportRequest request, StreamObserver<GetComplianceReportResponse> responses) {
-    AuditorScope auditor = auditor();
+    AuditorScope auditor = auditor("GetComplianceReport");
     String relationship = AuditorCalls.relationship(auditor, request.getRelationship());
     if (!relationship.contains("-")) {
       throw invalid("a compliance report is of a bilateral relationship, like JPN-KOR, not " + relationship);
@@ -163,12 +165,12 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
           .setToDay(to.toString());
       for (ComplianceReport.Flow flow : report.flows()) {
         response.addFlowsBuilder().setFrom(flow.from()).setTo(flow.to())
-            .setLevel(enumOr(ClassificationLevel.class, "CLASSIFICATION_LEVEL_" + flow.level(), ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED))
+            .setLevel(WireMapping.namedOrUnspecified(ClassificationLevel.class, flow.level()))
             .setReleased(flow.released()).setRefused(flow.refused());
       }
       for (ComplianceReport.Refusals refusals : report.refusals()) {
         refusals.byReason().forEach((reason, count) -> response.addRefusalsBuilder().setFrom(refusals.from()).setTo(refusals.to())
-            .setReason(enumOr(DenyReason.class, "DENY_REASON_" + reason, DenyReason.DENY_REASON_UNSPECIFIED)).setCount(count));
+            .setReason(WireMapping.namedOrUnspecified(DenyReason.class, reason)).setCount(count));
       }
       ComplianceReport.Balance balance = report.balance();
       response.getBalanceBuilder().setA(balance.a()).setB(balance.b()).setAToB(balance.aToB()).setBToA(balance.bToA())
@@ -177,8 +179,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
         response.addAgreementChanges(AgreementStatusChanged.newBuilder()
             .setAgreementId(change.agreementId())
             .addAllParties(Arrays.asList(relationship.split("-")))
-            .setPreviousStatus(enumOr(AgreementStatus.class, "AGREEMENT_STATUS_" + change.from(), AgreementStatus.AGREEMENT_STATUS_UNSPECIFIED))
-            .setStatus(enumOr(AgreementStatus.class, "AGREEMENT_STATUS_" + change.to(), AgreementStatus.AGREEMENT_STATUS_UNSPECIFIED))
+            .setPreviousStatus(WireMapping.namedOrUnspecified(AgreementStatus.class, change.from()))
+            .setStatus(WireMapping.namedOrUnspecified(AgreementStatus.class, change.to()))
             .setEffectiveAt(timestamp(change.at()))
             .setChangedBy(change.changedBy())
             .setReason(change.reason()));
@@ -196,8 +198,9 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     }
   }
 
-  private static AuditorScope auditor() {
-    return AuditorCalls.scope(AuthenticationInterceptor.caller());
+  /** @param method the RPC's proto name, whose rule in the api's access table the caller must meet */
+  private static AuditorScope auditor(String method) {
+    return AuditorCalls.scope(AuthenticationInterceptor.caller(), method);
   }
 
   private Checkpoint toProto(org.alliedexchange.audit.chain.Checkpoint checkpoint) {
@@ -220,20 +223,12 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     }
   }
 
-  private static <E extends Enum<E>> E enumOr(Class<E> type, String name, E otherwise) {
-    try {
-      return Enum.valueOf(type, name);
-    } catch (IllegalArgumentException e) {
-      return otherwise;
-    }
-  }
-
   static Instant instant(Timestamp timestamp) {
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+    return WireMapping.instant(timestamp);
   }
 
   static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    return WireMapping.timestamp(instant);
   }
 
   static StatusRuntimeException invalid(String message) {

@@ -2,6 +2,7 @@ package org.alliedexchange.audit.grpc;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import org.alliedexchange.api.access.AccessTable;
 import org.alliedexchange.audit.chain.AuditorScope;
 import org.alliedexchange.accesstoken.Caller;
 
@@ -14,10 +15,14 @@ final class AuditorCalls {
 
   private AuditorCalls() {}
 
-  /** The scope of {@code caller}; PERMISSION_DENIED without the auditor role or a nation. */
-  static AuditorScope scope(Caller caller) {
-    if (!caller.hasRole(Caller.AUDITOR)) {
-      throw Status.PERMISSION_DENIED.withDescription(caller.system() + " lacks the role " + Caller.AUDITOR + " that the audit log needs")
+  /**
+   * The scope of {@code caller}; PERMISSION_DENIED without the role the api's {@link AccessTable#AUDIT} gives
+   * {@code method} (this service's own check, independent of the gateway's) or without a nation.
+   */
+  static AuditorScope scope(Caller caller, String method) {
+    String role = AccessTable.AUDIT.method(method).role();
+    if (!caller.hasRole(role)) {
+      throw Status.PERMISSION_DENIED.withDescription(caller.system() + " lacks the role " + role + " that the audit log needs")
           .asRuntimeException();
     }
     try {

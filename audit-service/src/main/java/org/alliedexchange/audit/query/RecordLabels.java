@@ -3,7 +3,7 @@ package org.alliedexchange.audit.query;
 import com.google.protobuf.Timestamp;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.label.ProtoLabels;
+import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.Level;
 import org.alliedexchange.policy.NationalScheme;
@@ -53,7 +53,7 @@ public final class RecordLabels {
    */
   public Level productLevel(SecurityLabel product) {
     Level level = product.getLevel() == org.alliedexchange.api.label.v1.ClassificationLevel.UNRECOGNIZED ? null
-        : ProtoLabels.toDomain(product.getLevel());
+        : WireMapping.level(product.getLevel());
     NationalScheme scheme = federation.nation(product.getPolicy());
     Level marked = scheme == null || product.getMarking().isEmpty() ? null : scheme.levelOf(product.getMarking());
     if (level == null && marked == null) {
@@ -74,10 +74,10 @@ public final class RecordLabels {
     for (int i = level.ordinal(); scheme != null && i < levels.length; i++) {
       String marking = scheme.markingAt(levels[i]);
       if (marking != null) {
-        return label.setLevel(ProtoLabels.toProto(levels[i])).setMarking(marking).build();
+        return label.setLevel(WireMapping.level(levels[i])).setMarking(marking).build();
       }
     }
     // no marking of this nation covers the level: the guard withholds a label it cannot mark
-    return label.setLevel(ProtoLabels.toProto(level)).build();
+    return label.setLevel(WireMapping.level(level)).build();
   }
 }

@@ -22,6 +22,7 @@ import org.alliedexchange.audit.chain.ChainHash;
 import org.alliedexchange.audit.chain.ChainVerifier;
 import org.alliedexchange.audit.chain.Checkpoint;
 import org.alliedexchange.audit.chain.Relationships;
+import org.alliedexchange.label.WireMapping;
 
 /**
  * The append-only audit log on PostgreSQL. {@link #append} stores a batch of events in one transaction:
@@ -168,7 +169,7 @@ public final class AuditLog {
     insert.setString(3, event.getEventId());
     insert.setString(4, event.getEventCase().name().toLowerCase(java.util.Locale.ROOT));
     Instant at = event.hasOccurredAt()
-        ? Instant.ofEpochSecond(event.getOccurredAt().getSeconds(), event.getOccurredAt().getNanos())
+        ? WireMapping.instant(event.getOccurredAt())
         : Instant.now();
     insert.setTimestamp(5, Timestamp.from(at));
     if (event.hasTransfer()) {

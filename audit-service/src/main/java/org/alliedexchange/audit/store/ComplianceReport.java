@@ -21,6 +21,7 @@ import org.alliedexchange.api.audit.v1.DenyReason;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.audit.chain.Checkpoint;
 import org.alliedexchange.audit.chain.CheckpointSigner;
+import org.alliedexchange.label.WireMapping;
 
 /**
  * The bilateral compliance report for one relationship and a period of whole days (UTC): transfers
@@ -89,7 +90,7 @@ public final class ComplianceReport {
       try (ResultSet rows = query.executeQuery()) {
         while (rows.next()) {
           ClassificationLevel level = ClassificationLevel.forNumber(rows.getShort(3));
-          flows.add(new Flow(rows.getString(1), rows.getString(2), level == null ? "UNRECOGNIZED" : level.name().replace("CLASSIFICATION_LEVEL_", ""),
+          flows.add(new Flow(rows.getString(1), rows.getString(2), level == null ? "UNRECOGNIZED" : WireMapping.shortName(level),
               rows.getLong(4), rows.getLong(5)));
         }
       }
@@ -109,7 +110,7 @@ public final class ComplianceReport {
           String recipient = rows.getString(2);
           DenyReason reason = DenyReason.forNumber(rows.getShort(3));
           byDirection.computeIfAbsent(originator + ">" + recipient, k -> new Refusals(originator, recipient, new LinkedHashMap<>()))
-              .byReason().put(reason == null ? "UNRECOGNIZED" : reason.name().replace("DENY_REASON_", ""), rows.getLong(4));
+              .byReason().put(reason == null ? "UNRECOGNIZED" : WireMapping.shortName(reason), rows.getLong(4));
         }
       }
     }
@@ -127,9 +128,9 @@ public final class ComplianceReport {
         while (rows.next()) {
           AuditEvent event = parse(rows.getBytes(1));
           var change = event.getAgreementStatusChanged();
-          changes.add(new AgreementChange(Instant.ofEpochSecond(change.getEffectiveAt().getSeconds(), change.getEffectiveAt().getNanos()),
-              change.getAgreementId(), change.getPreviousStatus().name().replace("AGREEMENT_STATUS_", ""),
-              change.getStatus().name().replace("AGREEMENT_STATUS_", ""), change.getChangedBy(), change.getReason()));
+          changes.add(new AgreementChange(WireMapping.instant(change.getEffectiveAt()),
+              change.getAgreementId(), WireMapping.shortName(change.getPreviousStatus()),
+              WireMapping.shortName(change.getStatus()), change.getChangedBy(), change.getReason()));
         }
       }
     }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Set;
+import org.alliedexchange.api.access.AccessTable;
+import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.audit.chain.AuditorScope;
 import org.alliedexchange.policy.Level;
 import org.alliedexchange.accesstoken.Caller;
@@ -24,7 +26,7 @@ class AuditorCallsTest {
 
   @Test
   void anAuditorOfANationGetsItsScope() {
-    AuditorScope scope = AuditorCalls.scope(caller("JPN", Caller.AUDITOR));
+    AuditorScope scope = AuditorCalls.scope(caller("JPN", Roles.AUDITOR), "QueryRecords");
     assertThat(scope.nation()).isEqualTo("JPN");
     assertThat(scope.clearance()).isEqualTo(Level.SECRET);
     assertThat(AuditorCalls.relationship(scope, "JPN")).isEqualTo("JPN");
@@ -33,19 +35,29 @@ class AuditorCallsTest {
 
   @Test
   void aCallerWithoutTheAuditorRoleOrANationIsDenied() {
-    assertThatThrownBy(() -> AuditorCalls.scope(caller("JPN", Caller.READ)))
+    assertThatThrownBy(() -> AuditorCalls.scope(caller("JPN", Roles.EXCHANGE_READ), "QueryRecords"))
         .isInstanceOf(StatusRuntimeException.class)
         .satisfies(e -> assertThat(statusOf(e).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED))
         .satisfies(e -> assertThat(statusOf(e).getDescription()).isEqualTo("jpn-auditor lacks the role auditor that the audit log needs"));
-    assertThatThrownBy(() -> AuditorCalls.scope(caller(null, Caller.AUDITOR)))
+    assertThatThrownBy(() -> AuditorCalls.scope(caller(null, Roles.AUDITOR), "QueryRecords"))
         .isInstanceOf(StatusRuntimeException.class)
         .satisfies(e -> assertThat(statusOf(e).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED))
         .satisfies(e -> assertThat(statusOf(e).getDescription()).isEqualTo("jpn-auditor has no nation, so no relationship of its own to audit"));
   }
 
   @Test
+  void everyRpcOfTheAuditApiAsksForTheRoleTheApisTableGivesIt() {
+    for (String method : AccessTable.AUDIT.methodNames()) {
+      assertThat(AuditorCalls.scope(caller("JPN", Roles.AUDITOR), method).nation()).isEqualTo("JPN");
+      assertThatThrownBy(() -> AuditorCalls.scope(caller("JPN", Roles.EXCHANGE_READ), method))
+          .isInstanceOf(StatusRuntimeException.class)
+          .satisfies(e -> assertThat(statusOf(e).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    }
+  }
+
+  @Test
   void anotherNationsRelationshipIsPermissionDeniedAndAMalformedOneInvalid() {
-    AuditorScope japan = AuditorCalls.scope(caller("JPN", Caller.AUDITOR));
+    AuditorScope japan = AuditorCalls.scope(caller("JPN", Roles.AUDITOR), "QueryRecords");
     assertThatThrownBy(() -> AuditorCalls.relationship(japan, "KOR-USA"))
         .isInstanceOf(StatusRuntimeException.class)
         .satisfies(e -> assertThat(statusOf(e).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED))

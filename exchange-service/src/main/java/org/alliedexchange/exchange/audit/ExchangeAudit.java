@@ -1,16 +1,14 @@
 package org.alliedexchange.exchange.audit;
 
-import com.google.protobuf.Timestamp;
 import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import org.alliedexchange.api.audit.v1.Decision;
-import org.alliedexchange.api.audit.v1.DenyReason;
 import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.auditstream.AuditBatchWriter;
-import org.alliedexchange.label.ProtoLabels;
+import org.alliedexchange.label.TransferRecordBuilder;
+import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.policy.Reason;
 import org.alliedexchange.accesstoken.Caller;
 import java.util.UUID;
@@ -25,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The exchange service's audit events: releasability amendments, binding violations, and every product
  * its own check (the second filter, behind the gateway's) withholds from a caller.
  */
-public final class ExchangeAudit {
+public final class ExchangeAudit implements RefusalAudit {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeAudit.class);
   private final AuditStreamWriter writer;
@@ -46,22 +44,15 @@ public final class ExchangeAudit {
    * Nothing was released, so the caller is not kept waiting for Redis; a record that cannot be written
    * is logged loudly.
    */
+  @Override
   public String withheld(SecurityLabel label, String productId, String topic, Caller caller, String method, Set<Reason> reasons) {
     String transferId = UUID.randomUUID().toString();
-    TransferRecord.Builder record = TransferRecord.newBuilder()
-        .setTransferId(transferId)
-        .setDecision(Decision.DECISION_DENY)
-        .setProductId(productId)
-        .setTopic(topic == null ? "" : topic)
-        .setLabel(label)
-        .setRecipientNation(caller.nation() == null ? "" : caller.nation())
-        .setRecipientSystem(caller.system())
-        .setRecipientClearance(ProtoLabels.toProto(caller.clearance()))
-        .setMethod(method)
-        .setSourceNation(nation);
-    for (Reason reason : reasons) {
-      record.addReasons(DenyReason.valueOf("DENY_REASON_" + reason.name()));
-    }
+    TransferRecord record = new TransferRecordBuilder(transferId, method, nation)
+        .recipient(caller.nation(), caller.system(), caller.clearance())
+        .product(productId, topic)
+        .label(label)
+        .withheld(reasons, false)
+        .build();
     AuditEvent event = event().setEventId(transferId).setTransfer(record).build();
     refusals.append(List.of(event)).whenComplete((ok, failure) -> {
       if (failure != null) {
@@ -80,6 +71,7 @@ public final class ExchangeAudit {
   }
 
   /** Records that a product failed its binding check and was not served. Logged loudly when it cannot be written. */
+  @Override
   public void bindingViolation(String productId, String nation, String detail, String requestedBy) {
     try {
       writer.append(event().setBindingViolation(BindingViolation.newBuilder()
@@ -94,7 +86,7 @@ public final class ExchangeAudit {
     String traceId = Span.current().getSpanContext().isValid() ? Span.current().getSpanContext().getTraceId() : "";
     return AuditEvent.newBuilder()
         .setEventId(UUID.randomUUID().toString())
-        .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .setOccurredAt(WireMapping.timestamp(now))
         .setSource(source)
         .setTraceId(traceId);
   }

@@ -73,6 +73,11 @@ public final class LiveFeed implements AutoCloseable {
     return store.lastFeedPosition();
   }
 
+  /** How many subscriptions on {@code topic} this replica serves; a product published from now on reaches each of them. */
+  public int subscriptions(String topic) {
+    return (int) subscriptions.stream().filter(subscription -> subscription.topic().equals(topic)).count();
+  }
+
   void remove(Subscription subscription) {
     subscriptions.remove(subscription);
   }

@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.exchange.audit.ExchangeAudit;
+import org.alliedexchange.exchange.audit.RefusalAudit;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.exchange.store.StoredProduct;
 import org.alliedexchange.label.BindingVerifier;
@@ -30,10 +30,10 @@ final class ReadGuard {
   private final String nation;
   private final BindingVerifier verifier;
   private final Supplier<ReleasabilityEngine> engine;
-  private final ExchangeAudit audit;
+  private final RefusalAudit audit;
   private final Clock clock;
 
-  ReadGuard(String nation, BindingVerifier verifier, Supplier<ReleasabilityEngine> engine, ExchangeAudit audit, Clock clock) {
+  ReadGuard(String nation, BindingVerifier verifier, Supplier<ReleasabilityEngine> engine, RefusalAudit audit, Clock clock) {
     this.nation = nation;
     this.verifier = verifier;
     this.engine = engine;

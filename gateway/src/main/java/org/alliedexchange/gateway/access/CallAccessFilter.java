@@ -10,6 +10,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import java.util.Set;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.gateway.GrpcResponses;
 import org.alliedexchange.gateway.guard.GuardedCall;
 import org.alliedexchange.gateway.ratelimit.RateLimiter;
@@ -33,7 +34,7 @@ import reactor.core.scheduler.Schedulers;
 public final class CallAccessFilter implements WebFilter, Ordered {
 
   /** The request metadata naming the nation whose exchange service the call is for (ISO 3166-1 alpha-3). */
-  public static final String NATION_HEADER = "allied-nation";
+  public static final String NATION_HEADER = AlliedMetadata.NATION_NAME;
 
   private static final TextMapGetter<HttpHeaders> HEADERS = new TextMapGetter<>() {
     @Override

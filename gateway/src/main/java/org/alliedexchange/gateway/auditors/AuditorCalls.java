@@ -18,10 +18,10 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.audit.v1.AuditServiceGrpc;
 import org.alliedexchange.api.audit.v1.QueryRecordsRequest;
 import org.alliedexchange.api.audit.v1.QueryRecordsResponse;
-import org.alliedexchange.gateway.guard.GuardedCall;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -43,21 +43,15 @@ public final class AuditorCalls implements AutoCloseable {
       }
       String count = trailers.get(WITHHELD);
       String reasons = trailers.get(WITHHELD_REASONS);
-      int n;
-      try {
-        n = count == null ? 0 : Integer.parseInt(count.trim());
-      } catch (NumberFormatException e) {
-        n = 0;
-      }
-      return new Withheld(n, reasons == null ? "" : reasons);
+      return new Withheld(AlliedMetadata.withheldCount(count), reasons == null ? "" : reasons);
     }
   }
 
   /** One page of records, and what the guard withheld from it. */
   public record Page(java.util.List<QueryRecordsResponse> records, Withheld withheld) {}
 
-  static final Metadata.Key<String> WITHHELD = Metadata.Key.of(GuardedCall.WITHHELD_TRAILER, Metadata.ASCII_STRING_MARSHALLER);
-  static final Metadata.Key<String> WITHHELD_REASONS = Metadata.Key.of(GuardedCall.WITHHELD_REASONS_TRAILER, Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> WITHHELD = AlliedMetadata.WITHHELD;
+  static final Metadata.Key<String> WITHHELD_REASONS = AlliedMetadata.WITHHELD_REASONS;
 
   private final IntSupplier gatewayPort;
   private final LoopbackTls tls;
@@ -182,9 +176,7 @@ public final class AuditorCalls implements AutoCloseable {
     return new CallCredentials() {
       @Override
       public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        applier.apply(headers);
+        applier.apply(AlliedMetadata.withBearer(token));
       }
     };
   }

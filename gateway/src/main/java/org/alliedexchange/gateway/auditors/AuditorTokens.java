@@ -1,5 +1,6 @@
 package org.alliedexchange.gateway.auditors;
 
+import org.alliedexchange.api.AlliedMetadata;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -25,10 +26,7 @@ public interface AuditorTokens {
   /** The bearer token of the request, or empty. */
   static Mono<String> bearer(ServerWebExchange exchange) {
     String authorization = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
-    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) && authorization.length() > 7) {
-      return Mono.just(authorization.substring(7).trim());
-    }
-    return Mono.empty();
+    return Mono.justOrEmpty(AlliedMetadata.bearerToken(authorization));
   }
 
   /** Bearer tokens only (no console configured). */

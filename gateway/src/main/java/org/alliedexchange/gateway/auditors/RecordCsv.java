@@ -1,13 +1,13 @@
 package org.alliedexchange.gateway.auditors;
 
 import com.google.protobuf.Timestamp;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.QueryRecordsResponse;
 import org.alliedexchange.api.audit.v1.TransferRecord;
+import org.alliedexchange.label.WireMapping;
 
 /**
  * One CSV row per record (RFC 4180), for auditors who work in a spreadsheet. Every field that a
@@ -38,12 +38,12 @@ final class RecordCsv {
         record.hasRecordedAt() ? instant(record.getRecordedAt()) : "",
         record.getRedacted() ? "" : event.getEventCase().name().toLowerCase(java.util.Locale.ROOT),
         event.getEventId(),
-        isTransfer ? transfer.getDecision().name().replace("DECISION_", "") : "",
-        isTransfer ? transfer.getReasonsList().stream().map(r -> r.name().replace("DENY_REASON_", "")).collect(Collectors.joining(" ")) : "",
+        isTransfer ? WireMapping.shortName(transfer.getDecision()) : "",
+        isTransfer ? transfer.getReasonsList().stream().map(WireMapping::shortName).collect(Collectors.joining(" ")) : "",
         isTransfer ? transfer.getLabel().getOriginator() : "",
         isTransfer ? transfer.getRecipientNation() : "",
         isTransfer ? transfer.getRecipientSystem() : "",
-        isTransfer ? transfer.getRecipientClearance().name().replace("CLASSIFICATION_LEVEL_", "") : "",
+        isTransfer ? WireMapping.shortName(transfer.getRecipientClearance()) : "",
         isTransfer ? transfer.getProductId() : "",
         isTransfer ? transfer.getTopic() : "",
         isTransfer ? transfer.getLabel().getMarking() : "",
@@ -70,8 +70,8 @@ final class RecordCsv {
   private static String summary(AuditEvent event) {
     return switch (event.getEventCase()) {
       case AGREEMENT_STATUS_CHANGED -> event.getAgreementStatusChanged().getAgreementId() + " "
-          + event.getAgreementStatusChanged().getPreviousStatus().name().replace("AGREEMENT_STATUS_", "") + " -> "
-          + event.getAgreementStatusChanged().getStatus().name().replace("AGREEMENT_STATUS_", "") + " by "
+          + WireMapping.shortName(event.getAgreementStatusChanged().getPreviousStatus()) + " -> "
+          + WireMapping.shortName(event.getAgreementStatusChanged().getStatus()) + " by "
           + event.getAgreementStatusChanged().getChangedBy() + ": " + event.getAgreementStatusChanged().getReason();
       case IDENTITY_CHANGED -> event.getIdentityChanged().getOperation() + " " + event.getIdentityChanged().getResourceType() + " "
           + event.getIdentityChanged().getResourcePath() + " by " + event.getIdentityChanged().getChangedBy() + ": "
@@ -95,6 +95,6 @@ final class RecordCsv {
   }
 
   private static String instant(Timestamp timestamp) {
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos()).toString();
+    return WireMapping.instant(timestamp).toString();
   }
 }

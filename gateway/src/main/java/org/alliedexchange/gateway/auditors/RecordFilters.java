@@ -1,17 +1,16 @@
 package org.alliedexchange.gateway.auditors;
 
-import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import org.alliedexchange.api.audit.v1.Decision;
 import org.alliedexchange.api.audit.v1.DenyReason;
 import org.alliedexchange.api.audit.v1.QueryRecordsRequest;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
+import org.alliedexchange.label.WireMapping;
 import org.springframework.util.MultiValueMap;
 
 /**
@@ -50,23 +49,23 @@ final class RecordFilters {
     }
     String from = parameters.getFirst("from");
     if (from != null && !from.isBlank()) {
-      request.setFrom(timestamp(instant(from, "from", false)));
+      request.setFrom(WireMapping.timestamp(instant(from, "from", false)));
     }
     String to = parameters.getFirst("to");
     if (to != null && !to.isBlank()) {
-      request.setTo(timestamp(instant(to, "to", true)));
+      request.setTo(WireMapping.timestamp(instant(to, "to", true)));
     }
     String decision = parameters.getFirst("decision");
     if (decision != null && !decision.isBlank()) {
-      request.setDecision(named(Decision.class, "DECISION_", decision, "decision"));
+      request.setDecision(named(Decision.class, decision, "decision"));
     }
     String reason = parameters.getFirst("reason");
     if (reason != null && !reason.isBlank()) {
-      request.setReason(named(DenyReason.class, "DENY_REASON_", reason, "reason"));
+      request.setReason(named(DenyReason.class, reason, "reason"));
     }
     String level = parameters.getFirst("level");
     if (level != null && !level.isBlank()) {
-      request.setLevel(named(ClassificationLevel.class, "CLASSIFICATION_LEVEL_", level.replace(' ', '_'), "level"));
+      request.setLevel(named(ClassificationLevel.class, level.replace(' ', '_'), "level"));
     }
     text(parameters, "product", request::setProductId);
     text(parameters, "system", request::setSystem);
@@ -109,19 +108,11 @@ final class RecordFilters {
     }
   }
 
-  private static <E extends Enum<E>> E named(Class<E> type, String prefix, String value, String name) {
-    String wanted = prefix + value.trim().toUpperCase(Locale.ROOT);
-    for (E constant : type.getEnumConstants()) {
-      if (constant.name().equals(wanted) && !constant.name().endsWith("_UNSPECIFIED")) {
-        return constant;
-      }
+  private static <E extends Enum<E>> E named(Class<E> type, String value, String name) {
+    try {
+      return WireMapping.named(type, value);
+    } catch (IllegalArgumentException e) {
+      throw new BadParameter(name + " " + e.getMessage());
     }
-    throw new BadParameter(name + " " + value + " is not one of " + Arrays.stream(type.getEnumConstants())
-        .map(Enum::name).filter(n -> n.startsWith(prefix) && !n.endsWith("_UNSPECIFIED")).map(n -> n.substring(prefix.length()))
-        .toList());
-  }
-
-  private static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
   }
 }

@@ -1,5 +1,6 @@
 package org.alliedexchange.gateway.guard;
 
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.gateway.GrpcResponses;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
@@ -51,16 +52,7 @@ public final class GuardTrailers implements HttpHeadersFilter, TrailerHeadersFil
       }
     }
     if (call != null) {
-      int byExchange = 0;
-      String fromExchange = trailers.getFirst(GuardedCall.WITHHELD_TRAILER);
-      if (fromExchange != null) {
-        try {
-          byExchange = Math.max(0, Integer.parseInt(fromExchange.trim()));
-        } catch (NumberFormatException e) {
-          byExchange = 0;
-        }
-      }
-      addWithheld(trailers, call, byExchange);
+      addWithheld(trailers, call, AlliedMetadata.withheldCount(trailers.getFirst(GuardedCall.WITHHELD_TRAILER)));
     }
     return trailers;
   }

@@ -3,8 +3,9 @@ package org.alliedexchange.gateway.guard;
 import io.grpc.Status;
 import io.opentelemetry.api.trace.Span;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.StringJoiner;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.gateway.access.GuardedMethod;
 import org.alliedexchange.policy.Reason;
 import org.alliedexchange.accesstoken.Caller;
@@ -18,11 +19,11 @@ public final class GuardedCall {
 
   public static final String ATTRIBUTE = GuardedCall.class.getName();
   /** The trailer holding how many messages were withheld on this call. */
-  public static final String WITHHELD_TRAILER = "allied-withheld";
+  public static final String WITHHELD_TRAILER = AlliedMetadata.WITHHELD_NAME;
   /** The trailer holding the gateway's withheld messages by reason, e.g. {@code NOT_RELEASABLE_TO_NATION=2,NOFORN=1}. */
-  public static final String WITHHELD_REASONS_TRAILER = "allied-withheld-reasons";
+  public static final String WITHHELD_REASONS_TRAILER = AlliedMetadata.WITHHELD_REASONS_NAME;
   /** The trailer holding the transfer id of a unary call's released message. */
-  public static final String TRANSFER_ID_TRAILER = "allied-transfer-id";
+  public static final String TRANSFER_ID_TRAILER = AlliedMetadata.TRANSFER_ID_NAME;
   /** Counted under this name: messages the nation's exchange service withheld itself before the gateway saw them. */
   static final String EXCHANGE_SERVICE = "EXCHANGE_SERVICE";
 
@@ -119,14 +120,14 @@ public final class GuardedCall {
 
   /** "REASON=n,..." for the gateway's withholdings plus the exchange service's own count; empty when nothing was withheld. */
   public synchronized String withheldReasons(int byExchangeService) {
-    StringJoiner joiner = new StringJoiner(",");
-    withheldByReason.forEach((reason, count) -> joiner.add(reason.name() + "=" + count));
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    withheldByReason.forEach((reason, count) -> counts.put(reason.name(), count));
     if (bindingInvalid > 0) {
-      joiner.add("BINDING_INVALID=" + bindingInvalid);
+      counts.put("BINDING_INVALID", bindingInvalid);
     }
     if (byExchangeService > 0) {
-      joiner.add(EXCHANGE_SERVICE + "=" + byExchangeService);
+      counts.put(EXCHANGE_SERVICE, byExchangeService);
     }
-    return joiner.toString();
+    return AlliedMetadata.withheldReasons(counts);
   }
 }

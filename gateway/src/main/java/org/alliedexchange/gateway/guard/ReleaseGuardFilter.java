@@ -8,6 +8,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.util.ArrayList;
 import java.util.List;
+import org.alliedexchange.api.LabelFields;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.gateway.GrpcResponses;
 import org.reactivestreams.Publisher;
@@ -147,13 +148,13 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
       throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "a publish carries exactly one whole gRPC message");
     }
     byte[] message = messages.get(0);
-    MessageGuard.Fields fields = MessageGuard.Fields.scan(message, true);
-    if (fields == null || fields.labelCount != 1) {
+    LabelFields fields = LabelFields.scan(message, true);
+    if (fields == null || fields.labelCount() != 1) {
       throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "a publish carries exactly one label, as field 1");
     }
     SecurityLabel label;
     try {
-      label = SecurityLabel.parser().parseFrom(message, fields.labelStart, fields.labelLength);
+      label = fields.label(message);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "the publish's label is not a SecurityLabel: " + e.getMessage());
     }

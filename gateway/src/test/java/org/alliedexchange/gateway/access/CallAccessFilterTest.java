@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.gateway.guard.GuardedCall;
 import org.alliedexchange.gateway.ratelimit.RateLimiter;
 import org.alliedexchange.accesstoken.Caller;
@@ -123,7 +124,7 @@ class CallAccessFilterTest {
   }
 
   private static String reader(String system) {
-    return tokens.token(system, "USA", "SECRET", List.of("MISSILE_WARNING"), List.of(Caller.READ));
+    return tokens.token(system, "USA", "SECRET", List.of("MISSILE_WARNING"), List.of(Roles.EXCHANGE_READ));
   }
 
   private static MockServerWebExchange call(String path, String nation, String token) {

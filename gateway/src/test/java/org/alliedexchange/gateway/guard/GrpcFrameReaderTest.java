@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.alliedexchange.api.label.v1.Release;
-import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.junit.jupiter.api.Test;
 
@@ -54,17 +51,5 @@ class GrpcFrameReaderTest {
     GrpcFrameReader reader = new GrpcFrameReader(100);
     assertThatThrownBy(() -> reader.feed(DefaultDataBufferFactory.sharedInstance.wrap(new byte[] {0, 0x7f, 0, 0, 0}), m -> {}))
         .isInstanceOf(GrpcFrameReader.FrameException.class).hasMessageContaining("exceeds");
-  }
-
-  @Test
-  void theAppendedReleaseMergesIntoTheLabelAndLeavesTheOriginalBytesFirst() throws Exception {
-    byte[] original = SearchResponse.newBuilder().setLabel(SecurityLabel.newBuilder().setMarking("군사II급비밀").setOriginator("KOR"))
-        .setCursor("s1").build().toByteArray();
-    byte[] released = MessageGuard.appendRelease(original, Release.newBuilder().setMarking("極秘").setRecipientNation("JPN").build());
-    assertThat(java.util.Arrays.copyOf(released, original.length)).isEqualTo(original);
-    SearchResponse parsed = SearchResponse.parseFrom(released);
-    assertThat(parsed.getLabel().getMarking()).isEqualTo("군사II급비밀");
-    assertThat(parsed.getLabel().getRelease().getMarking()).isEqualTo("極秘");
-    assertThat(parsed.getCursor()).isEqualTo("s1");
   }
 }

@@ -7,6 +7,7 @@ import io.opentelemetry.api.trace.Span;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.policy.Reason;
 import org.alliedexchange.accesstoken.Caller;
@@ -18,7 +19,7 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 /** The trailers a guarded call ends with: the exchange service's status, and what the caller did not get. */
 class GuardTrailersTest {
 
-  private static final Caller JAPAN = Caller.of("jpn-reader", "JPN", "SECRET", List.of(), List.of(Caller.READ));
+  private static final Caller JAPAN = Caller.of("jpn-reader", "JPN", "SECRET", List.of(), List.of(Roles.EXCHANGE_READ));
   private final GuardTrailers trailers = new GuardTrailers();
 
   @Test

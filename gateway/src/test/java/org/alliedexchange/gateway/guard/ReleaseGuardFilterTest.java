@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
@@ -26,7 +27,7 @@ import reactor.core.publisher.Mono;
 class ReleaseGuardFilterTest {
 
   private static final String PUBLISH = "/" + GuardedMethods.EXCHANGE_SERVICE + "/Publish";
-  private static final Caller KOR_PUBLISHER = Caller.of("kor-jcs-publisher", "KOR", "SECRET", List.of(), List.of(Caller.PUBLISH));
+  private static final Caller KOR_PUBLISHER = Caller.of("kor-jcs-publisher", "KOR", "SECRET", List.of(), List.of(Roles.EXCHANGE_PUBLISH));
 
   // the response guard is not reached: every call here is decided on its request
   private final ReleaseGuardFilter filter = new ReleaseGuardFilter(null, OpenTelemetry.noop(), 1 << 20);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
@@ -39,7 +40,7 @@ class ResponseGuardTest {
 
   private static final String SEARCH = "/" + GuardedMethods.EXCHANGE_SERVICE + "/Search";
   private static final String GET = "/" + GuardedMethods.EXCHANGE_SERVICE + "/Get";
-  private static final Caller JAPAN = Caller.of("jpn-reader", "JPN", "SECRET", List.of("MISSILE_WARNING"), List.of(Caller.READ));
+  private static final Caller JAPAN = Caller.of("jpn-reader", "JPN", "SECRET", List.of("MISSILE_WARNING"), List.of(Roles.EXCHANGE_READ));
 
   private static BindingSigner korSigner;
   private static MessageGuard messages;

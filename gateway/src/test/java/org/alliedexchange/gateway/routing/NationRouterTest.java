@@ -8,6 +8,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.gateway.guard.GuardedCall;
 import org.alliedexchange.accesstoken.Caller;
@@ -59,7 +60,7 @@ class NationRouterTest {
 
   private static MockServerWebExchange admitted(String path, String nation) {
     MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.post(path));
-    Caller caller = Caller.of("kor-reader", "KOR", "SECRET", List.of(), List.of(Caller.READ, Caller.AUDITOR));
+    Caller caller = Caller.of("kor-reader", "KOR", "SECRET", List.of(), List.of(Roles.EXCHANGE_READ, Roles.AUDITOR));
     exchange.getAttributes().put(GuardedCall.ATTRIBUTE, new GuardedCall(caller, GuardedMethods.fromApi().at(path), nation, Span.getInvalid()));
     return exchange;
   }

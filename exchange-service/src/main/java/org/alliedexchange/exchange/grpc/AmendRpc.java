@@ -1,0 +1,101 @@
+package org.alliedexchange.exchange.grpc;
+
+import static org.alliedexchange.exchange.grpc.RequestFields.NATION;
+import static org.alliedexchange.exchange.grpc.RequestFields.productId;
+import static org.alliedexchange.exchange.grpc.Statuses.invalid;
+import static org.alliedexchange.exchange.grpc.Statuses.unavailable;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.alliedexchange.api.exchange.v1.AmendReleasabilityRequest;
+import org.alliedexchange.api.exchange.v1.AmendReleasabilityResponse;
+import org.alliedexchange.api.label.v1.Binding;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.exchange.audit.ExchangeAudit;
+import org.alliedexchange.exchange.store.ProductStore;
+import org.alliedexchange.exchange.store.StoredProduct;
+import org.alliedexchange.label.BindingSigner;
+import org.alliedexchange.label.ProtoLabels;
+import org.alliedexchange.policy.LabelValidity;
+import org.alliedexchange.policy.ReleasabilityEngine;
+import org.alliedexchange.accesstoken.Caller;
+
+/**
+ * AmendReleasability: the originator's recorded consent to a new releasable-to list, audited before the
+ * label is changed and signed again; the stored binding must verify first.
+ */
+final class AmendRpc {
+
+  private final String nation;
+  private final ProductStore store;
+  private final ProductLookup products;
+  private final Supplier<ReleasabilityEngine> engine;
+  private final ReadGuard guard;
+  private final BindingSigner signer;
+  private final ExchangeAudit audit;
+  private final CallerAccess access;
+  private final Clock clock;
+
+  AmendRpc(String nation, ProductStore store, Supplier<ReleasabilityEngine> engine, ReadGuard guard, BindingSigner signer,
+      ExchangeAudit audit, CallerAccess access, Clock clock) {
+    this.nation = nation;
+    this.store = store;
+    this.products = store::get;
+    this.engine = engine;
+    this.guard = guard;
+    this.signer = signer;
+    this.audit = audit;
+    this.access = access;
+    this.clock = clock;
+  }
+
+  void amendReleasability(AmendReleasabilityRequest request, StreamObserver<AmendReleasabilityResponse> response) {
+    Caller caller = access.writer("AmendReleasability", "amend releasability");
+    UUID id = productId(request.getProductId());
+    if (request.getJustification().isBlank()) {
+      throw invalid("justification is required: it is the originator's recorded consent");
+    }
+    List<String> releasableTo = new ArrayList<>(new LinkedHashSet<>(request.getReleasableToList()));
+    for (String target : releasableTo) {
+      if (!NATION.matcher(target).matches() || engine.get().federation().nation(target) == null) {
+        throw invalid("releasable_to: \"" + target + "\" is not a nation of the federation");
+      }
+    }
+    StoredProduct product = products.load(id, nation);
+    ReadGuard.Refusal tampered = guard.checkBinding(product, caller.system());
+    if (tampered != null) {
+      throw Status.DATA_LOSS.withDescription(tampered.detail()).asRuntimeException();
+    }
+    SecurityLabel previous = StoredMessages.label(product.label());
+    SecurityLabel amended = previous.toBuilder().clearReleasableTo().addAllReleasableTo(releasableTo).build();
+    LabelValidity validity = engine.get().validate(ProtoLabels.toDomain(amended));
+    if (!validity.valid()) {
+      throw invalid("the amended label would be invalid: " + LabelDefects.describe(validity.defects()));
+    }
+    byte[] labelBytes = amended.toByteArray();
+    Binding binding = signer.sign(labelBytes, product.content(), clock.instant());
+    try {
+      audit.amended(id.toString(), nation, caller.system(), previous.getReleasableToList(), releasableTo, request.getJustification());
+    } catch (RuntimeException e) {
+      throw Status.UNAVAILABLE.withDescription("the amendment could not be audited (" + e.getMessage() + "); nothing was changed")
+          .asRuntimeException();
+    }
+    try {
+      if (!store.amend(id, product.label(), labelBytes, binding.toByteArray(), caller.system(), request.getJustification())) {
+        throw Status.ABORTED.withDescription("the product's label changed meanwhile; read it again and retry").asRuntimeException();
+      }
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+    response.onNext(AmendReleasabilityResponse.newBuilder().setLabel(amended).setContent(StoredMessages.content(product.content()))
+        .setBinding(binding).build());
+    response.onCompleted();
+  }
+}
