@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.cli.AuditCommand.AuditRefused;
 import org.alliedexchange.cli.AuditCommand.GatewayOptions;
 import picocli.CommandLine.Mixin;
@@ -60,7 +61,7 @@ abstract class AuditorCommand implements Callable<Integer> {
         .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
     URI base = gateway.base();
     HttpRequest request = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/+$", "") + "/audit/v1/" + path + query))
-        .header("Authorization", "Bearer " + gateway.token()).timeout(Duration.ofMinutes(30)).GET().build();
+        .header(AlliedMetadata.AUTHORIZATION_NAME, AlliedMetadata.bearer(gateway.token())).timeout(Duration.ofMinutes(30)).GET().build();
     // HTTP/1.1: the gateway's HTTP/2 is for gRPC; plain requests need no upgrade
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
     HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.cli.DemoCommand.NotShown;
 import org.alliedexchange.client.AlliedClient;
 import org.alliedexchange.client.ClientCredentialsTokens;
@@ -76,7 +77,7 @@ final class DemoFederation implements AutoCloseable {
   String agreementStatus() throws Exception {
     HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
         HttpRequest.newBuilder(URI.create(state.path("gateway").asString() + "/admin/v1/agreements"))
-            .header("Authorization", "Bearer " + adminToken()).GET().build(), HttpResponse.BodyHandlers.ofString());
+            .header(AlliedMetadata.AUTHORIZATION_NAME, AlliedMetadata.bearer(adminToken())).GET().build(), HttpResponse.BodyHandlers.ofString());
     expect(response.statusCode() == 200, "the agreements could not be read: HTTP " + response.statusCode() + " " + response.body());
     for (JsonNode agreement : Json.MAPPER.readTree(response.body()).path("agreements")) {
       if (agreement.path("id").asString("").equals(AGREEMENT)) {
@@ -91,7 +92,7 @@ final class DemoFederation implements AutoCloseable {
     String token = adminToken();
     HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
         HttpRequest.newBuilder(URI.create(state.path("gateway").asString() + "/admin/v1/agreements/" + AGREEMENT + "/" + change))
-            .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+            .header(AlliedMetadata.AUTHORIZATION_NAME, AlliedMetadata.bearer(token)).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(Map.of("reason", reason)))).build(),
         HttpResponse.BodyHandlers.ofString());
     expect(response.statusCode() == 200, "the agreement could not be changed: HTTP " + response.statusCode() + " " + response.body());

@@ -1,6 +1,7 @@
 package org.alliedexchange.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
 import java.io.ByteArrayInputStream;
@@ -73,10 +74,8 @@ class AuditCommandIT {
     japan = dir.resolve("jpn-auditor.token");
     Files.writeString(japan, tokens.token("jpn-auditor", "JPN", "SECRET", List.of(), List.of("auditor")));
     // wait for the six records and a checkpoint over them
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline && !run("audit", "verify", "--relationship", "JPN-KOR").out().contains("checkpoint at record 6")) {
-      Thread.sleep(100);
-    }
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        .until(() -> run("audit", "verify", "--relationship", "JPN-KOR").out().contains("checkpoint at record 6"));
   }
 
   @AfterAll

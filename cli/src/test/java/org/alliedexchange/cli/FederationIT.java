@@ -1,6 +1,7 @@
 package org.alliedexchange.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.alliedexchange.cli.federation.LocalFederation;
+import org.alliedexchange.exchange.feed.LiveFeed;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -119,12 +122,14 @@ class FederationIT {
         .replace("\"dprk.missile.launch\"", "\"" + topic + "\"").replace("[\"KOR\", \"JPN\", \"USA\"]", "[\"KOR\"]"));
     java.util.concurrent.CompletableFuture<Result> subscriber = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> run("subscribe", "--client", "usa-dia-reader", "--nation", "KOR", "--topic", topic, "--count", "1"));
-    Thread.sleep(1_500);
+    // the subscription reaches KOR's exchange service through the gateway: wait until its live feed holds it
+    LiveFeed korFeed = federation.exchange("KOR").context().getBean(LiveFeed.class);
+    await().atMost(Duration.ofSeconds(30)).until(() -> korFeed.subscriptions(topic) == 1 || subscriber.isDone());
     Result published = run("publish", "--client", "kor-jcs-publisher", "--file", product.toString(), "--json");
     assertThat(published.exit()).as(published.err()).isZero();
     String id = Json.MAPPER.readTree(published.out()).path("content").path("id").asString();
     // KOR-only: the USA's subscriber gets nothing until Korea amends the releasability
-    Thread.sleep(1_000);
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> !subscriber.isDone());
     assertThat(subscriber).isNotDone();
     Result amended = run("amend", id, "--client", "kor-jcs-publisher", "--releasable-to", "KOR,USA", "--justification", "end-to-end test");
     assertThat(amended.exit()).as(amended.err()).isZero();

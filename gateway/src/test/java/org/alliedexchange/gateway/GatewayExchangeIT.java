@@ -2,6 +2,7 @@ package org.alliedexchange.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
@@ -12,6 +13,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +37,7 @@ import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.alliedexchange.accesstoken.TestTokens;
+import org.alliedexchange.exchange.feed.LiveFeed;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -165,7 +168,9 @@ class GatewayExchangeIT {
     var subscription = as(tokens.token("jpn-mod-reader", "JPN", "SECRET", List.of(), List.of("exchange-read")))
         .withDeadlineAfter(20, TimeUnit.SECONDS)
         .subscribe(SubscribeRequest.newBuilder().setTopic(topic).build());
-    Thread.sleep(500);
+    // the call reaches the exchange service through the gateway: wait until KOR's live feed holds it
+    LiveFeed feed = kor.context().getBean(LiveFeed.class);
+    await().atMost(Duration.ofSeconds(10)).until(() -> feed.subscriptions(topic) == 1);
     String id = as(publisher()).publish(launch("군사II급비밀", "KOR", "JPN").toBuilder()
         .setContent(launch("군사II급비밀").getContent().toBuilder().setTopic(topic)).build()).getContent().getId();
 

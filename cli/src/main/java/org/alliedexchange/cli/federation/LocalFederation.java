@@ -98,6 +98,11 @@ public final class LocalFederation implements AutoCloseable {
     return dataDir;
   }
 
+  /** A nation's running exchange service, e.g. to see when a live subscription has reached it. */
+  public ExchangeServiceApplication.Running exchange(String nation) {
+    return exchanges.get(nation);
+  }
+
   /** The audit service's public key file, for verifying exports. */
   public Path checkpointKey() {
     return NationalKey.publicKeyFile(dataDir.resolve("audit").resolve("checkpoint-key.pem"));
