@@ -16,11 +16,13 @@ public final class Caller {
   private final Recipient recipient;
 
   /**
-   * @param system    the client id (azp) of the system, or the username of a person
-   * @param nation    ISO 3166-1 alpha-3
-   * @param clearance the clearance claim; null when it names no known level (then nothing is released)
+   * @param system the client id (azp) of the system, or the username of a person
+   * @param nation ISO 3166-1 alpha-3
+   * @param clearance the clearance claim; null when it names no known level (then nothing is
+   *     released)
    */
-  public Caller(String system, String nation, Level clearance, Set<String> communities, Set<String> roles) {
+  public Caller(
+      String system, String nation, Level clearance, Set<String> communities, Set<String> roles) {
     this.system = system;
     this.roles = Set.copyOf(roles);
     this.recipient = new Recipient(nation, clearance, communities);
@@ -55,7 +57,13 @@ public final class Caller {
     return recipient;
   }
 
-  public static Caller of(String system, String nation, String clearance, List<String> communities, List<String> roles) {
-    return new Caller(system, nation, Level.parse(clearance), Set.copyOf(communities), Set.copyOf(roles));
+  public static Caller of(
+      String system,
+      String nation,
+      String clearance,
+      List<String> communities,
+      List<String> roles) {
+    return new Caller(
+        system, nation, Level.parse(clearance), Set.copyOf(communities), Set.copyOf(roles));
   }
 }

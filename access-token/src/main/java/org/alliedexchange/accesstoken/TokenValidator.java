@@ -32,14 +32,15 @@ import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 
 /**
- * Validates a Keycloak access token in full: signature by a key of the realm's JWKS, algorithm RS256
- * only (so {@code alg: none} and HMAC tricks fail), issuer, audience, and an expiry that must be present
- * and not past (with at most 30 s of clock skew).
+ * Validates a Keycloak access token in full: signature by a key of the realm's JWKS, algorithm
+ * RS256 only (so {@code alg: none} and HMAC tricks fail), issuer, audience, and an expiry that must
+ * be present and not past (with at most 30 s of clock skew).
  *
  * <p>The realm's keys are cached for {@link #KEYS_TTL} and kept through a Keycloak outage for
- * {@link #OUTAGE_TOLERANCE}, so validation does not depend on Keycloak being up. A token naming a key id
- * the cache does not hold triggers a refresh, at most one per {@link #REFRESH_INTERVAL}: a flood of
- * tokens with made-up key ids cannot turn the validator into a load generator against Keycloak.
+ * {@link #OUTAGE_TOLERANCE}, so validation does not depend on Keycloak being up. A token naming a
+ * key id the cache does not hold triggers a refresh, at most one per {@link #REFRESH_INTERVAL}: a
+ * flood of tokens with made-up key ids cannot turn the validator into a load generator against
+ * Keycloak.
  */
 public final class TokenValidator {
 
@@ -51,13 +52,16 @@ public final class TokenValidator {
   private static final int CACHE_SIZE = 10_000;
   private final NimbusJwtDecoder decoder;
   private final Clock clock;
-  // a token that validated once names the same caller until it expires: the signature check is not redone per call
-  private final Map<String, Validated> validated = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Validated> eldest) {
-      return size() > CACHE_SIZE;
-    }
-  });
+  // a token that validated once names the same caller until it expires: the signature check is not
+  // redone per call
+  private final Map<String, Validated> validated =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Validated> eldest) {
+              return size() > CACHE_SIZE;
+            }
+          });
 
   private record Validated(Caller caller, Instant expiresAt) {}
 
@@ -68,40 +72,53 @@ public final class TokenValidator {
   TokenValidator(URI issuer, URI jwks, String audience, Duration clockSkew, Clock clock) {
     this.clock = clock;
     if (clockSkew.compareTo(MAX_SKEW) > 0 || clockSkew.isNegative()) {
-      throw new IllegalArgumentException("the clock skew must be between 0 and 30s, not " + clockSkew);
+      throw new IllegalArgumentException(
+          "the clock skew must be between 0 and 30s, not " + clockSkew);
     }
     Objects.requireNonNull(audience, "audience");
     decoder = new NimbusJwtDecoder(processor(jwks));
     JwtTimestampValidator timestamps = new JwtTimestampValidator(clockSkew);
     timestamps.setClock(clock);
-    decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
-        // Spring's timestamp check lets a token without exp through; require it first
-        new JwtClaimValidator<Object>(JwtClaimNames.EXP, Objects::nonNull),
-        timestamps,
-        new JwtIssuerValidator(issuer.toString()),
-        token -> token.getAudience() != null && token.getAudience().contains(audience)
-            ? OAuth2TokenValidatorResult.success()
-            : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token",
-                "the token's audience " + token.getAudience() + " does not include " + audience, null))));
+    decoder.setJwtValidator(
+        new DelegatingOAuth2TokenValidator<>(
+            // Spring's timestamp check lets a token without exp through; require it first
+            new JwtClaimValidator<Object>(JwtClaimNames.EXP, Objects::nonNull),
+            timestamps,
+            new JwtIssuerValidator(issuer.toString()),
+            token ->
+                token.getAudience() != null && token.getAudience().contains(audience)
+                    ? OAuth2TokenValidatorResult.success()
+                    : OAuth2TokenValidatorResult.failure(
+                        new OAuth2Error(
+                            "invalid_token",
+                            "the token's audience "
+                                + token.getAudience()
+                                + " does not include "
+                                + audience,
+                            null))));
   }
 
   private static DefaultJWTProcessor<SecurityContext> processor(URI jwks) {
     JWKSource<SecurityContext> keys;
     try {
-      keys = JWKSourceBuilder.<SecurityContext>create(jwks.toURL(),
-              new DefaultResourceRetriever(JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, 512 * 1024))
-          .cache(KEYS_TTL.toMillis(), JWKS_TIMEOUT_MILLIS)
-          .rateLimited(REFRESH_INTERVAL.toMillis())
-          .outageTolerant(OUTAGE_TOLERANCE.toMillis())
-          .retrying(true)
-          .build();
+      keys =
+          JWKSourceBuilder.<SecurityContext>create(
+                  jwks.toURL(),
+                  new DefaultResourceRetriever(
+                      JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, 512 * 1024))
+              .cache(KEYS_TTL.toMillis(), JWKS_TIMEOUT_MILLIS)
+              .rateLimited(REFRESH_INTERVAL.toMillis())
+              .outageTolerant(OUTAGE_TOLERANCE.toMillis())
+              .retrying(true)
+              .build();
     } catch (MalformedURLException | IllegalArgumentException e) {
       throw new IllegalArgumentException("the JWKS address is not a URL: " + jwks, e);
     }
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
     processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
-    // the claims are checked by Spring's validators above (exp required, skew at most 30 s), not Nimbus's 60 s default
+    // the claims are checked by Spring's validators above (exp required, skew at most 30 s), not
+    // Nimbus's 60 s default
     processor.setJWTClaimsSetVerifier((claims, context) -> {});
     return processor;
   }
@@ -125,16 +142,27 @@ public final class TokenValidator {
     if (nation == null || nation.isBlank()) {
       throw new InvalidTokenException("invalid token: the token has no nation claim");
     }
-    String system = firstNonBlank(jwt.getClaimAsString("azp"), jwt.getClaimAsString("preferred_username"), jwt.getSubject());
-    Caller caller = Caller.of(system, nation, jwt.getClaimAsString("clearance"), list(jwt, "communities"), list(jwt, "roles"));
+    String system =
+        firstNonBlank(
+            jwt.getClaimAsString("azp"),
+            jwt.getClaimAsString("preferred_username"),
+            jwt.getSubject());
+    Caller caller =
+        Caller.of(
+            system,
+            nation,
+            jwt.getClaimAsString("clearance"),
+            list(jwt, "communities"),
+            list(jwt, "roles"));
     // remembered only until exp itself: the clock skew allowance is not extended to cached tokens
     validated.put(token, new Validated(caller, jwt.getExpiresAt()));
     return caller;
   }
 
   /**
-   * The caller behind an {@code authorization} header whose token validated before and has not expired;
-   * null otherwise. Never blocks, so a non-blocking server can answer remembered callers in place.
+   * The caller behind an {@code authorization} header whose token validated before and has not
+   * expired; null otherwise. Never blocks, so a non-blocking server can answer remembered callers
+   * in place.
    */
   public Caller rememberedCaller(String authorization) {
     String token = AlliedMetadata.bearerToken(authorization);
@@ -146,13 +174,14 @@ public final class TokenValidator {
   }
 
   /**
-   * The caller behind an {@code authorization} header value; throws {@link InvalidTokenException} when
-   * it is missing, not a bearer token, or the token does not validate.
+   * The caller behind an {@code authorization} header value; throws {@link InvalidTokenException}
+   * when it is missing, not a bearer token, or the token does not validate.
    */
   public Caller validateHeader(String authorization) {
     String token = AlliedMetadata.bearerToken(authorization);
     if (token == null) {
-      throw new InvalidTokenException("no bearer token: send `authorization: Bearer <access token>` from the realm's token endpoint");
+      throw new InvalidTokenException(
+          "no bearer token: send `authorization: Bearer <access token>` from the realm's token endpoint");
     }
     return validate(token);
   }

@@ -26,9 +26,9 @@ import java.util.function.Consumer;
 import org.alliedexchange.api.AlliedMetadata;
 
 /**
- * A real JWKS on 127.0.0.1 and tokens signed with its key, shaped like the realm's: the gateway and the
- * exchange services validate them exactly as they validate Keycloak's. The JWKS can be taken down (a
- * Keycloak outage) and its key rotated, and it counts how often it is fetched.
+ * A real JWKS on 127.0.0.1 and tokens signed with its key, shaped like the realm's: the gateway and
+ * the exchange services validate them exactly as they validate Keycloak's. The JWKS can be taken
+ * down (a Keycloak outage) and its key rotated, and it counts how often it is fetched.
  */
 public final class TestTokens implements AutoCloseable {
 
@@ -44,15 +44,20 @@ public final class TestTokens implements AutoCloseable {
     key = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     jwks = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
-    server.createContext("/realms/allied/protocol/openid-connect/certs", exchange -> {
-      fetches.incrementAndGet();
-      byte[] body = down ? "<html>Service Unavailable</html>".getBytes(StandardCharsets.UTF_8) : jwks;
-      exchange.getResponseHeaders().add("Content-Type", down ? "text/html" : "application/json");
-      exchange.sendResponseHeaders(down ? 503 : 200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/realms/allied/protocol/openid-connect/certs",
+        exchange -> {
+          fetches.incrementAndGet();
+          byte[] body =
+              down ? "<html>Service Unavailable</html>".getBytes(StandardCharsets.UTF_8) : jwks;
+          exchange
+              .getResponseHeaders()
+              .add("Content-Type", down ? "text/html" : "application/json");
+          exchange.sendResponseHeaders(down ? 503 : 200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
     issuer = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/realms/allied");
   }
@@ -76,21 +81,41 @@ public final class TestTokens implements AutoCloseable {
   public void rotateKey() throws Exception {
     RSAKey previous = key;
     key = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
-    jwks = new JWKSet(List.of(key.toPublicJWK(), previous.toPublicJWK())).toString().getBytes(StandardCharsets.UTF_8);
+    jwks =
+        new JWKSet(List.of(key.toPublicJWK(), previous.toPublicJWK()))
+            .toString()
+            .getBytes(StandardCharsets.UTF_8);
   }
 
-  public JWTClaimsSet.Builder claims(String system, String nation, String clearance, List<String> communities, List<String> roles) {
+  public JWTClaimsSet.Builder claims(
+      String system,
+      String nation,
+      String clearance,
+      List<String> communities,
+      List<String> roles) {
     Instant now = Instant.now();
     return new JWTClaimsSet.Builder()
-        .issuer(issuer.toString()).audience(List.of(AUDIENCE, "account")).subject(UUID.randomUUID().toString())
-        .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300)))
-        .claim("azp", system).claim("nation", nation).claim("clearance", clearance)
-        .claim("communities", communities).claim("roles", roles);
+        .issuer(issuer.toString())
+        .audience(List.of(AUDIENCE, "account"))
+        .subject(UUID.randomUUID().toString())
+        .issueTime(Date.from(now))
+        .expirationTime(Date.from(now.plusSeconds(300)))
+        .claim("azp", system)
+        .claim("nation", nation)
+        .claim("clearance", clearance)
+        .claim("communities", communities)
+        .claim("roles", roles);
   }
 
   public String sign(JWTClaimsSet claims) {
     try {
-      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+      SignedJWT jwt =
+          new SignedJWT(
+              new JWSHeader.Builder(JWSAlgorithm.RS256)
+                  .keyID(key.getKeyID())
+                  .type(JOSEObjectType.JWT)
+                  .build(),
+              claims);
       jwt.sign(new RSASSASigner(key));
       return jwt.serialize();
     } catch (Exception e) {
@@ -98,26 +123,38 @@ public final class TestTokens implements AutoCloseable {
     }
   }
 
-  public String token(String system, String nation, String clearance, List<String> communities, List<String> roles) {
+  public String token(
+      String system,
+      String nation,
+      String clearance,
+      List<String> communities,
+      List<String> roles) {
     return sign(claims(system, nation, clearance, communities, roles).build());
   }
 
   public String tweaked(Consumer<JWTClaimsSet.Builder> change) {
-    JWTClaimsSet.Builder builder = claims("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-read"));
+    JWTClaimsSet.Builder builder =
+        claims("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-read"));
     change.accept(builder);
     return sign(builder.build());
   }
 
   /** An unsigned token: {@code alg: none}. */
   public String unsigned() {
-    return new PlainJWT(claims("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-read")).build()).serialize();
+    return new PlainJWT(
+            claims("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-read"))
+                .build())
+        .serialize();
   }
 
   /** A token signed by a key the JWKS does not hold. */
   public String forged() throws Exception {
     RSAKey other = new RSAKeyGenerator(2048).keyID(key.getKeyID()).generate();
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
-        claims("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-read")).build());
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+            claims("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-read"))
+                .build());
     jwt.sign(new RSASSASigner(other));
     return jwt.serialize();
   }
@@ -125,7 +162,8 @@ public final class TestTokens implements AutoCloseable {
   public static CallCredentials bearer(String token) {
     return new CallCredentials() {
       @Override
-      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+      public void applyRequestMetadata(
+          RequestInfo info, Executor executor, MetadataApplier applier) {
         applier.apply(AlliedMetadata.withBearer(token));
       }
     };
@@ -135,5 +173,4 @@ public final class TestTokens implements AutoCloseable {
   public void close() {
     server.stop(0);
   }
-
 }

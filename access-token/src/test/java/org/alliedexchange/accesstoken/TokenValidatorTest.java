@@ -3,6 +3,12 @@ package org.alliedexchange.accesstoken;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.SignedJWT;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,12 +17,6 @@ import java.time.ZoneId;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jwt.SignedJWT;
 import org.alliedexchange.policy.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,8 +61,13 @@ class TokenValidatorTest {
   void aRememberedTokenStillExpires() {
     MovableClock clock = new MovableClock();
     URI issuer = tokens.issuer;
-    TokenValidator validator = new TokenValidator(issuer, URI.create(issuer + "/protocol/openid-connect/certs"), "allied-gateway",
-        Duration.ZERO, clock);
+    TokenValidator validator =
+        new TokenValidator(
+            issuer,
+            URI.create(issuer + "/protocol/openid-connect/certs"),
+            "allied-gateway",
+            Duration.ZERO,
+            clock);
     String token = tokens.tweaked(c -> c.expirationTime(Date.from(clock.now.plusSeconds(60))));
 
     Caller caller = validator.validate(token);
@@ -72,29 +77,37 @@ class TokenValidatorTest {
 
     clock.now = clock.now.plusSeconds(61);
     assertThatThrownBy(() -> validator.validate(token))
-        .isInstanceOf(TokenValidator.InvalidTokenException.class).hasMessageContaining("expired");
+        .isInstanceOf(TokenValidator.InvalidTokenException.class)
+        .hasMessageContaining("expired");
   }
 
   @Test
   void aClockSkewAboveThirtySecondsIsRefused() {
     URI issuer = tokens.issuer;
-    assertThatThrownBy(() -> new TokenValidator(issuer, issuer, "allied-gateway", Duration.ofMinutes(1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("between 0 and 30s");
+    assertThatThrownBy(
+            () -> new TokenValidator(issuer, issuer, "allied-gateway", Duration.ofMinutes(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("between 0 and 30s");
   }
 
-
   private static TokenValidator validator() {
-    return new TokenValidator(tokens.issuer, tokens.jwks(), "allied-gateway", Duration.ofSeconds(30));
+    return new TokenValidator(
+        tokens.issuer, tokens.jwks(), "allied-gateway", Duration.ofSeconds(30));
   }
 
   @Test
   void aKeycloakOutageDoesNotStopValidation() {
     TokenValidator validator = validator();
-    assertThat(validator.validate(tokens.token("kor-jcs-publisher", "KOR", "SECRET", List.of(), List.of())).nation()).isEqualTo("KOR");
+    assertThat(
+            validator
+                .validate(tokens.token("kor-jcs-publisher", "KOR", "SECRET", List.of(), List.of()))
+                .nation())
+        .isEqualTo("KOR");
     tokens.down(true);
     try {
       // a token never seen before, so its signature is checked against the cached keys
-      Caller caller = validator.validate(tokens.token("jpn-mod-reader", "JPN", "SECRET", List.of(), List.of()));
+      Caller caller =
+          validator.validate(tokens.token("jpn-mod-reader", "JPN", "SECRET", List.of(), List.of()));
       assertThat(caller.system()).isEqualTo("jpn-mod-reader");
     } finally {
       tokens.down(false);
@@ -108,14 +121,16 @@ class TokenValidatorTest {
     int before = tokens.jwksFetches();
 
     tokens.rotateKey();
-    Caller caller = validator.validate(tokens.token("usa-dia-reader", "USA", "SECRET", List.of(), List.of()));
+    Caller caller =
+        validator.validate(tokens.token("usa-dia-reader", "USA", "SECRET", List.of(), List.of()));
     assertThat(caller.nation()).isEqualTo("USA");
     assertThat(tokens.jwksFetches() - before).as("the rotated key is fetched once").isEqualTo(1);
 
     // made-up key ids do not each cost a fetch: the refresh is rate-limited
     for (int i = 0; i < 20; i++) {
       String bogus = signedWithUnknownKid();
-      assertThatThrownBy(() -> validator.validate(bogus)).isInstanceOf(TokenValidator.InvalidTokenException.class)
+      assertThatThrownBy(() -> validator.validate(bogus))
+          .isInstanceOf(TokenValidator.InvalidTokenException.class)
           .hasMessageStartingWith("invalid token:");
     }
     assertThat(tokens.jwksFetches() - before).isLessThanOrEqualTo(2);
@@ -123,8 +138,10 @@ class TokenValidatorTest {
 
   private static String signedWithUnknownKid() throws Exception {
     RSAKey other = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(other.getKeyID()).build(),
-        tokens.claims("kor-jcs-publisher", "KOR", "SECRET", List.of(), List.of()).build());
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(other.getKeyID()).build(),
+            tokens.claims("kor-jcs-publisher", "KOR", "SECRET", List.of(), List.of()).build());
     jwt.sign(new RSASSASigner(other));
     return jwt.serialize();
   }
@@ -132,13 +149,24 @@ class TokenValidatorTest {
   @Test
   void everyRefusalSaysWhatIsWrong() throws Exception {
     TokenValidator validator = validator();
-    assertThatThrownBy(() -> validator.validateHeader(null)).hasMessageContaining("no bearer token");
-    assertThatThrownBy(() -> validator.validateHeader("Basic abc")).hasMessageContaining("no bearer token");
-    assertThatThrownBy(() -> validator.validate(tokens.unsigned())).isInstanceOf(TokenValidator.InvalidTokenException.class);
-    assertThatThrownBy(() -> validator.validate(tokens.forged())).hasMessageContaining("invalid token");
-    assertThatThrownBy(() -> validator.validate(tokens.tweaked(c -> c.expirationTime(null)))).hasMessageContaining("exp");
-    assertThatThrownBy(() -> validator.validate(tokens.tweaked(c -> c.audience("account")))).hasMessageContaining("audience");
-    assertThatThrownBy(() -> validator.validate(tokens.tweaked(c -> c.issuer("http://127.0.0.1:1/realms/other")))).hasMessageContaining("iss");
-    assertThatThrownBy(() -> validator.validate(tokens.tweaked(c -> c.claim("nation", null)))).hasMessageContaining("nation claim");
+    assertThatThrownBy(() -> validator.validateHeader(null))
+        .hasMessageContaining("no bearer token");
+    assertThatThrownBy(() -> validator.validateHeader("Basic abc"))
+        .hasMessageContaining("no bearer token");
+    assertThatThrownBy(() -> validator.validate(tokens.unsigned()))
+        .isInstanceOf(TokenValidator.InvalidTokenException.class);
+    assertThatThrownBy(() -> validator.validate(tokens.forged()))
+        .hasMessageContaining("invalid token");
+    assertThatThrownBy(() -> validator.validate(tokens.tweaked(c -> c.expirationTime(null))))
+        .hasMessageContaining("exp");
+    assertThatThrownBy(() -> validator.validate(tokens.tweaked(c -> c.audience("account"))))
+        .hasMessageContaining("audience");
+    assertThatThrownBy(
+            () ->
+                validator.validate(
+                    tokens.tweaked(c -> c.issuer("http://127.0.0.1:1/realms/other"))))
+        .hasMessageContaining("iss");
+    assertThatThrownBy(() -> validator.validate(tokens.tweaked(c -> c.claim("nation", null))))
+        .hasMessageContaining("nation claim");
   }
 }

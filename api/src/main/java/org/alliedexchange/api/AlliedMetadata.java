@@ -5,21 +5,32 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The gRPC metadata and trailers the system's calls carry, each name spelled once, with the parsers of
- * their values. The gateway reads the same names as HTTP/2 headers ({@code *_NAME}).
+ * The gRPC metadata and trailers the system's calls carry, each name spelled once, with the parsers
+ * of their values. The gateway reads the same names as HTTP/2 headers ({@code *_NAME}).
  */
 public final class AlliedMetadata {
 
   /** Request metadata: the nation whose exchange service an exchange call is for. */
   public static final String NATION_NAME = "allied-nation";
+
   /** Request metadata: {@code Bearer <access token>}. */
   public static final String AUTHORIZATION_NAME = "authorization";
-  /** Trailer: how many messages the caller did not get (withheld by the gateway or the exchange service itself). */
+
+  /**
+   * Trailer: how many messages the caller did not get (withheld by the gateway or the exchange
+   * service itself).
+   */
   public static final String WITHHELD_NAME = "allied-withheld";
-  /** Trailer: the withheld messages by reason, {@code REASON=n,...}, e.g. {@code NOT_RELEASABLE_TO_NATION=2,NOFORN=1}. */
+
+  /**
+   * Trailer: the withheld messages by reason, {@code REASON=n,...}, e.g. {@code
+   * NOT_RELEASABLE_TO_NATION=2,NOFORN=1}.
+   */
   public static final String WITHHELD_REASONS_NAME = "allied-withheld-reasons";
+
   /** Trailer: the transfer id of a unary call's released message. */
   public static final String TRANSFER_ID_NAME = "allied-transfer-id";
+
   /** Trailer: where a search left off. */
   public static final String NEXT_CURSOR_NAME = "allied-next-cursor";
 
@@ -50,16 +61,23 @@ public final class AlliedMetadata {
     return headers;
   }
 
-  /** The token of an {@code authorization} value ({@code Bearer} in any case); null when it is not a bearer token. */
+  /**
+   * The token of an {@code authorization} value ({@code Bearer} in any case); null when it is not a
+   * bearer token.
+   */
   public static String bearerToken(String authorization) {
-    if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+    if (authorization == null
+        || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return null;
     }
     String token = authorization.substring(BEARER.length()).trim();
     return token.isEmpty() ? null : token;
   }
 
-  /** The {@value #WITHHELD_NAME} count; 0 when absent, negative or not a number (it only ever informs). */
+  /**
+   * The {@value #WITHHELD_NAME} count; 0 when absent, negative or not a number (it only ever
+   * informs).
+   */
   public static int withheldCount(String value) {
     if (value == null) {
       return 0;
@@ -71,14 +89,22 @@ public final class AlliedMetadata {
     }
   }
 
-  /** The {@value #WITHHELD_REASONS_NAME} value for counts by reason, in their order; empty when there are none. */
+  /**
+   * The {@value #WITHHELD_REASONS_NAME} value for counts by reason, in their order; empty when
+   * there are none.
+   */
   public static String withheldReasons(Map<String, Integer> countsByReason) {
     StringBuilder value = new StringBuilder();
-    countsByReason.forEach((reason, count) -> value.append(value.length() == 0 ? "" : ",").append(reason).append('=').append(count));
+    countsByReason.forEach(
+        (reason, count) ->
+            value.append(value.length() == 0 ? "" : ",").append(reason).append('=').append(count));
     return value.toString();
   }
 
-  /** The counts by reason of a {@value #WITHHELD_REASONS_NAME} value, in its order; entries that are not {@code REASON=n} are skipped. */
+  /**
+   * The counts by reason of a {@value #WITHHELD_REASONS_NAME} value, in its order; entries that are
+   * not {@code REASON=n} are skipped.
+   */
   public static Map<String, Integer> withheldReasons(String value) {
     Map<String, Integer> counts = new LinkedHashMap<>();
     if (value == null) {

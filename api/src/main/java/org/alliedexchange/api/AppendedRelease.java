@@ -7,10 +7,10 @@ import org.alliedexchange.api.label.v1.Release;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 
 /**
- * The gateway's re-marking of a released message: the original bytes, untouched, followed by one more
- * field-1 occurrence holding only {@link SecurityLabel#getRelease() SecurityLabel.release}. Protobuf merges
- * repeated occurrences of a message field, so the recipient parses the originator's label with the
- * release set, while the originator's binding still covers the bytes it signed.
+ * The gateway's re-marking of a released message: the original bytes, untouched, followed by one
+ * more field-1 occurrence holding only {@link SecurityLabel#getRelease() SecurityLabel.release}.
+ * Protobuf merges repeated occurrences of a message field, so the recipient parses the originator's
+ * label with the release set, while the originator's binding still covers the bytes it signed.
  */
 public final class AppendedRelease {
 
@@ -22,9 +22,14 @@ public final class AppendedRelease {
   public static byte[] append(byte[] message, Release release) {
     int releaseSize = release.getSerializedSize();
     // SecurityLabel { release }: tag release/LEN, length, release bytes
-    int labelSize = CodedOutputStream.computeTagSize(RELEASE_FIELD) + CodedOutputStream.computeUInt32SizeNoTag(releaseSize) + releaseSize;
-    int appended = CodedOutputStream.computeTagSize(GatewayLabelConvention.LABEL_FIELD)
-        + CodedOutputStream.computeUInt32SizeNoTag(labelSize) + labelSize;
+    int labelSize =
+        CodedOutputStream.computeTagSize(RELEASE_FIELD)
+            + CodedOutputStream.computeUInt32SizeNoTag(releaseSize)
+            + releaseSize;
+    int appended =
+        CodedOutputStream.computeTagSize(GatewayLabelConvention.LABEL_FIELD)
+            + CodedOutputStream.computeUInt32SizeNoTag(labelSize)
+            + labelSize;
     byte[] out = new byte[message.length + appended];
     System.arraycopy(message, 0, out, 0, message.length);
     CodedOutputStream tail = CodedOutputStream.newInstance(out, message.length, appended);

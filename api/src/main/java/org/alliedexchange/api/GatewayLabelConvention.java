@@ -2,8 +2,8 @@ package org.alliedexchange.api;
 
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
-import com.google.protobuf.Descriptors.DescriptorValidationException;
 import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.DescriptorValidationException;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
@@ -22,8 +22,8 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 
 /**
  * The gateway label convention (documented in {@code allied/label/v1/label.proto}): every message a
- * guarded service exchanges through the gateway carries its {@link SecurityLabel} as field 1, so the
- * guard can decide any message without knowing the rest of its schema.
+ * guarded service exchanges through the gateway carries its {@link SecurityLabel} as field 1, so
+ * the guard can decide any message without knowing the rest of its schema.
  *
  * <p>The gateway checks its routes with this at start-up; the build checks every .proto with it.
  */
@@ -31,8 +31,10 @@ public final class GatewayLabelConvention {
 
   /** Field number of the label in every message that crosses the gateway. */
   public static final int LABEL_FIELD = 1;
+
   /** Field number of the bound content in a bound (signed) message. */
   public static final int CONTENT_FIELD = 2;
+
   /** Field number of the binding signature in a bound message. */
   public static final int BINDING_FIELD = 3;
 
@@ -59,9 +61,11 @@ public final class GatewayLabelConvention {
     ExtensionRegistry registry = ExtensionRegistry.newInstance();
     LabelProto.registerAllExtensions(registry);
     FileDescriptorSet set;
-    try (InputStream in = GatewayLabelConvention.class.getResourceAsStream(DESCRIPTOR_SET_RESOURCE)) {
+    try (InputStream in =
+        GatewayLabelConvention.class.getResourceAsStream(DESCRIPTOR_SET_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("descriptor set " + DESCRIPTOR_SET_RESOURCE + " is missing from the api jar");
+        throw new IllegalStateException(
+            "descriptor set " + DESCRIPTOR_SET_RESOURCE + " is missing from the api jar");
       }
       set = FileDescriptorSet.parseFrom(in, registry);
     } catch (IOException e) {
@@ -71,13 +75,15 @@ public final class GatewayLabelConvention {
     List<FileDescriptor> ordered = new ArrayList<>();
     // protoc writes dependencies before the files that import them
     for (FileDescriptorProto proto : set.getFileList()) {
-      FileDescriptor[] deps = proto.getDependencyList().stream().map(built::get).toArray(FileDescriptor[]::new);
+      FileDescriptor[] deps =
+          proto.getDependencyList().stream().map(built::get).toArray(FileDescriptor[]::new);
       try {
         FileDescriptor file = FileDescriptor.buildFrom(proto, deps);
         built.put(proto.getName(), file);
         ordered.add(file);
       } catch (DescriptorValidationException e) {
-        throw new IllegalStateException("invalid descriptor " + proto.getName() + ": " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "invalid descriptor " + proto.getName() + ": " + e.getMessage(), e);
       }
     }
     return ordered;
@@ -97,8 +103,8 @@ public final class GatewayLabelConvention {
   }
 
   /**
-   * What breaks the convention in a guarded service, one sentence per violation naming the method and
-   * message; empty when the service keeps it.
+   * What breaks the convention in a guarded service, one sentence per violation naming the method
+   * and message; empty when the service keeps it.
    */
   public static List<String> violations(ServiceDescriptor service) {
     List<String> violations = new ArrayList<>();
@@ -139,20 +145,31 @@ public final class GatewayLabelConvention {
     }
     for (FieldDescriptor field : message.getFields()) {
       if (isLabelType(field) && field.getNumber() != LABEL_FIELD) {
-        violations.add(name + ": a second SecurityLabel at field " + field.getNumber()
-            + " would let the guard decide one label and release another");
+        violations.add(
+            name
+                + ": a second SecurityLabel at field "
+                + field.getNumber()
+                + " would let the guard decide one label and release another");
       }
     }
-    boolean hasBinding = message.getFields().stream()
-        .anyMatch(f -> f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
-            && f.getMessageType().getFullName().equals(Binding.getDescriptor().getFullName()));
+    boolean hasBinding =
+        message.getFields().stream()
+            .anyMatch(
+                f ->
+                    f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                        && f.getMessageType()
+                            .getFullName()
+                            .equals(Binding.getDescriptor().getFullName()));
     if (hasBinding) {
       if (!isBound(message)) {
         violations.add(name + ": a Binding must be field 3, named `binding`");
       }
       FieldDescriptor content = message.findFieldByNumber(CONTENT_FIELD);
-      if (content == null || content.getJavaType() != FieldDescriptor.JavaType.MESSAGE || content.isRepeated()) {
-        violations.add(name + ": a bound message must carry its content as a singular message at field 2");
+      if (content == null
+          || content.getJavaType() != FieldDescriptor.JavaType.MESSAGE
+          || content.isRepeated()) {
+        violations.add(
+            name + ": a bound message must carry its content as a singular message at field 2");
       }
     }
   }

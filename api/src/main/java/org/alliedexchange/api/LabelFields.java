@@ -8,9 +8,9 @@ import java.util.Arrays;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 
 /**
- * Where the {@link GatewayLabelConvention} fields sit in a message's bytes: the label (field 1) and, in a
- * bound message, the content (field 2) and the binding (field 3). Reads only tags and lengths, so the
- * guard can decide a message without its schema and without re-encoding it.
+ * Where the {@link GatewayLabelConvention} fields sit in a message's bytes: the label (field 1)
+ * and, in a bound message, the content (field 2) and the binding (field 3). Reads only tags and
+ * lengths, so the guard can decide a message without its schema and without re-encoding it.
  */
 public final class LabelFields {
 
@@ -27,18 +27,22 @@ public final class LabelFields {
   private LabelFields() {}
 
   /**
-   * Scans a message; null when it is not well-formed protobuf or a structural field is not length-delimited.
+   * Scans a message; null when it is not well-formed protobuf or a structural field is not
+   * length-delimited.
    *
-   * @param bound whether fields 2 and 3 are the content and the binding; in any other message only field 1 is the guard's
+   * @param bound whether fields 2 and 3 are the content and the binding; in any other message only
+   *     field 1 is the guard's
    */
   public static LabelFields scan(byte[] message, boolean bound) {
-    int structural = bound ? GatewayLabelConvention.BINDING_FIELD : GatewayLabelConvention.LABEL_FIELD;
+    int structural =
+        bound ? GatewayLabelConvention.BINDING_FIELD : GatewayLabelConvention.LABEL_FIELD;
     LabelFields fields = new LabelFields();
     try {
       CodedInputStream in = CodedInputStream.newInstance(message);
       for (int tag; (tag = in.readTag()) != 0; ) {
         int number = WireFormat.getTagFieldNumber(tag);
-        if (number <= structural && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+        if (number <= structural
+            && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
           int length = in.readRawVarint32();
           int start = in.getTotalBytesRead();
           if (length < 0 || length > message.length - start) {
@@ -63,7 +67,8 @@ public final class LabelFields {
           }
           in.skipRawBytes(length);
         } else if (number <= structural) {
-          // the label (and a bound message's content and binding) are messages; any other wire type is not this convention
+          // the label (and a bound message's content and binding) are messages; any other wire type
+          // is not this convention
           return null;
         } else {
           in.skipField(tag);
@@ -93,7 +98,10 @@ public final class LabelFields {
     return contentCount;
   }
 
-  /** Offset of the last field-2 value of a bound message; -1 when there is none (or the message is not bound). */
+  /**
+   * Offset of the last field-2 value of a bound message; -1 when there is none (or the message is
+   * not bound).
+   */
   public int contentStart() {
     return contentStart;
   }
@@ -124,10 +132,14 @@ public final class LabelFields {
     return Arrays.copyOfRange(message, contentStart, contentStart + contentLength);
   }
 
-  /** The label, parsed; throws when field 1 is not a SecurityLabel. Check {@link #labelCount()} first. */
+  /**
+   * The label, parsed; throws when field 1 is not a SecurityLabel. Check {@link #labelCount()}
+   * first.
+   */
   public SecurityLabel label(byte[] message) throws InvalidProtocolBufferException {
     if (labelStart < 0) {
-      throw new InvalidProtocolBufferException("the message has no label at field " + GatewayLabelConvention.LABEL_FIELD);
+      throw new InvalidProtocolBufferException(
+          "the message has no label at field " + GatewayLabelConvention.LABEL_FIELD);
     }
     return SecurityLabel.parser().parseFrom(message, labelStart, labelLength);
   }

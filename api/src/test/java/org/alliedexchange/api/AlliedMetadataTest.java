@@ -25,7 +25,8 @@ class AlliedMetadataTest {
     Metadata headers = AlliedMetadata.withBearer("eyJ.token");
 
     assertThat(headers.get(AlliedMetadata.AUTHORIZATION)).isEqualTo("Bearer eyJ.token");
-    assertThat(AlliedMetadata.bearerToken(headers.get(AlliedMetadata.AUTHORIZATION))).isEqualTo("eyJ.token");
+    assertThat(AlliedMetadata.bearerToken(headers.get(AlliedMetadata.AUTHORIZATION)))
+        .isEqualTo("eyJ.token");
     assertThat(AlliedMetadata.bearerToken("bearer  eyJ.token ")).isEqualTo("eyJ.token");
   }
 
@@ -57,8 +58,9 @@ class AlliedMetadataTest {
     String value = AlliedMetadata.withheldReasons(counts);
 
     assertThat(value).isEqualTo("NOT_RELEASABLE_TO_NATION=2,NOFORN=1,EXCHANGE_SERVICE=3");
-    assertThat(AlliedMetadata.withheldReasons(value)).containsExactly(
-        entry("NOT_RELEASABLE_TO_NATION", 2), entry("NOFORN", 1), entry("EXCHANGE_SERVICE", 3));
+    assertThat(AlliedMetadata.withheldReasons(value))
+        .containsExactly(
+            entry("NOT_RELEASABLE_TO_NATION", 2), entry("NOFORN", 1), entry("EXCHANGE_SERVICE", 3));
     assertThat(AlliedMetadata.withheldReasons(Map.of())).isEmpty();
   }
 
@@ -66,6 +68,7 @@ class AlliedMetadataTest {
   void malformedWithheldReasonsAreSkipped() {
     assertThat(AlliedMetadata.withheldReasons((String) null)).isEmpty();
     assertThat(AlliedMetadata.withheldReasons("")).isEmpty();
-    assertThat(AlliedMetadata.withheldReasons("NOFORN,=3,LEVEL_NOT_COVERED=x,NEED_TO_KNOW=2")).containsExactly(entry("NEED_TO_KNOW", 2));
+    assertThat(AlliedMetadata.withheldReasons("NOFORN,=3,LEVEL_NOT_COVERED=x,NEED_TO_KNOW=2"))
+        .containsExactly(entry("NEED_TO_KNOW", 2));
   }
 }

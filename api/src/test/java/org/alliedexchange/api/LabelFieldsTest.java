@@ -16,13 +16,31 @@ import org.junit.jupiter.api.Test;
 
 class LabelFieldsTest {
 
-  static final SecurityLabel LABEL = SecurityLabel.newBuilder().setPolicy("KOR").setMarking("군사II급비밀")
-      .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET).setOriginator("KOR").addReleasableTo("KOR").addReleasableTo("JPN").build();
-  static final ProductContent CONTENT = ProductContent.newBuilder().setId("p-1").setTopic("dprk.missile.launch").build();
-  static final Binding BINDING = Binding.newBuilder().setSigner("KOR").setKeyId("kor-1").setSignature(ByteString.copyFromUtf8("sig")).build();
+  static final SecurityLabel LABEL =
+      SecurityLabel.newBuilder()
+          .setPolicy("KOR")
+          .setMarking("군사II급비밀")
+          .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
+          .setOriginator("KOR")
+          .addReleasableTo("KOR")
+          .addReleasableTo("JPN")
+          .build();
+  static final ProductContent CONTENT =
+      ProductContent.newBuilder().setId("p-1").setTopic("dprk.missile.launch").build();
+  static final Binding BINDING =
+      Binding.newBuilder()
+          .setSigner("KOR")
+          .setKeyId("kor-1")
+          .setSignature(ByteString.copyFromUtf8("sig"))
+          .build();
 
   private static byte[] bound() {
-    return GetResponse.newBuilder().setLabel(LABEL).setContent(CONTENT).setBinding(BINDING).build().toByteArray();
+    return GetResponse.newBuilder()
+        .setLabel(LABEL)
+        .setContent(CONTENT)
+        .setBinding(BINDING)
+        .build()
+        .toByteArray();
   }
 
   @Test
@@ -38,7 +56,12 @@ class LabelFieldsTest {
     assertThat(fields.label(message)).isEqualTo(LABEL);
     assertThat(fields.labelBytes(message)).isEqualTo(LABEL.toByteArray());
     assertThat(fields.contentBytes(message)).isEqualTo(CONTENT.toByteArray());
-    assertThat(Binding.parseFrom(Arrays.copyOfRange(message, fields.bindingStart(), fields.bindingStart() + fields.bindingLength())))
+    assertThat(
+            Binding.parseFrom(
+                Arrays.copyOfRange(
+                    message,
+                    fields.bindingStart(),
+                    fields.bindingStart() + fields.bindingLength())))
         .isEqualTo(BINDING);
   }
 
@@ -68,7 +91,8 @@ class LabelFieldsTest {
 
     assertThat(fields.labelCount()).isZero();
     assertThat(fields.labelStart()).isEqualTo(-1);
-    assertThatThrownBy(() -> fields.label(new byte[0])).isInstanceOf(InvalidProtocolBufferException.class);
+    assertThatThrownBy(() -> fields.label(new byte[0]))
+        .isInstanceOf(InvalidProtocolBufferException.class);
   }
 
   @Test
@@ -79,7 +103,9 @@ class LabelFieldsTest {
       LabelFields fields = LabelFields.scan(Arrays.copyOf(message, cut), true);
       // a cut may fall between fields (then it reads as fewer fields), never inside one unnoticed
       if (fields != null) {
-        assertThat(fields.labelCount() + fields.contentCount() + fields.bindingCount()).as("cut at " + cut).isLessThan(3);
+        assertThat(fields.labelCount() + fields.contentCount() + fields.bindingCount())
+            .as("cut at " + cut)
+            .isLessThan(3);
       }
     }
     assertThat(LabelFields.scan(Arrays.copyOf(message, message.length - 1), true)).isNull();
@@ -98,15 +124,28 @@ class LabelFieldsTest {
     assertThat(LabelFields.scan(new byte[] {0x08, 0x01}, false)).as("varint").isNull();
     assertThat(LabelFields.scan(new byte[] {0x0d, 1, 2, 3, 4}, false)).as("fixed32").isNull();
     assertThat(LabelFields.scan(new byte[] {0x0b, 0x0c}, false)).as("group").isNull();
-    assertThat(LabelFields.scan(concat(tagged(1, LABEL.toByteArray()), new byte[] {0x19, 1, 2, 3, 4, 5, 6, 7, 8}), true))
-        .as("binding as fixed64").isNull();
+    assertThat(
+            LabelFields.scan(
+                concat(tagged(1, LABEL.toByteArray()), new byte[] {0x19, 1, 2, 3, 4, 5, 6, 7, 8}),
+                true))
+        .as("binding as fixed64")
+        .isNull();
   }
 
   @Test
   void aLengthBeyondTheMessageIsNotReadable() {
-    // length 2^31 - 1 and a length that overflows to negative: neither may wrap past the bounds check
-    assertThat(LabelFields.scan(new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07, 1, 2}, false)).isNull();
-    assertThat(LabelFields.scan(new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 1, 2}, false)).isNull();
+    // length 2^31 - 1 and a length that overflows to negative: neither may wrap past the bounds
+    // check
+    assertThat(
+            LabelFields.scan(
+                new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07, 1, 2},
+                false))
+        .isNull();
+    assertThat(
+            LabelFields.scan(
+                new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 1, 2},
+                false))
+        .isNull();
     assertThat(LabelFields.scan(new byte[] {0x0a, 0x05, 1, 2}, false)).isNull();
   }
 
@@ -140,7 +179,8 @@ class LabelFieldsTest {
     LabelFields fields = LabelFields.scan(message, false);
 
     assertThat(fields.labelCount()).isEqualTo(1);
-    assertThatThrownBy(() -> fields.label(message)).isInstanceOf(InvalidProtocolBufferException.class);
+    assertThatThrownBy(() -> fields.label(message))
+        .isInstanceOf(InvalidProtocolBufferException.class);
   }
 
   static byte[] tagged(int field, byte[] value) {

@@ -10,8 +10,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 
 /**
- * The audit service: consumes the audit stream into the append-only, hash-linked log. Configure with
- * {@code allied.audit.*} (see AuditProperties).
+ * The audit service: consumes the audit stream into the append-only, hash-linked log. Configure
+ * with {@code allied.audit.*} (see AuditProperties).
  */
 @SpringBootConfiguration
 @Import(AuditConfiguration.class)
@@ -36,13 +36,17 @@ public class AuditServiceApplication {
   }
 
   /**
-   * The properties of an audit service on this machine: its checkpoint key in {@code dataDir}, its log in
-   * the PostgreSQL at {@code database} (a JDBC URL), the audit stream in {@code auditRedis}, tokens of the
-   * realm {@code issuer} checked with the keys at {@code jwks}, and any free ports. A mutable map: callers
-   * add or override.
+   * The properties of an audit service on this machine: its checkpoint key in {@code dataDir}, its
+   * log in the PostgreSQL at {@code database} (a JDBC URL), the audit stream in {@code auditRedis},
+   * tokens of the realm {@code issuer} checked with the keys at {@code jwks}, and any free ports. A
+   * mutable map: callers add or override.
    */
-  public static Map<String, Object> localProperties(java.nio.file.Path dataDir, String database, java.net.URI auditRedis,
-      java.net.URI issuer, java.net.URI jwks) {
+  public static Map<String, Object> localProperties(
+      java.nio.file.Path dataDir,
+      String database,
+      java.net.URI auditRedis,
+      java.net.URI issuer,
+      java.net.URI jwks) {
     Map<String, Object> properties = new java.util.HashMap<>();
     properties.put("allied.audit.data-dir", dataDir.toString());
     properties.put("allied.audit.database.url", database);

@@ -21,14 +21,15 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.params.XAddParams;
 
 /**
- * Appends audit events to the stream in batches, for callers that must not release anything before it is
- * audited but cannot afford a Redis round trip per event. {@link #append} queues a group of events and
- * returns a future that completes once Redis has taken them (with the federation's Redis, once they are
- * fsynced), or fails when it could not; a caller releases what the events describe only after success.
+ * Appends audit events to the stream in batches, for callers that must not release anything before
+ * it is audited but cannot afford a Redis round trip per event. {@link #append} queues a group of
+ * events and returns a future that completes once Redis has taken them (with the federation's
+ * Redis, once they are fsynced), or fails when it could not; a caller releases what the events
+ * describe only after success.
  *
  * <p>One writer thread drains everything queued since its last round into as few stream entries as
- * {@code maxBatch} allows and sends them in one pipeline: under load, many calls' decisions share one
- * round trip and one fsync.
+ * {@code maxBatch} allows and sends them in one pipeline: under load, many calls' decisions share
+ * one round trip and one fsync.
  */
 public final class AuditBatchWriter implements AutoCloseable {
 
@@ -57,13 +58,18 @@ public final class AuditBatchWriter implements AutoCloseable {
   }
 
   /**
-   * A writer to the Redis at {@code redisUrl} (redis://host:port); a round Redis does not answer within
-   * {@code timeout} fails. At most {@code queueCapacity} groups wait; beyond that, appends fail at once
-   * rather than queue without bound.
+   * A writer to the Redis at {@code redisUrl} (redis://host:port); a round Redis does not answer
+   * within {@code timeout} fails. At most {@code queueCapacity} groups wait; beyond that, appends
+   * fail at once rather than queue without bound.
    */
-  public static AuditBatchWriter connect(URI redisUrl, String key, Duration timeout, int maxBatch, int queueCapacity) {
+  public static AuditBatchWriter connect(
+      URI redisUrl, String key, Duration timeout, int maxBatch, int queueCapacity) {
     RedisClient client = RedisConnections.connect(redisUrl, timeout);
-    return new AuditBatchWriter(client, key == null || key.isBlank() ? AuditStream.DEFAULT_KEY : key, maxBatch, queueCapacity);
+    return new AuditBatchWriter(
+        client,
+        key == null || key.isBlank() ? AuditStream.DEFAULT_KEY : key,
+        maxBatch,
+        queueCapacity);
   }
 
   /** Queues {@code events} as one group; the future completes when Redis has taken all of them. */
@@ -72,8 +78,8 @@ public final class AuditBatchWriter implements AutoCloseable {
   }
 
   /**
-   * As {@link #append}, for events already serialized: a caller that holds parts of an event as bytes
-   * (the gateway holds each message's label as received) need not parse and re-encode them.
+   * As {@link #append}, for events already serialized: a caller that holds parts of an event as
+   * bytes (the gateway holds each message's label as received) need not parse and re-encode them.
    */
   public CompletableFuture<Void> appendEncoded(List<byte[]> events) {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -101,7 +107,9 @@ public final class AuditBatchWriter implements AutoCloseable {
       throw new IllegalStateException("sizes were computed for these events", e);
     }
     if (!queue.offer(new Pending(encoded, events.size(), done))) {
-      done.completeExceptionally(new IllegalStateException("the audit stream is not keeping up: " + queue.size() + " groups waiting"));
+      done.completeExceptionally(
+          new IllegalStateException(
+              "the audit stream is not keeping up: " + queue.size() + " groups waiting"));
     }
     return done;
   }
@@ -122,18 +130,25 @@ public final class AuditBatchWriter implements AutoCloseable {
         break;
       } catch (RuntimeException e) {
         LOG.warn("audit stream write failed: {}", e.getMessage());
-        IllegalStateException failure = new IllegalStateException("the audit stream did not take the record: " + e.getMessage(), e);
+        IllegalStateException failure =
+            new IllegalStateException(
+                "the audit stream did not take the record: " + e.getMessage(), e);
         round.forEach(p -> p.done().completeExceptionally(failure));
       } finally {
         round.clear();
       }
     }
     for (Pending left; (left = queue.poll()) != null; ) {
-      left.done().completeExceptionally(new IllegalStateException("the audit writer closed before writing"));
+      left.done()
+          .completeExceptionally(
+              new IllegalStateException("the audit writer closed before writing"));
     }
   }
 
-  /** One pipeline: groups merged into entries of at most {@code maxBatch} events (an AuditEventBatch is a concatenation of its events). */
+  /**
+   * One pipeline: groups merged into entries of at most {@code maxBatch} events (an AuditEventBatch
+   * is a concatenation of its events).
+   */
   private void write(List<Pending> round) {
     List<Response<byte[]>> replies = new ArrayList<>();
     try (AbstractPipeline pipeline = redis.pipelined()) {
@@ -141,14 +156,18 @@ public final class AuditBatchWriter implements AutoCloseable {
       int inEntry = 0;
       for (Pending pending : round) {
         if (inEntry > 0 && inEntry + pending.count() > maxBatch) {
-          replies.add(pipeline.xadd(key, XAddParams.xAddParams(), Map.of(TYPE, BATCH, EVENTS, entry.toByteArray())));
+          replies.add(
+              pipeline.xadd(
+                  key, XAddParams.xAddParams(), Map.of(TYPE, BATCH, EVENTS, entry.toByteArray())));
           entry.reset();
           inEntry = 0;
         }
         entry.writeBytes(pending.events());
         inEntry += pending.count();
       }
-      replies.add(pipeline.xadd(key, XAddParams.xAddParams(), Map.of(TYPE, BATCH, EVENTS, entry.toByteArray())));
+      replies.add(
+          pipeline.xadd(
+              key, XAddParams.xAddParams(), Map.of(TYPE, BATCH, EVENTS, entry.toByteArray())));
       pipeline.sync();
     }
     // a refused command (out of memory, a read-only replica) arrives as a reply, not an exception

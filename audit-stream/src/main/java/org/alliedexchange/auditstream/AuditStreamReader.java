@@ -13,21 +13,28 @@ public final class AuditStreamReader {
 
   private AuditStreamReader() {}
 
-  /** Every event now on the stream at {@code redisUrl}; throws when an entry is not an AuditEvent. */
+  /**
+   * Every event now on the stream at {@code redisUrl}; throws when an entry is not an AuditEvent.
+   */
   public static List<AuditEvent> readAll(URI redisUrl, String key) {
     List<AuditEvent> events = new ArrayList<>();
     try (RedisClient client = RedisClient.create(redisUrl.getHost(), redisUrl.getPort())) {
-      byte[] stream = (key == null ? AuditStream.DEFAULT_KEY : key).getBytes(StandardCharsets.UTF_8);
-      for (Object entry : client.xrange(stream, "-".getBytes(StandardCharsets.UTF_8), "+".getBytes(StandardCharsets.UTF_8))) {
+      byte[] stream =
+          (key == null ? AuditStream.DEFAULT_KEY : key).getBytes(StandardCharsets.UTF_8);
+      for (Object entry :
+          client.xrange(
+              stream, "-".getBytes(StandardCharsets.UTF_8), "+".getBytes(StandardCharsets.UTF_8))) {
         List<?> fields = (List<?>) ((List<?>) entry).get(1);
         for (int i = 0; i + 1 < fields.size(); i += 2) {
-          for (byte[] event : AuditStream.eventBytes((byte[]) fields.get(i), (byte[]) fields.get(i + 1))) {
+          for (byte[] event :
+              AuditStream.eventBytes((byte[]) fields.get(i), (byte[]) fields.get(i + 1))) {
             events.add(AuditEvent.parseFrom(event));
           }
         }
       }
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("an entry of the audit stream is not an AuditEvent: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "an entry of the audit stream is not an AuditEvent: " + e.getMessage(), e);
     }
     return events;
   }

@@ -10,8 +10,9 @@ import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.XAddParams;
 
 /**
- * Appends audit events to the stream. {@link #append} returns only once Redis has taken the entry and
- * throws otherwise: callers treat a throw as "not audited" and refuse what they were about to do.
+ * Appends audit events to the stream. {@link #append} returns only once Redis has taken the entry
+ * and throws otherwise: callers treat a throw as "not audited" and refuse what they were about to
+ * do.
  */
 public final class AuditStreamWriter implements AutoCloseable {
 
@@ -26,17 +27,25 @@ public final class AuditStreamWriter implements AutoCloseable {
     this.key = key.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A writer to the Redis at {@code redisUrl} (redis://host:port), failing any call after {@code timeout}. */
+  /**
+   * A writer to the Redis at {@code redisUrl} (redis://host:port), failing any call after {@code
+   * timeout}.
+   */
   public static AuditStreamWriter connect(URI redisUrl, String key, Duration timeout) {
     RedisClient client = RedisConnections.connect(redisUrl, timeout);
-    return new AuditStreamWriter(client, key == null || key.isBlank() ? AuditStream.DEFAULT_KEY : key);
+    return new AuditStreamWriter(
+        client, key == null || key.isBlank() ? AuditStream.DEFAULT_KEY : key);
   }
 
   /** Appends one event; returns its stream entry id. Throws when Redis does not take it. */
   public String append(AuditEvent event) {
-    byte[] id = redis.xadd(key, XAddParams.xAddParams(), Map.of(
-        TYPE, typeOf(event).getBytes(StandardCharsets.UTF_8),
-        EVENT, event.toByteArray()));
+    byte[] id =
+        redis.xadd(
+            key,
+            XAddParams.xAddParams(),
+            Map.of(
+                TYPE, typeOf(event).getBytes(StandardCharsets.UTF_8),
+                EVENT, event.toByteArray()));
     return new String(id, StandardCharsets.UTF_8);
   }
 
@@ -44,7 +53,6 @@ public final class AuditStreamWriter implements AutoCloseable {
   public static String typeOf(AuditEvent event) {
     return event.getEventCase().name().toLowerCase(Locale.ROOT);
   }
-
 
   @Override
   public void close() {

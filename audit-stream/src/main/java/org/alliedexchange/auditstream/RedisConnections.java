@@ -22,7 +22,11 @@ public final class RedisConnections {
     int millis = (int) Math.max(1, timeout.toMillis());
     return RedisClient.builder()
         .hostAndPort(new HostAndPort(url.getHost(), url.getPort() < 0 ? 6379 : url.getPort()))
-        .clientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(millis).socketTimeoutMillis(millis).build())
+        .clientConfig(
+            DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(millis)
+                .socketTimeoutMillis(millis)
+                .build())
         .build();
   }
 }

@@ -38,7 +38,9 @@ public final class AuditIngestLoad {
     Path dir = Files.createTempDirectory("allied-audit-load-");
     try (LocalRedis redis = LocalRedis.start(dir.resolve("redis"))) {
       String[][] pairs = {{"KOR", "JPN"}, {"KOR", "USA"}, {"JPN", "USA"}, {"USA", "KOR"}};
-      try (AuditBatchWriter writer = AuditBatchWriter.connect(redis.url(), "allied:audit", Duration.ofSeconds(5), 1024, 10_000)) {
+      try (AuditBatchWriter writer =
+          AuditBatchWriter.connect(
+              redis.url(), "allied:audit", Duration.ofSeconds(5), 1024, 10_000)) {
         List<CompletableFuture<Void>> written = new ArrayList<>();
         List<AuditEvent> group = new ArrayList<>();
         for (int i = 0; i < RECORDS; i++) {
@@ -56,13 +58,22 @@ public final class AuditIngestLoad {
 
       long start = System.nanoTime();
       try (LocalPostgres postgres = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
-           AuditServiceApplication.Running service = AuditServiceApplication.start(Map.of(
-          "allied.audit.data-dir", dir.resolve("audit").toString(),
-          "allied.audit.database.url", postgres.url(),
-          "allied.audit.audit-redis", redis.url().toString(),
-          // no auditor calls in this run: the issuer is only configured
-          "allied.audit.auth.issuer", "http://127.0.0.1:1/realms/allied",
-          "allied.audit.port", "0", "allied.audit.console-port", "0"))) {
+          AuditServiceApplication.Running service =
+              AuditServiceApplication.start(
+                  Map.of(
+                      "allied.audit.data-dir",
+                      dir.resolve("audit").toString(),
+                      "allied.audit.database.url",
+                      postgres.url(),
+                      "allied.audit.audit-redis",
+                      redis.url().toString(),
+                      // no auditor calls in this run: the issuer is only configured
+                      "allied.audit.auth.issuer",
+                      "http://127.0.0.1:1/realms/allied",
+                      "allied.audit.port",
+                      "0",
+                      "allied.audit.console-port",
+                      "0"))) {
         long started = System.nanoTime();
         DataSource data = service.context().getBean(DataSource.class);
         long stored;
@@ -71,9 +82,11 @@ public final class AuditIngestLoad {
           stored = count(data);
         } while (stored < RECORDS);
         long drained = System.nanoTime();
-        System.out.printf("service start (PostgreSQL, migrations): %.1f s%n", (started - start) / 1e9);
-        System.out.printf("ingest: %,d records in %.2f s = %,.0f records/s (chained, fsync on)%n", stored, (drained - started) / 1e9,
-            stored / ((drained - started) / 1e9));
+        System.out.printf(
+            "service start (PostgreSQL, migrations): %.1f s%n", (started - start) / 1e9);
+        System.out.printf(
+            "ingest: %,d records in %.2f s = %,.0f records/s (chained, fsync on)%n",
+            stored, (drained - started) / 1e9, stored / ((drained - started) / 1e9));
         AuditLog log = service.context().getBean(AuditLog.class);
         long verifyStart = System.nanoTime();
         for (String relationship : log.relationships()) {
@@ -82,7 +95,9 @@ public final class AuditIngestLoad {
             throw new IllegalStateException(result.detail());
           }
         }
-        System.out.printf("verify every chain: %.2f s (%,.0f records/s)%n", (System.nanoTime() - verifyStart) / 1e9,
+        System.out.printf(
+            "verify every chain: %.2f s (%,.0f records/s)%n",
+            (System.nanoTime() - verifyStart) / 1e9,
             stored / ((System.nanoTime() - verifyStart) / 1e9));
       }
     }
@@ -90,8 +105,10 @@ public final class AuditIngestLoad {
   }
 
   private static long count(DataSource data) throws Exception {
-    try (Connection connection = data.getConnection(); Statement statement = connection.createStatement();
-         ResultSet rows = statement.executeQuery("SELECT coalesce(sum(sequence), 0) FROM chain_head")) {
+    try (Connection connection = data.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery("SELECT coalesce(sum(sequence), 0) FROM chain_head")) {
       rows.next();
       return rows.getLong(1);
     }
@@ -99,17 +116,31 @@ public final class AuditIngestLoad {
 
   private static AuditEvent transfer(String originator, String recipient, int i) {
     Instant now = Instant.now();
-    return AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource("gateway")
+    return AuditEvent.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setSource("gateway")
         .setTraceId("0af7651916cd43dd8448eb211c80319c")
-        .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
-        .setTransfer(TransferRecord.newBuilder().setTransferId(UUID.randomUUID().toString())
-            .setDecision(i % 10 == 0 ? Decision.DECISION_DENY : Decision.DECISION_PERMIT)
-            .setLabel(SecurityLabel.newBuilder().setPolicy(originator).setOriginator(originator)
-                .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET).setMarking("SECRET")
-                .addReleasableTo(originator).addReleasableTo(recipient).addCommunities("MISSILE_WARNING"))
-            .setProductId(UUID.randomUUID().toString()).setTopic("dprk.missile.launch")
-            .setRecipientNation(recipient).setRecipientSystem(recipient.toLowerCase() + "-reader")
-            .setMethod("ExchangeService/Search").setSourceNation(originator))
+        .setOccurredAt(
+            Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .setTransfer(
+            TransferRecord.newBuilder()
+                .setTransferId(UUID.randomUUID().toString())
+                .setDecision(i % 10 == 0 ? Decision.DECISION_DENY : Decision.DECISION_PERMIT)
+                .setLabel(
+                    SecurityLabel.newBuilder()
+                        .setPolicy(originator)
+                        .setOriginator(originator)
+                        .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
+                        .setMarking("SECRET")
+                        .addReleasableTo(originator)
+                        .addReleasableTo(recipient)
+                        .addCommunities("MISSILE_WARNING"))
+                .setProductId(UUID.randomUUID().toString())
+                .setTopic("dprk.missile.launch")
+                .setRecipientNation(recipient)
+                .setRecipientSystem(recipient.toLowerCase() + "-reader")
+                .setMethod("ExchangeService/Search")
+                .setSourceNation(originator))
         .build();
   }
 }

@@ -27,9 +27,10 @@ import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 
 /**
- * The bilateral compliance report over a large log: {@code -Drecords} (10 million by default) transfer
- * records spread over 90 days and four relationships are appended through the audit log itself (chain,
- * rollups, fsync on), then the report for one relationship over the whole period is timed.
+ * The bilateral compliance report over a large log: {@code -Drecords} (10 million by default)
+ * transfer records spread over 90 days and four relationships are appended through the audit log
+ * itself (chain, rollups, fsync on), then the report for one relationship over the whole period is
+ * timed.
  */
 public final class AuditReportLoad {
 
@@ -39,48 +40,67 @@ public final class AuditReportLoad {
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("allied-audit-report-");
     try (LocalRedis redis = LocalRedis.start(dir.resolve("redis"));
-         LocalPostgres postgres = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
-         AuditServiceApplication.Running service = AuditServiceApplication.start(Map.of(
-             "allied.audit.data-dir", dir.resolve("audit").toString(), "allied.audit.database.url", postgres.url(),
-             "allied.audit.audit-redis", redis.url().toString(),
-             // no auditor calls in this run: the issuer is only configured
-             "allied.audit.auth.issuer", "http://127.0.0.1:1/realms/allied",
-             "allied.audit.port", "0", "allied.audit.console-port", "0"))) {
+        LocalPostgres postgres = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
+        AuditServiceApplication.Running service =
+            AuditServiceApplication.start(
+                Map.of(
+                    "allied.audit.data-dir",
+                    dir.resolve("audit").toString(),
+                    "allied.audit.database.url",
+                    postgres.url(),
+                    "allied.audit.audit-redis",
+                    redis.url().toString(),
+                    // no auditor calls in this run: the issuer is only configured
+                    "allied.audit.auth.issuer",
+                    "http://127.0.0.1:1/realms/allied",
+                    "allied.audit.port",
+                    "0",
+                    "allied.audit.console-port",
+                    "0"))) {
       AuditLog log = service.context().getBean(AuditLog.class);
       String[][] pairs = {{"KOR", "JPN"}, {"JPN", "KOR"}, {"KOR", "USA"}, {"USA", "KOR"}};
-      Instant first = LocalDate.now(ZoneOffset.UTC).minusDays(DAYS - 1).atStartOfDay(ZoneOffset.UTC).toInstant();
+      Instant first =
+          LocalDate.now(ZoneOffset.UTC)
+              .minusDays(DAYS - 1)
+              .atStartOfDay(ZoneOffset.UTC)
+              .toInstant();
       long start = System.nanoTime();
-      // two writers on disjoint relationships, so their transactions never wait on each other's chain heads
+      // two writers on disjoint relationships, so their transactions never wait on each other's
+      // chain heads
       ExecutorService writers = Executors.newFixedThreadPool(2);
       List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < 2; w++) {
-        String[][] mine = w == 0 ? Arrays.copyOfRange(pairs, 0, 2) : Arrays.copyOfRange(pairs, 2, 4);
-        done.add(writers.submit(() -> {
-          List<AuditLog.Incoming> batch = new ArrayList<>(5_000);
-          for (int i = 0; i < RECORDS / 2; i++) {
-            String[] pair = mine[i % 2];
-            Instant at = first.plusSeconds((long) i * DAYS * 86_400L / (RECORDS / 2));
-            AuditEvent event = transfer(pair[0], pair[1], i, at);
-            batch.add(new AuditLog.Incoming(event.toByteArray(), event));
-            if (batch.size() == 5_000) {
-              log.append(batch);
-              batch.clear();
-            }
-            if (i > 0 && i % 1_000_000 == 0) {
-              System.out.printf("writer: %,d records%n", i);
-            }
-          }
-          log.append(batch);
-          return null;
-        }));
+        String[][] mine =
+            w == 0 ? Arrays.copyOfRange(pairs, 0, 2) : Arrays.copyOfRange(pairs, 2, 4);
+        done.add(
+            writers.submit(
+                () -> {
+                  List<AuditLog.Incoming> batch = new ArrayList<>(5_000);
+                  for (int i = 0; i < RECORDS / 2; i++) {
+                    String[] pair = mine[i % 2];
+                    Instant at = first.plusSeconds((long) i * DAYS * 86_400L / (RECORDS / 2));
+                    AuditEvent event = transfer(pair[0], pair[1], i, at);
+                    batch.add(new AuditLog.Incoming(event.toByteArray(), event));
+                    if (batch.size() == 5_000) {
+                      log.append(batch);
+                      batch.clear();
+                    }
+                    if (i > 0 && i % 1_000_000 == 0) {
+                      System.out.printf("writer: %,d records%n", i);
+                    }
+                  }
+                  log.append(batch);
+                  return null;
+                }));
       }
       for (Future<?> future : done) {
         future.get();
       }
       writers.shutdown();
       double loadSeconds = (System.nanoTime() - start) / 1e9;
-      System.out.printf("%,d records appended (chained, rolled up, fsync on) in %.0f s = %,.0f records/s%n", RECORDS, loadSeconds,
-          RECORDS / loadSeconds);
+      System.out.printf(
+          "%,d records appended (chained, rolled up, fsync on) in %.0f s = %,.0f records/s%n",
+          RECORDS, loadSeconds, RECORDS / loadSeconds);
 
       ComplianceReport reports = service.context().getBean(ComplianceReport.class);
       LocalDate to = LocalDate.now(ZoneOffset.UTC);
@@ -96,8 +116,15 @@ public final class AuditReportLoad {
       }
       long covered = report.flows().stream().mapToLong(f -> f.released() + f.refused()).sum();
       Arrays.sort(millis);
-      System.out.printf("report JPN-KOR over %d days, covering %,d of the %,d records: first %.1f ms; then median of %d %.1f ms, worst %.1f ms%n",
-          DAYS, covered, RECORDS, firstMillis, millis.length, millis[millis.length / 2], millis[millis.length - 1]);
+      System.out.printf(
+          "report JPN-KOR over %d days, covering %,d of the %,d records: first %.1f ms; then median of %d %.1f ms, worst %.1f ms%n",
+          DAYS,
+          covered,
+          RECORDS,
+          firstMillis,
+          millis.length,
+          millis[millis.length / 2],
+          millis[millis.length - 1]);
       System.out.println("balance: " + report.balance() + "; refusals: " + report.refusals());
     }
     System.exit(0);
@@ -105,16 +132,33 @@ public final class AuditReportLoad {
 
   private static AuditEvent transfer(String originator, String recipient, int i, Instant at) {
     boolean denied = i % 10 == 0;
-    TransferRecord.Builder record = TransferRecord.newBuilder().setTransferId(UUID.randomUUID().toString())
-        .setDecision(denied ? Decision.DECISION_DENY : Decision.DECISION_PERMIT)
-        .setLabel(SecurityLabel.newBuilder().setPolicy(originator).setOriginator(originator)
-            .setLevel(ClassificationLevel.forNumber(3 + i % 3)).addReleasableTo(originator).addReleasableTo(recipient))
-        .setProductId(UUID.randomUUID().toString()).setTopic("dprk.missile.launch")
-        .setRecipientNation(recipient).setRecipientSystem(recipient.toLowerCase() + "-reader").setSourceNation(originator);
+    TransferRecord.Builder record =
+        TransferRecord.newBuilder()
+            .setTransferId(UUID.randomUUID().toString())
+            .setDecision(denied ? Decision.DECISION_DENY : Decision.DECISION_PERMIT)
+            .setLabel(
+                SecurityLabel.newBuilder()
+                    .setPolicy(originator)
+                    .setOriginator(originator)
+                    .setLevel(ClassificationLevel.forNumber(3 + i % 3))
+                    .addReleasableTo(originator)
+                    .addReleasableTo(recipient))
+            .setProductId(UUID.randomUUID().toString())
+            .setTopic("dprk.missile.launch")
+            .setRecipientNation(recipient)
+            .setRecipientSystem(recipient.toLowerCase() + "-reader")
+            .setSourceNation(originator);
     if (denied) {
-      record.addReasons(i % 20 == 0 ? DenyReason.DENY_REASON_LEVEL_NOT_COVERED : DenyReason.DENY_REASON_NEED_TO_KNOW);
+      record.addReasons(
+          i % 20 == 0
+              ? DenyReason.DENY_REASON_LEVEL_NOT_COVERED
+              : DenyReason.DENY_REASON_NEED_TO_KNOW);
     }
-    return AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setSource("gateway")
-        .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setTransfer(record).build();
+    return AuditEvent.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setSource("gateway")
+        .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()))
+        .setTransfer(record)
+        .build();
   }
 }

@@ -14,20 +14,23 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.alliedexchange.client.ClientCredentials;
+import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
-import org.alliedexchange.devservers.LocalKeycloak;
-import org.alliedexchange.client.ClientCredentials;
 
 /**
  * A load run against one real exchange service (KOR) on an embedded PostgreSQL, with real Keycloak
  * tokens, client and server on the same machine. Measures the issue-4 figures: publish throughput,
  * search streaming to one client, and live-product latency to a subscriber.
  *
- * <p>This class starts the servers and prints the report; the calls are in {@code ExchangeLoadDriver}.
+ * <p>This class starts the servers and prints the report; the calls are in {@code
+ * ExchangeLoadDriver}.
  *
- * <pre>./mvnw -q -B -pl benchmarks -am install -DskipTests && ./mvnw -q -B -pl benchmarks exec:exec@exchange-load</pre>
+ * <pre>
+ * ./mvnw -q -B -pl benchmarks -am install -DskipTests && ./mvnw -q -B -pl benchmarks exec:exec@exchange-load
+ * </pre>
  */
 public final class ExchangeLoad {
 
@@ -40,15 +43,27 @@ public final class ExchangeLoad {
   public static void main(String[] args) throws Exception {
     Path data = Files.createTempDirectory("allied-exchange-load-");
     try (LocalRedis redis = LocalRedis.start(data.resolve("redis"));
-         LocalKeycloak keycloak = LocalKeycloak.builder().auditRedis(redis.url()).start();
-         LocalPostgres postgres = LocalPostgres.start(data.resolve("kor").resolve("postgres"))) {
-      Map<String, Object> properties = ExchangeServiceApplication.localProperties("KOR", data.resolve("kor"), postgres.url(), redis.url(),
-          keycloak.issuer(), URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
+        LocalKeycloak keycloak = LocalKeycloak.builder().auditRedis(redis.url()).start();
+        LocalPostgres postgres = LocalPostgres.start(data.resolve("kor").resolve("postgres"))) {
+      Map<String, Object> properties =
+          ExchangeServiceApplication.localProperties(
+              "KOR",
+              data.resolve("kor"),
+              postgres.url(),
+              redis.url(),
+              keycloak.issuer(),
+              URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
       properties.put("logging.level.root", "WARN");
-      try (ExchangeServiceApplication.Running kor = ExchangeServiceApplication.start(properties, null)) {
-        // the client's callbacks never block, so they run on the transport thread (no hand-off per message)
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext()
-            .directExecutor().maxInboundMessageSize(16 << 20).build();
+      try (ExchangeServiceApplication.Running kor =
+          ExchangeServiceApplication.start(properties, null)) {
+        // the client's callbacks never block, so they run on the transport thread (no hand-off per
+        // message)
+        ManagedChannel channel =
+            ManagedChannelBuilder.forAddress("127.0.0.1", kor.port())
+                .usePlaintext()
+                .directExecutor()
+                .maxInboundMessageSize(16 << 20)
+                .build();
         try {
           run(channel, keycloak);
         } finally {
@@ -61,49 +76,69 @@ public final class ExchangeLoad {
 
   private static void run(ManagedChannel channel, LocalKeycloak keycloak) throws Exception {
     String publisher = token(keycloak, "kor-jcs-publisher");
-    System.out.printf("machine: %d cores, %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    System.out.printf(
+        "machine: %d cores, %s%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
     publishMany(channel, publisher, "bench.warmup", PUBLISH_WARMUP);
     long start = System.nanoTime();
     publishMany(channel, publisher, "bench.search", PUBLISHED);
     double publishSeconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("publish: %,d products, %d concurrent calls, %.1f s: %,.0f products/s%n",
+    System.out.printf(
+        "publish: %,d products, %d concurrent calls, %.1f s: %,.0f products/s%n",
         PUBLISHED, CONCURRENCY, publishSeconds, PUBLISHED / publishSeconds);
 
     String reader = token(keycloak, "usa-dia-reader");
-    for (String pass : new String[] {"first read (every binding checked)", "second read (checks remembered)"}) {
+    for (String pass :
+        new String[] {"first read (every binding checked)", "second read (checks remembered)"}) {
       long searchStart = System.nanoTime();
       AtomicLong streaming = new AtomicLong();
       long received = searchAll(channel, reader, "bench.search", streaming);
       double searchSeconds = (System.nanoTime() - searchStart) / 1e9;
-      System.out.printf("search, %s: %,d products to one client in %.2f s: %,.0f products/s across pages; "
-          + "%,.0f products/s while a page streams (first to last product of each page)%n",
-          pass, received, searchSeconds, received / searchSeconds, received / (streaming.get() / 1e9));
+      System.out.printf(
+          "search, %s: %,d products to one client in %.2f s: %,.0f products/s across pages; "
+              + "%,.0f products/s while a page streams (first to last product of each page)%n",
+          pass,
+          received,
+          searchSeconds,
+          received / searchSeconds,
+          received / (streaming.get() / 1e9));
     }
 
     long rawStart = System.nanoTime();
     long rawReceived = searchAllUnparsed(channel, reader, "bench.search");
     double rawSeconds = (System.nanoTime() - rawStart) / 1e9;
-    System.out.printf("search, a client that keeps each product's bytes without parsing them: %,d products in %.2f s: %,.0f products/s%n",
+    System.out.printf(
+        "search, a client that keeps each product's bytes without parsing them: %,d products in %.2f s: %,.0f products/s%n",
         rawReceived, rawSeconds, rawReceived / rawSeconds);
 
-    long[][] live = liveLatencies(channel, token(keycloak, "kor-jcs-publisher"), token(keycloak, "jpn-mod-reader"));
+    long[][] live =
+        liveLatencies(
+            channel, token(keycloak, "kor-jcs-publisher"), token(keycloak, "jpn-mod-reader"));
     long[] latencies = live[0];
     long[] acks = live[1];
     long[] afterAck = live[2];
     Arrays.sort(latencies);
     Arrays.sort(acks);
     Arrays.sort(afterAck);
-    System.out.printf("live: %,d products, publish call start -> subscriber receipt: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-        latencies.length, percentile(latencies, 50), percentile(latencies, 99), latencies[latencies.length - 1] / 1e6);
-    System.out.printf("live: of which the publish call itself (sign, commit with fsync, acknowledge): p50 %.2f ms, p99 %.2f ms%n",
+    System.out.printf(
+        "live: %,d products, publish call start -> subscriber receipt: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+        latencies.length,
+        percentile(latencies, 50),
+        percentile(latencies, 99),
+        latencies[latencies.length - 1] / 1e6);
+    System.out.printf(
+        "live: of which the publish call itself (sign, commit with fsync, acknowledge): p50 %.2f ms, p99 %.2f ms%n",
         percentile(acks, 50), percentile(acks, 99));
-    System.out.printf("live: publisher's acknowledgement -> subscriber receipt (0 when the subscriber had it first): p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+    System.out.printf(
+        "live: publisher's acknowledgement -> subscriber receipt (0 when the subscriber had it first): p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
         percentile(afterAck, 50), percentile(afterAck, 99), afterAck[afterAck.length - 1] / 1e6);
   }
 
   private static String token(LocalKeycloak keycloak, String clientId) {
-    ClientCredentials.TokenResponse response = ClientCredentials.request(keycloak.tokenEndpoint(), clientId, keycloak.clientSecret(clientId));
+    ClientCredentials.TokenResponse response =
+        ClientCredentials.request(
+            keycloak.tokenEndpoint(), clientId, keycloak.clientSecret(clientId));
     if (!response.granted()) {
       throw new IllegalStateException("no token for " + clientId + ": " + response.error());
     }

@@ -29,11 +29,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  * guarded gateway (token check, per-message decision and binding check, audit to Redis with fsync
  * before release). Then a stream of 100,000 labelled messages direct and through the guard.
  *
- * <p>The backend is an in-memory gRPC server answering with one KOR product signed like the exchange
- * service's, so the figures measure the hop, not a database. Everything shares this machine's cores.
+ * <p>The backend is an in-memory gRPC server answering with one KOR product signed like the
+ * exchange service's, so the figures measure the hop, not a database. Everything shares this
+ * machine's cores.
  *
- * <p>This class starts what is measured and prints the report; the servers are in {@code GatewayLoadServers}
- * and {@code Nginx}, the calls in {@code GatewayLoadDriver}.
+ * <p>This class starts what is measured and prints the report; the servers are in {@code
+ * GatewayLoadServers} and {@code Nginx}, the calls in {@code GatewayLoadDriver}.
  */
 public final class GatewayLoad {
 
@@ -51,7 +52,8 @@ public final class GatewayLoad {
     String backendUrl = "http://127.0.0.1:" + backend.getPort();
     System.out.printf("backend on %s; one product is %d bytes%n", backendUrl, product.length);
 
-    try (LocalRedis redis = LocalRedis.start(dir.resolve("redis")); TestTokens tokens = new TestTokens()) {
+    try (LocalRedis redis = LocalRedis.start(dir.resolve("redis"));
+        TestTokens tokens = new TestTokens()) {
       Map<String, Object> guarded = new HashMap<>();
       guarded.put("server.port", "0");
       guarded.put("allied.gateway.nations.KOR.addresses[0]", backendUrl);
@@ -59,12 +61,21 @@ public final class GatewayLoad {
       guarded.put("allied.gateway.auth.issuer", tokens.issuer.toString());
       guarded.put("allied.gateway.audit-redis", redis.url().toString());
       guarded.put("allied.gateway.rate-limit.calls-per-second", "10000000");
-      String token = tokens.token("jpn-mod-reader", "JPN", "SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"));
+      String token =
+          tokens.token(
+              "jpn-mod-reader",
+              "JPN",
+              "SECRET",
+              List.of("MISSILE_WARNING"),
+              List.of("exchange-read"));
 
       try (GatewayApplication.Running gateway = GatewayApplication.start(guarded);
-           ConfigurableApplicationContext bare = bareGateway(backendUrl);
-           Nginx nginx = Nginx.start(dir.resolve("nginx"), backend.getPort())) {
-        int barePort = ((org.springframework.boot.web.server.context.WebServerApplicationContext) bare).getWebServer().getPort();
+          ConfigurableApplicationContext bare = bareGateway(backendUrl);
+          Nginx nginx = Nginx.start(dir.resolve("nginx"), backend.getPort())) {
+        int barePort =
+            ((org.springframework.boot.web.server.context.WebServerApplicationContext) bare)
+                .getWebServer()
+                .getPort();
         Map<String, Integer> paths = new java.util.LinkedHashMap<>();
         paths.put("direct", backend.getPort());
         if (nginx != null) {
@@ -79,42 +90,76 @@ public final class GatewayLoad {
         }
 
         double[] xadd = redisRoundTrip(redis.url());
-        System.out.printf("one XADD round trip to the audit Redis (appendfsync always): p50 %.2f ms, p99 %.2f ms%n", xadd[0], xadd[1]);
+        System.out.printf(
+            "one XADD round trip to the audit Redis (appendfsync always): p50 %.2f ms, p99 %.2f ms%n",
+            xadd[0], xadd[1]);
         System.out.printf("warming up every path for %d s%n", WARMUP_SECONDS);
         for (Map.Entry<String, Integer> path : paths.entrySet()) {
           unary(path.getKey(), path.getValue(), token, WARMUP_SECONDS);
         }
-        // rounds alternate the paths, so that every path sees the same stretches of this shared machine's noise
+        // rounds alternate the paths, so that every path sees the same stretches of this shared
+        // machine's noise
         Map<String, List<Result>> byPath = new java.util.LinkedHashMap<>();
         for (int round = 1; round <= ROUNDS; round++) {
           for (Map.Entry<String, Integer> path : paths.entrySet()) {
             Result result = unary(path.getKey(), path.getValue(), token, MEASURE_SECONDS);
             byPath.computeIfAbsent(path.getKey(), k -> new ArrayList<>()).add(result);
-            System.out.printf("round %d  %-28s %,9.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  this JVM %5.0f µs CPU/call  machine %3.0f%% busy%n",
-                round, result.path(), result.callsPerSecond(), result.p50Millis(), result.p99Millis(), result.jvmCpuMicrosPerCall(),
+            System.out.printf(
+                "round %d  %-28s %,9.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  this JVM %5.0f µs CPU/call  machine %3.0f%% busy%n",
+                round,
+                result.path(),
+                result.callsPerSecond(),
+                result.p50Millis(),
+                result.p99Millis(),
+                result.jvmCpuMicrosPerCall(),
                 result.machineBusy() * 100);
           }
         }
         System.out.printf("%nmedian of %d rounds:%n", ROUNDS);
-        byPath.forEach((path, rounds) -> System.out.printf("%-28s %,9.0f calls/s  p50 %6.2f ms  p99 %6.2f ms%n", path,
-            median(rounds.stream().mapToDouble(Result::callsPerSecond)), median(rounds.stream().mapToDouble(Result::p50Millis)),
-            median(rounds.stream().mapToDouble(Result::p99Millis))));
+        byPath.forEach(
+            (path, rounds) ->
+                System.out.printf(
+                    "%-28s %,9.0f calls/s  p50 %6.2f ms  p99 %6.2f ms%n",
+                    path,
+                    median(rounds.stream().mapToDouble(Result::callsPerSecond)),
+                    median(rounds.stream().mapToDouble(Result::p50Millis)),
+                    median(rounds.stream().mapToDouble(Result::p99Millis))));
         List<Result> guard = byPath.get("gateway with the guard");
         List<Result> bareRounds = byPath.get("bare Spring Cloud Gateway");
         List<Result> nginxRounds = byPath.get("nginx grpc_pass");
         if (guard != null && bareRounds != null) {
-          double[] ratios = java.util.stream.IntStream.range(0, ROUNDS)
-              .mapToDouble(i -> guard.get(i).callsPerSecond() / bareRounds.get(i).callsPerSecond()).sorted().toArray();
-          System.out.printf("guard / bare gateway throughput, per round: %s; median %.2f%n", Arrays.toString(
-              Arrays.stream(ratios).mapToObj(r -> String.format("%.2f", r)).toArray()), median(Arrays.stream(ratios)));
+          double[] ratios =
+              java.util.stream.IntStream.range(0, ROUNDS)
+                  .mapToDouble(
+                      i -> guard.get(i).callsPerSecond() / bareRounds.get(i).callsPerSecond())
+                  .sorted()
+                  .toArray();
+          System.out.printf(
+              "guard / bare gateway throughput, per round: %s; median %.2f%n",
+              Arrays.toString(
+                  Arrays.stream(ratios).mapToObj(r -> String.format("%.2f", r)).toArray()),
+              median(Arrays.stream(ratios)));
           if (nginxRounds != null) {
-            System.out.printf("median guard / nginx: %.2f; bare / nginx: %.2f%n",
-                median(java.util.stream.IntStream.range(0, ROUNDS).mapToDouble(i -> guard.get(i).callsPerSecond() / nginxRounds.get(i).callsPerSecond())),
-                median(java.util.stream.IntStream.range(0, ROUNDS).mapToDouble(i -> bareRounds.get(i).callsPerSecond() / nginxRounds.get(i).callsPerSecond())));
+            System.out.printf(
+                "median guard / nginx: %.2f; bare / nginx: %.2f%n",
+                median(
+                    java.util.stream.IntStream.range(0, ROUNDS)
+                        .mapToDouble(
+                            i ->
+                                guard.get(i).callsPerSecond()
+                                    / nginxRounds.get(i).callsPerSecond())),
+                median(
+                    java.util.stream.IntStream.range(0, ROUNDS)
+                        .mapToDouble(
+                            i ->
+                                bareRounds.get(i).callsPerSecond()
+                                    / nginxRounds.get(i).callsPerSecond())));
           }
         }
 
-        System.out.printf("%nstreams of %,d labelled messages (Search), after one warm-up stream each:%n", STREAM_MESSAGES);
+        System.out.printf(
+            "%nstreams of %,d labelled messages (Search), after one warm-up stream each:%n",
+            STREAM_MESSAGES);
         for (int round = 1; round <= 3; round++) {
           for (String path : List.of("direct", "gateway with the guard")) {
             if (!paths.containsKey(path)) {
@@ -124,7 +169,8 @@ public final class GatewayLoad {
             if (round == 1) {
               stream(port, token);
             }
-            System.out.printf("round %d  %-28s %,9.0f messages/s%n", round, path, stream(port, token));
+            System.out.printf(
+                "round %d  %-28s %,9.0f messages/s%n", round, path, stream(port, token));
           }
         }
       }
@@ -136,6 +182,8 @@ public final class GatewayLoad {
 
   private static double median(java.util.stream.DoubleStream values) {
     double[] sorted = values.sorted().toArray();
-    return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    return sorted.length % 2 == 1
+        ? sorted[sorted.length / 2]
+        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
   }
 }

@@ -34,36 +34,46 @@ import org.alliedexchange.api.exchange.v1.SearchRequest;
 /**
  * The gateway load run's driver: unary Gets with a fixed number always in flight, one Search stream
  * at a time, and what each costs this JVM's and the machine's CPU; and one XADD round trip to the
- * audit Redis, for scale. Calls and the backend pass bytes as they are ({@link #RAW}), so no parsing is
- * measured.
+ * audit Redis, for scale. Calls and the backend pass bytes as they are ({@link #RAW}), so no
+ * parsing is measured.
  */
 final class GatewayLoadDriver {
 
   private static final int CONCURRENCY = 16;
 
-  static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
+  static final MethodDescriptor.Marshaller<byte[]> RAW =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
 
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
 
-  record Result(String path, double callsPerSecond, double p50Millis, double p99Millis, double jvmCpuMicrosPerCall, double machineBusy) {}
+  record Result(
+      String path,
+      double callsPerSecond,
+      double p50Millis,
+      double p99Millis,
+      double jvmCpuMicrosPerCall,
+      double machineBusy) {}
 
   private GatewayLoadDriver() {}
 
   /** CPU time of this JVM, and the machine's busy and total jiffies from /proc/stat. */
   private static long[] cpu() {
-    long jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    long jvm =
+        ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
     long busy = 0;
     long total = 0;
     try {
@@ -81,9 +91,13 @@ final class GatewayLoadDriver {
     return new long[] {jvm, busy, total};
   }
 
-  /** One XADD of a record-sized entry at a time, as the audit writer's round trip costs with fsync on every write. */
+  /**
+   * One XADD of a record-sized entry at a time, as the audit writer's round trip costs with fsync
+   * on every write.
+   */
   static double[] redisRoundTrip(java.net.URI url) {
-    try (redis.clients.jedis.RedisClient client = redis.clients.jedis.RedisClient.create(url.getHost(), url.getPort())) {
+    try (redis.clients.jedis.RedisClient client =
+        redis.clients.jedis.RedisClient.create(url.getHost(), url.getPort())) {
       byte[] key = "allied:bench".getBytes();
       Map<byte[], byte[]> entry = Map.of("event".getBytes(), new byte[600]);
       long[] took = new long[2_000];
@@ -98,20 +112,26 @@ final class GatewayLoadDriver {
   }
 
   private static ManagedChannel channel(int port) {
-    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().flowControlWindow(4 * 1024 * 1024).build();
+    return NettyChannelBuilder.forAddress("127.0.0.1", port)
+        .usePlaintext()
+        .flowControlWindow(4 * 1024 * 1024)
+        .build();
   }
 
   private static io.grpc.Channel withHeaders(ManagedChannel channel, String token) {
     Metadata headers = AlliedMetadata.withBearer(token);
     headers.put(AlliedMetadata.NATION, "KOR");
-    return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+    return ClientInterceptors.intercept(
+        channel, MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
   /** {@value #CONCURRENCY} calls always in flight for {@code seconds}; every call must succeed. */
-  static Result unary(String name, int port, String token, long seconds) throws InterruptedException {
+  static Result unary(String name, int port, String token, long seconds)
+      throws InterruptedException {
     ManagedChannel managed = channel(port);
     io.grpc.Channel channel = withHeaders(managed, token);
-    MethodDescriptor<byte[], byte[]> get = ExchangeServiceGrpc.getGetMethod().toBuilder(RAW, RAW).build();
+    MethodDescriptor<byte[], byte[]> get =
+        ExchangeServiceGrpc.getGetMethod().toBuilder(RAW, RAW).build();
     byte[] request = GetRequest.newBuilder().setProductId("p").build().toByteArray();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     long[] cpuBefore = cpu();
@@ -134,25 +154,28 @@ final class GatewayLoadDriver {
           started = System.nanoTime();
           ClientCall<byte[], byte[]> call = channel.newCall(get, CallOptions.DEFAULT);
           Runnable next = this;
-          ClientCalls.asyncUnaryCall(call, request, new StreamObserver<>() {
-            @Override
-            public void onNext(byte[] value) {}
+          ClientCalls.asyncUnaryCall(
+              call,
+              request,
+              new StreamObserver<>() {
+                @Override
+                public void onNext(byte[] value) {}
 
-            @Override
-            public void onError(Throwable t) {
-              if (failures.incrementAndGet() == 1) {
-                System.out.println(name + ": " + Status.fromThrowable(t));
-              }
-              // the next call starts from the root context, not nested in this call's
-              io.grpc.Context.ROOT.run(next);
-            }
+                @Override
+                public void onError(Throwable t) {
+                  if (failures.incrementAndGet() == 1) {
+                    System.out.println(name + ": " + Status.fromThrowable(t));
+                  }
+                  // the next call starts from the root context, not nested in this call's
+                  io.grpc.Context.ROOT.run(next);
+                }
 
-            @Override
-            public void onCompleted() {
-              mine.add(System.nanoTime() - started);
-              io.grpc.Context.ROOT.run(next);
-            }
-          });
+                @Override
+                public void onCompleted() {
+                  mine.add(System.nanoTime() - started);
+                  io.grpc.Context.ROOT.run(next);
+                }
+              });
         }
       }.run();
     }
@@ -163,20 +186,28 @@ final class GatewayLoadDriver {
     if (failures.get() > 0) {
       throw new IllegalStateException(name + ": " + failures.get() + " calls failed");
     }
-    return new Result(name, all.length / (double) seconds, all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6,
-        (cpuAfter[0] - cpuBefore[0]) / 1e3 / all.length, (cpuAfter[1] - cpuBefore[1]) / (double) Math.max(1, cpuAfter[2] - cpuBefore[2]));
+    return new Result(
+        name,
+        all.length / (double) seconds,
+        all[all.length / 2] / 1e6,
+        all[(int) (all.length * 0.99)] / 1e6,
+        (cpuAfter[0] - cpuBefore[0]) / 1e3 / all.length,
+        (cpuAfter[1] - cpuBefore[1]) / (double) Math.max(1, cpuAfter[2] - cpuBefore[2]));
   }
 
   /** One Search of {@value GatewayLoad#STREAM_MESSAGES} messages; messages per second received. */
   static double stream(int port, String token) throws InterruptedException {
     ManagedChannel managed = channel(port);
     io.grpc.Channel channel = withHeaders(managed, token);
-    MethodDescriptor<byte[], byte[]> search = ExchangeServiceGrpc.getSearchMethod().toBuilder(RAW, RAW).build();
+    MethodDescriptor<byte[], byte[]> search =
+        ExchangeServiceGrpc.getSearchMethod().toBuilder(RAW, RAW).build();
     AtomicLong received = new AtomicLong();
     CountDownLatch done = new CountDownLatch(1);
     Status[] status = {null};
     long start = System.nanoTime();
-    ClientCalls.asyncServerStreamingCall(channel.newCall(search, CallOptions.DEFAULT), SearchRequest.getDefaultInstance().toByteArray(),
+    ClientCalls.asyncServerStreamingCall(
+        channel.newCall(search, CallOptions.DEFAULT),
+        SearchRequest.getDefaultInstance().toByteArray(),
         new StreamObserver<>() {
           @Override
           public void onNext(byte[] value) {
@@ -199,7 +230,8 @@ final class GatewayLoadDriver {
     double seconds = (System.nanoTime() - start) / 1e9;
     managed.shutdownNow();
     if (status[0] == null || !status[0].isOk() || received.get() != STREAM_MESSAGES) {
-      throw new IllegalStateException("stream ended " + status[0] + " after " + received.get() + " messages");
+      throw new IllegalStateException(
+          "stream ended " + status[0] + " after " + received.get() + " messages");
     }
     return received.get() / seconds;
   }

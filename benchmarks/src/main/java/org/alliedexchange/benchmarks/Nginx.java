@@ -17,9 +17,14 @@ final class Nginx implements AutoCloseable {
   }
 
   static Nginx start(Path dir, int backendPort) throws Exception {
-    Path binary = List.of(Path.of("/usr/sbin/nginx"), Path.of("/usr/local/sbin/nginx")).stream().filter(Files::isExecutable).findFirst().orElse(null);
+    Path binary =
+        List.of(Path.of("/usr/sbin/nginx"), Path.of("/usr/local/sbin/nginx")).stream()
+            .filter(Files::isExecutable)
+            .findFirst()
+            .orElse(null);
     if (binary == null) {
-      System.out.println("nginx is not installed (apt-get install nginx-light): its row is left out");
+      System.out.println(
+          "nginx is not installed (apt-get install nginx-light): its row is left out");
       return null;
     }
     Files.createDirectories(dir.resolve("tmp"));
@@ -27,7 +32,8 @@ final class Nginx implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    String conf = """
+    String conf =
+        """
         worker_processes auto;
         daemon off;
         pid %1$s/nginx.pid;
@@ -46,10 +52,15 @@ final class Nginx implements AutoCloseable {
             location / { grpc_pass grpc://backend; }
           }
         }
-        """.formatted(dir, backendPort, port);
+        """
+            .formatted(dir, backendPort, port);
     Files.writeString(dir.resolve("nginx.conf"), conf);
-    Process process = new ProcessBuilder(binary.toString(), "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
+    Process process =
+        new ProcessBuilder(
+                binary.toString(), "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("out.log").toFile())
+            .start();
     long deadline = System.currentTimeMillis() + 5_000;
     while (System.currentTimeMillis() < deadline) {
       try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
@@ -59,7 +70,8 @@ final class Nginx implements AutoCloseable {
       }
     }
     process.destroyForcibly();
-    throw new IllegalStateException("nginx did not start: " + Files.readString(dir.resolve("out.log")));
+    throw new IllegalStateException(
+        "nginx did not start: " + Files.readString(dir.resolve("out.log")));
   }
 
   @Override

@@ -14,11 +14,24 @@ import picocli.CommandLine.Command;
     name = "allied",
     mixinStandardHelpOptions = true,
     version = "allied 0.1.0",
-    description = "Allied Exchange: label-enforced exchange of classified information between allied nations.",
-    subcommands = {UpCommand.class, StatusCommand.class, ExchangeCommands.Token.class, ExchangeCommands.Publish.class,
-        ExchangeCommands.Amend.class, ExchangeCommands.Get.class, ExchangeCommands.Search.class, ExchangeCommands.Subscribe.class, DemoCommand.class, LoginCommand.class,
-        PolicyCommand.class, IdentityCommand.class, AuditCommand.class,
-        CommandLine.HelpCommand.class})
+    description =
+        "Allied Exchange: label-enforced exchange of classified information between allied nations.",
+    subcommands = {
+      UpCommand.class,
+      StatusCommand.class,
+      ExchangeCommands.Token.class,
+      ExchangeCommands.Publish.class,
+      ExchangeCommands.Amend.class,
+      ExchangeCommands.Get.class,
+      ExchangeCommands.Search.class,
+      ExchangeCommands.Subscribe.class,
+      DemoCommand.class,
+      LoginCommand.class,
+      PolicyCommand.class,
+      IdentityCommand.class,
+      AuditCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Allied {
 
   /** Exit code for input or configuration the command cannot read. */
@@ -29,24 +42,33 @@ public final class Allied {
   }
 
   /** The command line over the given streams and clock; the tests drive it through this. */
-  public static CommandLine commandLine(InputStream in, OutputStream out, OutputStream err, Clock clock) {
+  public static CommandLine commandLine(
+      InputStream in, OutputStream out, OutputStream err, Clock clock) {
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
-    CommandLine cli = new CommandLine(new Allied(), new CommandLine.IFactory() {
-      @Override
-      public <K> K create(Class<K> type) throws Exception {
-        if (type == PolicyDecideCommand.class) {
-          return type.cast(new PolicyDecideCommand(in, clock));
-        }
-        return defaults.create(type);
-      }
-    });
+    CommandLine cli =
+        new CommandLine(
+            new Allied(),
+            new CommandLine.IFactory() {
+              @Override
+              public <K> K create(Class<K> type) throws Exception {
+                if (type == PolicyDecideCommand.class) {
+                  return type.cast(new PolicyDecideCommand(in, clock));
+                }
+                return defaults.create(type);
+              }
+            });
     cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     cli.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     // one line a person can act on, never a stack trace
-    cli.setExecutionExceptionHandler((e, line, parsed) -> {
-      line.getErr().println(line.getCommandName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-      return 1;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          line.getErr()
+              .println(
+                  line.getCommandName()
+                      + ": "
+                      + (e.getMessage() == null ? e.toString() : e.getMessage()));
+          return 1;
+        });
     return cli;
   }
 }

@@ -12,18 +12,27 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `allied audit export`: every matching record, streamed to standard output or a file. */
-@Command(name = "export", mixinStandardHelpOptions = true,
-    description = {"Export every matching record, streamed, as CSV or JSON Lines.",
-        "A JSON Lines export of one whole relationship ends with the checkpoint taken before it, so `allied audit verify --file` "
-            + "can check it on its own."})
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Export every matching record, streamed, as CSV or JSON Lines.",
+      "A JSON Lines export of one whole relationship ends with the checkpoint taken before it, so `allied audit verify --file` "
+          + "can check it on its own."
+    })
 final class AuditExportCommand extends AuditorCommand {
-  @Mixin
-  Filters filters;
+  @Mixin Filters filters;
 
-  @Option(names = "--format", defaultValue = "jsonl", description = "jsonl or csv (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "jsonl",
+      description = "jsonl or csv (default ${DEFAULT-VALUE}).")
   String format;
 
-  @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE (default: standard output).")
+  @Option(
+      names = "--output",
+      paramLabel = "FILE",
+      description = "Write to FILE (default: standard output).")
   Path output;
 
   @Override
@@ -31,7 +40,8 @@ final class AuditExportCommand extends AuditorCommand {
     Map<String, String> parameters = filters.parameters();
     parameters.put("format", format);
     if (output == null) {
-      try (java.io.Reader in = new java.io.InputStreamReader(open("export", parameters), StandardCharsets.UTF_8)) {
+      try (java.io.Reader in =
+          new java.io.InputStreamReader(open("export", parameters), StandardCharsets.UTF_8)) {
         in.transferTo(out);
       }
       out.flush();

@@ -12,15 +12,25 @@ import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 
 /** `allied audit report`: a relationship's compliance report, as text or JSON. */
-@Command(name = "report", mixinStandardHelpOptions = true,
-    description = "The bilateral compliance report of a relationship for a period (default: the last 30 days).")
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description =
+        "The bilateral compliance report of a relationship for a period (default: the last 30 days).")
 final class AuditReportCommand extends AuditorCommand {
-  @Option(names = "--relationship", required = true, paramLabel = "R", description = "The relationship, e.g. JPN-KOR.")
+  @Option(
+      names = "--relationship",
+      required = true,
+      paramLabel = "R",
+      description = "The relationship, e.g. JPN-KOR.")
   String relationship;
+
   @Option(names = "--from", paramLabel = "DAY", description = "The first day, e.g. 2026-11-01.")
   String from;
+
   @Option(names = "--to", paramLabel = "DAY", description = "The last day, included.")
   String to;
+
   @Option(names = "--json", description = "The report as JSON, for scripts.")
   boolean json;
 
@@ -40,35 +50,88 @@ final class AuditReportCommand extends AuditorCommand {
       return 0;
     }
     JsonNode report = JSON.readTree(body);
-    out.println("Compliance report " + report.path("relationship").asString() + ", " + report.path("fromDay").asString() + " to "
-        + report.path("toDay").asString() + " (marked " + report.path("label").path("release").path("marking").asString("") + ")");
+    out.println(
+        "Compliance report "
+            + report.path("relationship").asString()
+            + ", "
+            + report.path("fromDay").asString()
+            + " to "
+            + report.path("toDay").asString()
+            + " (marked "
+            + report.path("label").path("release").path("marking").asString("")
+            + ")");
     JsonNode balance = report.path("balance");
-    out.println("  released " + balance.path("a").asString() + "->" + balance.path("b").asString() + ": " + balance.path("aToB").asString("0")
-        + ", " + balance.path("b").asString() + "->" + balance.path("a").asString() + ": " + balance.path("bToA").asString("0")
-        + ", balance " + balance.path("difference").asString("0"));
+    out.println(
+        "  released "
+            + balance.path("a").asString()
+            + "->"
+            + balance.path("b").asString()
+            + ": "
+            + balance.path("aToB").asString("0")
+            + ", "
+            + balance.path("b").asString()
+            + "->"
+            + balance.path("a").asString()
+            + ": "
+            + balance.path("bToA").asString("0")
+            + ", balance "
+            + balance.path("difference").asString("0"));
     out.println("  flows:");
     for (JsonNode flow : report.path("flows")) {
-      out.println("    " + flow.path("from").asString() + "->" + flow.path("to").asString() + "  "
-          + flow.path("level").asString().replace("CLASSIFICATION_LEVEL_", "") + "  released " + flow.path("released").asString("0")
-          + ", refused " + flow.path("refused").asString("0"));
+      out.println(
+          "    "
+              + flow.path("from").asString()
+              + "->"
+              + flow.path("to").asString()
+              + "  "
+              + flow.path("level").asString().replace("CLASSIFICATION_LEVEL_", "")
+              + "  released "
+              + flow.path("released").asString("0")
+              + ", refused "
+              + flow.path("refused").asString("0"));
     }
     out.println("  refusals:");
     for (JsonNode refusal : report.path("refusals")) {
-      out.println("    " + refusal.path("from").asString() + "->" + refusal.path("to").asString() + "  "
-          + WireMapping.shortName(DenyReason.class, refusal.path("reason").asString()) + "  " + refusal.path("count").asString("0"));
+      out.println(
+          "    "
+              + refusal.path("from").asString()
+              + "->"
+              + refusal.path("to").asString()
+              + "  "
+              + WireMapping.shortName(DenyReason.class, refusal.path("reason").asString())
+              + "  "
+              + refusal.path("count").asString("0"));
     }
     out.println("  agreement changes:");
     for (JsonNode change : report.path("agreementChanges")) {
-      out.println("    " + change.path("effectiveAt").asString() + "  " + change.path("agreementId").asString() + "  "
-          + change.path("previousStatus").asString().replace("AGREEMENT_STATUS_", "") + " -> "
-          + change.path("status").asString().replace("AGREEMENT_STATUS_", "") + "  by " + change.path("changedBy").asString()
-          + ": " + change.path("reason").asString());
+      out.println(
+          "    "
+              + change.path("effectiveAt").asString()
+              + "  "
+              + change.path("agreementId").asString()
+              + "  "
+              + change.path("previousStatus").asString().replace("AGREEMENT_STATUS_", "")
+              + " -> "
+              + change.path("status").asString().replace("AGREEMENT_STATUS_", "")
+              + "  by "
+              + change.path("changedBy").asString()
+              + ": "
+              + change.path("reason").asString());
     }
     out.println("  identity changes: " + JSON.writeValueAsString(report.path("identityChanges")));
     JsonNode checkpoint = report.path("checkpoint");
-    out.println("  checkpoint: " + (checkpoint.isMissingNode() || checkpoint.isNull() || checkpoint.isEmpty() ? "none issued yet"
-        : "record " + checkpoint.path("sequence").asString() + " at " + checkpoint.path("issuedAt").asString() + ", signature "
-            + (report.path("checkpointSignatureValid").asBoolean(false) ? "valid" : "INVALID")));
+    out.println(
+        "  checkpoint: "
+            + (checkpoint.isMissingNode() || checkpoint.isNull() || checkpoint.isEmpty()
+                ? "none issued yet"
+                : "record "
+                    + checkpoint.path("sequence").asString()
+                    + " at "
+                    + checkpoint.path("issuedAt").asString()
+                    + ", signature "
+                    + (report.path("checkpointSignatureValid").asBoolean(false)
+                        ? "valid"
+                        : "INVALID")));
     return 0;
   }
 }

@@ -18,27 +18,47 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 
-/** `allied audit verify`: a relationship's chain at the audit service, or an exported file offline. */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Verify a relationship's chain (at the audit service, through the gateway), or an exported file on its own.",
-        "Names the first record that does not fit."},
+/**
+ * `allied audit verify`: a relationship's chain at the audit service, or an exported file offline.
+ */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Verify a relationship's chain (at the audit service, through the gateway), or an exported file on its own.",
+      "Names the first record that does not fit."
+    },
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:verified", "1:the check could not be made", "3:NOT verified"})
 final class AuditVerifyCommand extends AuditorCommand {
-  @Option(names = "--relationship", paramLabel = "R", description = "Verify this relationship's chain at the audit service.")
+  @Option(
+      names = "--relationship",
+      paramLabel = "R",
+      description = "Verify this relationship's chain at the audit service.")
   String relationship;
-  @Option(names = "--file", paramLabel = "FILE", description = "Verify this JSON Lines export instead, offline.")
+
+  @Option(
+      names = "--file",
+      paramLabel = "FILE",
+      description = "Verify this JSON Lines export instead, offline.")
   Path file;
-  @Option(names = "--key", paramLabel = "PEM", description = "The audit service's public key to check the file's checkpoint with "
-      + "(its checkpoint-key.pub.pem); without it the key the file carries is trusted.")
+
+  @Option(
+      names = "--key",
+      paramLabel = "PEM",
+      description =
+          "The audit service's public key to check the file's checkpoint with "
+              + "(its checkpoint-key.pub.pem); without it the key the file carries is trusted.")
   Path key;
+
   @Option(names = "--json", description = "The verdict as JSON.")
   boolean json;
 
   @Override
   int run(PrintWriter out) throws Exception {
     if ((relationship == null) == (file == null)) {
-      throw new AuditRefused("give either --relationship R (verify at the audit service) or --file FILE (verify an export)");
+      throw new AuditRefused(
+          "give either --relationship R (verify at the audit service) or --file FILE (verify an export)");
     }
     if (file != null) {
       PublicKey trusted = key == null ? null : NationalKey.publicKey(Files.readString(key));
@@ -65,7 +85,9 @@ final class AuditVerifyCommand extends AuditorCommand {
     if (json) {
       out.println(body);
     } else {
-      out.println((verdict.path("verified").asBoolean(false) ? "VERIFIED: " : "NOT VERIFIED: ") + verdict.path("detail").asString());
+      out.println(
+          (verdict.path("verified").asBoolean(false) ? "VERIFIED: " : "NOT VERIFIED: ")
+              + verdict.path("detail").asString());
     }
     return verdict.path("verified").asBoolean(false) ? 0 : NOT_VERIFIED;
   }

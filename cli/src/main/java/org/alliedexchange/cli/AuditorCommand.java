@@ -22,13 +22,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
-/** What every `allied audit` subcommand shares: one GET to the gateway's auditors' API, and one line, exit 1, for any failure. */
+/**
+ * What every `allied audit` subcommand shares: one GET to the gateway's auditors' API, and one
+ * line, exit 1, for any failure.
+ */
 abstract class AuditorCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  GatewayOptions gateway;
+  @Mixin GatewayOptions gateway;
 
   abstract int run(PrintWriter out) throws Exception;
 
@@ -43,7 +44,13 @@ abstract class AuditorCommand implements Callable<Integer> {
       err.println("allied audit " + spec.name() + ": " + e.getMessage());
       return 1;
     } catch (IOException e) {
-      err.println("allied audit " + spec.name() + ": cannot reach the gateway at " + gateway.base() + ": " + e);
+      err.println(
+          "allied audit "
+              + spec.name()
+              + ": cannot reach the gateway at "
+              + gateway.base()
+              + ": "
+              + e);
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -54,17 +61,35 @@ abstract class AuditorCommand implements Callable<Integer> {
     }
   }
 
-  /** GETs an auditors' API path and returns its body; a refusal becomes AuditRefused with the gateway's gRPC code and message. */
+  /**
+   * GETs an auditors' API path and returns its body; a refusal becomes AuditRefused with the
+   * gateway's gRPC code and message.
+   */
   InputStream open(String path, Map<String, String> parameters) throws Exception {
     StringBuilder query = new StringBuilder();
-    parameters.forEach((name, value) -> query.append(query.length() == 0 ? "?" : "&").append(name).append('=')
-        .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+    parameters.forEach(
+        (name, value) ->
+            query
+                .append(query.length() == 0 ? "?" : "&")
+                .append(name)
+                .append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
     URI base = gateway.base();
-    HttpRequest request = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/+$", "") + "/audit/v1/" + path + query))
-        .header(AlliedMetadata.AUTHORIZATION_NAME, AlliedMetadata.bearer(gateway.token())).timeout(Duration.ofMinutes(30)).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(base.toString().replaceAll("/+$", "") + "/audit/v1/" + path + query))
+            .header(AlliedMetadata.AUTHORIZATION_NAME, AlliedMetadata.bearer(gateway.token()))
+            .timeout(Duration.ofMinutes(30))
+            .GET()
+            .build();
     // HTTP/1.1: the gateway's HTTP/2 is for gRPC; plain requests need no upgrade
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-    HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    HttpResponse<InputStream> response =
+        client.send(request, HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() == 200) {
       return response.body();
     }
@@ -75,7 +100,10 @@ abstract class AuditorCommand implements Callable<Integer> {
     String message;
     try {
       JsonNode error = JSON.readTree(text);
-      message = error.path("error").asString("HTTP " + response.statusCode()) + ": " + error.path("message").asString("");
+      message =
+          error.path("error").asString("HTTP " + response.statusCode())
+              + ": "
+              + error.path("message").asString("");
     } catch (RuntimeException notJson) {
       message = "HTTP " + response.statusCode() + ": " + text;
     }

@@ -17,25 +17,46 @@ import tools.jackson.databind.JsonNode;
  */
 final class ClientOptions {
 
-  @Option(names = "--gateway", paramLabel = "URL", description = "The gateway (default: ALLIED_GATEWAY_URL, else the local federation's).")
+  @Option(
+      names = "--gateway",
+      paramLabel = "URL",
+      description = "The gateway (default: ALLIED_GATEWAY_URL, else the local federation's).")
   URI gateway;
 
-  @Option(names = "--client", paramLabel = "ID", description = "The national system's client id (default: ALLIED_CLIENT_ID).")
+  @Option(
+      names = "--client",
+      paramLabel = "ID",
+      description = "The national system's client id (default: ALLIED_CLIENT_ID).")
   String client;
 
-  @Option(names = "--secret-file", paramLabel = "FILE", description = "A file holding the client's secret (default: ALLIED_CLIENT_SECRET, "
-      + "else the local federation's state file).")
+  @Option(
+      names = "--secret-file",
+      paramLabel = "FILE",
+      description =
+          "A file holding the client's secret (default: ALLIED_CLIENT_SECRET, "
+              + "else the local federation's state file).")
   Path secretFile;
 
-  @Option(names = "--token-endpoint", paramLabel = "URL", description = "Keycloak's token endpoint (default: ALLIED_TOKEN_ENDPOINT, else "
-      + "the local federation's).")
+  @Option(
+      names = "--token-endpoint",
+      paramLabel = "URL",
+      description =
+          "Keycloak's token endpoint (default: ALLIED_TOKEN_ENDPOINT, else "
+              + "the local federation's).")
   URI tokenEndpoint;
 
-  @Option(names = "--nation", paramLabel = "NAT", description = "The nation whose exchange service to call (default: ALLIED_NATION, else "
-      + "the client's own).")
+  @Option(
+      names = "--nation",
+      paramLabel = "NAT",
+      description =
+          "The nation whose exchange service to call (default: ALLIED_NATION, else "
+              + "the client's own).")
   String nation;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "The local federation's data directory, for its state file.")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "The local federation's data directory, for its state file.")
   Path dataDir;
 
   private JsonNode state;
@@ -59,7 +80,8 @@ final class ClientOptions {
   String clientId() {
     String id = client != null ? client : System.getenv("ALLIED_CLIENT_ID");
     if (id == null || id.isBlank()) {
-      throw new Unusable("name the national system with --client ID (or ALLIED_CLIENT_ID); the local federation's are in `./allied status --json`");
+      throw new Unusable(
+          "name the national system with --client ID (or ALLIED_CLIENT_ID); the local federation's are in `./allied status --json`");
     }
     return id.trim();
   }
@@ -83,7 +105,10 @@ final class ClientOptions {
     }
     JsonNode system = system(id);
     if (system == null) {
-      throw new Unusable("no secret for " + id + ": pass --secret-file FILE or set ALLIED_CLIENT_SECRET (the local federation's state file has none for it)");
+      throw new Unusable(
+          "no secret for "
+              + id
+              + ": pass --secret-file FILE or set ALLIED_CLIENT_SECRET (the local federation's state file has none for it)");
     }
     return system.path("clientSecret").asString();
   }
@@ -110,12 +135,16 @@ final class ClientOptions {
     }
     String local = state().path("keycloak").path("tokenEndpoint").asString("");
     if (local.isEmpty()) {
-      throw new Unusable("no token endpoint: pass --token-endpoint URL or set ALLIED_TOKEN_ENDPOINT (no local federation runs)");
+      throw new Unusable(
+          "no token endpoint: pass --token-endpoint URL or set ALLIED_TOKEN_ENDPOINT (no local federation runs)");
     }
     return URI.create(local);
   }
 
-  /** The nation to call: the flag, the environment, else the system's own (the first three letters of the sample ids). */
+  /**
+   * The nation to call: the flag, the environment, else the system's own (the first three letters
+   * of the sample ids).
+   */
   String nationToCall(String clientId) {
     String chosen = nation != null ? nation : System.getenv("ALLIED_NATION");
     if (chosen == null || chosen.isBlank()) {
@@ -123,7 +152,8 @@ final class ClientOptions {
       chosen = system != null ? system.path("nation").asString("") : "";
     }
     if (chosen.isBlank()) {
-      throw new Unusable("name the nation whose exchange service to call with --nation NAT (or ALLIED_NATION)");
+      throw new Unusable(
+          "name the nation whose exchange service to call with --nation NAT (or ALLIED_NATION)");
     }
     return chosen.trim().toUpperCase(java.util.Locale.ROOT);
   }

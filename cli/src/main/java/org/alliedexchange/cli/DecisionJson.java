@@ -18,9 +18,10 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The JSON shape of a decision request and its answer, as `allied policy decide` reads and prints them.
- * The shape is strict (an unknown key is an error, so a typo never silently drops a restriction); the
- * values are not: an unknown nation, marking, level or clearance is the engine's to deny.
+ * The JSON shape of a decision request and its answer, as `allied policy decide` reads and prints
+ * them. The shape is strict (an unknown key is an error, so a typo never silently drops a
+ * restriction); the values are not: an unknown nation, marking, level or clearance is the engine's
+ * to deny.
  */
 final class DecisionJson {
 
@@ -44,7 +45,10 @@ final class DecisionJson {
     if (recipient == null) {
       throw new MalformedInputException(at + ": `recipient` is required");
     }
-    return new Request(label(label, at + ".label"), recipient(recipient, at + ".recipient"), instant(node.get("at"), at + ".at", now));
+    return new Request(
+        label(label, at + ".label"),
+        recipient(recipient, at + ".recipient"),
+        instant(node.get("at"), at + ".at", now));
   }
 
   private static Label label(JsonNode node, String at) throws MalformedInputException {
@@ -65,35 +69,47 @@ final class DecisionJson {
   private static Recipient recipient(JsonNode node, String at) throws MalformedInputException {
     requireObject(node, at, RECIPIENT_KEYS);
     // an unknown clearance reaches the engine as none, which denies
-    return new Recipient(string(node, "nation", at), Level.parse(string(node, "clearance", at)), strings(node, "communities", at));
+    return new Recipient(
+        string(node, "nation", at),
+        Level.parse(string(node, "clearance", at)),
+        strings(node, "communities", at));
   }
 
-  private static Instant instant(JsonNode node, String at, Instant now) throws MalformedInputException {
+  private static Instant instant(JsonNode node, String at, Instant now)
+      throws MalformedInputException {
     if (node == null || node.isNull()) {
       return now;
     }
     if (!node.isString()) {
-      throw new MalformedInputException(at + ": expected an ISO-8601 instant such as \"2026-01-01T00:00:00Z\"");
+      throw new MalformedInputException(
+          at + ": expected an ISO-8601 instant such as \"2026-01-01T00:00:00Z\"");
     }
     try {
       return OffsetDateTime.parse(node.stringValue()).toInstant();
     } catch (DateTimeParseException e) {
-      throw new MalformedInputException(at + ": \"" + node.stringValue() + "\" is not an ISO-8601 instant with an offset, such as \"2026-01-01T00:00:00Z\"");
+      throw new MalformedInputException(
+          at
+              + ": \""
+              + node.stringValue()
+              + "\" is not an ISO-8601 instant with an offset, such as \"2026-01-01T00:00:00Z\"");
     }
   }
 
-  private static void requireObject(JsonNode node, String at, Set<String> keys) throws MalformedInputException {
+  private static void requireObject(JsonNode node, String at, Set<String> keys)
+      throws MalformedInputException {
     if (node == null || !node.isObject()) {
       throw new MalformedInputException(at + ": expected an object");
     }
     for (String key : node.propertyNames()) {
       if (!keys.contains(key)) {
-        throw new MalformedInputException(at + "." + key + ": unknown key; expected one of " + new TreeSet<>(keys));
+        throw new MalformedInputException(
+            at + "." + key + ": unknown key; expected one of " + new TreeSet<>(keys));
       }
     }
   }
 
-  private static String string(JsonNode node, String key, String at) throws MalformedInputException {
+  private static String string(JsonNode node, String key, String at)
+      throws MalformedInputException {
     JsonNode value = node.get(key);
     if (value == null || value.isNull()) {
       return null;
@@ -104,7 +120,8 @@ final class DecisionJson {
     return value.stringValue();
   }
 
-  private static Set<String> strings(JsonNode node, String key, String at) throws MalformedInputException {
+  private static Set<String> strings(JsonNode node, String key, String at)
+      throws MalformedInputException {
     JsonNode value = node.get(key);
     if (value == null || value.isNull()) {
       return Set.of();
@@ -122,7 +139,10 @@ final class DecisionJson {
     return values;
   }
 
-  /** {"decision":"PERMIT","reasons":[],"marking":"極秘","agreement":"..."} or {"decision":"DENY","reasons":[...]}. */
+  /**
+   * {"decision":"PERMIT","reasons":[],"marking":"極秘","agreement":"..."} or
+   * {"decision":"DENY","reasons":[...]}.
+   */
   static ObjectNode answer(Decision decision) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     out.put("decision", decision.outcome());
@@ -141,5 +161,4 @@ final class DecisionJson {
     }
     return out;
   }
-
 }

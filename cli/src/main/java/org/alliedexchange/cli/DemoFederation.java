@@ -40,45 +40,80 @@ final class DemoFederation implements AutoCloseable {
     return state.path("console").asString();
   }
 
-  /** The state file's entry in {@code list} whose {@code key} is {@code name}, and its {@code field}. */
+  /**
+   * The state file's entry in {@code list} whose {@code key} is {@code name}, and its {@code
+   * field}.
+   */
   private String fromState(String list, String key, String name, String field) {
     for (JsonNode entry : state.path(list)) {
       if (entry.path(key).asString("").equals(name)) {
         return entry.path(field).asString();
       }
     }
-    throw new NotShown("the state file has no " + field + " for " + name
-        + (name.equals("federation-automation") ? " (a federation started before it existed: `./allied up --fresh`)" : ""));
+    throw new NotShown(
+        "the state file has no "
+            + field
+            + " for "
+            + name
+            + (name.equals("federation-automation")
+                ? " (a federation started before it existed: `./allied up --fresh`)"
+                : ""));
   }
 
   AlliedClient system(String clientId) {
     String secret = fromState("systems", "clientId", clientId, "clientSecret");
-    AlliedClient client = AlliedClient.connect(URI.create(state.path("gateway").asString()), new ClientCredentialsTokens(
-        URI.create(state.path("keycloak").path("tokenEndpoint").asString()), clientId, secret, Clock.systemUTC()));
+    AlliedClient client =
+        AlliedClient.connect(
+            URI.create(state.path("gateway").asString()),
+            new ClientCredentialsTokens(
+                URI.create(state.path("keycloak").path("tokenEndpoint").asString()),
+                clientId,
+                secret,
+                Clock.systemUTC()));
     open.add(client);
     return client;
   }
 
   AlliedClient person(String username) {
     String password = fromState("people", "username", username, "password");
-    String token = PersonLogin.login(URI.create(state.path("keycloak").path("issuer").asString()), "allied-console",
-        URI.create(state.path("gateway").asString() + "/console/"), username, password);
-    AlliedClient client = AlliedClient.connect(URI.create(state.path("gateway").asString()), TokenSource.of(token));
+    String token =
+        PersonLogin.login(
+            URI.create(state.path("keycloak").path("issuer").asString()),
+            "allied-console",
+            URI.create(state.path("gateway").asString() + "/console/"),
+            username,
+            password);
+    AlliedClient client =
+        AlliedClient.connect(URI.create(state.path("gateway").asString()), TokenSource.of(token));
     open.add(client);
     return client;
   }
 
   private String adminToken() {
     String secret = fromState("systems", "clientId", "federation-automation", "clientSecret");
-    return new ClientCredentialsTokens(URI.create(state.path("keycloak").path("tokenEndpoint").asString()), "federation-automation",
-        secret, Clock.systemUTC()).token();
+    return new ClientCredentialsTokens(
+            URI.create(state.path("keycloak").path("tokenEndpoint").asString()),
+            "federation-automation",
+            secret,
+            Clock.systemUTC())
+        .token();
   }
 
   String agreementStatus() throws Exception {
-    HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-        HttpRequest.newBuilder(URI.create(state.path("gateway").asString() + "/admin/v1/agreements"))
-            .header(AlliedMetadata.AUTHORIZATION_NAME, AlliedMetadata.bearer(adminToken())).GET().build(), HttpResponse.BodyHandlers.ofString());
-    expect(response.statusCode() == 200, "the agreements could not be read: HTTP " + response.statusCode() + " " + response.body());
+    HttpResponse<String> response =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(state.path("gateway").asString() + "/admin/v1/agreements"))
+                    .header(AlliedMetadata.AUTHORIZATION_NAME, AlliedMetadata.bearer(adminToken()))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    expect(
+        response.statusCode() == 200,
+        "the agreements could not be read: HTTP " + response.statusCode() + " " + response.body());
     for (JsonNode agreement : Json.MAPPER.readTree(response.body()).path("agreements")) {
       if (agreement.path("id").asString("").equals(AGREEMENT)) {
         return agreement.path("status").asString("");
@@ -87,16 +122,44 @@ final class DemoFederation implements AutoCloseable {
     throw new NotShown("the federation has no agreement " + AGREEMENT);
   }
 
-  /** Suspends or resumes the demo's agreement and shows its new status; a suspension is remembered for {@link #close}. */
+  /**
+   * Suspends or resumes the demo's agreement and shows its new status; a suspension is remembered
+   * for {@link #close}.
+   */
   void admin(String change, String reason) throws Exception {
     String token = adminToken();
-    HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-        HttpRequest.newBuilder(URI.create(state.path("gateway").asString() + "/admin/v1/agreements/" + AGREEMENT + "/" + change))
-            .header(AlliedMetadata.AUTHORIZATION_NAME, AlliedMetadata.bearer(token)).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(Map.of("reason", reason)))).build(),
-        HttpResponse.BodyHandlers.ofString());
-    expect(response.statusCode() == 200, "the agreement could not be changed: HTTP " + response.statusCode() + " " + response.body());
-    narrator.show(AGREEMENT + ": " + Json.MAPPER.readTree(response.body()).path("status").asString() + " (by federation-automation: " + reason + ")");
+    HttpResponse<String> response =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            state.path("gateway").asString()
+                                + "/admin/v1/agreements/"
+                                + AGREEMENT
+                                + "/"
+                                + change))
+                    .header(AlliedMetadata.AUTHORIZATION_NAME, AlliedMetadata.bearer(token))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            Json.MAPPER.writeValueAsString(Map.of("reason", reason))))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    expect(
+        response.statusCode() == 200,
+        "the agreement could not be changed: HTTP "
+            + response.statusCode()
+            + " "
+            + response.body());
+    narrator.show(
+        AGREEMENT
+            + ": "
+            + Json.MAPPER.readTree(response.body()).path("status").asString()
+            + " (by federation-automation: "
+            + reason
+            + ")");
     suspended = change.equals("suspend");
   }
 

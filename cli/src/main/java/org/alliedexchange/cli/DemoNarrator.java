@@ -5,7 +5,10 @@ import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import org.alliedexchange.cli.DemoCommand.NotShown;
 
-/** The demo's voice: a numbered line per step, an indented line per thing shown, and the checks behind them. */
+/**
+ * The demo's voice: a numbered line per step, an indented line per thing shown, and the checks
+ * behind them.
+ */
 final class DemoNarrator {
 
   private final PrintWriter out;
@@ -25,15 +28,22 @@ final class DemoNarrator {
     out.flush();
   }
 
-  /** Runs a call that must be refused (PERMISSION_DENIED, naming {@code reason}) and shows the refusal. */
+  /**
+   * Runs a call that must be refused (PERMISSION_DENIED, naming {@code reason}) and shows the
+   * refusal.
+   */
   void refused(Runnable call, String reason, String narration) {
     try {
       call.run();
     } catch (StatusRuntimeException e) {
-      expect(e.getStatus().getCode() == Status.Code.PERMISSION_DENIED, "expected PERMISSION_DENIED, got " + ExchangeCommands.describe(e.getStatus()));
-      expect(e.getStatus().getDescription() != null && e.getStatus().getDescription().contains(reason), "expected " + reason + ", got "
-          + e.getStatus().getDescription());
-      show(narration + " (" + e.getStatus().getCode() + ": " + e.getStatus().getDescription() + ")");
+      expect(
+          e.getStatus().getCode() == Status.Code.PERMISSION_DENIED,
+          "expected PERMISSION_DENIED, got " + ExchangeCommands.describe(e.getStatus()));
+      expect(
+          e.getStatus().getDescription() != null && e.getStatus().getDescription().contains(reason),
+          "expected " + reason + ", got " + e.getStatus().getDescription());
+      show(
+          narration + " (" + e.getStatus().getCode() + ": " + e.getStatus().getDescription() + ")");
       return;
     }
     throw new NotShown(narration + ": but it was not refused");

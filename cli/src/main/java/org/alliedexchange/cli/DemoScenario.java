@@ -22,7 +22,10 @@ import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.client.AlliedClient;
 
-/** The demo's steps, in order: each does something on the federation, narrates it and checks what it shows. */
+/**
+ * The demo's steps, in order: each does something on the federation, narrates it and checks what it
+ * shows.
+ */
 final class DemoScenario {
 
   private final DemoFederation federation;
@@ -46,84 +49,179 @@ final class DemoScenario {
       Thread.sleep(1_200);
     }
 
-    narrator.say(1, "Japan's and the USA's systems subscribe to Korea's missile-launch reports (topic " + topic + ").");
+    narrator.say(
+        1,
+        "Japan's and the USA's systems subscribe to Korea's missile-launch reports (topic "
+            + topic
+            + ").");
     DemoSubscription japan = federation.subscribe(jpnReader, topic);
     DemoSubscription usa = federation.subscribe(usaReader, topic);
     Thread.sleep(1_000);
 
-    narrator.say(2, "Korea publishes a launch report at 군사II급비밀 (SECRET), releasable to JPN and USA.");
+    narrator.say(
+        2, "Korea publishes a launch report at 군사II급비밀 (SECRET), releasable to JPN and USA.");
     Instant sent = Instant.now();
-    var secret = korPublisher.exchange("KOR").publish(report(topic, "군사II급비밀", "KOR", "JPN", "USA"));
+    var secret =
+        korPublisher.exchange("KOR").publish(report(topic, "군사II급비밀", "KOR", "JPN", "USA"));
     String secretId = secret.getContent().getId();
     SubscribeResponse atJapan = japan.next(5);
     SubscribeResponse atUsa = usa.next(5);
-    expect(atJapan != null && atJapan.getContent().getId().equals(secretId), "Japan's subscription did not receive the report");
-    expect(atUsa != null && atUsa.getContent().getId().equals(secretId), "the USA's subscription did not receive the report");
-    expect(atJapan.getLabel().getRelease().getMarking().equals("極秘"), "Japan's copy is marked " + atJapan.getLabel().getRelease().getMarking());
-    expect(atUsa.getLabel().getRelease().getMarking().equals("SECRET"), "the USA's copy is marked " + atUsa.getLabel().getRelease().getMarking());
-    narrator.show("Japan received it marked " + atJapan.getLabel().getRelease().getMarking() + " (" + japan.millisAfter(sent)
-        + " ms after Korea sent it), under " + atJapan.getLabel().getRelease().getAgreementId() + ", transfer "
-        + atJapan.getLabel().getRelease().getTransferId());
-    narrator.show("The USA received it marked " + atUsa.getLabel().getRelease().getMarking() + " (" + usa.millisAfter(sent) + " ms), under "
-        + atUsa.getLabel().getRelease().getAgreementId());
+    expect(
+        atJapan != null && atJapan.getContent().getId().equals(secretId),
+        "Japan's subscription did not receive the report");
+    expect(
+        atUsa != null && atUsa.getContent().getId().equals(secretId),
+        "the USA's subscription did not receive the report");
+    expect(
+        atJapan.getLabel().getRelease().getMarking().equals("極秘"),
+        "Japan's copy is marked " + atJapan.getLabel().getRelease().getMarking());
+    expect(
+        atUsa.getLabel().getRelease().getMarking().equals("SECRET"),
+        "the USA's copy is marked " + atUsa.getLabel().getRelease().getMarking());
+    narrator.show(
+        "Japan received it marked "
+            + atJapan.getLabel().getRelease().getMarking()
+            + " ("
+            + japan.millisAfter(sent)
+            + " ms after Korea sent it), under "
+            + atJapan.getLabel().getRelease().getAgreementId()
+            + ", transfer "
+            + atJapan.getLabel().getRelease().getTransferId());
+    narrator.show(
+        "The USA received it marked "
+            + atUsa.getLabel().getRelease().getMarking()
+            + " ("
+            + usa.millisAfter(sent)
+            + " ms), under "
+            + atUsa.getLabel().getRelease().getAgreementId());
 
     narrator.say(3, "Korea publishes a report at 군사I급비밀 (TOP SECRET), releasable to JPN and USA.");
-    String topSecretId = korPublisher.exchange("KOR").publish(report(topic, "군사I급비밀", "KOR", "JPN", "USA")).getContent().getId();
+    String topSecretId =
+        korPublisher
+            .exchange("KOR")
+            .publish(report(topic, "군사I급비밀", "KOR", "JPN", "USA"))
+            .getContent()
+            .getId();
     SubscribeResponse topAtUsa = usa.next(5);
-    expect(topAtUsa != null && topAtUsa.getContent().getId().equals(topSecretId), "the USA did not receive the TOP SECRET report");
-    narrator.show("The USA received it marked " + topAtUsa.getLabel().getRelease().getMarking() + ".");
+    expect(
+        topAtUsa != null && topAtUsa.getContent().getId().equals(topSecretId),
+        "the USA did not receive the TOP SECRET report");
+    narrator.show(
+        "The USA received it marked " + topAtUsa.getLabel().getRelease().getMarking() + ".");
     expect(japan.next(1) == null, "Japan's subscription received a TOP SECRET report");
-    narrator.refused(() -> jpnReader.exchange("KOR").get(GetRequest.newBuilder().setProductId(topSecretId).build()), "LEVEL_NOT_COVERED",
+    narrator.refused(
+        () ->
+            jpnReader
+                .exchange("KOR")
+                .get(GetRequest.newBuilder().setProductId(topSecretId).build()),
+        "LEVEL_NOT_COVERED",
         "Japan did not get it: the Korea–Japan GSOMIA covers 군사III급비밀 and 군사II급비밀 only");
 
     narrator.say(4, "Korea publishes a KOR-only report.");
-    String korOnlyId = korPublisher.exchange("KOR").publish(report(topic, "군사II급비밀", "KOR")).getContent().getId();
-    expect(japan.next(1) == null && usa.next(1) == null, "a KOR-only report reached a foreign subscription");
-    narrator.refused(() -> usaReader.exchange("KOR").get(GetRequest.newBuilder().setProductId(korOnlyId).build()), "NOT_RELEASABLE_TO_NATION",
+    String korOnlyId =
+        korPublisher.exchange("KOR").publish(report(topic, "군사II급비밀", "KOR")).getContent().getId();
+    expect(
+        japan.next(1) == null && usa.next(1) == null,
+        "a KOR-only report reached a foreign subscription");
+    narrator.refused(
+        () ->
+            usaReader.exchange("KOR").get(GetRequest.newBuilder().setProductId(korOnlyId).build()),
+        "NOT_RELEASABLE_TO_NATION",
         "Nobody abroad gets it: the USA is refused");
-    narrator.refused(() -> jpnReader.exchange("KOR").get(GetRequest.newBuilder().setProductId(korOnlyId).build()), "NOT_RELEASABLE_TO_NATION",
+    narrator.refused(
+        () ->
+            jpnReader.exchange("KOR").get(GetRequest.newBuilder().setProductId(korOnlyId).build()),
+        "NOT_RELEASABLE_TO_NATION",
         "and so is Japan");
 
-    narrator.say(5, "Japan tries to re-publish Korea's SECRET report under its own service, to pass it on (the third-party rule).");
-    PublishRequest republish = PublishRequest.newBuilder().setLabel(atJapan.getLabel().toBuilder().clearRelease())
-        .setContent(atJapan.getContent().toBuilder().clearId().clearPublishedAt().clearPublisher()).build();
-    narrator.refused(() -> jpnPublisher.exchange("JPN").publish(republish), "",
+    narrator.say(
+        5,
+        "Japan tries to re-publish Korea's SECRET report under its own service, to pass it on (the third-party rule).");
+    PublishRequest republish =
+        PublishRequest.newBuilder()
+            .setLabel(atJapan.getLabel().toBuilder().clearRelease())
+            .setContent(
+                atJapan.getContent().toBuilder().clearId().clearPublishedAt().clearPublisher())
+            .build();
+    narrator.refused(
+        () -> jpnPublisher.exchange("JPN").publish(republish),
+        "",
         "Refused: only Korea may release Korea's information");
-    narrator.say(6, "Korea amends its KOR-only report to be releasable to JPN and USA (the originator's consent).");
-    korPublisher.exchange("KOR").amendReleasability(AmendReleasabilityRequest.newBuilder().setProductId(korOnlyId)
-        .addAllReleasableTo(List.of("KOR", "JPN", "USA")).setJustification("demo: shared for the combined missile-warning picture").build());
-    var amendedAtUsa = usaReader.exchange("KOR").get(GetRequest.newBuilder().setProductId(korOnlyId).build());
-    var amendedAtJapan = jpnReader.exchange("KOR").get(GetRequest.newBuilder().setProductId(korOnlyId).build());
-    narrator.show("Now the USA gets it marked " + amendedAtUsa.getLabel().getRelease().getMarking() + ", and Japan marked "
-        + amendedAtJapan.getLabel().getRelease().getMarking() + ", from Korea, the originator.");
+    narrator.say(
+        6,
+        "Korea amends its KOR-only report to be releasable to JPN and USA (the originator's consent).");
+    korPublisher
+        .exchange("KOR")
+        .amendReleasability(
+            AmendReleasabilityRequest.newBuilder()
+                .setProductId(korOnlyId)
+                .addAllReleasableTo(List.of("KOR", "JPN", "USA"))
+                .setJustification("demo: shared for the combined missile-warning picture")
+                .build());
+    var amendedAtUsa =
+        usaReader.exchange("KOR").get(GetRequest.newBuilder().setProductId(korOnlyId).build());
+    var amendedAtJapan =
+        jpnReader.exchange("KOR").get(GetRequest.newBuilder().setProductId(korOnlyId).build());
+    narrator.show(
+        "Now the USA gets it marked "
+            + amendedAtUsa.getLabel().getRelease().getMarking()
+            + ", and Japan marked "
+            + amendedAtJapan.getLabel().getRelease().getMarking()
+            + ", from Korea, the originator.");
     for (DemoSubscription subscription : List.of(japan, usa)) {
       // the amendment reaches open subscriptions too, as the product it now is
       SubscribeResponse amended = subscription.next(3);
-      expect(amended == null || amended.getContent().getId().equals(korOnlyId), "a subscription received something other than the amended report");
+      expect(
+          amended == null || amended.getContent().getId().equals(korOnlyId),
+          "a subscription received something other than the amended report");
     }
 
-    narrator.say(7, "A federation administrator suspends the Korea–Japan GSOMIA while both subscriptions stay open.");
+    narrator.say(
+        7,
+        "A federation administrator suspends the Korea–Japan GSOMIA while both subscriptions stay open.");
     federation.admin("suspend", "demo: suspension drill");
     Thread.sleep(1_200);
-    String duringId = korPublisher.exchange("KOR").publish(report(topic, "군사II급비밀", "KOR", "JPN", "USA")).getContent().getId();
+    String duringId =
+        korPublisher
+            .exchange("KOR")
+            .publish(report(topic, "군사II급비밀", "KOR", "JPN", "USA"))
+            .getContent()
+            .getId();
     SubscribeResponse duringAtUsa = usa.next(5);
-    expect(duringAtUsa != null && duringAtUsa.getContent().getId().equals(duringId), "the USA stopped receiving during the suspension");
+    expect(
+        duringAtUsa != null && duringAtUsa.getContent().getId().equals(duringId),
+        "the USA stopped receiving during the suspension");
     expect(japan.next(2) == null, "Japan's open subscription still received during the suspension");
     narrator.show("The USA still receives; Japan's open subscription received nothing.");
-    narrator.refused(() -> jpnReader.exchange("KOR").get(GetRequest.newBuilder().setProductId(duringId).build()), "NO_AGREEMENT_IN_FORCE",
+    narrator.refused(
+        () -> jpnReader.exchange("KOR").get(GetRequest.newBuilder().setProductId(duringId).build()),
+        "NO_AGREEMENT_IN_FORCE",
         "Japan asking directly is refused too");
     federation.admin("resume", "demo: drill over");
     Thread.sleep(1_200);
-    String afterId = korPublisher.exchange("KOR").publish(report(topic, "군사II급비밀", "KOR", "JPN", "USA")).getContent().getId();
+    String afterId =
+        korPublisher
+            .exchange("KOR")
+            .publish(report(topic, "군사II급비밀", "KOR", "JPN", "USA"))
+            .getContent()
+            .getId();
     SubscribeResponse afterAtJapan = japan.next(5);
-    expect(afterAtJapan != null && afterAtJapan.getContent().getId().equals(afterId), "Japan did not receive after the resumption");
+    expect(
+        afterAtJapan != null && afterAtJapan.getContent().getId().equals(afterId),
+        "Japan did not receive after the resumption");
     usa.next(5);
-    narrator.show("Resumed: Japan's same subscription receives again (" + afterAtJapan.getLabel().getRelease().getMarking() + ").");
+    narrator.show(
+        "Resumed: Japan's same subscription receives again ("
+            + afterAtJapan.getLabel().getRelease().getMarking()
+            + ").");
 
     narrator.say(8, "Korea's and Japan's auditors log in and read the Korea–Japan record.");
     AlliedClient korAuditor = federation.person("kor-auditor");
     AlliedClient jpnAuditor = federation.person("jpn-auditor");
-    List<String> wanted = List.of(atJapan.getLabel().getRelease().getTransferId(), afterAtJapan.getLabel().getRelease().getTransferId());
+    List<String> wanted =
+        List.of(
+            atJapan.getLabel().getRelease().getTransferId(),
+            afterAtJapan.getLabel().getRelease().getTransferId());
     List<QueryRecordsResponse> korRecords = List.of();
     List<QueryRecordsResponse> jpnRecords = List.of();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -135,22 +233,49 @@ final class DemoScenario {
       }
       Thread.sleep(250);
     }
-    expect(ids(korRecords).containsAll(wanted) && ids(jpnRecords).containsAll(wanted), "the auditors do not both see the demo's transfers");
-    expect(korRecords.stream().map(QueryRecordsResponse::getHash).toList().equals(jpnRecords.stream().map(QueryRecordsResponse::getHash).toList()),
+    expect(
+        ids(korRecords).containsAll(wanted) && ids(jpnRecords).containsAll(wanted),
+        "the auditors do not both see the demo's transfers");
+    expect(
+        korRecords.stream()
+            .map(QueryRecordsResponse::getHash)
+            .toList()
+            .equals(jpnRecords.stream().map(QueryRecordsResponse::getHash).toList()),
         "the two auditors were shown different chains");
-    long refusals = korRecords.stream().filter(r -> r.getRedacted() || r.getEvent().getTransfer().getDecision().getNumber() == 2).count();
-    narrator.show("Both see the same " + korRecords.size() + " records of JPN-KOR, with the same hashes: the transfers to Japan (each re-marked "
-        + "for the auditor), " + refusals + " refusals, and the suspension and resumption.");
-    VerifyChainResponse korVerified = korAuditor.audit().verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build());
-    VerifyChainResponse jpnVerified = jpnAuditor.audit().verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build());
-    expect(korVerified.getVerified() && jpnVerified.getVerified(), "the chain did not verify: " + korVerified.getDetail());
+    long refusals =
+        korRecords.stream()
+            .filter(
+                r -> r.getRedacted() || r.getEvent().getTransfer().getDecision().getNumber() == 2)
+            .count();
+    narrator.show(
+        "Both see the same "
+            + korRecords.size()
+            + " records of JPN-KOR, with the same hashes: the transfers to Japan (each re-marked "
+            + "for the auditor), "
+            + refusals
+            + " refusals, and the suspension and resumption.");
+    VerifyChainResponse korVerified =
+        korAuditor
+            .audit()
+            .verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build());
+    VerifyChainResponse jpnVerified =
+        jpnAuditor
+            .audit()
+            .verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build());
+    expect(
+        korVerified.getVerified() && jpnVerified.getVerified(),
+        "the chain did not verify: " + korVerified.getDetail());
     narrator.show("The chain verifies for both: " + jpnVerified.getDetail() + ".");
-    narrator.show("Open the console at " + federation.console() + " as jpn-auditor to see the report.");
+    narrator.show(
+        "Open the console at " + federation.console() + " as jpn-auditor to see the report.");
   }
 
   private List<QueryRecordsResponse> records(AlliedClient auditor) {
     List<QueryRecordsResponse> records = new ArrayList<>();
-    auditor.audit().exportRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN-KOR").build()).forEachRemaining(records::add);
+    auditor
+        .audit()
+        .exportRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN-KOR").build())
+        .forEachRemaining(records::add);
     return records;
   }
 
@@ -160,13 +285,30 @@ final class DemoScenario {
 
   private static PublishRequest report(String topic, String marking, String... releasableTo) {
     Instant now = Instant.now();
-    Timestamp at = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    Timestamp at =
+        Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
     return PublishRequest.newBuilder()
-        .setLabel(SecurityLabel.newBuilder().setPolicy("KOR").setMarking(marking).setOriginator("KOR").addAllReleasableTo(List.of(releasableTo))
-            .addCommunities("MISSILE_WARNING"))
-        .setContent(ProductContent.newBuilder().setTopic(topic).setObservedAt(at)
-            .setMissileLaunch(MissileLaunchReport.newBuilder().setLaunchPoint(GeoPoint.newBuilder().setLatitude(39.66).setLongitude(124.7))
-                .setLaunchedAt(at).setMissileType("SRBM").setCount(2).setApogeeKm(50).setRangeKm(350).setSensor("demo")))
+        .setLabel(
+            SecurityLabel.newBuilder()
+                .setPolicy("KOR")
+                .setMarking(marking)
+                .setOriginator("KOR")
+                .addAllReleasableTo(List.of(releasableTo))
+                .addCommunities("MISSILE_WARNING"))
+        .setContent(
+            ProductContent.newBuilder()
+                .setTopic(topic)
+                .setObservedAt(at)
+                .setMissileLaunch(
+                    MissileLaunchReport.newBuilder()
+                        .setLaunchPoint(
+                            GeoPoint.newBuilder().setLatitude(39.66).setLongitude(124.7))
+                        .setLaunchedAt(at)
+                        .setMissileType("SRBM")
+                        .setCount(2)
+                        .setApogeeKm(50)
+                        .setRangeKm(350)
+                        .setSensor("demo")))
         .build();
   }
 }

@@ -19,29 +19,37 @@ final class DemoSubscription implements AutoCloseable {
   volatile Instant lastAt;
 
   DemoSubscription(AlliedClient client, String topic) {
-    context.run(() -> client.exchangeAsync("KOR").subscribe(SubscribeRequest.newBuilder().setTopic(topic).build(),
-        new StreamObserver<>() {
-          @Override
-          public void onNext(SubscribeResponse value) {
-            lastAt = Instant.now();
-            received.add(value);
-          }
+    context.run(
+        () ->
+            client
+                .exchangeAsync("KOR")
+                .subscribe(
+                    SubscribeRequest.newBuilder().setTopic(topic).build(),
+                    new StreamObserver<>() {
+                      @Override
+                      public void onNext(SubscribeResponse value) {
+                        lastAt = Instant.now();
+                        received.add(value);
+                      }
 
-          @Override
-          public void onError(Throwable t) {
-            received.add(t);
-          }
+                      @Override
+                      public void onError(Throwable t) {
+                        received.add(t);
+                      }
 
-          @Override
-          public void onCompleted() {
-          }
-        }));
+                      @Override
+                      public void onCompleted() {}
+                    }));
   }
 
   SubscribeResponse next(int seconds) throws InterruptedException {
     Object next = received.poll(seconds, TimeUnit.SECONDS);
     if (next instanceof Throwable t) {
-      throw new NotShown("a subscription ended: " + (t instanceof StatusRuntimeException s ? ExchangeCommands.describe(s.getStatus()) : t));
+      throw new NotShown(
+          "a subscription ended: "
+              + (t instanceof StatusRuntimeException s
+                  ? ExchangeCommands.describe(s.getStatus())
+                  : t));
     }
     return (SubscribeResponse) next;
   }

@@ -38,7 +38,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** The national systems' commands: `allied token|publish|amend|get|search|subscribe`, through the gateway. */
+/**
+ * The national systems' commands: `allied token|publish|amend|get|search|subscribe`, through the
+ * gateway.
+ */
 final class ExchangeCommands {
 
   private ExchangeCommands() {}
@@ -47,16 +50,17 @@ final class ExchangeCommands {
 
   /** Connects, runs, and turns a gRPC refusal into its status and message, exit 1. */
   abstract static class SystemCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Mixin
-    ClientOptions connection;
+    @Mixin ClientOptions connection;
 
-    @Option(names = "--json", description = "One JSON object per line (the proto3 JSON of each answer), for scripts.")
+    @Option(
+        names = "--json",
+        description = "One JSON object per line (the proto3 JSON of each answer), for scripts.")
     boolean json;
 
-    abstract void run(AlliedClient client, ClientCredentialsTokens tokens, PrintWriter out) throws Exception;
+    abstract void run(AlliedClient client, ClientCredentialsTokens tokens, PrintWriter out)
+        throws Exception;
 
     @Override
     public Integer call() {
@@ -69,7 +73,13 @@ final class ExchangeCommands {
         spec.commandLine().getOut().flush();
         return 0;
       } catch (StatusRuntimeException e) {
-        err.println("allied " + spec.name() + ": " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+        err.println(
+            "allied "
+                + spec.name()
+                + ": "
+                + e.getStatus().getCode()
+                + ": "
+                + e.getStatus().getDescription());
         return 1;
       } catch (TokenSource.TokenException e) {
         err.println("allied " + spec.name() + ": no token: " + e.getMessage());
@@ -106,36 +116,67 @@ final class ExchangeCommands {
 
   /** One line for a product as the caller received it. */
   static String product(SecurityLabel label, ProductContent content, String cursor) {
-    String released = label.hasRelease()
-        ? label.getRelease().getMarking() + " (" + label.getRelease().getRecipientNation() + " marking of " + label.getOriginator() + " "
-            + label.getMarking() + ")"
-        : label.getMarking();
-    return content.getId() + "  " + content.getTopic() + "  " + released + "  releasable to " + String.join(",", label.getReleasableToList())
-        + (label.hasRelease() ? "  transfer " + label.getRelease().getTransferId() : "") + (cursor == null ? "" : "  cursor " + cursor);
+    String released =
+        label.hasRelease()
+            ? label.getRelease().getMarking()
+                + " ("
+                + label.getRelease().getRecipientNation()
+                + " marking of "
+                + label.getOriginator()
+                + " "
+                + label.getMarking()
+                + ")"
+            : label.getMarking();
+    return content.getId()
+        + "  "
+        + content.getTopic()
+        + "  "
+        + released
+        + "  releasable to "
+        + String.join(",", label.getReleasableToList())
+        + (label.hasRelease() ? "  transfer " + label.getRelease().getTransferId() : "")
+        + (cursor == null ? "" : "  cursor " + cursor);
   }
 
-  @Command(name = "token", mixinStandardHelpOptions = true, description = "Print the national system's access token (client credentials).")
+  @Command(
+      name = "token",
+      mixinStandardHelpOptions = true,
+      description = "Print the national system's access token (client credentials).")
   static final class Token extends SystemCommand {
     @Override
     void run(AlliedClient client, ClientCredentialsTokens tokens, PrintWriter out) {
       String token = tokens.token();
       if (json) {
-        out.println("{\"accessToken\":\"" + token + "\",\"claims\":" + ClientCredentials.unverifiedClaims(token) + "}");
+        out.println(
+            "{\"accessToken\":\""
+                + token
+                + "\",\"claims\":"
+                + ClientCredentials.unverifiedClaims(token)
+                + "}");
       } else {
         out.println(token);
       }
     }
   }
 
-  @Command(name = "publish", mixinStandardHelpOptions = true,
-      description = {"Publish a product to the system's own nation's exchange service.",
-          "The file is a PublishRequest in the proto3 JSON mapping: {\"label\": {...}, \"content\": {...}}; see examples/product.json."})
+  @Command(
+      name = "publish",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Publish a product to the system's own nation's exchange service.",
+        "The file is a PublishRequest in the proto3 JSON mapping: {\"label\": {...}, \"content\": {...}}; see examples/product.json."
+      })
   static final class Publish extends SystemCommand {
-    @Option(names = "--file", required = true, paramLabel = "FILE", description = "The PublishRequest as JSON.")
+    @Option(
+        names = "--file",
+        required = true,
+        paramLabel = "FILE",
+        description = "The PublishRequest as JSON.")
     Path file;
 
     @Override
-    void run(AlliedClient client, ClientCredentialsTokens tokens, PrintWriter out) throws IOException, MalformedInputException {
+    void run(AlliedClient client, ClientCredentialsTokens tokens, PrintWriter out)
+        throws IOException, MalformedInputException {
       PublishRequest.Builder request = PublishRequest.newBuilder();
       try {
         JsonFormat.parser().merge(Files.readString(file), request);
@@ -143,47 +184,83 @@ final class ExchangeCommands {
         throw new MalformedInputException(file + " is not a PublishRequest: " + e.getMessage());
       }
       PublishResponse published = client.exchange(nation()).publish(request.build());
-      print(out, published, "published " + product(published.getLabel(), published.getContent(), null));
+      print(
+          out,
+          published,
+          "published " + product(published.getLabel(), published.getContent(), null));
     }
   }
 
-  @Command(name = "amend", mixinStandardHelpOptions = true, description = "Amend a product's releasability (its originator's systems only).")
+  @Command(
+      name = "amend",
+      mixinStandardHelpOptions = true,
+      description = "Amend a product's releasability (its originator's systems only).")
   static final class Amend extends SystemCommand {
     @Parameters(index = "0", paramLabel = "ID", description = "The product.")
     String id;
-    @Option(names = "--releasable-to", required = true, split = ",", paramLabel = "NAT", description = "The nations it may go to, e.g. KOR,JPN,USA.")
+
+    @Option(
+        names = "--releasable-to",
+        required = true,
+        split = ",",
+        paramLabel = "NAT",
+        description = "The nations it may go to, e.g. KOR,JPN,USA.")
     List<String> releasableTo;
-    @Option(names = "--justification", required = true, description = "Why: the originator's recorded consent.")
+
+    @Option(
+        names = "--justification",
+        required = true,
+        description = "Why: the originator's recorded consent.")
     String justification;
 
     @Override
     void run(AlliedClient client, ClientCredentialsTokens tokens, PrintWriter out) {
-      AmendReleasabilityResponse amended = client.exchange(nation()).amendReleasability(AmendReleasabilityRequest.newBuilder()
-          .setProductId(id).addAllReleasableTo(releasableTo).setJustification(justification).build());
+      AmendReleasabilityResponse amended =
+          client
+              .exchange(nation())
+              .amendReleasability(
+                  AmendReleasabilityRequest.newBuilder()
+                      .setProductId(id)
+                      .addAllReleasableTo(releasableTo)
+                      .setJustification(justification)
+                      .build());
       print(out, amended, "amended " + product(amended.getLabel(), amended.getContent(), null));
     }
   }
 
-  @Command(name = "get", mixinStandardHelpOptions = true, description = "Get one product from a nation's exchange service, as released to this system.")
+  @Command(
+      name = "get",
+      mixinStandardHelpOptions = true,
+      description = "Get one product from a nation's exchange service, as released to this system.")
   static final class Get extends SystemCommand {
     @Parameters(index = "0", paramLabel = "ID", description = "The product.")
     String id;
 
     @Override
     void run(AlliedClient client, ClientCredentialsTokens tokens, PrintWriter out) {
-      GetResponse product = client.exchange(nation()).get(GetRequest.newBuilder().setProductId(id).build());
+      GetResponse product =
+          client.exchange(nation()).get(GetRequest.newBuilder().setProductId(id).build());
       print(out, product, product(product.getLabel(), product.getContent(), null));
     }
   }
 
-  @Command(name = "search", mixinStandardHelpOptions = true,
-      description = {"Search a nation's exchange service: one page of the products released to this system, oldest first.",
-          "What was withheld is counted on stderr; so is the cursor of the next page."})
+  @Command(
+      name = "search",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Search a nation's exchange service: one page of the products released to this system, oldest first.",
+        "What was withheld is counted on stderr; so is the cursor of the next page."
+      })
   static final class Search extends SystemCommand {
     @Option(names = "--topic", description = "Only this topic.")
     String topic;
-    @Option(names = "--page-size", defaultValue = "0", description = "Products per page (0: the service's default).")
+
+    @Option(
+        names = "--page-size",
+        defaultValue = "0",
+        description = "Products per page (0: the service's default).")
     int pageSize;
+
     @Option(names = "--cursor", description = "Resume after this cursor.")
     String cursor;
 
@@ -197,16 +274,27 @@ final class ExchangeCommands {
         request.setCursor(cursor);
       }
       AtomicReference<Metadata> trailers = new AtomicReference<>();
-      Iterator<SearchResponse> results = client.exchange(nation())
-          .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers)).search(request.build());
+      Iterator<SearchResponse> results =
+          client
+              .exchange(nation())
+              .withInterceptors(
+                  MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers))
+              .search(request.build());
       while (results.hasNext()) {
         SearchResponse product = results.next();
         print(out, product, product(product.getLabel(), product.getContent(), product.getCursor()));
       }
       Metadata end = trailers.get();
       PrintWriter err = spec.commandLine().getErr();
-      if (end != null && end.get(AlliedClient.WITHHELD) != null && !"0".equals(end.get(AlliedClient.WITHHELD))) {
-        err.println("withheld: " + end.get(AlliedClient.WITHHELD) + " (" + end.get(AlliedClient.WITHHELD_REASONS) + ")");
+      if (end != null
+          && end.get(AlliedClient.WITHHELD) != null
+          && !"0".equals(end.get(AlliedClient.WITHHELD))) {
+        err.println(
+            "withheld: "
+                + end.get(AlliedClient.WITHHELD)
+                + " ("
+                + end.get(AlliedClient.WITHHELD_REASONS)
+                + ")");
       }
       if (end != null && end.get(AlliedClient.NEXT_CURSOR) != null) {
         err.println("more: --cursor " + end.get(AlliedClient.NEXT_CURSOR));
@@ -214,14 +302,25 @@ final class ExchangeCommands {
     }
   }
 
-  @Command(name = "subscribe", mixinStandardHelpOptions = true,
-      description = "Receive a topic's products as they are published (after --from, those since that cursor first), until Ctrl-C.")
+  @Command(
+      name = "subscribe",
+      mixinStandardHelpOptions = true,
+      description =
+          "Receive a topic's products as they are published (after --from, those since that cursor first), until Ctrl-C.")
   static final class Subscribe extends SystemCommand {
     @Option(names = "--topic", required = true, description = "The topic.")
     String topic;
-    @Option(names = "--from", paramLabel = "CURSOR", description = "Start after this cursor (missed products first).")
+
+    @Option(
+        names = "--from",
+        paramLabel = "CURSOR",
+        description = "Start after this cursor (missed products first).")
     String from;
-    @Option(names = "--count", defaultValue = "0", description = "Stop after this many products (0: never).")
+
+    @Option(
+        names = "--count",
+        defaultValue = "0",
+        description = "Stop after this many products (0: never).")
     int count;
 
     @Override

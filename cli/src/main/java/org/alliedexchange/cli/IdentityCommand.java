@@ -17,27 +17,35 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.node.ObjectNode;
 
-/** `allied identity ...`: the administrators' tools for nations' systems and people, in Keycloak. */
+/**
+ * `allied identity ...`: the administrators' tools for nations' systems and people, in Keycloak.
+ */
 @Command(
     name = "identity",
     mixinStandardHelpOptions = true,
-    description = {"Manage national systems and people in Keycloak. Every change is an audit event.",
-        "Keycloak is named by --keycloak or ALLIED_KEYCLOAK_URL; the administrator by ALLIED_KEYCLOAK_ADMIN and "
-            + "ALLIED_KEYCLOAK_ADMIN_PASSWORD (or --admin-password-file)."},
+    description = {
+      "Manage national systems and people in Keycloak. Every change is an audit event.",
+      "Keycloak is named by --keycloak or ALLIED_KEYCLOAK_URL; the administrator by ALLIED_KEYCLOAK_ADMIN and "
+          + "ALLIED_KEYCLOAK_ADMIN_PASSWORD (or --admin-password-file)."
+    },
     subcommands = {
-        IdentityCommand.Onboard.class, IdentityCommand.AddPerson.class, IdentityCommand.ListIdentities.class,
-        IdentityCommand.Show.class, IdentityCommand.SetClearance.class, IdentityCommand.SetCommunities.class,
-        IdentityCommand.RotateSecret.class, IdentityCommand.Disable.class, IdentityCommand.Enable.class,
-        LocalKeycloakCommand.class})
+      IdentityCommand.Onboard.class, IdentityCommand.AddPerson.class,
+          IdentityCommand.ListIdentities.class,
+      IdentityCommand.Show.class, IdentityCommand.SetClearance.class,
+          IdentityCommand.SetCommunities.class,
+      IdentityCommand.RotateSecret.class, IdentityCommand.Disable.class,
+          IdentityCommand.Enable.class,
+      LocalKeycloakCommand.class
+    })
 final class IdentityCommand {
 
-  /** Connects, runs, and turns refusals into exit 2 and failures into exit 1, each with one line. */
+  /**
+   * Connects, runs, and turns refusals into exit 2 and failures into exit 1, each with one line.
+   */
   abstract static class AdminCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Mixin
-    KeycloakOptions keycloak;
+    @Mixin KeycloakOptions keycloak;
 
     @Option(names = "--json", description = "Print one JSON object per line, for scripts.")
     boolean json;
@@ -64,9 +72,15 @@ final class IdentityCommand {
       if (json) {
         out.println(Json.line(toJson(identity)));
       } else {
-        out.printf("%-7s %-28s %-4s %-13s %-9s roles=%s communities=%s%s%n", identity.kind(), identity.name(),
-            identity.nation(), identity.clearance(), identity.enabled() ? "enabled" : "DISABLED",
-            String.join(",", identity.roles()), String.join(",", identity.communities()),
+        out.printf(
+            "%-7s %-28s %-4s %-13s %-9s roles=%s communities=%s%s%n",
+            identity.kind(),
+            identity.name(),
+            identity.nation(),
+            identity.clearance(),
+            identity.enabled() ? "enabled" : "DISABLED",
+            String.join(",", identity.roles()),
+            String.join(",", identity.communities()),
             identity.description().isEmpty() ? "" : "  (" + identity.description() + ")");
       }
     }
@@ -87,23 +101,39 @@ final class IdentityCommand {
     }
   }
 
-  @Command(name = "onboard", mixinStandardHelpOptions = true,
-      description = "Onboard a national system (a confidential client using client credentials) and print its secret, once.")
+  @Command(
+      name = "onboard",
+      mixinStandardHelpOptions = true,
+      description =
+          "Onboard a national system (a confidential client using client credentials) and print its secret, once.")
   static final class Onboard extends AdminCommand {
-    @Parameters(index = "0", paramLabel = "CLIENT_ID", description = "The system's client id, e.g. kor-navy-reader.")
+    @Parameters(
+        index = "0",
+        paramLabel = "CLIENT_ID",
+        description = "The system's client id, e.g. kor-navy-reader.")
     String clientId;
 
     @Option(names = "--nation", required = true, description = "ISO 3166-1 alpha-3, e.g. KOR.")
     String nation;
 
-    @Option(names = "--clearance", required = true, description = "UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET or TOP_SECRET.")
+    @Option(
+        names = "--clearance",
+        required = true,
+        description = "UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET or TOP_SECRET.")
     String clearance;
 
-    @Option(names = "--community", paramLabel = "NAME", description = "A need-to-know community (repeatable).")
+    @Option(
+        names = "--community",
+        paramLabel = "NAME",
+        description = "A need-to-know community (repeatable).")
     List<String> communities = new ArrayList<>();
 
-    @Option(names = "--role", paramLabel = "ROLE", required = true,
-        description = "exchange-publish, exchange-read, hotline-member, auditor, federation-admin (repeatable).")
+    @Option(
+        names = "--role",
+        paramLabel = "ROLE",
+        required = true,
+        description =
+            "exchange-publish, exchange-read, hotline-member, auditor, federation-admin (repeatable).")
     List<String> roles = new ArrayList<>();
 
     @Option(names = "--description", description = "What the system is.")
@@ -111,7 +141,8 @@ final class IdentityCommand {
 
     @Override
     void run(IdentityAdmin admin, PrintWriter out) {
-      String secret = admin.onboardSystem(clientId, nation, clearance, communities, roles, description);
+      String secret =
+          admin.onboardSystem(clientId, nation, clearance, communities, roles, description);
       if (json) {
         ObjectNode node = toJson(admin.describe(clientId));
         node.put("secret", secret);
@@ -123,8 +154,11 @@ final class IdentityCommand {
     }
   }
 
-  @Command(name = "add-person", mixinStandardHelpOptions = true,
-      description = "Add an auditor, administrator or hotline member; prints a one-time initial password they must change.")
+  @Command(
+      name = "add-person",
+      mixinStandardHelpOptions = true,
+      description =
+          "Add an auditor, administrator or hotline member; prints a one-time initial password they must change.")
   static final class AddPerson extends AdminCommand {
     @Parameters(index = "0", paramLabel = "USERNAME")
     String username;
@@ -135,7 +169,11 @@ final class IdentityCommand {
     @Option(names = "--clearance", required = true)
     String clearance;
 
-    @Option(names = "--role", paramLabel = "ROLE", required = true, description = "auditor, federation-admin or hotline-member (repeatable).")
+    @Option(
+        names = "--role",
+        paramLabel = "ROLE",
+        required = true,
+        description = "auditor, federation-admin or hotline-member (repeatable).")
     List<String> roles = new ArrayList<>();
 
     @Option(names = "--first-name")
@@ -158,7 +196,10 @@ final class IdentityCommand {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List national systems and people with their attributes.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List national systems and people with their attributes.")
   static final class ListIdentities extends AdminCommand {
     @ArgGroup(exclusive = true)
     Only only;
@@ -182,7 +223,10 @@ final class IdentityCommand {
     }
   }
 
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one system or person.")
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Show one system or person.")
   static final class Show extends AdminCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "A client id or a username.")
     String name;
@@ -193,7 +237,10 @@ final class IdentityCommand {
     }
   }
 
-  @Command(name = "set-clearance", mixinStandardHelpOptions = true, description = "Change a system's or person's clearance; the next token carries it.")
+  @Command(
+      name = "set-clearance",
+      mixinStandardHelpOptions = true,
+      description = "Change a system's or person's clearance; the next token carries it.")
   static final class SetClearance extends AdminCommand {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
@@ -208,7 +255,10 @@ final class IdentityCommand {
     }
   }
 
-  @Command(name = "set-communities", mixinStandardHelpOptions = true, description = "Replace a system's or person's need-to-know communities (none to clear them).")
+  @Command(
+      name = "set-communities",
+      mixinStandardHelpOptions = true,
+      description = "Replace a system's or person's need-to-know communities (none to clear them).")
   static final class SetCommunities extends AdminCommand {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
@@ -223,7 +273,10 @@ final class IdentityCommand {
     }
   }
 
-  @Command(name = "rotate-secret", mixinStandardHelpOptions = true, description = "Give a system a new secret; the old one stops working at once.")
+  @Command(
+      name = "rotate-secret",
+      mixinStandardHelpOptions = true,
+      description = "Give a system a new secret; the old one stops working at once.")
   static final class RotateSecret extends AdminCommand {
     @Parameters(index = "0", paramLabel = "CLIENT_ID")
     String clientId;
@@ -237,12 +290,16 @@ final class IdentityCommand {
         node.put("secret", secret);
         out.println(Json.line(node));
       } else {
-        out.println("new secret for " + clientId + " (shown once; the old one no longer works): " + secret);
+        out.println(
+            "new secret for " + clientId + " (shown once; the old one no longer works): " + secret);
       }
     }
   }
 
-  @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a system (it gets no token) or a person (they cannot log in).")
+  @Command(
+      name = "disable",
+      mixinStandardHelpOptions = true,
+      description = "Disable a system (it gets no token) or a person (they cannot log in).")
   static final class Disable extends AdminCommand {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
@@ -254,7 +311,10 @@ final class IdentityCommand {
     }
   }
 
-  @Command(name = "enable", mixinStandardHelpOptions = true, description = "Re-enable a disabled system or person.")
+  @Command(
+      name = "enable",
+      mixinStandardHelpOptions = true,
+      description = "Re-enable a disabled system or person.")
   static final class Enable extends AdminCommand {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;

@@ -11,8 +11,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.devservers.LocalKeycloak;
+import org.alliedexchange.devservers.LocalRedis;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,25 +20,38 @@ import picocli.CommandLine.Spec;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * `allied identity local-keycloak`: a real Keycloak with the realm imported (and, unless given one, a
- * Redis for its audit stream), on 127.0.0.1, until Ctrl-C. Prints how to reach it and writes the same,
- * secrets included, to a state file readable by its owner only.
+ * `allied identity local-keycloak`: a real Keycloak with the realm imported (and, unless given one,
+ * a Redis for its audit stream), on 127.0.0.1, until Ctrl-C. Prints how to reach it and writes the
+ * same, secrets included, to a state file readable by its owner only.
  */
-@Command(name = "local-keycloak", mixinStandardHelpOptions = true,
-    description = {"Run a local Keycloak with the allied realm (and a Redis for its audit stream) until Ctrl-C.",
-        "Data, generated secrets and state.json persist in --data between runs; --fresh starts empty."})
+@Command(
+    name = "local-keycloak",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a local Keycloak with the allied realm (and a Redis for its audit stream) until Ctrl-C.",
+      "Data, generated secrets and state.json persist in --data between runs; --fresh starts empty."
+    })
 final class LocalKeycloakCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--port", defaultValue = "0", description = "Keycloak's HTTP port (default: a free one).")
+  @Option(
+      names = "--port",
+      defaultValue = "0",
+      description = "Keycloak's HTTP port (default: a free one).")
   int port;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Where data and secrets persist (default: .allied/local-keycloak in the project).")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "Where data and secrets persist (default: .allied/local-keycloak in the project).")
   Path data;
 
-  @Option(names = "--redis", paramLabel = "URL", description = "The audit stream's Redis (default: start one).")
+  @Option(
+      names = "--redis",
+      paramLabel = "URL",
+      description = "The audit stream's Redis (default: start one).")
   URI redis;
 
   @Option(names = "--fresh", description = "Delete the data directory first.")
@@ -62,14 +75,24 @@ final class LocalKeycloakCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "local-redis-stop"));
       redisUrl = started.url();
     }
-    LocalKeycloak keycloak = LocalKeycloak.builder().port(port).dataDir(dir.resolve("keycloak")).auditRedis(redisUrl).start();
+    LocalKeycloak keycloak =
+        LocalKeycloak.builder()
+            .port(port)
+            .dataDir(dir.resolve("keycloak"))
+            .auditRedis(redisUrl)
+            .start();
 
     ObjectNode state = state(keycloak, redisUrl);
     Path stateFile = dir.resolve("state.json");
     Files.deleteIfExists(stateFile);
-    Files.createFile(stateFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(stateFile, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(state),
-        StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+    Files.createFile(
+        stateFile,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        stateFile,
+        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(state),
+        StandardCharsets.UTF_8,
+        StandardOpenOption.TRUNCATE_EXISTING);
 
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -98,17 +121,29 @@ final class LocalKeycloakCommand implements Callable<Integer> {
     for (Map.Entry<String, String> placeholder : keycloak.placeholders().entrySet()) {
       String name = placeholder.getKey();
       if (name.startsWith("ALLIED_SECRET_")) {
-        systems.put(name.substring("ALLIED_SECRET_".length()).toLowerCase().replace('_', '-'), placeholder.getValue());
+        systems.put(
+            name.substring("ALLIED_SECRET_".length()).toLowerCase().replace('_', '-'),
+            placeholder.getValue());
       } else if (name.startsWith("ALLIED_PASSWORD_")) {
-        people.put(name.substring("ALLIED_PASSWORD_".length()).toLowerCase().replace('_', '-'), placeholder.getValue());
+        people.put(
+            name.substring("ALLIED_PASSWORD_".length()).toLowerCase().replace('_', '-'),
+            placeholder.getValue());
       }
     }
     return state;
   }
 
-  private static void printHuman(PrintWriter out, LocalKeycloak keycloak, URI redisUrl, Path stateFile) {
+  private static void printHuman(
+      PrintWriter out, LocalKeycloak keycloak, URI redisUrl, Path stateFile) {
     out.println();
-    out.println("Keycloak is ready: " + keycloak.url() + "  (realm " + LocalKeycloak.REALM + ", issuer " + keycloak.issuer() + ")");
+    out.println(
+        "Keycloak is ready: "
+            + keycloak.url()
+            + "  (realm "
+            + LocalKeycloak.REALM
+            + ", issuer "
+            + keycloak.issuer()
+            + ")");
     out.println("Audit stream: " + redisUrl + "  (stream allied:audit)");
     out.println("State, secrets included: " + stateFile);
     out.println();
@@ -120,7 +155,11 @@ final class LocalKeycloakCommand implements Callable<Integer> {
     out.println();
     out.println("A token for the sample system kor-jcs-publisher:");
     out.println("  curl -s -d grant_type=client_credentials -d client_id=kor-jcs-publisher \\");
-    out.println("       -d client_secret='" + keycloak.clientSecret("kor-jcs-publisher") + "' " + keycloak.tokenEndpoint());
+    out.println(
+        "       -d client_secret='"
+            + keycloak.clientSecret("kor-jcs-publisher")
+            + "' "
+            + keycloak.tokenEndpoint());
     out.println();
     out.println("Ctrl-C stops Keycloak and Redis.");
   }

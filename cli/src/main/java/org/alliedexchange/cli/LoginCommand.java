@@ -15,32 +15,52 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
-/** `allied login`: a person's access token from a terminal, e.g. an auditor's for `allied audit`. */
+/**
+ * `allied login`: a person's access token from a terminal, e.g. an auditor's for `allied audit`.
+ */
 @Command(
     name = "login",
     mixinStandardHelpOptions = true,
-    description = {"Log a person in (authorization code with PKCE, on Keycloak's own login form) and print the access token.",
-        "For an auditor at a terminal: export ALLIED_TOKEN=$(./allied login --user jpn-auditor). The password comes from "
-            + "--password-file, else a prompt, else (for the local federation's sample people) its state file."})
+    description = {
+      "Log a person in (authorization code with PKCE, on Keycloak's own login form) and print the access token.",
+      "For an auditor at a terminal: export ALLIED_TOKEN=$(./allied login --user jpn-auditor). The password comes from "
+          + "--password-file, else a prompt, else (for the local federation's sample people) its state file."
+    })
 final class LoginCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--user", required = true, paramLabel = "NAME", description = "The person's username.")
+  @Option(
+      names = "--user",
+      required = true,
+      paramLabel = "NAME",
+      description = "The person's username.")
   String user;
 
-  @Option(names = "--password-file", paramLabel = "FILE", description = "A file holding the password.")
+  @Option(
+      names = "--password-file",
+      paramLabel = "FILE",
+      description = "A file holding the password.")
   Path passwordFile;
 
-  @Option(names = "--issuer", paramLabel = "URL", description = "The realm (default: ALLIED_ISSUER, else the local federation's).")
+  @Option(
+      names = "--issuer",
+      paramLabel = "URL",
+      description = "The realm (default: ALLIED_ISSUER, else the local federation's).")
   URI issuer;
 
-  @Option(names = "--gateway", paramLabel = "URL", description = "The gateway the console client redirects to (default: ALLIED_GATEWAY_URL, "
-      + "else the local federation's).")
+  @Option(
+      names = "--gateway",
+      paramLabel = "URL",
+      description =
+          "The gateway the console client redirects to (default: ALLIED_GATEWAY_URL, "
+              + "else the local federation's).")
   URI gateway;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "The local federation's data directory, for its state file.")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "The local federation's data directory, for its state file.")
   Path dataDir;
 
   @Option(names = "--json", description = "The token and its claims as JSON.")
@@ -51,10 +71,15 @@ final class LoginCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     JsonNode state = LocalState.readOrEmpty(dataDir);
-    URI realm = issuer != null ? issuer : envOr("ALLIED_ISSUER", state.path("keycloak").path("issuer").asString(""));
-    URI console = gateway != null ? gateway : envOr("ALLIED_GATEWAY_URL", state.path("gateway").asString(""));
+    URI realm =
+        issuer != null
+            ? issuer
+            : envOr("ALLIED_ISSUER", state.path("keycloak").path("issuer").asString(""));
+    URI console =
+        gateway != null ? gateway : envOr("ALLIED_GATEWAY_URL", state.path("gateway").asString(""));
     if (realm == null || console == null) {
-      err.println("allied login: name the realm with --issuer and the gateway with --gateway (no local federation runs)");
+      err.println(
+          "allied login: name the realm with --issuer and the gateway with --gateway (no local federation runs)");
       return Allied.MALFORMED_INPUT;
     }
     String password = password(state);
@@ -63,8 +88,21 @@ final class LoginCommand implements Callable<Integer> {
       return Allied.MALFORMED_INPUT;
     }
     try {
-      String token = PersonLogin.login(realm, "allied-console", URI.create(console.toString().replaceAll("/+$", "") + "/console/"), user, password);
-      out.println(json ? "{\"accessToken\":\"" + token + "\",\"claims\":" + ClientCredentials.unverifiedClaims(token) + "}" : token);
+      String token =
+          PersonLogin.login(
+              realm,
+              "allied-console",
+              URI.create(console.toString().replaceAll("/+$", "") + "/console/"),
+              user,
+              password);
+      out.println(
+          json
+              ? "{\"accessToken\":\""
+                  + token
+                  + "\",\"claims\":"
+                  + ClientCredentials.unverifiedClaims(token)
+                  + "}"
+              : token);
       return 0;
     } catch (TokenSource.TokenException e) {
       err.println("allied login: " + e.getMessage());

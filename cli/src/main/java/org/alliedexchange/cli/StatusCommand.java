@@ -14,15 +14,18 @@ import tools.jackson.databind.JsonNode;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    description = "Say whether the local federation (`allied up`) runs, and where; --json prints its state file (addresses, secrets, logins).",
+    description =
+        "Say whether the local federation (`allied up`) runs, and where; --json prints its state file (addresses, secrets, logins).",
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:it runs", "1:it does not"})
 final class StatusCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "The federation's data directory (default: as `allied up`).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "The federation's data directory (default: as `allied up`).")
   Path dataDir;
 
   @Option(names = "--json", description = "Print the state file.")
@@ -33,14 +36,24 @@ final class StatusCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path file = LocalState.file(dataDir);
     if (!Files.exists(file)) {
-      spec.commandLine().getErr().println("allied status: no federation runs (no " + file + "); start one with `./allied up`");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "allied status: no federation runs (no " + file + "); start one with `./allied up`");
       return 1;
     }
     String text = Files.readString(file);
     JsonNode state = Json.MAPPER.readTree(text);
     long pid = state.path("pid").asLong(-1);
     if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
-      spec.commandLine().getErr().println("allied status: the federation that wrote " + file + " (pid " + pid + ") no longer runs");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "allied status: the federation that wrote "
+                  + file
+                  + " (pid "
+                  + pid
+                  + ") no longer runs");
       return 1;
     }
     if (json) {
@@ -50,7 +63,10 @@ final class StatusCommand implements Callable<Integer> {
       out.println("  gateway:  " + state.path("gateway").asString());
       out.println("  console:  " + state.path("console").asString());
       out.println("  Keycloak: " + state.path("keycloak").path("url").asString());
-      state.path("services").properties().forEach(e -> out.println("  " + e.getKey() + ": " + e.getValue().asString()));
+      state
+          .path("services")
+          .properties()
+          .forEach(e -> out.println("  " + e.getKey() + ": " + e.getValue().asString()));
       out.println("  data:     " + state.path("dataDir").asString());
     }
     return 0;

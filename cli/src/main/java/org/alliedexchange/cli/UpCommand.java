@@ -16,26 +16,37 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "up",
     mixinStandardHelpOptions = true,
-    description = {"Start the whole federation on this machine, every part on 127.0.0.1: Keycloak with the realm, Redis, an exchange "
-        + "service per nation (KOR, JPN, USA) with its PostgreSQL, the audit service and the gateway with the auditor console.",
-        "Prints where everything is and writes the same, with the sample systems' secrets and the people's logins, to a state file "
-            + "(`allied status --json` prints it). Ctrl-C stops everything. Data persists in the data directory; --fresh starts empty."})
+    description = {
+      "Start the whole federation on this machine, every part on 127.0.0.1: Keycloak with the realm, Redis, an exchange "
+          + "service per nation (KOR, JPN, USA) with its PostgreSQL, the audit service and the gateway with the auditor console.",
+      "Prints where everything is and writes the same, with the sample systems' secrets and the people's logins, to a state file "
+          + "(`allied status --json` prints it). Ctrl-C stops everything. Data persists in the data directory; --fresh starts empty."
+    })
 final class UpCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the federation keeps its data (default: ALLIED_DATA_DIR, else "
-      + "~/.local/share/allied-exchange/federation).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the federation keeps its data (default: ALLIED_DATA_DIR, else "
+              + "~/.local/share/allied-exchange/federation).")
   Path dataDir;
 
   @Option(names = "--fresh", description = "Remove the previous data first.")
   boolean fresh;
 
-  @Option(names = "--gateway-port", defaultValue = "8443", description = "The gateway's port (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--gateway-port",
+      defaultValue = "8443",
+      description = "The gateway's port (default ${DEFAULT-VALUE}).")
   int gatewayPort;
 
-  @Option(names = "--keycloak-port", defaultValue = "8180", description = "Keycloak's port (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--keycloak-port",
+      defaultValue = "8180",
+      description = "Keycloak's port (default ${DEFAULT-VALUE}).")
   int keycloakPort;
 
   @Override
@@ -43,11 +54,18 @@ final class UpCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     LocalFederation federation;
     try {
-      federation = LocalFederation.builder().dataDir(dataDir != null ? dataDir : LocalFederation.defaultDataDir()).fresh(fresh)
-          .gatewayPort(gatewayPort).keycloakPort(keycloakPort).progress(line -> {
-            out.println("  " + line);
-            out.flush();
-          }).start();
+      federation =
+          LocalFederation.builder()
+              .dataDir(dataDir != null ? dataDir : LocalFederation.defaultDataDir())
+              .fresh(fresh)
+              .gatewayPort(gatewayPort)
+              .keycloakPort(keycloakPort)
+              .progress(
+                  line -> {
+                    out.println("  " + line);
+                    out.flush();
+                  })
+              .start();
     } catch (IllegalStateException e) {
       spec.commandLine().getErr().println("allied up: " + e.getMessage());
       return 1;
@@ -55,24 +73,46 @@ final class UpCommand implements Callable<Integer> {
     Map<String, Object> state = federation.state();
     out.println();
     out.println("The federation is up.");
-    out.println("  gateway (gRPC, HTTP/2):   " + state.get("gateway") + "   (name the nation to call in the `allied-nation` metadata)");
+    out.println(
+        "  gateway (gRPC, HTTP/2):   "
+            + state.get("gateway")
+            + "   (name the nation to call in the `allied-nation` metadata)");
     out.println("  auditor console:          " + state.get("console"));
-    out.println("  Keycloak:                 " + federation.keycloak().url() + "   (realm " + "allied" + ")");
-    out.println("  state (secrets, logins):  " + LocalFederation.stateFile(federation.dataDir()) + "   (`./allied status --json`)");
+    out.println(
+        "  Keycloak:                 "
+            + federation.keycloak().url()
+            + "   (realm "
+            + "allied"
+            + ")");
+    out.println(
+        "  state (secrets, logins):  "
+            + LocalFederation.stateFile(federation.dataDir())
+            + "   (`./allied status --json`)");
     out.println();
     out.println("A national system's token:");
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> systems = (List<Map<String, Object>>) state.get("systems");
-    Map<String, Object> reader = systems.stream().filter(s -> "jpn-mod-reader".equals(s.get("clientId"))).findFirst().orElse(systems.get(0));
-    out.println("  curl -s -d grant_type=client_credentials -d client_id=" + reader.get("clientId") + " -d client_secret="
-        + reader.get("clientSecret") + " " + federation.keycloak().tokenEndpoint());
+    Map<String, Object> reader =
+        systems.stream()
+            .filter(s -> "jpn-mod-reader".equals(s.get("clientId")))
+            .findFirst()
+            .orElse(systems.get(0));
+    out.println(
+        "  curl -s -d grant_type=client_credentials -d client_id="
+            + reader.get("clientId")
+            + " -d client_secret="
+            + reader.get("clientSecret")
+            + " "
+            + federation.keycloak().tokenEndpoint());
     out.println("  or: ./allied token --client " + reader.get("clientId"));
-    out.println("Auditors log in to the console as kor-auditor, jpn-auditor or usa-auditor (passwords in the state file).");
+    out.println(
+        "Auditors log in to the console as kor-auditor, jpn-auditor or usa-auditor (passwords in the state file).");
     out.println("Try: ./allied demo");
     out.println();
     out.println("Ctrl-C stops everything.");
     out.flush();
-    // the shutdown hook of LocalFederation stops every part on Ctrl-C; this thread only waits for it
+    // the shutdown hook of LocalFederation stops every part on Ctrl-C; this thread only waits for
+    // it
     new CountDownLatch(1).await();
     return 0;
   }

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The text `allied audit` prints for what the auditors' API answers, against a stand-in gateway (AuditCommandIT uses the real one). */
+/**
+ * The text `allied audit` prints for what the auditors' API answers, against a stand-in gateway
+ * (AuditCommandIT uses the real one).
+ */
 class AuditCommandTest {
 
   private HttpServer gateway;
@@ -34,14 +37,19 @@ class AuditCommandTest {
   void start(@TempDir Path dir) throws IOException {
     token = Files.writeString(dir.resolve("jpn-auditor.token"), "the-token\n");
     gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    gateway.createContext("/", exchange -> {
-      asked.add(exchange.getRequestURI() + " " + exchange.getRequestHeaders().getFirst("Authorization"));
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(status, bytes.length);
-      try (OutputStream response = exchange.getResponseBody()) {
-        response.write(bytes);
-      }
-    });
+    gateway.createContext(
+        "/",
+        exchange -> {
+          asked.add(
+              exchange.getRequestURI()
+                  + " "
+                  + exchange.getRequestHeaders().getFirst("Authorization"));
+          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(status, bytes.length);
+          try (OutputStream response = exchange.getResponseBody()) {
+            response.write(bytes);
+          }
+        });
     gateway.start();
   }
 
@@ -52,7 +60,8 @@ class AuditCommandTest {
 
   @Test
   void queryPrintsALinePerRecordAndTheCursorOnStderr() {
-    body = """
+    body =
+        """
         {"records": [
           {"relationship": "JPN-KOR", "sequence": "1", "label": {"release": {"marking": "極秘"}},
            "event": {"occurredAt": "2026-11-01T09:00:00Z", "transfer": {"decision": "DECISION_DENY",
@@ -65,17 +74,23 @@ class AuditCommandTest {
     int exit = run("audit", "query", "--relationship", "JPN-KOR", "--decision", "deny");
 
     assertThat(exit).isZero();
-    assertThat(stdout()).isEqualTo("""
+    assertThat(stdout())
+        .isEqualTo(
+            """
         JPN-KOR #1  2026-11-01T09:00:00Z  DENY  JPN->KOR  kor-reader  p-1  極秘  [極秘]  NOT_RELEASABLE_TO_NATION,LEVEL_NOT_COVERED
         JPN-KOR #2  (above your clearance: chain link only)
         """);
-    assertThat(stderr()).isEqualTo("withheld by the gateway: 1 (above clearance)\nmore: --cursor JPN-KOR:2\n");
-    assertThat(asked).containsExactly("/audit/v1/records?relationship=JPN-KOR&decision=deny&page-size=100 Bearer the-token");
+    assertThat(stderr())
+        .isEqualTo("withheld by the gateway: 1 (above clearance)\nmore: --cursor JPN-KOR:2\n");
+    assertThat(asked)
+        .containsExactly(
+            "/audit/v1/records?relationship=JPN-KOR&decision=deny&page-size=100 Bearer the-token");
   }
 
   @Test
   void reportPrintsTheBalanceFlowsRefusalsAndChanges() {
-    body = """
+    body =
+        """
         {"relationship": "JPN-KOR", "fromDay": "2026-11-01", "toDay": "2026-11-30", "label": {"release": {"marking": "極秘"}},
          "balance": {"a": "JPN", "b": "KOR", "aToB": "0", "bToA": "5", "difference": "-5"},
          "flows": [{"from": "KOR", "to": "JPN", "level": "CLASSIFICATION_LEVEL_SECRET", "released": "5", "refused": "0"}],
@@ -89,7 +104,9 @@ class AuditCommandTest {
     int exit = run("audit", "report", "--relationship", "JPN-KOR", "--from", "2026-11-01");
 
     assertThat(exit).isZero();
-    assertThat(stdout()).isEqualTo("""
+    assertThat(stdout())
+        .isEqualTo(
+            """
         Compliance report JPN-KOR, 2026-11-01 to 2026-11-30 (marked 極秘)
           released JPN->KOR: 0, KOR->JPN: 5, balance -5
           flows:
@@ -101,7 +118,8 @@ class AuditCommandTest {
           identity changes: []
           checkpoint: record 6 at 2026-11-30T00:00:00Z, signature valid
         """);
-    assertThat(asked).containsExactly("/audit/v1/report?relationship=JPN-KOR&from=2026-11-01 Bearer the-token");
+    assertThat(asked)
+        .containsExactly("/audit/v1/report?relationship=JPN-KOR&from=2026-11-01 Bearer the-token");
   }
 
   @Test
@@ -113,7 +131,8 @@ class AuditCommandTest {
 
     assertThat(exit).isEqualTo(1);
     assertThat(stdout()).isEmpty();
-    assertThat(stderr()).isEqualTo("allied audit verify: PERMISSION_DENIED: JPN is not party to KOR-USA\n");
+    assertThat(stderr())
+        .isEqualTo("allied audit verify: PERMISSION_DENIED: JPN is not party to KOR-USA\n");
   }
 
   @Test
@@ -129,8 +148,14 @@ class AuditCommandTest {
 
   private int run(String... args) {
     List<String> all = new java.util.ArrayList<>(List.of(args));
-    all.addAll(List.of("--gateway", "http://127.0.0.1:" + gateway.getAddress().getPort(), "--token-file", token.toString()));
-    return Allied.commandLine(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC()).execute(all.toArray(String[]::new));
+    all.addAll(
+        List.of(
+            "--gateway",
+            "http://127.0.0.1:" + gateway.getAddress().getPort(),
+            "--token-file",
+            token.toString()));
+    return Allied.commandLine(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC())
+        .execute(all.toArray(String[]::new));
   }
 
   private String stdout() {

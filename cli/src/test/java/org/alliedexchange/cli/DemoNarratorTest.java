@@ -19,38 +19,62 @@ class DemoNarratorTest {
     narrator.say(3, "Korea publishes a report.");
     narrator.show("The USA received it.");
 
-    assertThat(printed.toString()).isEqualTo("\n3. Korea publishes a report.\n   The USA received it.\n");
+    assertThat(printed.toString())
+        .isEqualTo("\n3. Korea publishes a report.\n   The USA received it.\n");
   }
 
   @Test
   void theExpectedRefusalIsShownWithItsCodeAndReason() {
-    narrator.refused(() -> {
-      throw Status.PERMISSION_DENIED.withDescription("LEVEL_NOT_COVERED: KOR-JPN-GSOMIA-2016").asRuntimeException();
-    }, "LEVEL_NOT_COVERED", "Japan did not get it");
+    narrator.refused(
+        () -> {
+          throw Status.PERMISSION_DENIED
+              .withDescription("LEVEL_NOT_COVERED: KOR-JPN-GSOMIA-2016")
+              .asRuntimeException();
+        },
+        "LEVEL_NOT_COVERED",
+        "Japan did not get it");
 
-    assertThat(printed.toString()).isEqualTo("   Japan did not get it (PERMISSION_DENIED: LEVEL_NOT_COVERED: KOR-JPN-GSOMIA-2016)\n");
+    assertThat(printed.toString())
+        .isEqualTo(
+            "   Japan did not get it (PERMISSION_DENIED: LEVEL_NOT_COVERED: KOR-JPN-GSOMIA-2016)\n");
   }
 
   @Test
   void aCallThatWentThroughEndsTheDemo() {
-    assertThatThrownBy(() -> narrator.refused(() -> {}, "NOT_RELEASABLE_TO_NATION", "Nobody abroad gets it"))
-        .isInstanceOf(DemoCommand.NotShown.class).hasMessage("Nobody abroad gets it: but it was not refused");
+    assertThatThrownBy(
+            () -> narrator.refused(() -> {}, "NOT_RELEASABLE_TO_NATION", "Nobody abroad gets it"))
+        .isInstanceOf(DemoCommand.NotShown.class)
+        .hasMessage("Nobody abroad gets it: but it was not refused");
     assertThat(printed.toString()).isEmpty();
   }
 
   @Test
   void aRefusalForAnotherReasonEndsTheDemo() {
-    assertThatThrownBy(() -> narrator.refused(() -> {
-      throw Status.PERMISSION_DENIED.withDescription("INSUFFICIENT_CLEARANCE").asRuntimeException();
-    }, "LEVEL_NOT_COVERED", "Japan did not get it"))
-        .isInstanceOf(DemoCommand.NotShown.class).hasMessage("expected LEVEL_NOT_COVERED, got INSUFFICIENT_CLEARANCE");
+    assertThatThrownBy(
+            () ->
+                narrator.refused(
+                    () -> {
+                      throw Status.PERMISSION_DENIED
+                          .withDescription("INSUFFICIENT_CLEARANCE")
+                          .asRuntimeException();
+                    },
+                    "LEVEL_NOT_COVERED",
+                    "Japan did not get it"))
+        .isInstanceOf(DemoCommand.NotShown.class)
+        .hasMessage("expected LEVEL_NOT_COVERED, got INSUFFICIENT_CLEARANCE");
   }
 
   @Test
   void aFailureThatIsNotARefusalEndsTheDemo() {
-    assertThatThrownBy(() -> narrator.refused(() -> {
-      throw Status.UNAVAILABLE.withDescription("gateway down").asRuntimeException();
-    }, "LEVEL_NOT_COVERED", "Japan did not get it"))
-        .isInstanceOf(DemoCommand.NotShown.class).hasMessageStartingWith("expected PERMISSION_DENIED, got UNAVAILABLE");
+    assertThatThrownBy(
+            () ->
+                narrator.refused(
+                    () -> {
+                      throw Status.UNAVAILABLE.withDescription("gateway down").asRuntimeException();
+                    },
+                    "LEVEL_NOT_COVERED",
+                    "Japan did not get it"))
+        .isInstanceOf(DemoCommand.NotShown.class)
+        .hasMessageStartingWith("expected PERMISSION_DENIED, got UNAVAILABLE");
   }
 }

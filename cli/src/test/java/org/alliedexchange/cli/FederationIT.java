@@ -25,9 +25,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
 /**
- * End to end: the whole federation started by the same launcher as `./allied up` (Keycloak, Redis, three
- * exchange services with their PostgreSQL, the audit service, the gateway), driven by the command line
- * as a national system, an administrator and an auditor would.
+ * End to end: the whole federation started by the same launcher as `./allied up` (Keycloak, Redis,
+ * three exchange services with their PostgreSQL, the audit service, the gateway), driven by the
+ * command line as a national system, an administrator and an auditor would.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FederationIT {
@@ -40,8 +40,13 @@ class FederationIT {
   @BeforeAll
   static void start() throws Exception {
     dataDir = Files.createTempDirectory("allied-federation-");
-    federation = LocalFederation.builder().dataDir(dataDir).gatewayPort(freePort()).keycloakPort(freePort())
-        .progress(line -> System.out.println("federation: " + line)).start();
+    federation =
+        LocalFederation.builder()
+            .dataDir(dataDir)
+            .gatewayPort(freePort())
+            .keycloakPort(freePort())
+            .progress(line -> System.out.println("federation: " + line))
+            .start();
   }
 
   @AfterAll
@@ -62,8 +67,11 @@ class FederationIT {
     all.addAll(List.of("--data-dir", dataDir.toString()));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = Allied.commandLine(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC()).execute(all.toArray(String[]::new));
-    return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int exit =
+        Allied.commandLine(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC())
+            .execute(all.toArray(String[]::new));
+    return new Result(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -74,11 +82,15 @@ class FederationIT {
     JsonNode state = Json.MAPPER.readTree(status.out());
     assertThat(state.path("gateway").asString()).isEqualTo(federation.gateway().toString());
     assertThat(state.path("services").path("exchange-KOR").asString()).startsWith("127.0.0.1:");
-    assertThat(state.path("systems").findValuesAsString("clientId")).contains("kor-jcs-publisher", "jpn-mod-reader", "usa-dia-reader");
-    assertThat(state.path("people").findValuesAsString("username")).contains("kor-auditor", "jpn-auditor", "federation-admin");
+    assertThat(state.path("systems").findValuesAsString("clientId"))
+        .contains("kor-jcs-publisher", "jpn-mod-reader", "usa-dia-reader");
+    assertThat(state.path("people").findValuesAsString("username"))
+        .contains("kor-auditor", "jpn-auditor", "federation-admin");
     // it holds secrets: readable by its owner only
     assertThat(Files.getPosixFilePermissions(LocalFederation.stateFile(dataDir)))
-        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
   }
 
   @Test
@@ -86,31 +98,58 @@ class FederationIT {
   void theDemoPlaysEveryStepAgainstTheRealFederation() {
     Result demo = run("demo");
     assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();
-    assertThat(demo.out()).contains(
-        "Japan received it marked 極秘", "The USA received it marked SECRET",
-        "The USA received it marked TOP SECRET", "LEVEL_NOT_COVERED",
-        "NOT_RELEASABLE_TO_NATION", "third-party rule",
-        "Now the USA gets it marked SECRET, and Japan marked 極秘",
-        "KOR-JPN-GSOMIA-2016: SUSPENDED", "Japan's open subscription received nothing", "NO_AGREEMENT_IN_FORCE",
-        "KOR-JPN-GSOMIA-2016: IN_FORCE", "Japan's same subscription receives again",
-        "with the same hashes", "The chain verifies for both", "Every step held.");
+    assertThat(demo.out())
+        .contains(
+            "Japan received it marked 極秘",
+            "The USA received it marked SECRET",
+            "The USA received it marked TOP SECRET",
+            "LEVEL_NOT_COVERED",
+            "NOT_RELEASABLE_TO_NATION",
+            "third-party rule",
+            "Now the USA gets it marked SECRET, and Japan marked 極秘",
+            "KOR-JPN-GSOMIA-2016: SUSPENDED",
+            "Japan's open subscription received nothing",
+            "NO_AGREEMENT_IN_FORCE",
+            "KOR-JPN-GSOMIA-2016: IN_FORCE",
+            "Japan's same subscription receives again",
+            "with the same hashes",
+            "The chain verifies for both",
+            "Every step held.");
   }
 
   @Test
   @Order(3)
   void aNationalSystemPublishesAndReadsThroughTheCommandLine() throws Exception {
-    Result published = run("publish", "--client", "kor-jcs-publisher", "--file", Path.of(System.getProperty("allied.home", ".."))
-        .resolve("examples/product.json").toString(), "--json");
+    Result published =
+        run(
+            "publish",
+            "--client",
+            "kor-jcs-publisher",
+            "--file",
+            Path.of(System.getProperty("allied.home", ".."))
+                .resolve("examples/product.json")
+                .toString(),
+            "--json");
     assertThat(published.exit()).as(published.err()).isZero();
     String id = Json.MAPPER.readTree(published.out()).path("content").path("id").asString();
     Result japan = run("get", id, "--client", "jpn-mod-reader", "--nation", "KOR");
     assertThat(japan.exit()).as(japan.err()).isZero();
     assertThat(japan.out()).contains(id, "極秘 (JPN marking of KOR 군사II급비밀)");
-    Result search = run("search", "--client", "usa-dia-reader", "--nation", "KOR", "--topic", "dprk.missile.launch", "--json");
+    Result search =
+        run(
+            "search",
+            "--client",
+            "usa-dia-reader",
+            "--nation",
+            "KOR",
+            "--topic",
+            "dprk.missile.launch",
+            "--json");
     assertThat(search.exit()).isZero();
     assertThat(search.out()).contains(id);
     Result token = run("token", "--client", "jpn-mod-reader", "--json");
-    assertThat(Json.MAPPER.readTree(token.out()).path("claims").path("nation").asString()).isEqualTo("JPN");
+    assertThat(Json.MAPPER.readTree(token.out()).path("claims").path("nation").asString())
+        .isEqualTo("JPN");
   }
 
   @Test
@@ -118,20 +157,51 @@ class FederationIT {
   void aSubscriberAtTheCommandLineReceivesWhatIsPublishedAndAnAmendment() throws Exception {
     Path product = dataDir.resolve("kor-only.json");
     String topic = "it.subscribe." + System.nanoTime();
-    Files.writeString(product, Files.readString(Path.of(System.getProperty("allied.home", "..")).resolve("examples/product.json"))
-        .replace("\"dprk.missile.launch\"", "\"" + topic + "\"").replace("[\"KOR\", \"JPN\", \"USA\"]", "[\"KOR\"]"));
-    java.util.concurrent.CompletableFuture<Result> subscriber = java.util.concurrent.CompletableFuture.supplyAsync(
-        () -> run("subscribe", "--client", "usa-dia-reader", "--nation", "KOR", "--topic", topic, "--count", "1"));
-    // the subscription reaches KOR's exchange service through the gateway: wait until its live feed holds it
+    Files.writeString(
+        product,
+        Files.readString(
+                Path.of(System.getProperty("allied.home", "..")).resolve("examples/product.json"))
+            .replace("\"dprk.missile.launch\"", "\"" + topic + "\"")
+            .replace("[\"KOR\", \"JPN\", \"USA\"]", "[\"KOR\"]"));
+    java.util.concurrent.CompletableFuture<Result> subscriber =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+                run(
+                    "subscribe",
+                    "--client",
+                    "usa-dia-reader",
+                    "--nation",
+                    "KOR",
+                    "--topic",
+                    topic,
+                    "--count",
+                    "1"));
+    // the subscription reaches KOR's exchange service through the gateway: wait until its live feed
+    // holds it
     LiveFeed korFeed = federation.exchange("KOR").context().getBean(LiveFeed.class);
-    await().atMost(Duration.ofSeconds(30)).until(() -> korFeed.subscriptions(topic) == 1 || subscriber.isDone());
-    Result published = run("publish", "--client", "kor-jcs-publisher", "--file", product.toString(), "--json");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> korFeed.subscriptions(topic) == 1 || subscriber.isDone());
+    Result published =
+        run("publish", "--client", "kor-jcs-publisher", "--file", product.toString(), "--json");
     assertThat(published.exit()).as(published.err()).isZero();
     String id = Json.MAPPER.readTree(published.out()).path("content").path("id").asString();
     // KOR-only: the USA's subscriber gets nothing until Korea amends the releasability
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> !subscriber.isDone());
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> !subscriber.isDone());
     assertThat(subscriber).isNotDone();
-    Result amended = run("amend", id, "--client", "kor-jcs-publisher", "--releasable-to", "KOR,USA", "--justification", "end-to-end test");
+    Result amended =
+        run(
+            "amend",
+            id,
+            "--client",
+            "kor-jcs-publisher",
+            "--releasable-to",
+            "KOR,USA",
+            "--justification",
+            "end-to-end test");
     assertThat(amended.exit()).as(amended.err()).isZero();
     assertThat(amended.out()).contains("releasable to KOR,USA");
     Result received = subscriber.get(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -147,10 +217,27 @@ class FederationIT {
     Path token = dataDir.resolve("jpn-auditor.token");
     Files.writeString(token, login.out().trim());
     Path export = dataDir.resolve("jpn-kor.jsonl");
-    Result exported = run("audit", "export", "--relationship", "JPN-KOR", "--output", export.toString(), "--token-file", token.toString(),
-        "--gateway", federation.gateway().toString());
+    Result exported =
+        run(
+            "audit",
+            "export",
+            "--relationship",
+            "JPN-KOR",
+            "--output",
+            export.toString(),
+            "--token-file",
+            token.toString(),
+            "--gateway",
+            federation.gateway().toString());
     assertThat(exported.exit()).as(exported.err()).isZero();
-    Result verified = run("audit", "verify", "--file", export.toString(), "--key", federation.checkpointKey().toString());
+    Result verified =
+        run(
+            "audit",
+            "verify",
+            "--file",
+            export.toString(),
+            "--key",
+            federation.checkpointKey().toString());
     assertThat(verified.exit()).as(verified.out()).isZero();
     assertThat(verified.out()).startsWith("VERIFIED");
     Path wrong = dataDir.resolve("wrong-password");
@@ -163,20 +250,44 @@ class FederationIT {
   @Test
   @Order(6)
   void refusalsPrintTheStatusAndExitNonZero() throws Exception {
-    Result unknown = run("get", "00000000-0000-0000-0000-000000000000", "--client", "jpn-mod-reader", "--nation", "KOR");
+    Result unknown =
+        run(
+            "get",
+            "00000000-0000-0000-0000-000000000000",
+            "--client",
+            "jpn-mod-reader",
+            "--nation",
+            "KOR");
     assertThat(unknown.exit()).isEqualTo(1);
     assertThat(unknown.err()).contains("NOT_FOUND");
     Path wrong = dataDir.resolve("wrong-secret");
     Files.writeString(wrong, "not-the-secret");
-    Result badSecret = run("get", "00000000-0000-0000-0000-000000000000", "--client", "jpn-mod-reader", "--nation", "KOR",
-        "--secret-file", wrong.toString());
+    Result badSecret =
+        run(
+            "get",
+            "00000000-0000-0000-0000-000000000000",
+            "--client",
+            "jpn-mod-reader",
+            "--nation",
+            "KOR",
+            "--secret-file",
+            wrong.toString());
     assertThat(badSecret.exit()).isEqualTo(1);
     assertThat(badSecret.err()).contains("Keycloak refused a token to jpn-mod-reader");
     Result noClient = run("get", "x");
     assertThat(noClient.exit()).isEqualTo(Allied.MALFORMED_INPUT);
     assertThat(noClient.err()).contains("--client");
-    Result foreignPublish = run("publish", "--client", "jpn-js-publisher", "--nation", "KOR", "--file",
-        Path.of(System.getProperty("allied.home", "..")).resolve("examples/product.json").toString());
+    Result foreignPublish =
+        run(
+            "publish",
+            "--client",
+            "jpn-js-publisher",
+            "--nation",
+            "KOR",
+            "--file",
+            Path.of(System.getProperty("allied.home", ".."))
+                .resolve("examples/product.json")
+                .toString());
     assertThat(foreignPublish.exit()).isEqualTo(1);
     assertThat(foreignPublish.err()).contains("PERMISSION_DENIED");
   }

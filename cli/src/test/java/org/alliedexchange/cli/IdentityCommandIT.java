@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import org.alliedexchange.devservers.LocalRedis;
-import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.client.ClientCredentials;
+import org.alliedexchange.devservers.LocalKeycloak;
+import org.alliedexchange.devservers.LocalRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,8 +41,20 @@ class IdentityCommandIT {
 
   @Test
   void onboardPrintsTheSecretOnceAsJsonAndItWorksAtOnce() {
-    Result onboarded = run("identity", "onboard", "jpn-maritime-reader", "--nation", "JPN", "--clearance", "SECRET",
-        "--community", "MISSILE_WARNING", "--role", "exchange-read", "--json");
+    Result onboarded =
+        run(
+            "identity",
+            "onboard",
+            "jpn-maritime-reader",
+            "--nation",
+            "JPN",
+            "--clearance",
+            "SECRET",
+            "--community",
+            "MISSILE_WARNING",
+            "--role",
+            "exchange-read",
+            "--json");
 
     assertThat(onboarded.exit()).as(onboarded.err()).isZero();
     JsonNode system = Json.MAPPER.readTree(onboarded.out());
@@ -50,27 +62,60 @@ class IdentityCommandIT {
     assertThat(system.path("nation").asString()).isEqualTo("JPN");
     assertThat(system.path("roles").get(0).asString()).isEqualTo("exchange-read");
     String secret = system.path("secret").asString();
-    assertThat(ClientCredentials.request(keycloak.tokenEndpoint(), "jpn-maritime-reader", secret).granted()).isTrue();
+    assertThat(
+            ClientCredentials.request(keycloak.tokenEndpoint(), "jpn-maritime-reader", secret)
+                .granted())
+        .isTrue();
 
     Result listed = run("identity", "list", "--systems", "--json");
-    List<String> names = listed.out().lines().map(line -> Json.MAPPER.readTree(line).path("name").asString()).toList();
+    List<String> names =
+        listed
+            .out()
+            .lines()
+            .map(line -> Json.MAPPER.readTree(line).path("name").asString())
+            .toList();
     assertThat(names).contains("jpn-maritime-reader", "kor-jcs-publisher");
     assertThat(listed.out()).doesNotContain(secret).doesNotContain("\"secret\"");
   }
 
   @Test
   void rotateSecretAndDisableTakeEffectAtOnce() {
-    String old = Json.MAPPER.readTree(run("identity", "onboard", "usa-navy-reader", "--nation", "USA", "--clearance", "SECRET",
-        "--role", "exchange-read", "--json").out()).path("secret").asString();
+    String old =
+        Json.MAPPER
+            .readTree(
+                run(
+                        "identity",
+                        "onboard",
+                        "usa-navy-reader",
+                        "--nation",
+                        "USA",
+                        "--clearance",
+                        "SECRET",
+                        "--role",
+                        "exchange-read",
+                        "--json")
+                    .out())
+            .path("secret")
+            .asString();
 
-    String fresh = Json.MAPPER.readTree(run("identity", "rotate-secret", "usa-navy-reader", "--json").out()).path("secret").asString();
+    String fresh =
+        Json.MAPPER
+            .readTree(run("identity", "rotate-secret", "usa-navy-reader", "--json").out())
+            .path("secret")
+            .asString();
     Result disabled = run("identity", "disable", "usa-navy-reader", "--json");
 
-    assertThat(ClientCredentials.request(keycloak.tokenEndpoint(), "usa-navy-reader", old).granted()).isFalse();
+    assertThat(
+            ClientCredentials.request(keycloak.tokenEndpoint(), "usa-navy-reader", old).granted())
+        .isFalse();
     assertThat(Json.MAPPER.readTree(disabled.out()).path("enabled").asBoolean()).isFalse();
-    assertThat(ClientCredentials.request(keycloak.tokenEndpoint(), "usa-navy-reader", fresh).granted()).isFalse();
+    assertThat(
+            ClientCredentials.request(keycloak.tokenEndpoint(), "usa-navy-reader", fresh).granted())
+        .isFalse();
     assertThat(run("identity", "enable", "usa-navy-reader").exit()).isZero();
-    assertThat(ClientCredentials.request(keycloak.tokenEndpoint(), "usa-navy-reader", fresh).granted()).isTrue();
+    assertThat(
+            ClientCredentials.request(keycloak.tokenEndpoint(), "usa-navy-reader", fresh).granted())
+        .isTrue();
   }
 
   private record Result(int exit, String out, String err) {}
@@ -84,7 +129,10 @@ class IdentityCommandIT {
     withConnection[args.length + 1] = keycloak.url().toString();
     withConnection[args.length + 2] = "--admin-password-file";
     withConnection[args.length + 3] = passwordFile.toString();
-    int exit = Allied.commandLine(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC()).execute(withConnection);
-    return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int exit =
+        Allied.commandLine(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC())
+            .execute(withConnection);
+    return new Result(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 }

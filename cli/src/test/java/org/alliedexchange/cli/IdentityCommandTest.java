@@ -21,11 +21,26 @@ class IdentityCommandTest {
   void anUnknownNationIsRefusedWithExitTwoAndNothingIsChanged(@TempDir Path dir) throws Exception {
     Path password = Files.writeString(dir.resolve("pw"), "irrelevant");
 
-    int exit = run("identity", "onboard", "gbr-reader", "--nation", "GBR", "--clearance", "SECRET", "--role", "exchange-read",
-        "--keycloak", "http://127.0.0.1:1", "--admin-password-file", password.toString());
+    int exit =
+        run(
+            "identity",
+            "onboard",
+            "gbr-reader",
+            "--nation",
+            "GBR",
+            "--clearance",
+            "SECRET",
+            "--role",
+            "exchange-read",
+            "--keycloak",
+            "http://127.0.0.1:1",
+            "--admin-password-file",
+            password.toString());
 
     assertThat(exit).isEqualTo(2);
-    assertThat(stderr()).isEqualTo("allied identity onboard: unknown nation \"GBR\"; the federation knows [KOR, JPN, USA]\n");
+    assertThat(stderr())
+        .isEqualTo(
+            "allied identity onboard: unknown nation \"GBR\"; the federation knows [KOR, JPN, USA]\n");
     assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
@@ -33,11 +48,21 @@ class IdentityCommandTest {
   void anUnknownClearanceIsRefused(@TempDir Path dir) throws Exception {
     Path password = Files.writeString(dir.resolve("pw"), "irrelevant");
 
-    int exit = run("identity", "set-clearance", "kor-mnd-reader", "SECERT",
-        "--keycloak", "http://127.0.0.1:1", "--admin-password-file", password.toString());
+    int exit =
+        run(
+            "identity",
+            "set-clearance",
+            "kor-mnd-reader",
+            "SECERT",
+            "--keycloak",
+            "http://127.0.0.1:1",
+            "--admin-password-file",
+            password.toString());
 
     assertThat(exit).isEqualTo(2);
-    assertThat(stderr()).startsWith("allied identity set-clearance: unknown clearance \"SECERT\"; use one of [UNCLASSIFIED,");
+    assertThat(stderr())
+        .startsWith(
+            "allied identity set-clearance: unknown clearance \"SECERT\"; use one of [UNCLASSIFIED,");
   }
 
   @Test
@@ -45,22 +70,32 @@ class IdentityCommandTest {
     int exit = run("identity", "list", "--keycloak", "");
 
     assertThat(exit).isEqualTo(2);
-    assertThat(stderr()).contains("no Keycloak given: use --keycloak URL or set ALLIED_KEYCLOAK_URL");
+    assertThat(stderr())
+        .contains("no Keycloak given: use --keycloak URL or set ALLIED_KEYCLOAK_URL");
   }
 
   @Test
   void anUnreachableKeycloakIsAFailureNotARefusal(@TempDir Path dir) throws Exception {
     Path password = Files.writeString(dir.resolve("pw"), "x");
 
-    int exit = run("identity", "list", "--keycloak", "http://127.0.0.1:1", "--admin-password-file", password.toString());
+    int exit =
+        run(
+            "identity",
+            "list",
+            "--keycloak",
+            "http://127.0.0.1:1",
+            "--admin-password-file",
+            password.toString());
 
     assertThat(exit).isEqualTo(1);
-    assertThat(stderr()).startsWith("allied identity list: could not list systems: cannot reach Keycloak");
+    assertThat(stderr())
+        .startsWith("allied identity list: could not list systems: cannot reach Keycloak");
     assertThat(stderr().lines()).hasSize(1);
   }
 
   private int run(String... args) {
-    return Allied.commandLine(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC()).execute(args);
+    return Allied.commandLine(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC())
+        .execute(args);
   }
 
   private String stderr() {

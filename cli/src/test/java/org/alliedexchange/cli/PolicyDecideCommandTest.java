@@ -15,10 +15,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PolicyDecideCommandTest {
 
-  private static final String KOR_SECRET_TO_JPN = """
+  private static final String KOR_SECRET_TO_JPN =
+      """
       {"label": {"policy": "KOR", "marking": "군사II급비밀", "originator": "KOR", "releasableTo": ["KOR","JPN"], "communities": [], "controls": []},
        "recipient": {"nation": "JPN", "clearance": "SECRET", "communities": []}, "at": "2026-01-01T00:00:00Z"}""";
-  private static final String KOR_TOP_SECRET_TO_JPN = """
+  private static final String KOR_TOP_SECRET_TO_JPN =
+      """
       {"label": {"policy": "KOR", "level": "TOP_SECRET", "originator": "KOR", "releasableTo": ["KOR","JPN"]},
        "recipient": {"nation": "JPN", "clearance": "TOP_SECRET"}, "at": "2026-01-01T00:00:00Z"}""";
 
@@ -30,8 +32,9 @@ class PolicyDecideCommandTest {
     int exit = run(KOR_SECRET_TO_JPN, "policy", "decide");
 
     assertThat(exit).isZero();
-    assertThat(stdout()).isEqualTo(
-        "{\"decision\":\"PERMIT\",\"reasons\":[],\"marking\":\"極秘\",\"agreement\":\"KOR-JPN-GSOMIA-2016\"}\n");
+    assertThat(stdout())
+        .isEqualTo(
+            "{\"decision\":\"PERMIT\",\"reasons\":[],\"marking\":\"極秘\",\"agreement\":\"KOR-JPN-GSOMIA-2016\"}\n");
     assertThat(stderr()).isEmpty();
   }
 
@@ -40,9 +43,10 @@ class PolicyDecideCommandTest {
     int exit = run("[" + KOR_TOP_SECRET_TO_JPN + "," + KOR_SECRET_TO_JPN + "]", "policy", "decide");
 
     assertThat(exit).isZero();
-    assertThat(stdout().split("\n")).containsExactly(
-        "{\"decision\":\"DENY\",\"reasons\":[\"LEVEL_NOT_COVERED\"]}",
-        "{\"decision\":\"PERMIT\",\"reasons\":[],\"marking\":\"極秘\",\"agreement\":\"KOR-JPN-GSOMIA-2016\"}");
+    assertThat(stdout().split("\n"))
+        .containsExactly(
+            "{\"decision\":\"DENY\",\"reasons\":[\"LEVEL_NOT_COVERED\"]}",
+            "{\"decision\":\"PERMIT\",\"reasons\":[],\"marking\":\"極秘\",\"agreement\":\"KOR-JPN-GSOMIA-2016\"}");
   }
 
   @Test
@@ -53,7 +57,8 @@ class PolicyDecideCommandTest {
     int exit = Allied.commandLine(stdin(before2016), out, err, in2015).execute("policy", "decide");
 
     assertThat(exit).isZero();
-    assertThat(stdout()).isEqualTo("{\"decision\":\"DENY\",\"reasons\":[\"NO_AGREEMENT_IN_FORCE\"]}\n");
+    assertThat(stdout())
+        .isEqualTo("{\"decision\":\"DENY\",\"reasons\":[\"NO_AGREEMENT_IN_FORCE\"]}\n");
   }
 
   @Test
@@ -62,23 +67,32 @@ class PolicyDecideCommandTest {
 
     run(wrongNation, "policy", "decide");
 
-    assertThat(stdout()).isEqualTo("{\"decision\":\"DENY\",\"reasons\":[\"LABEL_INVALID\"],\"labelDefects\":[\"MARKING_NOT_OF_POLICY\"]}\n");
+    assertThat(stdout())
+        .isEqualTo(
+            "{\"decision\":\"DENY\",\"reasons\":[\"LABEL_INVALID\"],\"labelDefects\":[\"MARKING_NOT_OF_POLICY\"]}\n");
   }
 
   @Test
   void unknownLevelsAndClearancesDenyRatherThanFail() {
-    run(KOR_TOP_SECRET_TO_JPN.replace("\"level\": \"TOP_SECRET\"", "\"level\": \"COSMIC\"")
-        + KOR_SECRET_TO_JPN.replace("\"clearance\": \"SECRET\"", "\"clearance\": \"COSMIC\""), "policy", "decide");
+    run(
+        KOR_TOP_SECRET_TO_JPN.replace("\"level\": \"TOP_SECRET\"", "\"level\": \"COSMIC\"")
+            + KOR_SECRET_TO_JPN.replace("\"clearance\": \"SECRET\"", "\"clearance\": \"COSMIC\""),
+        "policy",
+        "decide");
 
-    assertThat(stdout().split("\n")).containsExactly(
-        "{\"decision\":\"DENY\",\"reasons\":[\"LABEL_INVALID\"],\"labelDefects\":[\"UNKNOWN_LEVEL\"]}",
-        "{\"decision\":\"DENY\",\"reasons\":[\"INSUFFICIENT_CLEARANCE\",\"UNKNOWN_RECIPIENT\"]}");
+    assertThat(stdout().split("\n"))
+        .containsExactly(
+            "{\"decision\":\"DENY\",\"reasons\":[\"LABEL_INVALID\"],\"labelDefects\":[\"UNKNOWN_LEVEL\"]}",
+            "{\"decision\":\"DENY\",\"reasons\":[\"INSUFFICIENT_CLEARANCE\",\"UNKNOWN_RECIPIENT\"]}");
   }
 
   @Test
   void readsAFileAndAConfiguration(@TempDir Path dir) throws Exception {
     Path input = Files.writeString(dir.resolve("q.json"), KOR_SECRET_TO_JPN);
-    Path config = Files.writeString(dir.resolve("f.yaml"), """
+    Path config =
+        Files.writeString(
+            dir.resolve("f.yaml"),
+            """
         nations:
           - code: KOR
             markings: {SECRET: [군사II급비밀]}
@@ -87,25 +101,34 @@ class PolicyDecideCommandTest {
         agreements: []
         """);
 
-    int exit = run("", "policy", "decide", "--config", config.toString(), "--input", input.toString());
+    int exit =
+        run("", "policy", "decide", "--config", config.toString(), "--input", input.toString());
 
     assertThat(exit).isZero();
-    assertThat(stdout()).isEqualTo("{\"decision\":\"DENY\",\"reasons\":[\"NO_AGREEMENT_IN_FORCE\"]}\n");
+    assertThat(stdout())
+        .isEqualTo("{\"decision\":\"DENY\",\"reasons\":[\"NO_AGREEMENT_IN_FORCE\"]}\n");
   }
 
   @Test
   void malformedInputPrintsOneLineNamingWhatIsWrongAndExitsTwo() {
     String[][] cases = {
-        {"{\"label\": ", "allied policy decide: input: not valid JSON at line 1"},
-        {"{\"recipient\": {}}", "allied policy decide: input[0]: `label` is required"},
-        {KOR_SECRET_TO_JPN.replace("\"releasableTo\"", "\"releasable_to\""),
-            "allied policy decide: input[0].label.releasable_to: unknown key"},
-        {KOR_SECRET_TO_JPN.replace("[\"KOR\",\"JPN\"]", "\"KOR,JPN\""),
-            "allied policy decide: input[0].label.releasableTo: expected an array of strings"},
-        {KOR_SECRET_TO_JPN.replace("2026-01-01T00:00:00Z", "yesterday"),
-            "allied policy decide: input[0].at: \"yesterday\" is not an ISO-8601 instant"},
-        {"[" + KOR_SECRET_TO_JPN + ", 3]", "allied policy decide: input[1]: expected an object"},
-        {"", "allied policy decide: input: no question given"}};
+      {"{\"label\": ", "allied policy decide: input: not valid JSON at line 1"},
+      {"{\"recipient\": {}}", "allied policy decide: input[0]: `label` is required"},
+      {
+        KOR_SECRET_TO_JPN.replace("\"releasableTo\"", "\"releasable_to\""),
+        "allied policy decide: input[0].label.releasable_to: unknown key"
+      },
+      {
+        KOR_SECRET_TO_JPN.replace("[\"KOR\",\"JPN\"]", "\"KOR,JPN\""),
+        "allied policy decide: input[0].label.releasableTo: expected an array of strings"
+      },
+      {
+        KOR_SECRET_TO_JPN.replace("2026-01-01T00:00:00Z", "yesterday"),
+        "allied policy decide: input[0].at: \"yesterday\" is not an ISO-8601 instant"
+      },
+      {"[" + KOR_SECRET_TO_JPN + ", 3]", "allied policy decide: input[1]: expected an object"},
+      {"", "allied policy decide: input: no question given"}
+    };
 
     for (String[] c : cases) {
       out.reset();
@@ -121,7 +144,9 @@ class PolicyDecideCommandTest {
 
   @Test
   void aBrokenConfigurationExitsTwoNamingTheEntry(@TempDir Path dir) throws Exception {
-    Path config = Files.writeString(dir.resolve("f.yaml"), "nations:\n  - code: KOREA\n    markings: {SECRET: [x]}\n");
+    Path config =
+        Files.writeString(
+            dir.resolve("f.yaml"), "nations:\n  - code: KOREA\n    markings: {SECRET: [x]}\n");
 
     int exit = run(KOR_SECRET_TO_JPN, "policy", "decide", "--config", config.toString());
 

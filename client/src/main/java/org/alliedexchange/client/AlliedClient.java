@@ -24,8 +24,8 @@ import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.PublishRequest;
 
 /**
- * A national system's connection to the federation: one HTTP/2 channel to the gateway (plaintext h2c
- * for {@code http://}, TLS for {@code https://}), every call carrying a fresh token from its
+ * A national system's connection to the federation: one HTTP/2 channel to the gateway (plaintext
+ * h2c for {@code http://}, TLS for {@code https://}), every call carrying a fresh token from its
  * {@link TokenSource}, and each exchange call naming the nation whose exchange service it is for.
  *
  * <pre>
@@ -39,12 +39,16 @@ public final class AlliedClient implements AutoCloseable {
 
   /** The metadata naming the nation an exchange call is for. */
   public static final Metadata.Key<String> NATION = AlliedMetadata.NATION;
+
   /** How many messages the gateway withheld from a call (a trailer). */
   public static final Metadata.Key<String> WITHHELD = AlliedMetadata.WITHHELD;
+
   /** The withheld messages by reason, {@code REASON=n,...} (a trailer). */
   public static final Metadata.Key<String> WITHHELD_REASONS = AlliedMetadata.WITHHELD_REASONS;
+
   /** A unary call's transfer id (a trailer). */
   public static final Metadata.Key<String> TRANSFER_ID = AlliedMetadata.TRANSFER_ID;
+
   /** Where a search left off (a trailer). */
   public static final Metadata.Key<String> NEXT_CURSOR = AlliedMetadata.NEXT_CURSOR;
 
@@ -53,28 +57,40 @@ public final class AlliedClient implements AutoCloseable {
 
   private AlliedClient(ManagedChannel channel, TokenSource tokens) {
     this.channel = channel;
-    this.credentials = new CallCredentials() {
-      @Override
-      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-        // a token fetch may block on Keycloak: never on the transport's thread
-        executor.execute(() -> {
-          try {
-            applier.apply(AlliedMetadata.withBearer(tokens.token()));
-          } catch (TokenSource.TokenException e) {
-            applier.fail(Status.UNAUTHENTICATED.withDescription(e.getMessage()));
+    this.credentials =
+        new CallCredentials() {
+          @Override
+          public void applyRequestMetadata(
+              RequestInfo info, Executor executor, MetadataApplier applier) {
+            // a token fetch may block on Keycloak: never on the transport's thread
+            executor.execute(
+                () -> {
+                  try {
+                    applier.apply(AlliedMetadata.withBearer(tokens.token()));
+                  } catch (TokenSource.TokenException e) {
+                    applier.fail(Status.UNAUTHENTICATED.withDescription(e.getMessage()));
+                  }
+                });
           }
-        });
-      }
-    };
+        };
   }
 
-  /** Connects to the gateway at {@code gateway}: {@code http://host:port} (h2c) or {@code https://host:port}. */
+  /**
+   * Connects to the gateway at {@code gateway}: {@code http://host:port} (h2c) or {@code
+   * https://host:port}.
+   */
   public static AlliedClient connect(URI gateway, TokenSource tokens) {
-    if (gateway.getHost() == null || gateway.getPort() < 0 || !(gateway.getScheme().equals("http") || gateway.getScheme().equals("https"))) {
-      throw new IllegalArgumentException("the gateway is http://host:port or https://host:port, not " + gateway);
+    if (gateway.getHost() == null
+        || gateway.getPort() < 0
+        || !(gateway.getScheme().equals("http") || gateway.getScheme().equals("https"))) {
+      throw new IllegalArgumentException(
+          "the gateway is http://host:port or https://host:port, not " + gateway);
     }
-    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(gateway.getHost(), gateway.getPort()).maxInboundMessageSize(16 << 20)
-        .defaultServiceConfig(RETRIES).enableRetry();
+    NettyChannelBuilder builder =
+        NettyChannelBuilder.forAddress(gateway.getHost(), gateway.getPort())
+            .maxInboundMessageSize(16 << 20)
+            .defaultServiceConfig(RETRIES)
+            .enableRetry();
     if (gateway.getScheme().equals("http")) {
       builder.usePlaintext();
     } else {
@@ -84,46 +100,80 @@ public final class AlliedClient implements AutoCloseable {
   }
 
   /**
-   * Calls that end {@code UNAVAILABLE} (a gateway replica going away, a Redis that did not answer in
-   * time) are tried again, up to three attempts in all with backoff, where a repeat cannot do anything
-   * twice: reads, streams before their first message, and publishes, which always carry an idempotency
-   * key ({@link #IDEMPOTENT_PUBLISH}). An amendment is not repeated: its caller decides.
+   * Calls that end {@code UNAVAILABLE} (a gateway replica going away, a Redis that did not answer
+   * in time) are tried again, up to three attempts in all with backoff, where a repeat cannot do
+   * anything twice: reads, streams before their first message, and publishes, which always carry an
+   * idempotency key ({@link #IDEMPOTENT_PUBLISH}). An amendment is not repeated: its caller
+   * decides.
    */
-  static final Map<String, ?> RETRIES = Map.of("methodConfig", List.of(Map.of(
-      "name", List.of(
-          Map.of("service", "allied.exchange.v1.ExchangeService", "method", "Publish"),
-          Map.of("service", "allied.exchange.v1.ExchangeService", "method", "Get"),
-          Map.of("service", "allied.exchange.v1.ExchangeService", "method", "Search"),
-          Map.of("service", "allied.exchange.v1.ExchangeService", "method", "Subscribe"),
-          Map.of("service", "allied.audit.v1.AuditService")),
-      "retryPolicy", Map.of("maxAttempts", 3.0, "initialBackoff", "0.2s", "maxBackoff", "1s", "backoffMultiplier", 2.0,
-          "retryableStatusCodes", List.of("UNAVAILABLE")))));
+  static final Map<String, ?> RETRIES =
+      Map.of(
+          "methodConfig",
+          List.of(
+              Map.of(
+                  "name",
+                      List.of(
+                          Map.of(
+                              "service", "allied.exchange.v1.ExchangeService", "method", "Publish"),
+                          Map.of("service", "allied.exchange.v1.ExchangeService", "method", "Get"),
+                          Map.of(
+                              "service", "allied.exchange.v1.ExchangeService", "method", "Search"),
+                          Map.of(
+                              "service",
+                              "allied.exchange.v1.ExchangeService",
+                              "method",
+                              "Subscribe"),
+                          Map.of("service", "allied.audit.v1.AuditService")),
+                  "retryPolicy",
+                      Map.of(
+                          "maxAttempts",
+                          3.0,
+                          "initialBackoff",
+                          "0.2s",
+                          "maxBackoff",
+                          "1s",
+                          "backoffMultiplier",
+                          2.0,
+                          "retryableStatusCodes",
+                          List.of("UNAVAILABLE")))));
 
-  /** Gives a publish without an idempotency key a fresh one, so that a repeated attempt is the same publish. */
-  static final ClientInterceptor IDEMPOTENT_PUBLISH = new ClientInterceptor() {
-    @Override
-    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-      return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+  /**
+   * Gives a publish without an idempotency key a fresh one, so that a repeated attempt is the same
+   * publish.
+   */
+  static final ClientInterceptor IDEMPOTENT_PUBLISH =
+      new ClientInterceptor() {
         @Override
-        @SuppressWarnings("unchecked")
-        public void sendMessage(Q message) {
-          if (message instanceof PublishRequest publish && publish.getIdempotencyKey().isEmpty()) {
-            message = (Q) publish.toBuilder().setIdempotencyKey(UUID.randomUUID().toString()).build();
-          }
-          super.sendMessage(message);
+        public <Q, R> ClientCall<Q, R> interceptCall(
+            MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+          return new ForwardingClientCall.SimpleForwardingClientCall<>(
+              next.newCall(method, options)) {
+            @Override
+            @SuppressWarnings("unchecked")
+            public void sendMessage(Q message) {
+              if (message instanceof PublishRequest publish
+                  && publish.getIdempotencyKey().isEmpty()) {
+                message =
+                    (Q) publish.toBuilder().setIdempotencyKey(UUID.randomUUID().toString()).build();
+              }
+              super.sendMessage(message);
+            }
+          };
         }
       };
-    }
-  };
 
   /** The exchange service of {@code nation}, through the gateway. */
   public ExchangeServiceGrpc.ExchangeServiceBlockingStub exchange(String nation) {
-    return ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials).withInterceptors(nation(nation), IDEMPOTENT_PUBLISH);
+    return ExchangeServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(credentials)
+        .withInterceptors(nation(nation), IDEMPOTENT_PUBLISH);
   }
 
   /** As {@link #exchange}, for streams read as they come. */
   public ExchangeServiceGrpc.ExchangeServiceStub exchangeAsync(String nation) {
-    return ExchangeServiceGrpc.newStub(channel).withCallCredentials(credentials).withInterceptors(nation(nation), IDEMPOTENT_PUBLISH);
+    return ExchangeServiceGrpc.newStub(channel)
+        .withCallCredentials(credentials)
+        .withInterceptors(nation(nation), IDEMPOTENT_PUBLISH);
   }
 
   /** The auditors' API (federation-wide: no nation is named). */

@@ -13,16 +13,21 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The OAuth2 client-credentials grant against a Keycloak realm: how a national system gets its token. */
+/**
+ * The OAuth2 client-credentials grant against a Keycloak realm: how a national system gets its
+ * token.
+ */
 public final class ClientCredentials {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private ClientCredentials() {}
 
   /** A token, or the refusal Keycloak gave. */
-  public record TokenResponse(int status, String accessToken, long expiresIn, String error, String errorDescription) {
+  public record TokenResponse(
+      int status, String accessToken, long expiresIn, String error, String errorDescription) {
     public boolean granted() {
       return status == 200 && accessToken != null;
     }
@@ -30,26 +35,38 @@ public final class ClientCredentials {
 
   /** Asks the token endpoint for a token; never throws for a refusal, only for a failure to ask. */
   public static TokenResponse request(URI tokenEndpoint, String clientId, String clientSecret) {
-    String form = "grant_type=client_credentials&client_id=" + encode(clientId) + "&client_secret=" + encode(clientSecret);
-    HttpRequest request = HttpRequest.newBuilder(tokenEndpoint)
-        .timeout(Duration.ofSeconds(10))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form))
-        .build();
+    String form =
+        "grant_type=client_credentials&client_id="
+            + encode(clientId)
+            + "&client_secret="
+            + encode(clientSecret);
+    HttpRequest request =
+        HttpRequest.newBuilder(tokenEndpoint)
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build();
     try {
       HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
       JsonNode body = parse(response.body());
-      return new TokenResponse(response.statusCode(), text(body, "access_token"),
-          body.path("expires_in").asLong(0), text(body, "error"), text(body, "error_description"));
+      return new TokenResponse(
+          response.statusCode(),
+          text(body, "access_token"),
+          body.path("expires_in").asLong(0),
+          text(body, "error"),
+          text(body, "error_description"));
     } catch (IOException e) {
-      throw new IllegalStateException("cannot reach the token endpoint " + tokenEndpoint + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot reach the token endpoint " + tokenEndpoint + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while asking " + tokenEndpoint, e);
     }
   }
 
-  /** The claims of a JWT, read without verifying it: for showing a token, never for trusting one. */
+  /**
+   * The claims of a JWT, read without verifying it: for showing a token, never for trusting one.
+   */
   public static JsonNode unverifiedClaims(String jwt) {
     String[] parts = jwt.split("\\.");
     if (parts.length != 3) {

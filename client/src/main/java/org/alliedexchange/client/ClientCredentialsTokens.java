@@ -7,8 +7,8 @@ import java.time.Instant;
 
 /**
  * A national system's tokens by the client-credentials grant, fetched when first needed and fetched
- * again before they expire (when less than a fifth of their life, or 30 s, is left), so a long stream
- * never starts with a token about to lapse. Thread-safe; one fetch at a time.
+ * again before they expire (when less than a fifth of their life, or 30 s, is left), so a long
+ * stream never starts with a token about to lapse. Thread-safe; one fetch at a time.
  */
 public final class ClientCredentialsTokens implements TokenSource {
 
@@ -19,7 +19,8 @@ public final class ClientCredentialsTokens implements TokenSource {
   private String token;
   private Instant refreshAt = Instant.MIN;
 
-  public ClientCredentialsTokens(URI tokenEndpoint, String clientId, String clientSecret, Clock clock) {
+  public ClientCredentialsTokens(
+      URI tokenEndpoint, String clientId, String clientSecret, Clock clock) {
     this.tokenEndpoint = tokenEndpoint;
     this.clientId = clientId;
     this.clientSecret = clientSecret;
@@ -41,8 +42,15 @@ public final class ClientCredentialsTokens implements TokenSource {
         throw new TokenException(e.getMessage());
       }
       if (!response.granted()) {
-        throw new TokenException("Keycloak refused a token to " + clientId + " (HTTP " + response.status() + "): "
-            + (response.errorDescription() != null ? response.errorDescription() : response.error()));
+        throw new TokenException(
+            "Keycloak refused a token to "
+                + clientId
+                + " (HTTP "
+                + response.status()
+                + "): "
+                + (response.errorDescription() != null
+                    ? response.errorDescription()
+                    : response.error()));
       }
       long lifetime = Math.max(1, response.expiresIn());
       long early = Math.max(Math.min(30, lifetime / 2), lifetime / 5);

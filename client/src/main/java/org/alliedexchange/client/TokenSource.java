@@ -4,7 +4,10 @@ package org.alliedexchange.client;
 @FunctionalInterface
 public interface TokenSource {
 
-  /** A token valid for at least a few more seconds; throws {@link TokenException} when none can be had. */
+  /**
+   * A token valid for at least a few more seconds; throws {@link TokenException} when none can be
+   * had.
+   */
   String token();
 
   /** No token could be had: Keycloak refused, or could not be reached. */

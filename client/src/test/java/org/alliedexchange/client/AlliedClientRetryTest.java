@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
 /** What a national system's calls do when the gateway answers UNAVAILABLE for a moment. */
 class AlliedClientRetryTest {
 
-  /** An exchange service that refuses the first {@code failures} attempts of each call with UNAVAILABLE. */
+  /**
+   * An exchange service that refuses the first {@code failures} attempts of each call with
+   * UNAVAILABLE.
+   */
   static final class FlakyExchange extends ExchangeServiceGrpc.ExchangeServiceImplBase {
     volatile int failures;
     final AtomicInteger attempts = new AtomicInteger();
@@ -36,7 +39,10 @@ class AlliedClientRetryTest {
 
     private boolean refuse(StreamObserver<?> responses) {
       if (attempts.incrementAndGet() <= failures) {
-        responses.onError(Status.UNAVAILABLE.withDescription("the rate limiter's Redis did not answer").asRuntimeException());
+        responses.onError(
+            Status.UNAVAILABLE
+                .withDescription("the rate limiter's Redis did not answer")
+                .asRuntimeException());
         return true;
       }
       return false;
@@ -46,7 +52,10 @@ class AlliedClientRetryTest {
     public void publish(PublishRequest request, StreamObserver<PublishResponse> responses) {
       publishKeys.add(request.getIdempotencyKey());
       if (!refuse(responses)) {
-        responses.onNext(PublishResponse.newBuilder().setContent(ProductContent.newBuilder().setId("p-1")).build());
+        responses.onNext(
+            PublishResponse.newBuilder()
+                .setContent(ProductContent.newBuilder().setId("p-1"))
+                .build());
         responses.onCompleted();
       }
     }
@@ -54,13 +63,17 @@ class AlliedClientRetryTest {
     @Override
     public void get(GetRequest request, StreamObserver<GetResponse> responses) {
       if (!refuse(responses)) {
-        responses.onNext(GetResponse.newBuilder().setContent(ProductContent.newBuilder().setId(request.getProductId())).build());
+        responses.onNext(
+            GetResponse.newBuilder()
+                .setContent(ProductContent.newBuilder().setId(request.getProductId()))
+                .build());
         responses.onCompleted();
       }
     }
 
     @Override
-    public void amendReleasability(AmendReleasabilityRequest request, StreamObserver<AmendReleasabilityResponse> responses) {
+    public void amendReleasability(
+        AmendReleasabilityRequest request, StreamObserver<AmendReleasabilityResponse> responses) {
       if (!refuse(responses)) {
         responses.onNext(AmendReleasabilityResponse.getDefaultInstance());
         responses.onCompleted();
@@ -74,8 +87,14 @@ class AlliedClientRetryTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(exchange).build().start();
-    client = AlliedClient.connect(URI.create("http://127.0.0.1:" + server.getPort()), TokenSource.of("a-token"));
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(exchange)
+            .build()
+            .start();
+    client =
+        AlliedClient.connect(
+            URI.create("http://127.0.0.1:" + server.getPort()), TokenSource.of("a-token"));
   }
 
   @AfterEach
@@ -95,31 +114,48 @@ class AlliedClientRetryTest {
 
   @Test
   void aKeyTheCallerChoseIsKept() {
-    client.exchange("KOR").publish(PublishRequest.newBuilder().setIdempotencyKey("report-2026-11-22-01").build());
+    client
+        .exchange("KOR")
+        .publish(PublishRequest.newBuilder().setIdempotencyKey("report-2026-11-22-01").build());
     assertThat(exchange.publishKeys).containsExactly("report-2026-11-22-01");
   }
 
   @Test
   void aReadIsTriedThreeTimesInAllAndThenTheRefusalIsTheCallers() {
     exchange.failures = 2;
-    assertThat(client.exchange("KOR").get(GetRequest.newBuilder().setProductId("p-7").build()).getContent().getId()).isEqualTo("p-7");
+    assertThat(
+            client
+                .exchange("KOR")
+                .get(GetRequest.newBuilder().setProductId("p-7").build())
+                .getContent()
+                .getId())
+        .isEqualTo("p-7");
     assertThat(exchange.attempts).hasValue(3);
 
     exchange.failures = Integer.MAX_VALUE;
     exchange.attempts.set(0);
-    assertThatThrownBy(() -> client.exchange("KOR").get(GetRequest.newBuilder().setProductId("p-7").build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-          assertThat(e.getStatus().getDescription()).contains("Redis did not answer");
-        });
+    assertThatThrownBy(
+            () -> client.exchange("KOR").get(GetRequest.newBuilder().setProductId("p-7").build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+              assertThat(e.getStatus().getDescription()).contains("Redis did not answer");
+            });
     assertThat(exchange.attempts).hasValue(3);
   }
 
   @Test
   void anAmendmentIsNotRepeated() {
     exchange.failures = 1;
-    assertThatThrownBy(() -> client.exchange("KOR").amendReleasability(AmendReleasabilityRequest.getDefaultInstance()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    assertThatThrownBy(
+            () ->
+                client
+                    .exchange("KOR")
+                    .amendReleasability(AmendReleasabilityRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     assertThat(exchange.attempts).hasValue(1);
   }
 }

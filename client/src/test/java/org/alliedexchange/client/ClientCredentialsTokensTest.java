@@ -27,33 +27,40 @@ class ClientCredentialsTokensTest {
   final AtomicInteger status = new AtomicInteger(200);
   final AtomicReference<String> form = new AtomicReference<>();
   Instant now = Instant.parse("2026-11-22T00:00:00Z");
-  final Clock clock = new Clock() {
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
+  final Clock clock =
+      new Clock() {
+        @Override
+        public java.time.ZoneId getZone() {
+          return ZoneOffset.UTC;
+        }
 
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+          return this;
+        }
 
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  };
+        @Override
+        public Instant instant() {
+          return now;
+        }
+      };
 
   @BeforeEach
   void start() throws Exception {
     keycloak = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    keycloak.createContext("/token", exchange -> {
-      form.set(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      byte[] body = answer.get().replace("N", Integer.toString(fetches.incrementAndGet())).getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(status.get(), body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    keycloak.createContext(
+        "/token",
+        exchange -> {
+          form.set(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          byte[] body =
+              answer
+                  .get()
+                  .replace("N", Integer.toString(fetches.incrementAndGet()))
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(status.get(), body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     keycloak.start();
   }
 
@@ -63,7 +70,10 @@ class ClientCredentialsTokensTest {
   }
 
   ClientCredentialsTokens tokens() {
-    return new ClientCredentialsTokens(URI.create("http://127.0.0.1:" + keycloak.getAddress().getPort() + "/token"), "jpn-mod-reader", "s3cret",
+    return new ClientCredentialsTokens(
+        URI.create("http://127.0.0.1:" + keycloak.getAddress().getPort() + "/token"),
+        "jpn-mod-reader",
+        "s3cret",
         clock);
   }
 
@@ -72,7 +82,9 @@ class ClientCredentialsTokensTest {
     answer.set("{\"access_token\":\"token-N\",\"expires_in\":300}");
     ClientCredentialsTokens tokens = tokens();
     assertThat(tokens.token()).isEqualTo("token-1");
-    assertThat(form.get()).contains("grant_type=client_credentials", "client_id=jpn-mod-reader", "client_secret=s3cret");
+    assertThat(form.get())
+        .contains(
+            "grant_type=client_credentials", "client_id=jpn-mod-reader", "client_secret=s3cret");
     now = now.plus(Duration.ofSeconds(239));
     assertThat(tokens.token()).isEqualTo("token-1");
     now = now.plus(Duration.ofSeconds(1));
@@ -94,14 +106,20 @@ class ClientCredentialsTokensTest {
   @Test
   void aRefusalNamesKeycloaksReason() {
     status.set(401);
-    answer.set("{\"error\":\"unauthorized_client\",\"error_description\":\"Invalid client or Invalid client credentials\"}");
-    assertThatThrownBy(() -> tokens().token()).isInstanceOf(TokenSource.TokenException.class)
-        .hasMessageContaining("jpn-mod-reader").hasMessageContaining("HTTP 401").hasMessageContaining("Invalid client credentials");
+    answer.set(
+        "{\"error\":\"unauthorized_client\",\"error_description\":\"Invalid client or Invalid client credentials\"}");
+    assertThatThrownBy(() -> tokens().token())
+        .isInstanceOf(TokenSource.TokenException.class)
+        .hasMessageContaining("jpn-mod-reader")
+        .hasMessageContaining("HTTP 401")
+        .hasMessageContaining("Invalid client credentials");
   }
 
   @Test
   void anUnreachableKeycloakIsATokenFailureNotACrash() {
     keycloak.stop(0);
-    assertThatThrownBy(() -> tokens().token()).isInstanceOf(TokenSource.TokenException.class).hasMessageContaining("cannot reach");
+    assertThatThrownBy(() -> tokens().token())
+        .isInstanceOf(TokenSource.TokenException.class)
+        .hasMessageContaining("cannot reach");
   }
 }

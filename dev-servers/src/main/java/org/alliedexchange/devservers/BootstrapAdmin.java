@@ -4,9 +4,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The master realm's first administrator, whom Keycloak creates at its first start from its environment:
- * generated for a fresh data directory and kept there with the realm's secrets, so a later start on the
- * same data logs in as the administrator its database already holds.
+ * The master realm's first administrator, whom Keycloak creates at its first start from its
+ * environment: generated for a fresh data directory and kept there with the realm's secrets, so a
+ * later start on the same data logs in as the administrator its database already holds.
  */
 record BootstrapAdmin(String username, String password) {
 
@@ -15,7 +15,8 @@ record BootstrapAdmin(String username, String password) {
 
   /** The administrator kept in {@code kept}, else a new one named admin with a random password. */
   static BootstrapAdmin keptIn(Properties kept) {
-    return new BootstrapAdmin(kept.getProperty(USERNAME, "admin"), kept.getProperty(PASSWORD, RealmImport.secret(24)));
+    return new BootstrapAdmin(
+        kept.getProperty(USERNAME, "admin"), kept.getProperty(PASSWORD, RealmImport.secret(24)));
   }
 
   void keepIn(Properties toKeep) {

@@ -20,13 +20,15 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 /**
- * The Keycloak distribution, ready to start: the zip from the local Maven repository (else fetched with
- * {@code mvnw dependency:get}), unpacked once per version and built ("augmented") once per version and
- * audit-listener jar, under {@code ~/.cache/allied-exchange/keycloak} (or {@code ALLIED_CACHE_DIR}).
+ * The Keycloak distribution, ready to start: the zip from the local Maven repository (else fetched
+ * with {@code mvnw dependency:get}), unpacked once per version and built ("augmented") once per
+ * version and audit-listener jar, under {@code ~/.cache/allied-exchange/keycloak} (or {@code
+ * ALLIED_CACHE_DIR}).
  */
 final class KeycloakDistribution {
 
-  static final String LISTENER_RESOURCE = "/org/alliedexchange/devservers/allied-audit-listener.jar";
+  static final String LISTENER_RESOURCE =
+      "/org/alliedexchange/devservers/allied-audit-listener.jar";
   private static final List<String> BUILD_OPTIONS = List.of("--db=dev-file");
 
   private final String version;
@@ -52,18 +54,24 @@ final class KeycloakDistribution {
 
   static Path defaultCacheDir() {
     String configured = System.getenv("ALLIED_CACHE_DIR");
-    Path base = configured != null && !configured.isBlank()
-        ? Path.of(configured)
-        : Path.of(System.getProperty("user.home"), ".cache", "allied-exchange");
+    Path base =
+        configured != null && !configured.isBlank()
+            ? Path.of(configured)
+            : Path.of(System.getProperty("user.home"), ".cache", "allied-exchange");
     return base.resolve("keycloak");
   }
 
-  /** The unpacked distribution, built with this project's audit listener. Locked against parallel runs. */
+  /**
+   * The unpacked distribution, built with this project's audit listener. Locked against parallel
+   * runs.
+   */
   Path prepare() throws IOException {
     Path versionDir = cacheDir.resolve(version);
     Files.createDirectories(versionDir);
-    try (FileChannel lockFile = FileChannel.open(versionDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-         FileLock lock = lockFile.lock()) {
+    try (FileChannel lockFile =
+            FileChannel.open(
+                versionDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockFile.lock()) {
       Path home = versionDir.resolve("keycloak");
       if (!Files.exists(versionDir.resolve(".unpacked"))) {
         Path zip = distributionZip();
@@ -73,22 +81,35 @@ final class KeycloakDistribution {
         Files.writeString(versionDir.resolve(".unpacked"), version);
       }
       byte[] listener = listenerJar();
-      String buildKey = sha256(listener, String.join(" ", BUILD_OPTIONS).getBytes(StandardCharsets.UTF_8));
+      String buildKey =
+          sha256(listener, String.join(" ", BUILD_OPTIONS).getBytes(StandardCharsets.UTF_8));
       Path marker = versionDir.resolve(".built");
       if (!Files.exists(marker) || !Files.readString(marker).equals(buildKey)) {
         Files.createDirectories(home.resolve("providers"));
         Files.write(home.resolve("providers/allied-audit-listener.jar"), listener);
-        progress.accept("keycloak: building " + version + " with the audit listener (once per version and listener; about 20 s)");
-        List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "build"));
+        progress.accept(
+            "keycloak: building "
+                + version
+                + " with the audit listener (once per version and listener; about 20 s)");
+        List<String> command =
+            new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "build"));
         command.addAll(BUILD_OPTIONS);
         Path log = versionDir.resolve("build.log");
-        ProcessBuilder build = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+        ProcessBuilder build =
+            new ProcessBuilder(command)
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         build.environment().put("JAVA_HOME", System.getProperty("java.home"));
         int exit = waitFor(build.start());
         if (exit != 0) {
-          throw new IllegalStateException("building Keycloak failed (exit " + exit + "); the end of " + log + ":\n"
-              + KeycloakProcess.tail(log, 30));
+          throw new IllegalStateException(
+              "building Keycloak failed (exit "
+                  + exit
+                  + "); the end of "
+                  + log
+                  + ":\n"
+                  + KeycloakProcess.tail(log, 30));
         }
         Files.writeString(marker, buildKey);
       }
@@ -96,24 +117,47 @@ final class KeycloakDistribution {
     }
   }
 
-  /** The distribution zip in the local Maven repository, fetched through Maven when it is not there. */
+  /**
+   * The distribution zip in the local Maven repository, fetched through Maven when it is not there.
+   */
   private Path distributionZip() throws IOException {
-    Path zip = localRepository().resolve("org/keycloak/keycloak-quarkus-dist/" + version
-        + "/keycloak-quarkus-dist-" + version + ".zip");
+    Path zip =
+        localRepository()
+            .resolve(
+                "org/keycloak/keycloak-quarkus-dist/"
+                    + version
+                    + "/keycloak-quarkus-dist-"
+                    + version
+                    + ".zip");
     if (Files.isRegularFile(zip)) {
       return zip;
     }
-    progress.accept("keycloak: downloading keycloak-quarkus-dist " + version + " from Maven Central through Maven (about 170 MB)");
+    progress.accept(
+        "keycloak: downloading keycloak-quarkus-dist "
+            + version
+            + " from Maven Central through Maven (about 170 MB)");
     List<String> command = new ArrayList<>(maven());
-    command.addAll(List.of("-B", "-q", "-N", "dependency:get", "-Dtransitive=false",
-        "-Dartifact=org.keycloak:keycloak-quarkus-dist:" + version + ":zip"));
+    command.addAll(
+        List.of(
+            "-B",
+            "-q",
+            "-N",
+            "dependency:get",
+            "-Dtransitive=false",
+            "-Dartifact=org.keycloak:keycloak-quarkus-dist:" + version + ":zip"));
     Path log = Files.createTempFile("allied-keycloak-download", ".log");
-    ProcessBuilder fetch = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder fetch =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     fetch.directory(projectRoot() == null ? null : projectRoot().toFile());
     int exit = waitFor(fetch.start());
     if (exit != 0 || !Files.isRegularFile(zip)) {
-      throw new IllegalStateException("could not fetch the Keycloak distribution through Maven (" + String.join(" ", command)
-          + ", exit " + exit + "):\n" + KeycloakProcess.tail(log, 20));
+      throw new IllegalStateException(
+          "could not fetch the Keycloak distribution through Maven ("
+              + String.join(" ", command)
+              + ", exit "
+              + exit
+              + "):\n"
+              + KeycloakProcess.tail(log, 20));
     }
     return zip;
   }
@@ -150,13 +194,17 @@ final class KeycloakDistribution {
   private static byte[] listenerJar() throws IOException {
     try (InputStream in = KeycloakDistribution.class.getResourceAsStream(LISTENER_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("the audit listener " + LISTENER_RESOURCE + " is missing from the dev-servers jar");
+        throw new IllegalStateException(
+            "the audit listener " + LISTENER_RESOURCE + " is missing from the dev-servers jar");
       }
       return in.readAllBytes();
     }
   }
 
-  /** Unzips into {@code staging}, then moves the single top directory to {@code target}, keeping scripts executable. */
+  /**
+   * Unzips into {@code staging}, then moves the single top directory to {@code target}, keeping
+   * scripts executable.
+   */
   private static void unzip(Path zip, Path staging, Path target) throws IOException {
     deleteRecursively(staging);
     Files.createDirectories(staging);

@@ -19,16 +19,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A started Keycloak process: on 127.0.0.1 only, its database (H2) and log in the data directory; ready
- * when the realm's discovery document answers; stopped with all its children when closed or when this
- * JVM exits, Ctrl-C included.
+ * A started Keycloak process: on 127.0.0.1 only, its database (H2) and log in the data directory;
+ * ready when the realm's discovery document answers; stopped with all its children when closed or
+ * when this JVM exits, Ctrl-C included.
  */
 final class KeycloakProcess implements AutoCloseable {
 
   /**
-   * Local caches: `cache` is a run-time option (a build ignores it), and without it Keycloak forms a
-   * JGroups cluster, listening on every interface (7800, 57800) and holding the first logins while it
-   * settles. One local Keycloak is one node, on loopback only.
+   * Local caches: `cache` is a run-time option (a build ignores it), and without it Keycloak forms
+   * a JGroups cluster, listening on every interface (7800, 57800) and holding the first logins
+   * while it settles. One local Keycloak is one node, on loopback only.
    */
   private static final String LOCAL_CACHE = "--cache=local";
 
@@ -45,31 +45,56 @@ final class KeycloakProcess implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
-  /** Starts the built distribution in {@code home} on {@code port} with {@code environment} added to its own. */
-  static KeycloakProcess start(Path home, Path data, int port, Map<String, String> environment, Consumer<String> progress)
+  /**
+   * Starts the built distribution in {@code home} on {@code port} with {@code environment} added to
+   * its own.
+   */
+  static KeycloakProcess start(
+      Path home, Path data, int port, Map<String, String> environment, Consumer<String> progress)
       throws IOException {
     Path logFile = data.resolve("keycloak.log");
-    List<String> command = List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized", LOCAL_CACHE,
-        "--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + port,
-        "--hostname-strict=false", "--import-realm",
-        "--db-url=jdbc:h2:file:" + data.resolve("keycloakdb").toAbsolutePath() + ";NON_KEYWORDS=VALUE");
-    ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    List<String> command =
+        List.of(
+            home.resolve("bin/kc.sh").toString(),
+            "start",
+            "--optimized",
+            LOCAL_CACHE,
+            "--http-enabled=true",
+            "--http-host=127.0.0.1",
+            "--http-port=" + port,
+            "--hostname-strict=false",
+            "--import-realm",
+            "--db-url=jdbc:h2:file:"
+                + data.resolve("keycloakdb").toAbsolutePath()
+                + ";NON_KEYWORDS=VALUE");
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(home.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     builder.environment().putAll(environment);
     return new KeycloakProcess(builder.start(), logFile, progress);
   }
 
-  /** Waits until {@code probe} answers 200; throws with the end of the log if the process exits or time runs out. */
+  /**
+   * Waits until {@code probe} answers 200; throws with the end of the log if the process exits or
+   * time runs out.
+   */
   void awaitReady(URI probe, Duration timeout) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpRequest request = HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).build();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("Keycloak exited with code " + process.exitValue() + " before it was ready; "
-            + "the end of its log (" + logFile + "):\n" + tail(logFile, 30));
+        throw new IllegalStateException(
+            "Keycloak exited with code "
+                + process.exitValue()
+                + " before it was ready; "
+                + "the end of its log ("
+                + logFile
+                + "):\n"
+                + tail(logFile, 30));
       }
       try {
         if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -83,8 +108,13 @@ final class KeycloakProcess implements AutoCloseable {
       }
       sleep(250);
     }
-    throw new IllegalStateException("Keycloak was not ready within " + timeout.toSeconds() + " s; the end of its log ("
-        + logFile + "):\n" + tail(logFile, 30));
+    throw new IllegalStateException(
+        "Keycloak was not ready within "
+            + timeout.toSeconds()
+            + " s; the end of its log ("
+            + logFile
+            + "):\n"
+            + tail(logFile, 30));
   }
 
   @Override

@@ -14,23 +14,26 @@ import java.util.function.Consumer;
 
 /**
  * A real Keycloak, started as a local process from the distribution on Maven Central, with the
- * {@value #REALM} realm imported: used by the local federation run and by every test that needs Keycloak.
+ * {@value #REALM} realm imported: used by the local federation run and by every test that needs
+ * Keycloak.
  *
  * <ul>
  *   <li>The distribution comes through Maven and is unpacked and built once per version and
  *       audit-listener jar ({@link KeycloakDistribution}).
- *   <li>It listens on 127.0.0.1 only, on a free or given port; its database (H2) lives in a data directory
- *       of its own, a temporary one unless given ({@link KeycloakProcess}).
+ *   <li>It listens on 127.0.0.1 only, on a free or given port; its database (H2) lives in a data
+ *       directory of its own, a temporary one unless given ({@link KeycloakProcess}).
  *   <li>The realm file holds no secret: every {@code ${ALLIED_...}} placeholder is filled from the
- *       environment of the Keycloak process with values generated here, or kept in the data directory
- *       from an earlier start with the same data ({@link RealmImport}, {@link BootstrapAdmin}).
- *   <li>It shows progress while it works and stops with all its children when closed or when this JVM
- *       exits, Ctrl-C included.
+ *       environment of the Keycloak process with values generated here, or kept in the data
+ *       directory from an earlier start with the same data ({@link RealmImport}, {@link
+ *       BootstrapAdmin}).
+ *   <li>It shows progress while it works and stops with all its children when closed or when this
+ *       JVM exits, Ctrl-C included.
  * </ul>
  */
 public final class LocalKeycloak implements AutoCloseable {
 
   public static final String REALM = "allied";
+
   /** The audience every access token of the realm carries. */
   public static final String GATEWAY_AUDIENCE = "allied-gateway";
 
@@ -41,7 +44,12 @@ public final class LocalKeycloak implements AutoCloseable {
   private final Path dataDir;
   private final boolean deleteDataDir;
 
-  private LocalKeycloak(KeycloakProcess process, URI url, RealmImport.Values values, Path dataDir, boolean deleteDataDir) {
+  private LocalKeycloak(
+      KeycloakProcess process,
+      URI url,
+      RealmImport.Values values,
+      Path dataDir,
+      boolean deleteDataDir) {
     this.process = process;
     this.url = url;
     this.admin = values.admin();
@@ -154,13 +162,19 @@ public final class LocalKeycloak implements AutoCloseable {
       return this;
     }
 
-    /** Where the database, log and generated secrets go; a temporary directory, deleted on close, if unset. */
+    /**
+     * Where the database, log and generated secrets go; a temporary directory, deleted on close, if
+     * unset.
+     */
     public Builder dataDir(Path dataDir) {
       this.dataDir = dataDir;
       return this;
     }
 
-    /** The audit stream's Redis, for the realm's audit listener (without it, identity changes are refused). */
+    /**
+     * The audit stream's Redis, for the realm's audit listener (without it, identity changes are
+     * refused).
+     */
     public Builder auditRedis(URI redisUrl) {
       environment.put("ALLIED_AUDIT_REDIS_URL", redisUrl.toString());
       return this;
@@ -194,7 +208,10 @@ public final class LocalKeycloak implements AutoCloseable {
       try {
         Path home = new KeycloakDistribution(version, cacheDir, progress).prepare();
         boolean temporary = dataDir == null;
-        Path data = temporary ? Files.createTempDirectory("allied-keycloak-") : Files.createDirectories(dataDir);
+        Path data =
+            temporary
+                ? Files.createTempDirectory("allied-keycloak-")
+                : Files.createDirectories(dataDir);
         RealmImport.Values values = RealmImport.prepare(home, data, consoleUrl);
         int chosenPort = port == 0 ? KeycloakProcess.freePort() : port;
         URI url = URI.create("http://127.0.0.1:" + chosenPort);
@@ -203,16 +220,26 @@ public final class LocalKeycloak implements AutoCloseable {
         env.putAll(values.placeholders());
         env.putAll(environment);
 
-        progress.accept("keycloak: starting " + version + " on " + url + " (log: " + data.resolve("keycloak.log") + ")");
+        progress.accept(
+            "keycloak: starting "
+                + version
+                + " on "
+                + url
+                + " (log: "
+                + data.resolve("keycloak.log")
+                + ")");
         KeycloakProcess process = KeycloakProcess.start(home, data, chosenPort, env, progress);
         LocalKeycloak keycloak = new LocalKeycloak(process, url, values, data, temporary);
         try {
-          process.awaitReady(URI.create(keycloak.issuer() + "/.well-known/openid-configuration"), startTimeout);
+          process.awaitReady(
+              URI.create(keycloak.issuer() + "/.well-known/openid-configuration"), startTimeout);
         } catch (RuntimeException e) {
           keycloak.close();
           throw e;
         }
-        progress.accept(String.format("keycloak: ready at %s in %.1f s", url, (System.nanoTime() - started) / 1e9));
+        progress.accept(
+            String.format(
+                "keycloak: ready at %s in %.1f s", url, (System.nanoTime() - started) / 1e9));
         return keycloak;
       } catch (IOException e) {
         throw new UncheckedIOException("could not start Keycloak: " + e.getMessage(), e);

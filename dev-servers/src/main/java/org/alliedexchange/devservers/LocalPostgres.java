@@ -21,7 +21,9 @@ public final class LocalPostgres implements AutoCloseable {
     this.dataDir = dataDir;
   }
 
-  /** Starts one on a free port with its data in {@code dataDir} (created if missing, kept if there). */
+  /**
+   * Starts one on a free port with its data in {@code dataDir} (created if missing, kept if there).
+   */
   public static LocalPostgres start(Path dataDir) {
     return start(dataDir, 0);
   }
@@ -29,21 +31,26 @@ public final class LocalPostgres implements AutoCloseable {
   /** Starts one on {@code port} (0 for a free one) with its data in {@code dataDir}. */
   public static LocalPostgres start(Path dataDir, int port) {
     try {
-      EmbeddedPostgres server = EmbeddedPostgres.builder()
-          .setDataDirectory(Files.createDirectories(dataDir))
-          .setCleanDataDirectory(false)
-          .setPort(port)
-          .setServerConfig("listen_addresses", "127.0.0.1")
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("fsync", "on")
-          .start();
+      EmbeddedPostgres server =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(Files.createDirectories(dataDir))
+              .setCleanDataDirectory(false)
+              .setPort(port)
+              .setServerConfig("listen_addresses", "127.0.0.1")
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("fsync", "on")
+              .start();
       return new LocalPostgres(server, dataDir);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the local PostgreSQL in " + dataDir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot start the local PostgreSQL in " + dataDir + ": " + e.getMessage(), e);
     }
   }
 
-  /** The JDBC URL of its {@code postgres} database as user {@code postgres}; no password on loopback. */
+  /**
+   * The JDBC URL of its {@code postgres} database as user {@code postgres}; no password on
+   * loopback.
+   */
   public String url() {
     return server.getJdbcUrl("postgres", "postgres");
   }

@@ -12,9 +12,10 @@ import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
 /**
- * A Redis server for the local run and the tests: the machine's {@code redis-server} when it has one,
- * else the binary from Maven Central (embedded-redis). Bound to 127.0.0.1. The stream is kept durably:
- * append-only file with fsync on every write, so an entry Redis acknowledged survives a crash.
+ * A Redis server for the local run and the tests: the machine's {@code redis-server} when it has
+ * one, else the binary from Maven Central (embedded-redis). Bound to 127.0.0.1. The stream is kept
+ * durably: append-only file with fsync on every write, so an entry Redis acknowledged survives a
+ * crash.
  */
 public final class LocalRedis implements AutoCloseable {
 
@@ -38,28 +39,32 @@ public final class LocalRedis implements AutoCloseable {
     int chosen = port == 0 ? freePort() : port;
     try {
       Files.createDirectories(dataDir);
-      List<String> args = new ArrayList<>(List.of(
-          "--port", Integer.toString(chosen),
-          "--bind", "127.0.0.1",
-          "--protected-mode", "yes",
-          "--dir", dataDir.toAbsolutePath().toString(),
-          "--appendonly", "yes",
-          "--appendfsync", "always",
-          "--save", ""));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "--port", Integer.toString(chosen),
+                  "--bind", "127.0.0.1",
+                  "--protected-mode", "yes",
+                  "--dir", dataDir.toAbsolutePath().toString(),
+                  "--appendonly", "yes",
+                  "--appendfsync", "always",
+                  "--save", ""));
       RedisServer server = new RedisServer(chosen, withExecutable(args), false);
       server.start();
       return new LocalRedis(server, chosen, dataDir);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not start Redis on 127.0.0.1:" + chosen + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not start Redis on 127.0.0.1:" + chosen + ": " + e.getMessage(), e);
     }
   }
 
   /** The executable first (the system's, else the embedded one), then the arguments. */
   private static List<String> withExecutable(List<String> args) throws IOException {
     Path system = systemRedisServer();
-    String executable = system != null
-        ? system.toString()
-        : ExecutableProvider.newJarResourceProvider().get().getAbsolutePath();
+    String executable =
+        system != null
+            ? system.toString()
+            : ExecutableProvider.newJarResourceProvider().get().getAbsolutePath();
     List<String> command = new ArrayList<>();
     command.add(executable);
     command.addAll(args);

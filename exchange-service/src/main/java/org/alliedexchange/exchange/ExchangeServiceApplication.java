@@ -6,8 +6,8 @@ import org.alliedexchange.exchange.config.ExchangeConfiguration;
 import org.alliedexchange.serviceruntime.GrpcServer;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 
@@ -20,13 +20,18 @@ import org.springframework.context.annotation.Import;
 public class ExchangeServiceApplication {
 
   /**
-   * The properties of {@code nation}'s exchange service on this machine: its signing key in {@code dataDir},
-   * its products in the PostgreSQL at {@code database} (a JDBC URL), the audit stream and agreements in
-   * {@code auditRedis}, tokens of the realm {@code issuer} checked with the keys at {@code jwks}, any free
-   * port. A mutable map: callers add or override.
+   * The properties of {@code nation}'s exchange service on this machine: its signing key in {@code
+   * dataDir}, its products in the PostgreSQL at {@code database} (a JDBC URL), the audit stream and
+   * agreements in {@code auditRedis}, tokens of the realm {@code issuer} checked with the keys at
+   * {@code jwks}, any free port. A mutable map: callers add or override.
    */
-  public static Map<String, Object> localProperties(String nation, java.nio.file.Path dataDir, String database, java.net.URI auditRedis,
-      java.net.URI issuer, java.net.URI jwks) {
+  public static Map<String, Object> localProperties(
+      String nation,
+      java.nio.file.Path dataDir,
+      String database,
+      java.net.URI auditRedis,
+      java.net.URI issuer,
+      java.net.URI jwks) {
     Map<String, Object> properties = new java.util.HashMap<>();
     properties.put("allied.exchange.nation", nation);
     properties.put("allied.exchange.data-dir", dataDir.toString());
@@ -43,7 +48,8 @@ public class ExchangeServiceApplication {
 
   /**
    * No web server (the gRPC server is the service's own) and no banner, set here rather than in an
-   * application.yaml, which would also configure any other Spring application on the same class path.
+   * application.yaml, which would also configure any other Spring application on the same class
+   * path.
    */
   private static SpringApplication application() {
     SpringApplication application = new SpringApplication(ExchangeServiceApplication.class);
@@ -72,7 +78,8 @@ public class ExchangeServiceApplication {
     SpringApplication application = application();
     application.setDefaultProperties(properties);
     if (spans != null) {
-      application.addInitializers(context -> context.getBeanFactory().registerSingleton("spanProcessor", spans));
+      application.addInitializers(
+          context -> context.getBeanFactory().registerSingleton("spanProcessor", spans));
     }
     return new Running(application.run());
   }

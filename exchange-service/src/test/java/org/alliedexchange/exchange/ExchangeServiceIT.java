@@ -35,6 +35,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.exchange.v1.AmendReleasabilityRequest;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
@@ -57,7 +58,6 @@ import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.policy.FederationConfig;
-import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,7 +80,10 @@ class ExchangeServiceIT {
     redis = LocalRedis.start(data.resolve("redis"));
     tokens = new TestTokens();
     postgres = LocalPostgres.start(data.resolve("kor").resolve("postgres"));
-    kor = ExchangeServiceApplication.start(properties("KOR", data.resolve("kor"), postgres.url()), SimpleSpanProcessor.create(spans));
+    kor =
+        ExchangeServiceApplication.start(
+            properties("KOR", data.resolve("kor"), postgres.url()),
+            SimpleSpanProcessor.create(spans));
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext().build();
   }
 
@@ -104,41 +107,69 @@ class ExchangeServiceIT {
   }
 
   static ExchangeServiceGrpc.ExchangeServiceBlockingStub as(String token) {
-    return ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(token)).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return ExchangeServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(TestTokens.bearer(token))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   static String korPublisher() {
-    return tokens.token("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of("MISSILE_WARNING"), List.of("exchange-publish", "exchange-read"));
+    return tokens.token(
+        "kor-jcs-publisher",
+        "KOR",
+        "TOP_SECRET",
+        List.of("MISSILE_WARNING"),
+        List.of("exchange-publish", "exchange-read"));
   }
 
   static String korReader() {
-    return tokens.token("kor-mnd-reader", "KOR", "SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"));
+    return tokens.token(
+        "kor-mnd-reader", "KOR", "SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"));
   }
 
   static String jpnReader() {
-    return tokens.token("jpn-mod-reader", "JPN", "TOP_SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"));
+    return tokens.token(
+        "jpn-mod-reader",
+        "JPN",
+        "TOP_SECRET",
+        List.of("MISSILE_WARNING"),
+        List.of("exchange-read"));
   }
 
   static String usaReader() {
-    return tokens.token("usa-dia-reader", "USA", "TOP_SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"));
+    return tokens.token(
+        "usa-dia-reader",
+        "USA",
+        "TOP_SECRET",
+        List.of("MISSILE_WARNING"),
+        List.of("exchange-read"));
   }
 
   // ---- publish and get -----------------------------------------------------------------------
 
   @Test
   void aPublishedProductIsSignedStoredAndReadBack() throws Exception {
-    PublishResponse published = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR", "JPN", "USA")));
+    PublishResponse published =
+        as(korPublisher())
+            .publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR", "JPN", "USA")));
 
     assertThat(published.getContent().getId()).isNotBlank();
     assertThat(published.getContent().getPublisher()).isEqualTo("kor-jcs-publisher");
     assertThat(published.getLabel().hasCreatedAt()).isTrue();
     assertThat(published.getBinding().getSigner()).isEqualTo("KOR");
     NationalKey key = NationalKey.loadOrCreate(data.resolve("kor/signing-key.pem"));
-    assertThat(new BindingVerifier(Map.of(key.keyId(), key.keyPair().getPublic()), 10)
-        .verify("KOR", published.getLabel().toByteArray(), published.getContent().toByteArray(), published.getBinding()).valid())
+    assertThat(
+            new BindingVerifier(Map.of(key.keyId(), key.keyPair().getPublic()), 10)
+                .verify(
+                    "KOR",
+                    published.getLabel().toByteArray(),
+                    published.getContent().toByteArray(),
+                    published.getBinding())
+                .valid())
         .isTrue();
 
-    GetResponse read = as(jpnReader()).get(GetRequest.newBuilder().setProductId(published.getContent().getId()).build());
+    GetResponse read =
+        as(jpnReader())
+            .get(GetRequest.newBuilder().setProductId(published.getContent().getId()).build());
     assertThat(read.getLabel()).isEqualTo(published.getLabel());
     assertThat(read.getContent()).isEqualTo(published.getContent());
     assertThat(read.getBinding()).isEqualTo(published.getBinding());
@@ -146,66 +177,130 @@ class ExchangeServiceIT {
 
   @Test
   void anAgreementSuspendedThroughTheFederationIsAppliedHereTooBehindTheGateway() throws Exception {
-    String product = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR", "JPN", "USA")))
-        .getContent().getId();
+    String product =
+        as(korPublisher())
+            .publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR", "JPN", "USA")))
+            .getContent()
+            .getId();
     GetRequest get = GetRequest.newBuilder().setProductId(product).build();
     // what a federation administrator's suspension through a gateway writes
-    try (AgreementBoard board = new AgreementBoard(FederationConfig.loadDefault(), redis.url(), AuditStream.DEFAULT_KEY, Clock.systemUTC())) {
+    try (AgreementBoard board =
+        new AgreementBoard(
+            FederationConfig.loadDefault(),
+            redis.url(),
+            AuditStream.DEFAULT_KEY,
+            Clock.systemUTC())) {
       board.suspend("KOR-JPN-GSOMIA-2016", "federation-admin", "exchange-service test");
       try {
         // the service reads the board's statuses on its own schedule
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(() -> as(jpnReader()).get(get))
-            .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "NO_AGREEMENT_IN_FORCE")));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThatThrownBy(() -> as(jpnReader()).get(get))
+                        .satisfies(
+                            e ->
+                                assertStatus(
+                                    e, Status.Code.PERMISSION_DENIED, "NO_AGREEMENT_IN_FORCE")));
         assertThat(as(usaReader()).get(get).getContent().getId()).isEqualTo(product);
       } finally {
         board.resume("KOR-JPN-GSOMIA-2016", "federation-admin", "exchange-service test done");
       }
-      await().atMost(Duration.ofSeconds(10)).ignoreException(StatusRuntimeException.class)
-          .untilAsserted(() -> assertThat(as(jpnReader()).get(get).getContent().getId()).isEqualTo(product));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreException(StatusRuntimeException.class)
+          .untilAsserted(
+              () -> assertThat(as(jpnReader()).get(get).getContent().getId()).isEqualTo(product));
     }
   }
 
   @Test
   void aReadReturnsOnlyWhatTheEngineReleasesToTheCaller() {
-    String topSecret = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사I급비밀", "KOR", "JPN", "USA")))
-        .getContent().getId();
-    String korOnly = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR"))).getContent().getId();
+    String topSecret =
+        as(korPublisher())
+            .publish(missileLaunch(LAUNCHES, label("KOR", "군사I급비밀", "KOR", "JPN", "USA")))
+            .getContent()
+            .getId();
+    String korOnly =
+        as(korPublisher())
+            .publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR")))
+            .getContent()
+            .getId();
 
-    assertThat(as(usaReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()).getContent().getId()).isEqualTo(topSecret);
-    assertThatThrownBy(() -> as(jpnReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()))
+    assertThat(
+            as(usaReader())
+                .get(GetRequest.newBuilder().setProductId(topSecret).build())
+                .getContent()
+                .getId())
+        .isEqualTo(topSecret);
+    assertThatThrownBy(
+            () -> as(jpnReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()))
         .isInstanceOf(StatusRuntimeException.class)
-        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "LEVEL_NOT_COVERED; decision recorded as transfer"));
-    assertThatThrownBy(() -> as(usaReader()).get(GetRequest.newBuilder().setProductId(korOnly).build()))
-        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "NOT_RELEASABLE_TO_NATION; decision recorded as transfer"));
-    assertThatThrownBy(() -> as(korReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()))
+        .satisfies(
+            e ->
+                assertStatus(
+                    e,
+                    Status.Code.PERMISSION_DENIED,
+                    "LEVEL_NOT_COVERED; decision recorded as transfer"));
+    assertThatThrownBy(
+            () -> as(usaReader()).get(GetRequest.newBuilder().setProductId(korOnly).build()))
+        .satisfies(
+            e ->
+                assertStatus(
+                    e,
+                    Status.Code.PERMISSION_DENIED,
+                    "NOT_RELEASABLE_TO_NATION; decision recorded as transfer"));
+    assertThatThrownBy(
+            () -> as(korReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()))
         .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "INSUFFICIENT_CLEARANCE"));
   }
 
   @Test
   void everyRefusalOfThisServiceIsOnTheAuditStreamUnderTheTransferIdItNames() throws Exception {
-    String topSecret = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사I급비밀", "KOR", "JPN", "USA")))
-        .getContent().getId();
-    StatusRuntimeException refusal = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
-        () -> as(jpnReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()));
+    String topSecret =
+        as(korPublisher())
+            .publish(missileLaunch(LAUNCHES, label("KOR", "군사I급비밀", "KOR", "JPN", "USA")))
+            .getContent()
+            .getId();
+    StatusRuntimeException refusal =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () -> as(jpnReader()).get(GetRequest.newBuilder().setProductId(topSecret).build()));
     assertThat(refusal.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-    String transferId = refusal.getStatus().getDescription().replaceAll(".*decision recorded as transfer ([0-9a-f-]{36}).*", "$1");
+    String transferId =
+        refusal
+            .getStatus()
+            .getDescription()
+            .replaceAll(".*decision recorded as transfer ([0-9a-f-]{36}).*", "$1");
     // a refusal is audited without keeping the caller waiting for Redis
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> auditEvents().stream().anyMatch(e -> e.getEventId().equals(transferId)));
-    assertThat(auditEvents()).filteredOn(e -> e.getEventId().equals(transferId)).singleElement().satisfies(e -> {
-      assertThat(e.getSource()).isEqualTo("exchange-service/KOR");
-      assertThat(e.getTransfer().getDecision()).isEqualTo(org.alliedexchange.api.audit.v1.Decision.DECISION_DENY);
-      assertThat(e.getTransfer().getReasonsList()).containsExactly(org.alliedexchange.api.audit.v1.DenyReason.DENY_REASON_LEVEL_NOT_COVERED);
-      assertThat(e.getTransfer().getProductId()).isEqualTo(topSecret);
-      assertThat(e.getTransfer().getRecipientNation()).isEqualTo("JPN");
-      assertThat(e.getTransfer().getMethod()).isEqualTo("ExchangeService/Get");
-      assertThat(e.getTransfer().getLabel().getMarking()).isEqualTo("군사I급비밀");
-    });
+    assertThat(auditEvents())
+        .filteredOn(e -> e.getEventId().equals(transferId))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getSource()).isEqualTo("exchange-service/KOR");
+              assertThat(e.getTransfer().getDecision())
+                  .isEqualTo(org.alliedexchange.api.audit.v1.Decision.DECISION_DENY);
+              assertThat(e.getTransfer().getReasonsList())
+                  .containsExactly(
+                      org.alliedexchange.api.audit.v1.DenyReason.DENY_REASON_LEVEL_NOT_COVERED);
+              assertThat(e.getTransfer().getProductId()).isEqualTo(topSecret);
+              assertThat(e.getTransfer().getRecipientNation()).isEqualTo("JPN");
+              assertThat(e.getTransfer().getMethod()).isEqualTo("ExchangeService/Get");
+              assertThat(e.getTransfer().getLabel().getMarking()).isEqualTo("군사I급비밀");
+            });
   }
 
   @Test
   void aRepeatedPublishWithTheSameIdempotencyKeyStoresOnce() {
-    PublishRequest request = missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR")).toBuilder().setIdempotencyKey("launch-0421").build();
+    PublishRequest request =
+        missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR")).toBuilder()
+            .setIdempotencyKey("launch-0421")
+            .build();
 
     String first = as(korPublisher()).publish(request).getContent().getId();
     String second = as(korPublisher()).publish(request).getContent().getId();
@@ -217,28 +312,56 @@ class ExchangeServiceIT {
 
   @Test
   void aSystemOfAnotherNationCannotPublishHere() {
-    String jpnPublisher = tokens.token("jpn-js-publisher", "JPN", "TOP_SECRET", List.of(), List.of("exchange-publish", "exchange-read"));
+    String jpnPublisher =
+        tokens.token(
+            "jpn-js-publisher",
+            "JPN",
+            "TOP_SECRET",
+            List.of(),
+            List.of("exchange-publish", "exchange-read"));
 
-    assertThatThrownBy(() -> as(jpnPublisher).publish(missileLaunch(LAUNCHES, label("JPN", "極秘", "JPN"))))
-        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "this is KOR's exchange service; a system of JPN cannot publish"));
+    assertThatThrownBy(
+            () -> as(jpnPublisher).publish(missileLaunch(LAUNCHES, label("JPN", "極秘", "JPN"))))
+        .satisfies(
+            e ->
+                assertStatus(
+                    e,
+                    Status.Code.PERMISSION_DENIED,
+                    "this is KOR's exchange service; a system of JPN cannot publish"));
   }
 
   @Test
   void aProductOriginatedByAnotherNationCannotBePublishedHere() {
-    assertThatThrownBy(() -> as(korPublisher()).publish(missileLaunch(LAUNCHES, label("JPN", "極秘", "JPN", "KOR"))))
+    assertThatThrownBy(
+            () ->
+                as(korPublisher())
+                    .publish(missileLaunch(LAUNCHES, label("JPN", "極秘", "JPN", "KOR"))))
         .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "third-party rule"));
   }
 
   @Test
   void anInvalidLabelIsRefusedNamingTheRule() {
-    assertThatThrownBy(() -> as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "極秘", "KOR"))))
-        .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "label invalid: MARKING_NOT_OF_POLICY"));
-    assertThatThrownBy(() -> as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "JPN"))))
+    assertThatThrownBy(
+            () -> as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "極秘", "KOR"))))
+        .satisfies(
+            e ->
+                assertStatus(
+                    e, Status.Code.INVALID_ARGUMENT, "label invalid: MARKING_NOT_OF_POLICY"));
+    assertThatThrownBy(
+            () ->
+                as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "JPN"))))
         .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "ORIGINATOR_NOT_RELEASABLE"));
-    PublishRequest withRelease = missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR").toBuilder()
-        .setRelease(Release.newBuilder().setMarking("極秘")).build());
+    PublishRequest withRelease =
+        missileLaunch(
+            LAUNCHES,
+            label("KOR", "군사II급비밀", "KOR").toBuilder()
+                .setRelease(Release.newBuilder().setMarking("極秘"))
+                .build());
     assertThatThrownBy(() -> as(korPublisher()).publish(withRelease))
-        .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "label.release is set by the gateway"));
+        .satisfies(
+            e ->
+                assertStatus(
+                    e, Status.Code.INVALID_ARGUMENT, "label.release is set by the gateway"));
     PublishRequest badTopic = missileLaunch("DPRK Launches", label("KOR", "군사II급비밀", "KOR"));
     assertThatThrownBy(() -> as(korPublisher()).publish(badTopic))
         .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "content.topic"));
@@ -246,31 +369,52 @@ class ExchangeServiceIT {
 
   @Test
   void publishingNeedsThePublishRoleAndClearance() {
-    assertThatThrownBy(() -> as(korReader()).publish(missileLaunch(LAUNCHES, label("KOR", "군사III급비밀", "KOR"))))
-        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "needs the exchange-publish role"));
-    String lowPublisher = tokens.token("kor-unit", "KOR", "CONFIDENTIAL", List.of(), List.of("exchange-publish"));
-    assertThatThrownBy(() -> as(lowPublisher).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR"))))
-        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "above your clearance CONFIDENTIAL"));
-    String noRead = tokens.token("kor-x", "KOR", "TOP_SECRET", List.of(), List.of("hotline-member"));
-    assertThatThrownBy(() -> as(noRead).get(GetRequest.newBuilder().setProductId(java.util.UUID.randomUUID().toString()).build()))
-        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "reading needs the exchange-read role"));
+    assertThatThrownBy(
+            () -> as(korReader()).publish(missileLaunch(LAUNCHES, label("KOR", "군사III급비밀", "KOR"))))
+        .satisfies(
+            e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "needs the exchange-publish role"));
+    String lowPublisher =
+        tokens.token("kor-unit", "KOR", "CONFIDENTIAL", List.of(), List.of("exchange-publish"));
+    assertThatThrownBy(
+            () -> as(lowPublisher).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR"))))
+        .satisfies(
+            e ->
+                assertStatus(
+                    e, Status.Code.PERMISSION_DENIED, "above your clearance CONFIDENTIAL"));
+    String noRead =
+        tokens.token("kor-x", "KOR", "TOP_SECRET", List.of(), List.of("hotline-member"));
+    assertThatThrownBy(
+            () ->
+                as(noRead)
+                    .get(
+                        GetRequest.newBuilder()
+                            .setProductId(java.util.UUID.randomUUID().toString())
+                            .build()))
+        .satisfies(
+            e ->
+                assertStatus(
+                    e, Status.Code.PERMISSION_DENIED, "reading needs the exchange-read role"));
   }
 
   @Test
   void everyBadTokenIsUnauthenticated() throws Exception {
-    List<String> bad = List.of(
-        "not.a.jwt",
-        tokens.unsigned(),
-        tokens.forged(),
-        tokens.tweaked(c -> c.expirationTime(java.util.Date.from(Instant.now().minusSeconds(120)))),
-        tokens.tweaked(c -> c.expirationTime(null)),
-        tokens.tweaked(c -> c.audience("someone-else")),
-        tokens.tweaked(c -> c.issuer("http://127.0.0.1:1/realms/evil")),
-        tokens.tweaked(c -> c.claim("nation", null)));
-    GetRequest request = GetRequest.newBuilder().setProductId(java.util.UUID.randomUUID().toString()).build();
+    List<String> bad =
+        List.of(
+            "not.a.jwt",
+            tokens.unsigned(),
+            tokens.forged(),
+            tokens.tweaked(
+                c -> c.expirationTime(java.util.Date.from(Instant.now().minusSeconds(120)))),
+            tokens.tweaked(c -> c.expirationTime(null)),
+            tokens.tweaked(c -> c.audience("someone-else")),
+            tokens.tweaked(c -> c.issuer("http://127.0.0.1:1/realms/evil")),
+            tokens.tweaked(c -> c.claim("nation", null)));
+    GetRequest request =
+        GetRequest.newBuilder().setProductId(java.util.UUID.randomUUID().toString()).build();
 
     for (String token : bad) {
-      assertThatThrownBy(() -> as(token).get(request)).as(token)
+      assertThatThrownBy(() -> as(token).get(request))
+          .as(token)
           .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED, "invalid token"));
     }
     assertThatThrownBy(() -> ExchangeServiceGrpc.newBlockingStub(channel).get(request))
@@ -278,11 +422,17 @@ class ExchangeServiceIT {
   }
 
   @Test
-  void aStoredRowChangedBehindTheServicesBackIsNeverServedAndTheRefusalIsAudited() throws Exception {
-    String id = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR"))).getContent().getId();
+  void aStoredRowChangedBehindTheServicesBackIsNeverServedAndTheRefusalIsAudited()
+      throws Exception {
+    String id =
+        as(korPublisher())
+            .publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR")))
+            .getContent()
+            .getId();
     byte[] widened = label("KOR", "군사II급비밀", "KOR", "JPN", "USA").toByteArray();
     try (Connection connection = kor.context().getBean(DataSource.class).getConnection();
-         PreparedStatement update = connection.prepareStatement("UPDATE product SET label = ? WHERE id = ?::uuid")) {
+        PreparedStatement update =
+            connection.prepareStatement("UPDATE product SET label = ? WHERE id = ?::uuid")) {
       update.setBytes(1, widened);
       update.setString(2, id);
       assertThat(update.executeUpdate()).isEqualTo(1);
@@ -291,48 +441,96 @@ class ExchangeServiceIT {
     assertThatThrownBy(() -> as(usaReader()).get(GetRequest.newBuilder().setProductId(id).build()))
         .satisfies(e -> assertStatus(e, Status.Code.DATA_LOSS, "failed its binding check"));
     List<SearchResponse> found = new ArrayList<>();
-    as(korPublisher()).search(SearchRequest.newBuilder().setTopic(LAUNCHES).setPageSize(5000).build()).forEachRemaining(found::add);
+    as(korPublisher())
+        .search(SearchRequest.newBuilder().setTopic(LAUNCHES).setPageSize(5000).build())
+        .forEachRemaining(found::add);
     assertThat(found).extracting(r -> r.getContent().getId()).doesNotContain(id);
-    assertThat(auditEvents()).anySatisfy(e -> {
-      assertThat(e.getBindingViolation().getProductId()).isEqualTo(id);
-      assertThat(e.getBindingViolation().getDetail()).contains("signature does not verify");
-      assertThat(e.getBindingViolation().getRequestedBy()).isEqualTo("usa-dia-reader");
-    });
+    assertThat(auditEvents())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getBindingViolation().getProductId()).isEqualTo(id);
+              assertThat(e.getBindingViolation().getDetail()).contains("signature does not verify");
+              assertThat(e.getBindingViolation().getRequestedBy()).isEqualTo("usa-dia-reader");
+            });
   }
 
   // ---- amend ---------------------------------------------------------------------------------
 
   @Test
   void theOriginatorWidensReleasabilityTheBindingIsReSignedAndTheChangeAudited() {
-    PublishResponse published = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR", "JPN")));
+    PublishResponse published =
+        as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR", "JPN")));
     String id = published.getContent().getId();
     assertThatThrownBy(() -> as(usaReader()).get(GetRequest.newBuilder().setProductId(id).build()))
         .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "NOT_RELEASABLE_TO_NATION"));
 
-    var amended = as(korPublisher()).amendReleasability(AmendReleasabilityRequest.newBuilder().setProductId(id)
-        .addReleasableTo("KOR").addReleasableTo("JPN").addReleasableTo("USA").setJustification("shared with the US for BMD").build());
+    var amended =
+        as(korPublisher())
+            .amendReleasability(
+                AmendReleasabilityRequest.newBuilder()
+                    .setProductId(id)
+                    .addReleasableTo("KOR")
+                    .addReleasableTo("JPN")
+                    .addReleasableTo("USA")
+                    .setJustification("shared with the US for BMD")
+                    .build());
 
     assertThat(amended.getLabel().getReleasableToList()).containsExactly("KOR", "JPN", "USA");
-    assertThat(amended.getBinding().getSignature()).isNotEqualTo(published.getBinding().getSignature());
-    assertThat(as(usaReader()).get(GetRequest.newBuilder().setProductId(id).build()).getLabel().getReleasableToList()).contains("USA");
-    assertThat(auditEvents()).anySatisfy(e -> {
-      assertThat(e.getReleasabilityAmended().getProductId()).isEqualTo(id);
-      assertThat(e.getReleasabilityAmended().getPreviousReleasableToList()).containsExactly("KOR", "JPN");
-      assertThat(e.getReleasabilityAmended().getReleasableToList()).containsExactly("KOR", "JPN", "USA");
-      assertThat(e.getReleasabilityAmended().getAmendedBy()).isEqualTo("kor-jcs-publisher");
-    });
+    assertThat(amended.getBinding().getSignature())
+        .isNotEqualTo(published.getBinding().getSignature());
+    assertThat(
+            as(usaReader())
+                .get(GetRequest.newBuilder().setProductId(id).build())
+                .getLabel()
+                .getReleasableToList())
+        .contains("USA");
+    assertThat(auditEvents())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getReleasabilityAmended().getProductId()).isEqualTo(id);
+              assertThat(e.getReleasabilityAmended().getPreviousReleasableToList())
+                  .containsExactly("KOR", "JPN");
+              assertThat(e.getReleasabilityAmended().getReleasableToList())
+                  .containsExactly("KOR", "JPN", "USA");
+              assertThat(e.getReleasabilityAmended().getAmendedBy()).isEqualTo("kor-jcs-publisher");
+            });
   }
 
   @Test
   void onlyTheOriginatorsSystemsMayAmend() {
-    String id = as(korPublisher()).publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR", "JPN"))).getContent().getId();
-    String jpnPublisher = tokens.token("jpn-js-publisher", "JPN", "TOP_SECRET", List.of(), List.of("exchange-publish", "exchange-read"));
-    AmendReleasabilityRequest widen = AmendReleasabilityRequest.newBuilder().setProductId(id)
-        .addReleasableTo("KOR").addReleasableTo("JPN").addReleasableTo("USA").setJustification("pass it on").build();
+    String id =
+        as(korPublisher())
+            .publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR", "JPN")))
+            .getContent()
+            .getId();
+    String jpnPublisher =
+        tokens.token(
+            "jpn-js-publisher",
+            "JPN",
+            "TOP_SECRET",
+            List.of(),
+            List.of("exchange-publish", "exchange-read"));
+    AmendReleasabilityRequest widen =
+        AmendReleasabilityRequest.newBuilder()
+            .setProductId(id)
+            .addReleasableTo("KOR")
+            .addReleasableTo("JPN")
+            .addReleasableTo("USA")
+            .setJustification("pass it on")
+            .build();
 
     assertThatThrownBy(() -> as(jpnPublisher).amendReleasability(widen))
-        .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "a system of JPN cannot amend releasability"));
-    assertThatThrownBy(() -> as(korPublisher()).amendReleasability(widen.toBuilder().clearReleasableTo().addReleasableTo("JPN").build()))
+        .satisfies(
+            e ->
+                assertStatus(
+                    e,
+                    Status.Code.PERMISSION_DENIED,
+                    "a system of JPN cannot amend releasability"));
+    assertThatThrownBy(
+            () ->
+                as(korPublisher())
+                    .amendReleasability(
+                        widen.toBuilder().clearReleasableTo().addReleasableTo("JPN").build()))
         .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "ORIGINATOR_NOT_RELEASABLE"));
   }
 
@@ -344,37 +542,70 @@ class ExchangeServiceIT {
     Instant base = Instant.parse("2026-03-01T00:00:00Z");
     for (int i = 0; i < 12; i++) {
       String marking = i % 3 == 0 ? "군사I급비밀" : "군사II급비밀";
-      as(korPublisher()).publish(missileLaunch(topic, label("KOR", marking, "KOR", "JPN", "USA"), base.plusSeconds(60L * i)));
+      as(korPublisher())
+          .publish(
+              missileLaunch(
+                  topic, label("KOR", marking, "KOR", "JPN", "USA"), base.plusSeconds(60L * i)));
     }
-    as(korPublisher()).publish(freeText("test.other", label("KOR", "군사II급비밀", "KOR", "JPN"), "elsewhere"));
+    as(korPublisher())
+        .publish(freeText("test.other", label("KOR", "군사II급비밀", "KOR", "JPN"), "elsewhere"));
 
     List<SearchResponse> firstPage = new ArrayList<>();
-    Iterator<SearchResponse> page = as(usaReader()).search(SearchRequest.newBuilder().setTopic(topic).setPageSize(5).build());
+    Iterator<SearchResponse> page =
+        as(usaReader()).search(SearchRequest.newBuilder().setTopic(topic).setPageSize(5).build());
     page.forEachRemaining(firstPage::add);
-    assertThat(firstPage).hasSize(5).allSatisfy(r -> assertThat(r.getContent().getTopic()).isEqualTo(topic));
+    assertThat(firstPage)
+        .hasSize(5)
+        .allSatisfy(r -> assertThat(r.getContent().getTopic()).isEqualTo(topic));
 
     List<SearchResponse> rest = new ArrayList<>();
-    as(usaReader()).search(SearchRequest.newBuilder().setTopic(topic).setPageSize(100)
-        .setCursor(firstPage.get(4).getCursor()).build()).forEachRemaining(rest::add);
+    as(usaReader())
+        .search(
+            SearchRequest.newBuilder()
+                .setTopic(topic)
+                .setPageSize(100)
+                .setCursor(firstPage.get(4).getCursor())
+                .build())
+        .forEachRemaining(rest::add);
     assertThat(rest).hasSize(7);
-    assertThat(rest).extracting(r -> r.getContent().getId()).doesNotContainAnyElementsOf(
-        firstPage.stream().map(r -> r.getContent().getId()).toList());
+    assertThat(rest)
+        .extracting(r -> r.getContent().getId())
+        .doesNotContainAnyElementsOf(firstPage.stream().map(r -> r.getContent().getId()).toList());
 
     List<SearchResponse> jpnSees = new ArrayList<>();
-    as(jpnReader()).search(SearchRequest.newBuilder().setTopic(topic).setPageSize(100).build()).forEachRemaining(jpnSees::add);
-    assertThat(jpnSees).hasSize(8).allSatisfy(r -> assertThat(r.getLabel().getMarking()).isEqualTo("군사II급비밀"));
+    as(jpnReader())
+        .search(SearchRequest.newBuilder().setTopic(topic).setPageSize(100).build())
+        .forEachRemaining(jpnSees::add);
+    assertThat(jpnSees)
+        .hasSize(8)
+        .allSatisfy(r -> assertThat(r.getLabel().getMarking()).isEqualTo("군사II급비밀"));
 
     List<SearchResponse> topSecretOnly = new ArrayList<>();
-    as(usaReader()).search(SearchRequest.newBuilder().setTopic(topic)
-        .setMinLevel(ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET).build()).forEachRemaining(topSecretOnly::add);
+    as(usaReader())
+        .search(
+            SearchRequest.newBuilder()
+                .setTopic(topic)
+                .setMinLevel(ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET)
+                .build())
+        .forEachRemaining(topSecretOnly::add);
     assertThat(topSecretOnly).hasSize(4);
 
     List<SearchResponse> window = new ArrayList<>();
-    as(usaReader()).search(SearchRequest.newBuilder().setTopic(topic)
-        .setObservedFrom(ts(base.plusSeconds(120))).setObservedTo(ts(base.plusSeconds(300))).build()).forEachRemaining(window::add);
+    as(usaReader())
+        .search(
+            SearchRequest.newBuilder()
+                .setTopic(topic)
+                .setObservedFrom(ts(base.plusSeconds(120)))
+                .setObservedTo(ts(base.plusSeconds(300)))
+                .build())
+        .forEachRemaining(window::add);
     assertThat(window).hasSize(3);
 
-    assertThatThrownBy(() -> as(usaReader()).search(SearchRequest.newBuilder().setCursor("f12").build()).hasNext())
+    assertThatThrownBy(
+            () ->
+                as(usaReader())
+                    .search(SearchRequest.newBuilder().setCursor("f12").build())
+                    .hasNext())
         .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "is not a search cursor"));
   }
 
@@ -384,9 +615,21 @@ class ExchangeServiceIT {
   void aSubscriberReceivesLiveProductsAndAReconnectWithItsCursorMissesNothing() throws Exception {
     String topic = "test.live." + System.nanoTime();
     Collected first = subscribe(jpnReader(), topic, "");
-    String a = as(korPublisher()).publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "JPN"))).getContent().getId();
-    String withheld = as(korPublisher()).publish(missileLaunch(topic, label("KOR", "군사I급비밀", "KOR", "JPN"))).getContent().getId();
-    String b = as(korPublisher()).publish(missileLaunch(topic, label("KOR", "군사III급비밀", "KOR", "JPN"))).getContent().getId();
+    String a =
+        as(korPublisher())
+            .publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "JPN")))
+            .getContent()
+            .getId();
+    String withheld =
+        as(korPublisher())
+            .publish(missileLaunch(topic, label("KOR", "군사I급비밀", "KOR", "JPN")))
+            .getContent()
+            .getId();
+    String b =
+        as(korPublisher())
+            .publish(missileLaunch(topic, label("KOR", "군사III급비밀", "KOR", "JPN")))
+            .getContent()
+            .getId();
 
     SubscribeResponse gotA = first.next();
     SubscribeResponse gotB = first.next();
@@ -394,12 +637,28 @@ class ExchangeServiceIT {
     first.cancel();
 
     // while disconnected
-    String c = as(korPublisher()).publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "JPN"))).getContent().getId();
-    String d = as(korPublisher()).publish(freeText(topic, label("KOR", "군사II급비밀", "KOR", "JPN"), "second")).getContent().getId();
+    String c =
+        as(korPublisher())
+            .publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "JPN")))
+            .getContent()
+            .getId();
+    String d =
+        as(korPublisher())
+            .publish(freeText(topic, label("KOR", "군사II급비밀", "KOR", "JPN"), "second"))
+            .getContent()
+            .getId();
 
     Collected again = subscribe(jpnReader(), topic, gotB.getCursor());
-    String e = as(korPublisher()).publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "JPN"))).getContent().getId();
-    assertThat(List.of(again.next().getContent().getId(), again.next().getContent().getId(), again.next().getContent().getId()))
+    String e =
+        as(korPublisher())
+            .publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "JPN")))
+            .getContent()
+            .getId();
+    assertThat(
+            List.of(
+                again.next().getContent().getId(),
+                again.next().getContent().getId(),
+                again.next().getContent().getId()))
         .containsExactly(c, d, e);
     assertThat(again.poll(300)).isNull();
     assertThat(List.of(a, b, c, d, e)).doesNotContain(withheld);
@@ -410,26 +669,40 @@ class ExchangeServiceIT {
 
   @Test
   void healthIsServingAndEveryCallHasAServerSpanInTheCallersTrace() {
-    HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.newBuilder()
-        .setService(ExchangeServiceGrpc.SERVICE_NAME).build());
+    HealthCheckResponse health =
+        HealthGrpc.newBlockingStub(channel)
+            .check(
+                HealthCheckRequest.newBuilder()
+                    .setService(ExchangeServiceGrpc.SERVICE_NAME)
+                    .build());
     assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 
     String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     Metadata headers = new Metadata();
-    headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), "00-" + traceId + "-00f067aa0ba902b7-01");
-    as(korPublisher()).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+    headers.put(
+        Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER),
+        "00-" + traceId + "-00f067aa0ba902b7-01");
+    as(korPublisher())
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
         .publish(missileLaunch(LAUNCHES, label("KOR", "군사II급비밀", "KOR")));
 
     // the server span ends when the call closes, which may be just after the client has its answer
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
-        .until(() -> spans.getFinishedSpanItems().stream().anyMatch(span -> span.getTraceId().equals(traceId)));
-    assertThat(spans.getFinishedSpanItems()).filteredOn(span -> span.getTraceId().equals(traceId))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(10))
+        .until(
+            () ->
+                spans.getFinishedSpanItems().stream()
+                    .anyMatch(span -> span.getTraceId().equals(traceId)));
+    assertThat(spans.getFinishedSpanItems())
+        .filteredOn(span -> span.getTraceId().equals(traceId))
         .singleElement()
-        .satisfies(span -> {
-          assertThat(span.getName()).isEqualTo("allied.exchange.v1.ExchangeService/Publish");
-          assertThat(span.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.SERVER);
-          assertThat(span.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
-        });
+        .satisfies(
+            span -> {
+              assertThat(span.getName()).isEqualTo("allied.exchange.v1.ExchangeService/Publish");
+              assertThat(span.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.SERVER);
+              assertThat(span.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+            });
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -483,17 +756,33 @@ class ExchangeServiceIT {
     return subscribe(kor, channel, token, topic, cursor);
   }
 
-  /** A subscription through {@code on} to {@code service}; one "from now" is returned once it is on the service's live feed. */
-  static Collected subscribe(ExchangeServiceApplication.Running service, ManagedChannel on, String token, String topic, String cursor) {
+  /**
+   * A subscription through {@code on} to {@code service}; one "from now" is returned once it is on
+   * the service's live feed.
+   */
+  static Collected subscribe(
+      ExchangeServiceApplication.Running service,
+      ManagedChannel on,
+      String token,
+      String topic,
+      String cursor) {
     LiveFeed feed = service.context().getBean(LiveFeed.class);
     int before = feed.subscriptions(topic);
     Collected collected = new Collected();
     collected.context = io.grpc.Context.current().withCancellation();
-    collected.context.run(() -> ExchangeServiceGrpc.newStub(on).withCallCredentials(TestTokens.bearer(token))
-        .subscribe(SubscribeRequest.newBuilder().setTopic(topic).setFromCursor(cursor).build(), collected));
+    collected.context.run(
+        () ->
+            ExchangeServiceGrpc.newStub(on)
+                .withCallCredentials(TestTokens.bearer(token))
+                .subscribe(
+                    SubscribeRequest.newBuilder().setTopic(topic).setFromCursor(cursor).build(),
+                    collected));
     if (cursor.isEmpty()) {
-      // a subscription "from now" misses what is published before it reaches the live feed; one from a cursor misses nothing
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+      // a subscription "from now" misses what is published before it reaches the live feed; one
+      // from a cursor misses nothing
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(10))
           .until(() -> feed.subscriptions(topic) > before || collected.error != null);
       assertThat(collected.error).as("the subscription's error").isNull();
     }

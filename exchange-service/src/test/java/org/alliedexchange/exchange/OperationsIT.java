@@ -1,6 +1,5 @@
 package org.alliedexchange.exchange;
 
-import org.alliedexchange.accesstoken.TestTokens;
 import static org.alliedexchange.exchange.ExchangeServiceIT.assertStatus;
 import static org.alliedexchange.exchange.Products.label;
 import static org.alliedexchange.exchange.Products.missileLaunch;
@@ -20,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GetRequest;
 import org.alliedexchange.api.exchange.v1.SubscribeRequest;
@@ -50,30 +50,37 @@ class OperationsIT {
   @Test
   void reflectionListsTheExchangeServiceAndADeadlineEndsASubscription() throws Exception {
     try (LocalPostgres postgres = LocalPostgres.start(data.resolve("kor-a").resolve("postgres"));
-         ExchangeServiceApplication.Running kor = ExchangeServiceApplication.start(
-        ExchangeServiceIT.properties("KOR", data.resolve("kor-a"), postgres.url()), null)) {
-      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext().build();
+        ExchangeServiceApplication.Running kor =
+            ExchangeServiceApplication.start(
+                ExchangeServiceIT.properties("KOR", data.resolve("kor-a"), postgres.url()), null)) {
+      ManagedChannel channel =
+          ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext().build();
       try {
-        assertThat(listServices(channel)).contains(ExchangeServiceGrpc.SERVICE_NAME, "grpc.health.v1.Health");
+        assertThat(listServices(channel))
+            .contains(ExchangeServiceGrpc.SERVICE_NAME, "grpc.health.v1.Health");
 
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
-        ExchangeServiceGrpc.newStub(channel).withCallCredentials(TestTokens.bearer(ExchangeServiceIT.jpnReader()))
+        ExchangeServiceGrpc.newStub(channel)
+            .withCallCredentials(TestTokens.bearer(ExchangeServiceIT.jpnReader()))
             .withDeadlineAfter(700, TimeUnit.MILLISECONDS)
-            .subscribe(SubscribeRequest.newBuilder().setTopic("test.deadline").build(), new StreamObserver<>() {
-              @Override
-              public void onNext(org.alliedexchange.api.exchange.v1.SubscribeResponse value) {}
+            .subscribe(
+                SubscribeRequest.newBuilder().setTopic("test.deadline").build(),
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(org.alliedexchange.api.exchange.v1.SubscribeResponse value) {}
 
-              @Override
-              public void onError(Throwable t) {
-                ended.complete(t);
-              }
+                  @Override
+                  public void onError(Throwable t) {
+                    ended.complete(t);
+                  }
 
-              @Override
-              public void onCompleted() {
-                ended.complete(null);
-              }
-            });
-        assertThat(Status.fromThrowable(ended.get(10, TimeUnit.SECONDS)).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                  @Override
+                  public void onCompleted() {
+                    ended.complete(null);
+                  }
+                });
+        assertThat(Status.fromThrowable(ended.get(10, TimeUnit.SECONDS)).getCode())
+            .isEqualTo(Status.Code.DEADLINE_EXCEEDED);
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -85,22 +92,41 @@ class OperationsIT {
     Path dir = data.resolve("kor-b");
     String id;
     try (LocalPostgres postgres = LocalPostgres.start(dir.resolve("postgres"));
-         ExchangeServiceApplication.Running kor = ExchangeServiceApplication.start(ExchangeServiceIT.properties("KOR", dir, postgres.url()), null)) {
-      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext().build();
-      id = ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(ExchangeServiceIT.korPublisher()))
-          .publish(missileLaunch("dprk.missile.launch", label("KOR", "군사II급비밀", "KOR", "USA"))).getContent().getId();
+        ExchangeServiceApplication.Running kor =
+            ExchangeServiceApplication.start(
+                ExchangeServiceIT.properties("KOR", dir, postgres.url()), null)) {
+      ManagedChannel channel =
+          ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext().build();
+      id =
+          ExchangeServiceGrpc.newBlockingStub(channel)
+              .withCallCredentials(TestTokens.bearer(ExchangeServiceIT.korPublisher()))
+              .publish(missileLaunch("dprk.missile.launch", label("KOR", "군사II급비밀", "KOR", "USA")))
+              .getContent()
+              .getId();
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
     // the database server restarts too, on the data it wrote
     try (LocalPostgres postgres = LocalPostgres.start(dir.resolve("postgres"));
-         ExchangeServiceApplication.Running again = ExchangeServiceApplication.start(ExchangeServiceIT.properties("KOR", dir, postgres.url()), null)) {
-      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", again.port()).usePlaintext().build();
+        ExchangeServiceApplication.Running again =
+            ExchangeServiceApplication.start(
+                ExchangeServiceIT.properties("KOR", dir, postgres.url()), null)) {
+      ManagedChannel channel =
+          ManagedChannelBuilder.forAddress("127.0.0.1", again.port()).usePlaintext().build();
       try {
-        var stub = ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(ExchangeServiceIT.usaReader()));
-        // served after the restart: the database and the signing key persisted, and the binding verified afresh
-        assertThat(stub.get(GetRequest.newBuilder().setProductId(id).build()).getContent().getId()).isEqualTo(id);
-        assertThatThrownBy(() -> stub.get(GetRequest.newBuilder().setProductId(java.util.UUID.randomUUID().toString()).build()))
+        var stub =
+            ExchangeServiceGrpc.newBlockingStub(channel)
+                .withCallCredentials(TestTokens.bearer(ExchangeServiceIT.usaReader()));
+        // served after the restart: the database and the signing key persisted, and the binding
+        // verified afresh
+        assertThat(stub.get(GetRequest.newBuilder().setProductId(id).build()).getContent().getId())
+            .isEqualTo(id);
+        assertThatThrownBy(
+                () ->
+                    stub.get(
+                        GetRequest.newBuilder()
+                            .setProductId(java.util.UUID.randomUUID().toString())
+                            .build()))
             .satisfies(e -> assertStatus(e, Status.Code.NOT_FOUND, "no product"));
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -110,20 +136,26 @@ class OperationsIT {
 
   private static List<String> listServices(ManagedChannel channel) throws Exception {
     CompletableFuture<List<String>> services = new CompletableFuture<>();
-    StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(new StreamObserver<>() {
-      @Override
-      public void onNext(ServerReflectionResponse value) {
-        services.complete(value.getListServicesResponse().getServiceList().stream().map(ServiceResponse::getName).toList());
-      }
+    StreamObserver<ServerReflectionRequest> requests =
+        ServerReflectionGrpc.newStub(channel)
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse value) {
+                    services.complete(
+                        value.getListServicesResponse().getServiceList().stream()
+                            .map(ServiceResponse::getName)
+                            .toList());
+                  }
 
-      @Override
-      public void onError(Throwable t) {
-        services.completeExceptionally(t);
-      }
+                  @Override
+                  public void onError(Throwable t) {
+                    services.completeExceptionally(t);
+                  }
 
-      @Override
-      public void onCompleted() {}
-    });
+                  @Override
+                  public void onCompleted() {}
+                });
     requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
     List<String> names = services.get(10, TimeUnit.SECONDS);
     requests.onCompleted();

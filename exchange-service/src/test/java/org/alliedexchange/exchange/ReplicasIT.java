@@ -1,6 +1,5 @@
 package org.alliedexchange.exchange;
 
-import org.alliedexchange.accesstoken.TestTokens;
 import static org.alliedexchange.exchange.ExchangeServiceIT.korPublisher;
 import static org.alliedexchange.exchange.ExchangeServiceIT.usaReader;
 import static org.alliedexchange.exchange.Products.label;
@@ -13,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GetRequest;
 import org.alliedexchange.devservers.LocalPostgres;
@@ -21,7 +21,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Two replicas of KOR's exchange service on one PostgreSQL share their live products and their store. */
+/**
+ * Two replicas of KOR's exchange service on one PostgreSQL share their live products and their
+ * store.
+ */
 class ReplicasIT {
 
   static LocalPostgres postgres;
@@ -45,7 +48,8 @@ class ReplicasIT {
   /** One replica: the shared database and the one signing key of the nation. */
   private static Map<String, Object> replica(Path dir, Path data) {
     Map<String, Object> properties = ExchangeServiceIT.properties("KOR", dir, postgres.url());
-    properties.put("allied.exchange.signing-key", data.resolve("shared-signing-key.pem").toString());
+    properties.put(
+        "allied.exchange.signing-key", data.resolve("shared-signing-key.pem").toString());
     return properties;
   }
 
@@ -63,21 +67,33 @@ class ReplicasIT {
   @Test
   void aProductPublishedOnOneReplicaReachesSubscribersOfTheOther() throws Exception {
     String topic = "test.replicas." + System.nanoTime();
-    ExchangeServiceIT.Collected onSecond = ExchangeServiceIT.subscribe(second, toSecond, usaReader(), topic, "");
+    ExchangeServiceIT.Collected onSecond =
+        ExchangeServiceIT.subscribe(second, toSecond, usaReader(), topic, "");
 
-    String id = ExchangeServiceGrpc.newBlockingStub(toFirst).withCallCredentials(TestTokens.bearer(korPublisher()))
-        .publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "USA"))).getContent().getId();
+    String id =
+        ExchangeServiceGrpc.newBlockingStub(toFirst)
+            .withCallCredentials(TestTokens.bearer(korPublisher()))
+            .publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "USA")))
+            .getContent()
+            .getId();
 
     assertThat(onSecond.next().getContent().getId()).isEqualTo(id);
-    assertThat(ExchangeServiceGrpc.newBlockingStub(toSecond).withCallCredentials(TestTokens.bearer(usaReader()))
-        .get(GetRequest.newBuilder().setProductId(id).build()).getContent().getId()).isEqualTo(id);
+    assertThat(
+            ExchangeServiceGrpc.newBlockingStub(toSecond)
+                .withCallCredentials(TestTokens.bearer(usaReader()))
+                .get(GetRequest.newBuilder().setProductId(id).build())
+                .getContent()
+                .getId())
+        .isEqualTo(id);
     onSecond.cancel();
   }
 
   @Test
-  void concurrentPublishesOnBothReplicasReachASubscriberInFeedOrderWithNoneMissing() throws Exception {
+  void concurrentPublishesOnBothReplicasReachASubscriberInFeedOrderWithNoneMissing()
+      throws Exception {
     String topic = "test.replicas.order." + System.nanoTime();
-    ExchangeServiceIT.Collected subscriber = ExchangeServiceIT.subscribe(first, toFirst, usaReader(), topic, "");
+    ExchangeServiceIT.Collected subscriber =
+        ExchangeServiceIT.subscribe(first, toFirst, usaReader(), topic, "");
     int each = 40;
     Thread a = new Thread(() -> publishMany(toFirst, topic, each));
     Thread b = new Thread(() -> publishMany(toSecond, topic, each));
@@ -97,7 +113,9 @@ class ReplicasIT {
   }
 
   private static void publishMany(ManagedChannel channel, String topic, int count) {
-    var stub = ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(korPublisher()));
+    var stub =
+        ExchangeServiceGrpc.newBlockingStub(channel)
+            .withCallCredentials(TestTokens.bearer(korPublisher()));
     for (int i = 0; i < count; i++) {
       stub.publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "USA")));
     }

@@ -42,7 +42,8 @@ class StartupValidationIT {
     properties.remove("allied.exchange.database.url");
 
     assertThatThrownBy(() -> ExchangeServiceApplication.start(properties, null))
-        .hasStackTraceContaining("allied.exchange.database.url").hasStackTraceContaining("must name the PostgreSQL");
+        .hasStackTraceContaining("allied.exchange.database.url")
+        .hasStackTraceContaining("must name the PostgreSQL");
   }
 
   @Test
@@ -51,7 +52,8 @@ class StartupValidationIT {
     properties.put("allied.exchange.nation", "GBR");
 
     assertThatThrownBy(() -> ExchangeServiceApplication.start(properties, null))
-        .hasStackTraceContaining("allied.exchange.nation: GBR is not a nation of the federation configuration [KOR, JPN, USA]");
+        .hasStackTraceContaining(
+            "allied.exchange.nation: GBR is not a nation of the federation configuration [KOR, JPN, USA]");
   }
 
   @Test
@@ -74,6 +76,7 @@ class StartupValidationIT {
     properties.put("allied.exchange.auth.clock-skew", "5m");
 
     assertThatThrownBy(() -> ExchangeServiceApplication.start(properties, null))
-        .hasStackTraceContaining("allied.exchange.auth.clockSkew").hasStackTraceContaining("must be between 0 and 30s");
+        .hasStackTraceContaining("allied.exchange.auth.clockSkew")
+        .hasStackTraceContaining("must be between 0 and 30s");
   }
 }

@@ -26,13 +26,14 @@ import redis.clients.jedis.RedisClient;
 
 /**
  * Agreement statuses as the federation administrators set them, shared by every gateway replica and
- * every exchange service through Redis. A change is written in one Redis script with its audit event,
- * so it never takes effect unaudited; every replica polls a version counter every {@link #POLL} and
- * applies a change to the engine every decision uses from then on, including decisions on streams
- * already open.
+ * every exchange service through Redis. A change is written in one Redis script with its audit
+ * event, so it never takes effect unaudited; every replica polls a version counter every {@link
+ * #POLL} and applies a change to the engine every decision uses from then on, including decisions
+ * on streams already open.
  *
- * <p>If a replica cannot read the statuses for longer than {@link #MAX_STALENESS}, it cannot know whether
- * an agreement was suspended meanwhile, and {@link #problem()} says so: the guard then releases nothing.
+ * <p>If a replica cannot read the statuses for longer than {@link #MAX_STALENESS}, it cannot know
+ * whether an agreement was suspended meanwhile, and {@link #problem()} says so: the guard then
+ * releases nothing.
  */
 public final class AgreementBoard implements AutoCloseable {
 
@@ -41,15 +42,27 @@ public final class AgreementBoard implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AgreementBoard.class);
   private static final String STATUSES = "allied:agreements";
   private static final String VERSION = "allied:agreements:version";
-  // audit first: if Redis refuses the event, the script stops before the status changes (a MULTI would not)
-  private static final byte[] CHANGE_SCRIPT = ("redis.call('XADD', KEYS[1], '*', '" + AuditStream.TYPE_FIELD + "', ARGV[1], '"
-      + AuditStream.EVENT_FIELD + "', ARGV[2]) redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) return redis.call('INCR', KEYS[3])")
-      .getBytes(StandardCharsets.UTF_8);
+  // audit first: if Redis refuses the event, the script stops before the status changes (a MULTI
+  // would not)
+  private static final byte[] CHANGE_SCRIPT =
+      ("redis.call('XADD', KEYS[1], '*', '"
+              + AuditStream.TYPE_FIELD
+              + "', ARGV[1], '"
+              + AuditStream.EVENT_FIELD
+              + "', ARGV[2]) redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) return redis.call('INCR', KEYS[3])")
+          .getBytes(StandardCharsets.UTF_8);
 
   /** An agreement as the administrators see it now. */
-  public record View(Agreement agreement, AgreementStatus status, Instant since, String changedBy, String reason) {}
+  public record View(
+      Agreement agreement,
+      AgreementStatus status,
+      Instant since,
+      String changedBy,
+      String reason) {}
 
-  /** A change the board refuses: unknown agreement (404) or one its status does not allow now (409). */
+  /**
+   * A change the board refuses: unknown agreement (404) or one its status does not allow now (409).
+   */
   public static final class ChangeRefused extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final boolean unknown;
@@ -64,7 +77,8 @@ public final class AgreementBoard implements AutoCloseable {
     }
   }
 
-  private record State(long version, ReleasabilityEngine engine, Map<String, StatusOverride> overrides) {}
+  private record State(
+      long version, ReleasabilityEngine engine, Map<String, StatusOverride> overrides) {}
 
   private final Federation base;
   private final RedisClient redis;
@@ -98,7 +112,8 @@ public final class AgreementBoard implements AutoCloseable {
   public String problem() {
     long age = System.nanoTime() - refreshedAtNanos;
     if (age > MAX_STALENESS.toNanos()) {
-      return "agreement statuses could not be read from Redis for " + Duration.ofNanos(age).toMillis()
+      return "agreement statuses could not be read from Redis for "
+          + Duration.ofNanos(age).toMillis()
           + " ms, so a suspension may be missed: nothing is released until they can";
     }
     return null;
@@ -113,42 +128,56 @@ public final class AgreementBoard implements AutoCloseable {
   private View view(Agreement agreement, State now, Instant at) {
     StatusOverride override = now.overrides().get(agreement.id());
     AgreementStatus status = agreement.statusAt(at);
-    Instant since = agreement.history().stream().filter(c -> !c.from().isAfter(at)).reduce((a, b) -> b)
-        .map(c -> c.from()).orElse(null);
+    Instant since =
+        agreement.history().stream()
+            .filter(c -> !c.from().isAfter(at))
+            .reduce((a, b) -> b)
+            .map(c -> c.from())
+            .orElse(null);
     return override != null
         ? new View(agreement, status, since, override.changedBy(), override.reason())
         : new View(agreement, status, since, null, null);
   }
 
   /**
-   * Suspends an agreement from now on (see {@link Agreement#suspend}), auditing the change in the same
-   * Redis script.
+   * Suspends an agreement from now on (see {@link Agreement#suspend}), auditing the change in the
+   * same Redis script.
    *
-   * @throws ChangeRefused       for an unknown agreement, or one the agreement's status does not allow now
-   * @throws RuntimeException    when Redis cannot take it (nothing changed)
+   * @throws ChangeRefused for an unknown agreement, or one the agreement's status does not allow
+   *     now
+   * @throws RuntimeException when Redis cannot take it (nothing changed)
    */
   public View suspend(String agreementId, String changedBy, String reason) {
     return change(agreementId, Agreement::suspend, changedBy, reason);
   }
 
   /**
-   * Puts a suspended agreement in force again from now on (see {@link Agreement#resume}), auditing the
-   * change in the same Redis script.
+   * Puts a suspended agreement in force again from now on (see {@link Agreement#resume}), auditing
+   * the change in the same Redis script.
    *
-   * @throws ChangeRefused       for an unknown agreement, or one the agreement's status does not allow now
-   * @throws RuntimeException    when Redis cannot take it (nothing changed)
+   * @throws ChangeRefused for an unknown agreement, or one the agreement's status does not allow
+   *     now
+   * @throws RuntimeException when Redis cannot take it (nothing changed)
    */
   public View resume(String agreementId, String changedBy, String reason) {
     return change(agreementId, Agreement::resume, changedBy, reason);
   }
 
-  private View change(String agreementId, BiFunction<Agreement, Instant, Agreement> transition, String changedBy, String reason) {
+  private View change(
+      String agreementId,
+      BiFunction<Agreement, Instant, Agreement> transition,
+      String changedBy,
+      String reason) {
     refresh();
     State now = state.get();
     Agreement agreement = now.engine().federation().agreement(agreementId);
     if (agreement == null) {
-      throw new ChangeRefused("no agreement " + agreementId + "; known: "
-          + now.engine().federation().agreements().stream().map(Agreement::id).toList(), true);
+      throw new ChangeRefused(
+          "no agreement "
+              + agreementId
+              + "; known: "
+              + now.engine().federation().agreements().stream().map(Agreement::id).toList(),
+          true);
     }
     Instant at = clock.instant();
     AgreementStatus current = agreement.statusAt(at);
@@ -159,22 +188,29 @@ public final class AgreementBoard implements AutoCloseable {
       throw new ChangeRefused(e.getMessage(), false);
     }
     StatusOverride override = new StatusOverride(status, at, changedBy, reason);
-    AuditEvent event = AuditEvent.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setOccurredAt(timestamp(at))
-        .setSource("gateway")
-        .setAgreementStatusChanged(AgreementStatusChanged.newBuilder()
-            .setAgreementId(agreementId)
-            .addAllParties(agreement.parties())
-            .setPreviousStatus(toProto(current))
-            .setStatus(toProto(status))
-            .setEffectiveAt(timestamp(at))
-            .setChangedBy(changedBy)
-            .setReason(reason == null ? "" : reason))
-        .build();
-    redis.eval(CHANGE_SCRIPT,
+    AuditEvent event =
+        AuditEvent.newBuilder()
+            .setEventId(UUID.randomUUID().toString())
+            .setOccurredAt(timestamp(at))
+            .setSource("gateway")
+            .setAgreementStatusChanged(
+                AgreementStatusChanged.newBuilder()
+                    .setAgreementId(agreementId)
+                    .addAllParties(agreement.parties())
+                    .setPreviousStatus(toProto(current))
+                    .setStatus(toProto(status))
+                    .setEffectiveAt(timestamp(at))
+                    .setChangedBy(changedBy)
+                    .setReason(reason == null ? "" : reason))
+            .build();
+    redis.eval(
+        CHANGE_SCRIPT,
         java.util.List.of(auditStream, bytes(STATUSES), bytes(VERSION)),
-        java.util.List.of(bytes(AuditStreamWriter.typeOf(event)), event.toByteArray(), bytes(agreementId), bytes(override.encode())));
+        java.util.List.of(
+            bytes(AuditStreamWriter.typeOf(event)),
+            event.toByteArray(),
+            bytes(agreementId),
+            bytes(override.encode())));
     refresh();
     State after = state.get();
     return view(after.engine().federation().agreement(agreementId), after, clock.instant());
@@ -206,10 +242,13 @@ public final class AgreementBoard implements AutoCloseable {
         for (Map.Entry<String, String> entry : stored.entrySet()) {
           StatusOverride override = StatusOverride.decode(entry.getValue());
           if (federation.agreement(entry.getKey()) == null) {
-            LOG.warn("Redis names agreement {}, which the federation configuration does not hold; ignored", entry.getKey());
+            LOG.warn(
+                "Redis names agreement {}, which the federation configuration does not hold; ignored",
+                entry.getKey());
             continue;
           }
-          federation = federation.withAgreementStatus(entry.getKey(), override.status(), override.since());
+          federation =
+              federation.withAgreementStatus(entry.getKey(), override.status(), override.since());
           overrides.put(entry.getKey(), override);
         }
         state.set(new State(version, new ReleasabilityEngine(federation), Map.copyOf(overrides)));

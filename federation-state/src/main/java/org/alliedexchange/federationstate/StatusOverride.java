@@ -5,11 +5,11 @@ import java.time.temporal.ChronoUnit;
 import org.alliedexchange.policy.AgreementStatus;
 
 /**
- * A status the federation administrators set on an agreement, as the {@link AgreementBoard} stores it in
- * Redis: {@code STATUS|epoch millis|changed by|reason}, the status spelt as {@link AgreementStatus} names
- * it. Only a suspension or a resumption is ever stored (termination is a treaty act, made in the
- * federation configuration), so a stored value that decodes to anything else is refused, and the board
- * trusts no status until it is mended.
+ * A status the federation administrators set on an agreement, as the {@link AgreementBoard} stores
+ * it in Redis: {@code STATUS|epoch millis|changed by|reason}, the status spelt as {@link
+ * AgreementStatus} names it. Only a suspension or a resumption is ever stored (termination is a
+ * treaty act, made in the federation configuration), so a stored value that decodes to anything
+ * else is refused, and the board trusts no status until it is mended.
  */
 record StatusOverride(AgreementStatus status, Instant since, String changedBy, String reason) {
 
@@ -18,8 +18,10 @@ record StatusOverride(AgreementStatus status, Instant since, String changedBy, S
   /** Keeps what it can encode: millisecond precision, and no separator inside the text fields. */
   StatusOverride {
     if (status != AgreementStatus.SUSPENDED && status != AgreementStatus.IN_FORCE) {
-      throw new IllegalArgumentException("an agreement is suspended or resumed here, not " + status
-          + "; termination is a treaty act, made in the federation configuration");
+      throw new IllegalArgumentException(
+          "an agreement is suspended or resumed here, not "
+              + status
+              + "; termination is a treaty act, made in the federation configuration");
     }
     if (since == null) {
       throw new IllegalArgumentException("a status override needs the instant it holds from");
@@ -33,14 +35,21 @@ record StatusOverride(AgreementStatus status, Instant since, String changedBy, S
   }
 
   String encode() {
-    return status.name() + SEPARATOR + since.toEpochMilli() + SEPARATOR + changedBy + SEPARATOR + reason;
+    return status.name()
+        + SEPARATOR
+        + since.toEpochMilli()
+        + SEPARATOR
+        + changedBy
+        + SEPARATOR
+        + reason;
   }
 
   /**
    * Reads a stored value.
    *
-   * @throws IllegalArgumentException naming what is wrong with it: not four fields, a status other than
-   *     SUSPENDED or IN_FORCE (spelt exactly so), an instant that is not epoch milliseconds, or no one named
+   * @throws IllegalArgumentException naming what is wrong with it: not four fields, a status other
+   *     than SUSPENDED or IN_FORCE (spelt exactly so), an instant that is not epoch milliseconds,
+   *     or no one named
    */
   static StatusOverride decode(String value) {
     if (value == null) {
@@ -48,13 +57,17 @@ record StatusOverride(AgreementStatus status, Instant since, String changedBy, S
     }
     String[] parts = value.split("\\" + SEPARATOR, -1);
     if (parts.length != 4) {
-      throw new IllegalArgumentException("a stored agreement status is STATUS|epoch millis|changed by|reason, not \"" + value + "\"");
+      throw new IllegalArgumentException(
+          "a stored agreement status is STATUS|epoch millis|changed by|reason, not \""
+              + value
+              + "\"");
     }
     AgreementStatus status;
     try {
       status = AgreementStatus.valueOf(parts[0]);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("a stored agreement status names no status: \"" + value + "\"");
+      throw new IllegalArgumentException(
+          "a stored agreement status names no status: \"" + value + "\"");
     }
     long millis;
     try {
@@ -63,7 +76,8 @@ record StatusOverride(AgreementStatus status, Instant since, String changedBy, S
         throw new NumberFormatException("not as encoded");
       }
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("a stored agreement status has no instant in epoch milliseconds: \"" + value + "\"");
+      throw new IllegalArgumentException(
+          "a stored agreement status has no instant in epoch milliseconds: \"" + value + "\"");
     }
     return new StatusOverride(status, Instant.ofEpochMilli(millis), parts[2], parts[3]);
   }

@@ -12,8 +12,8 @@ import java.time.Instant;
 import java.util.UUID;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.auditstream.AuditStreamReader;
-import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.auditstream.RedisConnections;
+import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.policy.AgreementStatus;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
-/** The agreement board against a real Redis: changes reach every replica, and a status it cannot trust stops releases. */
+/**
+ * The agreement board against a real Redis: changes reach every replica, and a status it cannot
+ * trust stops releases.
+ */
 class AgreementBoardIT {
 
   private static final String GSOMIA = "KOR-JPN-GSOMIA-2016";
@@ -62,7 +65,8 @@ class AgreementBoardIT {
 
   @Test
   void aSuspensionIsAuditedAndReachesEveryReplicaAndSoDoesTheResumption() {
-    try (AgreementBoard first = board(FederationConfig.loadDefault()); AgreementBoard second = board(FederationConfig.loadDefault())) {
+    try (AgreementBoard first = board(FederationConfig.loadDefault());
+        AgreementBoard second = board(FederationConfig.loadDefault())) {
       assertThat(first.problem()).isNull();
       AgreementBoard.View suspended = first.suspend(GSOMIA, "federation-admin", "missile test");
       assertThat(suspended.status()).isEqualTo(AgreementStatus.SUSPENDED);
@@ -70,24 +74,34 @@ class AgreementBoardIT {
       assertThat(suspended.reason()).isEqualTo("missile test");
       assertThat(inForce(first)).isFalse();
       await().atMost(WITHIN).until(() -> !inForce(second));
-      assertThat(second.agreements()).filteredOn(v -> v.agreement().id().equals(GSOMIA)).singleElement()
+      assertThat(second.agreements())
+          .filteredOn(v -> v.agreement().id().equals(GSOMIA))
+          .singleElement()
           .satisfies(v -> assertThat(v.status()).isEqualTo(AgreementStatus.SUSPENDED));
-      assertThat(client.hget("allied:agreements", GSOMIA)).startsWith("SUSPENDED|").endsWith("|federation-admin|missile test");
+      assertThat(client.hget("allied:agreements", GSOMIA))
+          .startsWith("SUSPENDED|")
+          .endsWith("|federation-admin|missile test");
 
-      assertThat(second.resume(GSOMIA, "federation-admin", "talks resumed").status()).isEqualTo(AgreementStatus.IN_FORCE);
+      assertThat(second.resume(GSOMIA, "federation-admin", "talks resumed").status())
+          .isEqualTo(AgreementStatus.IN_FORCE);
       await().atMost(WITHIN).until(() -> inForce(first));
 
-      assertThat(AuditStreamReader.readAll(redis.url(), stream)).extracting(AuditEvent::getAgreementStatusChanged)
-          .extracting(c -> c.getPreviousStatus().name() + ">" + c.getStatus().name() + " " + c.getReason())
-          .containsExactly("AGREEMENT_STATUS_IN_FORCE>AGREEMENT_STATUS_SUSPENDED missile test",
+      assertThat(AuditStreamReader.readAll(redis.url(), stream))
+          .extracting(AuditEvent::getAgreementStatusChanged)
+          .extracting(
+              c -> c.getPreviousStatus().name() + ">" + c.getStatus().name() + " " + c.getReason())
+          .containsExactly(
+              "AGREEMENT_STATUS_IN_FORCE>AGREEMENT_STATUS_SUSPENDED missile test",
               "AGREEMENT_STATUS_SUSPENDED>AGREEMENT_STATUS_IN_FORCE talks resumed");
     }
   }
 
   @Test
   void aChangeTheAgreementDoesNotAllowIsRefusedAndNothingIsWritten() {
-    Federation federation = FederationConfig.loadDefault().withAgreementStatus(GSOMIA, AgreementStatus.TERMINATED,
-        Instant.parse("2025-01-01T00:00:00Z"));
+    Federation federation =
+        FederationConfig.loadDefault()
+            .withAgreementStatus(
+                GSOMIA, AgreementStatus.TERMINATED, Instant.parse("2025-01-01T00:00:00Z"));
     try (AgreementBoard board = board(federation)) {
       assertThatThrownBy(() -> board.suspend("NO-SUCH", "federation-admin", "x"))
           .isInstanceOf(AgreementBoard.ChangeRefused.class)
@@ -96,7 +110,8 @@ class AgreementBoardIT {
       assertThatThrownBy(() -> board.suspend(GSOMIA, "federation-admin", "x"))
           .isInstanceOf(AgreementBoard.ChangeRefused.class)
           .satisfies(e -> assertThat(((AgreementBoard.ChangeRefused) e).unknown()).isFalse())
-          .hasMessage("agreement " + GSOMIA + " is terminated; it can be neither suspended nor resumed");
+          .hasMessage(
+              "agreement " + GSOMIA + " is terminated; it can be neither suspended nor resumed");
       assertThatThrownBy(() -> board.resume("KOR-USA-GSOMIA-1987", "federation-admin", "x"))
           .isInstanceOf(AgreementBoard.ChangeRefused.class)
           .hasMessage("agreement KOR-USA-GSOMIA-1987 is already IN_FORCE");

@@ -12,36 +12,52 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 
 /**
- * The gateway: Spring Cloud Gateway on Reactor Netty, speaking gRPC (HTTP/2) to national systems and to
- * each nation's exchange service, with the guard in between.
+ * The gateway: Spring Cloud Gateway on Reactor Netty, speaking gRPC (HTTP/2) to national systems
+ * and to each nation's exchange service, with the guard in between.
  */
 @SpringBootConfiguration
-// the gateway holds no database: a JDBC driver or Flyway on a shared class path (a launcher starting
+// the gateway holds no database: a JDBC driver or Flyway on a shared class path (a launcher
+// starting
 // every service in one JVM, the benchmarks) must not make it try to open one
-@EnableAutoConfiguration(excludeName = {
-    "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-    "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"})
+@EnableAutoConfiguration(
+    excludeName = {
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+      "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"
+    })
 @Import(GatewayConfiguration.class)
 public class GatewayApplication {
 
-  /** Defaults a deployment may override: loopback, HTTP/2, none of the proxy headers gRPC does not need. */
-  static final Map<String, Object> DEFAULTS = Map.ofEntries(
-      // JSON-to-gRPC transcoding would let messages past the guard in a form it does not read
-      Map.entry("spring.cloud.gateway.server.webflux.filter.json-to-grpc.enabled", "false"),
-      // global filters for routes this gateway never has (forward:, ws:, cached bodies): one hop less each per call
-      Map.entry("spring.cloud.gateway.server.webflux.global-filter.adapt-cached-body.enabled", "false"),
-      Map.entry("spring.cloud.gateway.server.webflux.global-filter.remove-cached-body.enabled", "false"),
-      Map.entry("spring.cloud.gateway.server.webflux.global-filter.forward-routing.enabled", "false"),
-      Map.entry("spring.cloud.gateway.server.webflux.global-filter.forward-path.enabled", "false"),
-      Map.entry("spring.cloud.gateway.server.webflux.global-filter.websocket-routing.enabled", "false"),
-      Map.entry("server.address", "127.0.0.1"),
-      Map.entry("server.port", "8443"),
-      Map.entry("server.http2.enabled", "true"),
-      Map.entry("spring.main.banner-mode", "off"),
-      Map.entry("spring.cloud.gateway.server.webflux.x-forwarded.enabled", "false"),
-      Map.entry("spring.cloud.gateway.server.webflux.forwarded.enabled", "false"),
-      Map.entry("spring.cloud.gateway.server.webflux.metrics.enabled", "false"),
-      Map.entry("spring.cloud.gateway.server.webflux.httpclient.connect-timeout", "2000"));
+  /**
+   * Defaults a deployment may override: loopback, HTTP/2, none of the proxy headers gRPC does not
+   * need.
+   */
+  static final Map<String, Object> DEFAULTS =
+      Map.ofEntries(
+          // JSON-to-gRPC transcoding would let messages past the guard in a form it does not read
+          Map.entry("spring.cloud.gateway.server.webflux.filter.json-to-grpc.enabled", "false"),
+          // global filters for routes this gateway never has (forward:, ws:, cached bodies): one
+          // hop less each per call
+          Map.entry(
+              "spring.cloud.gateway.server.webflux.global-filter.adapt-cached-body.enabled",
+              "false"),
+          Map.entry(
+              "spring.cloud.gateway.server.webflux.global-filter.remove-cached-body.enabled",
+              "false"),
+          Map.entry(
+              "spring.cloud.gateway.server.webflux.global-filter.forward-routing.enabled", "false"),
+          Map.entry(
+              "spring.cloud.gateway.server.webflux.global-filter.forward-path.enabled", "false"),
+          Map.entry(
+              "spring.cloud.gateway.server.webflux.global-filter.websocket-routing.enabled",
+              "false"),
+          Map.entry("server.address", "127.0.0.1"),
+          Map.entry("server.port", "8443"),
+          Map.entry("server.http2.enabled", "true"),
+          Map.entry("spring.main.banner-mode", "off"),
+          Map.entry("spring.cloud.gateway.server.webflux.x-forwarded.enabled", "false"),
+          Map.entry("spring.cloud.gateway.server.webflux.forwarded.enabled", "false"),
+          Map.entry("spring.cloud.gateway.server.webflux.metrics.enabled", "false"),
+          Map.entry("spring.cloud.gateway.server.webflux.httpclient.connect-timeout", "2000"));
 
   /** A running gateway. */
   public record Running(ConfigurableApplicationContext context) implements AutoCloseable {
@@ -56,12 +72,13 @@ public class GatewayApplication {
   }
 
   /**
-   * The properties of a gateway on this machine: listening on {@code port} (0 for any), tokens of the
-   * realm {@code issuer} checked with the keys at {@code jwks}, the audit stream and agreements in
-   * {@code auditRedis}. Add the nations with {@link #addNation} and the audit service with
+   * The properties of a gateway on this machine: listening on {@code port} (0 for any), tokens of
+   * the realm {@code issuer} checked with the keys at {@code jwks}, the audit stream and agreements
+   * in {@code auditRedis}. Add the nations with {@link #addNation} and the audit service with
    * {@link #addAuditService}. A mutable map: callers add or override.
    */
-  public static Map<String, Object> localProperties(int port, java.net.URI issuer, java.net.URI jwks, java.net.URI auditRedis) {
+  public static Map<String, Object> localProperties(
+      int port, java.net.URI issuer, java.net.URI jwks, java.net.URI auditRedis) {
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", Integer.toString(port));
     properties.put("allied.gateway.auth.issuer", issuer.toString());
@@ -71,13 +88,21 @@ public class GatewayApplication {
   }
 
   /** A nation's exchange service (one replica) and the public key its bindings are signed with. */
-  public static void addNation(Map<String, Object> properties, String nation, java.net.URI address, java.nio.file.Path bindingKey) {
+  public static void addNation(
+      Map<String, Object> properties,
+      String nation,
+      java.net.URI address,
+      java.nio.file.Path bindingKey) {
     properties.put("allied.gateway.nations." + nation + ".addresses[0]", address.toString());
     properties.put("allied.gateway.nations." + nation + ".binding-keys[0]", bindingKey.toString());
   }
 
-  /** The audit service's gRPC API and, when {@code consoleUrl} is given, its console page with the console's login on. */
-  public static void addAuditService(Map<String, Object> properties, java.net.URI address, java.net.URI consoleUrl) {
+  /**
+   * The audit service's gRPC API and, when {@code consoleUrl} is given, its console page with the
+   * console's login on.
+   */
+  public static void addAuditService(
+      Map<String, Object> properties, java.net.URI address, java.net.URI consoleUrl) {
     properties.put("allied.gateway.audit-service.addresses[0]", address.toString());
     if (consoleUrl != null) {
       properties.put("allied.gateway.audit-service.console-url", consoleUrl.toString());
@@ -89,16 +114,26 @@ public class GatewayApplication {
     application(Map.of()).run(args);
   }
 
-  /** Starts a gateway with {@code properties} over the defaults; throws, naming the key, when they are wrong. */
+  /**
+   * Starts a gateway with {@code properties} over the defaults; throws, naming the key, when they
+   * are wrong.
+   */
   public static Running start(Map<String, Object> properties) {
     return new Running(application(properties).run());
   }
 
-  /** As {@link #start(Map)}, with spans going to {@code spans} (an exporter's processor, or an in-memory one in tests). */
-  public static Running start(Map<String, Object> properties, io.opentelemetry.sdk.trace.SpanProcessor spans) {
+  /**
+   * As {@link #start(Map)}, with spans going to {@code spans} (an exporter's processor, or an
+   * in-memory one in tests).
+   */
+  public static Running start(
+      Map<String, Object> properties, io.opentelemetry.sdk.trace.SpanProcessor spans) {
     SpringApplication application = application(properties);
-    application.addInitializers(context -> ((org.springframework.context.support.GenericApplicationContext) context)
-        .registerBean("spanProcessor", io.opentelemetry.sdk.trace.SpanProcessor.class, () -> spans));
+    application.addInitializers(
+        context ->
+            ((org.springframework.context.support.GenericApplicationContext) context)
+                .registerBean(
+                    "spanProcessor", io.opentelemetry.sdk.trace.SpanProcessor.class, () -> spans));
     return new Running(application.run());
   }
 

@@ -25,11 +25,16 @@ public final class GrpcResponses {
     return type != null && type.regionMatches(true, 0, CONTENT_TYPE, 0, CONTENT_TYPE.length());
   }
 
-  /** A trailers-only response: the call ends with {@code code} and {@code message} before any message. */
+  /**
+   * A trailers-only response: the call ends with {@code code} and {@code message} before any
+   * message.
+   */
   public static Mono<Void> refuse(ServerWebExchange exchange, Status.Code code, String message) {
     ServerHttpResponse response = exchange.getResponse();
     if (response.isCommitted()) {
-      return Mono.error(new IllegalStateException("response already committed; cannot end with " + code + ": " + message));
+      return Mono.error(
+          new IllegalStateException(
+              "response already committed; cannot end with " + code + ": " + message));
     }
     response.setStatusCode(HttpStatus.OK);
     HttpHeaders headers = response.getHeaders();
@@ -40,21 +45,27 @@ public final class GrpcResponses {
   }
 
   /** Sets the trailers the call will end with, after messages already sent. */
-  public static void endWith(ServerWebExchange exchange, Status.Code code, String message, HttpHeaders extra) {
+  public static void endWith(
+      ServerWebExchange exchange, Status.Code code, String message, HttpHeaders extra) {
     ServerHttpResponse response = exchange.getResponse();
     while (response instanceof ServerHttpResponseDecorator decorator) {
       response = decorator.getDelegate();
     }
-    if (response instanceof AbstractServerHttpResponse server && server.getNativeResponse() instanceof HttpServerResponse netty) {
-      netty.trailerHeaders(trailers -> {
-        extra.forEach((name, values) -> values.forEach(value -> trailers.add(name, value)));
-        trailers.set(STATUS, Integer.toString(code.value()));
-        trailers.set(MESSAGE, encodeMessage(message));
-      });
+    if (response instanceof AbstractServerHttpResponse server
+        && server.getNativeResponse() instanceof HttpServerResponse netty) {
+      netty.trailerHeaders(
+          trailers -> {
+            extra.forEach((name, values) -> values.forEach(value -> trailers.add(name, value)));
+            trailers.set(STATUS, Integer.toString(code.value()));
+            trailers.set(MESSAGE, encodeMessage(message));
+          });
     }
   }
 
-  /** The gRPC spec's percent-encoding of grpc-message: printable ASCII except '%' as is, the rest as UTF-8 %XX. */
+  /**
+   * The gRPC spec's percent-encoding of grpc-message: printable ASCII except '%' as is, the rest as
+   * UTF-8 %XX.
+   */
   public static String encodeMessage(String message) {
     if (message == null) {
       return "";
@@ -66,7 +77,8 @@ public final class GrpcResponses {
       if (c >= 0x20 && c <= 0x7E && c != '%') {
         out.append((char) c);
       } else {
-        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        out.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
       }
     }

@@ -23,9 +23,9 @@ import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.audit.chain.Checkpoint;
 import org.alliedexchange.audit.store.Checkpoints;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
-import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.gateway.auditors.ConsoleLogin;
 import org.alliedexchange.label.NationalKey;
 import org.awaitility.Awaitility;
@@ -44,9 +44,9 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The auditor console in a real headless Chromium (Debian's chromium and chromium-driver), logging in
- * through the real Keycloak with the authorization code flow and PKCE at the gateway: the log, the
- * report with its chart, verification and export, all as an auditor sees them.
+ * The auditor console in a real headless Chromium (Debian's chromium and chromium-driver), logging
+ * in through the real Keycloak with the authorization code flow and PKCE at the gateway: the log,
+ * the report with its chart, verification and export, all as an auditor sees them.
  */
 class AuditorConsoleIT {
 
@@ -66,36 +66,74 @@ class AuditorConsoleIT {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       gatewayPort = socket.getLocalPort();
     }
-    keycloak = LocalKeycloak.builder().auditRedis(redis.url()).consoleUrl("http://127.0.0.1:" + gatewayPort).start();
+    keycloak =
+        LocalKeycloak.builder()
+            .auditRedis(redis.url())
+            .consoleUrl("http://127.0.0.1:" + gatewayPort)
+            .start();
 
     auditDatabase = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
-    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), auditDatabase.url(), redis.url(),
-        keycloak.issuer(), URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
+    Map<String, Object> auditProperties =
+        AuditServiceApplication.localProperties(
+            dir.resolve("audit"),
+            auditDatabase.url(),
+            redis.url(),
+            keycloak.issuer(),
+            URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
     audit = AuditServiceApplication.start(auditProperties);
 
     // the gateway needs a nation to serve; this test calls none of its exchange services
     Path korKey = dir.resolve("kor-key.pem");
     NationalKey.loadOrCreate(korKey).writePublicKeyBeside(korKey);
-    Map<String, Object> properties = GatewayApplication.localProperties(gatewayPort, keycloak.issuer(),
-        URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"), redis.url());
-    GatewayApplication.addNation(properties, "KOR", URI.create("http://127.0.0.1:1"), NationalKey.publicKeyFile(korKey));
-    GatewayApplication.addAuditService(properties, URI.create("http://127.0.0.1:" + audit.port()),
+    Map<String, Object> properties =
+        GatewayApplication.localProperties(
+            gatewayPort,
+            keycloak.issuer(),
+            URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"),
+            redis.url());
+    GatewayApplication.addNation(
+        properties, "KOR", URI.create("http://127.0.0.1:1"), NationalKey.publicKeyFile(korKey));
+    GatewayApplication.addAuditService(
+        properties,
+        URI.create("http://127.0.0.1:" + audit.port()),
         URI.create("http://127.0.0.1:" + audit.consolePort()));
     gateway = GatewayApplication.start(properties);
 
-    // what the gateway would have recorded: KOR -> JPN released at SECRET twice, refused at TOP SECRET once
-    try (AuditStreamWriter writer = AuditStreamWriter.connect(redis.url(), "allied:audit", Duration.ofSeconds(2))) {
-      writer.append(transfer(Decision.DECISION_PERMIT, "군사II급비밀", ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "p-secret-1"));
-      writer.append(transfer(Decision.DECISION_PERMIT, "군사II급비밀", ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "p-secret-2"));
-      writer.append(transfer(Decision.DECISION_DENY, "군사I급비밀", ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET, "p-top-secret"));
+    // what the gateway would have recorded: KOR -> JPN released at SECRET twice, refused at TOP
+    // SECRET once
+    try (AuditStreamWriter writer =
+        AuditStreamWriter.connect(redis.url(), "allied:audit", Duration.ofSeconds(2))) {
+      writer.append(
+          transfer(
+              Decision.DECISION_PERMIT,
+              "군사II급비밀",
+              ClassificationLevel.CLASSIFICATION_LEVEL_SECRET,
+              "p-secret-1"));
+      writer.append(
+          transfer(
+              Decision.DECISION_PERMIT,
+              "군사II급비밀",
+              ClassificationLevel.CLASSIFICATION_LEVEL_SECRET,
+              "p-secret-2"));
+      writer.append(
+          transfer(
+              Decision.DECISION_DENY,
+              "군사I급비밀",
+              ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET,
+              "p-top-secret"));
     }
-    // the audit service has stored all three and signed a checkpoint over them: the log shows them, the verification covers them
+    // the audit service has stored all three and signed a checkpoint over them: the log shows them,
+    // the verification covers them
     Checkpoints checkpoints = audit.context().getBean(Checkpoints.class);
-    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      Checkpoint latest = checkpoints.latest("JPN-KOR");
-      return latest != null && latest.sequence() == 3;
-    });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              Checkpoint latest = checkpoints.latest("JPN-KOR");
+              return latest != null && latest.sequence() == 3;
+            });
   }
 
   @AfterAll
@@ -115,45 +153,93 @@ class AuditorConsoleIT {
     redis.close();
   }
 
-  static AuditEvent transfer(Decision decision, String marking, ClassificationLevel level, String product) {
+  static AuditEvent transfer(
+      Decision decision, String marking, ClassificationLevel level, String product) {
     Instant now = Instant.now();
-    TransferRecord.Builder transfer = TransferRecord.newBuilder().setTransferId(UUID.randomUUID().toString()).setDecision(decision)
-        .setLabel(SecurityLabel.newBuilder().setPolicy("KOR").setOriginator("KOR").setMarking(marking).setLevel(level))
-        .setRecipientNation("JPN").setRecipientSystem("jpn-mod-reader").setProductId(product).setTopic("dprk.missile.launch")
-        .setMethod("ExchangeService/Get").setSourceNation("KOR");
+    TransferRecord.Builder transfer =
+        TransferRecord.newBuilder()
+            .setTransferId(UUID.randomUUID().toString())
+            .setDecision(decision)
+            .setLabel(
+                SecurityLabel.newBuilder()
+                    .setPolicy("KOR")
+                    .setOriginator("KOR")
+                    .setMarking(marking)
+                    .setLevel(level))
+            .setRecipientNation("JPN")
+            .setRecipientSystem("jpn-mod-reader")
+            .setProductId(product)
+            .setTopic("dprk.missile.launch")
+            .setMethod("ExchangeService/Get")
+            .setSourceNation("KOR");
     if (decision == Decision.DECISION_PERMIT) {
       transfer.setRecipientMarking("極秘").setAgreementId("KOR-JPN-GSOMIA-2016");
     } else {
       transfer.addReasons(DenyReason.DENY_REASON_LEVEL_NOT_COVERED);
     }
-    return AuditEvent.newBuilder().setEventId(transfer.getTransferId()).setSource("gateway")
-        .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano())).setTransfer(transfer).build();
+    return AuditEvent.newBuilder()
+        .setEventId(transfer.getTransferId())
+        .setSource("gateway")
+        .setOccurredAt(
+            Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .setTransfer(transfer)
+        .build();
   }
 
   @BeforeEach
   void openBrowser() throws Exception {
-    assertThat(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver")))
-        .as("this test drives Debian's chromium and chromium-driver: apt-get install chromium chromium-driver (.ci/run does)")
+    assertThat(
+            Files.isExecutable(Path.of("/usr/bin/chromium"))
+                && Files.isExecutable(Path.of("/usr/bin/chromedriver")))
+        .as(
+            "this test drives Debian's chromium and chromium-driver: apt-get install chromium chromium-driver (.ci/run does)")
         .isTrue();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(new File("/usr/bin/chromium"));
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-        "--no-default-browser-check", "--disable-client-side-phishing-detection", "--disable-domain-reliability",
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-default-browser-check",
+        "--disable-client-side-phishing-detection",
+        "--disable-domain-reliability",
         "--password-store=basic",
-        // this machine reaches no outside host: every name but loopback fails at once instead of waiting on DNS
+        // this machine reaches no outside host: every name but loopback fails at once instead of
+        // waiting on DNS
         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-        // a login form's submit otherwise wakes the password manager and its leak check, which call out to Google
+        // a login form's submit otherwise wakes the password manager and its leak check, which call
+        // out to Google
         "--disable-features=PasswordLeakDetection,PasswordManagerOnboarding,AutofillServerCommunication,OptimizationHints,Translate,"
             + "MediaRouter,InterestFeedContentSuggestions",
         "--user-data-dir=" + Files.createTempDirectory(dir, "chromium-"));
-    options.setExperimentalOption("prefs", Map.of("credentials_enable_service", false, "profile.password_manager_enabled", false,
-        "profile.password_manager_leak_detection", false));
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
-        .usingAnyFreePort().build();
+    options.setExperimentalOption(
+        "prefs",
+        Map.of(
+            "credentials_enable_service",
+            false,
+            "profile.password_manager_enabled",
+            false,
+            "profile.password_manager_leak_detection",
+            false));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+            .usingAnyFreePort()
+            .build();
     browser = new ChromeDriver(service, options);
-    // a page that never finishes loading fails the step in a minute, with what the browser shows, not in five
-    browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60)).scriptTimeout(Duration.ofSeconds(30));
+    // a page that never finishes loading fails the step in a minute, with what the browser shows,
+    // not in five
+    browser
+        .manage()
+        .timeouts()
+        .pageLoadTimeout(Duration.ofSeconds(60))
+        .scriptTimeout(Duration.ofSeconds(30));
   }
 
   @AfterEach
@@ -163,98 +249,148 @@ class AuditorConsoleIT {
         // what the browser was showing, for a failed run's report
         System.out.println(test.getDisplayName() + " ended at " + browser.getCurrentUrl());
       } catch (RuntimeException e) {
-        System.out.println(test.getDisplayName() + ": the browser did not answer: " + e.getMessage());
+        System.out.println(
+            test.getDisplayName() + ": the browser did not answer: " + e.getMessage());
       }
       browser.quit();
     }
   }
 
   WebElement await(By by) {
-    return new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.visibilityOfElementLocated(by));
+    return new WebDriverWait(browser, Duration.ofSeconds(30))
+        .until(ExpectedConditions.visibilityOfElementLocated(by));
   }
 
   void logIn(String username) {
     browser.get("http://127.0.0.1:" + gatewayPort + "/console/");
     // the gateway sent the browser to Keycloak's login page, with a PKCE challenge
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.urlContains("/protocol/openid-connect/auth"));
-    assertThat(browser.getCurrentUrl()).contains("code_challenge_method=S256", "code_challenge=", "client_id=allied-console");
+    new WebDriverWait(browser, Duration.ofSeconds(30))
+        .until(ExpectedConditions.urlContains("/protocol/openid-connect/auth"));
+    assertThat(browser.getCurrentUrl())
+        .contains("code_challenge_method=S256", "code_challenge=", "client_id=allied-console");
     await(By.id("username")).sendKeys(username);
     browser.findElement(By.id("password")).sendKeys(keycloak.password(username));
-    // submitted by the page itself: the steps after wait for what the auditor sees, not for the driver's navigation bookkeeping
-    ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('kc-login').click()");
+    // submitted by the page itself: the steps after wait for what the auditor sees, not for the
+    // driver's navigation bookkeeping
+    ((org.openqa.selenium.JavascriptExecutor) browser)
+        .executeScript("document.getElementById('kc-login').click()");
   }
 
   @Test
   void anAuditorLogsInThroughKeycloakAndReadsTheLogTheReportAndTheVerification() {
     logIn("jpn-auditor");
-    new WebDriverWait(browser, Duration.ofSeconds(60)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of JPN"));
+    new WebDriverWait(browser, Duration.ofSeconds(60))
+        .until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of JPN"));
     assertThat(browser.getCurrentUrl()).isEqualTo("http://127.0.0.1:" + gatewayPort + "/console/");
 
-    // the log: both releases readable and re-marked for Japan, the refusal above the auditor's clearance as its link only
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log-status"), "3 records shown"));
+    // the log: both releases readable and re-marked for Japan, the refusal above the auditor's
+    // clearance as its link only
+    new WebDriverWait(browser, Duration.ofSeconds(30))
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("log-status"), "3 records shown"));
     List<WebElement> rows = browser.findElements(By.cssSelector("#records tbody tr"));
     assertThat(rows).hasSize(3);
-    assertThat(rows.get(0).getText()).contains("JPN-KOR #1", "released", "KOR → JPN", "jpn-mod-reader", "p-secret-1", "군사II급비밀 → 極秘");
+    assertThat(rows.get(0).getText())
+        .contains(
+            "JPN-KOR #1", "released", "KOR → JPN", "jpn-mod-reader", "p-secret-1", "군사II급비밀 → 極秘");
     assertThat(rows.get(2).getText()).contains("above your clearance");
     assertThat(rows.get(2).getAttribute("class")).isEqualTo("redacted");
 
     // filters narrow the log
-    new org.openqa.selenium.support.ui.Select(browser.findElement(By.name("decision"))).selectByValue("permit");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.name("decision")))
+        .selectByValue("permit");
     browser.findElement(By.name("product")).sendKeys("p-secret-2");
     browser.findElement(By.id("search")).click();
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log-status"), "1 record shown"));
-    assertThat(browser.findElement(By.cssSelector("#records tbody")).getText()).contains("p-secret-2").doesNotContain("p-secret-1");
+    new WebDriverWait(browser, Duration.ofSeconds(30))
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("log-status"), "1 record shown"));
+    assertThat(browser.findElement(By.cssSelector("#records tbody")).getText())
+        .contains("p-secret-2")
+        .doesNotContain("p-secret-1");
 
     // export, as the browser downloads it: CSV with the filters applied
     String csvLink = browser.findElement(By.id("export-csv")).getAttribute("href");
     assertThat(csvLink).contains("/audit/v1/export?", "product=p-secret-2", "format=csv");
-    Object csv = ((org.openqa.selenium.JavascriptExecutor) browser).executeAsyncScript(
-        "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.text()).then(done, e => done('failed: ' + e));", csvLink);
-    assertThat(csv.toString()).startsWith("relationship,sequence,").contains("p-secret-2").doesNotContain("p-secret-1");
+    Object csv =
+        ((org.openqa.selenium.JavascriptExecutor) browser)
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.text()).then(done, e => done('failed: ' + e));",
+                csvLink);
+    assertThat(csv.toString())
+        .startsWith("relationship,sequence,")
+        .contains("p-secret-2")
+        .doesNotContain("p-secret-1");
 
     // the report, with the chart of the flows each way
     browser.findElement(By.cssSelector("nav button[data-tab=report]")).click();
     await(By.id("r-relationship")).sendKeys("JPN-KOR");
     browser.findElement(By.id("report-run")).click();
     await(By.id("report"));
-    assertThat(browser.findElement(By.id("balance")).getText()).contains("KOR → JPN: 2", "JPN → KOR: 0");
-    WebElement released = browser.findElement(By.cssSelector("#flows-chart rect[data-direction='KOR>JPN'][data-level='SECRET'][data-kind='released']"));
+    assertThat(browser.findElement(By.id("balance")).getText())
+        .contains("KOR → JPN: 2", "JPN → KOR: 0");
+    WebElement released =
+        browser.findElement(
+            By.cssSelector(
+                "#flows-chart rect[data-direction='KOR>JPN'][data-level='SECRET'][data-kind='released']"));
     assertThat(released.getAttribute("data-value")).isEqualTo("2");
     assertThat(Double.parseDouble(released.getAttribute("height"))).isGreaterThan(0);
-    assertThat(browser.findElement(By.cssSelector("#flows-chart rect[data-direction='KOR>JPN'][data-level='TOP_SECRET'][data-kind='refused']"))
-        .getAttribute("data-value")).isEqualTo("1");
-    assertThat(browser.findElement(By.cssSelector("#refusals tbody")).getText()).contains("LEVEL_NOT_COVERED");
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("checkpoint"), "signature valid"));
+    assertThat(
+            browser
+                .findElement(
+                    By.cssSelector(
+                        "#flows-chart rect[data-direction='KOR>JPN'][data-level='TOP_SECRET'][data-kind='refused']"))
+                .getAttribute("data-value"))
+        .isEqualTo("1");
+    assertThat(browser.findElement(By.cssSelector("#refusals tbody")).getText())
+        .contains("LEVEL_NOT_COVERED");
+    new WebDriverWait(browser, Duration.ofSeconds(30))
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("checkpoint"), "signature valid"));
 
     // verification of the chain
     browser.findElement(By.cssSelector("nav button[data-tab=verify]")).click();
     await(By.id("v-relationship")).sendKeys("JPN-KOR");
     browser.findElement(By.id("verify-run")).click();
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("verify-status"), "Verified"));
-    assertThat(browser.findElement(By.id("verify-status")).getText()).contains("verified 3 records of JPN-KOR");
+    new WebDriverWait(browser, Duration.ofSeconds(30))
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(By.id("verify-status"), "Verified"));
+    assertThat(browser.findElement(By.id("verify-status")).getText())
+        .contains("verified 3 records of JPN-KOR");
   }
 
   @Test
   void anAuditorLogsOutAndInAgainRoundAfterRound() {
-    // rounds on one browser's keep-alive connections: each login reaches the console, each logout ends the
+    // rounds on one browser's keep-alive connections: each login reaches the console, each logout
+    // ends the
     // session at the gateway and at Keycloak (a stalled connection here once hung a login in ten)
-    // (KOR's auditor: the reads it makes are on KOR's own chain, not in the log the other tests count)
+    // (KOR's auditor: the reads it makes are on KOR's own chain, not in the log the other tests
+    // count)
     for (int round = 1; round <= 12; round++) {
       logIn("kor-auditor");
-      new WebDriverWait(browser, Duration.ofSeconds(30)).withMessage("login " + round)
-          .until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of KOR"));
+      new WebDriverWait(browser, Duration.ofSeconds(30))
+          .withMessage("login " + round)
+          .until(
+              ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of KOR"));
       browser.findElement(By.id("logout")).click();
-      // Keycloak's session ended too: its form asks again instead of signing the auditor straight back in
-      new WebDriverWait(browser, Duration.ofSeconds(30)).withMessage("logout " + round)
+      // Keycloak's session ended too: its form asks again instead of signing the auditor straight
+      // back in
+      new WebDriverWait(browser, Duration.ofSeconds(30))
+          .withMessage("logout " + round)
           .until(ExpectedConditions.urlContains("/protocol/openid-connect/auth"));
       assertThat(await(By.id("username")).isDisplayed()).isTrue();
     }
     // the ended session reads nothing
     browser.get("http://127.0.0.1:" + gatewayPort + "/audit/v1/records?relationship=JPN-KOR");
-    assertThat(browser.findElement(By.tagName("body")).getText()).contains("log in to the auditor console").doesNotContain("p-secret-1");
+    assertThat(browser.findElement(By.tagName("body")).getText())
+        .contains("log in to the auditor console")
+        .doesNotContain("p-secret-1");
     // a logout with no session left leads back to the console's login, not to a page of Spring's
     browser.get("http://127.0.0.1:" + gatewayPort + ConsoleLogin.LOGOUT_PATH);
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.urlContains("/protocol/openid-connect/auth"));
+    new WebDriverWait(browser, Duration.ofSeconds(30))
+        .until(ExpectedConditions.urlContains("/protocol/openid-connect/auth"));
     // Spring's own login and logout pages are not the console's
     browser.get("http://127.0.0.1:" + gatewayPort + "/logout");
     assertThat(browser.findElements(By.cssSelector("form button"))).isEmpty();
@@ -263,18 +399,27 @@ class AuditorConsoleIT {
   @Test
   void aLoginThatFailsSaysWhyAndOffersNoLoop() {
     // a forged or replayed callback: no authorization request is pending in this browser's session
-    browser.get("http://127.0.0.1:" + gatewayPort + "/login/oauth2/code/keycloak?code=forged&state=forged");
-    assertThat(browser.findElement(By.tagName("body")).getText()).startsWith("login to the auditor console failed:")
+    browser.get(
+        "http://127.0.0.1:" + gatewayPort + "/login/oauth2/code/keycloak?code=forged&state=forged");
+    assertThat(browser.findElement(By.tagName("body")).getText())
+        .startsWith("login to the auditor console failed:")
         .contains("start again at /console/");
-    assertThat(browser.getCurrentUrl()).isEqualTo("http://127.0.0.1:" + gatewayPort + "/login/oauth2/code/keycloak?code=forged&state=forged");
+    assertThat(browser.getCurrentUrl())
+        .isEqualTo(
+            "http://127.0.0.1:"
+                + gatewayPort
+                + "/login/oauth2/code/keycloak?code=forged&state=forged");
   }
 
   @Test
   void someoneWithoutTheAuditorRoleIsNotServedTheConsole() {
     logIn("federation-admin");
-    new WebDriverWait(browser, Duration.ofSeconds(60)).until(ExpectedConditions.urlContains("/console/"));
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "lacks"));
-    assertThat(browser.findElement(By.tagName("body")).getText()).contains("lacks the role auditor");
+    new WebDriverWait(browser, Duration.ofSeconds(60))
+        .until(ExpectedConditions.urlContains("/console/"));
+    new WebDriverWait(browser, Duration.ofSeconds(30))
+        .until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "lacks"));
+    assertThat(browser.findElement(By.tagName("body")).getText())
+        .contains("lacks the role auditor");
     assertThat(browser.findElements(By.id("records"))).isEmpty();
   }
 }

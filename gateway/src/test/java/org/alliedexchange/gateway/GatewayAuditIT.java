@@ -20,12 +20,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.audit.v1.AuditServiceGrpc;
 import org.alliedexchange.api.audit.v1.Decision;
 import org.alliedexchange.api.audit.v1.QueryRecordsRequest;
@@ -44,7 +45,6 @@ import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.alliedexchange.label.NationalKey;
-import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,7 +67,8 @@ class GatewayAuditIT {
   static GatewayApplication.Running tlsGateway;
   static TestCertificates.Issued tlsCertificate;
   static ManagedChannel channel;
-  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   static String permitted;
   static String refused;
 
@@ -77,39 +78,80 @@ class GatewayAuditIT {
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
     korDatabase = LocalPostgres.start(dir.resolve("kor").resolve("postgres"));
-    kor = ExchangeServiceApplication.start(
-        ExchangeServiceApplication.localProperties("KOR", dir.resolve("kor"), korDatabase.url(), redis.url(), tokens.issuer, tokens.jwks()), null);
+    kor =
+        ExchangeServiceApplication.start(
+            ExchangeServiceApplication.localProperties(
+                "KOR",
+                dir.resolve("kor"),
+                korDatabase.url(),
+                redis.url(),
+                tokens.issuer,
+                tokens.jwks()),
+            null);
     auditDatabase = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
-    Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dir.resolve("audit"), auditDatabase.url(), redis.url(),
-        tokens.issuer, tokens.jwks());
+    Map<String, Object> auditProperties =
+        AuditServiceApplication.localProperties(
+            dir.resolve("audit"), auditDatabase.url(), redis.url(), tokens.issuer, tokens.jwks());
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
     audit = AuditServiceApplication.start(auditProperties);
-    Map<String, Object> properties = GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
-    GatewayApplication.addNation(properties, "KOR", URI.create("http://127.0.0.1:" + kor.port()), dir.resolve("kor").resolve("signing-key.pub.pem"));
-    GatewayApplication.addAuditService(properties, URI.create("http://127.0.0.1:" + audit.port()), null);
+    Map<String, Object> properties =
+        GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
+    GatewayApplication.addNation(
+        properties,
+        "KOR",
+        URI.create("http://127.0.0.1:" + kor.port()),
+        dir.resolve("kor").resolve("signing-key.pub.pem"));
+    GatewayApplication.addAuditService(
+        properties, URI.create("http://127.0.0.1:" + audit.port()), null);
     gateway = GatewayApplication.start(properties);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
-    // the same federation behind a gateway listening with TLS, on a certificate for a name rather than for
+    // the same federation behind a gateway listening with TLS, on a certificate for a name rather
+    // than for
     // 127.0.0.1: its JSON API reaches its own port by naming the host the certificate is for
-    tlsCertificate = TestCertificates.selfSigned(Files.createDirectories(dir.resolve("tls")), "dns:gateway.allied.test,ip:127.0.0.1");
+    tlsCertificate =
+        TestCertificates.selfSigned(
+            Files.createDirectories(dir.resolve("tls")), "dns:gateway.allied.test,ip:127.0.0.1");
     Map<String, Object> tlsProperties = new java.util.HashMap<>(properties);
     tlsProperties.put("server.port", "0");
     tlsCertificate.serveWith(tlsProperties);
     tlsGateway = GatewayApplication.start(tlsProperties);
 
     // two transfers KOR -> JPN through the gateway: one released, one above the GSOMIA level
-    String publisher = tokens.token("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-publish", "exchange-read"));
+    String publisher =
+        tokens.token(
+            "kor-jcs-publisher",
+            "KOR",
+            "TOP_SECRET",
+            List.of(),
+            List.of("exchange-publish", "exchange-read"));
     String secret = exchange(publisher).publish(launch("군사II급비밀")).getContent().getId();
     String topSecret = exchange(publisher).publish(launch("군사I급비밀")).getContent().getId();
-    String japan = tokens.token("jpn-mod-reader", "JPN", "TOP_SECRET", List.of(), List.of("exchange-read"));
-    permitted = exchange(japan).get(GetRequest.newBuilder().setProductId(secret).build()).getLabel().getRelease().getTransferId();
-    StatusRuntimeException denied = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
-        () -> exchange(japan).get(GetRequest.newBuilder().setProductId(topSecret).build()));
+    String japan =
+        tokens.token("jpn-mod-reader", "JPN", "TOP_SECRET", List.of(), List.of("exchange-read"));
+    permitted =
+        exchange(japan)
+            .get(GetRequest.newBuilder().setProductId(secret).build())
+            .getLabel()
+            .getRelease()
+            .getTransferId();
+    StatusRuntimeException denied =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () -> exchange(japan).get(GetRequest.newBuilder().setProductId(topSecret).build()));
     assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     refused = denied.getStatus().getDescription().replaceAll(".*transfer ([0-9a-f-]{36}).*", "$1");
     // the audit service has stored both, and signed a checkpoint over them
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-        .until(() -> auditor("JPN").verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build()).getCheckpoint().getSequence() == 2);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                auditor("JPN")
+                        .verifyChain(
+                            VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build())
+                        .getCheckpoint()
+                        .getSequence()
+                    == 2);
   }
 
   @AfterAll
@@ -128,37 +170,54 @@ class GatewayAuditIT {
   static ExchangeServiceGrpc.ExchangeServiceBlockingStub exchange(String token) {
     Metadata headers = new Metadata();
     headers.put(GatewayFixture.NATION, "KOR");
-    return ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(token))
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return ExchangeServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(TestTokens.bearer(token))
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   static PublishRequest launch(String marking) {
     Instant now = Instant.now();
     return PublishRequest.newBuilder()
-        .setLabel(SecurityLabel.newBuilder().setPolicy("KOR").setMarking(marking).setOriginator("KOR").addAllReleasableTo(List.of("KOR", "JPN", "USA")))
-        .setContent(ProductContent.newBuilder().setTopic("dprk.missile.launch")
-            .setObservedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
-            .setMissileLaunch(MissileLaunchReport.newBuilder().setLaunchPoint(GeoPoint.newBuilder().setLatitude(39.0).setLongitude(125.7))
-                .setMissileType("SRBM").setCount(1)))
+        .setLabel(
+            SecurityLabel.newBuilder()
+                .setPolicy("KOR")
+                .setMarking(marking)
+                .setOriginator("KOR")
+                .addAllReleasableTo(List.of("KOR", "JPN", "USA")))
+        .setContent(
+            ProductContent.newBuilder()
+                .setTopic("dprk.missile.launch")
+                .setObservedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
+                .setMissileLaunch(
+                    MissileLaunchReport.newBuilder()
+                        .setLaunchPoint(GeoPoint.newBuilder().setLatitude(39.0).setLongitude(125.7))
+                        .setMissileType("SRBM")
+                        .setCount(1)))
         .build();
   }
 
   static String auditorToken(String nation) {
-    return tokens.token(nation.toLowerCase() + "-auditor", nation, "SECRET", List.of(), List.of("auditor"));
+    return tokens.token(
+        nation.toLowerCase() + "-auditor", nation, "SECRET", List.of(), List.of("auditor"));
   }
 
   /** An auditor's stub: no allied-nation metadata, the audit service is federation-wide. */
   static AuditServiceGrpc.AuditServiceBlockingStub auditor(String nation) {
-    return AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(auditorToken(nation)))
+    return AuditServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(TestTokens.bearer(auditorToken(nation)))
         .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   static List<QueryRecordsResponse> transfers(String nation) {
-    return ImmutableList.copyOf(auditor(nation).queryRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN-KOR").build()));
+    return ImmutableList.copyOf(
+        auditor(nation)
+            .queryRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN-KOR").build()));
   }
 
   static HttpResponse<String> get(String path, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
@@ -180,11 +239,22 @@ class GatewayAuditIT {
     assertThat(released.getLabel().getRelease().getTransferId()).isNotEmpty();
     assertThat(japan.get(1).getRedacted()).isTrue();
     assertThat(korea.get(0).getLabel().getRelease().getMarking()).isEqualTo("군사II급비밀");
-    assertThat(korea).extracting(QueryRecordsResponse::getHash).containsExactlyElementsOf(japan.stream().map(QueryRecordsResponse::getHash).toList());
+    assertThat(korea)
+        .extracting(QueryRecordsResponse::getHash)
+        .containsExactlyElementsOf(japan.stream().map(QueryRecordsResponse::getHash).toList());
     // a TOP SECRET auditor of Korea reads the refusal whole
-    List<QueryRecordsResponse> cleared = ImmutableList.copyOf(AuditServiceGrpc.newBlockingStub(channel)
-        .withCallCredentials(TestTokens.bearer(tokens.token("kor-auditor", "KOR", "TOP_SECRET", List.of(), List.of("auditor"))))
-        .queryRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN-KOR").setDecision(Decision.DECISION_DENY).build()));
+    List<QueryRecordsResponse> cleared =
+        ImmutableList.copyOf(
+            AuditServiceGrpc.newBlockingStub(channel)
+                .withCallCredentials(
+                    TestTokens.bearer(
+                        tokens.token(
+                            "kor-auditor", "KOR", "TOP_SECRET", List.of(), List.of("auditor"))))
+                .queryRecords(
+                    QueryRecordsRequest.newBuilder()
+                        .setRelationship("JPN-KOR")
+                        .setDecision(Decision.DECISION_DENY)
+                        .build()));
     assertThat(cleared).hasSize(1);
     assertThat(cleared.get(0).getEvent().getEventId()).isEqualTo(refused);
     assertThat(cleared.get(0).getLabel().getRelease().getMarking()).isEqualTo("군사I급비밀");
@@ -192,45 +262,100 @@ class GatewayAuditIT {
 
   @Test
   void theGatewayAndTheAuditServiceRefuseWhatAnAuditorMayNotAsk() {
-    assertThatThrownBy(() -> ImmutableList.copyOf(AuditServiceGrpc.newBlockingStub(channel)
-        .withCallCredentials(TestTokens.bearer(tokens.token("jpn-mod-reader", "JPN", "SECRET", List.of(), List.of("exchange-read"))))
-        .queryRecords(QueryRecordsRequest.getDefaultInstance())))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-          assertThat(e.getStatus().getDescription()).contains("lacks the role auditor");
-        });
-    assertThatThrownBy(() -> ImmutableList.copyOf(auditor("JPN").queryRecords(QueryRecordsRequest.newBuilder().setRelationship("KOR-USA").build())))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
-    assertThatThrownBy(() -> ImmutableList.copyOf(AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(tokens.forged()))
-        .queryRecords(QueryRecordsRequest.getDefaultInstance())))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    assertThatThrownBy(
+            () ->
+                ImmutableList.copyOf(
+                    AuditServiceGrpc.newBlockingStub(channel)
+                        .withCallCredentials(
+                            TestTokens.bearer(
+                                tokens.token(
+                                    "jpn-mod-reader",
+                                    "JPN",
+                                    "SECRET",
+                                    List.of(),
+                                    List.of("exchange-read"))))
+                        .queryRecords(QueryRecordsRequest.getDefaultInstance())))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+              assertThat(e.getStatus().getDescription()).contains("lacks the role auditor");
+            });
+    assertThatThrownBy(
+            () ->
+                ImmutableList.copyOf(
+                    auditor("JPN")
+                        .queryRecords(
+                            QueryRecordsRequest.newBuilder().setRelationship("KOR-USA").build())))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    assertThatThrownBy(
+            () ->
+                ImmutableList.copyOf(
+                    AuditServiceGrpc.newBlockingStub(channel)
+                        .withCallCredentials(TestTokens.bearer(tokens.forged()))
+                        .queryRecords(QueryRecordsRequest.getDefaultInstance())))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
   }
 
   @Test
   void anAuditorsReadsAreAuditedInItsOwnNationsChain() throws Exception {
     transfers("JPN");
-    List<QueryRecordsResponse> own = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-        .until(() -> ImmutableList.copyOf(auditor("JPN").queryRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN")
-            .setSystem("jpn-auditor").setPageSize(1000).build())),
-            records -> records.stream().anyMatch(r -> r.getEvent().getTransfer().getMethod().equals("AuditService/QueryRecords")));
-    assertThat(own).filteredOn(r -> r.getEvent().getTransfer().getMethod().equals("AuditService/QueryRecords")).first()
-        .satisfies(read -> {
-          assertThat(read.getEvent().getTransfer().getDecision()).isEqualTo(Decision.DECISION_PERMIT);
-          assertThat(read.getEvent().getTransfer().getRecipientSystem()).isEqualTo("jpn-auditor");
-          assertThat(read.getEvent().getTransfer().getRecipientMarking()).isNotEmpty();
-        });
+    List<QueryRecordsResponse> own =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () ->
+                    ImmutableList.copyOf(
+                        auditor("JPN")
+                            .queryRecords(
+                                QueryRecordsRequest.newBuilder()
+                                    .setRelationship("JPN")
+                                    .setSystem("jpn-auditor")
+                                    .setPageSize(1000)
+                                    .build())),
+                records ->
+                    records.stream()
+                        .anyMatch(
+                            r ->
+                                r.getEvent()
+                                    .getTransfer()
+                                    .getMethod()
+                                    .equals("AuditService/QueryRecords")));
+    assertThat(own)
+        .filteredOn(r -> r.getEvent().getTransfer().getMethod().equals("AuditService/QueryRecords"))
+        .first()
+        .satisfies(
+            read -> {
+              assertThat(read.getEvent().getTransfer().getDecision())
+                  .isEqualTo(Decision.DECISION_PERMIT);
+              assertThat(read.getEvent().getTransfer().getRecipientSystem())
+                  .isEqualTo("jpn-auditor");
+              assertThat(read.getEvent().getTransfer().getRecipientMarking()).isNotEmpty();
+            });
   }
 
   @Test
   void theJsonApiPagesExportsReportsAndVerifies() throws Exception {
     String japan = auditorToken("JPN");
-    HttpResponse<String> page = get("/audit/v1/records?relationship=JPN-KOR&decision=permit&page-size=1", japan);
+    HttpResponse<String> page =
+        get("/audit/v1/records?relationship=JPN-KOR&decision=permit&page-size=1", japan);
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("\"eventId\":\"" + permitted + "\"", "\"marking\":\"極秘\"", "\"nextCursor\":\"JPN-KOR:1\"", "\"withheld\":0");
+    assertThat(page.body())
+        .contains(
+            "\"eventId\":\"" + permitted + "\"",
+            "\"marking\":\"極秘\"",
+            "\"nextCursor\":\"JPN-KOR:1\"",
+            "\"withheld\":0");
 
     HttpResponse<String> csv = get("/audit/v1/export?relationship=JPN-KOR&format=csv", japan);
     assertThat(csv.statusCode()).isEqualTo(200);
-    assertThat(csv.headers().firstValue("content-disposition")).hasValueSatisfying(v -> assertThat(v).contains("audit-JPN-KOR.csv"));
+    assertThat(csv.headers().firstValue("content-disposition"))
+        .hasValueSatisfying(v -> assertThat(v).contains("audit-JPN-KOR.csv"));
     List<String> rows = csv.body().lines().toList();
     assertThat(rows.get(0)).startsWith("relationship,sequence,occurred_at");
     assertThat(rows).hasSize(3);
@@ -238,28 +363,43 @@ class GatewayAuditIT {
 
     HttpResponse<String> jsonl = get("/audit/v1/export?relationship=JPN-KOR", japan);
     assertThat(jsonl.statusCode()).isEqualTo(200);
-    ExportVerifier.Result whole = ExportVerifier.verify(new BufferedReader(new StringReader(jsonl.body())),
-        NationalKey.publicKey(Files.readString(NationalKey.publicKeyFile(dir.resolve("audit").resolve("checkpoint-key.pem")))));
+    ExportVerifier.Result whole =
+        ExportVerifier.verify(
+            new BufferedReader(new StringReader(jsonl.body())),
+            NationalKey.publicKey(
+                Files.readString(
+                    NationalKey.publicKeyFile(
+                        dir.resolve("audit").resolve("checkpoint-key.pem")))));
     assertThat(whole.verified()).as(whole.detail()).isTrue();
     assertThat(whole.checked()).isEqualTo(2);
     // one changed character in a readable record is named
-    String tampered = jsonl.body().replaceFirst("\"recipientSystem\":\"jpn-mod-reader\"", "\"recipientSystem\":\"jpn-mod-readeR\"");
-    ExportVerifier.Result changed = ExportVerifier.verify(new BufferedReader(new StringReader(tampered)), null);
+    String tampered =
+        jsonl
+            .body()
+            .replaceFirst(
+                "\"recipientSystem\":\"jpn-mod-reader\"", "\"recipientSystem\":\"jpn-mod-readeR\"");
+    ExportVerifier.Result changed =
+        ExportVerifier.verify(new BufferedReader(new StringReader(tampered)), null);
     assertThat(changed.verified()).isFalse();
     assertThat(changed.firstBad()).isEqualTo(1);
 
     HttpResponse<String> report = get("/audit/v1/report?relationship=JPN-KOR", japan);
     assertThat(report.statusCode()).isEqualTo(200);
-    assertThat(report.body()).contains("\"aToB\":\"0\"", "\"bToA\":\"1\"", "\"checkpointSignatureValid\":true",
-        "{\"from\":\"KOR\",\"to\":\"JPN\",\"level\":\"CLASSIFICATION_LEVEL_SECRET\",\"released\":\"1\",\"refused\":\"0\"}",
-        "{\"from\":\"KOR\",\"to\":\"JPN\",\"level\":\"CLASSIFICATION_LEVEL_TOP_SECRET\",\"released\":\"0\",\"refused\":\"1\"}");
+    assertThat(report.body())
+        .contains(
+            "\"aToB\":\"0\"",
+            "\"bToA\":\"1\"",
+            "\"checkpointSignatureValid\":true",
+            "{\"from\":\"KOR\",\"to\":\"JPN\",\"level\":\"CLASSIFICATION_LEVEL_SECRET\",\"released\":\"1\",\"refused\":\"0\"}",
+            "{\"from\":\"KOR\",\"to\":\"JPN\",\"level\":\"CLASSIFICATION_LEVEL_TOP_SECRET\",\"released\":\"0\",\"refused\":\"1\"}");
 
     HttpResponse<String> verify = get("/audit/v1/verify?relationship=JPN-KOR", auditorToken("KOR"));
     assertThat(verify.statusCode()).isEqualTo(200);
     assertThat(verify.body()).contains("\"verified\":true");
 
     assertThat(get("/audit/v1/records?decision=maybe", japan).statusCode()).isEqualTo(400);
-    assertThat(get("/audit/v1/records?colour=red", japan).body()).contains("unknown parameter colour");
+    assertThat(get("/audit/v1/records?colour=red", japan).body())
+        .contains("unknown parameter colour");
     assertThat(get("/audit/v1/records", null).statusCode()).isEqualTo(401);
     assertThat(get("/audit/v1/records?relationship=KOR-USA", japan).statusCode()).isEqualTo(403);
     assertThat(get("/audit/v1/records", tokens.forged()).statusCode()).isEqualTo(401);
@@ -270,17 +410,28 @@ class GatewayAuditIT {
     java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     try (java.io.InputStream in = Files.newInputStream(tlsCertificate.certificate())) {
-      trust.setCertificateEntry("gateway", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+      trust.setCertificateEntry(
+          "gateway",
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
-    javax.net.ssl.TrustManagerFactory trusted = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    javax.net.ssl.TrustManagerFactory trusted =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
     trusted.init(trust);
     javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
     tls.init(null, trusted.getTrustManagers(), null);
     HttpClient https = HttpClient.newBuilder().sslContext(tls).build();
 
-    HttpResponse<String> page = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + tlsGateway.port()
-        + "/audit/v1/records?relationship=JPN-KOR&decision=permit")).header("Authorization", "Bearer " + auditorToken("JPN")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> page =
+        https.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "https://127.0.0.1:"
+                            + tlsGateway.port()
+                            + "/audit/v1/records?relationship=JPN-KOR&decision=permit"))
+                .header("Authorization", "Bearer " + auditorToken("JPN"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
     assertThat(page.body()).contains("\"eventId\":\"" + permitted + "\"", "\"marking\":\"極秘\"");
   }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.ProductContent;
@@ -25,7 +26,6 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.NationalKey;
-import org.alliedexchange.accesstoken.TestTokens;
 
 /**
  * A gateway in front of a scripted KOR exchange service, with a real Redis, a real JWKS, and real
@@ -52,7 +52,9 @@ final class GatewayFixture implements AutoCloseable {
     kor = new ScriptedExchange();
     korKey = NationalKey.loadOrCreate(dir.resolve("kor-key.pem"));
     Path korPublic = korKey.writePublicKeyBeside(dir.resolve("kor-key.pem"));
-    Path jpnPublic = NationalKey.loadOrCreate(dir.resolve("jpn-key.pem")).writePublicKeyBeside(dir.resolve("jpn-key.pem"));
+    Path jpnPublic =
+        NationalKey.loadOrCreate(dir.resolve("jpn-key.pem"))
+            .writePublicKeyBeside(dir.resolve("jpn-key.pem"));
     korSigner = new BindingSigner("KOR", korKey);
     properties = new HashMap<>();
     properties.put("server.port", "0");
@@ -76,11 +78,14 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   /** A channel to the gateway as {@code system}, calling {@code nation}'s exchange service. */
-  ExchangeServiceGrpc.ExchangeServiceBlockingStub stub(ManagedChannel channel, String nation, String token) {
+  ExchangeServiceGrpc.ExchangeServiceBlockingStub stub(
+      ManagedChannel channel, String nation, String token) {
     Metadata headers = new Metadata();
     headers.put(NATION, nation);
     CallCredentials bearer = TestTokens.bearer(token);
-    return ExchangeServiceGrpc.newBlockingStub(ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)))
+    return ExchangeServiceGrpc.newBlockingStub(
+            ClientInterceptors.intercept(
+                channel, MetadataUtils.newAttachHeadersInterceptor(headers)))
         .withCallCredentials(bearer);
   }
 
@@ -89,22 +94,40 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   String reader(String nation, String clearance, List<String> communities) {
-    return tokens.token(nation.toLowerCase() + "-reader", nation, clearance, communities, List.of("exchange-read"));
+    return tokens.token(
+        nation.toLowerCase() + "-reader", nation, clearance, communities, List.of("exchange-read"));
   }
 
-  static SecurityLabel.Builder label(ClassificationLevel level, String marking, List<String> releasableTo) {
+  static SecurityLabel.Builder label(
+      ClassificationLevel level, String marking, List<String> releasableTo) {
     Instant now = Instant.now();
-    return SecurityLabel.newBuilder().setPolicy("KOR").setLevel(level).setMarking(marking).setOriginator("KOR")
-        .addAllReleasableTo(releasableTo).addCommunities("MISSILE_WARNING")
+    return SecurityLabel.newBuilder()
+        .setPolicy("KOR")
+        .setLevel(level)
+        .setMarking(marking)
+        .setOriginator("KOR")
+        .addAllReleasableTo(releasableTo)
+        .addCommunities("MISSILE_WARNING")
         .setCreatedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()));
   }
 
-  /** A KOR product as KOR's exchange service would send it: label, content, a binding by KOR's key. */
+  /**
+   * A KOR product as KOR's exchange service would send it: label, content, a binding by KOR's key.
+   */
   byte[] product(SecurityLabel label, String id) {
-    ProductContent content = ProductContent.newBuilder().setId(id).setTopic("dprk.missile.launch").setPublisher("kor-jcs-publisher").build();
-    return SearchResponse.newBuilder().setLabel(label).setContent(content)
+    ProductContent content =
+        ProductContent.newBuilder()
+            .setId(id)
+            .setTopic("dprk.missile.launch")
+            .setPublisher("kor-jcs-publisher")
+            .build();
+    return SearchResponse.newBuilder()
+        .setLabel(label)
+        .setContent(content)
         .setBinding(korSigner.sign(label.toByteArray(), content.toByteArray(), Instant.now()))
-        .setCursor("s" + id).build().toByteArray();
+        .setCursor("s" + id)
+        .build()
+        .toByteArray();
   }
 
   static String newId() {

@@ -19,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.DenyReason;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
@@ -29,7 +30,6 @@ import org.alliedexchange.auditstream.AuditStreamReader;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.policy.AgreementStatus;
-import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,8 @@ class GatewayStreamsIT {
 
   @BeforeEach
   void start() throws Exception {
-    fixture = new GatewayFixture(java.util.Map.of("allied.gateway.rate-limit.systems.usa-limited", "10"));
+    fixture =
+        new GatewayFixture(java.util.Map.of("allied.gateway.rate-limit.systems.usa-limited", "10"));
   }
 
   @AfterEach
@@ -58,7 +59,8 @@ class GatewayStreamsIT {
     Live(ManagedChannel channel, String token) {
       Metadata headers = new Metadata();
       headers.put(GatewayFixture.NATION, "KOR");
-      ExchangeServiceGrpc.newStub(channel).withCallCredentials(TestTokens.bearer(token))
+      ExchangeServiceGrpc.newStub(channel)
+          .withCallCredentials(TestTokens.bearer(token))
           .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
           .subscribe(SubscribeRequest.newBuilder().setTopic("dprk.missile.launch").build(), this);
     }
@@ -85,42 +87,72 @@ class GatewayStreamsIT {
   }
 
   private void awaitSubscribers(int count) {
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> fixture.kor.subscribers.size() >= count);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> fixture.kor.subscribers.size() >= count);
     assertThat(fixture.kor.subscribers).hasSize(count);
   }
 
-  /** The agreement's status as a replica's board holds it now, which is what its guard decides by. */
+  /**
+   * The agreement's status as a replica's board holds it now, which is what its guard decides by.
+   */
   private static AgreementStatus statusOn(GatewayApplication.Running replica, String agreement) {
-    return replica.context().getBean(AgreementBoard.class).agreements().stream().filter(view -> view.agreement().id().equals(agreement))
-        .findFirst().orElseThrow().status();
+    return replica.context().getBean(AgreementBoard.class).agreements().stream()
+        .filter(view -> view.agreement().id().equals(agreement))
+        .findFirst()
+        .orElseThrow()
+        .status();
   }
 
-  private static void awaitStatusOn(List<GatewayApplication.Running> replicas, String agreement, AgreementStatus status) {
-    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+  private static void awaitStatusOn(
+      List<GatewayApplication.Running> replicas, String agreement, AgreementStatus status) {
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> replicas.stream().allMatch(replica -> statusOn(replica, agreement) == status));
   }
 
   private byte[] secretForAll(String id) {
-    return fixture.product(GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", ALL).build(), id);
+    return fixture.product(
+        GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", ALL).build(), id);
   }
 
-  private HttpResponse<String> admin(GatewayApplication.Running replica, String agreement, String action) throws Exception {
-    String token = fixture.tokens.token("federation-admin", "USA", "SECRET", List.of(), List.of("federation-admin"));
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + replica.port() + "/admin/v1/agreements/" + agreement + "/" + action))
-        .header("authorization", "Bearer " + token).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"integration test\"}")).build(), HttpResponse.BodyHandlers.ofString());
+  private HttpResponse<String> admin(
+      GatewayApplication.Running replica, String agreement, String action) throws Exception {
+    String token =
+        fixture.tokens.token(
+            "federation-admin", "USA", "SECRET", List.of(), List.of("federation-admin"));
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .build()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + replica.port()
+                            + "/admin/v1/agreements/"
+                            + agreement
+                            + "/"
+                            + action))
+                .header("authorization", "Bearer " + token)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"integration test\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
-  void anAgreementSuspendedWhileStreamsAreOpenTakesEffectOnThemOnEveryReplicaWithinASecond() throws Exception {
+  void anAgreementSuspendedWhileStreamsAreOpenTakesEffectOnThemOnEveryReplicaWithinASecond()
+      throws Exception {
     try (GatewayApplication.Running second = fixture.replica()) {
       ManagedChannel first = fixture.channel();
       ManagedChannel other = fixture.channel(second);
       String japan = fixture.reader("JPN", "SECRET", List.of("MISSILE_WARNING"));
       Live japanOnFirst = new Live(first, japan);
       Live japanOnSecond = new Live(other, japan);
-      Live usaOnSecond = new Live(other, fixture.reader("USA", "SECRET", List.of("MISSILE_WARNING")));
+      Live usaOnSecond =
+          new Live(other, fixture.reader("USA", "SECRET", List.of("MISSILE_WARNING")));
       awaitSubscribers(3);
 
       String before = GatewayFixture.newId();
@@ -132,27 +164,51 @@ class GatewayStreamsIT {
       HttpResponse<String> suspended = admin(fixture.gateway, "KOR-JPN-GSOMIA-2016", "suspend");
       assertThat(suspended.statusCode()).isEqualTo(200);
       assertThat(suspended.body()).contains("\"status\":\"SUSPENDED\"");
-      awaitStatusOn(List.of(fixture.gateway, second), "KOR-JPN-GSOMIA-2016", AgreementStatus.SUSPENDED);
+      awaitStatusOn(
+          List.of(fixture.gateway, second), "KOR-JPN-GSOMIA-2016", AgreementStatus.SUSPENDED);
 
       String during = GatewayFixture.newId();
       fixture.kor.push(secretForAll(during));
-      assertThat(usaOnSecond.next(Duration.ofSeconds(5))).as("KOR-USA is untouched").isEqualTo(during);
-      assertThat(japanOnFirst.next(Duration.ofMillis(500))).as("suspended on the replica that took the change").isNull();
-      assertThat(japanOnSecond.next(Duration.ofMillis(500))).as("suspended on the other replica too").isNull();
-      assertThat(admin(second, "KOR-JPN-GSOMIA-2016", "suspend").statusCode()).as("already suspended").isEqualTo(409);
+      assertThat(usaOnSecond.next(Duration.ofSeconds(5)))
+          .as("KOR-USA is untouched")
+          .isEqualTo(during);
+      assertThat(japanOnFirst.next(Duration.ofMillis(500)))
+          .as("suspended on the replica that took the change")
+          .isNull();
+      assertThat(japanOnSecond.next(Duration.ofMillis(500)))
+          .as("suspended on the other replica too")
+          .isNull();
+      assertThat(admin(second, "KOR-JPN-GSOMIA-2016", "suspend").statusCode())
+          .as("already suspended")
+          .isEqualTo(409);
 
       assertThat(admin(second, "KOR-JPN-GSOMIA-2016", "resume").statusCode()).isEqualTo(200);
-      awaitStatusOn(List.of(fixture.gateway, second), "KOR-JPN-GSOMIA-2016", AgreementStatus.IN_FORCE);
+      awaitStatusOn(
+          List.of(fixture.gateway, second), "KOR-JPN-GSOMIA-2016", AgreementStatus.IN_FORCE);
       String after = GatewayFixture.newId();
       fixture.kor.push(secretForAll(after));
       assertThat(japanOnFirst.next(Duration.ofSeconds(5))).isEqualTo(after);
       assertThat(japanOnSecond.next(Duration.ofSeconds(5))).isEqualTo(after);
 
-      List<AuditEvent> events = AuditStreamReader.readAll(fixture.redis.url(), AuditStream.DEFAULT_KEY);
-      assertThat(events).filteredOn(AuditEvent::hasAgreementStatusChanged).hasSize(2)
-          .allSatisfy(e -> assertThat(e.getAgreementStatusChanged().getChangedBy()).isEqualTo("federation-admin"));
-      assertThat(events).filteredOn(e -> e.getTransfer().getProductId().equals(during) && e.getTransfer().getRecipientNation().equals("JPN"))
-          .hasSize(2).allSatisfy(e -> assertThat(e.getTransfer().getReasonsList()).contains(DenyReason.DENY_REASON_NO_AGREEMENT_IN_FORCE));
+      List<AuditEvent> events =
+          AuditStreamReader.readAll(fixture.redis.url(), AuditStream.DEFAULT_KEY);
+      assertThat(events)
+          .filteredOn(AuditEvent::hasAgreementStatusChanged)
+          .hasSize(2)
+          .allSatisfy(
+              e ->
+                  assertThat(e.getAgreementStatusChanged().getChangedBy())
+                      .isEqualTo("federation-admin"));
+      assertThat(events)
+          .filteredOn(
+              e ->
+                  e.getTransfer().getProductId().equals(during)
+                      && e.getTransfer().getRecipientNation().equals("JPN"))
+          .hasSize(2)
+          .allSatisfy(
+              e ->
+                  assertThat(e.getTransfer().getReasonsList())
+                      .contains(DenyReason.DENY_REASON_NO_AGREEMENT_IN_FORCE));
       first.shutdownNow();
       other.shutdownNow();
     }
@@ -160,37 +216,63 @@ class GatewayStreamsIT {
 
   @Test
   void aSystemsRateLimitIsSharedByTheReplicas() throws Exception {
-    fixture.kor.script("Get", List.of(fixture.product(GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", ALL).build(),
-        GatewayFixture.newId())));
-    String limited = fixture.tokens.token("usa-limited", "USA", "SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"));
+    fixture.kor.script(
+        "Get",
+        List.of(
+            fixture.product(
+                GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", ALL).build(),
+                GatewayFixture.newId())));
+    String limited =
+        fixture.tokens.token(
+            "usa-limited", "USA", "SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"));
     try (GatewayApplication.Running second = fixture.replica()) {
       ManagedChannel[] channels = {fixture.channel(), fixture.channel(second)};
       // connections open and code warm (as another system), so the counted calls fit in one second
       String other = fixture.reader("USA", "SECRET", List.of("MISSILE_WARNING"));
       for (int i = 0; i < 40; i++) {
-        fixture.stub(channels[i % 2], "KOR", other).get(org.alliedexchange.api.exchange.v1.GetRequest.newBuilder().setProductId("p").build());
+        fixture
+            .stub(channels[i % 2], "KOR", other)
+            .get(
+                org.alliedexchange.api.exchange.v1.GetRequest.newBuilder()
+                    .setProductId("p")
+                    .build());
       }
-      // wait for the start of a second, so that the calls below fall within as few windows of 10 as possible
+      // wait for the start of a second, so that the calls below fall within as few windows of 10 as
+      // possible
       long nextSecond = (System.currentTimeMillis() / 1_000 + 1) * 1_000;
-      await().atMost(Duration.ofSeconds(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
+      await()
+          .atMost(Duration.ofSeconds(2))
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(2))
           .until(() -> System.currentTimeMillis() >= nextSecond + 20);
-      java.util.Map<Long, int[]> byWindow = new java.util.TreeMap<>(); // second -> {attempts, allowed}
+      java.util.Map<Long, int[]> byWindow =
+          new java.util.TreeMap<>(); // second -> {attempts, allowed}
       for (int i = 0; i < 30; i++) {
-        int[] counts = byWindow.computeIfAbsent(System.currentTimeMillis() / 1_000, w -> new int[2]);
+        int[] counts =
+            byWindow.computeIfAbsent(System.currentTimeMillis() / 1_000, w -> new int[2]);
         counts[0]++;
         try {
-          fixture.stub(channels[i % 2], "KOR", limited).get(org.alliedexchange.api.exchange.v1.GetRequest.newBuilder().setProductId("p").build());
+          fixture
+              .stub(channels[i % 2], "KOR", limited)
+              .get(
+                  org.alliedexchange.api.exchange.v1.GetRequest.newBuilder()
+                      .setProductId("p")
+                      .build());
           counts[1]++;
         } catch (io.grpc.StatusRuntimeException e) {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         }
       }
       // unshared, each replica would allow 10 a second: 20 in a window of 30 attempts
-      assertThat(byWindow.values()).as("calls attempted and allowed per second").allSatisfy(c -> assertThat(c[1]).isLessThanOrEqualTo(10));
-      assertThat(byWindow.values()).anySatisfy(c -> {
-        assertThat(c[0]).isGreaterThan(10);
-        assertThat(c[1]).isEqualTo(10);
-      });
+      assertThat(byWindow.values())
+          .as("calls attempted and allowed per second")
+          .allSatisfy(c -> assertThat(c[1]).isLessThanOrEqualTo(10));
+      assertThat(byWindow.values())
+          .anySatisfy(
+              c -> {
+                assertThat(c[0]).isGreaterThan(10);
+                assertThat(c[1]).isEqualTo(10);
+              });
       for (ManagedChannel channel : channels) {
         channel.shutdownNow();
       }
@@ -220,7 +302,9 @@ class GatewayStreamsIT {
 
     try (LocalRedis restarted = LocalRedis.start(fixture.redis.dataDir(), port)) {
       List<AuditEvent> events = AuditStreamReader.readAll(restarted.url(), AuditStream.DEFAULT_KEY);
-      assertThat(events).extracting(e -> e.getTransfer().getTransferId()).contains(first.getLabel().getRelease().getTransferId());
+      assertThat(events)
+          .extracting(e -> e.getTransfer().getTransferId())
+          .contains(first.getLabel().getRelease().getTransferId());
       assertThat(events).noneMatch(e -> e.getTransfer().getProductId().equals(unaudited));
     }
     channel.shutdownNow();

@@ -21,17 +21,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
+import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GetRequest;
 import org.alliedexchange.api.exchange.v1.GetResponse;
-import org.alliedexchange.accesstoken.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * TLS on both sides: national systems reach the gateway over HTTP/2 with TLS, and the gateway reaches an
- * exchange service at an https address, trusting only the certificate it is configured with.
+ * TLS on both sides: national systems reach the gateway over HTTP/2 with TLS, and the gateway
+ * reaches an exchange service at an https address, trusting only the certificate it is configured
+ * with.
  */
 class GatewayTlsIT {
 
@@ -54,14 +55,19 @@ class GatewayTlsIT {
     }
     KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keys.init(store, password.toCharArray());
-    tlsExchange = new ScriptedExchange(GrpcSslContexts.configure(SslContextBuilder.forServer(keys)).build());
+    tlsExchange =
+        new ScriptedExchange(GrpcSslContexts.configure(SslContextBuilder.forServer(keys)).build());
 
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", "0");
     issued.serveWith(properties);
     properties.put("allied.gateway.nations.KOR.addresses[0]", tlsExchange.address());
-    properties.put("allied.gateway.nations.KOR.binding-keys[0]", plain.dir.resolve("kor-key.pub.pem").toString());
-    properties.put("spring.cloud.gateway.server.webflux.httpclient.ssl.trusted-x509-certificates[0]", certificate.toString());
+    properties.put(
+        "allied.gateway.nations.KOR.binding-keys[0]",
+        plain.dir.resolve("kor-key.pub.pem").toString());
+    properties.put(
+        "spring.cloud.gateway.server.webflux.httpclient.ssl.trusted-x509-certificates[0]",
+        certificate.toString());
     properties.put("allied.gateway.auth.issuer", plain.tokens.issuer.toString());
     properties.put("allied.gateway.audit-redis", plain.redis.url().toString());
     gateway = GatewayApplication.start(properties);
@@ -78,17 +84,27 @@ class GatewayTlsIT {
     Metadata headers = new Metadata();
     headers.put(GatewayFixture.NATION, "KOR");
     return ExchangeServiceGrpc.newBlockingStub(channel)
-        .withCallCredentials(TestTokens.bearer(plain.reader("JPN", "SECRET", List.of("MISSILE_WARNING"))))
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).withDeadlineAfter(10, TimeUnit.SECONDS);
+        .withCallCredentials(
+            TestTokens.bearer(plain.reader("JPN", "SECRET", List.of("MISSILE_WARNING"))))
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   @Test
   void aCallOverTlsIsGuardedAndProxiedOverTls() throws Exception {
     String id = GatewayFixture.newId();
-    tlsExchange.script("Get", List.of(plain.product(GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀",
-        List.of("KOR", "JPN", "USA")).build(), id)));
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port())
-        .sslContext(GrpcSslContexts.forClient().trustManager(certificate.toFile()).build()).build();
+    tlsExchange.script(
+        "Get",
+        List.of(
+            plain.product(
+                GatewayFixture.label(
+                        CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", List.of("KOR", "JPN", "USA"))
+                    .build(),
+                id)));
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", gateway.port())
+            .sslContext(GrpcSslContexts.forClient().trustManager(certificate.toFile()).build())
+            .build();
     try {
       GetResponse response = stub(channel).get(GetRequest.newBuilder().setProductId(id).build());
       assertThat(response.getContent().getId()).isEqualTo(id);
@@ -103,20 +119,29 @@ class GatewayTlsIT {
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", "0");
     properties.put("allied.gateway.nations.KOR.addresses[0]", tlsExchange.address());
-    properties.put("allied.gateway.nations.KOR.binding-keys[0]", plain.dir.resolve("kor-key.pub.pem").toString());
-    properties.put("spring.cloud.gateway.server.webflux.httpclient.ssl.use-insecure-trust-manager", "true");
+    properties.put(
+        "allied.gateway.nations.KOR.binding-keys[0]",
+        plain.dir.resolve("kor-key.pub.pem").toString());
+    properties.put(
+        "spring.cloud.gateway.server.webflux.httpclient.ssl.use-insecure-trust-manager", "true");
     properties.put("allied.gateway.auth.issuer", plain.tokens.issuer.toString());
     properties.put("allied.gateway.audit-redis", plain.redis.url().toString());
-    assertThatThrownBy(() -> GatewayApplication.start(properties)).hasStackTraceContaining("use-insecure-trust-manager would accept any certificate");
+    assertThatThrownBy(() -> GatewayApplication.start(properties))
+        .hasStackTraceContaining("use-insecure-trust-manager would accept any certificate");
   }
 
   @Test
   void aPlaintextCallToTheTlsPortGetsNothing() {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     try {
       assertThatThrownBy(() -> stub(channel).get(GetRequest.newBuilder().setProductId("x").build()))
-          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
-              .as(e.getStatus().toString()).isEqualTo(Status.Code.UNAVAILABLE));
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e ->
+                  assertThat(e.getStatus().getCode())
+                      .as(e.getStatus().toString())
+                      .isEqualTo(Status.Code.UNAVAILABLE));
     } finally {
       channel.shutdownNow();
     }

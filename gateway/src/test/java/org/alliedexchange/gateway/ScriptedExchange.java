@@ -25,27 +25,28 @@ import java.util.concurrent.TimeUnit;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 
 /**
- * A stand-in for a nation's exchange service that answers with whatever bytes a test scripts, so the
- * gateway's guard can be shown messages a real exchange service would never send (unlabelled, forged,
- * tampered, not releasable). It records what reached it.
+ * A stand-in for a nation's exchange service that answers with whatever bytes a test scripts, so
+ * the gateway's guard can be shown messages a real exchange service would never send (unlabelled,
+ * forged, tampered, not releasable). It records what reached it.
  */
 final class ScriptedExchange implements AutoCloseable {
 
-  private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
+  private static final MethodDescriptor.Marshaller<byte[]> RAW =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
 
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
 
   /** What the next call of a method answers: these messages, then this status. */
   record Script(List<byte[]> messages, Status status, Metadata trailers) {}
@@ -61,33 +62,48 @@ final class ScriptedExchange implements AutoCloseable {
     this(null);
   }
 
-  /** @param tls the server's TLS context, or null for plaintext h2c */
+  /**
+   * @param tls the server's TLS context, or null for plaintext h2c
+   */
   ScriptedExchange(io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls) throws IOException {
     this.tls = tls != null;
-    ServerServiceDefinition.Builder service = ServerServiceDefinition.builder(ExchangeServiceGrpc.SERVICE_NAME);
+    ServerServiceDefinition.Builder service =
+        ServerServiceDefinition.builder(ExchangeServiceGrpc.SERVICE_NAME);
     for (var method : ExchangeServiceGrpc.getServiceDescriptor().getMethods()) {
-      MethodDescriptor<byte[], byte[]> raw = ((MethodDescriptor<?, ?>) method).toBuilder(RAW, RAW).build();
+      MethodDescriptor<byte[], byte[]> raw =
+          ((MethodDescriptor<?, ?>) method).toBuilder(RAW, RAW).build();
       String name = raw.getBareMethodName();
       if ("Subscribe".equals(name)) {
-        service.addMethod(raw, ServerCalls.asyncServerStreamingCall((request, responses) -> {
-          requestsSeen.add(request);
-          subscribers.add(responses);
-        }));
+        service.addMethod(
+            raw,
+            ServerCalls.asyncServerStreamingCall(
+                (request, responses) -> {
+                  requestsSeen.add(request);
+                  subscribers.add(responses);
+                }));
       } else if (raw.getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
-        service.addMethod(raw, ServerCalls.asyncServerStreamingCall((request, responses) -> answer(name, request, responses)));
+        service.addMethod(
+            raw,
+            ServerCalls.asyncServerStreamingCall(
+                (request, responses) -> answer(name, request, responses)));
       } else {
-        service.addMethod(raw, ServerCalls.asyncUnaryCall((request, responses) -> answer(name, request, responses)));
+        service.addMethod(
+            raw,
+            ServerCalls.asyncUnaryCall((request, responses) -> answer(name, request, responses)));
       }
     }
-    ServerInterceptor recordHeaders = new ServerInterceptor() {
-      @Override
-      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        headersSeen.add(headers);
-        return next.startCall(call, headers);
-      }
-    };
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(ServerInterceptors.intercept(service.build(), recordHeaders));
+    ServerInterceptor recordHeaders =
+        new ServerInterceptor() {
+          @Override
+          public <Q, R> ServerCall.Listener<Q> interceptCall(
+              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            headersSeen.add(headers);
+            return next.startCall(call, headers);
+          }
+        };
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(ServerInterceptors.intercept(service.build(), recordHeaders));
     if (tls != null) {
       builder.sslContext(tls);
     }
@@ -96,7 +112,11 @@ final class ScriptedExchange implements AutoCloseable {
 
   private void answer(String method, byte[] request, StreamObserver<byte[]> responses) {
     requestsSeen.add(request);
-    Script script = scripts.getOrDefault(method, new Script(List.of(), Status.UNIMPLEMENTED.withDescription("no script for " + method), null));
+    Script script =
+        scripts.getOrDefault(
+            method,
+            new Script(
+                List.of(), Status.UNIMPLEMENTED.withDescription("no script for " + method), null));
     script.messages().forEach(responses::onNext);
     if (script.status().isOk() && script.trailers() == null) {
       responses.onCompleted();
@@ -124,13 +144,14 @@ final class ScriptedExchange implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    subscribers.forEach(s -> {
-      try {
-        s.onCompleted();
-      } catch (RuntimeException e) {
-        // already cancelled
-      }
-    });
+    subscribers.forEach(
+        s -> {
+          try {
+            s.onCompleted();
+          } catch (RuntimeException e) {
+            // already cancelled
+          }
+        });
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
 }

@@ -9,12 +9,15 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-/** A self-signed server certificate made by the JDK's keytool, for gateways that listen with TLS in tests. */
+/**
+ * A self-signed server certificate made by the JDK's keytool, for gateways that listen with TLS in
+ * tests.
+ */
 final class TestCertificates {
 
   /**
-   * @param keystore    PKCS#12 holding the key and certificate, alias "allied"
-   * @param password    the key store's password (and the key's)
+   * @param keystore PKCS#12 holding the key and certificate, alias "allied"
+   * @param password the key store's password (and the key's)
    * @param certificate the certificate alone, PEM
    */
   record Issued(Path keystore, String password, Path certificate) {
@@ -28,16 +31,47 @@ final class TestCertificates {
     }
   }
 
-  /** A two-day EC certificate with the given subject alternative names, e.g. "ip:127.0.0.1,dns:localhost". */
+  /**
+   * A two-day EC certificate with the given subject alternative names, e.g.
+   * "ip:127.0.0.1,dns:localhost".
+   */
   static Issued selfSigned(Path dir, String subjectAlternativeNames) throws Exception {
     String password = UUID.randomUUID().toString();
     Path keystore = dir.resolve("tls.p12");
     Path certificate = dir.resolve("tls.crt");
-    keytool("-genkeypair", "-alias", "allied", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=Allied Exchange gateway",
-        "-ext", "san=" + subjectAlternativeNames, "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
-        "-storepass", password, "-keypass", password);
-    keytool("-exportcert", "-rfc", "-alias", "allied", "-keystore", keystore.toString(), "-storepass", password,
-        "-file", certificate.toString());
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "allied",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-dname",
+        "CN=Allied Exchange gateway",
+        "-ext",
+        "san=" + subjectAlternativeNames,
+        "-validity",
+        "2",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        keystore.toString(),
+        "-storepass",
+        password,
+        "-keypass",
+        password);
+    keytool(
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "allied",
+        "-keystore",
+        keystore.toString(),
+        "-storepass",
+        password,
+        "-file",
+        certificate.toString());
     return new Issued(keystore, password, certificate);
   }
 

@@ -2,21 +2,22 @@ package org.alliedexchange.identity;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.devservers.LocalKeycloak;
+import org.alliedexchange.devservers.LocalRedis;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Starts a real Redis (the audit stream) and a real Keycloak (the realm, with the audit listener) once
- * for all the integration tests of this JVM, and stops both when they are done.
+ * Starts a real Redis (the audit stream) and a real Keycloak (the realm, with the audit listener)
+ * once for all the integration tests of this JVM, and stops both when they are done.
  */
 public final class LocalIdentityServers implements BeforeAllCallback {
 
   private static Servers servers;
 
   /** What the tests reach. */
-  public record Servers(LocalRedis redis, LocalKeycloak keycloak, Path redisData) implements AutoCloseable {
+  public record Servers(LocalRedis redis, LocalKeycloak keycloak, Path redisData)
+      implements AutoCloseable {
     @Override
     public void close() {
       keycloak.close();
@@ -32,15 +33,20 @@ public final class LocalIdentityServers implements BeforeAllCallback {
         LocalRedis redis = LocalRedis.start(redisData);
         LocalKeycloak keycloak = LocalKeycloak.builder().auditRedis(redis.url()).start();
         servers = new Servers(redis, keycloak, redisData);
-        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-            .put(LocalIdentityServers.class.getName(), (ExtensionContext.Store.CloseableResource) servers::close);
+        context
+            .getRoot()
+            .getStore(ExtensionContext.Namespace.GLOBAL)
+            .put(
+                LocalIdentityServers.class.getName(),
+                (ExtensionContext.Store.CloseableResource) servers::close);
       }
     }
   }
 
   public static Servers servers() {
     if (servers == null) {
-      throw new IllegalStateException("annotate the test with @ExtendWith(LocalIdentityServers.class)");
+      throw new IllegalStateException(
+          "annotate the test with @ExtendWith(LocalIdentityServers.class)");
     }
     return servers;
   }

@@ -4,14 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.List;
-import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.client.ClientCredentials;
 import org.alliedexchange.client.ClientCredentials.TokenResponse;
+import org.alliedexchange.devservers.LocalKeycloak;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
-/** What a national system gets from the realm, against a real Keycloak with the realm file imported. */
+/**
+ * What a national system gets from the realm, against a real Keycloak with the realm file imported.
+ */
 @ExtendWith(LocalIdentityServers.class)
 class RealmTokenIT {
 
@@ -19,8 +21,11 @@ class RealmTokenIT {
 
   @Test
   void aSystemsTokenCarriesItsNationClearanceCommunitiesRolesAndTheGatewayAudience() {
-    TokenResponse token = ClientCredentials.request(keycloak.tokenEndpoint(), "kor-jcs-publisher",
-        keycloak.clientSecret("kor-jcs-publisher"));
+    TokenResponse token =
+        ClientCredentials.request(
+            keycloak.tokenEndpoint(),
+            "kor-jcs-publisher",
+            keycloak.clientSecret("kor-jcs-publisher"));
 
     assertThat(token.granted()).as(token.errorDescription()).isTrue();
     JsonNode claims = ClientCredentials.unverifiedClaims(token.accessToken());
@@ -30,14 +35,17 @@ class RealmTokenIT {
     assertThat(claims.path("nation").asString()).isEqualTo("KOR");
     assertThat(claims.path("clearance").asString()).isEqualTo("TOP_SECRET");
     assertThat(strings(claims.path("communities"))).containsExactly("MISSILE_WARNING");
-    assertThat(strings(claims.path("roles"))).contains("exchange-publish", "exchange-read").doesNotContain("auditor");
+    assertThat(strings(claims.path("roles")))
+        .contains("exchange-publish", "exchange-read")
+        .doesNotContain("auditor");
     assertThat(claims.path("sub").asString()).isNotBlank();
   }
 
   @Test
   void accessTokensLiveFiveMinutesOrLess() {
-    TokenResponse token = ClientCredentials.request(keycloak.tokenEndpoint(), "jpn-mod-reader",
-        keycloak.clientSecret("jpn-mod-reader"));
+    TokenResponse token =
+        ClientCredentials.request(
+            keycloak.tokenEndpoint(), "jpn-mod-reader", keycloak.clientSecret("jpn-mod-reader"));
     JsonNode claims = ClientCredentials.unverifiedClaims(token.accessToken());
 
     long lifetime = claims.path("exp").asLong() - claims.path("iat").asLong();
@@ -58,18 +66,22 @@ class RealmTokenIT {
 
   @Test
   void aWrongSecretGetsNoToken() {
-    TokenResponse token = ClientCredentials.request(keycloak.tokenEndpoint(), "usa-dia-reader", "not-the-secret");
+    TokenResponse token =
+        ClientCredentials.request(keycloak.tokenEndpoint(), "usa-dia-reader", "not-the-secret");
 
     assertThat(token.granted()).isFalse();
     assertThat(token.accessToken()).isNull();
     assertThat(token.status()).isEqualTo(401);
-    // Keycloak 26.7 answers a known client with a wrong secret this way (an unknown one: invalid_client)
+    // Keycloak 26.7 answers a known client with a wrong secret this way (an unknown one:
+    // invalid_client)
     assertThat(token.error()).isEqualTo("unauthorized_client");
   }
 
   @Test
   void theRealmFileCarriesNoSecret() throws Exception {
-    try (var in = LocalKeycloak.class.getResourceAsStream("/org/alliedexchange/identity/realm/allied-realm.json")) {
+    try (var in =
+        LocalKeycloak.class.getResourceAsStream(
+            "/org/alliedexchange/identity/realm/allied-realm.json")) {
       String realm = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       for (String value : keycloak.placeholders().values()) {
         if (!value.startsWith("http")) {

@@ -15,9 +15,9 @@ import java.util.List;
 import org.alliedexchange.api.label.v1.Binding;
 
 /**
- * Binds labels to their contents with the originating nation's key, in the spirit of STANAG 4778: a batch
- * of products becomes the leaves of a Merkle tree whose root is signed once (see Binding in label.proto).
- * One signature per group commit, however many products it holds.
+ * Binds labels to their contents with the originating nation's key, in the spirit of STANAG 4778: a
+ * batch of products becomes the leaves of a Merkle tree whose root is signed once (see Binding in
+ * label.proto). One signature per group commit, however many products it holds.
  */
 public final class BindingSigner {
 
@@ -32,21 +32,26 @@ public final class BindingSigner {
   private final ThreadLocal<Signature> signatures;
   private final BindingVerifier remember;
 
-  /** @param remember a verifier told about every batch signed here, so this service never re-checks its own signatures; may be null */
+  /**
+   * @param remember a verifier told about every batch signed here, so this service never re-checks
+   *     its own signatures; may be null
+   */
   public BindingSigner(String nation, NationalKey key, BindingVerifier remember) {
     this.nation = nation;
     this.key = key;
     this.remember = remember;
     PrivateKey privateKey = key.keyPair().getPrivate();
-    this.signatures = ThreadLocal.withInitial(() -> {
-      try {
-        Signature signature = Signature.getInstance(NationalKey.ALGORITHM);
-        signature.initSign(privateKey);
-        return signature;
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("cannot sign with " + NationalKey.ALGORITHM, e);
-      }
-    });
+    this.signatures =
+        ThreadLocal.withInitial(
+            () -> {
+              try {
+                Signature signature = Signature.getInstance(NationalKey.ALGORITHM);
+                signature.initSign(privateKey);
+                return signature;
+              } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot sign with " + NationalKey.ALGORITHM, e);
+              }
+            });
   }
 
   public BindingSigner(String nation, NationalKey key) {
@@ -87,11 +92,16 @@ public final class BindingSigner {
     ByteString signatureBytes = ByteString.copyFrom(signature);
     List<Binding> bindings = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
-      Binding.Builder binding = Binding.newBuilder()
-          .setSigner(nation).setKeyId(key.keyId()).setAlgorithm(NationalKey.ALGORITHM)
-          .setContentDigest(ByteString.copyFrom(digests.get(i)))
-          .setSignature(signatureBytes).setSignedAt(signedAt)
-          .setLeafIndex(i).setTreeSize(batch.size());
+      Binding.Builder binding =
+          Binding.newBuilder()
+              .setSigner(nation)
+              .setKeyId(key.keyId())
+              .setAlgorithm(NationalKey.ALGORITHM)
+              .setContentDigest(ByteString.copyFrom(digests.get(i)))
+              .setSignature(signatureBytes)
+              .setSignedAt(signedAt)
+              .setLeafIndex(i)
+              .setTreeSize(batch.size());
       for (byte[] sibling : MerkleTree.path(leaves, i)) {
         binding.addAuditPath(ByteString.copyFrom(sibling));
       }
@@ -114,12 +124,29 @@ public final class BindingSigner {
     return digest.digest();
   }
 
-  static byte[] statement(String signer, String keyId, Timestamp signedAt, int treeSize, byte[] root) {
+  static byte[] statement(
+      String signer, String keyId, Timestamp signedAt, int treeSize, byte[] root) {
     byte[] signerBytes = signer.getBytes(StandardCharsets.UTF_8);
     byte[] keyBytes = keyId.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(STATEMENT_DOMAIN.length + signerBytes.length + 1 + keyBytes.length + 1 + 8 + 4 + 4 + root.length)
-        .put(STATEMENT_DOMAIN).put(signerBytes).put((byte) 0).put(keyBytes).put((byte) 0)
-        .putLong(signedAt.getSeconds()).putInt(signedAt.getNanos()).putInt(treeSize).put(root)
+    return ByteBuffer.allocate(
+            STATEMENT_DOMAIN.length
+                + signerBytes.length
+                + 1
+                + keyBytes.length
+                + 1
+                + 8
+                + 4
+                + 4
+                + root.length)
+        .put(STATEMENT_DOMAIN)
+        .put(signerBytes)
+        .put((byte) 0)
+        .put(keyBytes)
+        .put((byte) 0)
+        .putLong(signedAt.getSeconds())
+        .putInt(signedAt.getNanos())
+        .putInt(treeSize)
+        .put(root)
         .array();
   }
 

@@ -1,5 +1,6 @@
 package org.alliedexchange.label;
 
+import com.google.protobuf.ByteString;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
@@ -10,13 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.alliedexchange.api.label.v1.Binding;
-import com.google.protobuf.ByteString;
 
 /**
  * Checks a binding with the signing nation's public key: the content digest, the leaf's path to the
- * batch root, and the signature over the batch statement. A signature that checked out is remembered
- * by a digest of exactly its statement and bytes, so the products of one batch cost one signature check
- * between them; the leaf and path are hashed afresh every time, so a changed label or content is always caught.
+ * batch root, and the signature over the batch statement. A signature that checked out is
+ * remembered by a digest of exactly its statement and bytes, so the products of one batch cost one
+ * signature check between them; the leaf and path are hashed afresh every time, so a changed label
+ * or content is always caught.
  */
 public final class BindingVerifier {
 
@@ -32,15 +33,20 @@ public final class BindingVerifier {
   private final Map<String, PublicKey> keysById;
   private final Map<Key, Boolean> verified;
 
-  /** @param keysById the public key of each key id this verifier trusts; @param cacheSize how many batch signatures to remember */
+  /**
+   * @param keysById the public key of each key id this verifier trusts; @param cacheSize how many
+   *     batch signatures to remember
+   */
   public BindingVerifier(Map<String, PublicKey> keysById, int cacheSize) {
     this.keysById = Map.copyOf(keysById);
-    this.verified = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<Key, Boolean> eldest) {
-        return size() > cacheSize;
-      }
-    });
+    this.verified =
+        Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<Key, Boolean> eldest) {
+                return size() > cacheSize;
+              }
+            });
   }
 
   public Result verify(String expectedSigner, byte[] label, byte[] content, Binding binding) {
@@ -48,7 +54,8 @@ public final class BindingVerifier {
       return Result.invalid("no binding signature");
     }
     if (!binding.getSigner().equals(expectedSigner)) {
-      return Result.invalid("signed by " + binding.getSigner() + ", not the originator " + expectedSigner);
+      return Result.invalid(
+          "signed by " + binding.getSigner() + ", not the originator " + expectedSigner);
     }
     PublicKey key = keysById.get(binding.getKeyId());
     if (key == null) {
@@ -65,13 +72,22 @@ public final class BindingVerifier {
     for (ByteString sibling : binding.getAuditPathList()) {
       path.add(sibling.toByteArray());
     }
-    byte[] root = MerkleTree.rootFromPath(BindingSigner.leafHash(label, digest), binding.getLeafIndex(),
-        binding.getTreeSize(), path);
+    byte[] root =
+        MerkleTree.rootFromPath(
+            BindingSigner.leafHash(label, digest),
+            binding.getLeafIndex(),
+            binding.getTreeSize(),
+            path);
     if (root == null) {
       return Result.invalid("the binding's audit path does not lead to a root");
     }
-    byte[] statement = BindingSigner.statement(binding.getSigner(), binding.getKeyId(), binding.getSignedAt(),
-        binding.getTreeSize(), root);
+    byte[] statement =
+        BindingSigner.statement(
+            binding.getSigner(),
+            binding.getKeyId(),
+            binding.getSignedAt(),
+            binding.getTreeSize(),
+            root);
     byte[] signature = binding.getSignature().toByteArray();
     Key remembered = Key.of(statement, signature);
     if (verified.containsKey(remembered)) {
@@ -82,7 +98,8 @@ public final class BindingVerifier {
       check.initVerify(key);
       check.update(statement);
       if (!check.verify(signature)) {
-        return Result.invalid("signature does not verify: the label or the binding was changed after signing");
+        return Result.invalid(
+            "signature does not verify: the label or the binding was changed after signing");
       }
     } catch (GeneralSecurityException e) {
       return Result.invalid("signature does not verify: " + e.getMessage());

@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Merkle tree hashing and inclusion proofs as RFC 9162 (Certificate Transparency v2) defines them: the
- * root of a batch of signed products, each product's audit path, and the check of a path against a root.
+ * Merkle tree hashing and inclusion proofs as RFC 9162 (Certificate Transparency v2) defines them:
+ * the root of a batch of signed products, each product's audit path, and the check of a path
+ * against a root.
  */
 final class MerkleTree {
 
@@ -24,7 +25,10 @@ final class MerkleTree {
     return path;
   }
 
-  /** The root an inclusion proof leads to, or null when the proof cannot be walked (RFC 9162, 2.1.3.2). */
+  /**
+   * The root an inclusion proof leads to, or null when the proof cannot be walked (RFC 9162,
+   * 2.1.3.2).
+   */
   static byte[] rootFromPath(byte[] leaf, long index, long size, List<byte[]> path) {
     if (index >= size || size == 0) {
       return null;
@@ -87,16 +91,22 @@ final class MerkleTree {
     return digest.digest();
   }
 
-  // one digest per thread, reset on every use: a provider lookup per hash costs more than hashing a label
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  });
+  // one digest per thread, reset on every use: a provider lookup per hash costs more than hashing a
+  // label
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException(e);
+            }
+          });
 
-  /** This thread's SHA-256, reset; every caller finishes with it (digest()) before hashing anything else. */
+  /**
+   * This thread's SHA-256, reset; every caller finishes with it (digest()) before hashing anything
+   * else.
+   */
   static MessageDigest sha256() {
     MessageDigest digest = SHA256.get();
     digest.reset();

@@ -22,13 +22,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A nation's binding key pair (ECDSA P-256), kept as one PEM file holding the PKCS#8 private key and the
- * X.509 public key. The key id is the first 16 hex digits of the SHA-256 of the public key.
+ * A nation's binding key pair (ECDSA P-256), kept as one PEM file holding the PKCS#8 private key
+ * and the X.509 public key. The key id is the first 16 hex digits of the SHA-256 of the public key.
  */
 public record NationalKey(KeyPair keyPair, String keyId) {
 
   public static final String ALGORITHM = "SHA256withECDSA";
-  private static final Pattern PEM = Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]+)-----END \\1-----");
+  private static final Pattern PEM =
+      Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]+)-----END \\1-----");
 
   /** Reads the key file, or creates one (readable by its owner only) when it does not exist yet. */
   public static NationalKey loadOrCreate(Path file) {
@@ -42,12 +43,17 @@ public record NationalKey(KeyPair keyPair, String keyId) {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.deleteIfExists(tmp);
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(tmp, pem("PRIVATE KEY", pair.getPrivate().getEncoded()) + pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+      Files.createFile(
+          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(
+          tmp,
+          pem("PRIVATE KEY", pair.getPrivate().getEncoded())
+              + pem("PUBLIC KEY", pair.getPublic().getEncoded()));
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
       return new NationalKey(pair, keyId(pair.getPublic()));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create the signing key " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read or create the signing key " + file + ": " + e.getMessage(), e);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot create an EC P-256 key", e);
     }
@@ -66,33 +72,41 @@ public record NationalKey(KeyPair keyPair, String keyId) {
       }
     }
     if (privateKey == null || publicKey == null) {
-      throw new IllegalArgumentException(source + ": expected a PEM PRIVATE KEY (PKCS#8) and PUBLIC KEY block");
+      throw new IllegalArgumentException(
+          source + ": expected a PEM PRIVATE KEY (PKCS#8) and PUBLIC KEY block");
     }
     try {
       KeyFactory factory = KeyFactory.getInstance("EC");
-      KeyPair pair = new KeyPair(factory.generatePublic(new X509EncodedKeySpec(publicKey)),
-          factory.generatePrivate(new PKCS8EncodedKeySpec(privateKey)));
+      KeyPair pair =
+          new KeyPair(
+              factory.generatePublic(new X509EncodedKeySpec(publicKey)),
+              factory.generatePrivate(new PKCS8EncodedKeySpec(privateKey)));
       return new NationalKey(pair, keyId(pair.getPublic()));
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(source + ": not an EC key pair: " + e.getMessage(), e);
     }
   }
 
-  /** Where the public half of the key in {@code keyFile} is written: beside it, {@code name.pub.pem}. */
+  /**
+   * Where the public half of the key in {@code keyFile} is written: beside it, {@code
+   * name.pub.pem}.
+   */
   public static Path publicKeyFile(Path keyFile) {
-    return keyFile.resolveSibling(keyFile.getFileName().toString().replaceAll("\\.pem$", "") + ".pub.pem");
+    return keyFile.resolveSibling(
+        keyFile.getFileName().toString().replaceAll("\\.pem$", "") + ".pub.pem");
   }
 
   /**
-   * Writes the public key (PEM) beside {@code keyFile}, for the components that verify what this key
-   * signs; never the private key file itself. Returns where it was written.
+   * Writes the public key (PEM) beside {@code keyFile}, for the components that verify what this
+   * key signs; never the private key file itself. Returns where it was written.
    */
   public Path writePublicKeyBeside(Path keyFile) {
     Path file = publicKeyFile(keyFile);
     try {
       Files.writeString(file, publicKeyPem());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the public key to " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the public key to " + file + ": " + e.getMessage(), e);
     }
     return file;
   }
@@ -108,7 +122,9 @@ public record NationalKey(KeyPair keyPair, String keyId) {
     while (matcher.find()) {
       if (matcher.group(1).equals("PUBLIC KEY")) {
         try {
-          return KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Base64.getMimeDecoder().decode(matcher.group(2))));
+          return KeyFactory.getInstance("EC")
+              .generatePublic(
+                  new X509EncodedKeySpec(Base64.getMimeDecoder().decode(matcher.group(2))));
         } catch (GeneralSecurityException e) {
           throw new IllegalArgumentException("not an EC public key: " + e.getMessage(), e);
         }
@@ -119,14 +135,21 @@ public record NationalKey(KeyPair keyPair, String keyId) {
 
   public static String keyId(PublicKey key) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded())).substring(0, 16);
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()))
+          .substring(0, 16);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 }

@@ -6,12 +6,11 @@ import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.DisseminationControl;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.policy.Label;
-import org.alliedexchange.policy.Level;
 
 /**
- * The API's {@link SecurityLabel} as the releasability engine's {@link Label}, and back. Anything the
- * engine could not interpret survives the mapping as something it denies: an enum number this build
- * does not know becomes an unrecognised level or an unknown control, never "nothing".
+ * The API's {@link SecurityLabel} as the releasability engine's {@link Label}, and back. Anything
+ * the engine could not interpret survives the mapping as something it denies: an enum number this
+ * build does not know becomes an unrecognised level or an unknown control, never "nothing".
  */
 public final class ProtoLabels {
 
@@ -23,9 +22,10 @@ public final class ProtoLabels {
     Set<String> controls = new LinkedHashSet<>();
     for (int i = 0; i < label.getControlsCount(); i++) {
       DisseminationControl control = label.getControls(i);
-      controls.add(control == DisseminationControl.UNRECOGNIZED
-          ? "UNRECOGNIZED(" + label.getControlsValue(i) + ")"
-          : WireMapping.shortName(control));
+      controls.add(
+          control == DisseminationControl.UNRECOGNIZED
+              ? "UNRECOGNIZED(" + label.getControlsValue(i) + ")"
+              : WireMapping.shortName(control));
     }
     return new Label(
         label.getPolicy(),

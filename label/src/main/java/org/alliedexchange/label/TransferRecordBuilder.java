@@ -8,17 +8,17 @@ import org.alliedexchange.policy.Level;
 import org.alliedexchange.policy.Reason;
 
 /**
- * The one way a {@link TransferRecord} (the audit record of one release decision) is built, from plain
- * values, by the gateway's guard and by an exchange service's own check alike. A missing text is
- * recorded as empty.
+ * The one way a {@link TransferRecord} (the audit record of one release decision) is built, from
+ * plain values, by the gateway's guard and by an exchange service's own check alike. A missing text
+ * is recorded as empty.
  */
 public final class TransferRecordBuilder {
 
   private final TransferRecord.Builder record = TransferRecord.newBuilder();
 
   /**
-   * @param transferId   the decision's id (also the audit event's id)
-   * @param method       the gRPC method the product was asked for with
+   * @param transferId the decision's id (also the audit event's id)
+   * @param method the gRPC method the product was asked for with
    * @param sourceNation the nation whose exchange service holds the product
    */
   public TransferRecordBuilder(String transferId, String method, String sourceNation) {
@@ -27,7 +27,10 @@ public final class TransferRecordBuilder {
 
   /** Who the product was for. */
   public TransferRecordBuilder recipient(String nation, String system, Level clearance) {
-    record.setRecipientNation(text(nation)).setRecipientSystem(text(system)).setRecipientClearance(WireMapping.level(clearance));
+    record
+        .setRecipientNation(text(nation))
+        .setRecipientSystem(text(system))
+        .setRecipientClearance(WireMapping.level(clearance));
     return this;
   }
 
@@ -37,13 +40,18 @@ public final class TransferRecordBuilder {
     return this;
   }
 
-  /** The product's label as decided (the gateway appends the received bytes instead, see its guard). */
+  /**
+   * The product's label as decided (the gateway appends the received bytes instead, see its guard).
+   */
   public TransferRecordBuilder label(SecurityLabel label) {
     record.setLabel(label);
     return this;
   }
 
-  /** Released, under this marking of the recipient's, by this agreement (null when the recipient is the originator). */
+  /**
+   * Released, under this marking of the recipient's, by this agreement (null when the recipient is
+   * the originator).
+   */
   public TransferRecordBuilder permitted(String recipientMarking, String agreementId) {
     record.setDecision(Decision.DECISION_PERMIT).setRecipientMarking(text(recipientMarking));
     if (agreementId != null) {
@@ -52,7 +60,9 @@ public final class TransferRecordBuilder {
     return this;
   }
 
-  /** Withheld, for the engine's reasons and, when the originator's binding did not verify, for that. */
+  /**
+   * Withheld, for the engine's reasons and, when the originator's binding did not verify, for that.
+   */
   public TransferRecordBuilder withheld(Iterable<Reason> reasons, boolean bindingInvalid) {
     record.setDecision(Decision.DECISION_DENY);
     for (Reason reason : reasons) {

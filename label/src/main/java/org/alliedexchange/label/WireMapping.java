@@ -16,8 +16,8 @@ import org.alliedexchange.policy.Reason;
  * reasons, agreement statuses, levels and timestamps, and the short names people read and type
  * ({@code NOT_RELEASABLE_TO_NATION} for {@code DENY_REASON_NOT_RELEASABLE_TO_NATION}).
  *
- * <p>Every wire enum starts with {@code *_UNSPECIFIED = 0}, so its prefix is the name of its first constant
- * less {@code UNSPECIFIED}; a short name is a wire name without that prefix.
+ * <p>Every wire enum starts with {@code *_UNSPECIFIED = 0}, so its prefix is the name of its first
+ * constant less {@code UNSPECIFIED}; a short name is a wire name without that prefix.
  */
 public final class WireMapping {
 
@@ -39,8 +39,8 @@ public final class WireMapping {
   }
 
   /**
-   * The engine's reason for a wire reason; throws for one the engine never gives (unspecified, a binding
-   * that does not verify, a number this build does not know).
+   * The engine's reason for a wire reason; throws for one the engine never gives (unspecified, a
+   * binding that does not verify, a number this build does not know).
    */
   public static Reason reason(DenyReason reason) {
     return switch (reason) {
@@ -54,29 +54,37 @@ public final class WireMapping {
       case DENY_REASON_NO_EQUIVALENT_MARKING -> Reason.NO_EQUIVALENT_MARKING;
       case DENY_REASON_UNKNOWN_RECIPIENT -> Reason.UNKNOWN_RECIPIENT;
       case DENY_REASON_UNSPECIFIED, DENY_REASON_BINDING_INVALID, UNRECOGNIZED ->
-          throw new IllegalArgumentException(reason + " is not a reason the releasability engine gives");
+          throw new IllegalArgumentException(
+              reason + " is not a reason the releasability engine gives");
     };
   }
 
-  public static org.alliedexchange.api.audit.v1.AgreementStatus agreementStatus(AgreementStatus status) {
+  public static org.alliedexchange.api.audit.v1.AgreementStatus agreementStatus(
+      AgreementStatus status) {
     return switch (status) {
       case IN_FORCE -> org.alliedexchange.api.audit.v1.AgreementStatus.AGREEMENT_STATUS_IN_FORCE;
       case SUSPENDED -> org.alliedexchange.api.audit.v1.AgreementStatus.AGREEMENT_STATUS_SUSPENDED;
-      case TERMINATED -> org.alliedexchange.api.audit.v1.AgreementStatus.AGREEMENT_STATUS_TERMINATED;
+      case TERMINATED ->
+          org.alliedexchange.api.audit.v1.AgreementStatus.AGREEMENT_STATUS_TERMINATED;
     };
   }
 
   /** The domain's status; throws for unspecified and for a number this build does not know. */
-  public static AgreementStatus agreementStatus(org.alliedexchange.api.audit.v1.AgreementStatus status) {
+  public static AgreementStatus agreementStatus(
+      org.alliedexchange.api.audit.v1.AgreementStatus status) {
     return switch (status) {
       case AGREEMENT_STATUS_IN_FORCE -> AgreementStatus.IN_FORCE;
       case AGREEMENT_STATUS_SUSPENDED -> AgreementStatus.SUSPENDED;
       case AGREEMENT_STATUS_TERMINATED -> AgreementStatus.TERMINATED;
-      case AGREEMENT_STATUS_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException(status + " is not an agreement status");
+      case AGREEMENT_STATUS_UNSPECIFIED, UNRECOGNIZED ->
+          throw new IllegalArgumentException(status + " is not an agreement status");
     };
   }
 
-  /** The common level of an API level; null for unspecified (and for unrecognised: check that first). */
+  /**
+   * The common level of an API level; null for unspecified (and for unrecognised: check that
+   * first).
+   */
   public static Level level(ClassificationLevel level) {
     return switch (level) {
       case CLASSIFICATION_LEVEL_UNCLASSIFIED -> Level.UNCLASSIFIED;
@@ -110,20 +118,26 @@ public final class WireMapping {
     return Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
   }
 
-  /** A wire enum's constant as people read it, e.g. {@code NOT_RELEASABLE_TO_NATION}; {@code UNRECOGNIZED} for an unknown number. */
+  /**
+   * A wire enum's constant as people read it, e.g. {@code NOT_RELEASABLE_TO_NATION}; {@code
+   * UNRECOGNIZED} for an unknown number.
+   */
   public static <E extends Enum<E>> String shortName(E constant) {
     return shortName(constant.getDeclaringClass(), constant.name());
   }
 
-  /** A wire enum's name as people read it, from its text (e.g. in JSON); a name without the enum's prefix is returned as it is. */
+  /**
+   * A wire enum's name as people read it, from its text (e.g. in JSON); a name without the enum's
+   * prefix is returned as it is.
+   */
   public static <E extends Enum<E>> String shortName(Class<E> type, String wireName) {
     String prefix = prefix(type);
     return wireName.startsWith(prefix) ? wireName.substring(prefix.length()) : wireName;
   }
 
   /**
-   * The wire enum's constant with this short name (any case); throws
-   * {@link IllegalArgumentException} naming the choices when there is none. Unspecified is not a choice.
+   * The wire enum's constant with this short name (any case); throws {@link
+   * IllegalArgumentException} naming the choices when there is none. Unspecified is not a choice.
    */
   public static <E extends Enum<E>> E named(Class<E> type, String shortName) {
     E constant = namedOrUnspecified(type, shortName.trim().toUpperCase(Locale.ROOT));
@@ -133,7 +147,10 @@ public final class WireMapping {
     return constant;
   }
 
-  /** The wire enum's constant with exactly this short name, or its {@code *_UNSPECIFIED} when there is none. */
+  /**
+   * The wire enum's constant with exactly this short name, or its {@code *_UNSPECIFIED} when there
+   * is none.
+   */
   public static <E extends Enum<E>> E namedOrUnspecified(Class<E> type, String shortName) {
     String wanted = prefix(type) + shortName;
     for (E constant : type.getEnumConstants()) {
@@ -147,14 +164,18 @@ public final class WireMapping {
   /** The short names of a wire enum's constants, unspecified left out. */
   public static <E extends Enum<E>> List<String> choices(Class<E> type) {
     String prefix = prefix(type);
-    return Arrays.stream(type.getEnumConstants()).map(Enum::name)
-        .filter(n -> n.startsWith(prefix) && !n.equals(unspecified(type).name())).map(n -> n.substring(prefix.length())).toList();
+    return Arrays.stream(type.getEnumConstants())
+        .map(Enum::name)
+        .filter(n -> n.startsWith(prefix) && !n.equals(unspecified(type).name()))
+        .map(n -> n.substring(prefix.length()))
+        .toList();
   }
 
   private static <E extends Enum<E>> E unspecified(Class<E> type) {
     E first = type.getEnumConstants()[0];
     if (!first.name().endsWith("_UNSPECIFIED")) {
-      throw new IllegalArgumentException(type.getName() + " is not a wire enum: its first constant is not *_UNSPECIFIED");
+      throw new IllegalArgumentException(
+          type.getName() + " is not a wire enum: its first constant is not *_UNSPECIFIED");
     }
     return first;
   }

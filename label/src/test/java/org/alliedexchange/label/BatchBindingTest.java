@@ -14,11 +14,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Batches signed once as a Merkle tree: every product verifies alone, and no product can borrow another's place. */
+/**
+ * Batches signed once as a Merkle tree: every product verifies alone, and no product can borrow
+ * another's place.
+ */
 class BatchBindingTest {
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static NationalKey key;
 
   @BeforeAll
@@ -33,7 +35,10 @@ class BatchBindingTest {
   private static List<BindingSigner.Leaf> leaves(int n) {
     List<BindingSigner.Leaf> leaves = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      leaves.add(new BindingSigner.Leaf(("label-" + i).getBytes(StandardCharsets.UTF_8), ("content-" + i).getBytes(StandardCharsets.UTF_8)));
+      leaves.add(
+          new BindingSigner.Leaf(
+              ("label-" + i).getBytes(StandardCharsets.UTF_8),
+              ("content-" + i).getBytes(StandardCharsets.UTF_8)));
     }
     return leaves;
   }
@@ -46,8 +51,12 @@ class BatchBindingTest {
       List<Binding> bindings = signer.signBatch(batch, Instant.now());
       BindingVerifier verifier = verifier();
       for (int i = 0; i < size; i++) {
-        assertThat(verifier.verify("KOR", batch.get(i).label(), batch.get(i).content(), bindings.get(i)).valid())
-            .as("leaf %d of %d", i, size).isTrue();
+        assertThat(
+                verifier
+                    .verify("KOR", batch.get(i).label(), batch.get(i).content(), bindings.get(i))
+                    .valid())
+            .as("leaf %d of %d", i, size)
+            .isTrue();
         assertThat(bindings.get(i).getTreeSize()).isEqualTo(size);
         assertThat(bindings.get(i).getSignature()).isEqualTo(bindings.get(0).getSignature());
       }
@@ -61,22 +70,46 @@ class BatchBindingTest {
     BindingVerifier verifier = verifier();
 
     // product 2's bytes with product 3's binding
-    assertThat(verifier.verify("KOR", batch.get(2).label(), batch.get(2).content(), bindings.get(3)).valid()).isFalse();
+    assertThat(
+            verifier
+                .verify("KOR", batch.get(2).label(), batch.get(2).content(), bindings.get(3))
+                .valid())
+        .isFalse();
     // product 3's binding moved to another index
     Binding moved = bindings.get(3).toBuilder().setLeafIndex(4).build();
-    assertThat(verifier.verify("KOR", batch.get(3).label(), batch.get(3).content(), moved).valid()).isFalse();
+    assertThat(verifier.verify("KOR", batch.get(3).label(), batch.get(3).content(), moved).valid())
+        .isFalse();
     // a forged sibling
-    Binding forgedPath = bindings.get(3).toBuilder().setAuditPath(0, ByteString.copyFrom(new byte[32])).build();
-    assertThat(verifier.verify("KOR", batch.get(3).label(), batch.get(3).content(), forgedPath).detail())
+    Binding forgedPath =
+        bindings.get(3).toBuilder().setAuditPath(0, ByteString.copyFrom(new byte[32])).build();
+    assertThat(
+            verifier
+                .verify("KOR", batch.get(3).label(), batch.get(3).content(), forgedPath)
+                .detail())
         .startsWith("signature does not verify");
     // a shortened path, or a tree size that does not fit the path
     Binding shortened = bindings.get(3).toBuilder().clearAuditPath().build();
-    assertThat(verifier.verify("KOR", batch.get(3).label(), batch.get(3).content(), shortened).valid()).isFalse();
+    assertThat(
+            verifier.verify("KOR", batch.get(3).label(), batch.get(3).content(), shortened).valid())
+        .isFalse();
     Binding resized = bindings.get(3).toBuilder().setTreeSize(100).build();
-    assertThat(verifier.verify("KOR", batch.get(3).label(), batch.get(3).content(), resized).valid()).isFalse();
+    assertThat(
+            verifier.verify("KOR", batch.get(3).label(), batch.get(3).content(), resized).valid())
+        .isFalse();
     // a changed label in a batch whose signature is already remembered
-    assertThat(verifier.verify("KOR", batch.get(3).label(), batch.get(3).content(), bindings.get(3)).valid()).isTrue();
-    assertThat(verifier.verify("KOR", "label-X".getBytes(StandardCharsets.UTF_8), batch.get(3).content(), bindings.get(3)).valid())
+    assertThat(
+            verifier
+                .verify("KOR", batch.get(3).label(), batch.get(3).content(), bindings.get(3))
+                .valid())
+        .isTrue();
+    assertThat(
+            verifier
+                .verify(
+                    "KOR",
+                    "label-X".getBytes(StandardCharsets.UTF_8),
+                    batch.get(3).content(),
+                    bindings.get(3))
+                .valid())
         .isFalse();
   }
 
@@ -88,8 +121,17 @@ class BatchBindingTest {
 
     List<Binding> bindings = signer.signBatch(batch, Instant.now());
 
-    assertThat(verifier.verify("KOR", batch.get(1).label(), batch.get(1).content(), bindings.get(1)).valid()).isTrue();
-    Binding otherSignature = bindings.get(1).toBuilder().setSignature(ByteString.copyFrom(new byte[70])).build();
-    assertThat(verifier.verify("KOR", batch.get(1).label(), batch.get(1).content(), otherSignature).valid()).isFalse();
+    assertThat(
+            verifier
+                .verify("KOR", batch.get(1).label(), batch.get(1).content(), bindings.get(1))
+                .valid())
+        .isTrue();
+    Binding otherSignature =
+        bindings.get(1).toBuilder().setSignature(ByteString.copyFrom(new byte[70])).build();
+    assertThat(
+            verifier
+                .verify("KOR", batch.get(1).label(), batch.get(1).content(), otherSignature)
+                .valid())
+        .isFalse();
   }
 }

@@ -16,16 +16,25 @@ import org.junit.jupiter.api.Test;
 
 class ProtoLabelsTest {
 
-  private final ReleasabilityEngine engine = new ReleasabilityEngine(FederationConfig.loadDefault());
+  private final ReleasabilityEngine engine =
+      new ReleasabilityEngine(FederationConfig.loadDefault());
   private final Recipient jpn = new Recipient("JPN", Level.TOP_SECRET, java.util.Set.of());
 
   @Test
   void anApiLabelIsDecidedLikeTheDomainLabel() {
-    SecurityLabel label = SecurityLabel.newBuilder().setPolicy("KOR").setMarking("군사II급비밀")
-        .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET).setOriginator("KOR")
-        .addReleasableTo("KOR").addReleasableTo("JPN").addControls(DisseminationControl.DISSEMINATION_CONTROL_ORCON).build();
+    SecurityLabel label =
+        SecurityLabel.newBuilder()
+            .setPolicy("KOR")
+            .setMarking("군사II급비밀")
+            .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
+            .setOriginator("KOR")
+            .addReleasableTo("KOR")
+            .addReleasableTo("JPN")
+            .addControls(DisseminationControl.DISSEMINATION_CONTROL_ORCON)
+            .build();
 
-    Decision decision = engine.decide(ProtoLabels.toDomain(label), jpn, Instant.parse("2026-01-01T00:00:00Z"));
+    Decision decision =
+        engine.decide(ProtoLabels.toDomain(label), jpn, Instant.parse("2026-01-01T00:00:00Z"));
 
     assertThat(decision.permitted()).isTrue();
     assertThat(decision.marking()).isEqualTo("極秘");
@@ -34,17 +43,37 @@ class ProtoLabelsTest {
 
   @Test
   void enumNumbersThisBuildDoesNotKnowAreDenied() {
-    SecurityLabel futureLevel = SecurityLabel.newBuilder().setPolicy("KOR").setMarking("군사II급비밀").setLevelValue(9)
-        .setOriginator("KOR").addReleasableTo("KOR").addReleasableTo("JPN").build();
-    SecurityLabel futureControl = SecurityLabel.newBuilder().setPolicy("KOR").setMarking("군사II급비밀")
-        .setOriginator("KOR").addReleasableTo("KOR").addReleasableTo("JPN").addControlsValue(7).build();
-    SecurityLabel unspecifiedControl = futureControl.toBuilder().clearControls()
-        .addControls(DisseminationControl.DISSEMINATION_CONTROL_UNSPECIFIED).build();
+    SecurityLabel futureLevel =
+        SecurityLabel.newBuilder()
+            .setPolicy("KOR")
+            .setMarking("군사II급비밀")
+            .setLevelValue(9)
+            .setOriginator("KOR")
+            .addReleasableTo("KOR")
+            .addReleasableTo("JPN")
+            .build();
+    SecurityLabel futureControl =
+        SecurityLabel.newBuilder()
+            .setPolicy("KOR")
+            .setMarking("군사II급비밀")
+            .setOriginator("KOR")
+            .addReleasableTo("KOR")
+            .addReleasableTo("JPN")
+            .addControlsValue(7)
+            .build();
+    SecurityLabel unspecifiedControl =
+        futureControl.toBuilder()
+            .clearControls()
+            .addControls(DisseminationControl.DISSEMINATION_CONTROL_UNSPECIFIED)
+            .build();
 
     Instant at = Instant.parse("2026-01-01T00:00:00Z");
-    assertThat(engine.decide(ProtoLabels.toDomain(futureLevel), jpn, at).labelDefects()).contains(LabelDefect.UNKNOWN_LEVEL);
-    assertThat(engine.decide(ProtoLabels.toDomain(futureControl), jpn, at).labelDefects()).contains(LabelDefect.UNKNOWN_CONTROL);
-    assertThat(engine.decide(ProtoLabels.toDomain(unspecifiedControl), jpn, at).labelDefects()).contains(LabelDefect.UNKNOWN_CONTROL);
+    assertThat(engine.decide(ProtoLabels.toDomain(futureLevel), jpn, at).labelDefects())
+        .contains(LabelDefect.UNKNOWN_LEVEL);
+    assertThat(engine.decide(ProtoLabels.toDomain(futureControl), jpn, at).labelDefects())
+        .contains(LabelDefect.UNKNOWN_CONTROL);
+    assertThat(engine.decide(ProtoLabels.toDomain(unspecifiedControl), jpn, at).labelDefects())
+        .contains(LabelDefect.UNKNOWN_CONTROL);
   }
 
   @Test

@@ -16,29 +16,48 @@ class TransferRecordBuilderTest {
 
   @Test
   void aReleaseRecordsWhoGotWhatUnderWhichMarkingAndAgreement() {
-    TransferRecord record = new TransferRecordBuilder("t-1", "allied.exchange.v1.ExchangeService/Get", "KOR")
-        .recipient("JPN", "jpn-mod-reader", Level.SECRET)
-        .product("p-1", "dprk.missile.launch")
-        .permitted("極秘", "kor-jpn-gsomia")
-        .build();
+    TransferRecord record =
+        new TransferRecordBuilder("t-1", "allied.exchange.v1.ExchangeService/Get", "KOR")
+            .recipient("JPN", "jpn-mod-reader", Level.SECRET)
+            .product("p-1", "dprk.missile.launch")
+            .permitted("極秘", "kor-jpn-gsomia")
+            .build();
 
-    assertThat(record).isEqualTo(TransferRecord.newBuilder().setTransferId("t-1").setMethod("allied.exchange.v1.ExchangeService/Get")
-        .setSourceNation("KOR").setRecipientNation("JPN").setRecipientSystem("jpn-mod-reader")
-        .setRecipientClearance(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET).setProductId("p-1").setTopic("dprk.missile.launch")
-        .setDecision(Decision.DECISION_PERMIT).setRecipientMarking("極秘").setAgreementId("kor-jpn-gsomia").build());
+    assertThat(record)
+        .isEqualTo(
+            TransferRecord.newBuilder()
+                .setTransferId("t-1")
+                .setMethod("allied.exchange.v1.ExchangeService/Get")
+                .setSourceNation("KOR")
+                .setRecipientNation("JPN")
+                .setRecipientSystem("jpn-mod-reader")
+                .setRecipientClearance(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
+                .setProductId("p-1")
+                .setTopic("dprk.missile.launch")
+                .setDecision(Decision.DECISION_PERMIT)
+                .setRecipientMarking("極秘")
+                .setAgreementId("kor-jpn-gsomia")
+                .build());
   }
 
   @Test
   void aWithholdingRecordsTheEnginesReasonsThenTheBinding() {
     SecurityLabel label = SecurityLabel.newBuilder().setOriginator("KOR").build();
 
-    TransferRecordBuilder builder = new TransferRecordBuilder("t-2", "m", "KOR").recipient("USA", "usa-reader", Level.CONFIDENTIAL)
-        .product("p-2", null).label(label).withheld(List.of(Reason.NOT_RELEASABLE_TO_NATION, Reason.LEVEL_NOT_COVERED), true);
+    TransferRecordBuilder builder =
+        new TransferRecordBuilder("t-2", "m", "KOR")
+            .recipient("USA", "usa-reader", Level.CONFIDENTIAL)
+            .product("p-2", null)
+            .label(label)
+            .withheld(List.of(Reason.NOT_RELEASABLE_TO_NATION, Reason.LEVEL_NOT_COVERED), true);
     TransferRecord record = builder.build();
 
     assertThat(record.getDecision()).isEqualTo(Decision.DECISION_DENY);
-    assertThat(record.getReasonsList()).containsExactly(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION,
-        DenyReason.DENY_REASON_LEVEL_NOT_COVERED, DenyReason.DENY_REASON_BINDING_INVALID);
+    assertThat(record.getReasonsList())
+        .containsExactly(
+            DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION,
+            DenyReason.DENY_REASON_LEVEL_NOT_COVERED,
+            DenyReason.DENY_REASON_BINDING_INVALID);
     assertThat(record.getLabel()).isEqualTo(label);
     assertThat(record.getTopic()).isEmpty();
     assertThat(record.getAgreementId()).isEmpty();
@@ -47,10 +66,15 @@ class TransferRecordBuilderTest {
 
   @Test
   void missingTextsAreRecordedEmpty() {
-    TransferRecord record = new TransferRecordBuilder("t-3", null, null).recipient(null, null, null).permitted("SECRET", null).build();
+    TransferRecord record =
+        new TransferRecordBuilder("t-3", null, null)
+            .recipient(null, null, null)
+            .permitted("SECRET", null)
+            .build();
 
     assertThat(record.getRecipientNation()).isEmpty();
-    assertThat(record.getRecipientClearance()).isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED);
+    assertThat(record.getRecipientClearance())
+        .isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED);
     assertThat(record.getAgreementId()).isEmpty();
     assertThat(record.getProductId()).isEmpty();
   }

@@ -29,17 +29,26 @@ class WireMappingTest {
 
   @Test
   void wireReasonsTheEngineNeverGivesFailClearly() {
-    assertThatThrownBy(() -> WireMapping.reason(DenyReason.DENY_REASON_BINDING_INVALID)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> WireMapping.reason(DenyReason.DENY_REASON_BINDING_INVALID))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("DENY_REASON_BINDING_INVALID");
-    assertThatThrownBy(() -> WireMapping.reason(DenyReason.DENY_REASON_UNSPECIFIED)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> WireMapping.reason(DenyReason.UNRECOGNIZED)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> WireMapping.reason(DenyReason.DENY_REASON_UNSPECIFIED))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> WireMapping.reason(DenyReason.UNRECOGNIZED))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void everyWireReasonButUnspecifiedIsTheEnginesOrTheBindings() {
-    long engines = Arrays.stream(DenyReason.values())
-        .filter(r -> r != DenyReason.UNRECOGNIZED && r != DenyReason.DENY_REASON_UNSPECIFIED && r != DenyReason.DENY_REASON_BINDING_INVALID)
-        .peek(r -> assertThat(WireMapping.denyReason(WireMapping.reason(r))).isEqualTo(r)).count();
+    long engines =
+        Arrays.stream(DenyReason.values())
+            .filter(
+                r ->
+                    r != DenyReason.UNRECOGNIZED
+                        && r != DenyReason.DENY_REASON_UNSPECIFIED
+                        && r != DenyReason.DENY_REASON_BINDING_INVALID)
+            .peek(r -> assertThat(WireMapping.denyReason(WireMapping.reason(r))).isEqualTo(r))
+            .count();
 
     assertThat(engines).isEqualTo(Reason.values().length);
   }
@@ -55,9 +64,16 @@ class WireMappingTest {
 
   @Test
   void anUnspecifiedAgreementStatusFailsClearly() {
-    assertThatThrownBy(() -> WireMapping.agreementStatus(org.alliedexchange.api.audit.v1.AgreementStatus.AGREEMENT_STATUS_UNSPECIFIED))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an agreement status");
-    assertThatThrownBy(() -> WireMapping.agreementStatus(org.alliedexchange.api.audit.v1.AgreementStatus.UNRECOGNIZED))
+    assertThatThrownBy(
+            () ->
+                WireMapping.agreementStatus(
+                    org.alliedexchange.api.audit.v1.AgreementStatus.AGREEMENT_STATUS_UNSPECIFIED))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not an agreement status");
+    assertThatThrownBy(
+            () ->
+                WireMapping.agreementStatus(
+                    org.alliedexchange.api.audit.v1.AgreementStatus.UNRECOGNIZED))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -72,7 +88,8 @@ class WireMappingTest {
 
   @Test
   void noLevelIsUnspecifiedAndBack() {
-    assertThat(WireMapping.level((Level) null)).isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED);
+    assertThat(WireMapping.level((Level) null))
+        .isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED);
     assertThat(WireMapping.level(ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED)).isNull();
     assertThat(WireMapping.level(ClassificationLevel.UNRECOGNIZED)).isNull();
   }
@@ -94,24 +111,34 @@ class WireMappingTest {
     assertThat(WireMapping.shortName(DenyReason.class, "DENY_REASON_NOFORN")).isEqualTo("NOFORN");
     assertThat(WireMapping.shortName(DenyReason.class, "NOFORN")).isEqualTo("NOFORN");
     assertThat(WireMapping.shortName(DenyReason.UNRECOGNIZED)).isEqualTo("UNRECOGNIZED");
-    assertThat(WireMapping.named(DenyReason.class, " not_releasable_to_nation ")).isEqualTo(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION);
+    assertThat(WireMapping.named(DenyReason.class, " not_releasable_to_nation "))
+        .isEqualTo(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION);
     assertThat(WireMapping.named(Decision.class, "permit")).isEqualTo(Decision.DECISION_PERMIT);
-    assertThat(WireMapping.namedOrUnspecified(ClassificationLevel.class, "TOP_SECRET")).isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET);
-    assertThat(WireMapping.namedOrUnspecified(ClassificationLevel.class, "COSMIC")).isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED);
+    assertThat(WireMapping.namedOrUnspecified(ClassificationLevel.class, "TOP_SECRET"))
+        .isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET);
+    assertThat(WireMapping.namedOrUnspecified(ClassificationLevel.class, "COSMIC"))
+        .isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED);
   }
 
   @Test
   void anUnknownShortNameFailsNamingTheChoices() {
-    assertThatThrownBy(() -> WireMapping.named(Decision.class, "maybe")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> WireMapping.named(Decision.class, "maybe"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maybe is not one of [PERMIT, DENY]");
-    assertThatThrownBy(() -> WireMapping.named(Decision.class, "unspecified")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> WireMapping.named(Decision.class, "UNRECOGNIZED")).isInstanceOf(IllegalArgumentException.class);
-    assertThat(WireMapping.choices(DenyReason.class)).startsWith("LABEL_INVALID").endsWith("BINDING_INVALID").hasSize(10);
+    assertThatThrownBy(() -> WireMapping.named(Decision.class, "unspecified"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> WireMapping.named(Decision.class, "UNRECOGNIZED"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(WireMapping.choices(DenyReason.class))
+        .startsWith("LABEL_INVALID")
+        .endsWith("BINDING_INVALID")
+        .hasSize(10);
   }
 
   @Test
   void anEnumThatIsNotAWireEnumIsRefused() {
-    assertThatThrownBy(() -> WireMapping.shortName(Reason.NOFORN)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> WireMapping.shortName(Reason.NOFORN))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is not a wire enum");
   }
 }

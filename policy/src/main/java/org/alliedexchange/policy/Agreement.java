@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * An information-security agreement between two or more nations (a GSOMIA, or an arrangement such as
- * TISA): the levels it covers, the same for every party, and its status history.
+ * An information-security agreement between two or more nations (a GSOMIA, or an arrangement such
+ * as TISA): the levels it covers, the same for every party, and its status history.
  */
 public final class Agreement {
 
@@ -19,7 +19,8 @@ public final class Agreement {
   private final Set<Level> levels;
   private final List<StatusChange> history;
 
-  Agreement(String id, String name, List<String> parties, Set<Level> levels, List<StatusChange> history) {
+  Agreement(
+      String id, String name, List<String> parties, Set<Level> levels, List<StatusChange> history) {
     this.id = id;
     this.name = name;
     this.parties = List.copyOf(parties);
@@ -81,7 +82,8 @@ public final class Agreement {
   /**
    * This agreement in force again from {@code at}.
    *
-   * @throws TransitionRefused unless it is suspended at {@code at} with no change of status after it
+   * @throws TransitionRefused unless it is suspended at {@code at} with no change of status after
+   *     it
    */
   public Agreement resume(Instant at) {
     return transition(AgreementStatus.IN_FORCE, at);
@@ -91,19 +93,32 @@ public final class Agreement {
   private Agreement transition(AgreementStatus to, Instant at) {
     AgreementStatus current = statusAt(at);
     if (current == null) {
-      throw new TransitionRefused(TransitionRefused.Why.NOT_YET_IN_EFFECT,
+      throw new TransitionRefused(
+          TransitionRefused.Why.NOT_YET_IN_EFFECT,
           "agreement " + id + " is not yet in effect; it can be neither suspended nor resumed");
     }
     if (current == AgreementStatus.TERMINATED) {
-      throw new TransitionRefused(TransitionRefused.Why.TERMINATED, "agreement " + id + " is terminated; it can be neither suspended nor resumed");
+      throw new TransitionRefused(
+          TransitionRefused.Why.TERMINATED,
+          "agreement " + id + " is terminated; it can be neither suspended nor resumed");
     }
     if (current == to) {
-      throw new TransitionRefused(TransitionRefused.Why.ALREADY, "agreement " + id + " is already " + to);
+      throw new TransitionRefused(
+          TransitionRefused.Why.ALREADY, "agreement " + id + " is already " + to);
     }
     StatusChange last = history.get(history.size() - 1);
     if (!at.isAfter(last.from())) {
-      throw new TransitionRefused(TransitionRefused.Why.LATER_CHANGE, "agreement " + id + " changes to " + last.status() + " at "
-          + last.from() + "; a change made at " + at + " must come after it");
+      throw new TransitionRefused(
+          TransitionRefused.Why.LATER_CHANGE,
+          "agreement "
+              + id
+              + " changes to "
+              + last.status()
+              + " at "
+              + last.from()
+              + "; a change made at "
+              + at
+              + " must come after it");
     }
     return withStatus(to, at);
   }
@@ -139,15 +154,18 @@ public final class Agreement {
   /**
    * This agreement with one more status change appended.
    *
-   * @throws IllegalArgumentException when the change is not after the last one, or follows a termination
+   * @throws IllegalArgumentException when the change is not after the last one, or follows a
+   *     termination
    */
   public Agreement withStatus(AgreementStatus status, Instant from) {
     StatusChange last = history.get(history.size() - 1);
     if (last.status() == AgreementStatus.TERMINATED) {
-      throw new IllegalArgumentException("agreement " + id + " was terminated at " + last.from() + "; no status may follow");
+      throw new IllegalArgumentException(
+          "agreement " + id + " was terminated at " + last.from() + "; no status may follow");
     }
     if (!from.isAfter(last.from())) {
-      throw new IllegalArgumentException("agreement " + id + ": a status change must come after " + last.from());
+      throw new IllegalArgumentException(
+          "agreement " + id + ": a status change must come after " + last.from());
     }
     List<StatusChange> next = new ArrayList<>(history);
     next.add(new StatusChange(status, from));

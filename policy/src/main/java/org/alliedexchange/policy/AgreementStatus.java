@@ -6,6 +6,9 @@ public enum AgreementStatus {
   IN_FORCE,
   /** Nothing flows until the agreement is in force again. */
   SUSPENDED,
-  /** Nothing flows from then on; protection of what was exchanged survives, but no status may follow. */
+  /**
+   * Nothing flows from then on; protection of what was exchanged survives, but no status may
+   * follow.
+   */
   TERMINATED
 }

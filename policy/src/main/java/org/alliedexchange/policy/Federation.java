@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * An immutable snapshot of the federation's policy: the nations' marking schemes and the agreements
- * between them. A change (an agreement suspended, say) makes a new snapshot; readers never see half of one.
- * Built by {@link FederationConfig}, which validates it.
+ * between them. A change (an agreement suspended, say) makes a new snapshot; readers never see half
+ * of one. Built by {@link FederationConfig}, which validates it.
  */
 public final class Federation {
 
@@ -31,8 +31,16 @@ public final class Federation {
     Map<String, Set<String>> byMarking = new HashMap<>();
     for (NationalScheme nation : nations) {
       byCode.put(nation.code(), nation);
-      nation.markingsByLevel().values().forEach(markings -> markings.forEach(
-          marking -> byMarking.computeIfAbsent(marking, m -> new HashSet<>()).add(nation.code())));
+      nation
+          .markingsByLevel()
+          .values()
+          .forEach(
+              markings ->
+                  markings.forEach(
+                      marking ->
+                          byMarking
+                              .computeIfAbsent(marking, m -> new HashSet<>())
+                              .add(nation.code())));
     }
     Map<String, Agreement> byId = new LinkedHashMap<>();
     Map<String, Map<String, List<Agreement>>> pairs = new HashMap<>();
@@ -41,17 +49,21 @@ public final class Federation {
       for (String a : agreement.parties()) {
         for (String b : agreement.parties()) {
           if (!a.equals(b)) {
-            pairs.computeIfAbsent(a, k -> new HashMap<>()).computeIfAbsent(b, k -> new ArrayList<>()).add(agreement);
+            pairs
+                .computeIfAbsent(a, k -> new HashMap<>())
+                .computeIfAbsent(b, k -> new ArrayList<>())
+                .add(agreement);
           }
         }
       }
     }
     Map<String, Map<String, Agreement[]>> frozen = new HashMap<>();
-    pairs.forEach((a, inner) -> {
-      Map<String, Agreement[]> row = new HashMap<>();
-      inner.forEach((b, list) -> row.put(b, list.toArray(NONE)));
-      frozen.put(a, Map.copyOf(row));
-    });
+    pairs.forEach(
+        (a, inner) -> {
+          Map<String, Agreement[]> row = new HashMap<>();
+          inner.forEach((b, list) -> row.put(b, list.toArray(NONE)));
+          frozen.put(a, Map.copyOf(row));
+        });
     Map<String, Set<String>> frozenMarkings = new HashMap<>();
     byMarking.forEach((marking, codes) -> frozenMarkings.put(marking, Set.copyOf(codes)));
     this.nations = java.util.Collections.unmodifiableMap(byCode);
@@ -93,8 +105,9 @@ public final class Federation {
   }
 
   /**
-   * The equivalent of one nation's marking in another's scheme (GSOMIA Art. 4), by the common level;
-   * empty when either nation or the marking is unknown, or the target has no marking at that level.
+   * The equivalent of one nation's marking in another's scheme (GSOMIA Art. 4), by the common
+   * level; empty when either nation or the marking is unknown, or the target has no marking at that
+   * level.
    */
   public Optional<String> translate(String fromNation, String marking, String toNation) {
     NationalScheme from = nation(fromNation);
@@ -108,13 +121,14 @@ public final class Federation {
   /**
    * A new snapshot in which the agreement's status changes to {@code status} from {@code from}.
    *
-   * @throws IllegalArgumentException for an unknown agreement, a change not after the last one, or any
-   *     change after a termination
+   * @throws IllegalArgumentException for an unknown agreement, a change not after the last one, or
+   *     any change after a termination
    */
   public Federation withAgreementStatus(String agreementId, AgreementStatus status, Instant from) {
     Agreement current = agreement(agreementId);
     if (current == null) {
-      throw new IllegalArgumentException("unknown agreement " + agreementId + "; known: " + agreements.keySet());
+      throw new IllegalArgumentException(
+          "unknown agreement " + agreementId + "; known: " + agreements.keySet());
     }
     Agreement changed = current.withStatus(status, from);
     List<Agreement> next = new ArrayList<>(agreements.values());

@@ -12,13 +12,18 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * Reads and validates the federation configuration: one YAML (or JSON) file of nations with their
  * marking schemes and agreements with their coverage and status history. Adding a nation or an
- * agreement is a change to that file, never to code. A configuration that is wrong anywhere is refused
- * whole, with a message naming the entry, e.g. {@code agreements[0] (KOR-JPN-GSOMIA): covers.JPN: ...}.
+ * agreement is a change to that file, never to code. A configuration that is wrong anywhere is
+ * refused whole, with a message naming the entry, e.g. {@code agreements[0] (KOR-JPN-GSOMIA):
+ * covers.JPN: ...}.
  */
 public final class FederationConfig {
 
-  /** The configuration of the local federation and the tests: KOR, JPN, USA and their three agreements. */
-  public static final String DEFAULT_RESOURCE = "/org/alliedexchange/policy/default-federation.yaml";
+  /**
+   * The configuration of the local federation and the tests: KOR, JPN, USA and their three
+   * agreements.
+   */
+  public static final String DEFAULT_RESOURCE =
+      "/org/alliedexchange/policy/default-federation.yaml";
 
   static final YAMLMapper YAML = new YAMLMapper();
 
@@ -28,7 +33,8 @@ public final class FederationConfig {
   public static Federation loadDefault() {
     try (InputStream in = FederationConfig.class.getResourceAsStream(DEFAULT_RESOURCE)) {
       if (in == null) {
-        throw new PolicyConfigException("the default federation configuration " + DEFAULT_RESOURCE + " is missing");
+        throw new PolicyConfigException(
+            "the default federation configuration " + DEFAULT_RESOURCE + " is missing");
       }
       return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), DEFAULT_RESOURCE);
     } catch (IOException e) {
@@ -42,7 +48,8 @@ public final class FederationConfig {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new PolicyConfigException("cannot read federation configuration " + file + ": " + e.getMessage(), e);
+      throw new PolicyConfigException(
+          "cannot read federation configuration " + file + ": " + e.getMessage(), e);
     }
     return parse(text, file.toString());
   }
@@ -53,10 +60,12 @@ public final class FederationConfig {
     try {
       root = YAML.readTree(text);
     } catch (JacksonException e) {
-      throw new PolicyConfigException(source + ": not valid YAML or JSON: " + e.getOriginalMessage(), e);
+      throw new PolicyConfigException(
+          source + ": not valid YAML or JSON: " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isObject()) {
-      throw new PolicyConfigException(source + ": expected a mapping with `nations` and `agreements`");
+      throw new PolicyConfigException(
+          source + ": expected a mapping with `nations` and `agreements`");
     }
     try {
       return new FederationConfigReader(root).read();
@@ -64,5 +73,4 @@ public final class FederationConfig {
       throw new PolicyConfigException(source + ": " + e.getMessage(), e);
     }
   }
-
 }

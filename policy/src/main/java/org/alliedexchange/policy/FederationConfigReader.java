@@ -19,7 +19,10 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
-/** Checks a federation configuration entry by entry while building it, keeping the path of the entry being read for error messages. */
+/**
+ * Checks a federation configuration entry by entry while building it, keeping the path of the entry
+ * being read for error messages.
+ */
 final class FederationConfigReader {
 
   private static final Pattern NATION_CODE = Pattern.compile("[A-Z]{3}");
@@ -41,16 +44,19 @@ final class FederationConfigReader {
     for (int i = 0; i < nationList.size(); i++) {
       NationalScheme nation = nation(nationList.get(i), "nations[" + i + "]");
       if (nations.putIfAbsent(nation.code(), nation) != null) {
-        throw new PolicyConfigException("nations[" + i + "] (" + nation.code() + "): nation listed twice");
+        throw new PolicyConfigException(
+            "nations[" + i + "] (" + nation.code() + "): nation listed twice");
       }
     }
     List<Agreement> agreements = new ArrayList<>();
     Set<String> ids = new HashSet<>();
-    JsonNode agreementList = root.has("agreements") ? array(root, "agreements", "") : YAML.createArrayNode();
+    JsonNode agreementList =
+        root.has("agreements") ? array(root, "agreements", "") : YAML.createArrayNode();
     for (int i = 0; i < agreementList.size(); i++) {
       Agreement agreement = agreement(agreementList.get(i), "agreements[" + i + "]");
       if (!ids.add(agreement.id())) {
-        throw new PolicyConfigException("agreements[" + i + "] (" + agreement.id() + "): id used twice");
+        throw new PolicyConfigException(
+            "agreements[" + i + "] (" + agreement.id() + "): id used twice");
       }
       agreements.add(agreement);
     }
@@ -62,13 +68,15 @@ final class FederationConfigReader {
     allowOnly(node, at, Set.of("code", "name", "markings"));
     String code = string(node, "code", at);
     if (!NATION_CODE.matcher(code).matches()) {
-      throw new PolicyConfigException(at + ".code: \"" + code + "\" is not an ISO 3166-1 alpha-3 code (three capitals)");
+      throw new PolicyConfigException(
+          at + ".code: \"" + code + "\" is not an ISO 3166-1 alpha-3 code (three capitals)");
     }
     String where = at + " (" + code + ")";
     String name = node.has("name") ? string(node, "name", at) : code;
     JsonNode markings = node.get("markings");
     if (markings == null || !markings.isObject() || markings.isEmpty()) {
-      throw new PolicyConfigException(where + ".markings: a mapping of level to markings is required");
+      throw new PolicyConfigException(
+          where + ".markings: a mapping of level to markings is required");
     }
     Map<Level, List<String>> byLevel = new EnumMap<>(Level.class);
     Map<String, Level> levelOf = new HashMap<>();
@@ -76,16 +84,19 @@ final class FederationConfigReader {
       Level level = Level.parse(entry.getKey());
       String levelAt = where + ".markings." + entry.getKey();
       if (level == null || !level.name().equals(entry.getKey())) {
-        throw new PolicyConfigException(levelAt + ": unknown level; use one of " + List.of(Level.values()));
+        throw new PolicyConfigException(
+            levelAt + ": unknown level; use one of " + List.of(Level.values()));
       }
       List<String> list = strings(entry.getValue(), levelAt);
       if (list.isEmpty()) {
-        throw new PolicyConfigException(levelAt + ": list at least one marking, or leave the level out");
+        throw new PolicyConfigException(
+            levelAt + ": list at least one marking, or leave the level out");
       }
       for (String marking : list) {
         Level previous = levelOf.put(marking, level);
         if (previous != null) {
-          throw new PolicyConfigException(levelAt + ": marking \"" + marking + "\" is already listed at " + previous);
+          throw new PolicyConfigException(
+              levelAt + ": marking \"" + marking + "\" is already listed at " + previous);
         }
       }
       byLevel.put(level, List.copyOf(list));
@@ -98,7 +109,8 @@ final class FederationConfigReader {
     allowOnly(node, at, Set.of("id", "name", "parties", "covers", "history"));
     String id = string(node, "id", at);
     if (!AGREEMENT_ID.matcher(id).matches()) {
-      throw new PolicyConfigException(at + ".id: \"" + id + "\" must be letters, digits, '.', '_' or '-' (up to 64)");
+      throw new PolicyConfigException(
+          at + ".id: \"" + id + "\" must be letters, digits, '.', '_' or '-' (up to 64)");
     }
     String where = at + " (" + id + ")";
     String name = node.has("name") ? string(node, "name", where) : id;
@@ -108,7 +120,8 @@ final class FederationConfigReader {
     }
     for (String party : parties) {
       if (!nations.containsKey(party)) {
-        throw new PolicyConfigException(where + ".parties: unknown nation \"" + party + "\"; known: " + nations.keySet());
+        throw new PolicyConfigException(
+            where + ".parties: unknown nation \"" + party + "\"; known: " + nations.keySet());
       }
     }
     Set<Level> levels = coverage(node.get("covers"), parties, where);
@@ -123,11 +136,19 @@ final class FederationConfigReader {
    */
   private Set<Level> coverage(JsonNode covers, List<String> parties, String where) {
     if (covers == null || !covers.isObject()) {
-      throw new PolicyConfigException(where + ".covers: a mapping of each party to the markings it exchanges is required");
+      throw new PolicyConfigException(
+          where + ".covers: a mapping of each party to the markings it exchanges is required");
     }
     for (String key : covers.propertyNames()) {
       if (!parties.contains(key)) {
-        throw new PolicyConfigException(where + ".covers." + key + ": \"" + key + "\" is not a party to the agreement " + parties);
+        throw new PolicyConfigException(
+            where
+                + ".covers."
+                + key
+                + ": \""
+                + key
+                + "\" is not a party to the agreement "
+                + parties);
       }
     }
     Set<Level> first = null;
@@ -142,7 +163,8 @@ final class FederationConfigReader {
       for (String marking : strings(covers.get(party), at)) {
         Level level = scheme.levelOf(marking);
         if (level == null) {
-          throw new PolicyConfigException(at + ": \"" + marking + "\" is not a marking of " + party);
+          throw new PolicyConfigException(
+              at + ": \"" + marking + "\" is not a marking of " + party);
         }
         levels.add(level);
       }
@@ -153,8 +175,16 @@ final class FederationConfigReader {
         first = levels;
         firstParty = party;
       } else if (!first.equals(levels)) {
-        throw new PolicyConfigException(where + ": not the same in both directions: " + firstParty + " covers "
-            + new TreeSet<>(first) + " but " + party + " covers " + new TreeSet<>(levels));
+        throw new PolicyConfigException(
+            where
+                + ": not the same in both directions: "
+                + firstParty
+                + " covers "
+                + new TreeSet<>(first)
+                + " but "
+                + party
+                + " covers "
+                + new TreeSet<>(levels));
       }
     }
     return first;
@@ -162,7 +192,8 @@ final class FederationConfigReader {
 
   private List<StatusChange> history(JsonNode node, String at) {
     if (node == null || !node.isArray() || node.isEmpty()) {
-      throw new PolicyConfigException(at + ": a status history with at least one entry is required");
+      throw new PolicyConfigException(
+          at + ": a status history with at least one entry is required");
     }
     List<StatusChange> history = new ArrayList<>();
     for (int i = 0; i < node.size(); i++) {
@@ -175,8 +206,12 @@ final class FederationConfigReader {
       try {
         status = AgreementStatus.valueOf(statusName.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new PolicyConfigException(entryAt + ".status: unknown status \"" + statusName + "\"; use one of "
-            + List.of(AgreementStatus.values()));
+        throw new PolicyConfigException(
+            entryAt
+                + ".status: unknown status \""
+                + statusName
+                + "\"; use one of "
+                + List.of(AgreementStatus.values()));
       }
       Instant from = instant(string(entry, "from", entryAt), entryAt + ".from");
       if (i == 0 && status != AgreementStatus.IN_FORCE) {
@@ -185,7 +220,8 @@ final class FederationConfigReader {
       if (!history.isEmpty()) {
         StatusChange previous = history.get(history.size() - 1);
         if (previous.status() == AgreementStatus.TERMINATED) {
-          throw new PolicyConfigException(entryAt + ": nothing may follow TERMINATED; a new agreement is a new entry");
+          throw new PolicyConfigException(
+              entryAt + ": nothing may follow TERMINATED; a new agreement is a new entry");
         }
         if (!from.isAfter(previous.from())) {
           throw new PolicyConfigException(entryAt + ".from: must come after " + previous.from());
@@ -200,7 +236,11 @@ final class FederationConfigReader {
     try {
       return OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
-      throw new PolicyConfigException(at + ": \"" + text + "\" is not an instant; write it with its offset, e.g. 2016-11-23T00:00:00Z");
+      throw new PolicyConfigException(
+          at
+              + ": \""
+              + text
+              + "\" is not an instant; write it with its offset, e.g. 2016-11-23T00:00:00Z");
     }
   }
 
@@ -213,7 +253,11 @@ final class FederationConfigReader {
   private static void allowOnly(JsonNode node, String at, Set<String> keys) {
     for (String key : node.propertyNames()) {
       if (!keys.contains(key)) {
-        throw new PolicyConfigException((at.isEmpty() ? "" : at + ".") + key + ": unknown key; expected one of " + new TreeSet<>(keys));
+        throw new PolicyConfigException(
+            (at.isEmpty() ? "" : at + ".")
+                + key
+                + ": unknown key; expected one of "
+                + new TreeSet<>(keys));
       }
     }
   }
@@ -221,7 +265,8 @@ final class FederationConfigReader {
   private static JsonNode array(JsonNode node, String key, String at) {
     JsonNode value = node.get(key);
     if (value == null || !value.isArray()) {
-      throw new PolicyConfigException((at.isEmpty() ? "" : at + ".") + key + ": a list is required");
+      throw new PolicyConfigException(
+          (at.isEmpty() ? "" : at + ".") + key + ": a list is required");
     }
     return value;
   }

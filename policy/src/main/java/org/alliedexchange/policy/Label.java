@@ -8,15 +8,17 @@ import java.util.Set;
 /**
  * A confidentiality label after STANAG 4774, as the engine sees it.
  *
- * @param policy       the nation whose scheme the marking belongs to (ISO 3166-1 alpha-3)
- * @param level        the common level, or null when only the marking is given
- * @param marking      the national marking as written, or null when only the level is given
- * @param originator   the originating nation
- * @param releasableTo the nations it may be released to (permissive: the recipient's nation must be listed)
- * @param communities  need-to-know communities (restrictive: the recipient must hold all of them)
- * @param controls     dissemination controls by name, e.g. "ORCON", "NOFORN"
- * @param levelUnrecognized true when a level was given that is not on the common scale (a misspelt name,
- *     or an enum number this build does not know): the label is then invalid, never read as "no level"
+ * @param policy the nation whose scheme the marking belongs to (ISO 3166-1 alpha-3)
+ * @param level the common level, or null when only the marking is given
+ * @param marking the national marking as written, or null when only the level is given
+ * @param originator the originating nation
+ * @param releasableTo the nations it may be released to (permissive: the recipient's nation must be
+ *     listed)
+ * @param communities need-to-know communities (restrictive: the recipient must hold all of them)
+ * @param controls dissemination controls by name, e.g. "ORCON", "NOFORN"
+ * @param levelUnrecognized true when a level was given that is not on the common scale (a misspelt
+ *     name, or an enum number this build does not know): the label is then invalid, never read as
+ *     "no level"
  */
 public record Label(
     String policy,
@@ -29,15 +31,23 @@ public record Label(
     boolean levelUnrecognized) {
 
   /** A label whose level, if any, is on the common scale. */
-  public Label(String policy, Level level, String marking, String originator, Set<String> releasableTo,
-      Set<String> communities, Set<String> controls) {
+  public Label(
+      String policy,
+      Level level,
+      String marking,
+      String originator,
+      Set<String> releasableTo,
+      Set<String> communities,
+      Set<String> controls) {
     this(policy, level, marking, originator, releasableTo, communities, controls, false);
   }
 
   /** Dissemination control: no foreign nationals. */
   public static final String NOFORN = "NOFORN";
+
   /** Dissemination control: originator controlled. */
   public static final String ORCON = "ORCON";
+
   /** The controls the engine knows how to interpret; any other makes the label invalid. */
   public static final Set<String> KNOWN_CONTROLS = Set.of(NOFORN, ORCON);
 

@@ -7,7 +7,8 @@ public enum LabelDefect {
   /** The policy nation is not in the configuration. */
   UNKNOWN_POLICY("the policy nation is not in the configuration"),
   /** A level is given that is not on the common scale. */
-  UNKNOWN_LEVEL("the level is not one of UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET, TOP_SECRET"),
+  UNKNOWN_LEVEL(
+      "the level is not one of UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET, TOP_SECRET"),
   /** Neither a marking nor a level is given. */
   MISSING_CLASSIFICATION("the label gives neither a marking nor a level"),
   /** The marking belongs to no nation's scheme. */
@@ -15,14 +16,18 @@ public enum LabelDefect {
   /** The marking belongs to another nation's scheme than the policy nation's. */
   MARKING_NOT_OF_POLICY("the marking is not one of the policy nation's"),
   /** The marking and the level disagree, or the policy nation has no marking at the level given. */
-  MARKING_LEVEL_MISMATCH("the marking and the level disagree, or the policy nation has no marking at that level"),
+  MARKING_LEVEL_MISMATCH(
+      "the marking and the level disagree, or the policy nation has no marking at that level"),
   /** The originator is missing or is not the policy nation. */
   ORIGINATOR_NOT_POLICY("the originator is missing or is not the policy nation"),
   /** The originator is missing from releasable-to. */
   ORIGINATOR_NOT_RELEASABLE("the originator is missing from releasable-to"),
   /** NOFORN together with a foreign nation in releasable-to. */
   NOFORN_WITH_FOREIGN_RELEASE("NOFORN together with a foreign nation in releasable-to"),
-  /** A dissemination control the engine does not know (it cannot interpret it, so it cannot release). */
+  /**
+   * A dissemination control the engine does not know (it cannot interpret it, so it cannot
+   * release).
+   */
   UNKNOWN_CONTROL("a dissemination control the engine does not know");
 
   private final String description;

@@ -7,9 +7,10 @@ import java.util.Set;
 /**
  * Whether a label is valid on its own, whoever reads it: the label part of every {@link Decision}.
  *
- * @param reasons {@link Reason#LABEL_INVALID} when the label is invalid, else empty: the reasons a decision on it would carry for the label
+ * @param reasons {@link Reason#LABEL_INVALID} when the label is invalid, else empty: the reasons a
+ *     decision on it would carry for the label
  * @param defects how the label is invalid; empty when it is valid
- * @param level   the label's level, when the label establishes one
+ * @param level the label's level, when the label establishes one
  */
 public record LabelValidity(Set<Reason> reasons, Set<LabelDefect> defects, Level level) {
 

@@ -18,8 +18,8 @@ public enum Level {
   }
 
   /**
-   * The level with this common name ("SECRET", "top_secret", "TOP SECRET"), or null when there is none:
-   * callers decide what an unknown level means, and the engine denies it.
+   * The level with this common name ("SECRET", "top_secret", "TOP SECRET"), or null when there is
+   * none: callers decide what an unknown level means, and the engine denies it.
    */
   public static Level parse(String name) {
     if (name == null) {

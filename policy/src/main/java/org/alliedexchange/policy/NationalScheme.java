@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One nation's classification scheme: its markings at each common level. The first marking at a level
- * is the one written when an item is re-marked for this nation; the others (e.g. Japan's 特定秘密 beside
- * 極秘) are accepted on labels.
+ * One nation's classification scheme: its markings at each common level. The first marking at a
+ * level is the one written when an item is re-marked for this nation; the others (e.g. Japan's 特定秘密
+ * beside 極秘) are accepted on labels.
  */
 public final class NationalScheme {
 
@@ -18,7 +18,11 @@ public final class NationalScheme {
   private final Map<String, Level> levelByMarking;
   private final String[] primaryByLevel = new String[Level.values().length];
 
-  NationalScheme(String code, String name, Map<Level, List<String>> markingsByLevel, Map<String, Level> levelByMarking) {
+  NationalScheme(
+      String code,
+      String name,
+      Map<Level, List<String>> markingsByLevel,
+      Map<String, Level> levelByMarking) {
     this.code = code;
     this.name = name;
     this.markingsByLevel = Collections.unmodifiableMap(new EnumMap<>(markingsByLevel));
@@ -41,7 +45,9 @@ public final class NationalScheme {
     return markingsByLevel;
   }
 
-  /** The level of a marking of this scheme, or null when the marking is not one of this nation's. */
+  /**
+   * The level of a marking of this scheme, or null when the marking is not one of this nation's.
+   */
   public Level levelOf(String marking) {
     return marking == null ? null : levelByMarking.get(marking);
   }

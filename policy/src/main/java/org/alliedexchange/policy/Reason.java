@@ -12,7 +12,9 @@ public enum Reason {
   NOT_RELEASABLE_TO_NATION,
   /** The label is NOFORN and the recipient is foreign. */
   NOFORN,
-  /** No agreement between the originator's and the recipient's nations is in force at the instant. */
+  /**
+   * No agreement between the originator's and the recipient's nations is in force at the instant.
+   */
   NO_AGREEMENT_IN_FORCE,
   /** Agreements are in force, but none covers the label's level. */
   LEVEL_NOT_COVERED,

@@ -7,15 +7,18 @@ import java.util.EnumSet;
  * Decides whether one labelled item may be released to one recipient at one instant.
  *
  * <p>Rules, each adding its reason to a DENY (every reason that applies is reported):
+ *
  * <ol>
  *   <li>an invalid label denies ({@link Reason#LABEL_INVALID}, with the {@link LabelDefect}s);
- *   <li>a recipient of the originator's nation needs clearance at least the level and every community;
- *       the marking stays;
- *   <li>a foreign recipient's nation must also be in releasable-to, the label not NOFORN, an agreement
- *       between the two nations in force at the instant and covering the level (above UNCLASSIFIED), and
- *       a marking of its own at the level, which becomes the marking it must apply;
+ *   <li>a recipient of the originator's nation needs clearance at least the level and every
+ *       community; the marking stays;
+ *   <li>a foreign recipient's nation must also be in releasable-to, the label not NOFORN, an
+ *       agreement between the two nations in force at the instant and covering the level (above
+ *       UNCLASSIFIED), and a marking of its own at the level, which becomes the marking it must
+ *       apply;
  *   <li>anything unknown denies. Nothing here throws on bad input.
  * </ol>
+ *
  * Thread-safe and allocation-light: one decision is a few map look-ups.
  */
 public final class ReleasabilityEngine {
@@ -34,7 +37,8 @@ public final class ReleasabilityEngine {
   }
 
   public Decision decide(Label label, Recipient recipient, Instant at) {
-    // reasons and defects are bit sets (1 << ordinal) until a DENY needs them as sets: a PERMIT allocates
+    // reasons and defects are bit sets (1 << ordinal) until a DENY needs them as sets: a PERMIT
+    // allocates
     // nothing but its Decision, and the guard makes one decision per message
     int reasons = 0;
     if (label == null) {
@@ -59,7 +63,8 @@ public final class ReleasabilityEngine {
     if (recipientScheme == null || recipient.clearance() == null) {
       reasons |= bit(Reason.UNKNOWN_RECIPIENT);
     }
-    if (level != null && (recipient.clearance() == null || !recipient.clearance().dominates(level))) {
+    if (level != null
+        && (recipient.clearance() == null || !recipient.clearance().dominates(level))) {
       reasons |= bit(Reason.INSUFFICIENT_CLEARANCE);
     }
     if (!holdsAll(recipient.communities(), label.communities())) {
@@ -110,8 +115,8 @@ public final class ReleasabilityEngine {
 
   /**
    * Whether the label is valid, by the same rules {@link #decide} applies to it: a label this calls
-   * invalid is denied to every recipient with {@link Reason#LABEL_INVALID} and the same defects, and
-   * the level is the one a decision on it would carry.
+   * invalid is denied to every recipient with {@link Reason#LABEL_INVALID} and the same defects,
+   * and the level is the one a decision on it would carry.
    */
   public LabelValidity validate(Label label) {
     if (label == null) {
@@ -133,8 +138,8 @@ public final class ReleasabilityEngine {
   }
 
   /**
-   * The label's level, or null when it cannot be established. A marking and a level that disagree yield
-   * no level: the label is invalid and no level-based rule should guess.
+   * The label's level, or null when it cannot be established. A marking and a level that disagree
+   * yield no level: the label is invalid and no level-based rule should guess.
    */
   private static Level resolveLevel(Label label, NationalScheme policy) {
     if (label.levelUnrecognized()) {
@@ -177,7 +182,9 @@ public final class ReleasabilityEngine {
     return defects;
   }
 
-  /** What is wrong with the label's originator, lists and controls, as bits of {@link LabelDefect}. */
+  /**
+   * What is wrong with the label's originator, lists and controls, as bits of {@link LabelDefect}.
+   */
   private static int provenanceDefects(Label label) {
     int defects = 0;
     String originator = label.originator();
@@ -187,7 +194,9 @@ public final class ReleasabilityEngine {
     if (originator == null || !label.releasableTo().contains(originator)) {
       defects |= bit(LabelDefect.ORIGINATOR_NOT_RELEASABLE);
     }
-    if (hasBlank(label.releasableTo()) || hasBlank(label.communities()) || hasBlank(label.controls())) {
+    if (hasBlank(label.releasableTo())
+        || hasBlank(label.communities())
+        || hasBlank(label.controls())) {
       defects |= bit(LabelDefect.MALFORMED);
     }
     boolean noforn = false;
@@ -211,7 +220,10 @@ public final class ReleasabilityEngine {
     return defects;
   }
 
-  /** True when {@code held} holds every community in {@code required} (a blank requirement is never held). */
+  /**
+   * True when {@code held} holds every community in {@code required} (a blank requirement is never
+   * held).
+   */
   private static boolean holdsAll(java.util.Set<String> held, java.util.Set<String> required) {
     if (required.isEmpty()) {
       return true;

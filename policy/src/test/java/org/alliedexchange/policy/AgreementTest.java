@@ -16,11 +16,16 @@ class AgreementTest {
   private static final Instant NOW = Instant.parse("2026-03-01T00:00:00Z");
 
   private static Agreement agreement(StatusChange... history) {
-    return new Agreement("KOR-JPN-GSOMIA-2016", "GSOMIA", List.of("KOR", "JPN"), Set.of(Level.CONFIDENTIAL, Level.SECRET),
+    return new Agreement(
+        "KOR-JPN-GSOMIA-2016",
+        "GSOMIA",
+        List.of("KOR", "JPN"),
+        Set.of(Level.CONFIDENTIAL, Level.SECRET),
         new ArrayList<>(List.of(history)));
   }
 
-  private static final Agreement IN_FORCE = agreement(new StatusChange(AgreementStatus.IN_FORCE, SIGNED));
+  private static final Agreement IN_FORCE =
+      agreement(new StatusChange(AgreementStatus.IN_FORCE, SIGNED));
 
   private static Agreement.TransitionRefused.Why why(Throwable e) {
     return ((Agreement.TransitionRefused) e).why();
@@ -36,8 +41,10 @@ class AgreementTest {
     Agreement resumed = suspended.resume(NOW.plusSeconds(60));
     assertThat(resumed.statusAt(NOW.plusSeconds(59))).isEqualTo(AgreementStatus.SUSPENDED);
     assertThat(resumed.inForceAt(NOW.plusSeconds(60))).isTrue();
-    assertThat(resumed.history()).extracting(StatusChange::status)
-        .containsExactly(AgreementStatus.IN_FORCE, AgreementStatus.SUSPENDED, AgreementStatus.IN_FORCE);
+    assertThat(resumed.history())
+        .extracting(StatusChange::status)
+        .containsExactly(
+            AgreementStatus.IN_FORCE, AgreementStatus.SUSPENDED, AgreementStatus.IN_FORCE);
     // each transition makes a new agreement and leaves the old one alone
     assertThat(IN_FORCE.history()).hasSize(1);
     assertThat(suspended.history()).hasSize(2);
@@ -63,11 +70,14 @@ class AgreementTest {
   void anAgreementNotYetInEffectCanBeNeitherSuspendedNorResumed() {
     assertThatThrownBy(() -> IN_FORCE.suspend(SIGNED.minusSeconds(1)))
         .isInstanceOf(Agreement.TransitionRefused.class)
-        .hasMessage("agreement KOR-JPN-GSOMIA-2016 is not yet in effect; it can be neither suspended nor resumed")
-        .satisfies(e -> assertThat(why(e)).isEqualTo(Agreement.TransitionRefused.Why.NOT_YET_IN_EFFECT));
+        .hasMessage(
+            "agreement KOR-JPN-GSOMIA-2016 is not yet in effect; it can be neither suspended nor resumed")
+        .satisfies(
+            e -> assertThat(why(e)).isEqualTo(Agreement.TransitionRefused.Why.NOT_YET_IN_EFFECT));
     assertThatThrownBy(() -> IN_FORCE.resume(SIGNED.minusSeconds(1)))
         .isInstanceOf(Agreement.TransitionRefused.class)
-        .satisfies(e -> assertThat(why(e)).isEqualTo(Agreement.TransitionRefused.Why.NOT_YET_IN_EFFECT));
+        .satisfies(
+            e -> assertThat(why(e)).isEqualTo(Agreement.TransitionRefused.Why.NOT_YET_IN_EFFECT));
   }
 
   @Test
@@ -75,7 +85,8 @@ class AgreementTest {
     Agreement terminated = IN_FORCE.withStatus(AgreementStatus.TERMINATED, NOW);
     assertThatThrownBy(() -> terminated.suspend(NOW.plusSeconds(1)))
         .isInstanceOf(Agreement.TransitionRefused.class)
-        .hasMessage("agreement KOR-JPN-GSOMIA-2016 is terminated; it can be neither suspended nor resumed")
+        .hasMessage(
+            "agreement KOR-JPN-GSOMIA-2016 is terminated; it can be neither suspended nor resumed")
         .satisfies(e -> assertThat(why(e)).isEqualTo(Agreement.TransitionRefused.Why.TERMINATED));
     assertThatThrownBy(() -> terminated.resume(NOW.plusSeconds(1)))
         .isInstanceOf(Agreement.TransitionRefused.class)
@@ -84,7 +95,8 @@ class AgreementTest {
 
   @Test
   void aChangeBeforeOneAlreadyInTheHistoryIsRefused() {
-    // a termination the configuration schedules for later: suspending before it would rewrite the treaty's timeline
+    // a termination the configuration schedules for later: suspending before it would rewrite the
+    // treaty's timeline
     Agreement ending = IN_FORCE.withStatus(AgreementStatus.TERMINATED, NOW.plusSeconds(86_400));
     assertThatThrownBy(() -> ending.suspend(NOW))
         .isInstanceOf(Agreement.TransitionRefused.class)
@@ -94,8 +106,9 @@ class AgreementTest {
     Agreement suspended = IN_FORCE.suspend(NOW);
     assertThatThrownBy(() -> suspended.resume(NOW))
         .isInstanceOf(Agreement.TransitionRefused.class)
-        .hasMessage("agreement KOR-JPN-GSOMIA-2016 changes to SUSPENDED at 2026-03-01T00:00:00Z; a change made at 2026-03-01T00:00:00Z"
-            + " must come after it")
+        .hasMessage(
+            "agreement KOR-JPN-GSOMIA-2016 changes to SUSPENDED at 2026-03-01T00:00:00Z; a change made at 2026-03-01T00:00:00Z"
+                + " must come after it")
         .satisfies(e -> assertThat(why(e)).isEqualTo(Agreement.TransitionRefused.Why.LATER_CHANGE));
     assertThat(ending.history()).hasSize(2);
   }

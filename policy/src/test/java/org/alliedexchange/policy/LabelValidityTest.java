@@ -18,7 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@link ReleasabilityEngine#validate}: a label's validity on its own, the same as every decision on it says. */
+/**
+ * {@link ReleasabilityEngine#validate}: a label's validity on its own, the same as every decision
+ * on it says.
+ */
 class LabelValidityTest {
 
   static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
@@ -36,7 +39,8 @@ class LabelValidityTest {
 
   @Test
   void aLevelOnlyLabelIsValidAtThatLevel() {
-    LabelValidity validity = ENGINE.validate(withControls(leveled("USA", Level.TOP_SECRET, "USA"), Label.ORCON));
+    LabelValidity validity =
+        ENGINE.validate(withControls(leveled("USA", Level.TOP_SECRET, "USA"), Label.ORCON));
 
     assertThat(validity.valid()).isTrue();
     assertThat(validity.level()).isEqualTo(Level.TOP_SECRET);
@@ -54,44 +58,125 @@ class LabelValidityTest {
   /** name, label, the defects it has. */
   static Stream<Arguments> invalidShapes() {
     return Stream.of(
-        invalid("a policy nation outside the configuration", leveled("XXX", Level.SECRET, "XXX"), LabelDefect.UNKNOWN_POLICY),
-        invalid("a level off the common scale",
-            new Label("KOR", null, null, "KOR", Set.of("KOR"), Set.of(), Set.of(), true), LabelDefect.UNKNOWN_LEVEL),
-        invalid("neither marking nor level", new Label("KOR", null, null, "KOR", Set.of("KOR"), Set.of(), Set.of()),
+        invalid(
+            "a policy nation outside the configuration",
+            leveled("XXX", Level.SECRET, "XXX"),
+            LabelDefect.UNKNOWN_POLICY),
+        invalid(
+            "a level off the common scale",
+            new Label("KOR", null, null, "KOR", Set.of("KOR"), Set.of(), Set.of(), true),
+            LabelDefect.UNKNOWN_LEVEL),
+        invalid(
+            "neither marking nor level",
+            new Label("KOR", null, null, "KOR", Set.of("KOR"), Set.of(), Set.of()),
             LabelDefect.MISSING_CLASSIFICATION),
-        invalid("a marking of no nation", marked("KOR", "VERY SECRET", "KOR"), LabelDefect.UNKNOWN_MARKING),
-        invalid("another nation's marking", marked("KOR", "SECRET", "KOR"), LabelDefect.MARKING_NOT_OF_POLICY),
-        invalid("marking and level disagree",
-            new Label("KOR", Level.CONFIDENTIAL, "군사II급비밀", "KOR", Set.of("KOR"), Set.of(), Set.of()), LabelDefect.MARKING_LEVEL_MISMATCH),
-        invalid("a level the policy nation has no marking at", leveled("JPN", Level.RESTRICTED, "JPN"), LabelDefect.MARKING_LEVEL_MISMATCH),
-        invalid("an originator other than the policy nation",
-            new Label("KOR", null, "군사II급비밀", "JPN", Set.of("KOR", "JPN"), Set.of(), Set.of()), LabelDefect.ORIGINATOR_NOT_POLICY),
-        invalid("no originator", new Label("KOR", null, "군사II급비밀", null, Set.of("KOR"), Set.of(), Set.of()),
-            LabelDefect.ORIGINATOR_NOT_POLICY, LabelDefect.ORIGINATOR_NOT_RELEASABLE),
-        invalid("the originator missing from releasable-to", marked("KOR", "군사II급비밀", "JPN"), LabelDefect.ORIGINATOR_NOT_RELEASABLE),
-        invalid("no nation at all in releasable-to", marked("KOR", "군사II급비밀"), LabelDefect.ORIGINATOR_NOT_RELEASABLE),
-        invalid("an empty nation in releasable-to", marked("KOR", "군사II급비밀", "KOR", ""), LabelDefect.MALFORMED),
-        invalid("a null nation in releasable-to",
-            new Label("KOR", null, "군사II급비밀", "KOR", new HashSet<>(Arrays.asList("KOR", null)), Set.of(), Set.of()), LabelDefect.MALFORMED),
-        invalid("a blank community", withCommunities(marked("KOR", "군사II급비밀", "KOR"), " "), LabelDefect.MALFORMED),
-        invalid("a blank control, which is no control the engine knows", withControls(marked("KOR", "군사II급비밀", "KOR"), ""),
-            LabelDefect.MALFORMED, LabelDefect.UNKNOWN_CONTROL),
-        invalid("NOFORN released abroad", withControls(marked("USA", "SECRET", "USA", "KOR"), Label.NOFORN),
-            LabelDefect.NOFORN_WITH_FOREIGN_RELEASE),
-        invalid("a control the engine does not know", withControls(marked("USA", "SECRET", "USA"), "EYES ONLY"), LabelDefect.UNKNOWN_CONTROL),
-        // odd Unicode: markings are compared as written, never normalised or trimmed into another marking
-        invalid("a marking with a zero-width space inside", marked("KOR", "군사II급\u200B비밀", "KOR"), LabelDefect.UNKNOWN_MARKING),
-        invalid("a marking in decomposed Hangul", marked("KOR", Normalizer.normalize("군사II급비밀", Normalizer.Form.NFD), "KOR"),
+        invalid(
+            "a marking of no nation",
+            marked("KOR", "VERY SECRET", "KOR"),
             LabelDefect.UNKNOWN_MARKING),
-        invalid("a marking in full-width Latin letters", marked("USA", "ＳＥＣＲＥＴ", "USA"), LabelDefect.UNKNOWN_MARKING),
-        invalid("a policy nation in Cyrillic look-alikes", leveled("КОR", Level.SECRET, "КОR"), LabelDefect.UNKNOWN_POLICY),
-        invalid("a marking of only an ideographic space", new Label("KOR", null, "\u3000", "KOR", Set.of("KOR"), Set.of(), Set.of()),
+        invalid(
+            "another nation's marking",
+            marked("KOR", "SECRET", "KOR"),
+            LabelDefect.MARKING_NOT_OF_POLICY),
+        invalid(
+            "marking and level disagree",
+            new Label(
+                "KOR", Level.CONFIDENTIAL, "군사II급비밀", "KOR", Set.of("KOR"), Set.of(), Set.of()),
+            LabelDefect.MARKING_LEVEL_MISMATCH),
+        invalid(
+            "a level the policy nation has no marking at",
+            leveled("JPN", Level.RESTRICTED, "JPN"),
+            LabelDefect.MARKING_LEVEL_MISMATCH),
+        invalid(
+            "an originator other than the policy nation",
+            new Label("KOR", null, "군사II급비밀", "JPN", Set.of("KOR", "JPN"), Set.of(), Set.of()),
+            LabelDefect.ORIGINATOR_NOT_POLICY),
+        invalid(
+            "no originator",
+            new Label("KOR", null, "군사II급비밀", null, Set.of("KOR"), Set.of(), Set.of()),
+            LabelDefect.ORIGINATOR_NOT_POLICY,
+            LabelDefect.ORIGINATOR_NOT_RELEASABLE),
+        invalid(
+            "the originator missing from releasable-to",
+            marked("KOR", "군사II급비밀", "JPN"),
+            LabelDefect.ORIGINATOR_NOT_RELEASABLE),
+        invalid(
+            "no nation at all in releasable-to",
+            marked("KOR", "군사II급비밀"),
+            LabelDefect.ORIGINATOR_NOT_RELEASABLE),
+        invalid(
+            "an empty nation in releasable-to",
+            marked("KOR", "군사II급비밀", "KOR", ""),
+            LabelDefect.MALFORMED),
+        invalid(
+            "a null nation in releasable-to",
+            new Label(
+                "KOR",
+                null,
+                "군사II급비밀",
+                "KOR",
+                new HashSet<>(Arrays.asList("KOR", null)),
+                Set.of(),
+                Set.of()),
+            LabelDefect.MALFORMED),
+        invalid(
+            "a blank community",
+            withCommunities(marked("KOR", "군사II급비밀", "KOR"), " "),
+            LabelDefect.MALFORMED),
+        invalid(
+            "a blank control, which is no control the engine knows",
+            withControls(marked("KOR", "군사II급비밀", "KOR"), ""),
+            LabelDefect.MALFORMED,
+            LabelDefect.UNKNOWN_CONTROL),
+        invalid(
+            "NOFORN released abroad",
+            withControls(marked("USA", "SECRET", "USA", "KOR"), Label.NOFORN),
+            LabelDefect.NOFORN_WITH_FOREIGN_RELEASE),
+        invalid(
+            "a control the engine does not know",
+            withControls(marked("USA", "SECRET", "USA"), "EYES ONLY"),
+            LabelDefect.UNKNOWN_CONTROL),
+        // odd Unicode: markings are compared as written, never normalised or trimmed into another
+        // marking
+        invalid(
+            "a marking with a zero-width space inside",
+            marked("KOR", "군사II급\u200B비밀", "KOR"),
+            LabelDefect.UNKNOWN_MARKING),
+        invalid(
+            "a marking in decomposed Hangul",
+            marked("KOR", Normalizer.normalize("군사II급비밀", Normalizer.Form.NFD), "KOR"),
+            LabelDefect.UNKNOWN_MARKING),
+        invalid(
+            "a marking in full-width Latin letters",
+            marked("USA", "ＳＥＣＲＥＴ", "USA"),
+            LabelDefect.UNKNOWN_MARKING),
+        invalid(
+            "a policy nation in Cyrillic look-alikes",
+            leveled("КОR", Level.SECRET, "КОR"),
+            LabelDefect.UNKNOWN_POLICY),
+        invalid(
+            "a marking of only an ideographic space",
+            new Label("KOR", null, "\u3000", "KOR", Set.of("KOR"), Set.of(), Set.of()),
             LabelDefect.MISSING_CLASSIFICATION),
-        invalid("a community of only an em space", withCommunities(marked("KOR", "군사II급비밀", "KOR"), "\u2003"), LabelDefect.MALFORMED),
-        invalid("every defect of the provenance at once",
-            new Label("KOR", null, "군사II급비밀", "USA", Set.of("JPN", ""), Set.of(), Set.of(Label.NOFORN, "REL TO")),
-            LabelDefect.ORIGINATOR_NOT_POLICY, LabelDefect.ORIGINATOR_NOT_RELEASABLE, LabelDefect.MALFORMED,
-            LabelDefect.NOFORN_WITH_FOREIGN_RELEASE, LabelDefect.UNKNOWN_CONTROL));
+        invalid(
+            "a community of only an em space",
+            withCommunities(marked("KOR", "군사II급비밀", "KOR"), "\u2003"),
+            LabelDefect.MALFORMED),
+        invalid(
+            "every defect of the provenance at once",
+            new Label(
+                "KOR",
+                null,
+                "군사II급비밀",
+                "USA",
+                Set.of("JPN", ""),
+                Set.of(),
+                Set.of(Label.NOFORN, "REL TO")),
+            LabelDefect.ORIGINATOR_NOT_POLICY,
+            LabelDefect.ORIGINATOR_NOT_RELEASABLE,
+            LabelDefect.MALFORMED,
+            LabelDefect.NOFORN_WITH_FOREIGN_RELEASE,
+            LabelDefect.UNKNOWN_CONTROL));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -106,10 +191,14 @@ class LabelValidityTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidShapes")
-  void everyDecisionOnAnInvalidLabelSaysTheSame(String name, Label label, Set<LabelDefect> defects) {
+  void everyDecisionOnAnInvalidLabelSaysTheSame(
+      String name, Label label, Set<LabelDefect> defects) {
     LabelValidity validity = ENGINE.validate(label);
 
-    for (Recipient recipient : List.of(new Recipient("KOR", Level.TOP_SECRET, Set.of()), new Recipient("USA", Level.SECRET, Set.of()))) {
+    for (Recipient recipient :
+        List.of(
+            new Recipient("KOR", Level.TOP_SECRET, Set.of()),
+            new Recipient("USA", Level.SECRET, Set.of()))) {
       Decision decision = ENGINE.decide(label, recipient, NOW);
       assertThat(decision.permitted()).isFalse();
       assertThat(decision.reasons()).contains(Reason.LABEL_INVALID);
@@ -120,17 +209,27 @@ class LabelValidityTest {
 
   @Test
   void oddUnicodeThatIsNotBlankIsJustAnotherName() {
-    // a no-break space is not blank to the engine: a nation of that name is listed, and nobody is of it
+    // a no-break space is not blank to the engine: a nation of that name is listed, and nobody is
+    // of it
     LabelValidity validity = ENGINE.validate(marked("KOR", "군사II급비밀", "KOR", "\u00A0"));
 
     assertThat(validity.valid()).isTrue();
-    assertThat(ENGINE.validate(withCommunities(marked("JPN", "極秘", "JPN"), "ミサイル", "\u200B"))).extracting(LabelValidity::valid)
+    assertThat(ENGINE.validate(withCommunities(marked("JPN", "極秘", "JPN"), "ミサイル", "\u200B")))
+        .extracting(LabelValidity::valid)
         .isEqualTo(true);
   }
 
   @Test
   void duplicateNationsCountOnce() {
-    Label label = new Label("KOR", null, "군사II급비밀", "KOR", new HashSet<>(List.of("KOR", "JPN", "KOR", "JPN")), Set.of(), Set.of());
+    Label label =
+        new Label(
+            "KOR",
+            null,
+            "군사II급비밀",
+            "KOR",
+            new HashSet<>(List.of("KOR", "JPN", "KOR", "JPN")),
+            Set.of(),
+            Set.of());
 
     assertThat(label.releasableTo()).containsExactlyInAnyOrder("KOR", "JPN");
     assertThat(ENGINE.validate(label).valid()).isTrue();

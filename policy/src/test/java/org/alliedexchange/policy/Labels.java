@@ -15,13 +15,25 @@ final class Labels {
   }
 
   static Label withCommunities(Label label, String... communities) {
-    return new Label(label.policy(), label.level(), label.marking(), label.originator(), label.releasableTo(),
-        Set.of(communities), label.controls());
+    return new Label(
+        label.policy(),
+        label.level(),
+        label.marking(),
+        label.originator(),
+        label.releasableTo(),
+        Set.of(communities),
+        label.controls());
   }
 
   static Label withControls(Label label, String... controls) {
-    return new Label(label.policy(), label.level(), label.marking(), label.originator(), label.releasableTo(),
-        label.communities(), Set.of(controls));
+    return new Label(
+        label.policy(),
+        label.level(),
+        label.marking(),
+        label.originator(),
+        label.releasableTo(),
+        label.communities(),
+        Set.of(controls));
   }
 
   static Recipient recipient(String nation, Level clearance, String... communities) {

@@ -23,7 +23,9 @@ class ReleasabilityPropertiesTest {
   private static final List<String> COMMUNITIES = List.of("MISSILE", "SIGINT", "NUCLEAR");
 
   @Property(tries = 3000)
-  void neverPermitsAboveTheRecipientsClearance(@ForAll("labels") Label label, @ForAll("recipients") Recipient recipient,
+  void neverPermitsAboveTheRecipientsClearance(
+      @ForAll("labels") Label label,
+      @ForAll("recipients") Recipient recipient,
       @ForAll("instants") Instant at) {
     Decision decision = ENGINE.decide(label, recipient, at);
 
@@ -35,7 +37,9 @@ class ReleasabilityPropertiesTest {
   }
 
   @Property(tries = 3000)
-  void neverPermitsToANationOutsideReleasableTo(@ForAll("labels") Label label, @ForAll("recipients") Recipient recipient,
+  void neverPermitsToANationOutsideReleasableTo(
+      @ForAll("labels") Label label,
+      @ForAll("recipients") Recipient recipient,
       @ForAll("instants") Instant at) {
     Decision decision = ENGINE.decide(label, recipient, at);
 
@@ -48,23 +52,30 @@ class ReleasabilityPropertiesTest {
   }
 
   @Property(tries = 3000)
-  void aPermitAbroadAlwaysNamesAnAgreementInForceThatCoversTheLevel(@ForAll("labels") Label label,
-      @ForAll("recipients") Recipient recipient, @ForAll("instants") Instant at) {
+  void aPermitAbroadAlwaysNamesAnAgreementInForceThatCoversTheLevel(
+      @ForAll("labels") Label label,
+      @ForAll("recipients") Recipient recipient,
+      @ForAll("instants") Instant at) {
     Decision decision = ENGINE.decide(label, recipient, at);
 
-    if (decision.permitted() && !recipient.nation().equals(label.originator()) && decision.level() != Level.UNCLASSIFIED) {
+    if (decision.permitted()
+        && !recipient.nation().equals(label.originator())
+        && decision.level() != Level.UNCLASSIFIED) {
       Agreement agreement = FEDERATION.agreement(decision.agreementId());
       assertThat(agreement.inForceAt(at)).isTrue();
       assertThat(agreement.covers(decision.level())).isTrue();
       assertThat(agreement.parties()).contains(label.originator(), recipient.nation());
     }
     if (decision.permitted()) {
-      assertThat(FEDERATION.nation(recipient.nation()).levelOf(decision.marking())).isEqualTo(decision.level());
+      assertThat(FEDERATION.nation(recipient.nation()).levelOf(decision.marking()))
+          .isEqualTo(decision.level());
     }
   }
 
   @Property(tries = 2000)
-  void validateSaysWhatEveryDecisionSaysOfTheLabel(@ForAll("labels") Label label, @ForAll("recipients") Recipient recipient,
+  void validateSaysWhatEveryDecisionSaysOfTheLabel(
+      @ForAll("labels") Label label,
+      @ForAll("recipients") Recipient recipient,
       @ForAll("instants") Instant at) {
     LabelValidity validity = ENGINE.validate(label);
     Decision decision = ENGINE.decide(label, recipient, at);
@@ -75,24 +86,40 @@ class ReleasabilityPropertiesTest {
   }
 
   @Property(tries = 500)
-  void aMarkingRoundTripsThroughTheEquivalenceTable(@ForAll("nationalMarkings") Map.Entry<String, String> marking,
+  void aMarkingRoundTripsThroughTheEquivalenceTable(
+      @ForAll("nationalMarkings") Map.Entry<String, String> marking,
       @ForAll("configuredNations") String other) {
     String from = marking.getKey();
     Level level = FEDERATION.nation(from).levelOf(marking.getValue());
 
-    FEDERATION.translate(from, marking.getValue(), other).ifPresentOrElse(
-        translated -> {
-          assertThat(FEDERATION.nation(other).levelOf(translated)).isEqualTo(level);
-          assertThat(FEDERATION.translate(other, translated, from)).contains(FEDERATION.nation(from).markingAt(level));
-        },
-        () -> assertThat(FEDERATION.nation(other).markingAt(level)).isNull());
+    FEDERATION
+        .translate(from, marking.getValue(), other)
+        .ifPresentOrElse(
+            translated -> {
+              assertThat(FEDERATION.nation(other).levelOf(translated)).isEqualTo(level);
+              assertThat(FEDERATION.translate(other, translated, from))
+                  .contains(FEDERATION.nation(from).markingAt(level));
+            },
+            () -> assertThat(FEDERATION.nation(other).markingAt(level)).isNull());
   }
 
   @Property(tries = 2000)
-  void nothingThrowsOnArbitraryInput(@ForAll("anyStrings") String policy, @ForAll("anyStrings") String marking,
-      @ForAll("anyStrings") String originator, @ForAll("anyStrings") String nation) {
-    Label label = new Label(policy, null, marking, originator, Set.of(originator == null ? "" : originator), Set.of(), Set.of());
-    Decision decision = ENGINE.decide(label, new Recipient(nation, Level.parse(marking), null), Instant.EPOCH);
+  void nothingThrowsOnArbitraryInput(
+      @ForAll("anyStrings") String policy,
+      @ForAll("anyStrings") String marking,
+      @ForAll("anyStrings") String originator,
+      @ForAll("anyStrings") String nation) {
+    Label label =
+        new Label(
+            policy,
+            null,
+            marking,
+            originator,
+            Set.of(originator == null ? "" : originator),
+            Set.of(),
+            Set.of());
+    Decision decision =
+        ENGINE.decide(label, new Recipient(nation, Level.parse(marking), null), Instant.EPOCH);
 
     assertThat(decision.permitted() || !decision.reasons().isEmpty()).isTrue();
   }
@@ -100,45 +127,54 @@ class ReleasabilityPropertiesTest {
   @Provide
   Arbitrary<Label> labels() {
     Arbitrary<String> policies = Arbitraries.of("KOR", "JPN", "USA");
-    return policies.flatMap(policy -> {
-      List<String> markings = new ArrayList<>();
-      FEDERATION.nation(policy).markingsByLevel().values().forEach(markings::addAll);
-      return Combinators.combine(
-          Arbitraries.of(markings),
-          Arbitraries.of(NATIONS).set().ofMaxSize(4),
-          Arbitraries.of(COMMUNITIES).set().ofMaxSize(2),
-          Arbitraries.of(Label.NOFORN, Label.ORCON).set().ofMaxSize(1),
-          Arbitraries.of(true, false))
-          .as((marking, releasable, communities, controls, listOriginator) -> {
-            Set<String> releasableTo = new java.util.HashSet<>(releasable);
-            if (listOriginator) {
-              releasableTo.add(policy);
-            }
-            return new Label(policy, null, marking, policy, releasableTo, communities, controls);
-          });
-    });
+    return policies.flatMap(
+        policy -> {
+          List<String> markings = new ArrayList<>();
+          FEDERATION.nation(policy).markingsByLevel().values().forEach(markings::addAll);
+          return Combinators.combine(
+                  Arbitraries.of(markings),
+                  Arbitraries.of(NATIONS).set().ofMaxSize(4),
+                  Arbitraries.of(COMMUNITIES).set().ofMaxSize(2),
+                  Arbitraries.of(Label.NOFORN, Label.ORCON).set().ofMaxSize(1),
+                  Arbitraries.of(true, false))
+              .as(
+                  (marking, releasable, communities, controls, listOriginator) -> {
+                    Set<String> releasableTo = new java.util.HashSet<>(releasable);
+                    if (listOriginator) {
+                      releasableTo.add(policy);
+                    }
+                    return new Label(
+                        policy, null, marking, policy, releasableTo, communities, controls);
+                  });
+        });
   }
 
   @Provide
   Arbitrary<Recipient> recipients() {
     return Combinators.combine(
-        Arbitraries.of(NATIONS),
-        Arbitraries.of(Level.values()),
-        Arbitraries.of(COMMUNITIES).set().ofMaxSize(3))
+            Arbitraries.of(NATIONS),
+            Arbitraries.of(Level.values()),
+            Arbitraries.of(COMMUNITIES).set().ofMaxSize(3))
         .as(Recipient::new);
   }
 
   @Provide
   Arbitrary<Instant> instants() {
-    return Arbitraries.longs().between(Instant.parse("1980-01-01T00:00:00Z").getEpochSecond(),
-        Instant.parse("2040-01-01T00:00:00Z").getEpochSecond()).map(Instant::ofEpochSecond);
+    return Arbitraries.longs()
+        .between(
+            Instant.parse("1980-01-01T00:00:00Z").getEpochSecond(),
+            Instant.parse("2040-01-01T00:00:00Z").getEpochSecond())
+        .map(Instant::ofEpochSecond);
   }
 
   @Provide
   Arbitrary<Map.Entry<String, String>> nationalMarkings() {
     List<Map.Entry<String, String>> all = new ArrayList<>();
     for (NationalScheme nation : FEDERATION.nations()) {
-      nation.markingsByLevel().values().forEach(list -> list.forEach(m -> all.add(Map.entry(nation.code(), m))));
+      nation
+          .markingsByLevel()
+          .values()
+          .forEach(list -> list.forEach(m -> all.add(Map.entry(nation.code(), m))));
     }
     return Arbitraries.of(all);
   }
@@ -150,7 +186,9 @@ class ReleasabilityPropertiesTest {
 
   @Provide
   Arbitrary<String> anyStrings() {
-    return Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(12), Arbitraries.of("KOR", "JPN", "USA", "SECRET", "極秘"),
+    return Arbitraries.oneOf(
+        Arbitraries.strings().ofMaxLength(12),
+        Arbitraries.of("KOR", "JPN", "USA", "SECRET", "極秘"),
         Arbitraries.just(null));
   }
 }

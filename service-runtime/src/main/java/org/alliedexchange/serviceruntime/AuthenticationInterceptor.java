@@ -7,14 +7,13 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.accesstoken.TokenValidator;
+import org.alliedexchange.api.AlliedMetadata;
 
 /**
-/**
- * Authenticates every call of a service's API with the caller's Keycloak token, independently of the
- * gateway: no header the gateway might set is trusted. Health and reflection stay open.
+ * /** Authenticates every call of a service's API with the caller's Keycloak token, independently
+ * of the gateway: no header the gateway might set is trusted. Health and reflection stay open.
  */
 public final class AuthenticationInterceptor implements ServerInterceptor {
 
@@ -27,9 +26,11 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String service = call.getMethodDescriptor().getServiceName();
-    if (service != null && (service.startsWith("grpc.health.") || service.startsWith("grpc.reflection."))) {
+    if (service != null
+        && (service.startsWith("grpc.health.") || service.startsWith("grpc.reflection."))) {
       return next.startCall(call, headers);
     }
     Caller caller;
@@ -45,7 +46,8 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
   public static Caller caller() {
     Caller caller = CALLER.get();
     if (caller == null) {
-      throw new IllegalStateException("no authenticated caller: the authentication interceptor is not installed");
+      throw new IllegalStateException(
+          "no authenticated caller: the authentication interceptor is not installed");
     }
     return caller;
   }

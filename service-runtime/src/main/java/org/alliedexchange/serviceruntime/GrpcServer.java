@@ -1,27 +1,27 @@
 package org.alliedexchange.serviceruntime;
 
-import io.grpc.ServerServiceDefinition;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * A service's gRPC server: its API behind authentication, plus health and reflection; bounded message
- * and metadata sizes; a server span per call; graceful shutdown (health goes NOT_SERVING, new calls are
- * refused, running calls get {@code shutdownGrace} to finish).
+ * A service's gRPC server: its API behind authentication, plus health and reflection; bounded
+ * message and metadata sizes; a server span per call; graceful shutdown (health goes NOT_SERVING,
+ * new calls are refused, running calls get {@code shutdownGrace} to finish).
  */
 public final class GrpcServer implements SmartLifecycle {
 
@@ -39,11 +39,18 @@ public final class GrpcServer implements SmartLifecycle {
   private volatile Server server;
 
   /**
-   * @param name     what the log calls this server, e.g. "exchange service"
+   * @param name what the log calls this server, e.g. "exchange service"
    * @param services the API, each service behind {@code authentication}
    */
-  public GrpcServer(String name, String host, int port, int maxMessageBytes, Duration shutdownGrace, List<ServerServiceDefinition> services,
-      ServerInterceptor authentication, ServerInterceptor telemetry) {
+  public GrpcServer(
+      String name,
+      String host,
+      int port,
+      int maxMessageBytes,
+      Duration shutdownGrace,
+      List<ServerServiceDefinition> services,
+      ServerInterceptor authentication,
+      ServerInterceptor telemetry) {
     this.name = name;
     this.host = host;
     this.requestedPort = port;
@@ -57,23 +64,27 @@ public final class GrpcServer implements SmartLifecycle {
   @Override
   public void start() {
     try {
-      NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, requestedPort));
+      NettyServerBuilder builder =
+          NettyServerBuilder.forAddress(new InetSocketAddress(host, requestedPort));
       for (ServerServiceDefinition service : services) {
-        builder.addService(ServerInterceptors.intercept(service, new StatusExceptions(), authentication));
+        builder.addService(
+            ServerInterceptors.intercept(service, new StatusExceptions(), authentication));
       }
-      server = builder
-          .addService(health.getHealthService())
-          .addService(ProtoReflectionServiceV1.newInstance())
-          .intercept(telemetry)
-          .maxInboundMessageSize(maxMessageBytes)
-          .maxInboundMetadataSize(16 * 1024)
-          .permitKeepAliveTime(20, TimeUnit.SECONDS)
-          .permitKeepAliveWithoutCalls(true)
-          .handshakeTimeout(10, TimeUnit.SECONDS)
-          .build()
-          .start();
+      server =
+          builder
+              .addService(health.getHealthService())
+              .addService(ProtoReflectionServiceV1.newInstance())
+              .intercept(telemetry)
+              .maxInboundMessageSize(maxMessageBytes)
+              .maxInboundMetadataSize(16 * 1024)
+              .permitKeepAliveTime(20, TimeUnit.SECONDS)
+              .permitKeepAliveWithoutCalls(true)
+              .handshakeTimeout(10, TimeUnit.SECONDS)
+              .build()
+              .start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
     }
     health.setStatus("", ServingStatus.SERVING);
     for (ServerServiceDefinition service : services) {

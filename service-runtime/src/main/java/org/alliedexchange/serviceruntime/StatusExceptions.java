@@ -11,16 +11,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lets handlers refuse a call by throwing {@code Status.X.withDescription(...).asRuntimeException()}:
- * the call ends with that status and description. Anything else thrown ends it as INTERNAL, logged,
- * without leaking its message to the caller.
+ * Lets handlers refuse a call by throwing {@code
+ * Status.X.withDescription(...).asRuntimeException()}: the call ends with that status and
+ * description. Anything else thrown ends it as INTERNAL, logged, without leaking its message to the
+ * caller.
  */
 public final class StatusExceptions implements ServerInterceptor {
 
   private static final Logger LOG = LoggerFactory.getLogger(StatusExceptions.class);
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     ServerCall.Listener<Q> delegate = next.startCall(call, headers);
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
       @Override
@@ -45,7 +47,9 @@ public final class StatusExceptions implements ServerInterceptor {
           close(e.getStatus(), e.getTrailers());
         } catch (RuntimeException e) {
           LOG.error("{} failed", call.getMethodDescriptor().getFullMethodName(), e);
-          close(Status.INTERNAL.withDescription("the service failed on this call; it is logged"), null);
+          close(
+              Status.INTERNAL.withDescription("the service failed on this call; it is logged"),
+              null);
         }
       }
 

@@ -7,8 +7,8 @@ import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -34,14 +34,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The interceptor in front of every service's API, over gRPC's in-process transport: no network, no Keycloak. */
+/**
+ * The interceptor in front of every service's API, over gRPC's in-process transport: no network, no
+ * Keycloak.
+ */
 class AuthenticationInterceptorTest {
 
   /** A unary method that answers with who the interceptor says is calling. */
-  private static final MethodDescriptor<String, String> WHO = MethodDescriptor.<String, String>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName(MethodDescriptor.generateFullMethodName("allied.test.v1.WhoService", "Who"))
-      .setRequestMarshaller(new Utf8()).setResponseMarshaller(new Utf8()).build();
+  private static final MethodDescriptor<String, String> WHO =
+      MethodDescriptor.<String, String>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(
+              MethodDescriptor.generateFullMethodName("allied.test.v1.WhoService", "Who"))
+          .setRequestMarshaller(new Utf8())
+          .setResponseMarshaller(new Utf8())
+          .build();
 
   private static TestTokens tokens;
   private static Server server;
@@ -50,20 +57,33 @@ class AuthenticationInterceptorTest {
   @BeforeAll
   static void start() throws Exception {
     tokens = new TestTokens();
-    TokenValidator validator = new TokenValidator(tokens.issuer, tokens.jwks(), TestTokens.AUDIENCE, Duration.ZERO);
-    ServerServiceDefinition who = ServerServiceDefinition.builder("allied.test.v1.WhoService")
-        .addMethod(WHO, ServerCalls.asyncUnaryCall((request, response) -> {
-          Caller caller = AuthenticationInterceptor.caller();
-          response.onNext(caller.system() + " of " + caller.nation() + " " + caller.roles());
-          response.onCompleted();
-        }))
-        .build();
+    TokenValidator validator =
+        new TokenValidator(tokens.issuer, tokens.jwks(), TestTokens.AUDIENCE, Duration.ZERO);
+    ServerServiceDefinition who =
+        ServerServiceDefinition.builder("allied.test.v1.WhoService")
+            .addMethod(
+                WHO,
+                ServerCalls.asyncUnaryCall(
+                    (request, response) -> {
+                      Caller caller = AuthenticationInterceptor.caller();
+                      response.onNext(
+                          caller.system() + " of " + caller.nation() + " " + caller.roles());
+                      response.onCompleted();
+                    }))
+            .build();
     HealthStatusManager health = new HealthStatusManager();
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(ServerInterceptors.intercept(who, new StatusExceptions(), new AuthenticationInterceptor(validator)))
-        .addService(ServerInterceptors.intercept(health.getHealthService(), new AuthenticationInterceptor(validator)))
-        .build().start();
+    server =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(
+                ServerInterceptors.intercept(
+                    who, new StatusExceptions(), new AuthenticationInterceptor(validator)))
+            .addService(
+                ServerInterceptors.intercept(
+                    health.getHealthService(), new AuthenticationInterceptor(validator)))
+            .build()
+            .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
@@ -76,14 +96,16 @@ class AuthenticationInterceptorTest {
 
   @Test
   void aValidTokenNamesTheCallerToTheService() {
-    String token = tokens.token("kor-jcs-reader", "KOR", "SECRET", List.of(), List.of("exchange-read"));
+    String token =
+        tokens.token("kor-jcs-reader", "KOR", "SECRET", List.of(), List.of("exchange-read"));
 
     assertThat(call(token)).isEqualTo("kor-jcs-reader of KOR [exchange-read]");
   }
 
   @Test
   void noTokenIsUnauthenticated() {
-    assertRefused(() -> ClientCalls.blockingUnaryCall(channel, WHO, CallOptions.DEFAULT, "who"),
+    assertRefused(
+        () -> ClientCalls.blockingUnaryCall(channel, WHO, CallOptions.DEFAULT, "who"),
         "no bearer token: send `authorization: Bearer <access token>` from the realm's token endpoint");
   }
 
@@ -94,8 +116,12 @@ class AuthenticationInterceptorTest {
 
   @Test
   void anExpiredTokenIsUnauthenticated() {
-    String expired = tokens.tweaked(claims -> claims.issueTime(new Date(System.currentTimeMillis() - 600_000))
-        .expirationTime(new Date(System.currentTimeMillis() - 300_000)));
+    String expired =
+        tokens.tweaked(
+            claims ->
+                claims
+                    .issueTime(new Date(System.currentTimeMillis() - 600_000))
+                    .expirationTime(new Date(System.currentTimeMillis() - 300_000)));
 
     assertRefused(() -> call(expired), "expired");
   }
@@ -104,7 +130,9 @@ class AuthenticationInterceptorTest {
   void aTokenForAnotherAudienceIsUnauthenticated() {
     String otherAudience = tokens.tweaked(claims -> claims.audience("account"));
 
-    assertRefused(() -> call(otherAudience), "the token's audience [account] does not include allied-gateway");
+    assertRefused(
+        () -> call(otherAudience),
+        "the token's audience [account] does not include allied-gateway");
   }
 
   @Test
@@ -117,22 +145,26 @@ class AuthenticationInterceptorTest {
 
   @Test
   void healthStaysOpenWithoutAToken() {
-    HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());
+    HealthCheckResponse health =
+        HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());
 
     assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
   }
 
   private static String call(String token) {
-    return ClientCalls.blockingUnaryCall(channel, WHO, CallOptions.DEFAULT.withCallCredentials(TestTokens.bearer(token)), "who");
+    return ClientCalls.blockingUnaryCall(
+        channel, WHO, CallOptions.DEFAULT.withCallCredentials(TestTokens.bearer(token)), "who");
   }
 
   private static void assertRefused(Runnable call, String message) {
-    assertThatThrownBy(call::run).isInstanceOf(StatusRuntimeException.class)
-        .satisfies(e -> {
-          Status status = ((StatusRuntimeException) e).getStatus();
-          assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-          assertThat(status.getDescription()).contains(message);
-        });
+    assertThatThrownBy(call::run)
+        .isInstanceOf(StatusRuntimeException.class)
+        .satisfies(
+            e -> {
+              Status status = ((StatusRuntimeException) e).getStatus();
+              assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+              assertThat(status.getDescription()).contains(message);
+            });
   }
 
   private static final class Utf8 implements MethodDescriptor.Marshaller<String> {

@@ -6,31 +6,39 @@ import org.alliedexchange.api.audit.v1.AuditServiceGrpc;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 
 /**
- * One guarded service's access rules: each method, by its proto name, with what a caller needs to call
- * it. The one table per service that both the gateway and the service itself read, each for its own,
- * independent check. {@code AccessTableTest} fails the build when an RPC of a guarded service has no rule.
+ * One guarded service's access rules: each method, by its proto name, with what a caller needs to
+ * call it. The one table per service that both the gateway and the service itself read, each for
+ * its own, independent check. {@code AccessTableTest} fails the build when an RPC of a guarded
+ * service has no rule.
  */
 public final class AccessTable {
 
   /** The exchange API, one service per nation. */
-  public static final AccessTable EXCHANGE = new AccessTable(ExchangeServiceGrpc.SERVICE_NAME, Map.of(
-      "Publish", new MethodAccess(Roles.EXCHANGE_PUBLISH, true, true),
-      "AmendReleasability", new MethodAccess(Roles.EXCHANGE_PUBLISH, true, false),
-      "Get", new MethodAccess(Roles.EXCHANGE_READ, false, false),
-      "Search", new MethodAccess(Roles.EXCHANGE_READ, false, false),
-      "Subscribe", new MethodAccess(Roles.EXCHANGE_READ, false, false)));
+  public static final AccessTable EXCHANGE =
+      new AccessTable(
+          ExchangeServiceGrpc.SERVICE_NAME,
+          Map.of(
+              "Publish", new MethodAccess(Roles.EXCHANGE_PUBLISH, true, true),
+              "AmendReleasability", new MethodAccess(Roles.EXCHANGE_PUBLISH, true, false),
+              "Get", new MethodAccess(Roles.EXCHANGE_READ, false, false),
+              "Search", new MethodAccess(Roles.EXCHANGE_READ, false, false),
+              "Subscribe", new MethodAccess(Roles.EXCHANGE_READ, false, false)));
 
   private static final MethodAccess AUDITOR = new MethodAccess(Roles.AUDITOR, false, false);
 
   /** The auditors' API of the audit service. */
-  public static final AccessTable AUDIT = new AccessTable(AuditServiceGrpc.SERVICE_NAME, Map.of(
-      "QueryRecords", AUDITOR,
-      "ExportRecords", AUDITOR,
-      "VerifyChain", AUDITOR,
-      "GetCheckpoint", AUDITOR,
-      "GetComplianceReport", AUDITOR));
+  public static final AccessTable AUDIT =
+      new AccessTable(
+          AuditServiceGrpc.SERVICE_NAME,
+          Map.of(
+              "QueryRecords", AUDITOR,
+              "ExportRecords", AUDITOR,
+              "VerifyChain", AUDITOR,
+              "GetCheckpoint", AUDITOR,
+              "GetComplianceReport", AUDITOR));
 
-  private static final Map<String, AccessTable> BY_SERVICE = Map.of(EXCHANGE.service, EXCHANGE, AUDIT.service, AUDIT);
+  private static final Map<String, AccessTable> BY_SERVICE =
+      Map.of(EXCHANGE.service, EXCHANGE, AUDIT.service, AUDIT);
 
   private final String service;
   private final Map<String, MethodAccess> methods;
@@ -40,7 +48,10 @@ public final class AccessTable {
     this.methods = Map.copyOf(methods);
   }
 
-  /** The table of a guarded service by its full proto name, or null when the API guards no such service. */
+  /**
+   * The table of a guarded service by its full proto name, or null when the API guards no such
+   * service.
+   */
   public static AccessTable forService(String fullServiceName) {
     return fullServiceName == null ? null : BY_SERVICE.get(fullServiceName);
   }
@@ -55,12 +66,21 @@ public final class AccessTable {
     return methods.keySet();
   }
 
-  /** The rule of a method by its proto name, e.g. {@code Publish}; throws when it has none, as no call may pass unruled. */
+  /**
+   * The rule of a method by its proto name, e.g. {@code Publish}; throws when it has none, as no
+   * call may pass unruled.
+   */
   public MethodAccess method(String name) {
     MethodAccess access = methods.get(name);
     if (access == null) {
-      throw new IllegalStateException("the guarded method " + service + "/" + name + " has no access rule in "
-          + AccessTable.class.getName() + ": write one before it can be served");
+      throw new IllegalStateException(
+          "the guarded method "
+              + service
+              + "/"
+              + name
+              + " has no access rule in "
+              + AccessTable.class.getName()
+              + ": write one before it can be served");
     }
     return access;
   }

@@ -6,8 +6,10 @@ public final class Roles {
 
   /** Publishes and amends a nation's own products. */
   public static final String EXCHANGE_PUBLISH = "exchange-publish";
+
   /** Reads products (get, search, subscribe), each released only as the engine permits. */
   public static final String EXCHANGE_READ = "exchange-read";
+
   /** Reads the audit log of the relationships its own nation is party to. */
   public static final String AUDITOR = "auditor";
 }

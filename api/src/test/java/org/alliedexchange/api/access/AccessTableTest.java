@@ -11,18 +11,24 @@ import org.junit.jupiter.api.Test;
 
 class AccessTableTest {
 
-  private static final List<ServiceDescriptor> GUARDED = GatewayLabelConvention.guardedServices(GatewayLabelConvention.apiFiles());
+  private static final List<ServiceDescriptor> GUARDED =
+      GatewayLabelConvention.guardedServices(GatewayLabelConvention.apiFiles());
 
   @Test
   void everyRpcOfEveryGuardedServiceHasARule() {
-    assertThat(GUARDED).extracting(ServiceDescriptor::getFullName)
+    assertThat(GUARDED)
+        .extracting(ServiceDescriptor::getFullName)
         .contains(AccessTable.EXCHANGE.service(), AccessTable.AUDIT.service());
     for (ServiceDescriptor service : GUARDED) {
       AccessTable table = AccessTable.forService(service.getFullName());
-      assertThat(table).as("access table of the guarded service %s", service.getFullName()).isNotNull();
+      assertThat(table)
+          .as("access table of the guarded service %s", service.getFullName())
+          .isNotNull();
       List<String> rpcs = service.getMethods().stream().map(MethodDescriptor::getName).toList();
       // a new RPC without a rule fails here; a rule for an RPC that is gone does too
-      assertThat(table.methodNames()).as("rules of %s", service.getFullName()).containsExactlyInAnyOrderElementsOf(rpcs);
+      assertThat(table.methodNames())
+          .as("rules of %s", service.getFullName())
+          .containsExactlyInAnyOrderElementsOf(rpcs);
     }
   }
 
@@ -39,20 +45,23 @@ class AccessTableTest {
   @Test
   void readsNeedTheReadRoleFromAnyNation() {
     for (String read : List.of("Get", "Search", "Subscribe")) {
-      assertThat(AccessTable.EXCHANGE.method(read)).isEqualTo(new MethodAccess("exchange-read", false, false));
+      assertThat(AccessTable.EXCHANGE.method(read))
+          .isEqualTo(new MethodAccess("exchange-read", false, false));
     }
   }
 
   @Test
   void theAuditorsApiNeedsTheAuditorRoleThroughout() {
     for (String method : AccessTable.AUDIT.methodNames()) {
-      assertThat(AccessTable.AUDIT.method(method)).isEqualTo(new MethodAccess("auditor", false, false));
+      assertThat(AccessTable.AUDIT.method(method))
+          .isEqualTo(new MethodAccess("auditor", false, false));
     }
   }
 
   @Test
   void aMethodWithoutARuleIsRefusedNotLetThrough() {
-    assertThatThrownBy(() -> AccessTable.EXCHANGE.method("Delete")).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> AccessTable.EXCHANGE.method("Delete"))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("allied.exchange.v1.ExchangeService/Delete has no access rule");
     assertThat(AccessTable.forService("allied.other.v1.OtherService")).isNull();
   }

@@ -10,8 +10,8 @@ import org.alliedexchange.label.NationalKey;
 
 /**
  * Signs and checks checkpoints with the audit service's key (EC P-256, SHA256withECDSA). The signed
- * statement is {@code "allied-checkpoint-v1" 0x00 || relationship 0x00 || uint64be(sequence) || head ||
- * int64be(epoch seconds) || int32be(nanos)}, so neither the head nor the time can be moved.
+ * statement is {@code "allied-checkpoint-v1" 0x00 || relationship 0x00 || uint64be(sequence) ||
+ * head || int64be(epoch seconds) || int32be(nanos)}, so neither the head nor the time can be moved.
  */
 public final class CheckpointSigner {
 
@@ -37,12 +37,20 @@ public final class CheckpointSigner {
     }
   }
 
-  /** True when {@code checkpoint} was signed by the holder of {@code publicKey} and not changed since. */
+  /**
+   * True when {@code checkpoint} was signed by the holder of {@code publicKey} and not changed
+   * since.
+   */
   public static boolean verifies(Checkpoint checkpoint, PublicKey publicKey) {
     try {
       Signature check = Signature.getInstance(NationalKey.ALGORITHM);
       check.initVerify(publicKey);
-      check.update(statement(checkpoint.relationship(), checkpoint.sequence(), checkpoint.headHash(), checkpoint.issuedAt()));
+      check.update(
+          statement(
+              checkpoint.relationship(),
+              checkpoint.sequence(),
+              checkpoint.headHash(),
+              checkpoint.issuedAt()));
       return check.verify(checkpoint.signature());
     } catch (GeneralSecurityException e) {
       return false;
@@ -52,7 +60,13 @@ public final class CheckpointSigner {
   static byte[] statement(String relationship, long sequence, byte[] head, Instant at) {
     byte[] name = relationship.getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(DOMAIN.length + name.length + 1 + 8 + head.length + 12)
-        .put(DOMAIN).put(name).put((byte) 0).putLong(sequence).put(head).putLong(at.getEpochSecond()).putInt(at.getNano())
+        .put(DOMAIN)
+        .put(name)
+        .put((byte) 0)
+        .putLong(sequence)
+        .put(head)
+        .putLong(at.getEpochSecond())
+        .putInt(at.getNano())
         .array();
   }
 }

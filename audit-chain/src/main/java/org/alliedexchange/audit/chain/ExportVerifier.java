@@ -15,32 +15,36 @@ import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.label.WireMapping;
 
 /**
- * Checks an exported relationship (JSON Lines of {@link ExportLine}) on its own, with no access to the
- * audit service: every record's event matches the bytes the chain hashed, every link fits the one
- * before it from the chain's first record, and the chain reaches the head that the export's checkpoint
- * signed, with a signature that verifies under the audit service's key. Records the auditor could not
- * read come as links (a digest instead of the event) and are checked the same way.
+ * Checks an exported relationship (JSON Lines of {@link ExportLine}) on its own, with no access to
+ * the audit service: every record's event matches the bytes the chain hashed, every link fits the
+ * one before it from the chain's first record, and the chain reaches the head that the export's
+ * checkpoint signed, with a signature that verifies under the audit service's key. Records the
+ * auditor could not read come as links (a digest instead of the event) and are checked the same
+ * way.
  */
 public final class ExportVerifier {
 
   /**
    * The verdict.
    *
-   * @param verified  the file is a whole, unaltered chain up to a checkpoint signed by the trusted key
-   * @param checked   records checked
-   * @param firstBad  the first record that does not fit, 0 when verified
-   * @param detail    what was verified, or what does not fit
-   * @param notes     what the verdict rests on (the key trusted, records after the checkpoint, ...)
+   * @param verified the file is a whole, unaltered chain up to a checkpoint signed by the trusted
+   *     key
+   * @param checked records checked
+   * @param firstBad the first record that does not fit, 0 when verified
+   * @param detail what was verified, or what does not fit
+   * @param notes what the verdict rests on (the key trusted, records after the checkpoint, ...)
    */
-  public record Result(boolean verified, long checked, long firstBad, String detail, List<String> notes) {}
+  public record Result(
+      boolean verified, long checked, long firstBad, String detail, List<String> notes) {}
 
   private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
   private ExportVerifier() {}
 
   /**
-   * @param trustedKey the audit service's public key, as the verifier holds it; null to trust the key the
-   *                   file carries (which proves the file is unaltered since it was signed, not who signed it)
+   * @param trustedKey the audit service's public key, as the verifier holds it; null to trust the
+   *     key the file carries (which proves the file is unaltered since it was signed, not who
+   *     signed it)
    */
   public static Result verify(BufferedReader lines, PublicKey trustedKey) throws IOException {
     List<QueryRecordsResponse> records = new ArrayList<>();
@@ -53,13 +57,15 @@ public final class ExportVerifier {
         continue;
       }
       if (summary != null) {
-        return fail(0, "line " + number + " follows the summary line: the file was appended to", List.of());
+        return fail(
+            0, "line " + number + " follows the summary line: the file was appended to", List.of());
       }
       ExportLine.Builder parsed = ExportLine.newBuilder();
       try {
         PARSER.merge(line, parsed);
       } catch (InvalidProtocolBufferException e) {
-        return fail(0, "line " + number + " is not a line of an export: " + e.getMessage(), List.of());
+        return fail(
+            0, "line " + number + " is not a line of an export: " + e.getMessage(), List.of());
       }
       switch (parsed.getLineCase()) {
         case RECORD -> records.add(parsed.getRecord());
@@ -70,14 +76,25 @@ public final class ExportVerifier {
       }
     }
     if (summary == null) {
-      return fail(0, "the file has no summary line: it was cut short, or is not an export", List.of());
+      return fail(
+          0, "the file has no summary line: it was cut short, or is not an export", List.of());
     }
     if (summary.getRelationship().isEmpty() || summary.getFiltered()) {
-      return fail(0, "the file is " + (summary.getFiltered() ? "a filtered export" : "an export of several relationships")
-          + ": only one whole relationship, exported without filters, can be checked from its first record", List.of());
+      return fail(
+          0,
+          "the file is "
+              + (summary.getFiltered() ? "a filtered export" : "an export of several relationships")
+              + ": only one whole relationship, exported without filters, can be checked from its first record",
+          List.of());
     }
     if (summary.getRecords() != records.size()) {
-      return fail(0, "the summary counts " + summary.getRecords() + " records but the file holds " + records.size(), List.of());
+      return fail(
+          0,
+          "the summary counts "
+              + summary.getRecords()
+              + " records but the file holds "
+              + records.size(),
+          List.of());
     }
     List<String> notes = new ArrayList<>();
     Checkpoint checkpoint = null;
@@ -90,31 +107,64 @@ public final class ExportVerifier {
         return fail(0, "the checkpoint's public key cannot be read: " + e.getMessage(), notes);
       }
       if (trustedKey == null) {
-        notes.add("trusted the key the file carries (" + signed.getKeyId() + "); pass the audit service's public key to check who signed");
+        notes.add(
+            "trusted the key the file carries ("
+                + signed.getKeyId()
+                + "); pass the audit service's public key to check who signed");
       } else if (!NationalKey.keyId(trustedKey).equals(signed.getKeyId())) {
-        notes.add("the checkpoint names key " + signed.getKeyId() + ", not the trusted key " + NationalKey.keyId(trustedKey));
+        notes.add(
+            "the checkpoint names key "
+                + signed.getKeyId()
+                + ", not the trusted key "
+                + NationalKey.keyId(trustedKey));
       }
-      checkpoint = new Checkpoint(signed.getRelationship(), signed.getSequence(), signed.getHeadHash().toByteArray(),
-          WireMapping.instant(signed.getIssuedAt()), signed.getSignature().toByteArray());
+      checkpoint =
+          new Checkpoint(
+              signed.getRelationship(),
+              signed.getSequence(),
+              signed.getHeadHash().toByteArray(),
+              WireMapping.instant(signed.getIssuedAt()),
+              signed.getSignature().toByteArray());
       if (!checkpoint.relationship().equals(summary.getRelationship())) {
-        return fail(0, "the checkpoint is of " + checkpoint.relationship() + ", not of the exported " + summary.getRelationship(), notes);
+        return fail(
+            0,
+            "the checkpoint is of "
+                + checkpoint.relationship()
+                + ", not of the exported "
+                + summary.getRelationship(),
+            notes);
       }
       if (!CheckpointSigner.verifies(checkpoint, key)) {
-        return fail(0, "the checkpoint's signature does not verify" + (trustedKey != null ? " under the trusted key" : "")
-            + ": it was forged or changed", notes);
+        return fail(
+            0,
+            "the checkpoint's signature does not verify"
+                + (trustedKey != null ? " under the trusted key" : "")
+                + ": it was forged or changed",
+            notes);
       }
     } else {
-      notes.add("no checkpoint had been issued: the chain is checked in itself only, so records cut from its end would not show");
+      notes.add(
+          "no checkpoint had been issued: the chain is checked in itself only, so records cut from its end would not show");
     }
     if (summary.getWithheld() > 0) {
-      notes.add(summary.getWithheld() + " records were withheld from this export by the gateway (" + summary.getWithheldReasons()
-          + "): each is a gap in the chain");
+      notes.add(
+          summary.getWithheld()
+              + " records were withheld from this export by the gateway ("
+              + summary.getWithheldReasons()
+              + "): each is a gap in the chain");
     }
     ChainVerifier chain = new ChainVerifier(summary.getRelationship(), checkpoint);
     for (QueryRecordsResponse record : records) {
       if (!record.getRelationship().equals(summary.getRelationship())) {
-        return fail(chain.result().checked() + 1, "record " + record.getSequence() + " is of " + record.getRelationship() + ", not "
-            + summary.getRelationship(), notes);
+        return fail(
+            chain.result().checked() + 1,
+            "record "
+                + record.getSequence()
+                + " is of "
+                + record.getRelationship()
+                + ", not "
+                + summary.getRelationship(),
+            notes);
       }
       byte[] digest;
       if (record.getRedacted()) {
@@ -125,22 +175,42 @@ public final class ExportVerifier {
         try {
           stored = AuditEvent.parseFrom(record.getEventBytes());
         } catch (InvalidProtocolBufferException e) {
-          return fail(record.getSequence(), "record " + record.getSequence() + "'s stored bytes are not an event", notes);
+          return fail(
+              record.getSequence(),
+              "record " + record.getSequence() + "'s stored bytes are not an event",
+              notes);
         }
         if (!stored.equals(record.getEvent())) {
-          return fail(record.getSequence(), "record " + record.getSequence() + " shows an event that differs from the bytes the chain"
-              + " hashed: the readable copy was changed", notes);
+          return fail(
+              record.getSequence(),
+              "record "
+                  + record.getSequence()
+                  + " shows an event that differs from the bytes the chain"
+                  + " hashed: the readable copy was changed",
+              notes);
         }
       }
-      if (!chain.accept(new ChainVerifier.Link(record.getSequence(), record.getEvent().getEventId(), digest, record.getHash().toByteArray()))) {
+      if (!chain.accept(
+          new ChainVerifier.Link(
+              record.getSequence(),
+              record.getEvent().getEventId(),
+              digest,
+              record.getHash().toByteArray()))) {
         break;
       }
     }
     ChainVerifier.Result result = chain.result();
     if (result.verified() && checkpoint != null && result.checked() > checkpoint.sequence()) {
-      notes.add((result.checked() - checkpoint.sequence()) + " records after the checkpoint fit the chain but are not signed yet");
+      notes.add(
+          (result.checked() - checkpoint.sequence())
+              + " records after the checkpoint fit the chain but are not signed yet");
     }
-    return new Result(result.verified(), result.checked(), result.firstBad(), result.detail(), List.copyOf(notes));
+    return new Result(
+        result.verified(),
+        result.checked(),
+        result.firstBad(),
+        result.detail(),
+        List.copyOf(notes));
   }
 
   private static Result fail(long firstBad, String detail, List<String> notes) {

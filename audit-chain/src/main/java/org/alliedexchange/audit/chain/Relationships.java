@@ -21,13 +21,19 @@ public final class Relationships {
     return a.compareTo(b) < 0 ? a + "-" + b : b + "-" + a;
   }
 
-  /** The relationships an event is recorded in; never empty (an event naming no nation goes to "UNKNOWN"). */
+  /**
+   * The relationships an event is recorded in; never empty (an event naming no nation goes to
+   * "UNKNOWN").
+   */
   public static List<String> of(AuditEvent event) {
     List<String> out = new ArrayList<>();
     switch (event.getEventCase()) {
       case TRANSFER -> {
         var transfer = event.getTransfer();
-        String originator = transfer.getLabel().getOriginator().isEmpty() ? transfer.getSourceNation() : transfer.getLabel().getOriginator();
+        String originator =
+            transfer.getLabel().getOriginator().isEmpty()
+                ? transfer.getSourceNation()
+                : transfer.getLabel().getOriginator();
         if (!originator.isEmpty() && !transfer.getRecipientNation().isEmpty()) {
           out.add(between(originator, transfer.getRecipientNation()));
         }
@@ -59,7 +65,7 @@ public final class Relationships {
           out.add(event.getBindingViolation().getNation());
         }
       }
-      case EVENT_NOT_SET -> { }
+      case EVENT_NOT_SET -> {}
     }
     if (out.isEmpty()) {
       out.add("UNKNOWN");

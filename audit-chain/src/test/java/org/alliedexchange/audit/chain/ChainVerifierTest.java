@@ -9,7 +9,10 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every way of tampering with a stored chain is caught, and names the first record that does not fit. */
+/**
+ * Every way of tampering with a stored chain is caught, and names the first record that does not
+ * fit.
+ */
 class ChainVerifierTest {
 
   private static List<ChainVerifier.Link> chain(int length) {
@@ -24,7 +27,8 @@ class ChainVerifierTest {
     return links;
   }
 
-  private static ChainVerifier.Result verify(List<ChainVerifier.Link> links, Checkpoint checkpoint) {
+  private static ChainVerifier.Result verify(
+      List<ChainVerifier.Link> links, Checkpoint checkpoint) {
     ChainVerifier verifier = new ChainVerifier("JPN-KOR", checkpoint);
     links.forEach(verifier::accept);
     return verifier.result();
@@ -32,7 +36,12 @@ class ChainVerifierTest {
 
   private static Checkpoint checkpointOf(List<ChainVerifier.Link> links) {
     ChainVerifier.Link last = links.get(links.size() - 1);
-    return new Checkpoint("JPN-KOR", last.sequence(), last.hash(), Instant.parse("2026-11-21T00:00:00Z"), new byte[0]);
+    return new Checkpoint(
+        "JPN-KOR",
+        last.sequence(),
+        last.hash(),
+        Instant.parse("2026-11-21T00:00:00Z"),
+        new byte[0]);
   }
 
   @Test
@@ -47,7 +56,13 @@ class ChainVerifierTest {
   void anEditedRecordIsNamed() {
     List<ChainVerifier.Link> links = chain(10);
     ChainVerifier.Link original = links.get(4);
-    links.set(4, ChainVerifier.Link.ofEvent(5, original.eventId(), "event 5, amended".getBytes(StandardCharsets.UTF_8), original.hash()));
+    links.set(
+        4,
+        ChainVerifier.Link.ofEvent(
+            5,
+            original.eventId(),
+            "event 5, amended".getBytes(StandardCharsets.UTF_8),
+            original.hash()));
     ChainVerifier.Result result = verify(links, null);
     assertThat(result.verified()).isFalse();
     assertThat(result.firstBad()).isEqualTo(5);

@@ -17,21 +17,27 @@ import org.springframework.validation.annotation.Validated;
 /**
  * The audit service's configuration ({@code allied.audit.*}), checked at start-up.
  *
- * @param dataDir   where a generated checkpoint signing key lives when none is configured
- * @param database  the PostgreSQL the audit log is kept in (required)
+ * @param dataDir where a generated checkpoint signing key lives when none is configured
+ * @param database the PostgreSQL the audit log is kept in (required)
  * @param auditRedis the Redis holding the audit stream (redis://host:port)
- * @param stream    the audit stream's key
- * @param group     the consumer group every audit service replica joins
- * @param consumer  this replica's name in the group; a restarted replica with the same name resumes its own pending entries
- * @param batchSize stream entries read (and stored in one transaction) at a time; a gateway entry holds up to its batch of events
+ * @param stream the audit stream's key
+ * @param group the consumer group every audit service replica joins
+ * @param consumer this replica's name in the group; a restarted replica with the same name resumes
+ *     its own pending entries
+ * @param batchSize stream entries read (and stored in one transaction) at a time; a gateway entry
+ *     holds up to its batch of events
  * @param claimIdle how long an entry may stay pending with a consumer before another claims it
- * @param signingKey the key checkpoints are signed with (PEM); created in {@code dataDir} when unset
+ * @param signingKey the key checkpoints are signed with (PEM); created in {@code dataDir} when
+ *     unset
  * @param checkpointEvery how often the head of every chain that moved is signed
- * @param host      the address the auditors' gRPC API and the console listen on (loopback unless deliberately opened)
- * @param port      the auditors' gRPC API (0: any free port)
- * @param consolePort the auditor console's HTTP port (0: any free port), reached through the gateway
- * @param auth      how auditors' Keycloak tokens (relayed by the gateway) are validated
- * @param policyConfig the federation configuration file (its marking schemes label answers); the built-in one when unset
+ * @param host the address the auditors' gRPC API and the console listen on (loopback unless
+ *     deliberately opened)
+ * @param port the auditors' gRPC API (0: any free port)
+ * @param consolePort the auditor console's HTTP port (0: any free port), reached through the
+ *     gateway
+ * @param auth how auditors' Keycloak tokens (relayed by the gateway) are validated
+ * @param policyConfig the federation configuration file (its marking schemes label answers); the
+ *     built-in one when unset
  * @param maxStreams queries and exports streamed at once; more are refused RESOURCE_EXHAUSTED
  * @param stallLimit how long a stream waits for a caller that reads nothing before ending it
  */
@@ -60,7 +66,12 @@ public record AuditProperties(
     return signingKey != null ? signingKey : dataDir.resolve("checkpoint-key.pem");
   }
 
-  /** The PostgreSQL to use: on one machine, the URL of a {@code LocalPostgres} its runner started. */
-  public record Database(@NotBlank(message = "must name the PostgreSQL (jdbc:postgresql://host:port/database)") String url,
-      String username, String password) {}
+  /**
+   * The PostgreSQL to use: on one machine, the URL of a {@code LocalPostgres} its runner started.
+   */
+  public record Database(
+      @NotBlank(message = "must name the PostgreSQL (jdbc:postgresql://host:port/database)")
+          String url,
+      String username,
+      String password) {}
 }

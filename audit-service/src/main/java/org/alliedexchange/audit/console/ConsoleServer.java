@@ -20,30 +20,33 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * Serves the auditor console's page: static files, and {@code whoami} for the page to greet the
- * auditor. It is reached through the gateway, which logs the auditor in and relays the access token;
- * the token is validated here again and must carry the auditor role, so the page is not served to
- * anyone who reaches this port some other way. The page holds no data: it fetches everything from the
- * gateway's auditors' API, where each record passes the guard.
+ * auditor. It is reached through the gateway, which logs the auditor in and relays the access
+ * token; the token is validated here again and must carry the auditor role, so the page is not
+ * served to anyone who reaches this port some other way. The page holds no data: it fetches
+ * everything from the gateway's auditors' API, where each record passes the guard.
  */
 public final class ConsoleServer implements SmartLifecycle {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleServer.class);
   static final String PATH = "/console";
   private static final String RESOURCES = "/org/alliedexchange/audit/console/";
-  private static final Map<String, String> FILES = Map.of(
-      "", "index.html",
-      "index.html", "index.html",
-      "console.js", "console.js",
-      "console.css", "console.css");
-  private static final Map<String, String> TYPES = Map.of(
-      "html", "text/html; charset=utf-8",
-      "js", "text/javascript; charset=utf-8",
-      "css", "text/css; charset=utf-8");
+  private static final Map<String, String> FILES =
+      Map.of(
+          "", "index.html",
+          "index.html", "index.html",
+          "console.js", "console.js",
+          "console.css", "console.css");
+  private static final Map<String, String> TYPES =
+      Map.of(
+          "html", "text/html; charset=utf-8",
+          "js", "text/javascript; charset=utf-8",
+          "css", "text/css; charset=utf-8");
 
   /** An answer: status, content type, body. */
   private record Page(int status, String type, byte[] body, String location) {
     static Page text(int status, String text) {
-      return new Page(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8), null);
+      return new Page(
+          status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8), null);
     }
   }
 
@@ -61,32 +64,50 @@ public final class ConsoleServer implements SmartLifecycle {
 
   @Override
   public void start() {
-    // HTTP/1.1 and h2c: the gateway's backend client speaks HTTP/2 with prior knowledge to every backend
-    server = HttpServer.create().host(host).port(requestedPort).protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
-        .handle((request, response) -> {
-          String path = request.fullPath();
-          String authorization = request.requestHeaders().get("Authorization");
-          boolean head = request.method().name().equals("HEAD");
-          Mono<Page> page = request.method().name().equals("GET") || head
-              ? Mono.fromCallable(() -> answer(path, authorization)).subscribeOn(Schedulers.boundedElastic())
-              : Mono.just(Page.text(405, "only GET\n"));
-          return page.onErrorResume(e -> {
-            LOG.error("console request for {} failed", path, e);
-            return Mono.just(Page.text(500, "the console failed on this request; it is logged\n"));
-          }).flatMap(answer -> {
-            response.status(answer.status())
-                .header("Content-Type", answer.type())
-                .header("Cache-Control", "no-store")
-                .header("X-Content-Type-Options", "nosniff")
-                .header("Referrer-Policy", "no-referrer")
-                .header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'");
-            if (answer.location() != null) {
-              response.header("Location", answer.location());
-            }
-            return head ? response.send().then() : response.sendByteArray(Mono.just(answer.body())).then();
-          });
-        })
-        .bindNow();
+    // HTTP/1.1 and h2c: the gateway's backend client speaks HTTP/2 with prior knowledge to every
+    // backend
+    server =
+        HttpServer.create()
+            .host(host)
+            .port(requestedPort)
+            .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
+            .handle(
+                (request, response) -> {
+                  String path = request.fullPath();
+                  String authorization = request.requestHeaders().get("Authorization");
+                  boolean head = request.method().name().equals("HEAD");
+                  Mono<Page> page =
+                      request.method().name().equals("GET") || head
+                          ? Mono.fromCallable(() -> answer(path, authorization))
+                              .subscribeOn(Schedulers.boundedElastic())
+                          : Mono.just(Page.text(405, "only GET\n"));
+                  return page.onErrorResume(
+                          e -> {
+                            LOG.error("console request for {} failed", path, e);
+                            return Mono.just(
+                                Page.text(
+                                    500, "the console failed on this request; it is logged\n"));
+                          })
+                      .flatMap(
+                          answer -> {
+                            response
+                                .status(answer.status())
+                                .header("Content-Type", answer.type())
+                                .header("Cache-Control", "no-store")
+                                .header("X-Content-Type-Options", "nosniff")
+                                .header("Referrer-Policy", "no-referrer")
+                                .header(
+                                    "Content-Security-Policy",
+                                    "default-src 'self'; frame-ancestors 'none'; form-action 'self'");
+                            if (answer.location() != null) {
+                              response.header("Location", answer.location());
+                            }
+                            return head
+                                ? response.send().then()
+                                : response.sendByteArray(Mono.just(answer.body())).then();
+                          });
+                })
+            .bindNow();
     LOG.info("auditor console page on {}:{}{}/ (reach it through the gateway)", host, port(), PATH);
   }
 
@@ -103,7 +124,8 @@ public final class ConsoleServer implements SmartLifecycle {
       return Page.text(401, "log in through the gateway's /console/: " + e.getMessage() + "\n");
     }
     if (!caller.hasRole(Roles.AUDITOR)) {
-      return Page.text(403, caller.system() + " lacks the role " + Roles.AUDITOR + " the console needs\n");
+      return Page.text(
+          403, caller.system() + " lacks the role " + Roles.AUDITOR + " the console needs\n");
     }
     if (path.equals(PATH)) {
       return new Page(302, "text/plain; charset=utf-8", new byte[0], PATH + "/");
@@ -113,8 +135,18 @@ public final class ConsoleServer implements SmartLifecycle {
     }
     String name = path.substring(PATH.length() + 1);
     if (name.equals("whoami")) {
-      return new Page(200, "application/json", ("{\"system\":" + quote(caller.system()) + ",\"nation\":" + quote(caller.nation())
-          + ",\"clearance\":" + quote(caller.clearance() == null ? "" : caller.clearance().name()) + "}").getBytes(StandardCharsets.UTF_8), null);
+      return new Page(
+          200,
+          "application/json",
+          ("{\"system\":"
+                  + quote(caller.system())
+                  + ",\"nation\":"
+                  + quote(caller.nation())
+                  + ",\"clearance\":"
+                  + quote(caller.clearance() == null ? "" : caller.clearance().name())
+                  + "}")
+              .getBytes(StandardCharsets.UTF_8),
+          null);
     }
     String file = FILES.get(name);
     if (file == null) {

@@ -20,13 +20,14 @@ import redis.clients.jedis.resps.StreamEntryBinary;
 
 /**
  * Reads the audit stream as a member of a consumer group and stores what it reads. An entry is
- * acknowledged only after the transaction holding its records has committed, so a consumer killed at
- * any point leaves its entries pending: on restart it reads its own pending entries first, and entries
- * left pending by a consumer that never came back are claimed by another after {@code claimIdle}.
- * Because the log skips events it already holds, redelivery never duplicates a record.
+ * acknowledged only after the transaction holding its records has committed, so a consumer killed
+ * at any point leaves its entries pending: on restart it reads its own pending entries first, and
+ * entries left pending by a consumer that never came back are claimed by another after {@code
+ * claimIdle}. Because the log skips events it already holds, redelivery never duplicates a record.
  *
  * <p>An entry that holds no readable AuditEvent cannot be stored; it is copied to the dead-letter
- * stream ({@code <stream>:dead}) and then acknowledged, so it neither blocks the group nor disappears.
+ * stream ({@code <stream>:dead}) and then acknowledged, so it neither blocks the group nor
+ * disappears.
  */
 public final class StreamConsumer implements AutoCloseable {
 
@@ -46,7 +47,14 @@ public final class StreamConsumer implements AutoCloseable {
   private volatile boolean running = true;
   private volatile long stored;
 
-  public StreamConsumer(RedisClient redis, AuditLog log, String stream, String group, String consumer, int batchSize, Duration claimIdle) {
+  public StreamConsumer(
+      RedisClient redis,
+      AuditLog log,
+      String stream,
+      String group,
+      String consumer,
+      int batchSize,
+      Duration claimIdle) {
     this.redis = redis;
     this.log = log;
     this.stream = stream;
@@ -113,7 +121,8 @@ public final class StreamConsumer implements AutoCloseable {
     if (blockMillis > 0) {
       params.block(blockMillis);
     }
-    List<Map.Entry<byte[], List<StreamEntryBinary>>> reply = redis.xreadGroupBinary(group, consumer, params, Map.of(streamKey, from));
+    List<Map.Entry<byte[], List<StreamEntryBinary>>> reply =
+        redis.xreadGroupBinary(group, consumer, params, Map.of(streamKey, from));
     if (reply == null || reply.isEmpty()) {
       return List.of();
     }
@@ -123,18 +132,28 @@ public final class StreamConsumer implements AutoCloseable {
   /** Entries pending with any consumer for longer than {@code claimIdle}, now this one's. */
   @SuppressWarnings("unchecked")
   private List<StreamEntryBinary> claim() {
-    List<Object> reply = redis.xautoclaim(streamKey, group, consumer, claimIdle.toMillis(), "0-0".getBytes(StandardCharsets.UTF_8),
-        XAutoClaimParams.xAutoClaimParams().count(batchSize));
+    List<Object> reply =
+        redis.xautoclaim(
+            streamKey,
+            group,
+            consumer,
+            claimIdle.toMillis(),
+            "0-0".getBytes(StandardCharsets.UTF_8),
+            XAutoClaimParams.xAutoClaimParams().count(batchSize));
     List<StreamEntryBinary> entries = new ArrayList<>();
     for (Object raw : (List<Object>) reply.get(1)) {
-      if (!(raw instanceof List<?> entry) || entry.size() < 2 || !(entry.get(1) instanceof List<?> fields)) {
+      if (!(raw instanceof List<?> entry)
+          || entry.size() < 2
+          || !(entry.get(1) instanceof List<?> fields)) {
         continue; // an entry deleted from the stream while pending
       }
       Map<byte[], byte[]> map = new java.util.LinkedHashMap<>();
       for (int i = 0; i + 1 < fields.size(); i += 2) {
         map.put((byte[]) fields.get(i), (byte[]) fields.get(i + 1));
       }
-      entries.add(new StreamEntryBinary(new StreamEntryID(new String((byte[]) entry.get(0), StandardCharsets.UTF_8)), map));
+      entries.add(
+          new StreamEntryBinary(
+              new StreamEntryID(new String((byte[]) entry.get(0), StandardCharsets.UTF_8)), map));
     }
     return entries;
   }
@@ -162,7 +181,8 @@ public final class StreamConsumer implements AutoCloseable {
     return entries.size();
   }
 
-  private void commitAndAcknowledge(List<AuditLog.Incoming> events, List<StreamEntryID> ids) throws java.sql.SQLException {
+  private void commitAndAcknowledge(List<AuditLog.Incoming> events, List<StreamEntryID> ids)
+      throws java.sql.SQLException {
     if (ids.isEmpty()) {
       return;
     }
@@ -173,7 +193,8 @@ public final class StreamConsumer implements AutoCloseable {
     ids.clear();
   }
 
-  private static List<AuditLog.Incoming> parse(Map<byte[], byte[]> fields) throws InvalidProtocolBufferException {
+  private static List<AuditLog.Incoming> parse(Map<byte[], byte[]> fields)
+      throws InvalidProtocolBufferException {
     List<AuditLog.Incoming> events = new ArrayList<>();
     for (Map.Entry<byte[], byte[]> field : fields.entrySet()) {
       for (byte[] event : AuditStream.eventBytes(field.getKey(), field.getValue())) {
@@ -189,17 +210,26 @@ public final class StreamConsumer implements AutoCloseable {
   private static AuditLog.Incoming incoming(byte[] bytes) throws InvalidProtocolBufferException {
     AuditEvent event = AuditEvent.parseFrom(bytes);
     if (event.getEventId().isEmpty()) {
-      throw new IllegalArgumentException("an event without an event id cannot be stored exactly once");
+      throw new IllegalArgumentException(
+          "an event without an event id cannot be stored exactly once");
     }
     return new AuditLog.Incoming(bytes, event);
   }
 
   private void deadLetter(StreamEntryBinary entry, String why) {
     Map<byte[], byte[]> copy = new java.util.LinkedHashMap<>(entry.getFields());
-    copy.put("dead-because".getBytes(StandardCharsets.UTF_8), why == null ? new byte[0] : why.getBytes(StandardCharsets.UTF_8));
-    copy.put("dead-id".getBytes(StandardCharsets.UTF_8), entry.getID().toString().getBytes(StandardCharsets.UTF_8));
+    copy.put(
+        "dead-because".getBytes(StandardCharsets.UTF_8),
+        why == null ? new byte[0] : why.getBytes(StandardCharsets.UTF_8));
+    copy.put(
+        "dead-id".getBytes(StandardCharsets.UTF_8),
+        entry.getID().toString().getBytes(StandardCharsets.UTF_8));
     redis.xadd((stream + ":dead").getBytes(StandardCharsets.UTF_8), XAddParams.xAddParams(), copy);
-    LOG.warn("audit stream entry {} holds no readable AuditEvent ({}); moved to {}:dead", entry.getID(), why, stream);
+    LOG.warn(
+        "audit stream entry {} holds no readable AuditEvent ({}); moved to {}:dead",
+        entry.getID(),
+        why,
+        stream);
   }
 
   private static void sleep(long millis) {

@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.audit.v1.AgreementStatus;
 import org.alliedexchange.api.audit.v1.AgreementStatusChanged;
 import org.alliedexchange.api.audit.v1.AuditServiceGrpc;
@@ -37,25 +38,25 @@ import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.audit.store.ChainAudit;
 import org.alliedexchange.audit.store.Checkpoints;
 import org.alliedexchange.audit.store.ComplianceReport;
-import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.label.WireMapping;
-import org.alliedexchange.accesstoken.Caller;
+import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The auditors' API. Every call needs the auditor role, and an auditor reads only the relationships its
- * own nation is party to ("JPN-KOR" and "KOR" for a KOR auditor; see {@link AuditorScope}): asking for
- * another is refused, and every answer is labelled for the auditor's nation (see {@link RecordLabels}) so
- * the gateway's guard checks it again on the way out. Queries are checked by {@link RecordFilters} and
- * streamed by {@link RecordStream}.
+ * The auditors' API. Every call needs the auditor role, and an auditor reads only the relationships
+ * its own nation is party to ("JPN-KOR" and "KOR" for a KOR auditor; see {@link AuditorScope}):
+ * asking for another is refused, and every answer is labelled for the auditor's nation (see {@link
+ * RecordLabels}) so the gateway's guard checks it again on the way out. Queries are checked by
+ * {@link RecordFilters} and streamed by {@link RecordStream}.
  */
 public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditGrpcService.class);
   static final int DEFAULT_PAGE = 100;
   static final int MAX_PAGE = 1_000;
+
   /** The longest period one report covers. */
   static final int MAX_REPORT_DAYS = 3_660;
 
@@ -68,8 +69,16 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
   private final PublicKey checkpointKey;
   private final String checkpointKeyPem;
 
-  public AuditGrpcService(AuditLog log, RecordQuery query, RecordLabels labels, ChainAudit chains, Checkpoints checkpoints,
-      ComplianceReport reports, NationalKey checkpointKey, ExecutorService streams, Duration stallLimit) {
+  public AuditGrpcService(
+      AuditLog log,
+      RecordQuery query,
+      RecordLabels labels,
+      ChainAudit chains,
+      Checkpoints checkpoints,
+      ComplianceReport reports,
+      NationalKey checkpointKey,
+      ExecutorService streams,
+      Duration stallLimit) {
     this.filters = new RecordFilters(log);
     this.records = new RecordStream(query, labels, streams, stallLimit);
     this.labels = labels;
@@ -81,37 +90,50 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
   }
 
   @Override
-  public void queryRecords(QueryRecordsRequest request, StreamObserver<QueryRecordsResponse> responses) {
-    int page = request.getPageSize() == 0 ? DEFAULT_PAGE : (int) Math.min(request.getPageSize(), MAX_PAGE);
-    stream("QueryRecords", request, page, (ServerCallStreamObserver<QueryRecordsResponse>) responses);
+  public void queryRecords(
+      QueryRecordsRequest request, StreamObserver<QueryRecordsResponse> responses) {
+    int page =
+        request.getPageSize() == 0 ? DEFAULT_PAGE : (int) Math.min(request.getPageSize(), MAX_PAGE);
+    stream(
+        "QueryRecords", request, page, (ServerCallStreamObserver<QueryRecordsResponse>) responses);
   }
 
   @Override
-  public void exportRecords(QueryRecordsRequest request, StreamObserver<QueryRecordsResponse> responses) {
-    stream("ExportRecords", request.toBuilder().clearCursor().build(), Integer.MAX_VALUE,
+  public void exportRecords(
+      QueryRecordsRequest request, StreamObserver<QueryRecordsResponse> responses) {
+    stream(
+        "ExportRecords",
+        request.toBuilder().clearCursor().build(),
+        Integer.MAX_VALUE,
         (ServerCallStreamObserver<QueryRecordsResponse>) responses);
   }
 
-  private void stream(String method, QueryRecordsRequest request, int limit, ServerCallStreamObserver<QueryRecordsResponse> responses) {
+  private void stream(
+      String method,
+      QueryRecordsRequest request,
+      int limit,
+      ServerCallStreamObserver<QueryRecordsResponse> responses) {
     Caller caller = AuthenticationInterceptor.caller();
     AuditorScope auditor = AuditorCalls.scope(caller, method);
     records.send(filters.filter(request, auditor), auditor, caller.system(), limit, responses);
   }
 
   @Override
-  public void verifyChain(VerifyChainRequest request, StreamObserver<VerifyChainResponse> responses) {
+  public void verifyChain(
+      VerifyChainRequest request, StreamObserver<VerifyChainResponse> responses) {
     AuditorScope auditor = auditor("VerifyChain");
     String relationship = AuditorCalls.relationship(auditor, request.getRelationship());
     try {
       // one read of the checkpoint: the one verified against is the one shown
       org.alliedexchange.audit.chain.Checkpoint checkpoint = checkpoints.latest(relationship);
       ChainVerifier.Result result = chains.verify(relationship, checkpoint);
-      VerifyChainResponse.Builder response = VerifyChainResponse.newBuilder()
-          .setLabel(labels.forAnswer(RecordLabels.CHAIN_LEVEL, auditor.nation()))
-          .setVerified(result.verified())
-          .setRecordsChecked(result.checked())
-          .setFirstBadSequence(result.firstBad())
-          .setDetail(result.detail());
+      VerifyChainResponse.Builder response =
+          VerifyChainResponse.newBuilder()
+              .setLabel(labels.forAnswer(RecordLabels.CHAIN_LEVEL, auditor.nation()))
+              .setVerified(result.verified())
+              .setRecordsChecked(result.checked())
+              .setFirstBadSequence(result.firstBad())
+              .setDetail(result.detail());
       if (checkpoint != null) {
         response.setCheckpoint(toProto(checkpoint));
       }
@@ -123,13 +145,15 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
   }
 
   @Override
-  public void getCheckpoint(GetCheckpointRequest request, StreamObserver<GetCheckpointResponse> responses) {
+  public void getCheckpoint(
+      GetCheckpointRequest request, StreamObserver<GetCheckpointResponse> responses) {
     AuditorScope auditor = auditor("GetCheckpoint");
     String relationship = AuditorCalls.relationship(auditor, request.getRelationship());
     try {
       org.alliedexchange.audit.chain.Checkpoint checkpoint = checkpoints.latest(relationship);
-      GetCheckpointResponse.Builder response = GetCheckpointResponse.newBuilder()
-          .setLabel(labels.forAnswer(RecordLabels.CHAIN_LEVEL, auditor.nation()));
+      GetCheckpointResponse.Builder response =
+          GetCheckpointResponse.newBuilder()
+              .setLabel(labels.forAnswer(RecordLabels.CHAIN_LEVEL, auditor.nation()));
       if (checkpoint != null) {
         response.setCheckpoint(toProto(checkpoint));
       }
@@ -141,54 +165,87 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
   }
 
   @Override
-  public void getComplianceReport(GetComplianceReportRequest request, StreamObserver<GetComplianceReportResponse> responses) {
+  public void getComplianceReport(
+      GetComplianceReportRequest request, StreamObserver<GetComplianceReportResponse> responses) {
     AuditorScope auditor = auditor("GetComplianceReport");
     String relationship = AuditorCalls.relationship(auditor, request.getRelationship());
     if (!relationship.contains("-")) {
-      throw invalid("a compliance report is of a bilateral relationship, like JPN-KOR, not " + relationship);
+      throw invalid(
+          "a compliance report is of a bilateral relationship, like JPN-KOR, not " + relationship);
     }
-    LocalDate to = request.getToDay().isEmpty() ? LocalDate.now(ZoneOffset.UTC) : day(request.getToDay(), "to_day");
-    LocalDate from = request.getFromDay().isEmpty() ? to.minusDays(29) : day(request.getFromDay(), "from_day");
+    LocalDate to =
+        request.getToDay().isEmpty()
+            ? LocalDate.now(ZoneOffset.UTC)
+            : day(request.getToDay(), "to_day");
+    LocalDate from =
+        request.getFromDay().isEmpty() ? to.minusDays(29) : day(request.getFromDay(), "from_day");
     if (from.isAfter(to)) {
       throw invalid("from_day " + from + " is after to_day " + to);
     }
     if (from.plusDays(MAX_REPORT_DAYS).isBefore(to)) {
-      throw invalid("a report covers at most " + MAX_REPORT_DAYS + " days; ask for " + from + " to " + from.plusDays(MAX_REPORT_DAYS - 1)
-          + " and on from there");
+      throw invalid(
+          "a report covers at most "
+              + MAX_REPORT_DAYS
+              + " days; ask for "
+              + from
+              + " to "
+              + from.plusDays(MAX_REPORT_DAYS - 1)
+              + " and on from there");
     }
     try {
       ComplianceReport.Report report = reports.report(relationship, from, to);
-      GetComplianceReportResponse.Builder response = GetComplianceReportResponse.newBuilder()
-          .setLabel(labels.forAnswer(RecordLabels.SUMMARY_LEVEL, auditor.nation()))
-          .setRelationship(relationship)
-          .setFromDay(from.toString())
-          .setToDay(to.toString());
+      GetComplianceReportResponse.Builder response =
+          GetComplianceReportResponse.newBuilder()
+              .setLabel(labels.forAnswer(RecordLabels.SUMMARY_LEVEL, auditor.nation()))
+              .setRelationship(relationship)
+              .setFromDay(from.toString())
+              .setToDay(to.toString());
       for (ComplianceReport.Flow flow : report.flows()) {
-        response.addFlowsBuilder().setFrom(flow.from()).setTo(flow.to())
+        response
+            .addFlowsBuilder()
+            .setFrom(flow.from())
+            .setTo(flow.to())
             .setLevel(WireMapping.namedOrUnspecified(ClassificationLevel.class, flow.level()))
-            .setReleased(flow.released()).setRefused(flow.refused());
+            .setReleased(flow.released())
+            .setRefused(flow.refused());
       }
       for (ComplianceReport.Refusals refusals : report.refusals()) {
-        refusals.byReason().forEach((reason, count) -> response.addRefusalsBuilder().setFrom(refusals.from()).setTo(refusals.to())
-            .setReason(WireMapping.namedOrUnspecified(DenyReason.class, reason)).setCount(count));
+        refusals
+            .byReason()
+            .forEach(
+                (reason, count) ->
+                    response
+                        .addRefusalsBuilder()
+                        .setFrom(refusals.from())
+                        .setTo(refusals.to())
+                        .setReason(WireMapping.namedOrUnspecified(DenyReason.class, reason))
+                        .setCount(count));
       }
       ComplianceReport.Balance balance = report.balance();
-      response.getBalanceBuilder().setA(balance.a()).setB(balance.b()).setAToB(balance.aToB()).setBToA(balance.bToA())
+      response
+          .getBalanceBuilder()
+          .setA(balance.a())
+          .setB(balance.b())
+          .setAToB(balance.aToB())
+          .setBToA(balance.bToA())
           .setDifference(balance.difference());
       for (ComplianceReport.AgreementChange change : report.agreementChanges()) {
-        response.addAgreementChanges(AgreementStatusChanged.newBuilder()
-            .setAgreementId(change.agreementId())
-            .addAllParties(Arrays.asList(relationship.split("-")))
-            .setPreviousStatus(WireMapping.namedOrUnspecified(AgreementStatus.class, change.from()))
-            .setStatus(WireMapping.namedOrUnspecified(AgreementStatus.class, change.to()))
-            .setEffectiveAt(timestamp(change.at()))
-            .setChangedBy(change.changedBy())
-            .setReason(change.reason()));
+        response.addAgreementChanges(
+            AgreementStatusChanged.newBuilder()
+                .setAgreementId(change.agreementId())
+                .addAllParties(Arrays.asList(relationship.split("-")))
+                .setPreviousStatus(
+                    WireMapping.namedOrUnspecified(AgreementStatus.class, change.from()))
+                .setStatus(WireMapping.namedOrUnspecified(AgreementStatus.class, change.to()))
+                .setEffectiveAt(timestamp(change.at()))
+                .setChangedBy(change.changedBy())
+                .setReason(change.reason()));
       }
       response.putAllIdentityChanges(report.identityChanges());
       // the report read the checkpoint and checked its signature: shown as read, not read again
       if (report.checkpoint() != null) {
-        response.setCheckpoint(toProto(report.checkpoint().checkpoint()))
+        response
+            .setCheckpoint(toProto(report.checkpoint().checkpoint()))
             .setCheckpointSignatureValid(report.checkpoint().signatureValid());
       }
       responses.onNext(response.build());
@@ -198,7 +255,9 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     }
   }
 
-  /** @param method the RPC's proto name, whose rule in the api's access table the caller must meet */
+  /**
+   * @param method the RPC's proto name, whose rule in the api's access table the caller must meet
+   */
   private static AuditorScope auditor(String method) {
     return AuditorCalls.scope(AuthenticationInterceptor.caller(), method);
   }
@@ -237,6 +296,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
   static StatusRuntimeException unavailable(SQLException e) {
     LOG.error("the audit log could not be read", e);
-    return Status.UNAVAILABLE.withDescription("the audit log could not be read; retry, and report it if it persists").asRuntimeException();
+    return Status.UNAVAILABLE
+        .withDescription("the audit log could not be read; retry, and report it if it persists")
+        .asRuntimeException();
   }
 }

@@ -12,8 +12,8 @@ import org.alliedexchange.audit.query.RecordQuery;
 import org.alliedexchange.audit.store.AuditLog;
 
 /**
- * An auditor's query request as a {@link RecordQuery.Filter}: checked field by field (INVALID_ARGUMENT
- * naming the field), and narrowed to the relationships the auditor's scope reads.
+ * An auditor's query request as a {@link RecordQuery.Filter}: checked field by field
+ * (INVALID_ARGUMENT naming the field), and narrowed to the relationships the auditor's scope reads.
  */
 final class RecordFilters {
 
@@ -24,8 +24,10 @@ final class RecordFilters {
   }
 
   RecordQuery.Filter filter(QueryRecordsRequest request, AuditorScope auditor) {
-    List<String> relationships = request.getRelationship().isEmpty() ? visibleRelationships(auditor)
-        : List.of(AuditorCalls.relationship(auditor, request.getRelationship()));
+    List<String> relationships =
+        request.getRelationship().isEmpty()
+            ? visibleRelationships(auditor)
+            : List.of(AuditorCalls.relationship(auditor, request.getRelationship()));
     RecordQuery.Position after = null;
     if (!request.getCursor().isEmpty()) {
       try {
@@ -34,7 +36,11 @@ final class RecordFilters {
         throw AuditGrpcService.invalid(e.getMessage());
       }
       if (!auditor.covers(after.relationship())) {
-        throw AuditGrpcService.invalid("the cursor " + request.getCursor() + " is not one given to an auditor of " + auditor.nation());
+        throw AuditGrpcService.invalid(
+            "the cursor "
+                + request.getCursor()
+                + " is not one given to an auditor of "
+                + auditor.nation());
       }
     }
     Instant from = request.hasFrom() ? AuditGrpcService.instant(request.getFrom()) : null;
@@ -42,22 +48,34 @@ final class RecordFilters {
     if (from != null && to != null && !from.isBefore(to)) {
       throw AuditGrpcService.invalid("from " + from + " is not before to " + to);
     }
-    if (request.getDecision() == Decision.UNRECOGNIZED || request.getReason() == DenyReason.UNRECOGNIZED
+    if (request.getDecision() == Decision.UNRECOGNIZED
+        || request.getReason() == DenyReason.UNRECOGNIZED
         || request.getLevel() == ClassificationLevel.UNRECOGNIZED) {
-      throw AuditGrpcService.invalid("decision, reason or level is a value this service does not know");
+      throw AuditGrpcService.invalid(
+          "decision, reason or level is a value this service does not know");
     }
     nationFilter(request.getFromNation(), "from_nation");
     nationFilter(request.getToNation(), "to_nation");
-    return new RecordQuery.Filter(relationships, from, to,
+    return new RecordQuery.Filter(
+        relationships,
+        from,
+        to,
         request.getDecision() == Decision.DECISION_UNSPECIFIED ? null : request.getDecisionValue(),
         request.getReason() == DenyReason.DENY_REASON_UNSPECIFIED ? null : request.getReason(),
-        request.getProductId(), request.getSystem(), request.getFromNation(), request.getToNation(),
-        request.getLevel() == ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED ? null : request.getLevelValue(), after);
+        request.getProductId(),
+        request.getSystem(),
+        request.getFromNation(),
+        request.getToNation(),
+        request.getLevel() == ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED
+            ? null
+            : request.getLevelValue(),
+        after);
   }
 
   private static void nationFilter(String nation, String field) {
     if (!nation.isEmpty() && !AuditorScope.isNation(nation)) {
-      throw AuditGrpcService.invalid(field + " " + nation + " is not an ISO 3166-1 alpha-3 code like KOR");
+      throw AuditGrpcService.invalid(
+          field + " " + nation + " is not an ISO 3166-1 alpha-3 code like KOR");
     }
   }
 

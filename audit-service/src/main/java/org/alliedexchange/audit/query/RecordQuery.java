@@ -16,9 +16,9 @@ import org.alliedexchange.api.audit.v1.DenyReason;
 
 /**
  * Reads the audit log for auditors: the records of some relationships, narrowed by filters, in
- * (relationship, sequence) order, streamed from PostgreSQL so an export of millions of records holds
- * one fetch in memory. Which relationships an auditor may read is the caller's to decide; this class
- * reads only the ones it is given.
+ * (relationship, sequence) order, streamed from PostgreSQL so an export of millions of records
+ * holds one fetch in memory. Which relationships an auditor may read is the caller's to decide;
+ * this class reads only the ones it is given.
  */
 public final class RecordQuery {
 
@@ -26,10 +26,20 @@ public final class RecordQuery {
    * What to read. Null (or empty) fields do not filter.
    *
    * @param relationships the chains to read; never empty
-   * @param after         resume after this record (a cursor), or null
+   * @param after resume after this record (a cursor), or null
    */
-  public record Filter(List<String> relationships, Instant from, Instant to, Integer decision, DenyReason reason, String productId,
-      String system, String fromNation, String toNation, Integer level, Position after) {
+  public record Filter(
+      List<String> relationships,
+      Instant from,
+      Instant to,
+      Integer decision,
+      DenyReason reason,
+      String productId,
+      String system,
+      String fromNation,
+      String toNation,
+      Integer level,
+      Position after) {
     public Filter {
       if (relationships == null || relationships.isEmpty()) {
         throw new IllegalArgumentException("a query reads at least one relationship");
@@ -49,18 +59,22 @@ public final class RecordQuery {
     public static Position parse(String cursor) {
       int colon = cursor.lastIndexOf(':');
       if (colon <= 0) {
-        throw new IllegalArgumentException("the cursor " + cursor + " is not one this service gave (relationship:sequence)");
+        throw new IllegalArgumentException(
+            "the cursor " + cursor + " is not one this service gave (relationship:sequence)");
       }
       try {
-        return new Position(cursor.substring(0, colon), Long.parseLong(cursor.substring(colon + 1)));
+        return new Position(
+            cursor.substring(0, colon), Long.parseLong(cursor.substring(colon + 1)));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("the cursor " + cursor + " is not one this service gave (relationship:sequence)");
+        throw new IllegalArgumentException(
+            "the cursor " + cursor + " is not one this service gave (relationship:sequence)");
       }
     }
   }
 
   /** One stored record: the event exactly as stored (what the chain hashes), and parsed. */
-  public record Row(Position position, byte[] eventBytes, AuditEvent event, byte[] hash, Instant recordedAt) {}
+  public record Row(
+      Position position, byte[] eventBytes, AuditEvent event, byte[] hash, Instant recordedAt) {}
 
   private final DataSource dataSource;
 
@@ -69,12 +83,14 @@ public final class RecordQuery {
   }
 
   /**
-   * Feeds the matching records to {@code sink} in order until there are no more or it returns false.
-   * Runs in one read-only transaction, so what it reads is one consistent snapshot of the log.
+   * Feeds the matching records to {@code sink} in order until there are no more or it returns
+   * false. Runs in one read-only transaction, so what it reads is one consistent snapshot of the
+   * log.
    */
   public void stream(Filter filter, Predicate<Row> sink) throws SQLException {
-    StringBuilder sql = new StringBuilder(
-        "SELECT relationship, sequence, event, hash, recorded_at FROM audit_record WHERE relationship = ANY (?)");
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT relationship, sequence, event, hash, recorded_at FROM audit_record WHERE relationship = ANY (?)");
     List<Object> parameters = new ArrayList<>();
     if (filter.from() != null) {
       sql.append(" AND occurred_at >= ?");
@@ -119,11 +135,17 @@ public final class RecordQuery {
           while (rows.next()) {
             byte[] bytes = rows.getBytes(3);
             AuditEvent event = parse(bytes);
-            if (filter.reason() != null && !event.getTransfer().getReasonsList().contains(filter.reason())) {
+            if (filter.reason() != null
+                && !event.getTransfer().getReasonsList().contains(filter.reason())) {
               continue;
             }
-            Row row = new Row(new Position(rows.getString(1), rows.getLong(2)), bytes, event, rows.getBytes(4),
-                rows.getTimestamp(5).toInstant());
+            Row row =
+                new Row(
+                    new Position(rows.getString(1), rows.getLong(2)),
+                    bytes,
+                    event,
+                    rows.getBytes(4),
+                    rows.getTimestamp(5).toInstant());
             if (!sink.test(row)) {
               break;
             }
@@ -136,7 +158,8 @@ public final class RecordQuery {
     }
   }
 
-  private static void addText(StringBuilder sql, List<Object> parameters, String column, String value) {
+  private static void addText(
+      StringBuilder sql, List<Object> parameters, String column, String value) {
     if (value != null && !value.isEmpty()) {
       sql.append(" AND ").append(column).append(" = ?");
       parameters.add(value);

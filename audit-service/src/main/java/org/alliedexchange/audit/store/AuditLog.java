@@ -16,8 +16,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.ToIntFunction;
 import javax.sql.DataSource;
-import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.chain.ChainHash;
 import org.alliedexchange.audit.chain.ChainVerifier;
 import org.alliedexchange.audit.chain.Checkpoint;
@@ -25,10 +25,10 @@ import org.alliedexchange.audit.chain.Relationships;
 import org.alliedexchange.label.WireMapping;
 
 /**
- * The append-only audit log on PostgreSQL. {@link #append} stores a batch of events in one transaction:
- * each event once per relationship it belongs to, linked to the head of that relationship's chain. An
- * event already stored (the stream delivers at least once) is skipped, so redelivery never duplicates
- * a record or breaks a chain.
+ * The append-only audit log on PostgreSQL. {@link #append} stores a batch of events in one
+ * transaction: each event once per relationship it belongs to, linked to the head of that
+ * relationship's chain. An event already stored (the stream delivers at least once) is skipped, so
+ * redelivery never duplicates a record or breaks a chain.
  */
 public final class AuditLog {
 
@@ -43,15 +43,18 @@ public final class AuditLog {
   private final ToIntFunction<SecurityLabel> levelOf;
 
   /**
-   * @param levelOf the common level (ClassificationLevel number) of a transfer's product label, which an
-   *                originator may give as a marking only: the log's level column and rollups hold it
+   * @param levelOf the common level (ClassificationLevel number) of a transfer's product label,
+   *     which an originator may give as a marking only: the log's level column and rollups hold it
    */
   public AuditLog(DataSource dataSource, ToIntFunction<SecurityLabel> levelOf) {
     this.dataSource = dataSource;
     this.levelOf = levelOf;
   }
 
-  /** Stores the events not stored before; returns how many records were written. Throws when nothing was. */
+  /**
+   * Stores the events not stored before; returns how many records were written. Throws when nothing
+   * was.
+   */
   public int append(List<Incoming> events) throws SQLException {
     if (events.isEmpty()) {
       return 0;
@@ -91,10 +94,15 @@ public final class AuditLog {
     }
   }
 
-  /** The heads of these chains, created at the genesis when new, locked (in a fixed order) until commit. */
-  private static Map<String, Head> lockHeads(Connection connection, TreeSet<String> relationships) throws SQLException {
-    try (PreparedStatement create = connection.prepareStatement(
-        "INSERT INTO chain_head (relationship, sequence, hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING")) {
+  /**
+   * The heads of these chains, created at the genesis when new, locked (in a fixed order) until
+   * commit.
+   */
+  private static Map<String, Head> lockHeads(Connection connection, TreeSet<String> relationships)
+      throws SQLException {
+    try (PreparedStatement create =
+        connection.prepareStatement(
+            "INSERT INTO chain_head (relationship, sequence, hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING")) {
       for (String relationship : relationships) {
         create.setString(1, relationship);
         create.setBytes(2, ChainHash.GENESIS);
@@ -103,8 +111,9 @@ public final class AuditLog {
       create.executeBatch();
     }
     Map<String, Head> heads = new HashMap<>();
-    try (PreparedStatement lock = connection.prepareStatement(
-        "SELECT relationship, sequence, hash FROM chain_head WHERE relationship = ANY (?) ORDER BY relationship FOR UPDATE")) {
+    try (PreparedStatement lock =
+        connection.prepareStatement(
+            "SELECT relationship, sequence, hash FROM chain_head WHERE relationship = ANY (?) ORDER BY relationship FOR UPDATE")) {
       lock.setArray(1, connection.createArrayOf("text", relationships.toArray()));
       try (ResultSet rows = lock.executeQuery()) {
         while (rows.next()) {
@@ -118,8 +127,9 @@ public final class AuditLog {
   /** "relationship event_id" of the events already in the log. */
   private static Set<String> stored(Connection connection, Set<String> ids) throws SQLException {
     Set<String> stored = new HashSet<>();
-    try (PreparedStatement query = connection.prepareStatement(
-        "SELECT relationship, event_id FROM audit_record WHERE event_id = ANY (?)")) {
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT relationship, event_id FROM audit_record WHERE event_id = ANY (?)")) {
       Array array = connection.createArrayOf("text", ids.toArray());
       query.setArray(1, array);
       try (ResultSet rows = query.executeQuery()) {
@@ -131,10 +141,18 @@ public final class AuditLog {
     return stored;
   }
 
-  private static int insert(Connection connection, List<Incoming> events, Map<String, Head> heads, Set<String> stored, Rollups rollups,
-      ToIntFunction<SecurityLabel> levelOf) throws SQLException {
+  private static int insert(
+      Connection connection,
+      List<Incoming> events,
+      Map<String, Head> heads,
+      Set<String> stored,
+      Rollups rollups,
+      ToIntFunction<SecurityLabel> levelOf)
+      throws SQLException {
     int written = 0;
-    try (PreparedStatement insert = connection.prepareStatement("""
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            """
         INSERT INTO audit_record (relationship, sequence, event_id, event_type, occurred_at, decision, originator, recipient,
                                   level, recipient_system, product_id, event, hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
@@ -162,20 +180,29 @@ public final class AuditLog {
     return written;
   }
 
-  private static void bind(PreparedStatement insert, String relationship, long sequence, AuditEvent event, int level, byte[] bytes,
-      byte[] hash) throws SQLException {
+  private static void bind(
+      PreparedStatement insert,
+      String relationship,
+      long sequence,
+      AuditEvent event,
+      int level,
+      byte[] bytes,
+      byte[] hash)
+      throws SQLException {
     insert.setString(1, relationship);
     insert.setLong(2, sequence);
     insert.setString(3, event.getEventId());
     insert.setString(4, event.getEventCase().name().toLowerCase(java.util.Locale.ROOT));
-    Instant at = event.hasOccurredAt()
-        ? WireMapping.instant(event.getOccurredAt())
-        : Instant.now();
+    Instant at = event.hasOccurredAt() ? WireMapping.instant(event.getOccurredAt()) : Instant.now();
     insert.setTimestamp(5, Timestamp.from(at));
     if (event.hasTransfer()) {
       var transfer = event.getTransfer();
       insert.setShort(6, (short) transfer.getDecisionValue());
-      insert.setString(7, transfer.getLabel().getOriginator().isEmpty() ? transfer.getSourceNation() : transfer.getLabel().getOriginator());
+      insert.setString(
+          7,
+          transfer.getLabel().getOriginator().isEmpty()
+              ? transfer.getSourceNation()
+              : transfer.getLabel().getOriginator());
       insert.setString(8, transfer.getRecipientNation());
       insert.setShort(9, (short) level);
       insert.setString(10, transfer.getRecipientSystem());
@@ -192,8 +219,11 @@ public final class AuditLog {
     insert.setBytes(13, hash);
   }
 
-  private static void saveHeads(Connection connection, Map<String, Head> heads) throws SQLException {
-    try (PreparedStatement update = connection.prepareStatement("UPDATE chain_head SET sequence = ?, hash = ? WHERE relationship = ?")) {
+  private static void saveHeads(Connection connection, Map<String, Head> heads)
+      throws SQLException {
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE chain_head SET sequence = ?, hash = ? WHERE relationship = ?")) {
       for (Map.Entry<String, Head> head : heads.entrySet()) {
         if (head.getValue().moved) {
           update.setLong(1, head.getValue().sequence);
@@ -210,8 +240,10 @@ public final class AuditLog {
   public List<String> relationships() throws SQLException {
     List<String> out = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
-         PreparedStatement query = connection.prepareStatement("SELECT relationship FROM chain_head WHERE sequence > 0 ORDER BY relationship");
-         ResultSet rows = query.executeQuery()) {
+        PreparedStatement query =
+            connection.prepareStatement(
+                "SELECT relationship FROM chain_head WHERE sequence > 0 ORDER BY relationship");
+        ResultSet rows = query.executeQuery()) {
       while (rows.next()) {
         out.add(rows.getString(1));
       }
@@ -219,17 +251,25 @@ public final class AuditLog {
     return out;
   }
 
-  /** Walks a relationship's chain from its first record, streaming rows, and checks every link (and the checkpoint, if any). */
-  public ChainVerifier.Result verify(String relationship, Checkpoint checkpoint) throws SQLException {
+  /**
+   * Walks a relationship's chain from its first record, streaming rows, and checks every link (and
+   * the checkpoint, if any).
+   */
+  public ChainVerifier.Result verify(String relationship, Checkpoint checkpoint)
+      throws SQLException {
     ChainVerifier verifier = new ChainVerifier(relationship, checkpoint);
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
-      try (PreparedStatement query = connection.prepareStatement(
-          "SELECT sequence, event_id, event, hash FROM audit_record WHERE relationship = ? ORDER BY sequence")) {
+      try (PreparedStatement query =
+          connection.prepareStatement(
+              "SELECT sequence, event_id, event, hash FROM audit_record WHERE relationship = ? ORDER BY sequence")) {
         query.setFetchSize(5_000);
         query.setString(1, relationship);
         try (ResultSet rows = query.executeQuery()) {
-          while (rows.next() && verifier.accept(ChainVerifier.Link.ofEvent(rows.getLong(1), rows.getString(2), rows.getBytes(3), rows.getBytes(4)))) {
+          while (rows.next()
+              && verifier.accept(
+                  ChainVerifier.Link.ofEvent(
+                      rows.getLong(1), rows.getString(2), rows.getBytes(3), rows.getBytes(4)))) {
             // accept() stops at the first record that does not fit
           }
         }

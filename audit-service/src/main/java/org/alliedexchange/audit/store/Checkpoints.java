@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issues a signed checkpoint for every chain whose head moved since its last one, every {@code every};
- * and reads the latest checkpoint of a chain back for verification.
+ * Issues a signed checkpoint for every chain whose head moved since its last one, every {@code
+ * every}; and reads the latest checkpoint of a chain back for verification.
  */
 public final class Checkpoints implements AutoCloseable {
 
@@ -57,21 +57,31 @@ public final class Checkpoints implements AutoCloseable {
     }
   }
 
-  /** Signs the current head of every chain that moved since its last checkpoint; returns what it issued. */
+  /**
+   * Signs the current head of every chain that moved since its last checkpoint; returns what it
+   * issued.
+   */
   public List<Checkpoint> issue() throws SQLException {
     List<Checkpoint> issued = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
-      try (PreparedStatement moved = connection.prepareStatement("""
+      try (PreparedStatement moved =
+              connection.prepareStatement(
+                  """
           SELECT h.relationship, h.sequence, h.hash FROM chain_head h
           WHERE h.sequence > coalesce((SELECT max(c.sequence) FROM checkpoint c WHERE c.relationship = h.relationship), 0)""");
-           PreparedStatement insert = connection.prepareStatement(
-               "INSERT INTO checkpoint (relationship, sequence, head_hash, issued_at, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)")) {
+          PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO checkpoint (relationship, sequence, head_hash, issued_at, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)")) {
         try (ResultSet rows = moved.executeQuery()) {
           while (rows.next()) {
             // microseconds: what PostgreSQL keeps, so the signed time reads back exactly
-            Checkpoint checkpoint = signer.sign(rows.getString(1), rows.getLong(2), rows.getBytes(3),
-                clock.instant().truncatedTo(ChronoUnit.MICROS));
+            Checkpoint checkpoint =
+                signer.sign(
+                    rows.getString(1),
+                    rows.getLong(2),
+                    rows.getBytes(3),
+                    clock.instant().truncatedTo(ChronoUnit.MICROS));
             insert.setString(1, checkpoint.relationship());
             insert.setLong(2, checkpoint.sequence());
             insert.setBytes(3, checkpoint.headHash());
@@ -95,14 +105,20 @@ public final class Checkpoints implements AutoCloseable {
   /** The latest checkpoint of a chain, or null when none was issued yet. */
   public Checkpoint latest(String relationship) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-         PreparedStatement query = connection.prepareStatement(
-             "SELECT sequence, head_hash, issued_at, signature FROM checkpoint WHERE relationship = ? ORDER BY sequence DESC LIMIT 1")) {
+        PreparedStatement query =
+            connection.prepareStatement(
+                "SELECT sequence, head_hash, issued_at, signature FROM checkpoint WHERE relationship = ? ORDER BY sequence DESC LIMIT 1")) {
       query.setString(1, relationship);
       try (ResultSet rows = query.executeQuery()) {
         if (!rows.next()) {
           return null;
         }
-        return new Checkpoint(relationship, rows.getLong(1), rows.getBytes(2), rows.getTimestamp(3).toInstant(), rows.getBytes(4));
+        return new Checkpoint(
+            relationship,
+            rows.getLong(1),
+            rows.getBytes(2),
+            rows.getTimestamp(3).toInstant(),
+            rows.getBytes(4));
       }
     }
   }

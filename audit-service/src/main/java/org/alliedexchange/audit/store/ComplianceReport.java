@@ -25,9 +25,10 @@ import org.alliedexchange.label.WireMapping;
 
 /**
  * The bilateral compliance report for one relationship and a period of whole days (UTC): transfers
- * each way by level, refusals by reason, the reciprocity balance, agreement status changes, identity
- * changes on either side, and the chain's latest signed checkpoint. Transfer and refusal counts come
- * from the rollups kept at ingest, so the report costs the same over ten records or ten million.
+ * each way by level, refusals by reason, the reciprocity balance, agreement status changes,
+ * identity changes on either side, and the chain's latest signed checkpoint. Transfer and refusal
+ * counts come from the rollups kept at ingest, so the report costs the same over ten records or ten
+ * million.
  */
 public final class ComplianceReport {
 
@@ -41,13 +42,23 @@ public final class ComplianceReport {
   public record Balance(String a, String b, long aToB, long bToA, long difference) {}
 
   /** One agreement status change in the period. */
-  public record AgreementChange(Instant at, String agreementId, String from, String to, String changedBy, String reason) {}
+  public record AgreementChange(
+      Instant at, String agreementId, String from, String to, String changedBy, String reason) {}
 
   /** The chain's latest checkpoint and whether its signature holds. */
-  public record CheckpointStatus(long sequence, Instant issuedAt, boolean signatureValid, Checkpoint checkpoint) {}
+  public record CheckpointStatus(
+      long sequence, Instant issuedAt, boolean signatureValid, Checkpoint checkpoint) {}
 
-  public record Report(String relationship, LocalDate from, LocalDate to, List<Flow> flows, List<Refusals> refusals, Balance balance,
-      List<AgreementChange> agreementChanges, Map<String, Long> identityChanges, CheckpointStatus checkpoint) {}
+  public record Report(
+      String relationship,
+      LocalDate from,
+      LocalDate to,
+      List<Flow> flows,
+      List<Refusals> refusals,
+      Balance balance,
+      List<AgreementChange> agreementChanges,
+      Map<String, Long> identityChanges,
+      CheckpointStatus checkpoint) {}
 
   private final DataSource dataSource;
   private final Checkpoints checkpoints;
@@ -59,30 +70,48 @@ public final class ComplianceReport {
     this.checkpointKey = checkpointKey;
   }
 
-  /** @param relationship two nations, "JPN-KOR"; {@code to} is inclusive */
+  /**
+   * @param relationship two nations, "JPN-KOR"; {@code to} is inclusive
+   */
   public Report report(String relationship, LocalDate from, LocalDate to) throws SQLException {
     String[] nations = relationship.split("-");
     if (nations.length != 2) {
-      throw new IllegalArgumentException("a bilateral relationship names two nations, like JPN-KOR, not " + relationship);
+      throw new IllegalArgumentException(
+          "a bilateral relationship names two nations, like JPN-KOR, not " + relationship);
     }
     try (Connection connection = dataSource.getConnection()) {
       List<Flow> flows = flows(connection, relationship, from, to);
-      long aToB = flows.stream().filter(f -> f.from().equals(nations[0])).mapToLong(Flow::released).sum();
-      long bToA = flows.stream().filter(f -> f.from().equals(nations[1])).mapToLong(Flow::released).sum();
+      long aToB =
+          flows.stream().filter(f -> f.from().equals(nations[0])).mapToLong(Flow::released).sum();
+      long bToA =
+          flows.stream().filter(f -> f.from().equals(nations[1])).mapToLong(Flow::released).sum();
       Checkpoint checkpoint = checkpoints.latest(relationship);
-      return new Report(relationship, from, to, flows, refusals(connection, relationship, from, to),
+      return new Report(
+          relationship,
+          from,
+          to,
+          flows,
+          refusals(connection, relationship, from, to),
           new Balance(nations[0], nations[1], aToB, bToA, aToB - bToA),
           agreementChanges(connection, relationship, from, to),
           identityChanges(connection, nations, from, to),
-          checkpoint == null ? null
-              : new CheckpointStatus(checkpoint.sequence(), checkpoint.issuedAt(), CheckpointSigner.verifies(checkpoint, checkpointKey),
+          checkpoint == null
+              ? null
+              : new CheckpointStatus(
+                  checkpoint.sequence(),
+                  checkpoint.issuedAt(),
+                  CheckpointSigner.verifies(checkpoint, checkpointKey),
                   checkpoint));
     }
   }
 
-  private static List<Flow> flows(Connection connection, String relationship, LocalDate from, LocalDate to) throws SQLException {
+  private static List<Flow> flows(
+      Connection connection, String relationship, LocalDate from, LocalDate to)
+      throws SQLException {
     List<Flow> flows = new ArrayList<>();
-    try (PreparedStatement query = connection.prepareStatement("""
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            """
         SELECT originator, recipient, level, sum(count) FILTER (WHERE decision = 1), sum(count) FILTER (WHERE decision = 2)
         FROM transfer_rollup WHERE relationship = ? AND day BETWEEN ? AND ?
         GROUP BY originator, recipient, level ORDER BY originator, recipient, level""")) {
@@ -90,17 +119,26 @@ public final class ComplianceReport {
       try (ResultSet rows = query.executeQuery()) {
         while (rows.next()) {
           ClassificationLevel level = ClassificationLevel.forNumber(rows.getShort(3));
-          flows.add(new Flow(rows.getString(1), rows.getString(2), level == null ? "UNRECOGNIZED" : WireMapping.shortName(level),
-              rows.getLong(4), rows.getLong(5)));
+          flows.add(
+              new Flow(
+                  rows.getString(1),
+                  rows.getString(2),
+                  level == null ? "UNRECOGNIZED" : WireMapping.shortName(level),
+                  rows.getLong(4),
+                  rows.getLong(5)));
         }
       }
     }
     return flows;
   }
 
-  private static List<Refusals> refusals(Connection connection, String relationship, LocalDate from, LocalDate to) throws SQLException {
+  private static List<Refusals> refusals(
+      Connection connection, String relationship, LocalDate from, LocalDate to)
+      throws SQLException {
     Map<String, Refusals> byDirection = new LinkedHashMap<>();
-    try (PreparedStatement query = connection.prepareStatement("""
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            """
         SELECT originator, recipient, reason, sum(count) FROM refusal_rollup WHERE relationship = ? AND day BETWEEN ? AND ?
         GROUP BY originator, recipient, reason ORDER BY originator, recipient, reason""")) {
       bind(query, relationship, from, to);
@@ -109,18 +147,26 @@ public final class ComplianceReport {
           String originator = rows.getString(1);
           String recipient = rows.getString(2);
           DenyReason reason = DenyReason.forNumber(rows.getShort(3));
-          byDirection.computeIfAbsent(originator + ">" + recipient, k -> new Refusals(originator, recipient, new LinkedHashMap<>()))
-              .byReason().put(reason == null ? "UNRECOGNIZED" : WireMapping.shortName(reason), rows.getLong(4));
+          byDirection
+              .computeIfAbsent(
+                  originator + ">" + recipient,
+                  k -> new Refusals(originator, recipient, new LinkedHashMap<>()))
+              .byReason()
+              .put(
+                  reason == null ? "UNRECOGNIZED" : WireMapping.shortName(reason), rows.getLong(4));
         }
       }
     }
     return List.copyOf(byDirection.values());
   }
 
-  private static List<AgreementChange> agreementChanges(Connection connection, String relationship, LocalDate from, LocalDate to)
+  private static List<AgreementChange> agreementChanges(
+      Connection connection, String relationship, LocalDate from, LocalDate to)
       throws SQLException {
     List<AgreementChange> changes = new ArrayList<>();
-    try (PreparedStatement query = connection.prepareStatement("""
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            """
         SELECT event FROM audit_record WHERE relationship = ? AND event_type = 'agreement_status_changed'
           AND occurred_at >= ? AND occurred_at < ? ORDER BY sequence""")) {
       bindTimes(query, relationship, from, to);
@@ -128,18 +174,26 @@ public final class ComplianceReport {
         while (rows.next()) {
           AuditEvent event = parse(rows.getBytes(1));
           var change = event.getAgreementStatusChanged();
-          changes.add(new AgreementChange(WireMapping.instant(change.getEffectiveAt()),
-              change.getAgreementId(), WireMapping.shortName(change.getPreviousStatus()),
-              WireMapping.shortName(change.getStatus()), change.getChangedBy(), change.getReason()));
+          changes.add(
+              new AgreementChange(
+                  WireMapping.instant(change.getEffectiveAt()),
+                  change.getAgreementId(),
+                  WireMapping.shortName(change.getPreviousStatus()),
+                  WireMapping.shortName(change.getStatus()),
+                  change.getChangedBy(),
+                  change.getReason()));
         }
       }
     }
     return changes;
   }
 
-  private static Map<String, Long> identityChanges(Connection connection, String[] nations, LocalDate from, LocalDate to) throws SQLException {
+  private static Map<String, Long> identityChanges(
+      Connection connection, String[] nations, LocalDate from, LocalDate to) throws SQLException {
     Map<String, Long> counts = new LinkedHashMap<>();
-    try (PreparedStatement query = connection.prepareStatement("""
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            """
         SELECT count(*) FROM audit_record WHERE relationship = ? AND event_type = 'identity_changed'
           AND occurred_at >= ? AND occurred_at < ?""")) {
       for (String nation : nations) {
@@ -153,13 +207,17 @@ public final class ComplianceReport {
     return counts;
   }
 
-  private static void bind(PreparedStatement query, String relationship, LocalDate from, LocalDate to) throws SQLException {
+  private static void bind(
+      PreparedStatement query, String relationship, LocalDate from, LocalDate to)
+      throws SQLException {
     query.setString(1, relationship);
     query.setDate(2, Date.valueOf(from));
     query.setDate(3, Date.valueOf(to));
   }
 
-  private static void bindTimes(PreparedStatement query, String relationship, LocalDate from, LocalDate to) throws SQLException {
+  private static void bindTimes(
+      PreparedStatement query, String relationship, LocalDate from, LocalDate to)
+      throws SQLException {
     query.setString(1, relationship);
     query.setTimestamp(2, Timestamp.from(from.atStartOfDay(ZoneOffset.UTC).toInstant()));
     query.setTimestamp(3, Timestamp.from(to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));

@@ -14,35 +14,73 @@ import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.DenyReason;
 import org.alliedexchange.api.audit.v1.TransferRecord;
 
-/** The per-day transfer and refusal counts of one append transaction, added to the rollup tables with it. */
+/**
+ * The per-day transfer and refusal counts of one append transaction, added to the rollup tables
+ * with it.
+ */
 final class Rollups {
 
-  private record TransferKey(String relationship, LocalDate day, String originator, String recipient, int level, int decision) {}
+  private record TransferKey(
+      String relationship,
+      LocalDate day,
+      String originator,
+      String recipient,
+      int level,
+      int decision) {}
 
-  private record RefusalKey(String relationship, LocalDate day, String originator, String recipient, int reason) {}
+  private record RefusalKey(
+      String relationship, LocalDate day, String originator, String recipient, int reason) {}
 
   private final Map<TransferKey, Long> transfers = new HashMap<>();
   private final Map<RefusalKey, Long> refusals = new HashMap<>();
 
-  /** @param level the product's common level (ClassificationLevel number), read from its level or its marking */
+  /**
+   * @param level the product's common level (ClassificationLevel number), read from its level or
+   *     its marking
+   */
   void count(String relationship, AuditEvent event, int level) {
     if (!event.hasTransfer()) {
       return;
     }
     TransferRecord transfer = event.getTransfer();
-    LocalDate day = LocalDate.ofInstant(event.hasOccurredAt()
-        ? Instant.ofEpochSecond(event.getOccurredAt().getSeconds()) : Instant.now(), ZoneOffset.UTC);
-    String originator = transfer.getLabel().getOriginator().isEmpty() ? transfer.getSourceNation() : transfer.getLabel().getOriginator();
-    transfers.merge(new TransferKey(relationship, day, originator, transfer.getRecipientNation(), level,
-        transfer.getDecisionValue()), 1L, Long::sum);
+    LocalDate day =
+        LocalDate.ofInstant(
+            event.hasOccurredAt()
+                ? Instant.ofEpochSecond(event.getOccurredAt().getSeconds())
+                : Instant.now(),
+            ZoneOffset.UTC);
+    String originator =
+        transfer.getLabel().getOriginator().isEmpty()
+            ? transfer.getSourceNation()
+            : transfer.getLabel().getOriginator();
+    transfers.merge(
+        new TransferKey(
+            relationship,
+            day,
+            originator,
+            transfer.getRecipientNation(),
+            level,
+            transfer.getDecisionValue()),
+        1L,
+        Long::sum);
     List<DenyReason> reasons = transfer.getReasonsList();
     for (int i = 0; i < reasons.size(); i++) {
-      refusals.merge(new RefusalKey(relationship, day, originator, transfer.getRecipientNation(), transfer.getReasonsValue(i)), 1L, Long::sum);
+      refusals.merge(
+          new RefusalKey(
+              relationship,
+              day,
+              originator,
+              transfer.getRecipientNation(),
+              transfer.getReasonsValue(i)),
+          1L,
+          Long::sum);
     }
   }
 
   void save(Connection connection) throws SQLException {
-    try (PreparedStatement upsert = connection.prepareStatement("""
+    try (PreparedStatement upsert =
+        connection.prepareStatement(
+            """
         INSERT INTO transfer_rollup (relationship, day, originator, recipient, level, decision, count) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (relationship, day, originator, recipient, level, decision) DO UPDATE SET count = transfer_rollup.count + EXCLUDED.count""")) {
       for (Map.Entry<TransferKey, Long> entry : transfers.entrySet()) {
@@ -58,7 +96,9 @@ final class Rollups {
       }
       upsert.executeBatch();
     }
-    try (PreparedStatement upsert = connection.prepareStatement("""
+    try (PreparedStatement upsert =
+        connection.prepareStatement(
+            """
         INSERT INTO refusal_rollup (relationship, day, originator, recipient, reason, count) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (relationship, day, originator, recipient, reason) DO UPDATE SET count = refusal_rollup.count + EXCLUDED.count""")) {
       for (Map.Entry<RefusalKey, Long> entry : refusals.entrySet()) {

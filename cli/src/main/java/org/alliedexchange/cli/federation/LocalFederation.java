@@ -7,7 +7,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -18,30 +17,32 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.alliedexchange.audit.AuditServiceApplication;
+import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.alliedexchange.gateway.GatewayApplication;
-import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.NationalScheme;
 
 /**
  * The whole federation on this machine, every part on 127.0.0.1: Redis (the audit stream, agreement
- * statuses, rate limits), Keycloak with the realm, one exchange service per nation of the federation
- * configuration (each with its own PostgreSQL and signing key), the audit service and the gateway with
- * the auditor console. Data lives under one directory and survives a restart; {@link Builder#fresh}
- * starts empty. {@link #close} stops everything it started, child processes included, and a JVM exit
- * (Ctrl-C) does the same.
+ * statuses, rate limits), Keycloak with the realm, one exchange service per nation of the
+ * federation configuration (each with its own PostgreSQL and signing key), the audit service and
+ * the gateway with the auditor console. Data lives under one directory and survives a restart;
+ * {@link Builder#fresh} starts empty. {@link #close} stops everything it started, child processes
+ * included, and a JVM exit (Ctrl-C) does the same.
  */
 public final class LocalFederation implements AutoCloseable {
 
   /** Where the federation keeps its data when no directory is named. */
   public static Path defaultDataDir() {
     String configured = System.getenv("ALLIED_DATA_DIR");
-    return configured != null && !configured.isBlank() ? Path.of(configured)
-        : Path.of(System.getProperty("user.home"), ".local", "share", "allied-exchange", "federation");
+    return configured != null && !configured.isBlank()
+        ? Path.of(configured)
+        : Path.of(
+            System.getProperty("user.home"), ".local", "share", "allied-exchange", "federation");
   }
 
   /** The file, in the data directory, that says what runs where while the federation runs. */
@@ -59,8 +60,14 @@ public final class LocalFederation implements AutoCloseable {
   private final Map<String, Object> state;
   private final Thread shutdownHook;
 
-  private LocalFederation(Path dataDir, LocalRedis redis, LocalKeycloak keycloak, List<LocalPostgres> databases,
-      Map<String, ExchangeServiceApplication.Running> exchanges, AuditServiceApplication.Running audit, GatewayApplication.Running gateway,
+  private LocalFederation(
+      Path dataDir,
+      LocalRedis redis,
+      LocalKeycloak keycloak,
+      List<LocalPostgres> databases,
+      Map<String, ExchangeServiceApplication.Running> exchanges,
+      AuditServiceApplication.Running audit,
+      GatewayApplication.Running gateway,
       Map<String, Object> state) {
     this.dataDir = dataDir;
     this.redis = redis;
@@ -108,7 +115,10 @@ public final class LocalFederation implements AutoCloseable {
     return NationalKey.publicKeyFile(dataDir.resolve("audit").resolve("checkpoint-key.pem"));
   }
 
-  /** What {@link #stateFile} holds: addresses, sample systems' client ids and secrets, people's logins. */
+  /**
+   * What {@link #stateFile} holds: addresses, sample systems' client ids and secrets, people's
+   * logins.
+   */
   public Map<String, Object> state() {
     return state;
   }
@@ -152,7 +162,7 @@ public final class LocalFederation implements AutoCloseable {
     private boolean fresh;
     private int gatewayPort = 8443;
     private int keycloakPort = 8180;
-    private Consumer<String> progress = line -> { };
+    private Consumer<String> progress = line -> {};
 
     public Builder dataDir(Path dataDir) {
       this.dataDir = dataDir;
@@ -165,7 +175,9 @@ public final class LocalFederation implements AutoCloseable {
       return this;
     }
 
-    /** The gateway's port (8443); fixed, because the realm's console client is registered for it. */
+    /**
+     * The gateway's port (8443); fixed, because the realm's console client is registered for it.
+     */
     public Builder gatewayPort(int gatewayPort) {
       this.gatewayPort = gatewayPort;
       return this;
@@ -216,41 +228,75 @@ public final class LocalFederation implements AutoCloseable {
         progress.accept("redis: " + redis.url() + " (append-only, fsync on every write)");
         URI redisUrl = redis.url();
         String gatewayUrl = "http://127.0.0.1:" + gatewayPort;
-        // Keycloak takes longest; the services need only its issuer's name to start, so they start meanwhile
-        keycloakStart = CompletableFuture.supplyAsync(() -> LocalKeycloak.builder().dataDir(dataDir.resolve("keycloak")).port(keycloakPort)
-            .auditRedis(redisUrl).consoleUrl(gatewayUrl).progress(progress).start());
-        URI issuer = URI.create("http://127.0.0.1:" + keycloakPort + "/realms/" + LocalKeycloak.REALM);
+        // Keycloak takes longest; the services need only its issuer's name to start, so they start
+        // meanwhile
+        keycloakStart =
+            CompletableFuture.supplyAsync(
+                () ->
+                    LocalKeycloak.builder()
+                        .dataDir(dataDir.resolve("keycloak"))
+                        .port(keycloakPort)
+                        .auditRedis(redisUrl)
+                        .consoleUrl(gatewayUrl)
+                        .progress(progress)
+                        .start());
+        URI issuer =
+            URI.create("http://127.0.0.1:" + keycloakPort + "/realms/" + LocalKeycloak.REALM);
         URI jwks = URI.create(issuer + "/protocol/openid-connect/certs");
-        List<String> nations = FederationConfig.loadDefault().nations().stream().map(NationalScheme::code).toList();
+        List<String> nations =
+            FederationConfig.loadDefault().nations().stream().map(NationalScheme::code).toList();
         for (String nation : nations) {
-          // each service's PostgreSQL in the service's own directory, as before the services stopped starting their own
+          // each service's PostgreSQL in the service's own directory, as before the services
+          // stopped starting their own
           Path exchangeDir = dataDir.resolve("exchange-" + nation.toLowerCase());
           LocalPostgres database = LocalPostgres.start(exchangeDir.resolve("postgres"));
           databases.add(database);
-          Map<String, Object> properties = ExchangeServiceApplication.localProperties(nation, exchangeDir, database.url(), redisUrl, issuer, jwks);
+          Map<String, Object> properties =
+              ExchangeServiceApplication.localProperties(
+                  nation, exchangeDir, database.url(), redisUrl, issuer, jwks);
           exchanges.put(nation, ExchangeServiceApplication.start(quiet(properties), null));
-          progress.accept("exchange service " + nation + ": 127.0.0.1:" + exchanges.get(nation).port());
+          progress.accept(
+              "exchange service " + nation + ": 127.0.0.1:" + exchanges.get(nation).port());
         }
-        LocalPostgres auditDatabase = LocalPostgres.start(dataDir.resolve("audit").resolve("postgres"));
+        LocalPostgres auditDatabase =
+            LocalPostgres.start(dataDir.resolve("audit").resolve("postgres"));
         databases.add(auditDatabase);
-        Map<String, Object> auditProperties = AuditServiceApplication.localProperties(dataDir.resolve("audit"), auditDatabase.url(), redisUrl,
-            issuer, jwks);
+        Map<String, Object> auditProperties =
+            AuditServiceApplication.localProperties(
+                dataDir.resolve("audit"), auditDatabase.url(), redisUrl, issuer, jwks);
         audit = AuditServiceApplication.start(quiet(auditProperties));
-        progress.accept("audit service: 127.0.0.1:" + audit.port() + " (console page on " + audit.consolePort() + ")");
-        Map<String, Object> gatewayProperties = GatewayApplication.localProperties(gatewayPort, issuer, jwks, redisUrl);
-        exchanges.forEach((nation, running) -> GatewayApplication.addNation(gatewayProperties, nation,
-            URI.create("http://127.0.0.1:" + running.port()),
-            dataDir.resolve("exchange-" + nation.toLowerCase()).resolve("signing-key.pub.pem")));
-        GatewayApplication.addAuditService(gatewayProperties, URI.create("http://127.0.0.1:" + audit.port()),
+        progress.accept(
+            "audit service: 127.0.0.1:"
+                + audit.port()
+                + " (console page on "
+                + audit.consolePort()
+                + ")");
+        Map<String, Object> gatewayProperties =
+            GatewayApplication.localProperties(gatewayPort, issuer, jwks, redisUrl);
+        exchanges.forEach(
+            (nation, running) ->
+                GatewayApplication.addNation(
+                    gatewayProperties,
+                    nation,
+                    URI.create("http://127.0.0.1:" + running.port()),
+                    dataDir
+                        .resolve("exchange-" + nation.toLowerCase())
+                        .resolve("signing-key.pub.pem")));
+        GatewayApplication.addAuditService(
+            gatewayProperties,
+            URI.create("http://127.0.0.1:" + audit.port()),
             URI.create("http://127.0.0.1:" + audit.consolePort()));
         gateway = GatewayApplication.start(quiet(gatewayProperties));
         progress.accept("gateway: " + gatewayUrl);
         progress.accept("waiting for Keycloak...");
         keycloak = keycloakStart.get();
-        Map<String, Object> state = StateFile.describe(dataDir, keycloak, exchanges, audit, gatewayUrl, redisUrl);
+        Map<String, Object> state =
+            StateFile.describe(dataDir, keycloak, exchanges, audit, gatewayUrl, redisUrl);
         StateFile.write(dataDir, state);
-        progress.accept(String.format("federation up in %.1f s", (System.nanoTime() - started) / 1e9));
-        return new LocalFederation(dataDir, redis, keycloak, databases, exchanges, audit, gateway, state);
+        progress.accept(
+            String.format("federation up in %.1f s", (System.nanoTime() - started) / 1e9));
+        return new LocalFederation(
+            dataDir, redis, keycloak, databases, exchanges, audit, gateway, state);
       } catch (RuntimeException | IOException | InterruptedException | ExecutionException e) {
         // what started is stopped: a failed start leaves no process behind
         closeQuietly(gateway);
@@ -269,15 +315,17 @@ public final class LocalFederation implements AutoCloseable {
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
         }
-        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-        throw new IllegalStateException("the federation did not start: " + cause.getMessage(), cause);
+        Throwable cause =
+            e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        throw new IllegalStateException(
+            "the federation did not start: " + cause.getMessage(), cause);
       }
     }
 
     /**
-     * A service as the federation runs it: warnings only on the console, and no shutdown hook of its
-     * own, so one shutdown stops everything in order (gateway, audit, exchanges, their databases, Keycloak, Redis)
-     * instead of one hook per service racing the others.
+     * A service as the federation runs it: warnings only on the console, and no shutdown hook of
+     * its own, so one shutdown stops everything in order (gateway, audit, exchanges, their
+     * databases, Keycloak, Redis) instead of one hook per service racing the others.
      */
     private static Map<String, Object> quiet(Map<String, Object> properties) {
       properties.put("logging.level.root", "WARN");
@@ -289,8 +337,14 @@ public final class LocalFederation implements AutoCloseable {
       try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
         socket.setReuseAddress(true);
       } catch (IOException e) {
-        throw new IllegalStateException("port " + port + " for " + what + " is taken: is a federation already running"
-            + " (`./allied status`)? Stop it, or choose another port with " + option);
+        throw new IllegalStateException(
+            "port "
+                + port
+                + " for "
+                + what
+                + " is taken: is a federation already running"
+                + " (`./allied status`)? Stop it, or choose another port with "
+                + option);
       }
     }
   }

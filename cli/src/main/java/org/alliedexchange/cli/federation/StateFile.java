@@ -19,9 +19,9 @@ import org.alliedexchange.label.NationalKey;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The file in the data directory that says what runs where while the federation runs: addresses, the
- * sample systems' client ids and secrets, people's logins. Readable by its owner only, and replaced in
- * one move so a reader never sees half of it.
+ * The file in the data directory that says what runs where while the federation runs: addresses,
+ * the sample systems' client ids and secrets, people's logins. Readable by its owner only, and
+ * replaced in one move so a reader never sees half of it.
  */
 final class StateFile {
 
@@ -36,13 +36,21 @@ final class StateFile {
   static void write(Path dataDir, Map<String, Object> state) throws IOException {
     Path partial = dataDir.resolve("state.json.partial");
     Files.deleteIfExists(partial);
-    Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        partial,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(partial, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state));
-    Files.move(partial, of(dataDir), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        partial, of(dataDir), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  static Map<String, Object> describe(Path dataDir, LocalKeycloak keycloak, Map<String, ExchangeServiceApplication.Running> exchanges,
-      AuditServiceApplication.Running audit, String gatewayUrl, URI redis) {
+  static Map<String, Object> describe(
+      Path dataDir,
+      LocalKeycloak keycloak,
+      Map<String, ExchangeServiceApplication.Running> exchanges,
+      AuditServiceApplication.Running audit,
+      String gatewayUrl,
+      URI redis) {
     Map<String, Object> state = new LinkedHashMap<>();
     state.put("pid", ProcessHandle.current().pid());
     state.put("startedAt", Instant.now().toString());
@@ -50,35 +58,61 @@ final class StateFile {
     state.put("gateway", gatewayUrl);
     state.put("console", gatewayUrl + "/console/");
     state.put("auditorsApi", gatewayUrl + "/audit/v1");
-    state.put("keycloak", Map.of("url", keycloak.url().toString(), "issuer", keycloak.issuer().toString(),
-        "tokenEndpoint", keycloak.tokenEndpoint().toString(), "adminUsername", keycloak.adminUsername(),
-        "adminPassword", keycloak.adminPassword()));
+    state.put(
+        "keycloak",
+        Map.of(
+            "url",
+            keycloak.url().toString(),
+            "issuer",
+            keycloak.issuer().toString(),
+            "tokenEndpoint",
+            keycloak.tokenEndpoint().toString(),
+            "adminUsername",
+            keycloak.adminUsername(),
+            "adminPassword",
+            keycloak.adminPassword()));
     Map<String, Object> services = new LinkedHashMap<>();
-    exchanges.forEach((nation, running) -> services.put("exchange-" + nation, "127.0.0.1:" + running.port()));
+    exchanges.forEach(
+        (nation, running) -> services.put("exchange-" + nation, "127.0.0.1:" + running.port()));
     services.put("audit", "127.0.0.1:" + audit.port());
     services.put("audit-console-page", "127.0.0.1:" + audit.consolePort());
     services.put("redis", redis.toString());
     state.put("services", services);
-    state.put("checkpointKey", NationalKey.publicKeyFile(dataDir.resolve("audit").resolve("checkpoint-key.pem")).toString());
+    state.put(
+        "checkpointKey",
+        NationalKey.publicKeyFile(dataDir.resolve("audit").resolve("checkpoint-key.pem"))
+            .toString());
     List<Map<String, Object>> systems = new ArrayList<>();
     List<Map<String, Object>> people = new ArrayList<>();
-    keycloak.placeholders().forEach((name, value) -> {
-      if (name.startsWith("ALLIED_SECRET_")) {
-        String clientId = name.substring("ALLIED_SECRET_".length()).toLowerCase().replace('_', '-');
-        // the sample systems are named for their nation (kor-..., jpn-...); an automation account is of none
-        String prefix = clientId.length() > 3 ? clientId.substring(0, 3).toUpperCase() : "";
-        String nation = exchanges.containsKey(prefix) ? prefix : "";
-        systems.add(Map.of("clientId", clientId, "clientSecret", value, "nation", nation));
-      } else if (name.startsWith("ALLIED_PASSWORD_")) {
-        people.add(Map.of("username", name.substring("ALLIED_PASSWORD_".length()).toLowerCase().replace('_', '-'), "password", value));
-      }
-    });
+    keycloak
+        .placeholders()
+        .forEach(
+            (name, value) -> {
+              if (name.startsWith("ALLIED_SECRET_")) {
+                String clientId =
+                    name.substring("ALLIED_SECRET_".length()).toLowerCase().replace('_', '-');
+                // the sample systems are named for their nation (kor-..., jpn-...); an automation
+                // account is of none
+                String prefix = clientId.length() > 3 ? clientId.substring(0, 3).toUpperCase() : "";
+                String nation = exchanges.containsKey(prefix) ? prefix : "";
+                systems.add(Map.of("clientId", clientId, "clientSecret", value, "nation", nation));
+              } else if (name.startsWith("ALLIED_PASSWORD_")) {
+                people.add(
+                    Map.of(
+                        "username",
+                        name.substring("ALLIED_PASSWORD_".length()).toLowerCase().replace('_', '-'),
+                        "password",
+                        value));
+              }
+            });
     systems.sort(Comparator.comparing(s -> (String) s.get("clientId")));
     people.sort(Comparator.comparing(p -> (String) p.get("username")));
     state.put("systems", systems);
     state.put("people", people);
-    state.put("getAToken", "curl -s -d grant_type=client_credentials -d client_id=<clientId> -d client_secret=<clientSecret> "
-        + keycloak.tokenEndpoint());
+    state.put(
+        "getAToken",
+        "curl -s -d grant_type=client_credentials -d client_id=<clientId> -d client_secret=<clientSecret> "
+            + keycloak.tokenEndpoint());
     return state;
   }
 }

@@ -4,24 +4,24 @@ import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import org.alliedexchange.api.audit.v1.TransferRecord;
-import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.auditstream.AuditBatchWriter;
-import org.alliedexchange.label.TransferRecordBuilder;
-import org.alliedexchange.label.WireMapping;
-import org.alliedexchange.policy.Reason;
-import org.alliedexchange.accesstoken.Caller;
 import java.util.UUID;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.BindingViolation;
 import org.alliedexchange.api.audit.v1.ReleasabilityAmended;
+import org.alliedexchange.api.audit.v1.TransferRecord;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.label.TransferRecordBuilder;
+import org.alliedexchange.label.WireMapping;
+import org.alliedexchange.policy.Reason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The exchange service's audit events: releasability amendments, binding violations, and every product
- * its own check (the second filter, behind the gateway's) withholds from a caller.
+ * The exchange service's audit events: releasability amendments, binding violations, and every
+ * product its own check (the second filter, behind the gateway's) withholds from a caller.
  */
 public final class ExchangeAudit implements RefusalAudit {
 
@@ -31,7 +31,10 @@ public final class ExchangeAudit implements RefusalAudit {
   private final String nation;
   private final String source;
 
-  /** @param refusals where withheld products are recorded, pipelined: a search may withhold thousands */
+  /**
+   * @param refusals where withheld products are recorded, pipelined: a search may withhold
+   *     thousands
+   */
   public ExchangeAudit(AuditStreamWriter writer, AuditBatchWriter refusals, String nation) {
     this.writer = writer;
     this.refusals = refusals;
@@ -40,50 +43,97 @@ public final class ExchangeAudit implements RefusalAudit {
   }
 
   /**
-   * Records that this service withheld a product from a caller, and returns the record's transfer id.
-   * Nothing was released, so the caller is not kept waiting for Redis; a record that cannot be written
-   * is logged loudly.
+   * Records that this service withheld a product from a caller, and returns the record's transfer
+   * id. Nothing was released, so the caller is not kept waiting for Redis; a record that cannot be
+   * written is logged loudly.
    */
   @Override
-  public String withheld(SecurityLabel label, String productId, String topic, Caller caller, String method, Set<Reason> reasons) {
+  public String withheld(
+      SecurityLabel label,
+      String productId,
+      String topic,
+      Caller caller,
+      String method,
+      Set<Reason> reasons) {
     String transferId = UUID.randomUUID().toString();
-    TransferRecord record = new TransferRecordBuilder(transferId, method, nation)
-        .recipient(caller.nation(), caller.system(), caller.clearance())
-        .product(productId, topic)
-        .label(label)
-        .withheld(reasons, false)
-        .build();
+    TransferRecord record =
+        new TransferRecordBuilder(transferId, method, nation)
+            .recipient(caller.nation(), caller.system(), caller.clearance())
+            .product(productId, topic)
+            .label(label)
+            .withheld(reasons, false)
+            .build();
     AuditEvent event = event().setEventId(transferId).setTransfer(record).build();
-    refusals.append(List.of(event)).whenComplete((ok, failure) -> {
-      if (failure != null) {
-        LOG.error("the refusal of product {} to {} could not be audited: {}", productId, caller.system(), failure.getMessage());
-      }
-    });
+    refusals
+        .append(List.of(event))
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                LOG.error(
+                    "the refusal of product {} to {} could not be audited: {}",
+                    productId,
+                    caller.system(),
+                    failure.getMessage());
+              }
+            });
     return transferId;
   }
 
-  /** Records an amendment; throws when the stream does not take it, and then the amendment must not happen. */
-  public void amended(String productId, String originator, String amendedBy, List<String> previous, List<String> releasableTo,
+  /**
+   * Records an amendment; throws when the stream does not take it, and then the amendment must not
+   * happen.
+   */
+  public void amended(
+      String productId,
+      String originator,
+      String amendedBy,
+      List<String> previous,
+      List<String> releasableTo,
       String justification) {
-    writer.append(event().setReleasabilityAmended(ReleasabilityAmended.newBuilder()
-        .setProductId(productId).setOriginator(originator).setAmendedBy(amendedBy)
-        .addAllPreviousReleasableTo(previous).addAllReleasableTo(releasableTo).setJustification(justification)).build());
+    writer.append(
+        event()
+            .setReleasabilityAmended(
+                ReleasabilityAmended.newBuilder()
+                    .setProductId(productId)
+                    .setOriginator(originator)
+                    .setAmendedBy(amendedBy)
+                    .addAllPreviousReleasableTo(previous)
+                    .addAllReleasableTo(releasableTo)
+                    .setJustification(justification))
+            .build());
   }
 
-  /** Records that a product failed its binding check and was not served. Logged loudly when it cannot be written. */
+  /**
+   * Records that a product failed its binding check and was not served. Logged loudly when it
+   * cannot be written.
+   */
   @Override
   public void bindingViolation(String productId, String nation, String detail, String requestedBy) {
     try {
-      writer.append(event().setBindingViolation(BindingViolation.newBuilder()
-          .setProductId(productId).setNation(nation).setDetail(detail).setRequestedBy(requestedBy)).build());
+      writer.append(
+          event()
+              .setBindingViolation(
+                  BindingViolation.newBuilder()
+                      .setProductId(productId)
+                      .setNation(nation)
+                      .setDetail(detail)
+                      .setRequestedBy(requestedBy))
+              .build());
     } catch (RuntimeException e) {
-      LOG.error("BINDING VIOLATION on product {} ({}) could not be audited: {}", productId, detail, e.getMessage());
+      LOG.error(
+          "BINDING VIOLATION on product {} ({}) could not be audited: {}",
+          productId,
+          detail,
+          e.getMessage());
     }
   }
 
   private AuditEvent.Builder event() {
     Instant now = Instant.now();
-    String traceId = Span.current().getSpanContext().isValid() ? Span.current().getSpanContext().getTraceId() : "";
+    String traceId =
+        Span.current().getSpanContext().isValid()
+            ? Span.current().getSpanContext().getTraceId()
+            : "";
     return AuditEvent.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setOccurredAt(WireMapping.timestamp(now))

@@ -1,15 +1,23 @@
 package org.alliedexchange.exchange.audit;
 
 import java.util.Set;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.policy.Reason;
-import org.alliedexchange.accesstoken.Caller;
 
-/** Where the reads' refusals are recorded: what the read guard needs of the audit, and all it needs. */
+/**
+ * Where the reads' refusals are recorded: what the read guard needs of the audit, and all it needs.
+ */
 public interface RefusalAudit {
 
   /** Records that a product was withheld from a caller; returns the record's transfer id. */
-  String withheld(SecurityLabel label, String productId, String topic, Caller caller, String method, Set<Reason> reasons);
+  String withheld(
+      SecurityLabel label,
+      String productId,
+      String topic,
+      Caller caller,
+      String method,
+      Set<Reason> reasons);
 
   /** Records that a product failed its binding check and was not served. */
   void bindingViolation(String productId, String nation, String detail, String requestedBy);

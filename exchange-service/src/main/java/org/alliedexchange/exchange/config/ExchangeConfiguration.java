@@ -10,16 +10,14 @@ import java.util.Map;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.alliedexchange.accesstoken.TokenSettings;
-import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.auditstream.AuditBatchWriter;
+import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
-import org.alliedexchange.serviceruntime.ServiceDatabase;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
-import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.PublishBatcher;
 import org.alliedexchange.exchange.grpc.ExchangeGrpcService;
-import org.alliedexchange.serviceruntime.GrpcServer;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.telemetry.Telemetry;
 import org.alliedexchange.federationstate.AgreementBoard;
@@ -30,24 +28,34 @@ import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.NationalScheme;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.accesstoken.TokenValidator;
+import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
+import org.alliedexchange.serviceruntime.GrpcServer;
+import org.alliedexchange.serviceruntime.ServiceDatabase;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The wiring of one nation's exchange service; every piece is plain Java, Spring only assembles it. */
+/**
+ * The wiring of one nation's exchange service; every piece is plain Java, Spring only assembles it.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ExchangeProperties.class)
 public class ExchangeConfiguration {
 
   @Bean
   Federation federation(ExchangeProperties properties) {
-    Federation federation = properties.policyConfig() == null
-        ? FederationConfig.loadDefault() : FederationConfig.load(properties.policyConfig());
+    Federation federation =
+        properties.policyConfig() == null
+            ? FederationConfig.loadDefault()
+            : FederationConfig.load(properties.policyConfig());
     if (federation.nation(properties.nation()) == null) {
-      throw new IllegalStateException("allied.exchange.nation: " + properties.nation() + " is not a nation of the federation "
-          + "configuration " + federation.nations().stream().map(NationalScheme::code).toList());
+      throw new IllegalStateException(
+          "allied.exchange.nation: "
+              + properties.nation()
+              + " is not a nation of the federation "
+              + "configuration "
+              + federation.nations().stream().map(NationalScheme::code).toList());
     }
     return federation;
   }
@@ -60,8 +68,8 @@ public class ExchangeConfiguration {
    */
   @Bean(destroyMethod = "close")
   AgreementBoard agreementBoard(Federation federation, ExchangeProperties properties) {
-    return new AgreementBoard(federation, properties.auditRedis(), AuditStream.DEFAULT_KEY,
-        Clock.systemUTC());
+    return new AgreementBoard(
+        federation, properties.auditRedis(), AuditStream.DEFAULT_KEY, Clock.systemUTC());
   }
 
   @Bean
@@ -73,10 +81,17 @@ public class ExchangeConfiguration {
   @Bean(destroyMethod = "close")
   ServiceDatabase database(ExchangeProperties properties) {
     ExchangeProperties.Database database = properties.database();
-    return ServiceDatabase.open(new ServiceDatabase.Settings(database.url(), database.username(), database.password(),
-        "exchange-" + properties.nation(), 16, "org/alliedexchange/exchange/db/migration",
-        // server-prepare every statement at once, so bytea columns come back binary rather than as hex text
-        Map.of("prepareThreshold", "1")));
+    return ServiceDatabase.open(
+        new ServiceDatabase.Settings(
+            database.url(),
+            database.username(),
+            database.password(),
+            "exchange-" + properties.nation(),
+            16,
+            "org/alliedexchange/exchange/db/migration",
+            // server-prepare every statement at once, so bytea columns come back binary rather than
+            // as hex text
+            Map.of("prepareThreshold", "1")));
   }
 
   /** The pool; closed with the database, not on its own. */
@@ -96,7 +111,8 @@ public class ExchangeConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  LiveFeed liveFeed(DataSource dataSource, ProductStore store, ExchangeProperties properties) throws SQLException {
+  LiveFeed liveFeed(DataSource dataSource, ProductStore store, ExchangeProperties properties)
+      throws SQLException {
     return new LiveFeed(dataSource, store, properties.limits().subscriberQueue());
   }
 
@@ -108,9 +124,13 @@ public class ExchangeConfiguration {
     return key;
   }
 
-  /** Tells this service's verifier about every batch it signs, so its own signatures are never checked twice. */
+  /**
+   * Tells this service's verifier about every batch it signs, so its own signatures are never
+   * checked twice.
+   */
   @Bean
-  BindingSigner bindingSigner(ExchangeProperties properties, NationalKey key, BindingVerifier verifier) {
+  BindingSigner bindingSigner(
+      ExchangeProperties properties, NationalKey key, BindingVerifier verifier) {
     return new BindingSigner(properties.nation(), key, verifier);
   }
 
@@ -121,21 +141,25 @@ public class ExchangeConfiguration {
 
   @Bean(destroyMethod = "close")
   AuditStreamWriter auditStreamWriter(ExchangeProperties properties) {
-    return AuditStreamWriter.connect(properties.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
+    return AuditStreamWriter.connect(
+        properties.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
   }
 
   @Bean(destroyMethod = "close")
   AuditBatchWriter refusalWriter(ExchangeProperties properties) {
-    return AuditBatchWriter.connect(properties.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2), 1024, 100_000);
+    return AuditBatchWriter.connect(
+        properties.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2), 1024, 100_000);
   }
 
   @Bean
-  ExchangeAudit exchangeAudit(AuditStreamWriter writer, AuditBatchWriter refusalWriter, ExchangeProperties properties) {
+  ExchangeAudit exchangeAudit(
+      AuditStreamWriter writer, AuditBatchWriter refusalWriter, ExchangeProperties properties) {
     return new ExchangeAudit(writer, refusalWriter, properties.nation());
   }
 
   @Bean(destroyMethod = "close")
-  OpenTelemetrySdk openTelemetry(ExchangeProperties properties, ObjectProvider<SpanProcessor> spans) {
+  OpenTelemetrySdk openTelemetry(
+      ExchangeProperties properties, ObjectProvider<SpanProcessor> spans) {
     return Telemetry.create(properties.nation(), spans.getIfAvailable());
   }
 
@@ -146,16 +170,42 @@ public class ExchangeConfiguration {
   }
 
   @Bean
-  ExchangeGrpcService exchangeGrpcService(ExchangeProperties properties, ProductStore store, PublishBatcher batcher, LiveFeed feed,
-      BindingSigner signer, BindingVerifier verifier, Supplier<ReleasabilityEngine> engine, ExchangeAudit audit) {
-    return new ExchangeGrpcService(properties.nation(), store, batcher, feed, signer, verifier, engine, audit, Clock.systemUTC(),
-        properties.limits().searchPageSize(), properties.limits().searchPageMax());
+  ExchangeGrpcService exchangeGrpcService(
+      ExchangeProperties properties,
+      ProductStore store,
+      PublishBatcher batcher,
+      LiveFeed feed,
+      BindingSigner signer,
+      BindingVerifier verifier,
+      Supplier<ReleasabilityEngine> engine,
+      ExchangeAudit audit) {
+    return new ExchangeGrpcService(
+        properties.nation(),
+        store,
+        batcher,
+        feed,
+        signer,
+        verifier,
+        engine,
+        audit,
+        Clock.systemUTC(),
+        properties.limits().searchPageSize(),
+        properties.limits().searchPageMax());
   }
 
   @Bean
-  GrpcServer grpcServer(ExchangeProperties properties, ExchangeGrpcService service, TokenValidator validator, OpenTelemetrySdk telemetry) {
-    return new GrpcServer("exchange service " + properties.nation(), properties.host(), properties.port(),
-        properties.limits().maxMessageBytes(), properties.limits().shutdownGrace(), java.util.List.of(service.serviceDefinition()),
+  GrpcServer grpcServer(
+      ExchangeProperties properties,
+      ExchangeGrpcService service,
+      TokenValidator validator,
+      OpenTelemetrySdk telemetry) {
+    return new GrpcServer(
+        "exchange service " + properties.nation(),
+        properties.host(),
+        properties.port(),
+        properties.limits().maxMessageBytes(),
+        properties.limits().shutdownGrace(),
+        java.util.List.of(service.serviceDefinition()),
         new AuthenticationInterceptor(validator),
         GrpcTelemetry.create(telemetry).createServerInterceptor());
   }

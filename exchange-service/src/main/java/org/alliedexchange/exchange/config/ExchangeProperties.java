@@ -16,24 +16,29 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The configuration of one nation's exchange service ({@code allied.exchange.*}), checked at start-up:
- * a wrong value stops the service with a message naming the key.
+ * The configuration of one nation's exchange service ({@code allied.exchange.*}), checked at
+ * start-up: a wrong value stops the service with a message naming the key.
  *
- * @param nation       the nation this instance serves, ISO 3166-1 alpha-3; must be in the federation configuration
- * @param host         the address the gRPC server binds; loopback unless deliberately opened
- * @param port         the gRPC port; 0 for a free one (the chosen port is logged)
- * @param dataDir      where a generated signing key lives when none is configured
- * @param database     the PostgreSQL the service keeps its products in (required)
- * @param signingKey   the nation's binding key (PEM, PKCS#8 + X.509); created in {@code dataDir} when unset
- * @param auth         how callers' Keycloak tokens are validated
- * @param auditRedis   the audit stream's Redis (redis://host:port); amendments are refused when it cannot take a record
+ * @param nation the nation this instance serves, ISO 3166-1 alpha-3; must be in the federation
+ *     configuration
+ * @param host the address the gRPC server binds; loopback unless deliberately opened
+ * @param port the gRPC port; 0 for a free one (the chosen port is logged)
+ * @param dataDir where a generated signing key lives when none is configured
+ * @param database the PostgreSQL the service keeps its products in (required)
+ * @param signingKey the nation's binding key (PEM, PKCS#8 + X.509); created in {@code dataDir} when
+ *     unset
+ * @param auth how callers' Keycloak tokens are validated
+ * @param auditRedis the audit stream's Redis (redis://host:port); amendments are refused when it
+ *     cannot take a record
  * @param policyConfig the federation configuration file; the built-in one when unset
- * @param limits       message, page and queue bounds
+ * @param limits message, page and queue bounds
  */
 @Validated
 @ConfigurationProperties("allied.exchange")
 public record ExchangeProperties(
-    @NotBlank @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 3166-1 alpha-3 code such as KOR") String nation,
+    @NotBlank
+        @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 3166-1 alpha-3 code such as KOR")
+        String nation,
     @DefaultValue("127.0.0.1") @NotBlank String host,
     @DefaultValue("0") @Min(0) @Max(65535) int port,
     @NotNull Path dataDir,
@@ -44,16 +49,22 @@ public record ExchangeProperties(
     Path policyConfig,
     @Valid @DefaultValue Limits limits) {
 
-  /** The PostgreSQL to use: on one machine, the URL of a {@code LocalPostgres} its runner started. */
-  public record Database(@NotBlank(message = "must name the PostgreSQL (jdbc:postgresql://host:port/database)") String url,
-      String username, String password) {}
+  /**
+   * The PostgreSQL to use: on one machine, the URL of a {@code LocalPostgres} its runner started.
+   */
+  public record Database(
+      @NotBlank(message = "must name the PostgreSQL (jdbc:postgresql://host:port/database)")
+          String url,
+      String username,
+      String password) {}
 
   /**
-   * @param maxMessageBytes   the largest request accepted
-   * @param searchPageSize    products per search call when the request names no size
-   * @param searchPageMax     the most products one search call returns
-   * @param subscriberQueue   live products buffered per subscriber before it falls back to catching up from the database
-   * @param shutdownGrace     how long calls may take to finish at shutdown
+   * @param maxMessageBytes the largest request accepted
+   * @param searchPageSize products per search call when the request names no size
+   * @param searchPageMax the most products one search call returns
+   * @param subscriberQueue live products buffered per subscriber before it falls back to catching
+   *     up from the database
+   * @param shutdownGrace how long calls may take to finish at shutdown
    */
   public record Limits(
       @DefaultValue("1048576") @Min(1024) @Max(16777216) int maxMessageBytes,
@@ -66,7 +77,10 @@ public record ExchangeProperties(
     return signingKey != null ? signingKey : dataDir.resolve("signing-key.pem");
   }
 
-  /** Where the service writes its binding key's public half (PEM) for the gateways: beside the key, {@code .pub.pem}. */
+  /**
+   * Where the service writes its binding key's public half (PEM) for the gateways: beside the key,
+   * {@code .pub.pem}.
+   */
   public Path publicKeyFile() {
     return NationalKey.publicKeyFile(signingKeyFile());
   }

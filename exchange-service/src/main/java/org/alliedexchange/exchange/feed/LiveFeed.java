@@ -42,16 +42,19 @@ public final class LiveFeed implements AutoCloseable {
   private volatile boolean running = true;
   private long lastPosition;
 
-  public LiveFeed(DataSource dataSource, ProductStore store, int queueCapacity) throws SQLException {
+  public LiveFeed(DataSource dataSource, ProductStore store, int queueCapacity)
+      throws SQLException {
     this.dataSource = dataSource;
     this.store = store;
     this.queueCapacity = queueCapacity;
     this.lastPosition = store.lastFeedPosition();
-    this.delivery = Executors.newCachedThreadPool(runnable -> {
-      Thread thread = new Thread(runnable, "feed-delivery");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.delivery =
+        Executors.newCachedThreadPool(
+            runnable -> {
+              Thread thread = new Thread(runnable, "feed-delivery");
+              thread.setDaemon(true);
+              return thread;
+            });
     this.listener = new Thread(this::listen, "feed-listener");
     listener.setDaemon(true);
     listener.start();
@@ -62,7 +65,8 @@ public final class LiveFeed implements AutoCloseable {
    * ready for more (the gRPC on-ready handler).
    */
   public Runnable subscribe(String topic, long afterPosition, Sink sink) {
-    Subscription subscription = new Subscription(this, store, delivery, topic, afterPosition, sink, queueCapacity);
+    Subscription subscription =
+        new Subscription(this, store, delivery, topic, afterPosition, sink, queueCapacity);
     subscriptions.add(subscription);
     subscription.schedule();
     return subscription::schedule;
@@ -73,9 +77,13 @@ public final class LiveFeed implements AutoCloseable {
     return store.lastFeedPosition();
   }
 
-  /** How many subscriptions on {@code topic} this replica serves; a product published from now on reaches each of them. */
+  /**
+   * How many subscriptions on {@code topic} this replica serves; a product published from now on
+   * reaches each of them.
+   */
   public int subscriptions(String topic) {
-    return (int) subscriptions.stream().filter(subscription -> subscription.topic().equals(topic)).count();
+    return (int)
+        subscriptions.stream().filter(subscription -> subscription.topic().equals(topic)).count();
   }
 
   void remove(Subscription subscription) {

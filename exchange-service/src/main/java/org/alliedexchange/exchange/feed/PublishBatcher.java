@@ -8,19 +8,19 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.exchange.store.NewProduct;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.store.StoredProduct;
-import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.label.BindingSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: concurrent publishes wait in one queue and a single writer signs and stores them in
- * batches: one signature (a Merkle root, see Binding), one transaction, one fsync and one feed lock per
- * batch. A publish is acknowledged only after its batch has committed; a failed batch is retried item
- * by item so one bad product cannot sink its neighbours.
+ * batches: one signature (a Merkle root, see Binding), one transaction, one fsync and one feed lock
+ * per batch. A publish is acknowledged only after its batch has committed; a failed batch is
+ * retried item by item so one bad product cannot sink its neighbours.
  */
 public final class PublishBatcher implements AutoCloseable {
 
@@ -46,13 +46,18 @@ public final class PublishBatcher implements AutoCloseable {
     writer.start();
   }
 
-  /** Queues a product; the future completes once it is durably stored (or fails, and nothing was stored). */
+  /**
+   * Queues a product; the future completes once it is durably stored (or fails, and nothing was
+   * stored).
+   */
   public CompletableFuture<StoredProduct> submit(NewProduct product) {
     CompletableFuture<StoredProduct> done = new CompletableFuture<>();
     if (!running) {
-      done.completeExceptionally(new IllegalStateException("the exchange service is shutting down"));
+      done.completeExceptionally(
+          new IllegalStateException("the exchange service is shutting down"));
     } else if (!queue.offer(new Pending(product, done))) {
-      done.completeExceptionally(new IllegalStateException("too many publishes in flight; retry shortly"));
+      done.completeExceptionally(
+          new IllegalStateException("too many publishes in flight; retry shortly"));
     }
     return done;
   }
@@ -77,14 +82,23 @@ public final class PublishBatcher implements AutoCloseable {
     }
     Pending left;
     while ((left = queue.poll()) != null) {
-      left.done().completeExceptionally(new IllegalStateException("the exchange service stopped before storing it"));
+      left.done()
+          .completeExceptionally(
+              new IllegalStateException("the exchange service stopped before storing it"));
     }
   }
 
   private void write(List<Pending> batch) {
     try {
-      List<Binding> bindings = signer.signBatch(batch.stream()
-          .map(pending -> new BindingSigner.Leaf(pending.product().label(), pending.product().content())).toList(), clock.instant());
+      List<Binding> bindings =
+          signer.signBatch(
+              batch.stream()
+                  .map(
+                      pending ->
+                          new BindingSigner.Leaf(
+                              pending.product().label(), pending.product().content()))
+                  .toList(),
+              clock.instant());
       List<NewProduct> signed = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         signed.add(batch.get(i).product().withBinding(bindings.get(i).toByteArray()));

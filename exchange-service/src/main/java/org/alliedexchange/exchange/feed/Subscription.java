@@ -8,9 +8,10 @@ import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.store.StoredProduct;
 
 /**
- * One subscriber on one topic. It starts by catching up from the database after its cursor, then goes
- * live on the feed; when it falls too far behind (its queue is full) it drops the queue and catches up
- * from the database again. Either way it receives every product after its cursor exactly once, in order.
+ * One subscriber on one topic. It starts by catching up from the database after its cursor, then
+ * goes live on the feed; when it falls too far behind (its queue is full) it drops the queue and
+ * catches up from the database again. Either way it receives every product after its cursor exactly
+ * once, in order.
  */
 final class Subscription {
 
@@ -28,7 +29,14 @@ final class Subscription {
   private boolean live;
   private boolean scheduled;
 
-  Subscription(LiveFeed feed, ProductStore store, Executor executor, String topic, long fromPosition, Sink sink, int capacity) {
+  Subscription(
+      LiveFeed feed,
+      ProductStore store,
+      Executor executor,
+      String topic,
+      long fromPosition,
+      Sink sink,
+      int capacity) {
     this.feed = feed;
     this.store = store;
     this.executor = executor;

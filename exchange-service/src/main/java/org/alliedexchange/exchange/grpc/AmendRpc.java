@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.exchange.v1.AmendReleasabilityRequest;
 import org.alliedexchange.api.exchange.v1.AmendReleasabilityResponse;
 import org.alliedexchange.api.label.v1.Binding;
@@ -25,11 +26,10 @@ import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.ProtoLabels;
 import org.alliedexchange.policy.LabelValidity;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.accesstoken.Caller;
 
 /**
- * AmendReleasability: the originator's recorded consent to a new releasable-to list, audited before the
- * label is changed and signed again; the stored binding must verify first.
+ * AmendReleasability: the originator's recorded consent to a new releasable-to list, audited before
+ * the label is changed and signed again; the stored binding must verify first.
  */
 final class AmendRpc {
 
@@ -43,8 +43,15 @@ final class AmendRpc {
   private final CallerAccess access;
   private final Clock clock;
 
-  AmendRpc(String nation, ProductStore store, Supplier<ReleasabilityEngine> engine, ReadGuard guard, BindingSigner signer,
-      ExchangeAudit audit, CallerAccess access, Clock clock) {
+  AmendRpc(
+      String nation,
+      ProductStore store,
+      Supplier<ReleasabilityEngine> engine,
+      ReadGuard guard,
+      BindingSigner signer,
+      ExchangeAudit audit,
+      CallerAccess access,
+      Clock clock) {
     this.nation = nation;
     this.store = store;
     this.products = store::get;
@@ -56,7 +63,8 @@ final class AmendRpc {
     this.clock = clock;
   }
 
-  void amendReleasability(AmendReleasabilityRequest request, StreamObserver<AmendReleasabilityResponse> response) {
+  void amendReleasability(
+      AmendReleasabilityRequest request, StreamObserver<AmendReleasabilityResponse> response) {
     Caller caller = access.writer("AmendReleasability", "amend releasability");
     UUID id = productId(request.getProductId());
     if (request.getJustification().isBlank()) {
@@ -74,28 +82,50 @@ final class AmendRpc {
       throw Status.DATA_LOSS.withDescription(tampered.detail()).asRuntimeException();
     }
     SecurityLabel previous = StoredMessages.label(product.label());
-    SecurityLabel amended = previous.toBuilder().clearReleasableTo().addAllReleasableTo(releasableTo).build();
+    SecurityLabel amended =
+        previous.toBuilder().clearReleasableTo().addAllReleasableTo(releasableTo).build();
     LabelValidity validity = engine.get().validate(ProtoLabels.toDomain(amended));
     if (!validity.valid()) {
-      throw invalid("the amended label would be invalid: " + LabelDefects.describe(validity.defects()));
+      throw invalid(
+          "the amended label would be invalid: " + LabelDefects.describe(validity.defects()));
     }
     byte[] labelBytes = amended.toByteArray();
     Binding binding = signer.sign(labelBytes, product.content(), clock.instant());
     try {
-      audit.amended(id.toString(), nation, caller.system(), previous.getReleasableToList(), releasableTo, request.getJustification());
+      audit.amended(
+          id.toString(),
+          nation,
+          caller.system(),
+          previous.getReleasableToList(),
+          releasableTo,
+          request.getJustification());
     } catch (RuntimeException e) {
-      throw Status.UNAVAILABLE.withDescription("the amendment could not be audited (" + e.getMessage() + "); nothing was changed")
+      throw Status.UNAVAILABLE
+          .withDescription(
+              "the amendment could not be audited (" + e.getMessage() + "); nothing was changed")
           .asRuntimeException();
     }
     try {
-      if (!store.amend(id, product.label(), labelBytes, binding.toByteArray(), caller.system(), request.getJustification())) {
-        throw Status.ABORTED.withDescription("the product's label changed meanwhile; read it again and retry").asRuntimeException();
+      if (!store.amend(
+          id,
+          product.label(),
+          labelBytes,
+          binding.toByteArray(),
+          caller.system(),
+          request.getJustification())) {
+        throw Status.ABORTED
+            .withDescription("the product's label changed meanwhile; read it again and retry")
+            .asRuntimeException();
       }
     } catch (SQLException e) {
       throw unavailable(e);
     }
-    response.onNext(AmendReleasabilityResponse.newBuilder().setLabel(amended).setContent(StoredMessages.content(product.content()))
-        .setBinding(binding).build());
+    response.onNext(
+        AmendReleasabilityResponse.newBuilder()
+            .setLabel(amended)
+            .setContent(StoredMessages.content(product.content()))
+            .setBinding(binding)
+            .build());
     response.onCompleted();
   }
 }

@@ -2,14 +2,15 @@ package org.alliedexchange.exchange.grpc;
 
 import static org.alliedexchange.exchange.grpc.Statuses.denied;
 
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.access.AccessTable;
 import org.alliedexchange.api.access.MethodAccess;
 import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
-import org.alliedexchange.accesstoken.Caller;
 
 /**
- * This service's own access check, independent of the gateway's: the caller must hold the role the API's
- * {@link AccessTable#EXCHANGE} gives the method, and call its own nation's service where the table says so.
+ * This service's own access check, independent of the gateway's: the caller must hold the role the
+ * API's {@link AccessTable#EXCHANGE} gives the method, and call its own nation's service where the
+ * table says so.
  */
 final class CallerAccess {
 
@@ -23,7 +24,7 @@ final class CallerAccess {
    * The caller of a write, when it may make it here.
    *
    * @param method the RPC's proto name, e.g. {@code Publish}
-   * @param what   the write in words, for the refusal, e.g. "publish"
+   * @param what the write in words, for the refusal, e.g. "publish"
    */
   Caller writer(String method, String what) {
     Caller caller = AuthenticationInterceptor.caller();
@@ -32,8 +33,14 @@ final class CallerAccess {
       throw denied("to " + what + " a system needs the " + access.role() + " role");
     }
     if (access.ownNationOnly() && !nation.equals(caller.nation())) {
-      throw denied("this is " + nation + "'s exchange service; a system of " + caller.nation() + " cannot " + what
-          + " here (use your own nation's)");
+      throw denied(
+          "this is "
+              + nation
+              + "'s exchange service; a system of "
+              + caller.nation()
+              + " cannot "
+              + what
+              + " here (use your own nation's)");
     }
     return caller;
   }

@@ -3,8 +3,8 @@ package org.alliedexchange.exchange.grpc;
 import io.grpc.Status;
 
 /**
- * Resume points, opaque to clients: {@code s<seq>} in the product order (search), {@code f<position>}
- * in the live feed (subscribe). A cursor of one kind is refused by the other call.
+ * Resume points, opaque to clients: {@code s<seq>} in the product order (search), {@code
+ * f<position>} in the live feed (subscribe). A cursor of one kind is refused by the other call.
  */
 final class Cursors {
   private Cursors() {}
@@ -27,8 +27,16 @@ final class Cursors {
 
   private static long parse(String cursor, char kind, String call) {
     if (cursor.length() < 2 || cursor.charAt(0) != kind) {
-      throw Status.INVALID_ARGUMENT.withDescription("\"" + cursor + "\" is not a " + call + " cursor; pass one a " + call
-          + " response gave you").asRuntimeException();
+      throw Status.INVALID_ARGUMENT
+          .withDescription(
+              "\""
+                  + cursor
+                  + "\" is not a "
+                  + call
+                  + " cursor; pass one a "
+                  + call
+                  + " response gave you")
+          .asRuntimeException();
     }
     try {
       long value = Long.parseLong(cursor.substring(1));
@@ -37,7 +45,9 @@ final class Cursors {
       }
       return value;
     } catch (NumberFormatException e) {
-      throw Status.INVALID_ARGUMENT.withDescription("\"" + cursor + "\" is not a " + call + " cursor").asRuntimeException();
+      throw Status.INVALID_ARGUMENT
+          .withDescription("\"" + cursor + "\" is not a " + call + " cursor")
+          .asRuntimeException();
     }
   }
 }

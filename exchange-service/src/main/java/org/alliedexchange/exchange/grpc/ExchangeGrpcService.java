@@ -5,6 +5,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.util.function.Supplier;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.exchange.v1.AmendReleasabilityRequest;
 import org.alliedexchange.api.exchange.v1.AmendReleasabilityResponse;
@@ -20,17 +21,21 @@ import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.accesstoken.Caller;
 
 /**
- * One nation's ExchangeService, each RPC in its own class. Every call is checked against who the caller
- * is (its token, via {@link Caller}) and the API's access table; every read passes the {@link ReadGuard}.
+ * One nation's ExchangeService, each RPC in its own class. Every call is checked against who the
+ * caller is (its token, via {@link Caller}) and the API's access table; every read passes the
+ * {@link ReadGuard}.
  */
 public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServiceImplBase {
 
   /** Trailer of a search: where the next page starts, when there may be one. */
   public static final Metadata.Key<String> NEXT_CURSOR = AlliedMetadata.NEXT_CURSOR;
-  /** Trailer of a search: how many products the caller was not given (not releasable, or failed their check). */
+
+  /**
+   * Trailer of a search: how many products the caller was not given (not releasable, or failed
+   * their check).
+   */
   public static final Metadata.Key<String> WITHHELD = AlliedMetadata.WITHHELD;
 
   private final PublishRpc publish;
@@ -39,8 +44,18 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
   private final SearchRpc search;
   private final SubscribeRpc subscribe;
 
-  public ExchangeGrpcService(String nation, ProductStore store, PublishBatcher batcher, LiveFeed feed, BindingSigner signer,
-      BindingVerifier verifier, Supplier<ReleasabilityEngine> engine, ExchangeAudit audit, Clock clock, int pageSize, int pageMax) {
+  public ExchangeGrpcService(
+      String nation,
+      ProductStore store,
+      PublishBatcher batcher,
+      LiveFeed feed,
+      BindingSigner signer,
+      BindingVerifier verifier,
+      Supplier<ReleasabilityEngine> engine,
+      ExchangeAudit audit,
+      Clock clock,
+      int pageSize,
+      int pageMax) {
     ReadGuard guard = new ReadGuard(nation, verifier, engine, audit, clock);
     CallerAccess access = new CallerAccess(nation);
     this.publish = new PublishRpc(nation, batcher, engine, access, clock);
@@ -56,7 +71,8 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
   }
 
   @Override
-  public void amendReleasability(AmendReleasabilityRequest request, StreamObserver<AmendReleasabilityResponse> response) {
+  public void amendReleasability(
+      AmendReleasabilityRequest request, StreamObserver<AmendReleasabilityResponse> response) {
     amend.amendReleasability(request, response);
   }
 
@@ -65,7 +81,10 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
     get.get(request, response);
   }
 
-  /** The service to serve: this one, with Search and Subscribe writing the stored bytes as they are (see RawMessage). */
+  /**
+   * The service to serve: this one, with Search and Subscribe writing the stored bytes as they are
+   * (see RawMessage).
+   */
   public ServerServiceDefinition serviceDefinition() {
     return RawServiceDefinition.of(this, search::search, subscribe::subscribe);
   }

@@ -12,10 +12,18 @@ interface ProductLookup {
 
   Optional<StoredProduct> get(UUID id) throws SQLException;
 
-  /** The product, or NOT_FOUND naming the nation searched; UNAVAILABLE when the store cannot be read. */
+  /**
+   * The product, or NOT_FOUND naming the nation searched; UNAVAILABLE when the store cannot be
+   * read.
+   */
   default StoredProduct load(UUID id, String nation) {
     try {
-      return get(id).orElseThrow(() -> Status.NOT_FOUND.withDescription("no product " + id + " at " + nation).asRuntimeException());
+      return get(id)
+          .orElseThrow(
+              () ->
+                  Status.NOT_FOUND
+                      .withDescription("no product " + id + " at " + nation)
+                      .asRuntimeException());
     } catch (SQLException e) {
       throw Statuses.unavailable(e);
     }

@@ -1,11 +1,11 @@
 package org.alliedexchange.exchange.grpc;
 
 import static org.alliedexchange.exchange.grpc.RequestFields.TOPIC;
-import static org.alliedexchange.label.WireMapping.instant;
-import static org.alliedexchange.label.WireMapping.timestamp;
 import static org.alliedexchange.exchange.grpc.Statuses.denied;
 import static org.alliedexchange.exchange.grpc.Statuses.invalid;
 import static org.alliedexchange.exchange.grpc.Statuses.rootMessage;
+import static org.alliedexchange.label.WireMapping.instant;
+import static org.alliedexchange.label.WireMapping.timestamp;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.exchange.v1.PublishResponse;
@@ -26,11 +27,10 @@ import org.alliedexchange.label.ProtoLabels;
 import org.alliedexchange.policy.LabelValidity;
 import org.alliedexchange.policy.Level;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.accesstoken.Caller;
 
 /**
- * Publish: a product of this nation, with a valid label at or below the publisher's clearance, stored
- * and signed with the rest of its batch.
+ * Publish: a product of this nation, with a valid label at or below the publisher's clearance,
+ * stored and signed with the rest of its batch.
  */
 final class PublishRpc {
 
@@ -40,7 +40,12 @@ final class PublishRpc {
   private final CallerAccess access;
   private final Clock clock;
 
-  PublishRpc(String nation, PublishBatcher batcher, Supplier<ReleasabilityEngine> engine, CallerAccess access, Clock clock) {
+  PublishRpc(
+      String nation,
+      PublishBatcher batcher,
+      Supplier<ReleasabilityEngine> engine,
+      CallerAccess access,
+      Clock clock) {
     this.nation = nation;
     this.batcher = batcher;
     this.engine = engine;
@@ -54,9 +59,15 @@ final class PublishRpc {
     ProductContent content = request.getContent();
     checkRequest(request);
     if (!label.getOriginator().isEmpty() && !label.getOriginator().equals(nation)) {
-      throw denied("third-party rule: this exchange service publishes only " + nation + "'s own products; a product "
-          + "originated by " + label.getOriginator() + " can be published only by " + label.getOriginator()
-          + ", and passed on only with its consent (AmendReleasability)");
+      throw denied(
+          "third-party rule: this exchange service publishes only "
+              + nation
+              + "'s own products; a product "
+              + "originated by "
+              + label.getOriginator()
+              + " can be published only by "
+              + label.getOriginator()
+              + ", and passed on only with its consent (AmendReleasability)");
     }
     Instant now = clock.instant();
     LabelValidity validity = engine.get().validate(ProtoLabels.toDomain(label));
@@ -68,31 +79,63 @@ final class PublishRpc {
       throw denied("the label's level " + level + " is above your clearance " + caller.clearance());
     }
 
-    SecurityLabel stored = label.getCreatedAt().getSeconds() == 0 ? label.toBuilder().setCreatedAt(timestamp(now)).build() : label;
+    SecurityLabel stored =
+        label.getCreatedAt().getSeconds() == 0
+            ? label.toBuilder().setCreatedAt(timestamp(now)).build()
+            : label;
     UUID id = UUID.randomUUID();
-    ProductContent signedContent = content.toBuilder()
-        .setId(id.toString()).setPublishedAt(timestamp(now)).setPublisher(caller.system()).build();
+    ProductContent signedContent =
+        content.toBuilder()
+            .setId(id.toString())
+            .setPublishedAt(timestamp(now))
+            .setPublisher(caller.system())
+            .build();
     // signed with the rest of its batch by the publish writer
-    NewProduct product = new NewProduct(id, content.getTopic(), level, instant(content.getObservedAt()), now, caller.system(),
-        request.getIdempotencyKey().isEmpty() ? null : request.getIdempotencyKey(), stored.toByteArray(),
-        signedContent.toByteArray(), null);
+    NewProduct product =
+        new NewProduct(
+            id,
+            content.getTopic(),
+            level,
+            instant(content.getObservedAt()),
+            now,
+            caller.system(),
+            request.getIdempotencyKey().isEmpty() ? null : request.getIdempotencyKey(),
+            stored.toByteArray(),
+            signedContent.toByteArray(),
+            null);
 
-    batcher.submit(product).whenComplete((saved, error) -> {
-      if (error != null) {
-        response.onError(Status.UNAVAILABLE.withDescription("the product was not stored (" + rootMessage(error)
-            + "); retry with the same idempotency key").asRuntimeException());
-        return;
-      }
-      try {
-        response.onNext(PublishResponse.newBuilder().setLabel(SecurityLabel.parseFrom(saved.label()))
-            .setContent(ProductContent.parseFrom(saved.content())).setBinding(Binding.parseFrom(saved.binding())).build());
-        response.onCompleted();
-      } catch (InvalidProtocolBufferException e) {
-        response.onError(Status.INTERNAL.withDescription("stored product does not parse").asRuntimeException());
-      } catch (StatusRuntimeException | IllegalStateException cancelled) {
-        // the caller went away after the commit; the product is stored and a retry with the key finds it
-      }
-    });
+    batcher
+        .submit(product)
+        .whenComplete(
+            (saved, error) -> {
+              if (error != null) {
+                response.onError(
+                    Status.UNAVAILABLE
+                        .withDescription(
+                            "the product was not stored ("
+                                + rootMessage(error)
+                                + "); retry with the same idempotency key")
+                        .asRuntimeException());
+                return;
+              }
+              try {
+                response.onNext(
+                    PublishResponse.newBuilder()
+                        .setLabel(SecurityLabel.parseFrom(saved.label()))
+                        .setContent(ProductContent.parseFrom(saved.content()))
+                        .setBinding(Binding.parseFrom(saved.binding()))
+                        .build());
+                response.onCompleted();
+              } catch (InvalidProtocolBufferException e) {
+                response.onError(
+                    Status.INTERNAL
+                        .withDescription("stored product does not parse")
+                        .asRuntimeException());
+              } catch (StatusRuntimeException | IllegalStateException cancelled) {
+                // the caller went away after the commit; the product is stored and a retry with the
+                // key finds it
+              }
+            });
   }
 
   private static void checkRequest(PublishRequest request) {
@@ -100,20 +143,28 @@ final class PublishRpc {
       throw invalid("label is required");
     }
     if (!request.getLabel().getUnknownFields().asMap().isEmpty()) {
-      throw invalid("label has fields this service does not know; it cannot sign what it cannot interpret");
+      throw invalid(
+          "label has fields this service does not know; it cannot sign what it cannot interpret");
     }
     if (request.getLabel().hasRelease()) {
-      throw invalid("label.release is set by the gateway when it releases an item, never by an originator");
+      throw invalid(
+          "label.release is set by the gateway when it releases an item, never by an originator");
     }
     if (!request.hasContent()) {
       throw invalid("content is required");
     }
     ProductContent content = request.getContent();
-    if (!content.getId().isEmpty() || content.hasPublishedAt() || !content.getPublisher().isEmpty()) {
-      throw invalid("content.id, content.published_at and content.publisher are set by the service; leave them empty");
+    if (!content.getId().isEmpty()
+        || content.hasPublishedAt()
+        || !content.getPublisher().isEmpty()) {
+      throw invalid(
+          "content.id, content.published_at and content.publisher are set by the service; leave them empty");
     }
     if (!TOPIC.matcher(content.getTopic()).matches() || content.getTopic().length() > 128) {
-      throw invalid("content.topic \"" + content.getTopic() + "\" must be lower-case, dot-separated words, e.g. dprk.missile.launch");
+      throw invalid(
+          "content.topic \""
+              + content.getTopic()
+              + "\" must be lower-case, dot-separated words, e.g. dprk.missile.launch");
     }
     if (!content.hasObservedAt()) {
       throw invalid("content.observed_at is required");

@@ -8,15 +8,22 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * A response already encoded: a stored product's bytes written to the wire as they are, so a stream does
- * not parse and re-encode what it only passes on (and the bytes the binding covers are exactly the bytes sent).
+ * A response already encoded: a stored product's bytes written to the wire as they are, so a stream
+ * does not parse and re-encode what it only passes on (and the bytes the binding covers are exactly
+ * the bytes sent).
  */
 record RawMessage(byte[] bytes) {
 
-  /** A product-shaped message (gateway label convention): label at 1, content at 2, binding at 3, cursor at 4. */
+  /**
+   * A product-shaped message (gateway label convention): label at 1, content at 2, binding at 3,
+   * cursor at 4.
+   */
   static RawMessage product(byte[] label, byte[] content, byte[] binding, String cursor) {
-    int size = CodedOutputStream.computeByteArraySize(1, label) + CodedOutputStream.computeByteArraySize(2, content)
-        + CodedOutputStream.computeByteArraySize(3, binding) + CodedOutputStream.computeStringSize(4, cursor);
+    int size =
+        CodedOutputStream.computeByteArraySize(1, label)
+            + CodedOutputStream.computeByteArraySize(2, content)
+            + CodedOutputStream.computeByteArraySize(3, binding)
+            + CodedOutputStream.computeStringSize(4, cursor);
     byte[] bytes = new byte[size];
     CodedOutputStream out = CodedOutputStream.newInstance(bytes);
     try {
@@ -31,19 +38,20 @@ record RawMessage(byte[] bytes) {
     return new RawMessage(bytes);
   }
 
-  static final MethodDescriptor.Marshaller<RawMessage> MARSHALLER = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(RawMessage value) {
-      return new ByteArrayInputStream(value.bytes());
-    }
+  static final MethodDescriptor.Marshaller<RawMessage> MARSHALLER =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(RawMessage value) {
+          return new ByteArrayInputStream(value.bytes());
+        }
 
-    @Override
-    public RawMessage parse(InputStream stream) {
-      try {
-        return new RawMessage(stream.readAllBytes());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+        @Override
+        public RawMessage parse(InputStream stream) {
+          try {
+            return new RawMessage(stream.readAllBytes());
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
 }

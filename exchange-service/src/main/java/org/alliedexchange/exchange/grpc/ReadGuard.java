@@ -5,10 +5,10 @@ import java.time.Clock;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.exchange.audit.RefusalAudit;
-import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.exchange.store.StoredProduct;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.ProtoLabels;
@@ -17,14 +17,16 @@ import org.alliedexchange.policy.Reason;
 import org.alliedexchange.policy.ReleasabilityEngine;
 
 /**
- * What every read passes before a product leaves this service: its stored binding must verify (a row
- * changed behind the service's back is never served, and the refusal is audited), and the releasability
- * engine must permit it to the caller at this instant. The content is hashed into the binding check,
- * never parsed: what passes is sent as the stored bytes.
+ * What every read passes before a product leaves this service: its stored binding must verify (a
+ * row changed behind the service's back is never served, and the refusal is audited), and the
+ * releasability engine must permit it to the caller at this instant. The content is hashed into the
+ * binding check, never parsed: what passes is sent as the stored bytes.
  */
 final class ReadGuard {
 
-  /** Why a product was not cleared; {@code tampered} when its binding failed, else it was withheld. */
+  /**
+   * Why a product was not cleared; {@code tampered} when its binding failed, else it was withheld.
+   */
   record Refusal(boolean tampered, String detail, Set<Reason> reasons) {}
 
   private final String nation;
@@ -33,7 +35,12 @@ final class ReadGuard {
   private final RefusalAudit audit;
   private final Clock clock;
 
-  ReadGuard(String nation, BindingVerifier verifier, Supplier<ReleasabilityEngine> engine, RefusalAudit audit, Clock clock) {
+  ReadGuard(
+      String nation,
+      BindingVerifier verifier,
+      Supplier<ReleasabilityEngine> engine,
+      RefusalAudit audit,
+      Clock clock) {
     this.nation = nation;
     this.verifier = verifier;
     this.engine = engine;
@@ -47,16 +54,40 @@ final class ReadGuard {
     if (verified.refusal() != null) {
       return verified.refusal();
     }
-    Decision decision = engine.get().decide(ProtoLabels.toDomain(verified.label()), caller.asRecipient(), clock.instant());
+    Decision decision =
+        engine
+            .get()
+            .decide(ProtoLabels.toDomain(verified.label()), caller.asRecipient(), clock.instant());
     if (decision.permitted()) {
       return null;
     }
-    String transferId = audit.withheld(verified.label(), product.id().toString(), product.topic(), caller, method, decision.reasons());
-    return new Refusal(false, "product " + product.id() + " is withheld from " + caller.system() + " (" + caller.nation() + "): "
-        + names(decision.reasons()) + "; decision recorded as transfer " + transferId, decision.reasons());
+    String transferId =
+        audit.withheld(
+            verified.label(),
+            product.id().toString(),
+            product.topic(),
+            caller,
+            method,
+            decision.reasons());
+    return new Refusal(
+        false,
+        "product "
+            + product.id()
+            + " is withheld from "
+            + caller.system()
+            + " ("
+            + caller.nation()
+            + "): "
+            + names(decision.reasons())
+            + "; decision recorded as transfer "
+            + transferId,
+        decision.reasons());
   }
 
-  /** Null when the stored binding verifies, else the (audited) refusal: for writes that only need the binding intact. */
+  /**
+   * Null when the stored binding verifies, else the (audited) refusal: for writes that only need
+   * the binding intact.
+   */
   Refusal checkBinding(StoredProduct product, String requestedBy) {
     return verify(product, requestedBy).refusal();
   }
@@ -68,8 +99,12 @@ final class ReadGuard {
     String detail;
     try {
       SecurityLabel label = SecurityLabel.parseFrom(product.label());
-      BindingVerifier.Result result = verifier.verify(label.getOriginator(), product.label(), product.content(),
-          Binding.parseFrom(product.binding()));
+      BindingVerifier.Result result =
+          verifier.verify(
+              label.getOriginator(),
+              product.label(),
+              product.content(),
+              Binding.parseFrom(product.binding()));
       if (result.valid()) {
         return new Verified(label, null);
       }
@@ -78,8 +113,16 @@ final class ReadGuard {
       detail = "stored bytes do not parse: " + e.getMessage();
     }
     audit.bindingViolation(product.id().toString(), nation, detail, requestedBy);
-    return new Verified(null, new Refusal(true, "product " + product.id() + " failed its binding check (" + detail
-        + ") and is not served; the refusal was audited", Set.of()));
+    return new Verified(
+        null,
+        new Refusal(
+            true,
+            "product "
+                + product.id()
+                + " failed its binding check ("
+                + detail
+                + ") and is not served; the refusal was audited",
+            Set.of()));
   }
 
   static String names(Set<Reason> reasons) {

@@ -1,22 +1,25 @@
 package org.alliedexchange.exchange.grpc;
 
 import static org.alliedexchange.exchange.grpc.RequestFields.TOPIC;
-import static org.alliedexchange.label.WireMapping.instant;
 import static org.alliedexchange.exchange.grpc.RequestFields.level;
 import static org.alliedexchange.exchange.grpc.Statuses.invalid;
+import static org.alliedexchange.label.WireMapping.instant;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.exchange.v1.SearchRequest;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.store.SearchFilter;
 import org.alliedexchange.policy.Level;
-import org.alliedexchange.accesstoken.Caller;
 
-/** Search: one page of stored products matching the filter, each passed by the read guard, written as stored (see RawMessage). */
+/**
+ * Search: one page of stored products matching the filter, each passed by the read guard, written
+ * as stored (see RawMessage).
+ */
 final class SearchRpc {
 
   private final ProductStore store;
@@ -24,11 +27,13 @@ final class SearchRpc {
   private final CallerAccess access;
   private final int pageSize;
   private final int pageMax;
-  private final ExecutorService fetcher = Executors.newCachedThreadPool(runnable -> {
-    Thread thread = new Thread(runnable, "search-fetch");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService fetcher =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "search-fetch");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   SearchRpc(ProductStore store, ReadGuard guard, CallerAccess access, int pageSize, int pageMax) {
     this.store = store;
@@ -42,7 +47,15 @@ final class SearchRpc {
     Caller caller = access.reader("Search");
     SearchFilter filter = filter(request);
     int wanted = request.getPageSize() == 0 ? pageSize : Math.min(request.getPageSize(), pageMax);
-    new SearchStream((ServerCallStreamObserver<RawMessage>) response, caller, filter, wanted, store, guard, fetcher).start();
+    new SearchStream(
+            (ServerCallStreamObserver<RawMessage>) response,
+            caller,
+            filter,
+            wanted,
+            store,
+            guard,
+            fetcher)
+        .start();
   }
 
   private static SearchFilter filter(SearchRequest request) {

@@ -15,10 +15,10 @@ import org.alliedexchange.exchange.store.SearchFilter;
 import org.alliedexchange.exchange.store.StoredProduct;
 
 /**
- * One search page, streamed as fast as the client takes it and no faster: it sends while the stream is
- * ready and resumes from gRPC's on-ready callback. (A handler that blocked waiting for readiness would
- * never see that callback: gRPC runs a call's callbacks one at a time.) The next chunk of rows is read
- * from the database while the current one is being sent.
+ * One search page, streamed as fast as the client takes it and no faster: it sends while the stream
+ * is ready and resumes from gRPC's on-ready callback. (A handler that blocked waiting for readiness
+ * would never see that callback: gRPC runs a call's callbacks one at a time.) The next chunk of
+ * rows is read from the database while the current one is being sent.
  */
 final class SearchStream implements Runnable {
 
@@ -46,8 +46,14 @@ final class SearchStream implements Runnable {
   private boolean exhausted;
   private boolean finished;
 
-  SearchStream(ServerCallStreamObserver<RawMessage> response, Caller caller, SearchFilter filter, int wanted, ProductStore store,
-      ReadGuard guard, Executor fetcher) {
+  SearchStream(
+      ServerCallStreamObserver<RawMessage> response,
+      Caller caller,
+      SearchFilter filter,
+      int wanted,
+      ProductStore store,
+      ReadGuard guard,
+      Executor fetcher) {
     this.fetcher = fetcher;
     this.response = response;
     this.caller = caller;
@@ -64,11 +70,12 @@ final class SearchStream implements Runnable {
     // refill the transport in large gulps rather than one 32 KiB window at a time
     response.setOnReadyThreshold(STREAM_BUFFER);
     response.setOnReadyHandler(this);
-    response.setOnCancelHandler(() -> {
-      synchronized (this) {
-        finished = true;
-      }
-    });
+    response.setOnCancelHandler(
+        () -> {
+          synchronized (this) {
+            finished = true;
+          }
+        });
     run();
   }
 
@@ -107,13 +114,18 @@ final class SearchStream implements Runnable {
           continue;
         }
         // a SearchResponse, written from the stored bytes
-        response.onNext(RawMessage.product(row.label(), row.content(), row.binding(), Cursors.search(row.seq())));
+        response.onNext(
+            RawMessage.product(
+                row.label(), row.content(), row.binding(), Cursors.search(row.seq())));
         sent++;
       }
     } catch (CompletionException | SQLException e) {
       finished = true;
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      response.onError(Status.UNAVAILABLE.withDescription("the product store is unavailable: " + cause.getMessage()).asRuntimeException());
+      response.onError(
+          Status.UNAVAILABLE
+              .withDescription("the product store is unavailable: " + cause.getMessage())
+              .asRuntimeException());
     }
   }
 
@@ -122,17 +134,26 @@ final class SearchStream implements Runnable {
     if (nextChunk != null || exhausted) {
       return;
     }
-    SearchFilter next = new SearchFilter(filter.topic(), filter.observedFrom(), filter.observedTo(), filter.minLevel(),
-        filter.maxLevel(), fetchedUpTo);
+    SearchFilter next =
+        new SearchFilter(
+            filter.topic(),
+            filter.observedFrom(),
+            filter.observedTo(),
+            filter.minLevel(),
+            filter.maxLevel(),
+            fetchedUpTo);
     int size = fetchedUpTo == filter.afterSeq() ? FIRST_CHUNK : CHUNK;
     chunkSize = size;
-    nextChunk = CompletableFuture.supplyAsync(() -> {
-      try {
-        return store.search(next, size);
-      } catch (SQLException e) {
-        throw new CompletionException(e);
-      }
-    }, fetcher);
+    nextChunk =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return store.search(next, size);
+              } catch (SQLException e) {
+                throw new CompletionException(e);
+              }
+            },
+            fetcher);
   }
 
   private void takeChunk() throws SQLException {

@@ -17,7 +17,9 @@ final class Statuses {
   }
 
   static StatusRuntimeException unavailable(SQLException e) {
-    return Status.UNAVAILABLE.withDescription("the product store is unavailable: " + e.getMessage()).asRuntimeException();
+    return Status.UNAVAILABLE
+        .withDescription("the product store is unavailable: " + e.getMessage())
+        .asRuntimeException();
   }
 
   /** The message of the innermost cause: what actually went wrong. */

@@ -6,7 +6,10 @@ import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 
-/** A stored product's bytes as messages: bytes that do not parse are lost data (DATA_LOSS), never the caller's fault. */
+/**
+ * A stored product's bytes as messages: bytes that do not parse are lost data (DATA_LOSS), never
+ * the caller's fault.
+ */
 final class StoredMessages {
   private StoredMessages() {}
 

@@ -10,13 +10,16 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.sql.SQLException;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.exchange.v1.SubscribeRequest;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.Sink;
 import org.alliedexchange.exchange.store.StoredProduct;
-import org.alliedexchange.accesstoken.Caller;
 
-/** Subscribe: the live feed of a topic from a cursor, each product passed by the read guard, written as stored (see RawMessage). */
+/**
+ * Subscribe: the live feed of a topic from a cursor, each product passed by the read guard, written
+ * as stored (see RawMessage).
+ */
 final class SubscribeRpc {
 
   private final LiveFeed feed;
@@ -34,45 +37,60 @@ final class SubscribeRpc {
     if (!TOPIC.matcher(request.getTopic()).matches()) {
       throw invalid("topic is required: lower-case, dot-separated words, e.g. dprk.missile.launch");
     }
-    ServerCallStreamObserver<RawMessage> response = (ServerCallStreamObserver<RawMessage>) plainResponse;
+    ServerCallStreamObserver<RawMessage> response =
+        (ServerCallStreamObserver<RawMessage>) plainResponse;
     long after;
     try {
-      after = request.getFromCursor().isEmpty() ? feed.position() : Cursors.parseFeed(request.getFromCursor());
+      after =
+          request.getFromCursor().isEmpty()
+              ? feed.position()
+              : Cursors.parseFeed(request.getFromCursor());
     } catch (SQLException e) {
       throw unavailable(e);
     }
     Context context = Context.current();
-    Sink sink = new Sink() {
-      @Override
-      public boolean ready() {
-        return response.isReady();
-      }
+    Sink sink =
+        new Sink() {
+          @Override
+          public boolean ready() {
+            return response.isReady();
+          }
 
-      @Override
-      public boolean closed() {
-        return response.isCancelled() || context.isCancelled();
-      }
+          @Override
+          public boolean closed() {
+            return response.isCancelled() || context.isCancelled();
+          }
 
-      @Override
-      public void send(StoredProduct product) {
-        if (guard.check(product, caller, "ExchangeService/Subscribe") != null) {
-          return;
-        }
-        // a SubscribeResponse, written from the stored bytes
-        RawMessage message = RawMessage.product(product.label(), product.content(), product.binding(), Cursors.feed(product.position()));
-        synchronized (response) {
-          response.onNext(message);
-        }
-      }
+          @Override
+          public void send(StoredProduct product) {
+            if (guard.check(product, caller, "ExchangeService/Subscribe") != null) {
+              return;
+            }
+            // a SubscribeResponse, written from the stored bytes
+            RawMessage message =
+                RawMessage.product(
+                    product.label(),
+                    product.content(),
+                    product.binding(),
+                    Cursors.feed(product.position()));
+            synchronized (response) {
+              response.onNext(message);
+            }
+          }
 
-      @Override
-      public void fail(Throwable error) {
-        synchronized (response) {
-          response.onError(Status.UNAVAILABLE.withDescription("the subscription stopped (" + rootMessage(error)
-              + "); reconnect with your last cursor to miss nothing").asRuntimeException());
-        }
-      }
-    };
+          @Override
+          public void fail(Throwable error) {
+            synchronized (response) {
+              response.onError(
+                  Status.UNAVAILABLE
+                      .withDescription(
+                          "the subscription stopped ("
+                              + rootMessage(error)
+                              + "); reconnect with your last cursor to miss nothing")
+                      .asRuntimeException());
+            }
+          }
+        };
     response.setOnReadyThreshold(SearchStream.STREAM_BUFFER);
     Runnable wake = feed.subscribe(request.getTopic(), after, sink);
     response.setOnReadyHandler(wake);

@@ -12,16 +12,19 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The nation's products in PostgreSQL. Every write that adds to the live feed holds one advisory lock
- * for its whole transaction, so feed positions are handed out in commit order, across replicas too:
- * a subscriber reading "everything after position N" can never miss a transaction that committed late.
+ * The nation's products in PostgreSQL. Every write that adds to the live feed holds one advisory
+ * lock for its whole transaction, so feed positions are handed out in commit order, across replicas
+ * too: a subscriber reading "everything after position N" can never miss a transaction that
+ * committed late.
  */
 public final class ProductStore {
 
   /** The NOTIFY channel replicas listen on for new feed entries. */
   public static final String CHANNEL = "allied_feed";
+
   private static final long FEED_LOCK = 0x616c6c6965644cL; // "alliedL"
-  private static final String PRODUCT_COLUMNS = "p.seq, p.id, p.topic, p.label, p.content, p.binding";
+  private static final String PRODUCT_COLUMNS =
+      "p.seq, p.id, p.topic, p.label, p.content, p.binding";
 
   private final DataSource dataSource;
 
@@ -30,8 +33,8 @@ public final class ProductStore {
   }
 
   /**
-   * Stores a batch in one transaction and returns, for each, the product now stored: the new one, or
-   * for a repeated idempotency key the one stored the first time. Durable when this returns.
+   * Stores a batch in one transaction and returns, for each, the product now stored: the new one,
+   * or for a repeated idempotency key the one stored the first time. Durable when this returns.
    */
   public List<StoredProduct> publish(List<NewProduct> batch) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
@@ -41,16 +44,25 @@ public final class ProductStore {
         List<StoredProduct> stored = new ArrayList<>(batch.size());
         long lastPosition = 0;
         for (NewProduct product : batch) {
-          Optional<StoredProduct> earlier = product.idempotencyKey() == null ? Optional.empty()
-              : findByIdempotencyKey(connection, product.publisher(), product.idempotencyKey());
+          Optional<StoredProduct> earlier =
+              product.idempotencyKey() == null
+                  ? Optional.empty()
+                  : findByIdempotencyKey(connection, product.publisher(), product.idempotencyKey());
           if (earlier.isPresent()) {
             stored.add(earlier.get());
             continue;
           }
           long seq = insertProduct(connection, product);
           lastPosition = appendFeed(connection, product.id(), product.topic(), "PUBLISHED");
-          stored.add(new StoredProduct(seq, lastPosition, product.id(), product.topic(), product.label(), product.content(),
-              product.binding()));
+          stored.add(
+              new StoredProduct(
+                  seq,
+                  lastPosition,
+                  product.id(),
+                  product.topic(),
+                  product.label(),
+                  product.content(),
+                  product.binding()));
         }
         if (lastPosition > 0) {
           notifyFeed(connection, lastPosition);
@@ -65,18 +77,26 @@ public final class ProductStore {
   }
 
   /**
-   * Replaces a product's label and binding if the stored label is still {@code expectedLabel}, records
-   * the amendment and adds the product to the live feed. Returns false when the label changed meanwhile.
+   * Replaces a product's label and binding if the stored label is still {@code expectedLabel},
+   * records the amendment and adds the product to the live feed. Returns false when the label
+   * changed meanwhile.
    */
-  public boolean amend(UUID id, byte[] expectedLabel, byte[] label, byte[] binding, String amendedBy, String justification)
+  public boolean amend(
+      UUID id,
+      byte[] expectedLabel,
+      byte[] label,
+      byte[] binding,
+      String amendedBy,
+      String justification)
       throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
         lockFeed(connection);
         String topic;
-        try (PreparedStatement update = connection.prepareStatement(
-            "UPDATE product SET label = ?, binding = ? WHERE id = ? AND label = ? RETURNING topic")) {
+        try (PreparedStatement update =
+            connection.prepareStatement(
+                "UPDATE product SET label = ?, binding = ? WHERE id = ? AND label = ? RETURNING topic")) {
           update.setBytes(1, label);
           update.setBytes(2, binding);
           update.setObject(3, id);
@@ -89,8 +109,9 @@ public final class ProductStore {
             topic = rows.getString(1);
           }
         }
-        try (PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO amendment (product_id, amended_at, amended_by, previous_label, justification) VALUES (?, now(), ?, ?, ?)")) {
+        try (PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO amendment (product_id, amended_at, amended_by, previous_label, justification) VALUES (?, now(), ?, ?, ?)")) {
           insert.setObject(1, id);
           insert.setString(2, amendedBy);
           insert.setBytes(3, expectedLabel);
@@ -109,8 +130,9 @@ public final class ProductStore {
 
   public Optional<StoredProduct> get(UUID id) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-         PreparedStatement select = connection.prepareStatement(
-             "SELECT " + PRODUCT_COLUMNS + ", 0 AS position FROM product p WHERE p.id = ?")) {
+        PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT " + PRODUCT_COLUMNS + ", 0 AS position FROM product p WHERE p.id = ?")) {
       select.setObject(1, id);
       try (ResultSet rows = select.executeQuery()) {
         return rows.next() ? Optional.of(product(rows)) : Optional.empty();
@@ -118,9 +140,14 @@ public final class ProductStore {
     }
   }
 
-  /** Up to {@code limit} products matching the filter after {@code filter.afterSeq()}, in product order. */
+  /**
+   * Up to {@code limit} products matching the filter after {@code filter.afterSeq()}, in product
+   * order.
+   */
   public List<StoredProduct> search(SearchFilter filter, int limit) throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT " + PRODUCT_COLUMNS + ", 0 AS position FROM product p WHERE p.seq > ?");
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT " + PRODUCT_COLUMNS + ", 0 AS position FROM product p WHERE p.seq > ?");
     List<Object> args = new ArrayList<>();
     args.add(filter.afterSeq());
     if (filter.topic() != null) {
@@ -146,7 +173,7 @@ public final class ProductStore {
     sql.append(" ORDER BY p.seq LIMIT ?");
     args.add(limit);
     try (Connection connection = dataSource.getConnection();
-         PreparedStatement select = connection.prepareStatement(sql.toString())) {
+        PreparedStatement select = connection.prepareStatement(sql.toString())) {
       for (int i = 0; i < args.size(); i++) {
         select.setObject(i + 1, args.get(i));
       }
@@ -161,11 +188,21 @@ public final class ProductStore {
     }
   }
 
-  /** Up to {@code limit} feed entries after {@code afterPosition}, on one topic (or all when null), in feed order. */
-  public List<StoredProduct> feedAfter(long afterPosition, String topic, int limit) throws SQLException {
-    String sql = "SELECT " + PRODUCT_COLUMNS + ", f.position FROM feed f JOIN product p ON p.id = f.product_id"
-        + " WHERE f.position > ?" + (topic == null ? "" : " AND f.topic = ?") + " ORDER BY f.position LIMIT ?";
-    try (Connection connection = dataSource.getConnection(); PreparedStatement select = connection.prepareStatement(sql)) {
+  /**
+   * Up to {@code limit} feed entries after {@code afterPosition}, on one topic (or all when null),
+   * in feed order.
+   */
+  public List<StoredProduct> feedAfter(long afterPosition, String topic, int limit)
+      throws SQLException {
+    String sql =
+        "SELECT "
+            + PRODUCT_COLUMNS
+            + ", f.position FROM feed f JOIN product p ON p.id = f.product_id"
+            + " WHERE f.position > ?"
+            + (topic == null ? "" : " AND f.topic = ?")
+            + " ORDER BY f.position LIMIT ?";
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select = connection.prepareStatement(sql)) {
       int i = 1;
       select.setLong(i++, afterPosition);
       if (topic != null) {
@@ -185,8 +222,9 @@ public final class ProductStore {
   /** The newest feed position, 0 when the feed is empty. */
   public long lastFeedPosition() throws SQLException {
     try (Connection connection = dataSource.getConnection();
-         PreparedStatement select = connection.prepareStatement("SELECT coalesce(max(position), 0) FROM feed");
-         ResultSet rows = select.executeQuery()) {
+        PreparedStatement select =
+            connection.prepareStatement("SELECT coalesce(max(position), 0) FROM feed");
+        ResultSet rows = select.executeQuery()) {
       rows.next();
       return rows.getLong(1);
     }
@@ -199,9 +237,13 @@ public final class ProductStore {
     }
   }
 
-  private static Optional<StoredProduct> findByIdempotencyKey(Connection connection, String publisher, String key) throws SQLException {
-    try (PreparedStatement select = connection.prepareStatement(
-        "SELECT " + PRODUCT_COLUMNS + ", 0 AS position FROM product p WHERE p.publisher = ? AND p.idempotency_key = ?")) {
+  private static Optional<StoredProduct> findByIdempotencyKey(
+      Connection connection, String publisher, String key) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT "
+                + PRODUCT_COLUMNS
+                + ", 0 AS position FROM product p WHERE p.publisher = ? AND p.idempotency_key = ?")) {
       select.setString(1, publisher);
       select.setString(2, key);
       try (ResultSet rows = select.executeQuery()) {
@@ -211,9 +253,10 @@ public final class ProductStore {
   }
 
   private static long insertProduct(Connection connection, NewProduct product) throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement(
-        "INSERT INTO product (id, topic, level, observed_at, published_at, publisher, idempotency_key, label, content, binding)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO product (id, topic, level, observed_at, published_at, publisher, idempotency_key, label, content, binding)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq")) {
       insert.setObject(1, product.id());
       insert.setString(2, product.topic());
       insert.setShort(3, (short) product.level().ordinal());
@@ -231,9 +274,11 @@ public final class ProductStore {
     }
   }
 
-  private static long appendFeed(Connection connection, UUID id, String topic, String kind) throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement(
-        "INSERT INTO feed (product_id, topic, kind) VALUES (?, ?, ?) RETURNING position")) {
+  private static long appendFeed(Connection connection, UUID id, String topic, String kind)
+      throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO feed (product_id, topic, kind) VALUES (?, ?, ?) RETURNING position")) {
       insert.setObject(1, id);
       insert.setString(2, topic);
       insert.setString(3, kind);
@@ -253,7 +298,13 @@ public final class ProductStore {
   }
 
   private static StoredProduct product(ResultSet rows) throws SQLException {
-    return new StoredProduct(rows.getLong("seq"), rows.getLong("position"), (UUID) rows.getObject("id"), rows.getString("topic"),
-        rows.getBytes("label"), rows.getBytes("content"), rows.getBytes("binding"));
+    return new StoredProduct(
+        rows.getLong("seq"),
+        rows.getLong("position"),
+        (UUID) rows.getObject("id"),
+        rows.getString("topic"),
+        rows.getBytes("label"),
+        rows.getBytes("content"),
+        rows.getBytes("binding"));
   }
 }

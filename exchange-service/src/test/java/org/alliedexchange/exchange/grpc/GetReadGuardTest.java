@@ -25,6 +25,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.alliedexchange.accesstoken.Caller;
+import org.alliedexchange.accesstoken.TestTokens;
+import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.FreeTextReport;
 import org.alliedexchange.api.exchange.v1.GetRequest;
@@ -34,26 +37,23 @@ import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.exchange.audit.RefusalAudit;
 import org.alliedexchange.exchange.store.StoredProduct;
-import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
-import org.alliedexchange.serviceruntime.StatusExceptions;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.Reason;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.accesstoken.Caller;
-import org.alliedexchange.accesstoken.TestTokens;
-import org.alliedexchange.accesstoken.TokenValidator;
+import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
+import org.alliedexchange.serviceruntime.StatusExceptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The exchange's own read check (the second filter, behind the gateway's) on Get, over gRPC's in-process
- * transport with the real token check, signer, verifier and engine; the product store and the audit are
- * fakes, so no PostgreSQL and no Redis.
+ * The exchange's own read check (the second filter, behind the gateway's) on Get, over gRPC's
+ * in-process transport with the real token check, signer, verifier and engine; the product store
+ * and the audit are fakes, so no PostgreSQL and no Redis.
  */
 class GetReadGuardTest {
 
@@ -79,18 +79,27 @@ class GetReadGuardTest {
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
     ReadGuard guard = new ReadGuard("KOR", verifier, () -> engine, AUDIT, clock);
-    GetRpc get = new GetRpc("KOR", id -> Optional.ofNullable(STORE.get(id)), guard, AUDIT, new CallerAccess("KOR"));
-    ExchangeServiceGrpc.ExchangeServiceImplBase service = new ExchangeServiceGrpc.ExchangeServiceImplBase() {
-      @Override
-      public void get(GetRequest request, StreamObserver<GetResponse> response) {
-        get.get(request, response);
-      }
-    };
-    TokenValidator validator = new TokenValidator(tokens.issuer, tokens.jwks(), TestTokens.AUDIENCE, Duration.ZERO);
+    GetRpc get =
+        new GetRpc(
+            "KOR", id -> Optional.ofNullable(STORE.get(id)), guard, AUDIT, new CallerAccess("KOR"));
+    ExchangeServiceGrpc.ExchangeServiceImplBase service =
+        new ExchangeServiceGrpc.ExchangeServiceImplBase() {
+          @Override
+          public void get(GetRequest request, StreamObserver<GetResponse> response) {
+            get.get(request, response);
+          }
+        };
+    TokenValidator validator =
+        new TokenValidator(tokens.issuer, tokens.jwks(), TestTokens.AUDIENCE, Duration.ZERO);
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(ServerInterceptors.intercept(service, new StatusExceptions(), new AuthenticationInterceptor(validator)))
-        .build().start();
+    server =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(
+                ServerInterceptors.intercept(
+                    service, new StatusExceptions(), new AuthenticationInterceptor(validator)))
+            .build()
+            .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
@@ -125,23 +134,35 @@ class GetReadGuardTest {
   void aReadAboveTheCallersClearanceIsDeniedAndAudited() {
     StoredProduct product = store(secretReleasableTo("KOR", "JPN"));
 
-    assertRefused(() -> get(product.id(), reader("jpn-jsdf-reader", "JPN", "CONFIDENTIAL")), Status.Code.PERMISSION_DENIED,
-        "product " + product.id() + " is withheld from jpn-jsdf-reader (JPN): INSUFFICIENT_CLEARANCE; decision recorded as transfer ");
-    assertThat(AUDIT.withheld).singleElement().satisfies(record -> {
-      assertThat(record.productId()).isEqualTo(product.id().toString());
-      assertThat(record.system()).isEqualTo("jpn-jsdf-reader");
-      assertThat(record.method()).isEqualTo("ExchangeService/Get");
-      assertThat(record.reasons()).containsExactly(Reason.INSUFFICIENT_CLEARANCE);
-    });
+    assertRefused(
+        () -> get(product.id(), reader("jpn-jsdf-reader", "JPN", "CONFIDENTIAL")),
+        Status.Code.PERMISSION_DENIED,
+        "product "
+            + product.id()
+            + " is withheld from jpn-jsdf-reader (JPN): INSUFFICIENT_CLEARANCE; decision recorded as transfer ");
+    assertThat(AUDIT.withheld)
+        .singleElement()
+        .satisfies(
+            record -> {
+              assertThat(record.productId()).isEqualTo(product.id().toString());
+              assertThat(record.system()).isEqualTo("jpn-jsdf-reader");
+              assertThat(record.method()).isEqualTo("ExchangeService/Get");
+              assertThat(record.reasons()).containsExactly(Reason.INSUFFICIENT_CLEARANCE);
+            });
   }
 
   @Test
   void aReadByANationOutsideReleasableToIsDenied() {
     StoredProduct product = store(secretReleasableTo("KOR", "JPN"));
 
-    assertRefused(() -> get(product.id(), reader("usa-indopacom-reader", "USA", "TOP_SECRET")), Status.Code.PERMISSION_DENIED,
+    assertRefused(
+        () -> get(product.id(), reader("usa-indopacom-reader", "USA", "TOP_SECRET")),
+        Status.Code.PERMISSION_DENIED,
         "is withheld from usa-indopacom-reader (USA): NOT_RELEASABLE_TO_NATION");
-    assertThat(AUDIT.withheld).singleElement().extracting(Withheld::reasons).isEqualTo(Set.of(Reason.NOT_RELEASABLE_TO_NATION));
+    assertThat(AUDIT.withheld)
+        .singleElement()
+        .extracting(Withheld::reasons)
+        .isEqualTo(Set.of(Reason.NOT_RELEASABLE_TO_NATION));
   }
 
   @Test
@@ -149,24 +170,46 @@ class GetReadGuardTest {
     StoredProduct signed = store(secretReleasableTo("KOR", "JPN"));
     // USA added to releasable-to behind the service's back: the binding no longer covers the label
     byte[] widened = secretReleasableTo("KOR", "JPN", "USA").toByteArray();
-    StoredProduct tampered = new StoredProduct(signed.seq(), 0, signed.id(), signed.topic(), widened, signed.content(), signed.binding());
+    StoredProduct tampered =
+        new StoredProduct(
+            signed.seq(),
+            0,
+            signed.id(),
+            signed.topic(),
+            widened,
+            signed.content(),
+            signed.binding());
     STORE.put(tampered.id(), tampered);
 
-    assertRefused(() -> get(tampered.id(), reader("usa-indopacom-reader", "USA", "TOP_SECRET")), Status.Code.DATA_LOSS,
+    assertRefused(
+        () -> get(tampered.id(), reader("usa-indopacom-reader", "USA", "TOP_SECRET")),
+        Status.Code.DATA_LOSS,
         "product " + tampered.id() + " failed its binding check (");
-    assertThat(AUDIT.violations).singleElement().satisfies(violation -> assertThat(violation)
-        .startsWith(tampered.id() + " KOR usa-indopacom-reader "));
+    assertThat(AUDIT.violations)
+        .singleElement()
+        .satisfies(
+            violation ->
+                assertThat(violation).startsWith(tampered.id() + " KOR usa-indopacom-reader "));
     assertThat(AUDIT.withheld).isEmpty();
   }
 
   @Test
   void storedBytesThatDoNotParseAreNotServed() {
     StoredProduct signed = store(secretReleasableTo("KOR", "JPN"));
-    StoredProduct garbled = new StoredProduct(signed.seq(), 0, signed.id(), signed.topic(), new byte[] {(byte) 0xff, 1, 2},
-        signed.content(), signed.binding());
+    StoredProduct garbled =
+        new StoredProduct(
+            signed.seq(),
+            0,
+            signed.id(),
+            signed.topic(),
+            new byte[] {(byte) 0xff, 1, 2},
+            signed.content(),
+            signed.binding());
     STORE.put(garbled.id(), garbled);
 
-    assertRefused(() -> get(garbled.id(), reader("kor-jcs-reader", "KOR", "TOP_SECRET")), Status.Code.DATA_LOSS,
+    assertRefused(
+        () -> get(garbled.id(), reader("kor-jcs-reader", "KOR", "TOP_SECRET")),
+        Status.Code.DATA_LOSS,
         "failed its binding check (stored bytes do not parse");
     assertThat(AUDIT.violations).hasSize(1);
   }
@@ -175,21 +218,41 @@ class GetReadGuardTest {
   void aSignedProductStoredUnderAnotherProductsIdIsNotServed() {
     StoredProduct signed = store(secretReleasableTo("KOR", "JPN"));
     UUID other = UUID.randomUUID();
-    StoredProduct swapped = new StoredProduct(signed.seq(), 0, other, signed.topic(), signed.label(), signed.content(), signed.binding());
+    StoredProduct swapped =
+        new StoredProduct(
+            signed.seq(),
+            0,
+            other,
+            signed.topic(),
+            signed.label(),
+            signed.content(),
+            signed.binding());
     STORE.put(other, swapped);
 
-    assertRefused(() -> get(other, reader("kor-jcs-reader", "KOR", "TOP_SECRET")), Status.Code.DATA_LOSS,
-        "product " + other + " failed its binding check (the signed content names product " + signed.id()
+    assertRefused(
+        () -> get(other, reader("kor-jcs-reader", "KOR", "TOP_SECRET")),
+        Status.Code.DATA_LOSS,
+        "product "
+            + other
+            + " failed its binding check (the signed content names product "
+            + signed.id()
             + ") and is not served; the refusal was audited");
-    assertThat(AUDIT.violations).singleElement().satisfies(violation -> assertThat(violation).startsWith(other + " KOR kor-jcs-reader "));
+    assertThat(AUDIT.violations)
+        .singleElement()
+        .satisfies(violation -> assertThat(violation).startsWith(other + " KOR kor-jcs-reader "));
   }
 
   @Test
   void aCallerWithoutTheReadRoleIsDeniedBeforeAnythingIsRead() {
     StoredProduct product = store(secretReleasableTo("KOR", "JPN"));
-    String publisher = tokens.token("kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-publish"));
+    String publisher =
+        tokens.token(
+            "kor-jcs-publisher", "KOR", "TOP_SECRET", List.of(), List.of("exchange-publish"));
 
-    assertRefused(() -> get(product.id(), publisher), Status.Code.PERMISSION_DENIED, "reading needs the exchange-read role");
+    assertRefused(
+        () -> get(product.id(), publisher),
+        Status.Code.PERMISSION_DENIED,
+        "reading needs the exchange-read role");
     assertThat(AUDIT.withheld).isEmpty();
   }
 
@@ -198,24 +261,47 @@ class GetReadGuardTest {
     UUID missing = UUID.randomUUID();
     String token = reader("kor-jcs-reader", "KOR", "TOP_SECRET");
 
-    assertRefused(() -> get(missing, token), Status.Code.NOT_FOUND, "no product " + missing + " at KOR");
-    assertRefused(() -> stub(token).get(GetRequest.newBuilder().setProductId("42").build()), Status.Code.INVALID_ARGUMENT,
+    assertRefused(
+        () -> get(missing, token), Status.Code.NOT_FOUND, "no product " + missing + " at KOR");
+    assertRefused(
+        () -> stub(token).get(GetRequest.newBuilder().setProductId("42").build()),
+        Status.Code.INVALID_ARGUMENT,
         "product_id \"42\" is not a product id (a UUID)");
   }
 
   private static SecurityLabel secretReleasableTo(String... nations) {
-    return SecurityLabel.newBuilder().setPolicy("KOR").setMarking("군사II급비밀").setOriginator("KOR")
-        .addAllReleasableTo(List.of(nations)).build();
+    return SecurityLabel.newBuilder()
+        .setPolicy("KOR")
+        .setMarking("군사II급비밀")
+        .setOriginator("KOR")
+        .addAllReleasableTo(List.of(nations))
+        .build();
   }
 
   /** A product as the publish writer stores it: label and content signed together. */
   private static StoredProduct store(SecurityLabel label) {
     UUID id = UUID.randomUUID();
-    byte[] content = ProductContent.newBuilder().setId(id.toString()).setTopic("dprk.missile.launch")
-        .setFreeText(FreeTextReport.newBuilder().setTitle("launch").setBody("two SRBMs").setLanguage("en")).build().toByteArray();
+    byte[] content =
+        ProductContent.newBuilder()
+            .setId(id.toString())
+            .setTopic("dprk.missile.launch")
+            .setFreeText(
+                FreeTextReport.newBuilder()
+                    .setTitle("launch")
+                    .setBody("two SRBMs")
+                    .setLanguage("en"))
+            .build()
+            .toByteArray();
     Binding binding = signer.sign(label.toByteArray(), content, NOW);
-    StoredProduct product = new StoredProduct(STORE.size() + 1, 0, id, "dprk.missile.launch", label.toByteArray(), content,
-        binding.toByteArray());
+    StoredProduct product =
+        new StoredProduct(
+            STORE.size() + 1,
+            0,
+            id,
+            "dprk.missile.launch",
+            label.toByteArray(),
+            content,
+            binding.toByteArray());
     STORE.put(id, product);
     return product;
   }
@@ -229,15 +315,19 @@ class GetReadGuardTest {
   }
 
   private static ExchangeServiceGrpc.ExchangeServiceBlockingStub stub(String token) {
-    return ExchangeServiceGrpc.newBlockingStub(channel).withCallCredentials(TestTokens.bearer(token));
+    return ExchangeServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(TestTokens.bearer(token));
   }
 
   private static void assertRefused(Runnable call, Status.Code code, String message) {
-    assertThatThrownBy(call::run).isInstanceOf(StatusRuntimeException.class).satisfies(e -> {
-      Status status = ((StatusRuntimeException) e).getStatus();
-      assertThat(status.getCode()).isEqualTo(code);
-      assertThat(status.getDescription()).contains(message);
-    });
+    assertThatThrownBy(call::run)
+        .isInstanceOf(StatusRuntimeException.class)
+        .satisfies(
+            e -> {
+              Status status = ((StatusRuntimeException) e).getStatus();
+              assertThat(status.getCode()).isEqualTo(code);
+              assertThat(status.getDescription()).contains(message);
+            });
   }
 
   private record Withheld(String productId, String system, String method, Set<Reason> reasons) {}
@@ -247,13 +337,20 @@ class GetReadGuardTest {
     final List<String> violations = new CopyOnWriteArrayList<>();
 
     @Override
-    public String withheld(SecurityLabel label, String productId, String topic, Caller caller, String method, Set<Reason> reasons) {
+    public String withheld(
+        SecurityLabel label,
+        String productId,
+        String topic,
+        Caller caller,
+        String method,
+        Set<Reason> reasons) {
       withheld.add(new Withheld(productId, caller.system(), method, reasons));
       return "transfer-" + withheld.size();
     }
 
     @Override
-    public void bindingViolation(String productId, String nation, String detail, String requestedBy) {
+    public void bindingViolation(
+        String productId, String nation, String detail, String requestedBy) {
       violations.add(productId + " " + nation + " " + requestedBy + " " + detail);
     }
   }

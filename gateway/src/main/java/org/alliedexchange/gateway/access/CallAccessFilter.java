@@ -10,12 +10,12 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import java.util.Set;
+import org.alliedexchange.accesstoken.Caller;
+import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.gateway.GrpcResponses;
 import org.alliedexchange.gateway.guard.GuardedCall;
 import org.alliedexchange.gateway.ratelimit.RateLimiter;
-import org.alliedexchange.accesstoken.Caller;
-import org.alliedexchange.accesstoken.TokenValidator;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
@@ -26,27 +26,32 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The door of every gRPC call, before any routing: the method must be one the gateway serves, the
- * nation named in {@value #NATION_HEADER} must have an exchange service, the bearer token must validate
- * in full, the caller must hold the method's role (and call its own nation to publish or amend), and its
- * system must be within its rate limit. Each refusal ends the call with a gRPC status and a message a
- * developer can act on. A call that passes gets a server span and a {@link GuardedCall}.
+ * nation named in {@value #NATION_HEADER} must have an exchange service, the bearer token must
+ * validate in full, the caller must hold the method's role (and call its own nation to publish or
+ * amend), and its system must be within its rate limit. Each refusal ends the call with a gRPC
+ * status and a message a developer can act on. A call that passes gets a server span and a {@link
+ * GuardedCall}.
  */
 public final class CallAccessFilter implements WebFilter, Ordered {
 
-  /** The request metadata naming the nation whose exchange service the call is for (ISO 3166-1 alpha-3). */
+  /**
+   * The request metadata naming the nation whose exchange service the call is for (ISO 3166-1
+   * alpha-3).
+   */
   public static final String NATION_HEADER = AlliedMetadata.NATION_NAME;
 
-  private static final TextMapGetter<HttpHeaders> HEADERS = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(HttpHeaders carrier) {
-      return carrier.headerNames();
-    }
+  private static final TextMapGetter<HttpHeaders> HEADERS =
+      new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(HttpHeaders carrier) {
+          return carrier.headerNames();
+        }
 
-    @Override
-    public String get(HttpHeaders carrier, String key) {
-      return carrier == null ? null : carrier.getFirst(key);
-    }
-  };
+        @Override
+        public String get(HttpHeaders carrier, String key) {
+          return carrier == null ? null : carrier.getFirst(key);
+        }
+      };
 
   private final GuardedMethods methods;
   private final Set<String> nations;
@@ -57,8 +62,13 @@ public final class CallAccessFilter implements WebFilter, Ordered {
 
   private final boolean auditServiceConfigured;
 
-  public CallAccessFilter(GuardedMethods methods, Set<String> nations, boolean auditServiceConfigured, TokenValidator tokens,
-      RateLimiter rateLimiter, OpenTelemetry telemetry) {
+  public CallAccessFilter(
+      GuardedMethods methods,
+      Set<String> nations,
+      boolean auditServiceConfigured,
+      TokenValidator tokens,
+      RateLimiter rateLimiter,
+      OpenTelemetry telemetry) {
     this.methods = methods;
     this.auditServiceConfigured = auditServiceConfigured;
     this.nations = Set.copyOf(nations);
@@ -81,41 +91,77 @@ public final class CallAccessFilter implements WebFilter, Ordered {
     HttpHeaders headers = exchange.getRequest().getHeaders();
     String path = exchange.getRequest().getPath().value();
     GuardedMethod method = methods.at(path);
-    Context parent = telemetry.getPropagators().getTextMapPropagator().extract(Context.root(), headers, HEADERS);
-    Span span = tracer.spanBuilder(method == null ? "unknown" : method.displayName()).setParent(parent).setSpanKind(SpanKind.SERVER)
-        .setAttribute("rpc.system", "grpc").setAttribute("url.path", path).startSpan();
-    return access(exchange, chain, headers, path, method, span)
-        .doFinally(signal -> span.end());
+    Context parent =
+        telemetry.getPropagators().getTextMapPropagator().extract(Context.root(), headers, HEADERS);
+    Span span =
+        tracer
+            .spanBuilder(method == null ? "unknown" : method.displayName())
+            .setParent(parent)
+            .setSpanKind(SpanKind.SERVER)
+            .setAttribute("rpc.system", "grpc")
+            .setAttribute("url.path", path)
+            .startSpan();
+    return access(exchange, chain, headers, path, method, span).doFinally(signal -> span.end());
   }
 
-  private Mono<Void> access(ServerWebExchange exchange, WebFilterChain chain, HttpHeaders headers, String path, GuardedMethod method,
+  private Mono<Void> access(
+      ServerWebExchange exchange,
+      WebFilterChain chain,
+      HttpHeaders headers,
+      String path,
+      GuardedMethod method,
       Span span) {
     if (method == null) {
-      return refuse(exchange, span, Status.Code.UNIMPLEMENTED, "the gateway does not serve " + path + "; it serves " + methods.paths());
+      return refuse(
+          exchange,
+          span,
+          Status.Code.UNIMPLEMENTED,
+          "the gateway does not serve " + path + "; it serves " + methods.paths());
     }
     span.setAttribute("rpc.service", method.service()).setAttribute("rpc.method", method.method());
     if (method.destination() == GuardedMethod.Destination.AUDIT_SERVICE) {
       if (!auditServiceConfigured) {
-        return refuse(exchange, span, Status.Code.UNAVAILABLE, "this gateway has no audit service to send " + method.displayName()
-            + " to (allied.gateway.audit-service.addresses)");
+        return refuse(
+            exchange,
+            span,
+            Status.Code.UNAVAILABLE,
+            "this gateway has no audit service to send "
+                + method.displayName()
+                + " to (allied.gateway.audit-service.addresses)");
       }
-      // the audit service is federation-wide: the call is made, and recorded, as of the caller's own nation
+      // the audit service is federation-wide: the call is made, and recorded, as of the caller's
+      // own nation
       return authenticate(exchange, chain, headers, method, null, span);
     }
     String nation = headers.getFirst(NATION_HEADER);
     if (nation == null || nation.isBlank()) {
-      return refuse(exchange, span, Status.Code.INVALID_ARGUMENT, "name the nation to call in the `" + NATION_HEADER
-          + "` metadata, one of " + nations);
+      return refuse(
+          exchange,
+          span,
+          Status.Code.INVALID_ARGUMENT,
+          "name the nation to call in the `" + NATION_HEADER + "` metadata, one of " + nations);
     }
     if (!nations.contains(nation)) {
-      return refuse(exchange, span, Status.Code.NOT_FOUND, "no exchange service for nation " + nation + "; this gateway serves " + nations);
+      return refuse(
+          exchange,
+          span,
+          Status.Code.NOT_FOUND,
+          "no exchange service for nation " + nation + "; this gateway serves " + nations);
     }
     span.setAttribute("allied.nation", nation);
     return authenticate(exchange, chain, headers, method, nation, span);
   }
 
-  /** @param nation the nation called, or null for a federation-wide service (the caller's own nation is used) */
-  private Mono<Void> authenticate(ServerWebExchange exchange, WebFilterChain chain, HttpHeaders headers, GuardedMethod method, String nation,
+  /**
+   * @param nation the nation called, or null for a federation-wide service (the caller's own nation
+   *     is used)
+   */
+  private Mono<Void> authenticate(
+      ServerWebExchange exchange,
+      WebFilterChain chain,
+      HttpHeaders headers,
+      GuardedMethod method,
+      String nation,
       Span span) {
     String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
     Caller remembered = tokens.rememberedCaller(authorization);
@@ -123,25 +169,51 @@ public final class CallAccessFilter implements WebFilter, Ordered {
       return authorize(exchange, chain, method, nation, remembered, span);
     }
     // a token not seen before may need the realm's keys fetched: off the event loop
-    return Mono.fromCallable(() -> tokens.validateHeader(authorization)).subscribeOn(Schedulers.boundedElastic())
+    return Mono.fromCallable(() -> tokens.validateHeader(authorization))
+        .subscribeOn(Schedulers.boundedElastic())
         .flatMap(who -> authorize(exchange, chain, method, nation, who, span))
-        .onErrorResume(TokenValidator.InvalidTokenException.class,
+        .onErrorResume(
+            TokenValidator.InvalidTokenException.class,
             e -> refuse(exchange, span, Status.Code.UNAUTHENTICATED, e.getMessage()));
   }
 
-  private Mono<Void> authorize(ServerWebExchange exchange, WebFilterChain chain, GuardedMethod method, String calledNation, Caller caller,
+  private Mono<Void> authorize(
+      ServerWebExchange exchange,
+      WebFilterChain chain,
+      GuardedMethod method,
+      String calledNation,
+      Caller caller,
       Span span) {
     String nation = calledNation != null ? calledNation : caller.nation();
-    span.setAttribute("allied.caller.system", caller.system()).setAttribute("allied.caller.nation", caller.nation());
+    span.setAttribute("allied.caller.system", caller.system())
+        .setAttribute("allied.caller.nation", caller.nation());
     if (!caller.hasRole(method.role())) {
-      return refuse(exchange, span, Status.Code.PERMISSION_DENIED, caller.system() + " lacks the role " + method.role()
-          + " that " + method.displayName() + " needs");
+      return refuse(
+          exchange,
+          span,
+          Status.Code.PERMISSION_DENIED,
+          caller.system()
+              + " lacks the role "
+              + method.role()
+              + " that "
+              + method.displayName()
+              + " needs");
     }
     if (method.ownNationOnly() && !caller.nation().equals(nation)) {
-      return refuse(exchange, span, Status.Code.PERMISSION_DENIED, method.displayName() + " goes only to the caller's own nation: "
-          + caller.system() + " is of " + caller.nation() + ", not " + nation);
+      return refuse(
+          exchange,
+          span,
+          Status.Code.PERMISSION_DENIED,
+          method.displayName()
+              + " goes only to the caller's own nation: "
+              + caller.system()
+              + " is of "
+              + caller.nation()
+              + ", not "
+              + nation);
     }
-    java.util.concurrent.CompletableFuture<RateLimiter.Outcome> limit = rateLimiter.acquire(caller.system());
+    java.util.concurrent.CompletableFuture<RateLimiter.Outcome> limit =
+        rateLimiter.acquire(caller.system());
     if (limit.isDone() && !limit.isCompletedExceptionally()) {
       // the common case: the replica's lease for this second still has calls in it
       return admit(exchange, chain, method, nation, caller, span, limit.join());
@@ -149,21 +221,43 @@ public final class CallAccessFilter implements WebFilter, Ordered {
     return Mono.fromFuture(limit)
         .onErrorResume(e -> Mono.error(new RateLimitUnavailable(e)))
         .flatMap(outcome -> admit(exchange, chain, method, nation, caller, span, outcome))
-        .onErrorResume(RateLimitUnavailable.class, e -> refuse(exchange, span, Status.Code.UNAVAILABLE,
-            "the rate limiter's Redis did not answer, so the call cannot be counted: " + e.getCause().getMessage()));
+        .onErrorResume(
+            RateLimitUnavailable.class,
+            e ->
+                refuse(
+                    exchange,
+                    span,
+                    Status.Code.UNAVAILABLE,
+                    "the rate limiter's Redis did not answer, so the call cannot be counted: "
+                        + e.getCause().getMessage()));
   }
 
-  private Mono<Void> admit(ServerWebExchange exchange, WebFilterChain chain, GuardedMethod method, String nation, Caller caller,
-      Span span, RateLimiter.Outcome outcome) {
+  private Mono<Void> admit(
+      ServerWebExchange exchange,
+      WebFilterChain chain,
+      GuardedMethod method,
+      String nation,
+      Caller caller,
+      Span span,
+      RateLimiter.Outcome outcome) {
     if (outcome == RateLimiter.Outcome.LIMITED) {
-      return refuse(exchange, span, Status.Code.RESOURCE_EXHAUSTED, caller.system() + " exceeded its limit of "
-          + rateLimiter.limitFor(caller.system()) + " calls per second; retry in the next second");
+      return refuse(
+          exchange,
+          span,
+          Status.Code.RESOURCE_EXHAUSTED,
+          caller.system()
+              + " exceeded its limit of "
+              + rateLimiter.limitFor(caller.system())
+              + " calls per second; retry in the next second");
     }
-    exchange.getAttributes().put(GuardedCall.ATTRIBUTE, new GuardedCall(caller, method, nation, span));
+    exchange
+        .getAttributes()
+        .put(GuardedCall.ATTRIBUTE, new GuardedCall(caller, method, nation, span));
     return chain.filter(exchange);
   }
 
-  private static Mono<Void> refuse(ServerWebExchange exchange, Span span, Status.Code code, String message) {
+  private static Mono<Void> refuse(
+      ServerWebExchange exchange, Span span, Status.Code code, String message) {
     span.setAttribute(AttributeKey.longKey("rpc.grpc.status_code"), (long) code.value());
     span.setStatus(StatusCode.ERROR, message);
     return GrpcResponses.refuse(exchange, code, message);

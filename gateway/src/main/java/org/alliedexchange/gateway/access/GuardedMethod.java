@@ -3,17 +3,27 @@ package org.alliedexchange.gateway.access;
 /**
  * One RPC the gateway serves, and what a caller needs to make it.
  *
- * @param path            the HTTP/2 path, {@code /package.Service/Method}
- * @param serverStreaming whether the response is a stream (withheld messages are dropped) or one message
- *                        (a withheld message ends the call with PERMISSION_DENIED)
- * @param bound           whether responses carry a binding the guard verifies
- * @param role            the realm role the caller needs
- * @param ownNationOnly   whether the caller may call only its own nation's service (publish and amend)
- * @param requestLabelled whether the request carries a label whose originator must be the caller's nation
- * @param destination     which backend serves it
+ * @param path the HTTP/2 path, {@code /package.Service/Method}
+ * @param serverStreaming whether the response is a stream (withheld messages are dropped) or one
+ *     message (a withheld message ends the call with PERMISSION_DENIED)
+ * @param bound whether responses carry a binding the guard verifies
+ * @param role the realm role the caller needs
+ * @param ownNationOnly whether the caller may call only its own nation's service (publish and
+ *     amend)
+ * @param requestLabelled whether the request carries a label whose originator must be the caller's
+ *     nation
+ * @param destination which backend serves it
  */
-public record GuardedMethod(String path, String service, String method, boolean serverStreaming, boolean bound,
-    String role, boolean ownNationOnly, boolean requestLabelled, Destination destination) {
+public record GuardedMethod(
+    String path,
+    String service,
+    String method,
+    boolean serverStreaming,
+    boolean bound,
+    String role,
+    boolean ownNationOnly,
+    boolean requestLabelled,
+    Destination destination) {
 
   /** Where a call goes. */
   public enum Destination {

@@ -12,10 +12,10 @@ import org.alliedexchange.api.access.AccessTable;
 import org.alliedexchange.api.access.MethodAccess;
 
 /**
- * The RPCs the gateway routes, read from the API's descriptors: every method of a guarded service that
- * the gateway routes, each with its access rule from the API's {@link AccessTable}. A guarded method
- * without a rule stops the gateway at start-up, so a new RPC cannot go out unguarded because nobody
- * wrote its rule.
+ * The RPCs the gateway routes, read from the API's descriptors: every method of a guarded service
+ * that the gateway routes, each with its access rule from the API's {@link AccessTable}. A guarded
+ * method without a rule stops the gateway at start-up, so a new RPC cannot go out unguarded because
+ * nobody wrote its rule.
  */
 public final class GuardedMethods {
 
@@ -51,11 +51,22 @@ public final class GuardedMethods {
         // throws for a method without a rule: the gateway does not start
         MethodAccess rule = rules.method(method.getName());
         if (method.isClientStreaming()) {
-          throw new IllegalStateException(method.getFullName() + " streams requests, which the guard does not check");
+          throw new IllegalStateException(
+              method.getFullName() + " streams requests, which the guard does not check");
         }
         String path = "/" + service.getFullName() + "/" + method.getName();
-        methods.put(path, new GuardedMethod(path, service.getFullName(), method.getName(), method.isServerStreaming(),
-            GatewayLabelConvention.isBound(method.getOutputType()), rule.role(), rule.ownNationOnly(), rule.requestLabelled(), destination));
+        methods.put(
+            path,
+            new GuardedMethod(
+                path,
+                service.getFullName(),
+                method.getName(),
+                method.isServerStreaming(),
+                GatewayLabelConvention.isBound(method.getOutputType()),
+                rule.role(),
+                rule.ownNationOnly(),
+                rule.requestLabelled(),
+                destination));
       }
     }
     return new GuardedMethods(Map.copyOf(methods));

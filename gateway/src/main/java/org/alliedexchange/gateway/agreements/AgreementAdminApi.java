@@ -2,10 +2,10 @@ package org.alliedexchange.gateway.agreements;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.alliedexchange.federationstate.AgreementBoard;
-import org.alliedexchange.policy.Level;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.accesstoken.TokenValidator;
+import org.alliedexchange.federationstate.AgreementBoard;
+import org.alliedexchange.policy.Level;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -18,12 +18,15 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The federation administrators' API for agreements, JSON over HTTP on the gateway's port:
+ *
  * <ul>
  *   <li>{@code GET /admin/v1/agreements}: every agreement and its status now;
- *   <li>{@code POST /admin/v1/agreements/{id}/suspend} and {@code .../resume}, body {@code {"reason": "..."}}.
+ *   <li>{@code POST /admin/v1/agreements/{id}/suspend} and {@code .../resume}, body {@code
+ *       {"reason": "..."}}.
  * </ul>
- * Every request needs a realm token with the {@value #ROLE} role. Errors are JSON
- * {@code {"error": ..., "message": ...}} with 400, 401, 403, 404, 409 or 503.
+ *
+ * Every request needs a realm token with the {@value #ROLE} role. Errors are JSON {@code {"error":
+ * ..., "message": ...}} with 400, 401, 403, 404, 409 or 503.
  */
 public final class AgreementAdminApi {
 
@@ -47,7 +50,13 @@ public final class AgreementAdminApi {
   }
 
   private Mono<ServerResponse> list(ServerRequest request) {
-    return admin(request).flatMap(admin -> ok(Map.of("agreements", board.agreements().stream().map(AgreementAdminApi::json).toList())))
+    return admin(request)
+        .flatMap(
+            admin ->
+                ok(
+                    Map.of(
+                        "agreements",
+                        board.agreements().stream().map(AgreementAdminApi::json).toList())))
         .onErrorResume(Refusal.class, AgreementAdminApi::error);
   }
 
@@ -59,29 +68,66 @@ public final class AgreementAdminApi {
   private Mono<ServerResponse> change(ServerRequest request, Transition transition) {
     String id = request.pathVariable("id");
     return admin(request)
-        .flatMap(admin -> request.bodyToMono(Map.class).defaultIfEmpty(Map.of())
-            .onErrorMap(e -> new Refusal(HttpStatus.BAD_REQUEST, "invalid_request", "the body must be JSON like {\"reason\": \"...\"}"))
-            .flatMap(body -> {
-              Object reason = body.get("reason");
-              if (!(reason instanceof String text) || text.isBlank()) {
-                return Mono.error(new Refusal(HttpStatus.BAD_REQUEST, "invalid_request", "say why: {\"reason\": \"...\"} is required"));
-              }
-              return Mono.fromCallable(() -> transition.apply(id, admin.system(), text)).subscribeOn(Schedulers.boundedElastic());
-            }))
+        .flatMap(
+            admin ->
+                request
+                    .bodyToMono(Map.class)
+                    .defaultIfEmpty(Map.of())
+                    .onErrorMap(
+                        e ->
+                            new Refusal(
+                                HttpStatus.BAD_REQUEST,
+                                "invalid_request",
+                                "the body must be JSON like {\"reason\": \"...\"}"))
+                    .flatMap(
+                        body -> {
+                          Object reason = body.get("reason");
+                          if (!(reason instanceof String text) || text.isBlank()) {
+                            return Mono.error(
+                                new Refusal(
+                                    HttpStatus.BAD_REQUEST,
+                                    "invalid_request",
+                                    "say why: {\"reason\": \"...\"} is required"));
+                          }
+                          return Mono.fromCallable(() -> transition.apply(id, admin.system(), text))
+                              .subscribeOn(Schedulers.boundedElastic());
+                        }))
         .flatMap(view -> ok(json(view)))
-        .onErrorResume(AgreementBoard.ChangeRefused.class, e -> error(new Refusal(
-            e.unknown() ? HttpStatus.NOT_FOUND : HttpStatus.CONFLICT, e.unknown() ? "not_found" : "conflict", e.getMessage())))
+        .onErrorResume(
+            AgreementBoard.ChangeRefused.class,
+            e ->
+                error(
+                    new Refusal(
+                        e.unknown() ? HttpStatus.NOT_FOUND : HttpStatus.CONFLICT,
+                        e.unknown() ? "not_found" : "conflict",
+                        e.getMessage())))
         .onErrorResume(Refusal.class, AgreementAdminApi::error)
-        .onErrorResume(RuntimeException.class, e -> error(new Refusal(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
-            "the change could not be recorded (nothing changed): " + e.getMessage())));
+        .onErrorResume(
+            RuntimeException.class,
+            e ->
+                error(
+                    new Refusal(
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "the change could not be recorded (nothing changed): " + e.getMessage())));
   }
 
   private Mono<Caller> admin(ServerRequest request) {
     String authorization = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
-    return Mono.fromCallable(() -> tokens.validateHeader(authorization)).subscribeOn(Schedulers.boundedElastic())
-        .onErrorMap(TokenValidator.InvalidTokenException.class, e -> new Refusal(HttpStatus.UNAUTHORIZED, "invalid_token", e.getMessage()))
-        .flatMap(caller -> caller.hasRole(ROLE) ? Mono.just(caller)
-            : Mono.error(new Refusal(HttpStatus.FORBIDDEN, "forbidden", caller.system() + " lacks the role " + ROLE)));
+    return Mono.fromCallable(() -> tokens.validateHeader(authorization))
+        .subscribeOn(Schedulers.boundedElastic())
+        .onErrorMap(
+            TokenValidator.InvalidTokenException.class,
+            e -> new Refusal(HttpStatus.UNAUTHORIZED, "invalid_token", e.getMessage()))
+        .flatMap(
+            caller ->
+                caller.hasRole(ROLE)
+                    ? Mono.just(caller)
+                    : Mono.error(
+                        new Refusal(
+                            HttpStatus.FORBIDDEN,
+                            "forbidden",
+                            caller.system() + " lacks the role " + ROLE)));
   }
 
   private static Map<String, Object> json(AgreementBoard.View view) {
@@ -104,7 +150,8 @@ public final class AgreementAdminApi {
   }
 
   private static Mono<ServerResponse> error(Refusal refusal) {
-    return ServerResponse.status(refusal.status).contentType(MediaType.APPLICATION_JSON)
+    return ServerResponse.status(refusal.status)
+        .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(Map.of("error", refusal.error, "message", refusal.getMessage()));
   }
 
@@ -119,5 +166,4 @@ public final class AgreementAdminApi {
       this.error = error;
     }
   }
-
 }

@@ -28,8 +28,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The auditors' gRPC API as the HTTP/JSON API reaches it: through this gateway's own port, so every
- * record an auditor gets as JSON, CSV or a page has passed the same access filter, the same guard and
- * the same audit as a gRPC caller's. There is one guarded path, not two.
+ * record an auditor gets as JSON, CSV or a page has passed the same access filter, the same guard
+ * and the same audit as a gRPC caller's. There is one guarded path, not two.
  */
 public final class AuditorCalls implements AutoCloseable {
 
@@ -59,7 +59,7 @@ public final class AuditorCalls implements AutoCloseable {
 
   /**
    * @param gatewayPort this gateway's port, known once it listens
-   * @param tls         how to reach that port when it speaks TLS, or null when it speaks h2c
+   * @param tls how to reach that port when it speaks TLS, or null when it speaks h2c
    */
   public AuditorCalls(IntSupplier gatewayPort, LoopbackTls tls) {
     this.gatewayPort = gatewayPort;
@@ -72,14 +72,23 @@ public final class AuditorCalls implements AutoCloseable {
       synchronized (this) {
         if (channel == null) {
           int port = gatewayPort.getAsInt();
-          NettyChannelBuilder builder = NettyChannelBuilder.forAddress("127.0.0.1", port).maxInboundMessageSize(8 * 1024 * 1024);
-          channel = (tls == null ? builder.usePlaintext()
-              : builder.sslContext(tls.clientContext()).overrideAuthority(tls.host() + ":" + port)).build();
+          NettyChannelBuilder builder =
+              NettyChannelBuilder.forAddress("127.0.0.1", port)
+                  .maxInboundMessageSize(8 * 1024 * 1024);
+          channel =
+              (tls == null
+                      ? builder.usePlaintext()
+                      : builder
+                          .sslContext(tls.clientContext())
+                          .overrideAuthority(tls.host() + ":" + port))
+                  .build();
         }
         open = channel;
       }
     }
-    return AuditServiceGrpc.newStub(open).withCallCredentials(bearer(token)).withInterceptors(capture);
+    return AuditServiceGrpc.newStub(open)
+        .withCallCredentials(bearer(token))
+        .withInterceptors(capture);
   }
 
   /** One page of the auditor's records. */
@@ -93,69 +102,82 @@ public final class AuditorCalls implements AutoCloseable {
    * Every record matching the request, at the pace the HTTP response is written; {@code withheld}
    * receives the guard's count once the stream has ended.
    */
-  public Flux<QueryRecordsResponse> export(String token, QueryRecordsRequest request, java.util.function.Consumer<Withheld> withheld) {
+  public Flux<QueryRecordsResponse> export(
+      String token, QueryRecordsRequest request, java.util.function.Consumer<Withheld> withheld) {
     TrailerCapture capture = new TrailerCapture();
-    return Flux.defer(() -> records(stub(token, capture), request, true)).doOnComplete(() -> withheld.accept(Withheld.of(capture.trailers)));
+    return Flux.defer(() -> records(stub(token, capture), request, true))
+        .doOnComplete(() -> withheld.accept(Withheld.of(capture.trailers)));
   }
 
-  private static Flux<QueryRecordsResponse> records(AuditServiceGrpc.AuditServiceStub stub, QueryRecordsRequest request, boolean export) {
-    return Flux.create(sink -> {
-      java.util.concurrent.atomic.AtomicReference<ClientCallStreamObserver<QueryRecordsRequest>> started =
-          new java.util.concurrent.atomic.AtomicReference<>();
-      ClientResponseObserver<QueryRecordsRequest, QueryRecordsResponse> observer = new ClientResponseObserver<>() {
-        @Override
-        public void beforeStart(ClientCallStreamObserver<QueryRecordsRequest> call) {
-          // the HTTP response's demand drives the gRPC stream: an export of millions is never all in memory
-          call.disableAutoRequestWithInitial(0);
-          started.set(call);
-        }
+  private static Flux<QueryRecordsResponse> records(
+      AuditServiceGrpc.AuditServiceStub stub, QueryRecordsRequest request, boolean export) {
+    return Flux.create(
+        sink -> {
+          java.util.concurrent.atomic.AtomicReference<ClientCallStreamObserver<QueryRecordsRequest>>
+              started = new java.util.concurrent.atomic.AtomicReference<>();
+          ClientResponseObserver<QueryRecordsRequest, QueryRecordsResponse> observer =
+              new ClientResponseObserver<>() {
+                @Override
+                public void beforeStart(ClientCallStreamObserver<QueryRecordsRequest> call) {
+                  // the HTTP response's demand drives the gRPC stream: an export of millions is
+                  // never all in memory
+                  call.disableAutoRequestWithInitial(0);
+                  started.set(call);
+                }
 
-        @Override
-        public void onNext(QueryRecordsResponse value) {
-          sink.next(value);
-        }
+                @Override
+                public void onNext(QueryRecordsResponse value) {
+                  sink.next(value);
+                }
 
-        @Override
-        public void onError(Throwable t) {
-          sink.error(t);
-        }
+                @Override
+                public void onError(Throwable t) {
+                  sink.error(t);
+                }
 
-        @Override
-        public void onCompleted() {
-          sink.complete();
-        }
-      };
-      if (export) {
-        stub.exportRecords(request, observer);
-      } else {
-        stub.queryRecords(request, observer);
-      }
-      // the call has started: demand may now be passed on
-      ClientCallStreamObserver<QueryRecordsRequest> call = started.get();
-      sink.onRequest(n -> call.request(n >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n));
-      sink.onCancel(() -> call.cancel("the HTTP client went away", null));
-    }, FluxSink.OverflowStrategy.BUFFER);
+                @Override
+                public void onCompleted() {
+                  sink.complete();
+                }
+              };
+          if (export) {
+            stub.exportRecords(request, observer);
+          } else {
+            stub.queryRecords(request, observer);
+          }
+          // the call has started: demand may now be passed on
+          ClientCallStreamObserver<QueryRecordsRequest> call = started.get();
+          sink.onRequest(n -> call.request(n >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n));
+          sink.onCancel(() -> call.cancel("the HTTP client went away", null));
+        },
+        FluxSink.OverflowStrategy.BUFFER);
   }
 
   /** A unary call of the auditors' API. */
   public <Q, R> Mono<R> unary(String token, Q request, UnaryCall<Q, R> call) {
-    return Mono.defer(() -> Mono.<R>create(sink -> call.call(stub(token, new TrailerCapture()).withDeadlineAfter(5, TimeUnit.MINUTES), request,
-        new StreamObserver<R>() {
-          @Override
-          public void onNext(R value) {
-            sink.success(value);
-          }
+    return Mono.defer(
+        () ->
+            Mono.<R>create(
+                sink ->
+                    call.call(
+                        stub(token, new TrailerCapture()).withDeadlineAfter(5, TimeUnit.MINUTES),
+                        request,
+                        new StreamObserver<R>() {
+                          @Override
+                          public void onNext(R value) {
+                            sink.success(value);
+                          }
 
-          @Override
-          public void onError(Throwable t) {
-            sink.error(t);
-          }
+                          @Override
+                          public void onError(Throwable t) {
+                            sink.error(t);
+                          }
 
-          @Override
-          public void onCompleted() {
-            sink.success();
-          }
-        })));
+                          @Override
+                          public void onCompleted() {
+                            sink.success();
+                          }
+                        })));
   }
 
   /** A unary method of the async stub, e.g. {@code AuditServiceStub::verifyChain}. */
@@ -175,7 +197,8 @@ public final class AuditorCalls implements AutoCloseable {
   private static CallCredentials bearer(String token) {
     return new CallCredentials() {
       @Override
-      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+      public void applyRequestMetadata(
+          RequestInfo info, Executor executor, MetadataApplier applier) {
         applier.apply(AlliedMetadata.withBearer(token));
       }
     };
@@ -186,17 +209,20 @@ public final class AuditorCalls implements AutoCloseable {
     volatile Metadata trailers;
 
     @Override
-    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+    public <Q, R> ClientCall<Q, R> interceptCall(
+        MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
       return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
         @Override
         public void start(Listener<R> listener, Metadata headers) {
-          super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-            @Override
-            public void onClose(Status status, Metadata closing) {
-              trailers = closing;
-              super.onClose(status, closing);
-            }
-          }, headers);
+          super.start(
+              new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                @Override
+                public void onClose(Status status, Metadata closing) {
+                  trailers = closing;
+                  super.onClose(status, closing);
+                }
+              },
+              headers);
         }
       };
     }

@@ -7,8 +7,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Where the auditors' HTTP API finds the auditor's token: the request's bearer token (scripts, the
- * CLI), or the token of the console session's Keycloak login. The token is not judged here: the gRPC
- * call it is passed to is authenticated by the gateway's access filter like any other.
+ * CLI), or the token of the console session's Keycloak login. The token is not judged here: the
+ * gRPC call it is passed to is authenticated by the gateway's access filter like any other.
  */
 public interface AuditorTokens {
 
@@ -31,7 +31,10 @@ public interface AuditorTokens {
 
   /** Bearer tokens only (no console configured). */
   static AuditorTokens bearerOnly() {
-    return exchange -> bearer(exchange).switchIfEmpty(Mono.error(new NoToken(
-        "send an auditor's token as `Authorization: Bearer <token>`")));
+    return exchange ->
+        bearer(exchange)
+            .switchIfEmpty(
+                Mono.error(
+                    new NoToken("send an auditor's token as `Authorization: Bearer <token>`")));
   }
 }

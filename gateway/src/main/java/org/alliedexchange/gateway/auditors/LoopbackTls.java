@@ -17,12 +17,12 @@ import javax.net.ssl.SSLException;
 import org.springframework.boot.ssl.SslBundle;
 
 /**
- * How the gateway's own auditors' API reaches the gateway's TLS port: trusting exactly the certificate
- * the gateway serves (nothing a CA signed for someone else), and naming the host that certificate is
- * for, since the connection goes to 127.0.0.1 whatever name the certificate carries.
+ * How the gateway's own auditors' API reaches the gateway's TLS port: trusting exactly the
+ * certificate the gateway serves (nothing a CA signed for someone else), and naming the host that
+ * certificate is for, since the connection goes to 127.0.0.1 whatever name the certificate carries.
  *
  * @param certificate the certificate the gateway presents
- * @param host        a name the certificate is valid for, used as the calls' authority
+ * @param host a name the certificate is valid for, used as the calls' authority
  */
 public record LoopbackTls(X509Certificate certificate, String host) {
 
@@ -30,21 +30,30 @@ public record LoopbackTls(X509Certificate certificate, String host) {
   public static LoopbackTls of(SslBundle server) {
     KeyStore store = server.getStores().getKeyStore();
     if (store == null) {
-      throw new IllegalStateException("the gateway listens with TLS but its SSL configuration holds no key store to read its certificate from");
+      throw new IllegalStateException(
+          "the gateway listens with TLS but its SSL configuration holds no key store to read its certificate from");
     }
     try {
       String alias = server.getKey().getAlias();
       if (alias == null) {
-        alias = Collections.list(store.aliases()).stream().filter(name -> isKey(store, name)).findFirst()
-            .orElseThrow(() -> new IllegalStateException("the gateway's key store holds no private key entry"));
+        alias =
+            Collections.list(store.aliases()).stream()
+                .filter(name -> isKey(store, name))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "the gateway's key store holds no private key entry"));
       }
       Certificate certificate = store.getCertificate(alias);
       if (!(certificate instanceof X509Certificate x509)) {
-        throw new IllegalStateException("the gateway's key store holds no X.509 certificate under '" + alias + "'");
+        throw new IllegalStateException(
+            "the gateway's key store holds no X.509 certificate under '" + alias + "'");
       }
       return new LoopbackTls(x509, hostOf(x509));
     } catch (KeyStoreException e) {
-      throw new IllegalStateException("could not read the gateway's certificate: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not read the gateway's certificate: " + e.getMessage(), e);
     }
   }
 
@@ -56,7 +65,9 @@ public record LoopbackTls(X509Certificate certificate, String host) {
     }
   }
 
-  /** A DNS name from the subject alternative names, else an IP address there, else the subject's CN. */
+  /**
+   * A DNS name from the subject alternative names, else an IP address there, else the subject's CN.
+   */
   static String hostOf(X509Certificate certificate) {
     try {
       Collection<List<?>> names = certificate.getSubjectAlternativeNames();
@@ -70,7 +81,8 @@ public record LoopbackTls(X509Certificate certificate, String host) {
         }
         for (List<?> name : names) {
           if (((Integer) name.get(0)) == 2) {
-            return "gateway" + name.get(1).toString().substring(1); // *.mod.example -> gateway.mod.example
+            return "gateway"
+                + name.get(1).toString().substring(1); // *.mod.example -> gateway.mod.example
           }
         }
       }
@@ -80,9 +92,11 @@ public record LoopbackTls(X509Certificate certificate, String host) {
         }
       }
     } catch (CertificateParsingException | InvalidNameException e) {
-      throw new IllegalStateException("could not read the names in the gateway's certificate: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not read the names in the gateway's certificate: " + e.getMessage(), e);
     }
-    throw new IllegalStateException("the gateway's certificate names no host (no subject alternative name, no CN)");
+    throw new IllegalStateException(
+        "the gateway's certificate names no host (no subject alternative name, no CN)");
   }
 
   /** The client side of the loopback connection: this certificate and no other. */
@@ -90,7 +104,8 @@ public record LoopbackTls(X509Certificate certificate, String host) {
     try {
       return GrpcSslContexts.forClient().trustManager(certificate).build();
     } catch (SSLException e) {
-      throw new IllegalStateException("could not set up TLS to the gateway's own port: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not set up TLS to the gateway's own port: " + e.getMessage(), e);
     }
   }
 }

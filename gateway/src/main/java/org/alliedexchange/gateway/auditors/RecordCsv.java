@@ -16,10 +16,33 @@ import org.alliedexchange.label.WireMapping;
  */
 final class RecordCsv {
 
-  static final List<String> COLUMNS = List.of("relationship", "sequence", "occurred_at", "recorded_at", "event_type", "event_id",
-      "decision", "reasons", "originator", "recipient", "recipient_system", "recipient_clearance", "product_id", "topic",
-      "product_marking", "recipient_marking", "agreement_id", "method", "source", "trace_id", "summary", "record_marking",
-      "read_transfer_id", "redacted", "hash");
+  static final List<String> COLUMNS =
+      List.of(
+          "relationship",
+          "sequence",
+          "occurred_at",
+          "recorded_at",
+          "event_type",
+          "event_id",
+          "decision",
+          "reasons",
+          "originator",
+          "recipient",
+          "recipient_system",
+          "recipient_clearance",
+          "product_id",
+          "topic",
+          "product_marking",
+          "recipient_marking",
+          "agreement_id",
+          "method",
+          "source",
+          "trace_id",
+          "summary",
+          "record_marking",
+          "read_transfer_id",
+          "redacted",
+          "hash");
 
   private RecordCsv() {}
 
@@ -32,31 +55,38 @@ final class RecordCsv {
     TransferRecord transfer = event.getTransfer();
     boolean isTransfer = event.hasTransfer();
     String[] fields = {
-        record.getRelationship(),
-        Long.toString(record.getSequence()),
-        event.hasOccurredAt() ? instant(event.getOccurredAt()) : "",
-        record.hasRecordedAt() ? instant(record.getRecordedAt()) : "",
-        record.getRedacted() ? "" : event.getEventCase().name().toLowerCase(java.util.Locale.ROOT),
-        event.getEventId(),
-        isTransfer ? WireMapping.shortName(transfer.getDecision()) : "",
-        isTransfer ? transfer.getReasonsList().stream().map(WireMapping::shortName).collect(Collectors.joining(" ")) : "",
-        isTransfer ? transfer.getLabel().getOriginator() : "",
-        isTransfer ? transfer.getRecipientNation() : "",
-        isTransfer ? transfer.getRecipientSystem() : "",
-        isTransfer ? WireMapping.shortName(transfer.getRecipientClearance()) : "",
-        isTransfer ? transfer.getProductId() : "",
-        isTransfer ? transfer.getTopic() : "",
-        isTransfer ? transfer.getLabel().getMarking() : "",
-        isTransfer ? transfer.getRecipientMarking() : "",
-        isTransfer ? transfer.getAgreementId() : "",
-        isTransfer ? transfer.getMethod() : "",
-        event.getSource(),
-        event.getTraceId(),
-        summary(event),
-        record.getLabel().hasRelease() ? record.getLabel().getRelease().getMarking() : record.getLabel().getMarking(),
-        record.getLabel().getRelease().getTransferId(),
-        Boolean.toString(record.getRedacted()),
-        HexFormat.of().formatHex(record.getHash().toByteArray())};
+      record.getRelationship(),
+      Long.toString(record.getSequence()),
+      event.hasOccurredAt() ? instant(event.getOccurredAt()) : "",
+      record.hasRecordedAt() ? instant(record.getRecordedAt()) : "",
+      record.getRedacted() ? "" : event.getEventCase().name().toLowerCase(java.util.Locale.ROOT),
+      event.getEventId(),
+      isTransfer ? WireMapping.shortName(transfer.getDecision()) : "",
+      isTransfer
+          ? transfer.getReasonsList().stream()
+              .map(WireMapping::shortName)
+              .collect(Collectors.joining(" "))
+          : "",
+      isTransfer ? transfer.getLabel().getOriginator() : "",
+      isTransfer ? transfer.getRecipientNation() : "",
+      isTransfer ? transfer.getRecipientSystem() : "",
+      isTransfer ? WireMapping.shortName(transfer.getRecipientClearance()) : "",
+      isTransfer ? transfer.getProductId() : "",
+      isTransfer ? transfer.getTopic() : "",
+      isTransfer ? transfer.getLabel().getMarking() : "",
+      isTransfer ? transfer.getRecipientMarking() : "",
+      isTransfer ? transfer.getAgreementId() : "",
+      isTransfer ? transfer.getMethod() : "",
+      event.getSource(),
+      event.getTraceId(),
+      summary(event),
+      record.getLabel().hasRelease()
+          ? record.getLabel().getRelease().getMarking()
+          : record.getLabel().getMarking(),
+      record.getLabel().getRelease().getTransferId(),
+      Boolean.toString(record.getRedacted()),
+      HexFormat.of().formatHex(record.getHash().toByteArray())
+    };
     StringBuilder line = new StringBuilder();
     for (int i = 0; i < fields.length; i++) {
       if (i > 0) {
@@ -69,16 +99,36 @@ final class RecordCsv {
 
   private static String summary(AuditEvent event) {
     return switch (event.getEventCase()) {
-      case AGREEMENT_STATUS_CHANGED -> event.getAgreementStatusChanged().getAgreementId() + " "
-          + WireMapping.shortName(event.getAgreementStatusChanged().getPreviousStatus()) + " -> "
-          + WireMapping.shortName(event.getAgreementStatusChanged().getStatus()) + " by "
-          + event.getAgreementStatusChanged().getChangedBy() + ": " + event.getAgreementStatusChanged().getReason();
-      case IDENTITY_CHANGED -> event.getIdentityChanged().getOperation() + " " + event.getIdentityChanged().getResourceType() + " "
-          + event.getIdentityChanged().getResourcePath() + " by " + event.getIdentityChanged().getChangedBy() + ": "
-          + event.getIdentityChanged().getSummary();
-      case RELEASABILITY_AMENDED -> event.getReleasabilityAmended().getProductId() + " releasable to "
-          + String.join(" ", event.getReleasabilityAmended().getReleasableToList()) + " by " + event.getReleasabilityAmended().getAmendedBy();
-      case BINDING_VIOLATION -> event.getBindingViolation().getProductId() + ": " + event.getBindingViolation().getDetail();
+      case AGREEMENT_STATUS_CHANGED ->
+          event.getAgreementStatusChanged().getAgreementId()
+              + " "
+              + WireMapping.shortName(event.getAgreementStatusChanged().getPreviousStatus())
+              + " -> "
+              + WireMapping.shortName(event.getAgreementStatusChanged().getStatus())
+              + " by "
+              + event.getAgreementStatusChanged().getChangedBy()
+              + ": "
+              + event.getAgreementStatusChanged().getReason();
+      case IDENTITY_CHANGED ->
+          event.getIdentityChanged().getOperation()
+              + " "
+              + event.getIdentityChanged().getResourceType()
+              + " "
+              + event.getIdentityChanged().getResourcePath()
+              + " by "
+              + event.getIdentityChanged().getChangedBy()
+              + ": "
+              + event.getIdentityChanged().getSummary();
+      case RELEASABILITY_AMENDED ->
+          event.getReleasabilityAmended().getProductId()
+              + " releasable to "
+              + String.join(" ", event.getReleasabilityAmended().getReleasableToList())
+              + " by "
+              + event.getReleasabilityAmended().getAmendedBy();
+      case BINDING_VIOLATION ->
+          event.getBindingViolation().getProductId()
+              + ": "
+              + event.getBindingViolation().getDetail();
       default -> "";
     };
   }
@@ -88,7 +138,10 @@ final class RecordCsv {
     if (!safe.isEmpty() && "=+-@\t\r".indexOf(safe.charAt(0)) >= 0) {
       safe = "'" + safe;
     }
-    if (safe.indexOf(',') >= 0 || safe.indexOf('"') >= 0 || safe.indexOf('\n') >= 0 || safe.indexOf('\r') >= 0) {
+    if (safe.indexOf(',') >= 0
+        || safe.indexOf('"') >= 0
+        || safe.indexOf('\n') >= 0
+        || safe.indexOf('\r') >= 0) {
       return '"' + safe.replace("\"", "\"\"") + '"';
     }
     return safe;

@@ -14,16 +14,29 @@ import org.alliedexchange.label.WireMapping;
 import org.springframework.util.MultiValueMap;
 
 /**
- * Reads the HTTP query parameters of the auditors' API into a {@link QueryRecordsRequest}:
- * {@code relationship, from, to, decision, reason, product, system, from-nation, to-nation, level,
- * page-size, cursor}. Times are ISO instants ({@code 2026-11-21T09:00:00Z}) or whole days
- * ({@code 2026-11-21}, where {@code to} includes the day). A parameter it does not know, or a value it
+ * Reads the HTTP query parameters of the auditors' API into a {@link QueryRecordsRequest}: {@code
+ * relationship, from, to, decision, reason, product, system, from-nation, to-nation, level,
+ * page-size, cursor}. Times are ISO instants ({@code 2026-11-21T09:00:00Z}) or whole days ({@code
+ * 2026-11-21}, where {@code to} includes the day). A parameter it does not know, or a value it
  * cannot read, is refused with a message naming it, rather than ignored.
  */
 final class RecordFilters {
 
-  static final Set<String> NAMES = Set.of("relationship", "from", "to", "decision", "reason", "product", "system", "from-nation",
-      "to-nation", "level", "page-size", "cursor", "format");
+  static final Set<String> NAMES =
+      Set.of(
+          "relationship",
+          "from",
+          "to",
+          "decision",
+          "reason",
+          "product",
+          "system",
+          "from-nation",
+          "to-nation",
+          "level",
+          "page-size",
+          "cursor",
+          "format");
 
   /** A parameter that cannot be read: the API answers 400 with this message. */
   static final class BadParameter extends RuntimeException {
@@ -39,7 +52,8 @@ final class RecordFilters {
   static QueryRecordsRequest parse(MultiValueMap<String, String> parameters) {
     for (String name : parameters.keySet()) {
       if (!NAMES.contains(name)) {
-        throw new BadParameter("unknown parameter " + name + "; the filters are " + new java.util.TreeSet<>(NAMES));
+        throw new BadParameter(
+            "unknown parameter " + name + "; the filters are " + new java.util.TreeSet<>(NAMES));
       }
     }
     QueryRecordsRequest.Builder request = QueryRecordsRequest.newBuilder();
@@ -87,14 +101,19 @@ final class RecordFilters {
     return request.build();
   }
 
-  private static void text(MultiValueMap<String, String> parameters, String name, java.util.function.Consumer<String> set) {
+  private static void text(
+      MultiValueMap<String, String> parameters,
+      String name,
+      java.util.function.Consumer<String> set) {
     String value = parameters.getFirst(name);
     if (value != null && !value.isBlank()) {
       set.accept(value.trim());
     }
   }
 
-  /** @param endOfDay for {@code to}: a whole day includes that day, so it ends at the next midnight */
+  /**
+   * @param endOfDay for {@code to}: a whole day includes that day, so it ends at the next midnight
+   */
   static Instant instant(String text, String name, boolean endOfDay) {
     String value = text.trim();
     try {
@@ -104,7 +123,11 @@ final class RecordFilters {
       }
       return Instant.parse(value);
     } catch (DateTimeParseException e) {
-      throw new BadParameter(name + " " + text + " is neither a day (2026-11-21) nor an instant (2026-11-21T09:00:00Z)");
+      throw new BadParameter(
+          name
+              + " "
+              + text
+              + " is neither a day (2026-11-21) nor an instant (2026-11-21T09:00:00Z)");
     }
   }
 

@@ -20,28 +20,44 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-/** The auditors' HTTP/JSON API, which calls the auditors' gRPC API through this gateway's own guard over loopback. */
+/**
+ * The auditors' HTTP/JSON API, which calls the auditors' gRPC API through this gateway's own guard
+ * over loopback.
+ */
 @Configuration(proxyBeanMethods = false)
 class AuditorsConfiguration {
 
   @Bean(destroyMethod = "close")
-  AuditorCalls auditorCalls(ApplicationContext context, ServerProperties server, ObjectProvider<SslBundles> bundles) {
+  AuditorCalls auditorCalls(
+      ApplicationContext context, ServerProperties server, ObjectProvider<SslBundles> bundles) {
     Ssl ssl = server.getSsl();
-    // read at start-up: a certificate the loopback client cannot use stops the gateway, not an auditor's first call
-    LoopbackTls tls = Ssl.isEnabled(ssl) ? LoopbackTls.of(WebServerSslBundle.get(ssl, bundles.getIfAvailable())) : null;
+    // read at start-up: a certificate the loopback client cannot use stops the gateway, not an
+    // auditor's first call
+    LoopbackTls tls =
+        Ssl.isEnabled(ssl)
+            ? LoopbackTls.of(WebServerSslBundle.get(ssl, bundles.getIfAvailable()))
+            : null;
     // the port is known once the server listens, which is after the beans are made
-    return new AuditorCalls(() -> ((WebServerApplicationContext) context).getWebServer().getPort(), tls);
+    return new AuditorCalls(
+        () -> ((WebServerApplicationContext) context).getWebServer().getPort(), tls);
   }
 
   @Bean
-  RouterFunction<ServerResponse> auditorApi(AuditorCalls calls, ObjectProvider<ConsoleLogin> console) {
+  RouterFunction<ServerResponse> auditorApi(
+      AuditorCalls calls, ObjectProvider<ConsoleLogin> console) {
     ConsoleLogin login = console.getIfAvailable();
     return new AuditorApi(calls, login != null ? login : AuditorTokens.bearerOnly()).routes();
   }
 
-  /** Without the console, the auditors' API takes bearer tokens, and Spring Security guards nothing else. */
+  /**
+   * Without the console, the auditors' API takes bearer tokens, and Spring Security guards nothing
+   * else.
+   */
   @Bean
-  @ConditionalOnProperty(name = "allied.gateway.console.enabled", havingValue = "false", matchIfMissing = true)
+  @ConditionalOnProperty(
+      name = "allied.gateway.console.enabled",
+      havingValue = "false",
+      matchIfMissing = true)
   SecurityWebFilterChain bearerOnlySecurity(ServerHttpSecurity http) {
     return ConsoleLogin.bearerOnlyChain(http);
   }

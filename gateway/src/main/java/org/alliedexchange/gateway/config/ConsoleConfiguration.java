@@ -12,7 +12,10 @@ import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClient
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 
-/** The auditor console: Keycloak login with PKCE at the gateway, the page from the audit service with the token relayed. */
+/**
+ * The auditor console: Keycloak login with PKCE at the gateway, the page from the audit service
+ * with the token relayed.
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "allied.gateway.console.enabled", havingValue = "true")
 class ConsoleConfiguration {
@@ -20,10 +23,14 @@ class ConsoleConfiguration {
   @Bean
   ConsoleLogin consoleLogin(GatewayProperties properties) {
     if (properties.auditService().consoleUrl() == null) {
-      throw new IllegalArgumentException("allied.gateway.console.enabled needs allied.gateway.audit-service.console-url:"
-          + " where the audit service serves the console's page");
+      throw new IllegalArgumentException(
+          "allied.gateway.console.enabled needs allied.gateway.audit-service.console-url:"
+              + " where the audit service serves the console's page");
     }
-    return new ConsoleLogin(properties.auth().issuer(), properties.auth().jwks(), properties.console().clientId(),
+    return new ConsoleLogin(
+        properties.auth().issuer(),
+        properties.auth().jwks(),
+        properties.console().clientId(),
         properties.console().keycloakTimeout());
   }
 
@@ -44,13 +51,18 @@ class ConsoleConfiguration {
 
   @Bean
   RouteLocator consoleRoute(RouteLocatorBuilder routes, GatewayProperties properties) {
-    return routes.routes()
-        .route("console", r -> r.path(ConsoleLogin.CONSOLE_PATH, ConsoleLogin.CONSOLE_PATH + "/**")
-            .filters(f -> f.tokenRelay(ConsoleLogin.REGISTRATION))
-            // static files: a page that does not come within seconds is an error (504), not a browser left waiting
-            .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, 15_000)
-            .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, 2_000)
-            .uri(properties.auditService().consoleUrl()))
+    return routes
+        .routes()
+        .route(
+            "console",
+            r ->
+                r.path(ConsoleLogin.CONSOLE_PATH, ConsoleLogin.CONSOLE_PATH + "/**")
+                    .filters(f -> f.tokenRelay(ConsoleLogin.REGISTRATION))
+                    // static files: a page that does not come within seconds is an error (504), not
+                    // a browser left waiting
+                    .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, 15_000)
+                    .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, 2_000)
+                    .uri(properties.auditService().consoleUrl()))
         .build();
   }
 }

@@ -19,12 +19,19 @@ import org.springframework.context.annotation.Import;
 
 /**
  * The gateway's parts, built from {@link GatewayProperties} and checked before the port opens: one
- * configuration class per part, and here what several of them share (token checks, tracing, the Redis).
+ * configuration class per part, and here what several of them share (token checks, tracing, the
+ * Redis).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GatewayProperties.class)
-@Import({AgreementsConfiguration.class, GuardConfiguration.class, AccessConfiguration.class, RoutingConfiguration.class,
-    AuditorsConfiguration.class, ConsoleConfiguration.class})
+@Import({
+  AgreementsConfiguration.class,
+  GuardConfiguration.class,
+  AccessConfiguration.class,
+  RoutingConfiguration.class,
+  AuditorsConfiguration.class,
+  ConsoleConfiguration.class
+})
 public class GatewayConfiguration {
 
   @Bean
@@ -35,8 +42,13 @@ public class GatewayConfiguration {
 
   @Bean(destroyMethod = "close")
   OpenTelemetrySdk openTelemetry(ObjectProvider<SpanProcessor> processors) {
-    var tracer = SdkTracerProvider.builder()
-        .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "gateway"))));
+    var tracer =
+        SdkTracerProvider.builder()
+            .setResource(
+                Resource.getDefault()
+                    .merge(
+                        Resource.create(
+                            Attributes.of(AttributeKey.stringKey("service.name"), "gateway"))));
     processors.orderedStream().forEach(tracer::addSpanProcessor);
     return OpenTelemetrySdk.builder()
         .setTracerProvider(tracer.build())
@@ -44,11 +56,15 @@ public class GatewayConfiguration {
         .build();
   }
 
-  /** The Redis of the audit stream, agreement changes and rate-limit windows, checked to be redis://host:port. */
+  /**
+   * The Redis of the audit stream, agreement changes and rate-limit windows, checked to be
+   * redis://host:port.
+   */
   static URI redis(GatewayProperties properties) {
     URI url = properties.auditRedis();
     if (!"redis".equals(url.getScheme()) || url.getHost() == null) {
-      throw new IllegalArgumentException("allied.gateway.audit-redis: " + url + " is not redis://host:port");
+      throw new IllegalArgumentException(
+          "allied.gateway.audit-redis: " + url + " is not redis://host:port");
     }
     return url;
   }

@@ -18,20 +18,23 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The gateway's configuration ({@code allied.gateway.*}), checked at start-up: a wrong value stops the
- * gateway with a message naming the key. The listening address is Spring Boot's {@code server.address}
- * and {@code server.port} (127.0.0.1 unless deliberately opened; TLS with {@code server.ssl.*}).
+ * The gateway's configuration ({@code allied.gateway.*}), checked at start-up: a wrong value stops
+ * the gateway with a message naming the key. The listening address is Spring Boot's {@code
+ * server.address} and {@code server.port} (127.0.0.1 unless deliberately opened; TLS with {@code
+ * server.ssl.*}).
  *
- * @param nations      each nation's exchange service: its addresses and the keys its bindings are signed with
- * @param auth         how callers' Keycloak tokens are validated
- * @param auditRedis   the Redis holding the audit stream, agreement changes and rate-limit windows (redis://host:port)
- * @param auditStream  the audit stream's key
+ * @param nations each nation's exchange service: its addresses and the keys its bindings are signed
+ *     with
+ * @param auth how callers' Keycloak tokens are validated
+ * @param auditRedis the Redis holding the audit stream, agreement changes and rate-limit windows
+ *     (redis://host:port)
+ * @param auditStream the audit stream's key
  * @param policyConfig the federation configuration file; the built-in one when unset
- * @param rateLimit    calls per second each national system may make, across all gateway replicas
- * @param audit        how decisions are batched to the audit stream
+ * @param rateLimit calls per second each national system may make, across all gateway replicas
+ * @param audit how decisions are batched to the audit stream
  * @param maxMessageBytes the largest message the guard reads; a larger one ends the call
  * @param auditService the audit service auditors reach through this gateway; none when unset
- * @param console      the auditor console's Keycloak login; off when unset
+ * @param console the auditor console's Keycloak login; off when unset
  */
 @Validated
 @ConfigurationProperties("allied.gateway")
@@ -48,8 +51,10 @@ public record GatewayProperties(
     @Valid @DefaultValue Console console) {
 
   /**
-   * @param addresses  the audit service's gRPC replicas, {@code http://host:port} (h2c) or {@code https://host:port}
-   * @param consoleUrl where the audit service serves the auditor console's page ({@code http://host:port})
+   * @param addresses the audit service's gRPC replicas, {@code http://host:port} (h2c) or {@code
+   *     https://host:port}
+   * @param consoleUrl where the audit service serves the auditor console's page ({@code
+   *     http://host:port})
    */
   public record AuditService(@DefaultValue List<@NotNull URI> addresses, URI consoleUrl) {
     public boolean configured() {
@@ -58,40 +63,58 @@ public record GatewayProperties(
   }
 
   /**
-   * The auditor console's login: authorization code with PKCE against the realm, by a public client.
+   * The auditor console's login: authorization code with PKCE against the realm, by a public
+   * client.
    *
-   * @param enabled  whether this gateway serves the console (it needs {@code audit-service.console-url})
+   * @param enabled whether this gateway serves the console (it needs {@code
+   *     audit-service.console-url})
    * @param clientId the realm's public client for the console
-   * @param keycloakTimeout how long the login waits on any one call to Keycloak (code exchange, keys,
-   *                 user info, refresh) before it refuses, instead of holding the browser forever
+   * @param keycloakTimeout how long the login waits on any one call to Keycloak (code exchange,
+   *     keys, user info, refresh) before it refuses, instead of holding the browser forever
    */
-  public record Console(@DefaultValue("false") boolean enabled, @DefaultValue("allied-console") @NotBlank String clientId,
-      @DefaultValue("10s") @NotNull @DurationMin(millis = 100) @DurationMax(seconds = 60, message = "must be between 100ms and 60s")
-      Duration keycloakTimeout) {}
-
+  public record Console(
+      @DefaultValue("false") boolean enabled,
+      @DefaultValue("allied-console") @NotBlank String clientId,
+      @DefaultValue("10s")
+          @NotNull
+          @DurationMin(millis = 100)
+          @DurationMax(seconds = 60, message = "must be between 100ms and 60s")
+          Duration keycloakTimeout) {}
 
   /**
-   * @param addresses   the nation's exchange service replicas, {@code http://host:port} (h2c) or {@code https://host:port}
-   * @param bindingKeys PEM files with the public keys the nation signs bindings with (more than one while a key rotates)
+   * @param addresses the nation's exchange service replicas, {@code http://host:port} (h2c) or
+   *     {@code https://host:port}
+   * @param bindingKeys PEM files with the public keys the nation signs bindings with (more than one
+   *     while a key rotates)
    */
-  public record Nation(@NotEmpty List<@NotNull URI> addresses, @NotEmpty List<@NotNull Path> bindingKeys) {}
+  public record Nation(
+      @NotEmpty List<@NotNull URI> addresses, @NotEmpty List<@NotNull Path> bindingKeys) {}
 
   /**
    * @param callsPerSecond the default for every national system
-   * @param systems        per-system limits by client id, overriding the default
-   * @param redisTimeout   how long a lease may wait on Redis before the call is refused as uncountable;
-   *                       the Redis fsyncs every write, and one fsync on a busy disk took over 500 ms here
+   * @param systems per-system limits by client id, overriding the default
+   * @param redisTimeout how long a lease may wait on Redis before the call is refused as
+   *     uncountable; the Redis fsyncs every write, and one fsync on a busy disk took over 500 ms
+   *     here
    */
-  public record RateLimit(@DefaultValue("500") @Min(1) int callsPerSecond, @DefaultValue Map<String, @NotNull @Min(1) Integer> systems,
-      @DefaultValue("2s") @NotNull @DurationMin(millis = 1) @DurationMax(seconds = 30, message = "must be at most 30s") Duration redisTimeout) {
+  public record RateLimit(
+      @DefaultValue("500") @Min(1) int callsPerSecond,
+      @DefaultValue Map<String, @NotNull @Min(1) Integer> systems,
+      @DefaultValue("2s")
+          @NotNull
+          @DurationMin(millis = 1)
+          @DurationMax(seconds = 30, message = "must be at most 30s")
+          Duration redisTimeout) {
     public int limitFor(String system) {
       return systems.getOrDefault(system, callsPerSecond);
     }
   }
 
   /**
-   * @param timeout  how long a batch may wait for Redis before the calls it holds end UNAVAILABLE
+   * @param timeout how long a batch may wait for Redis before the calls it holds end UNAVAILABLE
    * @param maxBatch the most decisions in one stream entry
    */
-  public record Audit(@DefaultValue("2s") @NotNull @DurationMin(millis = 1) Duration timeout, @DefaultValue("1024") @Min(1) int maxBatch) {}
+  public record Audit(
+      @DefaultValue("2s") @NotNull @DurationMin(millis = 1) Duration timeout,
+      @DefaultValue("1024") @Min(1) int maxBatch) {}
 }

@@ -19,7 +19,10 @@ import org.alliedexchange.label.NationalKey;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The guard: each message decided against the agreements and the nation's binding keys, and released only once the audit stream holds its record. */
+/**
+ * The guard: each message decided against the agreements and the nation's binding keys, and
+ * released only once the audit stream holds its record.
+ */
 @Configuration(proxyBeanMethods = false)
 class GuardConfiguration {
 
@@ -27,22 +30,27 @@ class GuardConfiguration {
   @Bean
   Map<String, BindingVerifier> bindingVerifiers(GatewayProperties properties) {
     Map<String, BindingVerifier> verifiers = new HashMap<>();
-    properties.nations().forEach((nation, config) -> {
-      Map<String, PublicKey> keys = new LinkedHashMap<>();
-      for (int i = 0; i < config.bindingKeys().size(); i++) {
-        Path file = config.bindingKeys().get(i);
-        String key = "allied.gateway.nations." + nation + ".binding-keys[" + i + "]";
-        try {
-          PublicKey publicKey = NationalKey.publicKey(Files.readString(file));
-          keys.put(NationalKey.keyId(publicKey), publicKey);
-        } catch (IOException e) {
-          throw new IllegalArgumentException(key + ": cannot read " + file + ": " + e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(key + ": " + file + " holds no EC public key: " + e.getMessage(), e);
-        }
-      }
-      verifiers.put(nation, new BindingVerifier(keys, 100_000));
-    });
+    properties
+        .nations()
+        .forEach(
+            (nation, config) -> {
+              Map<String, PublicKey> keys = new LinkedHashMap<>();
+              for (int i = 0; i < config.bindingKeys().size(); i++) {
+                Path file = config.bindingKeys().get(i);
+                String key = "allied.gateway.nations." + nation + ".binding-keys[" + i + "]";
+                try {
+                  PublicKey publicKey = NationalKey.publicKey(Files.readString(file));
+                  keys.put(NationalKey.keyId(publicKey), publicKey);
+                } catch (IOException e) {
+                  throw new IllegalArgumentException(
+                      key + ": cannot read " + file + ": " + e.getMessage(), e);
+                } catch (IllegalArgumentException e) {
+                  throw new IllegalArgumentException(
+                      key + ": " + file + " holds no EC public key: " + e.getMessage(), e);
+                }
+              }
+              verifiers.put(nation, new BindingVerifier(keys, 100_000));
+            });
     return verifiers;
   }
 
@@ -53,17 +61,27 @@ class GuardConfiguration {
 
   @Bean(destroyMethod = "close")
   AuditBatchWriter auditBatchWriter(GatewayProperties properties) {
-    return AuditBatchWriter.connect(GatewayConfiguration.redis(properties), properties.auditStream(), properties.audit().timeout(),
-        properties.audit().maxBatch(), 100_000);
+    return AuditBatchWriter.connect(
+        GatewayConfiguration.redis(properties),
+        properties.auditStream(),
+        properties.audit().timeout(),
+        properties.audit().maxBatch(),
+        100_000);
   }
 
   @Bean
-  ResponseGuard responseGuard(MessageGuard guard, AuditBatchWriter audit, AgreementBoard board, GatewayProperties properties) {
-    return new ResponseGuard(guard, audit::appendEncoded, board::problem, properties.maxMessageBytes());
+  ResponseGuard responseGuard(
+      MessageGuard guard,
+      AuditBatchWriter audit,
+      AgreementBoard board,
+      GatewayProperties properties) {
+    return new ResponseGuard(
+        guard, audit::appendEncoded, board::problem, properties.maxMessageBytes());
   }
 
   @Bean
-  ReleaseGuardFilter releaseGuardFilter(ResponseGuard guard, OpenTelemetrySdk telemetry, GatewayProperties properties) {
+  ReleaseGuardFilter releaseGuardFilter(
+      ResponseGuard guard, OpenTelemetrySdk telemetry, GatewayProperties properties) {
     return new ReleaseGuardFilter(guard, telemetry, properties.maxMessageBytes());
   }
 

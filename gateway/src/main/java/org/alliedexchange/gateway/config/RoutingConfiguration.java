@@ -16,68 +16,89 @@ import org.springframework.core.env.Environment;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.resources.LoopResources;
 
-/** Where calls go: the routes, each nation's exchange service replicas and the audit service's, and the HTTP/2 client that reaches them. */
+/**
+ * Where calls go: the routes, each nation's exchange service replicas and the audit service's, and
+ * the HTTP/2 client that reaches them.
+ */
 @Configuration(proxyBeanMethods = false)
 class RoutingConfiguration {
 
-  /** The placeholder every exchange route starts with; {@link NationRouter} replaces it per call. */
+  /**
+   * The placeholder every exchange route starts with; {@link NationRouter} replaces it per call.
+   */
   static final String NATION_ROUTED = "http://nation-routed.invalid";
 
   @Bean
   NationRouter nationRouter(GatewayProperties properties) {
     Map<String, List<URI>> addresses = new HashMap<>();
-    properties.nations().forEach((nation, config) -> {
-      checkAddresses("allied.gateway.nations." + nation + ".addresses", config.addresses());
-      addresses.put(nation, config.addresses());
-    });
+    properties
+        .nations()
+        .forEach(
+            (nation, config) -> {
+              checkAddresses("allied.gateway.nations." + nation + ".addresses", config.addresses());
+              addresses.put(nation, config.addresses());
+            });
     checkAddresses("allied.gateway.audit-service.addresses", properties.auditService().addresses());
     return new NationRouter(addresses, properties.auditService().addresses());
   }
 
   private static void checkAddresses(String key, List<URI> addresses) {
     for (URI address : addresses) {
-      if (!("http".equals(address.getScheme()) || "https".equals(address.getScheme())) || address.getHost() == null || address.getPort() < 0) {
-        throw new IllegalArgumentException(key + ": " + address + " is not http://host:port (h2c) or https://host:port");
+      if (!("http".equals(address.getScheme()) || "https".equals(address.getScheme()))
+          || address.getHost() == null
+          || address.getPort() < 0) {
+        throw new IllegalArgumentException(
+            key + ": " + address + " is not http://host:port (h2c) or https://host:port");
       }
     }
   }
 
   @Bean
   RouteLocator exchangeRoutes(RouteLocatorBuilder routes) {
-    return routes.routes()
-        .route("exchange", r -> r.path("/" + GuardedMethods.EXCHANGE_SERVICE + "/*").uri(NATION_ROUTED))
+    return routes
+        .routes()
+        .route(
+            "exchange",
+            r -> r.path("/" + GuardedMethods.EXCHANGE_SERVICE + "/*").uri(NATION_ROUTED))
         .route("audit", r -> r.path("/" + GuardedMethods.AUDIT_SERVICE + "/*").uri(NATION_ROUTED))
         .build();
   }
 
   /**
-   * Event loops of their own for the connections to exchange services, not colocated with the loop that
-   * accepted the caller's connection: otherwise one national system's connection and its backend
-   * connection share one thread, and a guarded call's work cannot spread over the cores.
+   * Event loops of their own for the connections to exchange services, not colocated with the loop
+   * that accepted the caller's connection: otherwise one national system's connection and its
+   * backend connection share one thread, and a guarded call's work cannot spread over the cores.
    */
   @Bean(destroyMethod = "dispose")
   LoopResources backendLoops() {
-    return LoopResources.create("allied-backend", 1, Runtime.getRuntime().availableProcessors(), true, false);
+    return LoopResources.create(
+        "allied-backend", 1, Runtime.getRuntime().availableProcessors(), true, false);
   }
 
   /**
-   * Exchange services speak gRPC: HTTP/2 with prior knowledge (h2c) over plaintext, or HTTP/2 over TLS
-   * when their addresses are https (one or the other for all nations: the client protocol is global).
+   * Exchange services speak gRPC: HTTP/2 with prior knowledge (h2c) over plaintext, or HTTP/2 over
+   * TLS when their addresses are https (one or the other for all nations: the client protocol is
+   * global).
    */
   @Bean
-  HttpClientCustomizer exchangeProtocol(GatewayProperties properties, LoopResources backendLoops, Environment environment) {
-    String insecure = "spring.cloud.gateway.server.webflux.httpclient.ssl.use-insecure-trust-manager";
+  HttpClientCustomizer exchangeProtocol(
+      GatewayProperties properties, LoopResources backendLoops, Environment environment) {
+    String insecure =
+        "spring.cloud.gateway.server.webflux.httpclient.ssl.use-insecure-trust-manager";
     if (environment.getProperty(insecure, Boolean.class, false)) {
-      throw new IllegalArgumentException(insecure + " would accept any certificate from anyone posing as an exchange service;"
-          + " name the exchange services' certificates in spring.cloud.gateway.server.webflux.httpclient.ssl.trusted-x509-certificates");
+      throw new IllegalArgumentException(
+          insecure
+              + " would accept any certificate from anyone posing as an exchange service;"
+              + " name the exchange services' certificates in spring.cloud.gateway.server.webflux.httpclient.ssl.trusted-x509-certificates");
     }
     List<URI> backends = new ArrayList<>(properties.auditService().addresses());
     properties.nations().values().forEach(n -> backends.addAll(n.addresses()));
     long tls = backends.stream().filter(a -> "https".equals(a.getScheme())).count();
     long all = backends.size();
     if (tls != 0 && tls != all) {
-      throw new IllegalArgumentException("allied.gateway.nations.*.addresses and allied.gateway.audit-service.addresses: all http (h2c)"
-          + " or all https (TLS), not a mix");
+      throw new IllegalArgumentException(
+          "allied.gateway.nations.*.addresses and allied.gateway.audit-service.addresses: all http (h2c)"
+              + " or all https (TLS), not a mix");
     }
     HttpProtocol protocol = tls == 0 ? HttpProtocol.H2C : HttpProtocol.H2;
     return client -> client.protocol(protocol).runOn(backendLoops);

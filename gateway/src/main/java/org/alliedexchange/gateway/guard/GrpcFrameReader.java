@@ -4,8 +4,9 @@ import java.util.function.Consumer;
 import org.springframework.core.io.buffer.DataBuffer;
 
 /**
- * Reassembles gRPC length-prefixed messages (1-byte compressed flag, 4-byte big-endian length, bytes)
- * from the buffers a proxied HTTP/2 body arrives in, which split and join messages arbitrarily.
+ * Reassembles gRPC length-prefixed messages (1-byte compressed flag, 4-byte big-endian length,
+ * bytes) from the buffers a proxied HTTP/2 body arrives in, which split and join messages
+ * arbitrarily.
  */
 final class GrpcFrameReader {
 
@@ -39,11 +40,20 @@ final class GrpcFrameReader {
           return;
         }
         if (header[0] != 0) {
-          throw new FrameException("a compressed message reached the guard, which reads only identity-encoded messages");
+          throw new FrameException(
+              "a compressed message reached the guard, which reads only identity-encoded messages");
         }
-        int length = ((header[1] & 0xFF) << 24) | ((header[2] & 0xFF) << 16) | ((header[3] & 0xFF) << 8) | (header[4] & 0xFF);
+        int length =
+            ((header[1] & 0xFF) << 24)
+                | ((header[2] & 0xFF) << 16)
+                | ((header[3] & 0xFF) << 8)
+                | (header[4] & 0xFF);
         if (length < 0 || length > maxMessageBytes) {
-          throw new FrameException("a message of " + Integer.toUnsignedString(length) + " bytes exceeds the guard's limit of " + maxMessageBytes);
+          throw new FrameException(
+              "a message of "
+                  + Integer.toUnsignedString(length)
+                  + " bytes exceeds the guard's limit of "
+                  + maxMessageBytes);
         }
         message = new byte[length];
         messageFilled = 0;

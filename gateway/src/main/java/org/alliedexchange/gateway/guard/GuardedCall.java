@@ -5,26 +5,36 @@ import io.opentelemetry.api.trace.Span;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.gateway.access.GuardedMethod;
 import org.alliedexchange.policy.Reason;
-import org.alliedexchange.accesstoken.Caller;
 
 /**
  * One call through the gateway: who makes it, to which nation, and what the guard has released and
- * withheld so far. Created by the access filter once the caller is authenticated and authorized; kept
- * in the exchange's attributes for the guard and for the trailers.
+ * withheld so far. Created by the access filter once the caller is authenticated and authorized;
+ * kept in the exchange's attributes for the guard and for the trailers.
  */
 public final class GuardedCall {
 
   public static final String ATTRIBUTE = GuardedCall.class.getName();
+
   /** The trailer holding how many messages were withheld on this call. */
   public static final String WITHHELD_TRAILER = AlliedMetadata.WITHHELD_NAME;
-  /** The trailer holding the gateway's withheld messages by reason, e.g. {@code NOT_RELEASABLE_TO_NATION=2,NOFORN=1}. */
+
+  /**
+   * The trailer holding the gateway's withheld messages by reason, e.g. {@code
+   * NOT_RELEASABLE_TO_NATION=2,NOFORN=1}.
+   */
   public static final String WITHHELD_REASONS_TRAILER = AlliedMetadata.WITHHELD_REASONS_NAME;
+
   /** The trailer holding the transfer id of a unary call's released message. */
   public static final String TRANSFER_ID_TRAILER = AlliedMetadata.TRANSFER_ID_NAME;
-  /** Counted under this name: messages the nation's exchange service withheld itself before the gateway saw them. */
+
+  /**
+   * Counted under this name: messages the nation's exchange service withheld itself before the
+   * gateway saw them.
+   */
   static final String EXCHANGE_SERVICE = "EXCHANGE_SERVICE";
 
   private final Caller caller;
@@ -56,14 +66,18 @@ public final class GuardedCall {
     return method;
   }
 
-  /** The nation whose exchange service the call goes to (for the audit service, the caller's own). */
+  /**
+   * The nation whose exchange service the call goes to (for the audit service, the caller's own).
+   */
   public String nation() {
     return nation;
   }
 
   /** The backend the call goes to, as messages name it. */
   public String backendName() {
-    return method.destination() == GuardedMethod.Destination.AUDIT_SERVICE ? "the audit service" : "the exchange service of " + nation;
+    return method.destination() == GuardedMethod.Destination.AUDIT_SERVICE
+        ? "the audit service"
+        : "the exchange service of " + nation;
   }
 
   public Span span() {
@@ -118,7 +132,10 @@ public final class GuardedCall {
     return transferId;
   }
 
-  /** "REASON=n,..." for the gateway's withholdings plus the exchange service's own count; empty when nothing was withheld. */
+  /**
+   * "REASON=n,..." for the gateway's withholdings plus the exchange service's own count; empty when
+   * nothing was withheld.
+   */
   public synchronized String withheldReasons(int byExchangeService) {
     Map<String, Integer> counts = new LinkedHashMap<>();
     withheldByReason.forEach((reason, count) -> counts.put(reason.name(), count));

@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.AppendedRelease;
 import org.alliedexchange.api.LabelFields;
 import org.alliedexchange.api.label.v1.Binding;
@@ -22,17 +23,17 @@ import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.policy.Decision;
 import org.alliedexchange.policy.Reason;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.accesstoken.Caller;
 
 /**
- * Decides one response message for one caller, without knowing the message's schema beyond the gateway
- * label convention: field 1 is the label; in a bound message, field 2 the content and field 3 the
- * originator's binding. The message's own bytes are never re-encoded: a released message is the
- * original bytes followed by one more field-1 occurrence carrying {@link Release} ({@link AppendedRelease}),
- * which protobuf merges into the label on the recipient's side.
+ * Decides one response message for one caller, without knowing the message's schema beyond the
+ * gateway label convention: field 1 is the label; in a bound message, field 2 the content and field
+ * 3 the originator's binding. The message's own bytes are never re-encoded: a released message is
+ * the original bytes followed by one more field-1 occurrence carrying {@link Release} ({@link
+ * AppendedRelease}), which protobuf merges into the label on the recipient's side.
  *
- * <p>Anything the guard cannot read (not protobuf, no label, a second label, a release the backend set
- * itself, a binding that does not verify with the originator's key) is withheld and recorded as such.
+ * <p>Anything the guard cannot read (not protobuf, no label, a second label, a release the backend
+ * set itself, a binding that does not verify with the originator's key) is withheld and recorded as
+ * such.
  */
 public final class MessageGuard {
 
@@ -43,10 +44,12 @@ public final class MessageGuard {
   private final Map<String, BindingVerifier> verifiersByNation;
 
   /**
-   * @param engine            the engine for the federation as it stands now (agreements change while calls run)
+   * @param engine the engine for the federation as it stands now (agreements change while calls
+   *     run)
    * @param verifiersByNation each nation's binding verifier, trusting only that nation's keys
    */
-  public MessageGuard(Supplier<ReleasabilityEngine> engine, Map<String, BindingVerifier> verifiersByNation) {
+  public MessageGuard(
+      Supplier<ReleasabilityEngine> engine, Map<String, BindingVerifier> verifiersByNation) {
     this.engine = engine;
     this.verifiersByNation = Map.copyOf(verifiersByNation);
   }
@@ -54,13 +57,19 @@ public final class MessageGuard {
   /**
    * The guard's answer for one message.
    *
-   * @param released   the bytes to send (original + appended release), or null when withheld
-   * @param reasons    why it was withheld; empty when released
-   * @param record     the serialized AuditEvent for this decision, to be written before {@code released} leaves
+   * @param released the bytes to send (original + appended release), or null when withheld
+   * @param reasons why it was withheld; empty when released
+   * @param record the serialized AuditEvent for this decision, to be written before {@code
+   *     released} leaves
    * @param transferId the decision's transfer id (the record's event id)
-   * @param productId  the product's id, when the message is a readable product
+   * @param productId the product's id, when the message is a readable product
    */
-  public record Verdict(byte[] released, Set<Reason> reasons, boolean bindingInvalid, byte[] record, String transferId,
+  public record Verdict(
+      byte[] released,
+      Set<Reason> reasons,
+      boolean bindingInvalid,
+      byte[] record,
+      String transferId,
       String productId) {
     public boolean permitted() {
       return released != null;
@@ -73,36 +82,60 @@ public final class MessageGuard {
   public Verdict decide(byte[] message, boolean bound, CallInfo call, Instant now) {
     String transferId = TransferIds.next(now);
     Timestamp at = WireMapping.timestamp(now);
-    TransferRecordBuilder record = new TransferRecordBuilder(transferId, call.method(), call.sourceNation())
-        .recipient(call.caller().nation(), call.caller().system(), call.caller().clearance());
+    TransferRecordBuilder record =
+        new TransferRecordBuilder(transferId, call.method(), call.sourceNation())
+            .recipient(call.caller().nation(), call.caller().system(), call.caller().clearance());
     LabelFields fields = LabelFields.scan(message, bound);
-    SecurityLabel label = fields != null && fields.labelCount() == 1 ? label(message, fields) : null;
+    SecurityLabel label =
+        fields != null && fields.labelCount() == 1 ? label(message, fields) : null;
     if (label == null || label.hasRelease()) {
       // unreadable, unlabelled, labelled twice, or carrying a release only the gateway may add
       record.withheld(EnumSet.of(Reason.LABEL_INVALID), false);
-      return new Verdict(null, EnumSet.of(Reason.LABEL_INVALID), false, event(record, call, at, null, null), transferId, record.productId());
+      return new Verdict(
+          null,
+          EnumSet.of(Reason.LABEL_INVALID),
+          false,
+          event(record, call, at, null, null),
+          transferId,
+          record.productId());
     }
     if (bound && fields.contentStart() >= 0) {
       readContentIds(message, fields, record);
     }
-    Decision decision = engine.get().decide(ProtoLabels.toDomain(label), call.caller().asRecipient(), now);
+    Decision decision =
+        engine.get().decide(ProtoLabels.toDomain(label), call.caller().asRecipient(), now);
     boolean bindingInvalid = bound && !bindingVerifies(message, fields, label);
     if (!decision.permitted() || bindingInvalid) {
-      EnumSet<Reason> reasons = decision.reasons().isEmpty() ? EnumSet.noneOf(Reason.class) : EnumSet.copyOf(decision.reasons());
+      EnumSet<Reason> reasons =
+          decision.reasons().isEmpty()
+              ? EnumSet.noneOf(Reason.class)
+              : EnumSet.copyOf(decision.reasons());
       record.withheld(reasons, bindingInvalid);
-      return new Verdict(null, reasons, bindingInvalid, event(record, call, at, message, fields), transferId, record.productId());
+      return new Verdict(
+          null,
+          reasons,
+          bindingInvalid,
+          event(record, call, at, message, fields),
+          transferId,
+          record.productId());
     }
-    Release.Builder release = Release.newBuilder()
-        .setRecipientNation(call.caller().nation())
-        .setMarking(decision.marking())
-        .setTransferId(transferId)
-        .setReleasedAt(at);
+    Release.Builder release =
+        Release.newBuilder()
+            .setRecipientNation(call.caller().nation())
+            .setMarking(decision.marking())
+            .setTransferId(transferId)
+            .setReleasedAt(at);
     if (decision.agreementId() != null) {
       release.setAgreementId(decision.agreementId());
     }
     record.permitted(decision.marking(), decision.agreementId());
-    return new Verdict(AppendedRelease.append(message, release.build()), Set.of(), false, event(record, call, at, message, fields),
-        transferId, record.productId());
+    return new Verdict(
+        AppendedRelease.append(message, release.build()),
+        Set.of(),
+        false,
+        event(record, call, at, message, fields),
+        transferId,
+        record.productId());
   }
 
   private static SecurityLabel label(byte[] message, LabelFields fields) {
@@ -114,7 +147,12 @@ public final class MessageGuard {
   }
 
   /** The record as an AuditEvent, carrying the label as received when there was one to read. */
-  private static byte[] event(TransferRecordBuilder record, CallInfo call, Timestamp at, byte[] message, LabelFields fields) {
+  private static byte[] event(
+      TransferRecordBuilder record,
+      CallInfo call,
+      Timestamp at,
+      byte[] message,
+      LabelFields fields) {
     return TransferEventBytes.encode(record.build(), SOURCE, call.traceId(), at, message, fields);
   }
 
@@ -128,19 +166,30 @@ public final class MessageGuard {
       return false;
     }
     try {
-      Binding binding = Binding.parser().parseFrom(message, fields.bindingStart(), fields.bindingLength());
-      return verifier.verify(label.getOriginator(), fields.labelBytes(message), fields.contentBytes(message), binding).valid();
+      Binding binding =
+          Binding.parser().parseFrom(message, fields.bindingStart(), fields.bindingLength());
+      return verifier
+          .verify(
+              label.getOriginator(),
+              fields.labelBytes(message),
+              fields.contentBytes(message),
+              binding)
+          .valid();
     } catch (InvalidProtocolBufferException e) {
       return false;
     }
   }
 
-  /** Product id (field 1) and topic (field 2) of the content, for the record; the rest is skipped. */
-  private static void readContentIds(byte[] message, LabelFields fields, TransferRecordBuilder record) {
+  /**
+   * Product id (field 1) and topic (field 2) of the content, for the record; the rest is skipped.
+   */
+  private static void readContentIds(
+      byte[] message, LabelFields fields, TransferRecordBuilder record) {
     String productId = "";
     String topic = "";
     try {
-      CodedInputStream in = CodedInputStream.newInstance(message, fields.contentStart(), fields.contentLength());
+      CodedInputStream in =
+          CodedInputStream.newInstance(message, fields.contentStart(), fields.contentLength());
       for (int tag; (tag = in.readTag()) != 0; ) {
         switch (WireFormat.getTagFieldNumber(tag)) {
           case 1 -> productId = in.readStringRequireUtf8();

@@ -33,14 +33,15 @@ import reactor.core.publisher.Mono;
 
 /**
  * The guard around the proxied call. Before: a publish's label must name the caller's nation as
- * originator; the exchange service is asked for identity encoding and given the trace context. After:
- * every response message passes {@link ResponseGuard}. Ordered before Spring Cloud Gateway's response
- * writer, so the writer writes into the guarded response.
+ * originator; the exchange service is asked for identity encoding and given the trace context.
+ * After: every response message passes {@link ResponseGuard}. Ordered before Spring Cloud Gateway's
+ * response writer, so the writer writes into the guarded response.
  */
 public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReleaseGuardFilter.class);
-  private static final TextMapSetter<HttpHeaders> HEADERS = (carrier, key, value) -> carrier.set(key, value);
+  private static final TextMapSetter<HttpHeaders> HEADERS =
+      (carrier, key, value) -> carrier.set(key, value);
 
   private final ResponseGuard guard;
   private final OpenTelemetry telemetry;
@@ -57,13 +58,19 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
     return NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
   }
 
-  /** Routes whose responses carry no labelled items: the auditor console's static page (the console's data comes through the guarded API). */
+  /**
+   * Routes whose responses carry no labelled items: the auditor console's static page (the
+   * console's data comes through the guarded API).
+   */
   public static final java.util.Set<String> UNGUARDED_ROUTES = java.util.Set.of("console");
 
   private static boolean isUnguardedRoute(ServerWebExchange exchange) {
-    org.springframework.cloud.gateway.route.Route route = exchange.getAttribute(
-        org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-    return route != null && UNGUARDED_ROUTES.contains(route.getId()) && !GrpcResponses.isGrpc(exchange);
+    org.springframework.cloud.gateway.route.Route route =
+        exchange.getAttribute(
+            org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+    return route != null
+        && UNGUARDED_ROUTES.contains(route.getId())
+        && !GrpcResponses.isGrpc(exchange);
   }
 
   @Override
@@ -74,38 +81,70 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
     }
     if (call == null) {
       // only calls admitted by the access filter are routed; anything else is refused, not proxied
-      return GrpcResponses.refuse(exchange, Status.Code.INTERNAL, "the call reached the guard without passing the access filter");
+      return GrpcResponses.refuse(
+          exchange,
+          Status.Code.INTERNAL,
+          "the call reached the guard without passing the access filter");
     }
-    ServerHttpRequest request = exchange.getRequest().mutate().headers(headers -> {
-      // the guard reads messages, so it takes them uncompressed
-      headers.set("grpc-accept-encoding", "identity");
-      telemetry.getPropagators().getTextMapPropagator().inject(Context.root().with(call.span()), headers, HEADERS);
-    }).build();
-    Mono<ServerHttpRequest> checked = call.method().requestLabelled() ? checkRequestLabel(request, call) : Mono.just(request);
+    ServerHttpRequest request =
+        exchange
+            .getRequest()
+            .mutate()
+            .headers(
+                headers -> {
+                  // the guard reads messages, so it takes them uncompressed
+                  headers.set("grpc-accept-encoding", "identity");
+                  telemetry
+                      .getPropagators()
+                      .getTextMapPropagator()
+                      .inject(Context.root().with(call.span()), headers, HEADERS);
+                })
+            .build();
+    Mono<ServerHttpRequest> checked =
+        call.method().requestLabelled() ? checkRequestLabel(request, call) : Mono.just(request);
     return checked
-        .flatMap(req -> {
-          ServerWebExchange guarded = exchange.mutate().request(req).response(new GuardedResponse(exchange.getResponse(), call)).build();
-          return chain.filter(guarded);
-        })
-        .onErrorResume(RequestRefused.class, e -> GrpcResponses.refuse(exchange, e.code, e.getMessage()))
-        .onErrorResume(ResponseGuard.GuardAbort.class, e -> Mono.fromRunnable(() -> endWithGuardStatus(exchange, call)))
-        .onErrorResume(e -> !(e instanceof ResponseGuard.GuardAbort), e -> {
-          LOG.debug("call to {} failed", call.backendName(), e);
-          String message = call.backendName() + " did not answer: " + e.getMessage();
-          if (!exchange.getResponse().isCommitted()) {
-            return GrpcResponses.refuse(exchange, Status.Code.UNAVAILABLE, message);
-          }
-          call.endWith(Status.Code.UNAVAILABLE, message);
-          return Mono.fromRunnable(() -> endWithGuardStatus(exchange, call));
-        })
-        .doFinally(signal -> {
-          call.span().setAttribute(AttributeKey.longKey("allied.released"), (long) call.releasedCount());
-          call.span().setAttribute(AttributeKey.longKey("allied.withheld"), (long) call.withheldCount());
-          if (call.endCode() != null) {
-            call.span().setAttribute(AttributeKey.longKey("rpc.grpc.status_code"), (long) call.endCode().value());
-            call.span().setStatus(StatusCode.ERROR, call.endMessage());
-          }
-        });
+        .flatMap(
+            req -> {
+              ServerWebExchange guarded =
+                  exchange
+                      .mutate()
+                      .request(req)
+                      .response(new GuardedResponse(exchange.getResponse(), call))
+                      .build();
+              return chain.filter(guarded);
+            })
+        .onErrorResume(
+            RequestRefused.class, e -> GrpcResponses.refuse(exchange, e.code, e.getMessage()))
+        .onErrorResume(
+            ResponseGuard.GuardAbort.class,
+            e -> Mono.fromRunnable(() -> endWithGuardStatus(exchange, call)))
+        .onErrorResume(
+            e -> !(e instanceof ResponseGuard.GuardAbort),
+            e -> {
+              LOG.debug("call to {} failed", call.backendName(), e);
+              String message = call.backendName() + " did not answer: " + e.getMessage();
+              if (!exchange.getResponse().isCommitted()) {
+                return GrpcResponses.refuse(exchange, Status.Code.UNAVAILABLE, message);
+              }
+              call.endWith(Status.Code.UNAVAILABLE, message);
+              return Mono.fromRunnable(() -> endWithGuardStatus(exchange, call));
+            })
+        .doFinally(
+            signal -> {
+              call.span()
+                  .setAttribute(
+                      AttributeKey.longKey("allied.released"), (long) call.releasedCount());
+              call.span()
+                  .setAttribute(
+                      AttributeKey.longKey("allied.withheld"), (long) call.withheldCount());
+              if (call.endCode() != null) {
+                call.span()
+                    .setAttribute(
+                        AttributeKey.longKey("rpc.grpc.status_code"),
+                        (long) call.endCode().value());
+                call.span().setStatus(StatusCode.ERROR, call.endMessage());
+              }
+            });
   }
 
   private static void endWithGuardStatus(ServerWebExchange exchange, GuardedCall call) {
@@ -114,25 +153,38 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
     GrpcResponses.endWith(exchange, call.endCode(), call.endMessage(), extra);
   }
 
-  /** Reads the one request message of a publish and checks its label's originator before anything is sent on. */
+  /**
+   * Reads the one request message of a publish and checks its label's originator before anything is
+   * sent on.
+   */
   private Mono<ServerHttpRequest> checkRequestLabel(ServerHttpRequest request, GuardedCall call) {
     String encoding = request.getHeaders().getFirst("grpc-encoding");
     return DataBufferUtils.join(request.getBody(), maxMessageBytes + 5)
-        .onErrorMap(DataBufferLimitException.class::isInstance,
-            e -> new RequestRefused(Status.Code.RESOURCE_EXHAUSTED, "the request exceeds " + maxMessageBytes + " bytes"))
-        .switchIfEmpty(Mono.error(() -> new RequestRefused(Status.Code.INVALID_ARGUMENT, "the request has no message")))
-        .map(body -> {
-          byte[] bytes = new byte[body.readableByteCount()];
-          body.read(bytes);
-          DataBufferUtils.release(body);
-          checkPublish(bytes, call, encoding);
-          return (ServerHttpRequest) new ServerHttpRequestDecorator(request) {
-            @Override
-            public Flux<DataBuffer> getBody() {
-              return Flux.defer(() -> Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(bytes)));
-            }
-          };
-        });
+        .onErrorMap(
+            DataBufferLimitException.class::isInstance,
+            e ->
+                new RequestRefused(
+                    Status.Code.RESOURCE_EXHAUSTED,
+                    "the request exceeds " + maxMessageBytes + " bytes"))
+        .switchIfEmpty(
+            Mono.error(
+                () ->
+                    new RequestRefused(Status.Code.INVALID_ARGUMENT, "the request has no message")))
+        .map(
+            body -> {
+              byte[] bytes = new byte[body.readableByteCount()];
+              body.read(bytes);
+              DataBufferUtils.release(body);
+              checkPublish(bytes, call, encoding);
+              return (ServerHttpRequest)
+                  new ServerHttpRequestDecorator(request) {
+                    @Override
+                    public Flux<DataBuffer> getBody() {
+                      return Flux.defer(
+                          () -> Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(bytes)));
+                    }
+                  };
+            });
   }
 
   private void checkPublish(byte[] frame, GuardedCall call, String encoding) {
@@ -142,26 +194,38 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
     try {
       reader.feed(DefaultDataBufferFactory.sharedInstance.wrap(frame), messages::add);
     } catch (GrpcFrameReader.FrameException e) {
-      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "the request was refused (grpc-encoding " + encoding + "): " + e.getMessage());
+      throw new RequestRefused(
+          Status.Code.INVALID_ARGUMENT,
+          "the request was refused (grpc-encoding " + encoding + "): " + e.getMessage());
     }
     if (messages.size() != 1 || !reader.atBoundary()) {
-      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "a publish carries exactly one whole gRPC message");
+      throw new RequestRefused(
+          Status.Code.INVALID_ARGUMENT, "a publish carries exactly one whole gRPC message");
     }
     byte[] message = messages.get(0);
     LabelFields fields = LabelFields.scan(message, true);
     if (fields == null || fields.labelCount() != 1) {
-      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "a publish carries exactly one label, as field 1");
+      throw new RequestRefused(
+          Status.Code.INVALID_ARGUMENT, "a publish carries exactly one label, as field 1");
     }
     SecurityLabel label;
     try {
       label = fields.label(message);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new RequestRefused(Status.Code.INVALID_ARGUMENT, "the publish's label is not a SecurityLabel: " + e.getMessage());
+      throw new RequestRefused(
+          Status.Code.INVALID_ARGUMENT,
+          "the publish's label is not a SecurityLabel: " + e.getMessage());
     }
     if (!label.getOriginator().equals(call.caller().nation())) {
-      throw new RequestRefused(Status.Code.PERMISSION_DENIED, "third-party rule: " + call.caller().system() + " of "
-          + call.caller().nation() + " may publish only its own nation's products, not one originated by "
-          + (label.getOriginator().isEmpty() ? "nobody" : label.getOriginator()) + "; ask the originator to amend its releasability");
+      throw new RequestRefused(
+          Status.Code.PERMISSION_DENIED,
+          "third-party rule: "
+              + call.caller().system()
+              + " of "
+              + call.caller().nation()
+              + " may publish only its own nation's products, not one originated by "
+              + (label.getOriginator().isEmpty() ? "nobody" : label.getOriginator())
+              + "; ask the originator to amend its releasability");
     }
   }
 
@@ -187,16 +251,21 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-      return super.writeWith(guard.guard(call, Flux.from(body), bufferFactory())).then(Mono.defer(this::endIfGuardSaysSo));
+      return super.writeWith(guard.guard(call, Flux.from(body), bufferFactory()))
+          .then(Mono.defer(this::endIfGuardSaysSo));
     }
 
     @Override
     public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
       Flux<DataBuffer> flat = Flux.from(body).concatMap(Flux::from);
-      return super.writeAndFlushWith(guard.guard(call, flat, bufferFactory()).map(Flux::just)).then(Mono.defer(this::endIfGuardSaysSo));
+      return super.writeAndFlushWith(guard.guard(call, flat, bufferFactory()).map(Flux::just))
+          .then(Mono.defer(this::endIfGuardSaysSo));
     }
 
-    /** The body is out; if the guard ended the call, its status replaces the exchange service's trailers. */
+    /**
+     * The body is out; if the guard ended the call, its status replaces the exchange service's
+     * trailers.
+     */
     private Mono<Void> endIfGuardSaysSo() {
       return call.endCode() == null ? Mono.empty() : Mono.error(new ResponseGuard.GuardAbort());
     }

@@ -14,14 +14,14 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Guards one call's response body: reassembles its messages, decides each with {@link MessageGuard},
- * and lets a stretch of released messages out only once the audit stream has taken the records of every
- * decision in it. Decisions for the next buffers go on while Redis writes, so auditing costs a round
- * trip per batch, not per message.
+ * Guards one call's response body: reassembles its messages, decides each with {@link
+ * MessageGuard}, and lets a stretch of released messages out only once the audit stream has taken
+ * the records of every decision in it. Decisions for the next buffers go on while Redis writes, so
+ * auditing costs a round trip per batch, not per message.
  *
- * <p>When the audit stream cannot take a record, or a message cannot be read, nothing more leaves on
- * this call: the body ends where it is and the call ends with the status recorded in {@link GuardedCall}
- * ({@link GuardedCall#endCode()}), which the filter turns into trailers.
+ * <p>When the audit stream cannot take a record, or a message cannot be read, nothing more leaves
+ * on this call: the body ends where it is and the call ends with the status recorded in {@link
+ * GuardedCall} ({@link GuardedCall#endCode()}), which the filter turns into trailers.
  */
 public final class ResponseGuard {
 
@@ -34,7 +34,10 @@ public final class ResponseGuard {
     }
   }
 
-  /** Takes the encoded records of a stretch's decisions; the future completes once the audit stream holds them ({@code AuditBatchWriter::appendEncoded}). */
+  /**
+   * Takes the encoded records of a stretch's decisions; the future completes once the audit stream
+   * holds them ({@code AuditBatchWriter::appendEncoded}).
+   */
   @FunctionalInterface
   public interface AuditAppender {
     CompletableFuture<Void> appendEncoded(List<byte[]> records);
@@ -49,45 +52,73 @@ public final class ResponseGuard {
   private final int maxMessageBytes;
 
   /**
-   * @param agreementStatusProblem why agreement statuses cannot be trusted now (not refreshed for too long), or null
+   * @param agreementStatusProblem why agreement statuses cannot be trusted now (not refreshed for
+   *     too long), or null
    */
-  public ResponseGuard(MessageGuard guard, AuditAppender audit, Supplier<String> agreementStatusProblem, int maxMessageBytes) {
+  public ResponseGuard(
+      MessageGuard guard,
+      AuditAppender audit,
+      Supplier<String> agreementStatusProblem,
+      int maxMessageBytes) {
     this.guard = guard;
     this.audit = audit;
     this.agreementStatusProblem = agreementStatusProblem;
     this.maxMessageBytes = maxMessageBytes;
   }
 
-  public Flux<DataBuffer> guard(GuardedCall call, Flux<DataBuffer> body, DataBufferFactory buffers) {
+  public Flux<DataBuffer> guard(
+      GuardedCall call, Flux<DataBuffer> body, DataBufferFactory buffers) {
     GrpcFrameReader reader = new GrpcFrameReader(maxMessageBytes);
-    MessageGuard.CallInfo info = new MessageGuard.CallInfo(call.caller(), call.method().displayName(), call.nation(), call.traceId());
-    Flux<List<byte[]>> messages = body.map(buffer -> {
-      try {
-        return split(call, reader, buffer);
-      } finally {
-        DataBufferUtils.release(buffer);
-      }
-    });
-    return messages.map(batch -> decide(call, info, batch))
-        // an error in a later stretch waits for the stretch before it, which was decided and audited in full
-        .concatMapDelayError(stretch -> {
-          if (stretch.audited() == null) {
-            return stretch.released() == null ? Mono.<DataBuffer>empty() : Mono.just(buffers.wrap(stretch.released()));
-          }
-          return Mono.fromFuture(stretch.audited())
-              .then(Mono.fromSupplier(() -> stretch.released() == null ? null : buffers.wrap(stretch.released())))
-              .onErrorMap(failure -> {
-                call.endWith(Status.Code.UNAVAILABLE, "the audit stream did not take the record of this transfer, so nothing"
-                    + " more is released on this call: " + rootMessage(failure));
-                return new GuardAbort();
-              });
-        }, false, 32)
-        .concatWith(Mono.defer(() -> {
-          if (!reader.atBoundary()) {
-            call.endWith(Status.Code.INTERNAL, "the exchange service's response ended inside a message");
-          }
-          return Mono.<DataBuffer>empty();
-        }))
+    MessageGuard.CallInfo info =
+        new MessageGuard.CallInfo(
+            call.caller(), call.method().displayName(), call.nation(), call.traceId());
+    Flux<List<byte[]>> messages =
+        body.map(
+            buffer -> {
+              try {
+                return split(call, reader, buffer);
+              } finally {
+                DataBufferUtils.release(buffer);
+              }
+            });
+    return messages
+        .map(batch -> decide(call, info, batch))
+        // an error in a later stretch waits for the stretch before it, which was decided and
+        // audited in full
+        .concatMapDelayError(
+            stretch -> {
+              if (stretch.audited() == null) {
+                return stretch.released() == null
+                    ? Mono.<DataBuffer>empty()
+                    : Mono.just(buffers.wrap(stretch.released()));
+              }
+              return Mono.fromFuture(stretch.audited())
+                  .then(
+                      Mono.fromSupplier(
+                          () ->
+                              stretch.released() == null ? null : buffers.wrap(stretch.released())))
+                  .onErrorMap(
+                      failure -> {
+                        call.endWith(
+                            Status.Code.UNAVAILABLE,
+                            "the audit stream did not take the record of this transfer, so nothing"
+                                + " more is released on this call: "
+                                + rootMessage(failure));
+                        return new GuardAbort();
+                      });
+            },
+            false,
+            32)
+        .concatWith(
+            Mono.defer(
+                () -> {
+                  if (!reader.atBoundary()) {
+                    call.endWith(
+                        Status.Code.INTERNAL,
+                        "the exchange service's response ended inside a message");
+                  }
+                  return Mono.<DataBuffer>empty();
+                }))
         // the body ends here; the caller sees the status the call records, in the trailers
         .onErrorResume(GuardAbort.class, abort -> Flux.empty());
   }
@@ -102,7 +133,9 @@ public final class ResponseGuard {
     try {
       reader.feed(buffer, messages::add);
     } catch (GrpcFrameReader.FrameException e) {
-      call.endWith(Status.Code.INTERNAL, "the guard refused the exchange service's response: " + e.getMessage());
+      call.endWith(
+          Status.Code.INTERNAL,
+          "the guard refused the exchange service's response: " + e.getMessage());
       throw new GuardAbort();
     }
     return messages;
@@ -148,7 +181,8 @@ public final class ResponseGuard {
         }
       }
     }
-    return new Stretch(released == null ? null : released.toByteArray(), audit.appendEncoded(records));
+    return new Stretch(
+        released == null ? null : released.toByteArray(), audit.appendEncoded(records));
   }
 
   private static String describeWithholding(GuardedCall call, MessageGuard.Verdict verdict) {
@@ -158,8 +192,15 @@ public final class ResponseGuard {
       why.add("BINDING_INVALID");
     }
     String what = verdict.productId().isEmpty() ? "the message" : "product " + verdict.productId();
-    return what + " is not released to " + call.caller().system() + " (" + call.caller().nation() + "): " + String.join(", ", why)
-        + "; decision recorded as transfer " + verdict.transferId();
+    return what
+        + " is not released to "
+        + call.caller().system()
+        + " ("
+        + call.caller().nation()
+        + "): "
+        + String.join(", ", why)
+        + "; decision recorded as transfer "
+        + verdict.transferId();
   }
 
   private static String rootMessage(Throwable failure) {

@@ -10,9 +10,9 @@ import org.alliedexchange.api.audit.v1.TransferRecord;
 
 /**
  * The guard's AuditEvent, serialized field by field: the event's own fields, then {@code transfer}
- * holding the record and, as its {@code label}, the label bytes exactly as the originator's service sent
- * them. Protobuf reads fields in any order, so this parses as the same AuditEvent that setting every
- * field would have built, without decoding and re-encoding each label's strings.
+ * holding the record and, as its {@code label}, the label bytes exactly as the originator's service
+ * sent them. Protobuf reads fields in any order, so this parses as the same AuditEvent that setting
+ * every field would have built, without decoding and re-encoding each label's strings.
  */
 final class TransferEventBytes {
 
@@ -23,22 +23,40 @@ final class TransferEventBytes {
 
   /**
    * @param message the message the label was read from, or null when it had no readable label
-   * @param fields  where the label sits in {@code message}
+   * @param fields where the label sits in {@code message}
    */
-  static byte[] encode(TransferRecord transfer, String source, String traceId, Timestamp at, byte[] message, LabelFields fields) {
-    AuditEvent.Builder event = AuditEvent.newBuilder().setEventId(transfer.getTransferId()).setOccurredAt(at).setSource(source);
+  static byte[] encode(
+      TransferRecord transfer,
+      String source,
+      String traceId,
+      Timestamp at,
+      byte[] message,
+      LabelFields fields) {
+    AuditEvent.Builder event =
+        AuditEvent.newBuilder()
+            .setEventId(transfer.getTransferId())
+            .setOccurredAt(at)
+            .setSource(source);
     if (traceId != null) {
       event.setTraceId(traceId);
     }
     AuditEvent head = event.build();
     boolean withLabel = message != null;
     int labelLength = withLabel ? fields.labelLength() : 0;
-    int labelField = withLabel
-        ? CodedOutputStream.computeTagSize(LABEL_FIELD) + CodedOutputStream.computeUInt32SizeNoTag(labelLength) + labelLength : 0;
+    int labelField =
+        withLabel
+            ? CodedOutputStream.computeTagSize(LABEL_FIELD)
+                + CodedOutputStream.computeUInt32SizeNoTag(labelLength)
+                + labelLength
+            : 0;
     int transferSize = transfer.getSerializedSize() + labelField;
     int headSize = head.getSerializedSize();
-    byte[] out = new byte[headSize + CodedOutputStream.computeTagSize(TRANSFER_FIELD)
-        + CodedOutputStream.computeUInt32SizeNoTag(transferSize) + transferSize];
+    byte[] out =
+        new byte
+            [headSize
+                + CodedOutputStream.computeTagSize(TRANSFER_FIELD)
+                + CodedOutputStream.computeUInt32SizeNoTag(transferSize)
+                + transferSize];
     CodedOutputStream writer = CodedOutputStream.newInstance(out);
     try {
       head.writeTo(writer);

@@ -9,7 +9,9 @@ final class TransferIds {
 
   private TransferIds() {}
 
-  /** A UUID version 7: time-ordered, so transfer records index well; 74 random bits keep it unique. */
+  /**
+   * A UUID version 7: time-ordered, so transfer records index well; 74 random bits keep it unique.
+   */
   static String next(Instant now) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long millis = now.toEpochMilli();

@@ -16,8 +16,8 @@ import redis.clients.jedis.RedisClient;
 /**
  * Calls per second per national system, counted across every gateway replica in Redis.
  *
- * <p>Asking Redis on every call would add a round trip to each. Instead each replica leases a slice of
- * a system's budget for the current second (a tenth of it) with one atomic script and spends it
+ * <p>Asking Redis on every call would add a round trip to each. Instead each replica leases a slice
+ * of a system's budget for the current second (a tenth of it) with one atomic script and spends it
  * locally; it asks again when the slice is spent. Leases are taken from the shared count, so the
  * replicas together never exceed the limit; a slice left unspent when the second ends is lost, so a
  * system can fall a little short of its limit, never over it.
@@ -25,17 +25,24 @@ import redis.clients.jedis.RedisClient;
 public final class RateLimiter implements AutoCloseable {
 
   /** The answer for one call. */
-  public enum Outcome { ALLOWED, LIMITED }
+  public enum Outcome {
+    ALLOWED,
+    LIMITED
+  }
 
   private static final String KEY_PREFIX = "allied:rate:";
   // grants min(want, limit - used) from the second's shared count
-  private static final byte[] LEASE_SCRIPT = ("local used = tonumber(redis.call('GET', KEYS[1]) or '0') "
-      + "local grant = math.min(tonumber(ARGV[2]), tonumber(ARGV[1]) - used) "
-      + "if grant <= 0 then return 0 end "
-      + "redis.call('INCRBY', KEYS[1], grant) redis.call('PEXPIRE', KEYS[1], 5000) return grant")
-      .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] LEASE_SCRIPT =
+      ("local used = tonumber(redis.call('GET', KEYS[1]) or '0') "
+              + "local grant = math.min(tonumber(ARGV[2]), tonumber(ARGV[1]) - used) "
+              + "if grant <= 0 then return 0 end "
+              + "redis.call('INCRBY', KEYS[1], grant) redis.call('PEXPIRE', KEYS[1], 5000) return grant")
+          .getBytes(StandardCharsets.UTF_8);
 
-  /** The count all replicas share: grants up to {@code want} more calls in {@code window}, at most {@code limit} in all; throws when it cannot be asked. */
+  /**
+   * The count all replicas share: grants up to {@code want} more calls in {@code window}, at most
+   * {@code limit} in all; throws when it cannot be asked.
+   */
   @FunctionalInterface
   public interface SharedCount extends AutoCloseable {
     long lease(String window, int limit, int want);
@@ -47,11 +54,14 @@ public final class RateLimiter implements AutoCloseable {
   private final SharedCount shared;
   private final ToIntFunction<String> limitFor;
   private final Clock clock;
-  private final ExecutorService leases = Executors.newFixedThreadPool(2, r -> {
-    Thread thread = new Thread(r, "rate-limit-lease");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService leases =
+      Executors.newFixedThreadPool(
+          2,
+          r -> {
+            Thread thread = new Thread(r, "rate-limit-lease");
+            thread.setDaemon(true);
+            return thread;
+          });
   private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
 
   /** One system's slice of the current second. */
@@ -63,7 +73,8 @@ public final class RateLimiter implements AutoCloseable {
   }
 
   /**
-   * @param timeout how long one lease may wait on Redis; past it the lease fails and the call is refused
+   * @param timeout how long one lease may wait on Redis; past it the lease fails and the call is
+   *     refused
    */
   public RateLimiter(URI redisUrl, Duration timeout, ToIntFunction<String> limitFor, Clock clock) {
     this(redis(RedisConnections.connect(redisUrl, timeout)), limitFor, clock);
@@ -79,8 +90,13 @@ public final class RateLimiter implements AutoCloseable {
     return new SharedCount() {
       @Override
       public long lease(String window, int limit, int want) {
-        Object granted = redis.eval(LEASE_SCRIPT, List.of(window.getBytes(StandardCharsets.UTF_8)),
-            List.of(Integer.toString(limit).getBytes(StandardCharsets.UTF_8), Integer.toString(want).getBytes(StandardCharsets.UTF_8)));
+        Object granted =
+            redis.eval(
+                LEASE_SCRIPT,
+                List.of(window.getBytes(StandardCharsets.UTF_8)),
+                List.of(
+                    Integer.toString(limit).getBytes(StandardCharsets.UTF_8),
+                    Integer.toString(want).getBytes(StandardCharsets.UTF_8)));
         return granted instanceof Long value ? value : 0;
       }
 
@@ -96,8 +112,8 @@ public final class RateLimiter implements AutoCloseable {
   }
 
   /**
-   * Takes one call from {@code system}'s budget: completes with the outcome, at once while the local
-   * slice lasts; fails when Redis cannot be asked (the caller refuses the call).
+   * Takes one call from {@code system}'s budget: completes with the outcome, at once while the
+   * local slice lasts; fails when Redis cannot be asked (the caller refuses the call).
    */
   public CompletableFuture<Outcome> acquire(String system) {
     Window window = windows.computeIfAbsent(system, s -> new Window());

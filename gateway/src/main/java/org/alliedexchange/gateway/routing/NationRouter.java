@@ -4,9 +4,9 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 
 import java.net.URI;
 import java.util.List;
-import org.alliedexchange.gateway.access.GuardedMethod;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.alliedexchange.gateway.access.GuardedMethod;
 import org.alliedexchange.gateway.guard.GuardedCall;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -16,8 +16,9 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Sends each call to the exchange service of the nation it names (an auditor's to the audit service), taking that nation's replicas in
- * turn. Runs right after Spring Cloud Gateway has resolved the route's placeholder URL, and replaces it.
+ * Sends each call to the exchange service of the nation it names (an auditor's to the audit
+ * service), taking that nation's replicas in turn. Runs right after Spring Cloud Gateway has
+ * resolved the route's placeholder URL, and replaces it.
  */
 public final class NationRouter implements GlobalFilter, Ordered {
 
@@ -30,11 +31,18 @@ public final class NationRouter implements GlobalFilter, Ordered {
   private final Map<String, Replicas> byNation;
   private final Replicas auditService;
 
-  /** @param auditService the audit service's replicas; empty when this gateway serves no auditors */
+  /**
+   * @param auditService the audit service's replicas; empty when this gateway serves no auditors
+   */
   public NationRouter(Map<String, List<URI>> addressesByNation, List<URI> auditService) {
     this.auditService = new Replicas(List.copyOf(auditService), new AtomicInteger());
-    this.byNation = Map.copyOf(addressesByNation.entrySet().stream()
-        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> new Replicas(List.copyOf(e.getValue()), new AtomicInteger()))));
+    this.byNation =
+        Map.copyOf(
+            addressesByNation.entrySet().stream()
+                .collect(
+                    java.util.stream.Collectors.toMap(
+                        Map.Entry::getKey,
+                        e -> new Replicas(List.copyOf(e.getValue()), new AtomicInteger()))));
   }
 
   @Override
@@ -48,8 +56,16 @@ public final class NationRouter implements GlobalFilter, Ordered {
     if (call == null) {
       return chain.filter(exchange);
     }
-    URI base = call.method().destination() == GuardedMethod.Destination.AUDIT_SERVICE ? auditService.pick() : byNation.get(call.nation()).pick();
-    URI target = URI.create(base.getScheme() + "://" + base.getRawAuthority() + exchange.getRequest().getPath().value());
+    URI base =
+        call.method().destination() == GuardedMethod.Destination.AUDIT_SERVICE
+            ? auditService.pick()
+            : byNation.get(call.nation()).pick();
+    URI target =
+        URI.create(
+            base.getScheme()
+                + "://"
+                + base.getRawAuthority()
+                + exchange.getRequest().getPath().value());
     exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, target);
     call.span().setAttribute("server.address", base.getRawAuthority());
     return chain.filter(exchange);

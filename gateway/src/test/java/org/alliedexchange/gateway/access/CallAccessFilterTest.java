@@ -9,12 +9,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.alliedexchange.accesstoken.TestTokens;
+import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.gateway.guard.GuardedCall;
 import org.alliedexchange.gateway.ratelimit.RateLimiter;
-import org.alliedexchange.accesstoken.Caller;
-import org.alliedexchange.accesstoken.TestTokens;
-import org.alliedexchange.accesstoken.TokenValidator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,10 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
-/** The access filter alone, over a local JWKS and a rate limiter whose shared count the test scripts: the status each refusal ends the call with. */
+/**
+ * The access filter alone, over a local JWKS and a rate limiter whose shared count the test
+ * scripts: the status each refusal ends the call with.
+ */
 class CallAccessFilterTest {
 
   private static final String GET = "/" + GuardedMethods.EXCHANGE_SERVICE + "/Get";
@@ -32,15 +34,18 @@ class CallAccessFilterTest {
   private static TokenValidator validator;
 
   private final AtomicReference<GuardedCall> admitted = new AtomicReference<>();
-  private final WebFilterChain backend = exchange -> {
-    admitted.set(exchange.getAttribute(GuardedCall.ATTRIBUTE));
-    return Mono.empty();
-  };
+  private final WebFilterChain backend =
+      exchange -> {
+        admitted.set(exchange.getAttribute(GuardedCall.ATTRIBUTE));
+        return Mono.empty();
+      };
 
   @BeforeAll
   static void realm() throws Exception {
     tokens = new TestTokens();
-    validator = new TokenValidator(tokens.issuer, tokens.jwks(), TestTokens.AUDIENCE, Duration.ofSeconds(30));
+    validator =
+        new TokenValidator(
+            tokens.issuer, tokens.jwks(), TestTokens.AUDIENCE, Duration.ofSeconds(30));
   }
 
   @AfterAll
@@ -51,7 +56,11 @@ class CallAccessFilterTest {
   @Test
   void aSystemOverItsLimitIsRefusedResourceExhausted() {
     AtomicInteger granted = new AtomicInteger();
-    try (RateLimiter limiter = new RateLimiter((window, limit, want) -> granted.getAndIncrement() == 0 ? 1 : 0, system -> 1, Clock.systemUTC())) {
+    try (RateLimiter limiter =
+        new RateLimiter(
+            (window, limit, want) -> granted.getAndIncrement() == 0 ? 1 : 0,
+            system -> 1,
+            Clock.systemUTC())) {
       CallAccessFilter filter = filter(limiter);
       String token = reader("usa-limited");
 
@@ -66,15 +75,17 @@ class CallAccessFilterTest {
       assertThat(admitted.get()).isNull();
       assertThat(second.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("8");
       assertThat(second.getResponse().getHeaders().getFirst("grpc-message"))
-          .isEqualTo("usa-limited exceeded its limit of 1 calls per second; retry in the next second");
+          .isEqualTo(
+              "usa-limited exceeded its limit of 1 calls per second; retry in the next second");
     }
   }
 
   @Test
   void aRateLimiterWhoseRedisDoesNotAnswerRefusesTheCallUnavailable() {
-    RateLimiter.SharedCount down = (window, limit, want) -> {
-      throw new JedisConnectionException("Failed to connect to 127.0.0.1:6379");
-    };
+    RateLimiter.SharedCount down =
+        (window, limit, want) -> {
+          throw new JedisConnectionException("Failed to connect to 127.0.0.1:6379");
+        };
     try (RateLimiter limiter = new RateLimiter(down, system -> 10, Clock.systemUTC())) {
       MockServerWebExchange exchange = call(GET, "KOR", reader("usa-reader"));
       filter(limiter).filter(exchange, backend).block(Duration.ofSeconds(5));
@@ -82,14 +93,18 @@ class CallAccessFilterTest {
       assertThat(admitted.get()).isNull();
       assertThat(exchange.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("14");
       assertThat(exchange.getResponse().getHeaders().getFirst("grpc-message"))
-          .isEqualTo("the rate limiter's Redis did not answer, so the call cannot be counted: Failed to connect to 127.0.0.1:6379");
+          .isEqualTo(
+              "the rate limiter's Redis did not answer, so the call cannot be counted: Failed to connect to 127.0.0.1:6379");
     }
   }
 
   @Test
   void aCallWithinItsLimitIsAdmittedAsTheCallerForTheNationItNames() {
-    try (RateLimiter limiter = new RateLimiter((window, limit, want) -> want, system -> 10, Clock.systemUTC())) {
-      filter(limiter).filter(call(GET, "KOR", reader("usa-reader")), backend).block(Duration.ofSeconds(5));
+    try (RateLimiter limiter =
+        new RateLimiter((window, limit, want) -> want, system -> 10, Clock.systemUTC())) {
+      filter(limiter)
+          .filter(call(GET, "KOR", reader("usa-reader")), backend)
+          .block(Duration.ofSeconds(5));
 
       assertThat(admitted.get()).isNotNull();
       assertThat(admitted.get().caller().system()).isEqualTo("usa-reader");
@@ -100,13 +115,16 @@ class CallAccessFilterTest {
 
   @Test
   void callsTheGatewayCannotPlaceAreRefusedBeforeTheTokenIsRead() {
-    try (RateLimiter limiter = new RateLimiter((window, limit, want) -> want, system -> 10, Clock.systemUTC())) {
+    try (RateLimiter limiter =
+        new RateLimiter((window, limit, want) -> want, system -> 10, Clock.systemUTC())) {
       CallAccessFilter filter = filter(limiter);
-      MockServerWebExchange unknownMethod = call("/" + GuardedMethods.EXCHANGE_SERVICE + "/Delete", "KOR", "not a token");
+      MockServerWebExchange unknownMethod =
+          call("/" + GuardedMethods.EXCHANGE_SERVICE + "/Delete", "KOR", "not a token");
       MockServerWebExchange noNation = call(GET, null, "not a token");
       MockServerWebExchange unknownNation = call(GET, "FRA", "not a token");
       MockServerWebExchange badToken = call(GET, "KOR", "not a token");
-      for (MockServerWebExchange exchange : List.of(unknownMethod, noNation, unknownNation, badToken)) {
+      for (MockServerWebExchange exchange :
+          List.of(unknownMethod, noNation, unknownNation, badToken)) {
         filter.filter(exchange, backend).block(Duration.ofSeconds(5));
       }
 
@@ -114,22 +132,27 @@ class CallAccessFilterTest {
       assertThat(unknownMethod.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("12");
       assertThat(noNation.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("3");
       assertThat(unknownNation.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("5");
-      assertThat(unknownNation.getResponse().getHeaders().getFirst("grpc-message")).isEqualTo("no exchange service for nation FRA; this gateway serves [KOR]");
+      assertThat(unknownNation.getResponse().getHeaders().getFirst("grpc-message"))
+          .isEqualTo("no exchange service for nation FRA; this gateway serves [KOR]");
       assertThat(badToken.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("16");
     }
   }
 
   private static CallAccessFilter filter(RateLimiter limiter) {
-    return new CallAccessFilter(GuardedMethods.fromApi(), Set.of("KOR"), false, validator, limiter, OpenTelemetry.noop());
+    return new CallAccessFilter(
+        GuardedMethods.fromApi(), Set.of("KOR"), false, validator, limiter, OpenTelemetry.noop());
   }
 
   private static String reader(String system) {
-    return tokens.token(system, "USA", "SECRET", List.of("MISSILE_WARNING"), List.of(Roles.EXCHANGE_READ));
+    return tokens.token(
+        system, "USA", "SECRET", List.of("MISSILE_WARNING"), List.of(Roles.EXCHANGE_READ));
   }
 
   private static MockServerWebExchange call(String path, String nation, String token) {
-    MockServerHttpRequest.BaseBuilder<?> request = MockServerHttpRequest.post(path).header("content-type", "application/grpc")
-        .header("authorization", "Bearer " + token);
+    MockServerHttpRequest.BaseBuilder<?> request =
+        MockServerHttpRequest.post(path)
+            .header("content-type", "application/grpc")
+            .header("authorization", "Bearer " + token);
     if (nation != null) {
       request.header(CallAccessFilter.NATION_HEADER, nation);
     }

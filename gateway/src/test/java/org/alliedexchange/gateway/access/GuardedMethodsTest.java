@@ -5,20 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.alliedexchange.api.access.AccessTable;
 import org.junit.jupiter.api.Test;
 
-/** The gateway's routes take their access rules from the API's table, the one the services check too. */
+/**
+ * The gateway's routes take their access rules from the API's table, the one the services check
+ * too.
+ */
 class GuardedMethodsTest {
 
   private final GuardedMethods methods = GuardedMethods.fromApi();
 
   @Test
   void everyRouteCarriesTheRuleOfTheApisTable() {
-    assertThat(methods.paths()).hasSize(AccessTable.EXCHANGE.methodNames().size() + AccessTable.AUDIT.methodNames().size());
+    assertThat(methods.paths())
+        .hasSize(
+            AccessTable.EXCHANGE.methodNames().size() + AccessTable.AUDIT.methodNames().size());
     for (String path : methods.paths()) {
       GuardedMethod method = methods.at(path);
       AccessTable table = AccessTable.forService(method.service());
       assertThat(method.role()).isEqualTo(table.method(method.method()).role());
       assertThat(method.ownNationOnly()).isEqualTo(table.method(method.method()).ownNationOnly());
-      assertThat(method.requestLabelled()).isEqualTo(table.method(method.method()).requestLabelled());
+      assertThat(method.requestLabelled())
+          .isEqualTo(table.method(method.method()).requestLabelled());
     }
   }
 
@@ -30,7 +36,9 @@ class GuardedMethodsTest {
     assertThat(publish.ownNationOnly()).isTrue();
     assertThat(publish.requestLabelled()).isTrue();
     assertThat(publish.destination()).isEqualTo(GuardedMethod.Destination.NATION);
-    assertThat(methods.at("/allied.audit.v1.AuditService/QueryRecords").role()).isEqualTo("auditor");
-    assertThat(methods.at("/allied.audit.v1.AuditService/QueryRecords").destination()).isEqualTo(GuardedMethod.Destination.AUDIT_SERVICE);
+    assertThat(methods.at("/allied.audit.v1.AuditService/QueryRecords").role())
+        .isEqualTo("auditor");
+    assertThat(methods.at("/allied.audit.v1.AuditService/QueryRecords").destination())
+        .isEqualTo(GuardedMethod.Destination.AUDIT_SERVICE);
   }
 }

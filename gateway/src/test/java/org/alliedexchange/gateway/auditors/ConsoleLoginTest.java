@@ -32,15 +32,18 @@ class ConsoleLoginTest {
   @BeforeEach
   void startAStalledKeycloak() throws Exception {
     stalled = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    acceptor = new Thread(() -> {
-      while (!stalled.isClosed()) {
-        try {
-          held.add(stalled.accept()); // read nothing, answer nothing
-        } catch (java.io.IOException e) {
-          return;
-        }
-      }
-    }, "stalled-keycloak");
+    acceptor =
+        new Thread(
+            () -> {
+              while (!stalled.isClosed()) {
+                try {
+                  held.add(stalled.accept()); // read nothing, answer nothing
+                } catch (java.io.IOException e) {
+                  return;
+                }
+              }
+            },
+            "stalled-keycloak");
     acceptor.start();
   }
 
@@ -56,21 +59,43 @@ class ConsoleLoginTest {
   @Test
   void aLoginIsRefusedInBoundedTimeWhenKeycloakDoesNotAnswer() {
     URI issuer = URI.create("http://127.0.0.1:" + stalled.getLocalPort() + "/realms/allied");
-    ConsoleLogin login = new ConsoleLogin(issuer, URI.create(issuer + "/protocol/openid-connect/certs"), "allied-console",
-        Duration.ofMillis(500));
-    ClientRegistration registration = login.registrations().findByRegistrationId(ConsoleLogin.REGISTRATION).block();
+    ConsoleLogin login =
+        new ConsoleLogin(
+            issuer,
+            URI.create(issuer + "/protocol/openid-connect/certs"),
+            "allied-console",
+            Duration.ofMillis(500));
+    ClientRegistration registration =
+        login.registrations().findByRegistrationId(ConsoleLogin.REGISTRATION).block();
     String redirect = "http://127.0.0.1:8443/login/oauth2/code/keycloak";
-    OAuth2AuthorizationRequest request = OAuth2AuthorizationRequest.authorizationCode()
-        .authorizationUri(registration.getProviderDetails().getAuthorizationUri()).clientId("allied-console")
-        .redirectUri(redirect).scopes(Set.of("openid")).state("state-1")
-        .attributes(attributes -> attributes.put(OAuth2ParameterNames.REGISTRATION_ID, ConsoleLogin.REGISTRATION)).build();
-    OAuth2AuthorizationResponse response = OAuth2AuthorizationResponse.success("code-1").redirectUri(redirect).state("state-1").build();
+    OAuth2AuthorizationRequest request =
+        OAuth2AuthorizationRequest.authorizationCode()
+            .authorizationUri(registration.getProviderDetails().getAuthorizationUri())
+            .clientId("allied-console")
+            .redirectUri(redirect)
+            .scopes(Set.of("openid"))
+            .state("state-1")
+            .attributes(
+                attributes ->
+                    attributes.put(OAuth2ParameterNames.REGISTRATION_ID, ConsoleLogin.REGISTRATION))
+            .build();
+    OAuth2AuthorizationResponse response =
+        OAuth2AuthorizationResponse.success("code-1")
+            .redirectUri(redirect)
+            .state("state-1")
+            .build();
 
     long started = System.nanoTime();
-    // without the bound, Spring's default client waits forever and this block gives up with IllegalStateException
-    assertThatThrownBy(() -> login.logins()
-        .authenticate(new OAuth2AuthorizationCodeAuthenticationToken(registration, new OAuth2AuthorizationExchange(request, response)))
-        .block(Duration.ofSeconds(10)))
+    // without the bound, Spring's default client waits forever and this block gives up with
+    // IllegalStateException
+    assertThatThrownBy(
+            () ->
+                login
+                    .logins()
+                    .authenticate(
+                        new OAuth2AuthorizationCodeAuthenticationToken(
+                            registration, new OAuth2AuthorizationExchange(request, response)))
+                    .block(Duration.ofSeconds(10)))
         .isInstanceOf(OAuth2AuthenticationException.class)
         .hasMessageContaining("Keycloak did not answer within 500 ms");
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
-/** Messages split and joined across buffers come out whole; compressed or oversized ones are refused. */
+/**
+ * Messages split and joined across buffers come out whole; compressed or oversized ones are
+ * refused.
+ */
 class GrpcFrameReaderTest {
 
   private static byte[] frame(int flag, byte[] message) {
@@ -32,8 +35,14 @@ class GrpcFrameReaderTest {
     for (int cut = 0; cut <= stream.length; cut++) {
       GrpcFrameReader reader = new GrpcFrameReader(1024);
       List<byte[]> out = new ArrayList<>();
-      reader.feed(DefaultDataBufferFactory.sharedInstance.wrap(java.util.Arrays.copyOfRange(stream, 0, cut)), out::add);
-      reader.feed(DefaultDataBufferFactory.sharedInstance.wrap(java.util.Arrays.copyOfRange(stream, cut, stream.length)), out::add);
+      reader.feed(
+          DefaultDataBufferFactory.sharedInstance.wrap(
+              java.util.Arrays.copyOfRange(stream, 0, cut)),
+          out::add);
+      reader.feed(
+          DefaultDataBufferFactory.sharedInstance.wrap(
+              java.util.Arrays.copyOfRange(stream, cut, stream.length)),
+          out::add);
       assertThat(out).as("cut at " + cut).containsExactly(first, second);
       assertThat(reader.atBoundary()).isTrue();
     }
@@ -42,14 +51,23 @@ class GrpcFrameReaderTest {
   @Test
   void aCompressedMessageIsRefused() {
     GrpcFrameReader reader = new GrpcFrameReader(1024);
-    assertThatThrownBy(() -> reader.feed(DefaultDataBufferFactory.sharedInstance.wrap(frame(1, new byte[10])), m -> {}))
-        .isInstanceOf(GrpcFrameReader.FrameException.class).hasMessageContaining("compressed");
+    assertThatThrownBy(
+            () ->
+                reader.feed(
+                    DefaultDataBufferFactory.sharedInstance.wrap(frame(1, new byte[10])), m -> {}))
+        .isInstanceOf(GrpcFrameReader.FrameException.class)
+        .hasMessageContaining("compressed");
   }
 
   @Test
   void anOversizedMessageIsRefusedBeforeItIsBuffered() {
     GrpcFrameReader reader = new GrpcFrameReader(100);
-    assertThatThrownBy(() -> reader.feed(DefaultDataBufferFactory.sharedInstance.wrap(new byte[] {0, 0x7f, 0, 0, 0}), m -> {}))
-        .isInstanceOf(GrpcFrameReader.FrameException.class).hasMessageContaining("exceeds");
+    assertThatThrownBy(
+            () ->
+                reader.feed(
+                    DefaultDataBufferFactory.sharedInstance.wrap(new byte[] {0, 0x7f, 0, 0, 0}),
+                    m -> {}))
+        .isInstanceOf(GrpcFrameReader.FrameException.class)
+        .hasMessageContaining("exceeds");
   }
 }

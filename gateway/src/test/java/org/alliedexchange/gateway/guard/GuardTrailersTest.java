@@ -7,19 +7,23 @@ import io.opentelemetry.api.trace.Span;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.policy.Reason;
-import org.alliedexchange.accesstoken.Caller;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
-/** The trailers a guarded call ends with: the exchange service's status, and what the caller did not get. */
+/**
+ * The trailers a guarded call ends with: the exchange service's status, and what the caller did not
+ * get.
+ */
 class GuardTrailersTest {
 
-  private static final Caller JAPAN = Caller.of("jpn-reader", "JPN", "SECRET", List.of(), List.of(Roles.EXCHANGE_READ));
+  private static final Caller JAPAN =
+      Caller.of("jpn-reader", "JPN", "SECRET", List.of(), List.of(Roles.EXCHANGE_READ));
   private final GuardTrailers trailers = new GuardTrailers();
 
   @Test
@@ -35,8 +39,11 @@ class GuardTrailersTest {
 
     assertThat(out.getFirst("grpc-status")).isEqualTo("0");
     assertThat(out.getFirst(GuardedCall.WITHHELD_TRAILER)).isEqualTo("5");
-    assertThat(out.getFirst(GuardedCall.WITHHELD_REASONS_TRAILER)).isEqualTo("NOT_RELEASABLE_TO_NATION=1,BINDING_INVALID=1,EXCHANGE_SERVICE=3");
-    assertThat(out.getFirst(GuardedCall.TRANSFER_ID_TRAILER)).as("a stream's messages each carry their own").isNull();
+    assertThat(out.getFirst(GuardedCall.WITHHELD_REASONS_TRAILER))
+        .isEqualTo("NOT_RELEASABLE_TO_NATION=1,BINDING_INVALID=1,EXCHANGE_SERVICE=3");
+    assertThat(out.getFirst(GuardedCall.TRANSFER_ID_TRAILER))
+        .as("a stream's messages each carry their own")
+        .isNull();
   }
 
   @Test
@@ -51,32 +58,44 @@ class GuardTrailersTest {
 
     assertThat(out.getFirst(GuardedCall.WITHHELD_TRAILER)).isEqualTo("0");
     assertThat(out.getFirst(GuardedCall.WITHHELD_REASONS_TRAILER)).isNull();
-    assertThat(out.getFirst(GuardedCall.TRANSFER_ID_TRAILER)).isEqualTo("6f1c2a8e-0000-4000-8000-000000000001");
+    assertThat(out.getFirst(GuardedCall.TRANSFER_ID_TRAILER))
+        .isEqualTo("6f1c2a8e-0000-4000-8000-000000000001");
   }
 
   @Test
   void anExchangeServiceThatEndsWithoutAStatusEndsTheCallInternal() {
     HttpHeaders out = trailers.trailers(new HttpHeaders(), exchange(call("Get")));
 
-    assertThat(out.getFirst("grpc-status")).isEqualTo(Integer.toString(Status.Code.INTERNAL.value()));
-    assertThat(out.getFirst("grpc-message")).isEqualTo("the exchange service ended the call without a gRPC status");
+    assertThat(out.getFirst("grpc-status"))
+        .isEqualTo(Integer.toString(Status.Code.INTERNAL.value()));
+    assertThat(out.getFirst("grpc-message"))
+        .isEqualTo("the exchange service ended the call without a gRPC status");
   }
 
   @Test
   void aPlainHttpRouteKeepsItsTrailersUntouched() {
     HttpHeaders none = new HttpHeaders();
 
-    assertThat(trailers.trailers(none, MockServerWebExchange.from(MockServerHttpRequest.get("/console/")))).isSameAs(none);
+    assertThat(
+            trailers.trailers(
+                none, MockServerWebExchange.from(MockServerHttpRequest.get("/console/"))))
+        .isSameAs(none);
     assertThat(none.isEmpty()).isTrue();
   }
 
   private static GuardedCall call(String method) {
-    return new GuardedCall(JAPAN, GuardedMethods.fromApi().at("/" + GuardedMethods.EXCHANGE_SERVICE + "/" + method), "KOR", Span.getInvalid());
+    return new GuardedCall(
+        JAPAN,
+        GuardedMethods.fromApi().at("/" + GuardedMethods.EXCHANGE_SERVICE + "/" + method),
+        "KOR",
+        Span.getInvalid());
   }
 
   private static MockServerWebExchange exchange(GuardedCall call) {
-    MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.post(call.method().path())
-        .header("content-type", "application/grpc"));
+    MockServerWebExchange exchange =
+        MockServerWebExchange.from(
+            MockServerHttpRequest.post(call.method().path())
+                .header("content-type", "application/grpc"));
     exchange.getAttributes().put(GuardedCall.ATTRIBUTE, call);
     return exchange;
   }

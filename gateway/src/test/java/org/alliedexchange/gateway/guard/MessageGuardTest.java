@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.Decision;
@@ -28,34 +29,54 @@ import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.Level;
 import org.alliedexchange.policy.Reason;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.accesstoken.Caller;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
-/** The guard on plain bytes: a message in, a verdict and its audit record out; no server, no Redis. */
+/**
+ * The guard on plain bytes: a message in, a verdict and its audit record out; no server, no Redis.
+ */
 class MessageGuardTest {
 
   private static final Instant NOW = Instant.parse("2026-11-21T09:00:00Z");
   private static final NationalKey KOR_KEY = newKey();
   private static final BindingSigner KOR = new BindingSigner("KOR", KOR_KEY);
-  private static final ReleasabilityEngine ENGINE = new ReleasabilityEngine(FederationConfig.loadDefault());
-  private static final Caller JAPAN = new Caller("jpn-mod-reader", "JPN", Level.SECRET, Set.of("MISSILE_WARNING"), Set.of(Roles.EXCHANGE_READ));
+  private static final ReleasabilityEngine ENGINE =
+      new ReleasabilityEngine(FederationConfig.loadDefault());
+  private static final Caller JAPAN =
+      new Caller(
+          "jpn-mod-reader",
+          "JPN",
+          Level.SECRET,
+          Set.of("MISSILE_WARNING"),
+          Set.of(Roles.EXCHANGE_READ));
   private static final MessageGuard.CallInfo CALL =
-      new MessageGuard.CallInfo(JAPAN, "allied.exchange.v1.ExchangeService/Search", "KOR", "0af7651916cd43dd8448eb211c80319c");
+      new MessageGuard.CallInfo(
+          JAPAN,
+          "allied.exchange.v1.ExchangeService/Search",
+          "KOR",
+          "0af7651916cd43dd8448eb211c80319c");
 
-  private final MessageGuard guard = new MessageGuard(() -> ENGINE,
-      Map.of("KOR", new BindingVerifier(Map.of(KOR_KEY.keyId(), KOR_KEY.keyPair().getPublic()), 16)));
+  private final MessageGuard guard =
+      new MessageGuard(
+          () -> ENGINE,
+          Map.of(
+              "KOR",
+              new BindingVerifier(Map.of(KOR_KEY.keyId(), KOR_KEY.keyPair().getPublic()), 16)));
 
   @Test
   void aReleasableProductIsReleasedReMarkedForTheRecipientAndRecorded() throws Exception {
-    byte[] message = product(label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"), "p-1");
+    byte[] message =
+        product(
+            label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"), "p-1");
 
     MessageGuard.Verdict verdict = guard.decide(message, true, CALL, NOW);
 
     assertThat(verdict.permitted()).isTrue();
     assertThat(verdict.reasons()).isEmpty();
     assertThat(verdict.productId()).isEqualTo("p-1");
-    assertThat(java.util.Arrays.copyOf(verdict.released(), message.length)).as("the original bytes go out untouched").isEqualTo(message);
+    assertThat(java.util.Arrays.copyOf(verdict.released(), message.length))
+        .as("the original bytes go out untouched")
+        .isEqualTo(message);
     SearchResponse received = SearchResponse.parseFrom(verdict.released());
     Release release = received.getLabel().getRelease();
     assertThat(release.getRecipientNation()).isEqualTo("JPN");
@@ -74,13 +95,18 @@ class MessageGuardTest {
     assertThat(event.getTransfer().getAgreementId()).isEqualTo("KOR-JPN-GSOMIA-2016");
     assertThat(event.getTransfer().getProductId()).isEqualTo("p-1");
     assertThat(event.getTransfer().getTopic()).isEqualTo("dprk.missile.launch");
-    assertThat(event.getTransfer().getRecipientClearance()).isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET);
-    assertThat(event.getTransfer().getLabel()).as("the label as the originator sent it").isEqualTo(SearchResponse.parseFrom(message).getLabel());
+    assertThat(event.getTransfer().getRecipientClearance())
+        .isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET);
+    assertThat(event.getTransfer().getLabel())
+        .as("the label as the originator sent it")
+        .isEqualTo(SearchResponse.parseFrom(message).getLabel());
   }
 
   @Test
   void aProductNotReleasableToTheCallerIsWithheldWithTheEnginesReasons() throws Exception {
-    byte[] message = product(label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "USA"), "p-2");
+    byte[] message =
+        product(
+            label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "USA"), "p-2");
 
     MessageGuard.Verdict verdict = guard.decide(message, true, CALL, NOW);
 
@@ -90,7 +116,8 @@ class MessageGuardTest {
     assertThat(verdict.bindingInvalid()).isFalse();
     AuditEvent event = AuditEvent.parseFrom(verdict.record());
     assertThat(event.getTransfer().getDecision()).isEqualTo(Decision.DECISION_DENY);
-    assertThat(event.getTransfer().getReasonsList()).containsExactly(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION);
+    assertThat(event.getTransfer().getReasonsList())
+        .containsExactly(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION);
     assertThat(event.getTransfer().getProductId()).isEqualTo("p-2");
     assertThat(event.getTransfer().getAgreementId()).isEmpty();
     assertThat(event.getTransfer().getLabel().getReleasableToList()).containsExactly("KOR", "USA");
@@ -98,23 +125,38 @@ class MessageGuardTest {
 
   @Test
   void aProductChangedAfterSigningIsWithheldForItsBinding() throws Exception {
-    SearchResponse signed = SearchResponse.parseFrom(product(label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"), "p-3"));
-    byte[] tampered = signed.toBuilder().setContent(signed.getContent().toBuilder().setTopic("changed.after.signing")).build().toByteArray();
+    SearchResponse signed =
+        SearchResponse.parseFrom(
+            product(
+                label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"),
+                "p-3"));
+    byte[] tampered =
+        signed.toBuilder()
+            .setContent(signed.getContent().toBuilder().setTopic("changed.after.signing"))
+            .build()
+            .toByteArray();
 
     MessageGuard.Verdict verdict = guard.decide(tampered, true, CALL, NOW);
 
     assertThat(verdict.permitted()).isFalse();
     assertThat(verdict.bindingInvalid()).isTrue();
     assertThat(verdict.reasons()).isEmpty();
-    assertThat(AuditEvent.parseFrom(verdict.record()).getTransfer().getReasonsList()).containsExactly(DenyReason.DENY_REASON_BINDING_INVALID);
+    assertThat(AuditEvent.parseFrom(verdict.record()).getTransfer().getReasonsList())
+        .containsExactly(DenyReason.DENY_REASON_BINDING_INVALID);
   }
 
   @Test
   void aProductFromANationWithoutKnownKeysIsWithheldForItsBinding() throws Exception {
     MessageGuard keyless = new MessageGuard(() -> ENGINE, Map.of());
 
-    MessageGuard.Verdict verdict = keyless.decide(product(label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"), "p-4"),
-        true, CALL, NOW);
+    MessageGuard.Verdict verdict =
+        keyless.decide(
+            product(
+                label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"),
+                "p-4"),
+            true,
+            CALL,
+            NOW);
 
     assertThat(verdict.permitted()).isFalse();
     assertThat(verdict.bindingInvalid()).isTrue();
@@ -122,31 +164,45 @@ class MessageGuardTest {
 
   @Test
   void bytesThatAreNotProtobufAreWithheldAsAnInvalidLabel() throws Exception {
-    MessageGuard.Verdict verdict = guard.decide("not a protobuf message at all".getBytes(), true, CALL, NOW);
+    MessageGuard.Verdict verdict =
+        guard.decide("not a protobuf message at all".getBytes(), true, CALL, NOW);
 
     assertThat(verdict.permitted()).isFalse();
     assertThat(verdict.reasons()).containsExactly(Reason.LABEL_INVALID);
     AuditEvent event = AuditEvent.parseFrom(verdict.record());
-    assertThat(event.getTransfer().getReasonsList()).containsExactly(DenyReason.DENY_REASON_LABEL_INVALID);
+    assertThat(event.getTransfer().getReasonsList())
+        .containsExactly(DenyReason.DENY_REASON_LABEL_INVALID);
     assertThat(event.getTransfer().hasLabel()).isFalse();
     assertThat(event.getTransfer().getRecipientNation()).isEqualTo("JPN");
   }
 
   @Test
   void aMessageLabelledTwiceOrCarryingItsOwnReleaseIsWithheld() throws Exception {
-    byte[] message = product(label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"), "p-5");
-    byte[] alreadyReleased = org.alliedexchange.api.AppendedRelease.append(message, Release.newBuilder().setRecipientNation("JPN").build());
-    SecurityLabel selfReleased = label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN").toBuilder()
-        .setRelease(Release.newBuilder().setRecipientNation("JPN").setMarking("極秘")).build();
+    byte[] message =
+        product(
+            label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"), "p-5");
+    byte[] alreadyReleased =
+        org.alliedexchange.api.AppendedRelease.append(
+            message, Release.newBuilder().setRecipientNation("JPN").build());
+    SecurityLabel selfReleased =
+        label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN").toBuilder()
+            .setRelease(Release.newBuilder().setRecipientNation("JPN").setMarking("極秘"))
+            .build();
 
-    assertThat(guard.decide(alreadyReleased, true, CALL, NOW).reasons()).containsExactly(Reason.LABEL_INVALID);
-    assertThat(guard.decide(product(selfReleased, "p-6"), true, CALL, NOW).reasons()).containsExactly(Reason.LABEL_INVALID);
-    assertThat(guard.decide(new byte[0], false, CALL, NOW).reasons()).as("unlabelled").containsExactly(Reason.LABEL_INVALID);
+    assertThat(guard.decide(alreadyReleased, true, CALL, NOW).reasons())
+        .containsExactly(Reason.LABEL_INVALID);
+    assertThat(guard.decide(product(selfReleased, "p-6"), true, CALL, NOW).reasons())
+        .containsExactly(Reason.LABEL_INVALID);
+    assertThat(guard.decide(new byte[0], false, CALL, NOW).reasons())
+        .as("unlabelled")
+        .containsExactly(Reason.LABEL_INVALID);
   }
 
   @Test
   void aCompressedMessageIsWithheldAndItsFrameRefused() throws Exception {
-    byte[] message = product(label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"), "p-7");
+    byte[] message =
+        product(
+            label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"), "p-7");
     ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
     try (GZIPOutputStream gzip = new GZIPOutputStream(gzipped)) {
       gzip.write(message);
@@ -159,41 +215,76 @@ class MessageGuardTest {
     frame[0] = 1;
     frame[4] = (byte) gzipped.size();
     System.arraycopy(gzipped.toByteArray(), 0, frame, 5, gzipped.size());
-    assertThatThrownBy(() -> new GrpcFrameReader(1 << 20).feed(DefaultDataBufferFactory.sharedInstance.wrap(frame), m -> {}))
+    assertThatThrownBy(
+            () ->
+                new GrpcFrameReader(1 << 20)
+                    .feed(DefaultDataBufferFactory.sharedInstance.wrap(frame), m -> {}))
         .isInstanceOf(GrpcFrameReader.FrameException.class);
   }
 
   @Test
   void aMessageThatIsNotBoundIsDecidedOnItsLabelAlone() throws Exception {
-    byte[] message = SearchResponse.newBuilder().setLabel(label(ClassificationLevel.CLASSIFICATION_LEVEL_CONFIDENTIAL, "군사III급비밀", "KOR", "JPN"))
-        .setCursor("s1").build().toByteArray();
+    byte[] message =
+        SearchResponse.newBuilder()
+            .setLabel(
+                label(
+                    ClassificationLevel.CLASSIFICATION_LEVEL_CONFIDENTIAL,
+                    "군사III급비밀",
+                    "KOR",
+                    "JPN"))
+            .setCursor("s1")
+            .build()
+            .toByteArray();
 
     MessageGuard.Verdict verdict = guard.decide(message, false, CALL, NOW);
 
     assertThat(verdict.permitted()).isTrue();
-    assertThat(SearchResponse.parseFrom(verdict.released()).getLabel().getRelease().getMarking()).isEqualTo("秘");
+    assertThat(SearchResponse.parseFrom(verdict.released()).getLabel().getRelease().getMarking())
+        .isEqualTo("秘");
     assertThat(verdict.productId()).isEmpty();
   }
 
   @Test
   void everyDecisionHasItsOwnTimeOrderedTransferId() {
-    byte[] message = product(label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"), "p-8");
+    byte[] message =
+        product(
+            label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"), "p-8");
 
-    List<String> ids = List.of(guard.decide(message, true, CALL, NOW).transferId(), guard.decide(message, true, CALL, NOW.plusSeconds(1)).transferId());
+    List<String> ids =
+        List.of(
+            guard.decide(message, true, CALL, NOW).transferId(),
+            guard.decide(message, true, CALL, NOW.plusSeconds(1)).transferId());
 
     assertThat(ids).doesNotHaveDuplicates().isSorted();
     assertThat(java.util.UUID.fromString(ids.get(0)).version()).isEqualTo(7);
   }
 
-  private static SecurityLabel label(ClassificationLevel level, String marking, String... releasableTo) {
-    return SecurityLabel.newBuilder().setPolicy("KOR").setLevel(level).setMarking(marking).setOriginator("KOR")
-        .addAllReleasableTo(List.of(releasableTo)).addCommunities("MISSILE_WARNING").build();
+  private static SecurityLabel label(
+      ClassificationLevel level, String marking, String... releasableTo) {
+    return SecurityLabel.newBuilder()
+        .setPolicy("KOR")
+        .setLevel(level)
+        .setMarking(marking)
+        .setOriginator("KOR")
+        .addAllReleasableTo(List.of(releasableTo))
+        .addCommunities("MISSILE_WARNING")
+        .build();
   }
 
   private static byte[] product(SecurityLabel label, String id) {
-    ProductContent content = ProductContent.newBuilder().setId(id).setTopic("dprk.missile.launch").setPublisher("kor-jcs-publisher").build();
-    return SearchResponse.newBuilder().setLabel(label).setContent(content)
-        .setBinding(KOR.sign(label.toByteArray(), content.toByteArray(), NOW)).setCursor("s" + id).build().toByteArray();
+    ProductContent content =
+        ProductContent.newBuilder()
+            .setId(id)
+            .setTopic("dprk.missile.launch")
+            .setPublisher("kor-jcs-publisher")
+            .build();
+    return SearchResponse.newBuilder()
+        .setLabel(label)
+        .setContent(content)
+        .setBinding(KOR.sign(label.toByteArray(), content.toByteArray(), NOW))
+        .setCursor("s" + id)
+        .build()
+        .toByteArray();
   }
 
   private static NationalKey newKey() {

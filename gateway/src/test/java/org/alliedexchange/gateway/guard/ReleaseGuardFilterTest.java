@@ -8,35 +8,44 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.gateway.access.GuardedMethods;
-import org.alliedexchange.accesstoken.Caller;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
-import reactor.core.publisher.Mono;
 
-/** The request side of the guard: what a publish must carry before anything is sent on to the exchange service. */
+/**
+ * The request side of the guard: what a publish must carry before anything is sent on to the
+ * exchange service.
+ */
 class ReleaseGuardFilterTest {
 
   private static final String PUBLISH = "/" + GuardedMethods.EXCHANGE_SERVICE + "/Publish";
-  private static final Caller KOR_PUBLISHER = Caller.of("kor-jcs-publisher", "KOR", "SECRET", List.of(), List.of(Roles.EXCHANGE_PUBLISH));
+  private static final Caller KOR_PUBLISHER =
+      Caller.of("kor-jcs-publisher", "KOR", "SECRET", List.of(), List.of(Roles.EXCHANGE_PUBLISH));
 
   // the response guard is not reached: every call here is decided on its request
-  private final ReleaseGuardFilter filter = new ReleaseGuardFilter(null, OpenTelemetry.noop(), 1 << 20);
+  private final ReleaseGuardFilter filter =
+      new ReleaseGuardFilter(null, OpenTelemetry.noop(), 1 << 20);
   private final AtomicReference<byte[]> sentOn = new AtomicReference<>();
-  private final GatewayFilterChain backend = exchange -> DataBufferUtils.join(exchange.getRequest().getBody()).doOnNext(body -> {
-    byte[] bytes = new byte[body.readableByteCount()];
-    body.read(bytes);
-    sentOn.set(bytes);
-  }).then();
+  private final GatewayFilterChain backend =
+      exchange ->
+          DataBufferUtils.join(exchange.getRequest().getBody())
+              .doOnNext(
+                  body -> {
+                    byte[] bytes = new byte[body.readableByteCount()];
+                    body.read(bytes);
+                    sentOn.set(bytes);
+                  })
+              .then();
 
   @Test
   void aPublishOfAnotherNationsProductIsRefusedPermissionDeniedAndNotSentOn() {
@@ -46,8 +55,10 @@ class ReleaseGuardFilterTest {
 
     assertThat(sentOn.get()).isNull();
     assertThat(exchange.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("7");
-    assertThat(exchange.getResponse().getHeaders().getFirst("grpc-message")).isEqualTo("third-party rule: kor-jcs-publisher of KOR may publish"
-        + " only its own nation's products, not one originated by JPN; ask the originator to amend its releasability");
+    assertThat(exchange.getResponse().getHeaders().getFirst("grpc-message"))
+        .isEqualTo(
+            "third-party rule: kor-jcs-publisher of KOR may publish"
+                + " only its own nation's products, not one originated by JPN; ask the originator to amend its releasability");
   }
 
   @Test
@@ -63,8 +74,13 @@ class ReleaseGuardFilterTest {
 
   @Test
   void aPublishWithoutALabelOrWithoutAMessageIsRefusedInvalidArgument() {
-    MockServerWebExchange unlabelled = publish(frame(PublishRequest.newBuilder()
-        .setContent(ProductContent.newBuilder().setTopic("dprk.missile.launch")).build().toByteArray()));
+    MockServerWebExchange unlabelled =
+        publish(
+            frame(
+                PublishRequest.newBuilder()
+                    .setContent(ProductContent.newBuilder().setTopic("dprk.missile.launch"))
+                    .build()
+                    .toByteArray()));
     MockServerWebExchange empty = publish(new byte[0]);
 
     filter.filter(unlabelled, backend).block(Duration.ofSeconds(5));
@@ -72,14 +88,18 @@ class ReleaseGuardFilterTest {
 
     assertThat(sentOn.get()).isNull();
     assertThat(unlabelled.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("3");
-    assertThat(unlabelled.getResponse().getHeaders().getFirst("grpc-message")).isEqualTo("a publish carries exactly one label, as field 1");
+    assertThat(unlabelled.getResponse().getHeaders().getFirst("grpc-message"))
+        .isEqualTo("a publish carries exactly one label, as field 1");
     assertThat(empty.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("3");
-    assertThat(empty.getResponse().getHeaders().getFirst("grpc-message")).isEqualTo("the request has no message");
+    assertThat(empty.getResponse().getHeaders().getFirst("grpc-message"))
+        .isEqualTo("the request has no message");
   }
 
   @Test
   void aGrpcCallThatDidNotPassTheAccessFilterIsRefusedInternal() {
-    MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.post(PUBLISH).header("content-type", "application/grpc"));
+    MockServerWebExchange exchange =
+        MockServerWebExchange.from(
+            MockServerHttpRequest.post(PUBLISH).header("content-type", "application/grpc"));
 
     filter.filter(exchange, backend).block(Duration.ofSeconds(5));
 
@@ -88,19 +108,45 @@ class ReleaseGuardFilterTest {
   }
 
   private static MockServerWebExchange publish(byte[] body) {
-    MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.post(PUBLISH).header("content-type", "application/grpc")
-        .body(body.length == 0 ? reactor.core.publisher.Flux.empty() : reactor.core.publisher.Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body))));
-    exchange.getAttributes().put(GuardedCall.ATTRIBUTE, new GuardedCall(KOR_PUBLISHER, GuardedMethods.fromApi().at(PUBLISH), "KOR", Span.getInvalid()));
+    MockServerWebExchange exchange =
+        MockServerWebExchange.from(
+            MockServerHttpRequest.post(PUBLISH)
+                .header("content-type", "application/grpc")
+                .body(
+                    body.length == 0
+                        ? reactor.core.publisher.Flux.empty()
+                        : reactor.core.publisher.Flux.just(
+                            DefaultDataBufferFactory.sharedInstance.wrap(body))));
+    exchange
+        .getAttributes()
+        .put(
+            GuardedCall.ATTRIBUTE,
+            new GuardedCall(
+                KOR_PUBLISHER, GuardedMethods.fromApi().at(PUBLISH), "KOR", Span.getInvalid()));
     return exchange;
   }
 
   private static byte[] request(String originator) {
-    SecurityLabel label = SecurityLabel.newBuilder().setPolicy(originator).setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
-        .setMarking("SECRET").setOriginator(originator).addReleasableTo(originator).build();
-    return PublishRequest.newBuilder().setLabel(label).setContent(ProductContent.newBuilder().setTopic("dprk.missile.launch")).build().toByteArray();
+    SecurityLabel label =
+        SecurityLabel.newBuilder()
+            .setPolicy(originator)
+            .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
+            .setMarking("SECRET")
+            .setOriginator(originator)
+            .addReleasableTo(originator)
+            .build();
+    return PublishRequest.newBuilder()
+        .setLabel(label)
+        .setContent(ProductContent.newBuilder().setTopic("dprk.missile.launch"))
+        .build()
+        .toByteArray();
   }
 
   private static byte[] frame(byte[] message) {
-    return ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message).array();
+    return ByteBuffer.allocate(5 + message.length)
+        .put((byte) 0)
+        .putInt(message.length)
+        .put(message)
+        .array();
   }
 }

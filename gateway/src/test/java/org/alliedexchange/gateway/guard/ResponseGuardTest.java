@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
@@ -26,7 +27,6 @@ import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.ReleasabilityEngine;
-import org.alliedexchange.accesstoken.Caller;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,12 +35,17 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import reactor.core.publisher.Flux;
 
-/** The response guard alone: KOR products in, what leaves for the caller out, with the audit stream's answer scripted. */
+/**
+ * The response guard alone: KOR products in, what leaves for the caller out, with the audit
+ * stream's answer scripted.
+ */
 class ResponseGuardTest {
 
   private static final String SEARCH = "/" + GuardedMethods.EXCHANGE_SERVICE + "/Search";
   private static final String GET = "/" + GuardedMethods.EXCHANGE_SERVICE + "/Get";
-  private static final Caller JAPAN = Caller.of("jpn-reader", "JPN", "SECRET", List.of("MISSILE_WARNING"), List.of(Roles.EXCHANGE_READ));
+  private static final Caller JAPAN =
+      Caller.of(
+          "jpn-reader", "JPN", "SECRET", List.of("MISSILE_WARNING"), List.of(Roles.EXCHANGE_READ));
 
   private static BindingSigner korSigner;
   private static MessageGuard messages;
@@ -50,37 +55,79 @@ class ResponseGuardTest {
     NationalKey kor = NationalKey.loadOrCreate(dir.resolve("kor-key.pem"));
     korSigner = new BindingSigner("KOR", kor);
     ReleasabilityEngine engine = new ReleasabilityEngine(FederationConfig.loadDefault());
-    messages = new MessageGuard(() -> engine, Map.of("KOR", new BindingVerifier(Map.of(kor.keyId(), kor.keyPair().getPublic()), 1_000)));
+    messages =
+        new MessageGuard(
+            () -> engine,
+            Map.of(
+                "KOR", new BindingVerifier(Map.of(kor.keyId(), kor.keyPair().getPublic()), 1_000)));
   }
 
   @Test
   void aFailedAuditWriteReleasesNothingAndEndsTheCallUnavailable() {
-    ResponseGuard guard = new ResponseGuard(messages, records -> CompletableFuture.failedFuture(
-        new IllegalStateException("write failed", new java.net.ConnectException("Connection refused"))), () -> null, 1 << 20);
+    ResponseGuard guard =
+        new ResponseGuard(
+            messages,
+            records ->
+                CompletableFuture.failedFuture(
+                    new IllegalStateException(
+                        "write failed", new java.net.ConnectException("Connection refused"))),
+            () -> null,
+            1 << 20);
     GuardedCall call = call(SEARCH);
 
-    List<byte[]> released = guard.guard(call, body(frame(product("p-1", "KOR", "JPN")), frame(product("p-2", "KOR", "JPN"))), BUFFERS)
-        .map(ResponseGuardTest::bytes).collectList().block(Duration.ofSeconds(5));
+    List<byte[]> released =
+        guard
+            .guard(
+                call,
+                body(frame(product("p-1", "KOR", "JPN")), frame(product("p-2", "KOR", "JPN"))),
+                BUFFERS)
+            .map(ResponseGuardTest::bytes)
+            .collectList()
+            .block(Duration.ofSeconds(5));
 
     assertThat(released).isEmpty();
     assertThat(call.endCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(call.endMessage()).isEqualTo("the audit stream did not take the record of this transfer, so nothing more is released on this call:"
-        + " Connection refused");
+    assertThat(call.endMessage())
+        .isEqualTo(
+            "the audit stream did not take the record of this transfer, so nothing more is released on this call:"
+                + " Connection refused");
   }
 
   @Test
   void aStretchAuditedBeforeTheFailureIsReleasedAndNothingAfterIt() throws Exception {
     AtomicInteger writes = new AtomicInteger();
-    ResponseGuard guard = new ResponseGuard(messages, records -> writes.incrementAndGet() == 1
-        ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(new IllegalStateException("Redis is down")), () -> null, 1 << 20);
+    ResponseGuard guard =
+        new ResponseGuard(
+            messages,
+            records ->
+                writes.incrementAndGet() == 1
+                    ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.failedFuture(new IllegalStateException("Redis is down")),
+            () -> null,
+            1 << 20);
     GuardedCall call = call(SEARCH);
 
-    List<byte[]> released = guard.guard(call, body(frame(product("p-1", "KOR", "JPN")), frame(product("p-2", "KOR", "JPN")), frame(product("p-3", "KOR", "JPN"))),
-        BUFFERS).map(ResponseGuardTest::bytes).collectList().block(Duration.ofSeconds(5));
+    List<byte[]> released =
+        guard
+            .guard(
+                call,
+                body(
+                    frame(product("p-1", "KOR", "JPN")),
+                    frame(product("p-2", "KOR", "JPN")),
+                    frame(product("p-3", "KOR", "JPN"))),
+                BUFFERS)
+            .map(ResponseGuardTest::bytes)
+            .collectList()
+            .block(Duration.ofSeconds(5));
 
     assertThat(call.withheldReasons(0)).isEmpty();
     assertThat(released).hasSize(1);
-    assertThat(SearchResponse.parser().parseFrom(released.get(0), 5, released.get(0).length - 5).getContent().getId()).isEqualTo("p-1");
+    assertThat(
+            SearchResponse.parser()
+                .parseFrom(released.get(0), 5, released.get(0).length - 5)
+                .getContent()
+                .getId())
+        .isEqualTo("p-1");
     assertThat(call.releasedCount()).as("p-1, and p-2 decided though never sent").isEqualTo(2);
     assertThat(call.endCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(call.endMessage()).endsWith("nothing more is released on this call: Redis is down");
@@ -93,11 +140,17 @@ class ResponseGuardTest {
     GuardedCall call = call(SEARCH);
     List<byte[]> released = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> ended = new CompletableFuture<>();
-    guard.guard(call, body(frame(product("p-1", "KOR", "JPN"))), BUFFERS)
-        .subscribe(b -> released.add(bytes(b)), ended::completeExceptionally, () -> ended.complete(null));
+    guard
+        .guard(call, body(frame(product("p-1", "KOR", "JPN"))), BUFFERS)
+        .subscribe(
+            b -> released.add(bytes(b)), ended::completeExceptionally, () -> ended.complete(null));
 
-    // an audit stream that has not answered holds the message back for as long as it does not answer
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> released.isEmpty() && !ended.isDone());
+    // an audit stream that has not answered holds the message back for as long as it does not
+    // answer
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> released.isEmpty() && !ended.isDone());
     assertThat(call.endCode()).isNull();
 
     audit.complete(null);
@@ -110,54 +163,87 @@ class ResponseGuardTest {
   @Test
   void anAuditWriteThatTimesOutLaterReleasesNothingAndEndsTheCallUnavailable() {
     // as the batch writer fails a write Redis did not take within allied.gateway.audit.timeout
-    ResponseGuard guard = new ResponseGuard(messages, records -> new CompletableFuture<Void>()
-        .orTimeout(200, java.util.concurrent.TimeUnit.MILLISECONDS), () -> null, 1 << 20);
+    ResponseGuard guard =
+        new ResponseGuard(
+            messages,
+            records ->
+                new CompletableFuture<Void>()
+                    .orTimeout(200, java.util.concurrent.TimeUnit.MILLISECONDS),
+            () -> null,
+            1 << 20);
     GuardedCall call = call(SEARCH);
 
-    List<byte[]> released = guard.guard(call, body(frame(product("p-1", "KOR", "JPN"))), BUFFERS).map(ResponseGuardTest::bytes)
-        .collectList().block(Duration.ofSeconds(5));
+    List<byte[]> released =
+        guard
+            .guard(call, body(frame(product("p-1", "KOR", "JPN"))), BUFFERS)
+            .map(ResponseGuardTest::bytes)
+            .collectList()
+            .block(Duration.ofSeconds(5));
 
     assertThat(released).isEmpty();
     assertThat(call.endCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(call.endMessage()).isEqualTo("the audit stream did not take the record of this transfer, so nothing more is released on this call:"
-        + " TimeoutException");
+    assertThat(call.endMessage())
+        .isEqualTo(
+            "the audit stream did not take the record of this transfer, so nothing more is released on this call:"
+                + " TimeoutException");
   }
 
   @Test
   void staleAgreementStatusesReleaseNothingAndEndTheCallUnavailable() {
     AtomicInteger writes = new AtomicInteger();
-    ResponseGuard guard = new ResponseGuard(messages, records -> {
-      writes.incrementAndGet();
-      return CompletableFuture.completedFuture(null);
-    }, () -> "agreement statuses could not be read from Redis for 5000 ms", 1 << 20);
+    ResponseGuard guard =
+        new ResponseGuard(
+            messages,
+            records -> {
+              writes.incrementAndGet();
+              return CompletableFuture.completedFuture(null);
+            },
+            () -> "agreement statuses could not be read from Redis for 5000 ms",
+            1 << 20);
     GuardedCall call = call(SEARCH);
 
-    List<byte[]> released = guard.guard(call, body(frame(product("p-1", "KOR", "JPN"))), BUFFERS).map(ResponseGuardTest::bytes)
-        .collectList().block(Duration.ofSeconds(5));
+    List<byte[]> released =
+        guard
+            .guard(call, body(frame(product("p-1", "KOR", "JPN"))), BUFFERS)
+            .map(ResponseGuardTest::bytes)
+            .collectList()
+            .block(Duration.ofSeconds(5));
 
     assertThat(released).isEmpty();
     assertThat(writes).hasValue(0);
     assertThat(call.endCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(call.endMessage()).isEqualTo("agreement statuses could not be read from Redis for 5000 ms");
+    assertThat(call.endMessage())
+        .isEqualTo("agreement statuses could not be read from Redis for 5000 ms");
   }
 
   @Test
   void aUnaryAnswerNotReleasableToTheCallerIsWithheldAuditedAndEndsPermissionDenied() {
     List<List<byte[]>> audited = new CopyOnWriteArrayList<>();
-    ResponseGuard guard = new ResponseGuard(messages, records -> {
-      audited.add(records);
-      return CompletableFuture.completedFuture(null);
-    }, () -> null, 1 << 20);
+    ResponseGuard guard =
+        new ResponseGuard(
+            messages,
+            records -> {
+              audited.add(records);
+              return CompletableFuture.completedFuture(null);
+            },
+            () -> null,
+            1 << 20);
     GuardedCall call = call(GET);
 
-    List<byte[]> released = guard.guard(call, body(frame(product("p-kor-only", "KOR"))), BUFFERS).map(ResponseGuardTest::bytes)
-        .collectList().block(Duration.ofSeconds(5));
+    List<byte[]> released =
+        guard
+            .guard(call, body(frame(product("p-kor-only", "KOR"))), BUFFERS)
+            .map(ResponseGuardTest::bytes)
+            .collectList()
+            .block(Duration.ofSeconds(5));
 
     assertThat(released).isEmpty();
     assertThat(audited).singleElement().satisfies(records -> assertThat(records).hasSize(1));
     assertThat(call.withheldCount()).isEqualTo(1);
     assertThat(call.endCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-    assertThat(call.endMessage()).startsWith("product p-kor-only is not released to jpn-reader (JPN): NOT_RELEASABLE_TO_NATION")
+    assertThat(call.endMessage())
+        .startsWith(
+            "product p-kor-only is not released to jpn-reader (JPN): NOT_RELEASABLE_TO_NATION")
         .contains("decision recorded as transfer ");
   }
 
@@ -168,16 +254,37 @@ class ResponseGuardTest {
   }
 
   private static byte[] product(String id, String... releasableTo) {
-    SecurityLabel label = SecurityLabel.newBuilder().setPolicy("KOR").setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
-        .setMarking("군사II급비밀").setOriginator("KOR").addAllReleasableTo(List.of(releasableTo)).addCommunities("MISSILE_WARNING")
-        .setCreatedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond())).build();
-    ProductContent content = ProductContent.newBuilder().setId(id).setTopic("dprk.missile.launch").setPublisher("kor-jcs-publisher").build();
-    return SearchResponse.newBuilder().setLabel(label).setContent(content)
-        .setBinding(korSigner.sign(label.toByteArray(), content.toByteArray(), Instant.now())).setCursor("s" + id).build().toByteArray();
+    SecurityLabel label =
+        SecurityLabel.newBuilder()
+            .setPolicy("KOR")
+            .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
+            .setMarking("군사II급비밀")
+            .setOriginator("KOR")
+            .addAllReleasableTo(List.of(releasableTo))
+            .addCommunities("MISSILE_WARNING")
+            .setCreatedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
+            .build();
+    ProductContent content =
+        ProductContent.newBuilder()
+            .setId(id)
+            .setTopic("dprk.missile.launch")
+            .setPublisher("kor-jcs-publisher")
+            .build();
+    return SearchResponse.newBuilder()
+        .setLabel(label)
+        .setContent(content)
+        .setBinding(korSigner.sign(label.toByteArray(), content.toByteArray(), Instant.now()))
+        .setCursor("s" + id)
+        .build()
+        .toByteArray();
   }
 
   private static byte[] frame(byte[] message) {
-    return ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message).array();
+    return ByteBuffer.allocate(5 + message.length)
+        .put((byte) 0)
+        .putInt(message.length)
+        .put(message)
+        .array();
   }
 
   private static Flux<DataBuffer> body(byte[]... frames) {

@@ -68,10 +68,20 @@ class RateLimiterTest {
   @Test
   void callsOverTheLimitInOneSecondAreLimited() throws Exception {
     try (RateLimiter limiter = new RateLimiter(count, system -> 10, clock)) {
-      assertThat(outcomes(limiter, "usa-limited", 12)).containsExactly(
-          Outcome.ALLOWED, Outcome.ALLOWED, Outcome.ALLOWED, Outcome.ALLOWED, Outcome.ALLOWED,
-          Outcome.ALLOWED, Outcome.ALLOWED, Outcome.ALLOWED, Outcome.ALLOWED, Outcome.ALLOWED,
-          Outcome.LIMITED, Outcome.LIMITED);
+      assertThat(outcomes(limiter, "usa-limited", 12))
+          .containsExactly(
+              Outcome.ALLOWED,
+              Outcome.ALLOWED,
+              Outcome.ALLOWED,
+              Outcome.ALLOWED,
+              Outcome.ALLOWED,
+              Outcome.ALLOWED,
+              Outcome.ALLOWED,
+              Outcome.ALLOWED,
+              Outcome.ALLOWED,
+              Outcome.ALLOWED,
+              Outcome.LIMITED,
+              Outcome.LIMITED);
       assertThat(limiter.limitFor("usa-limited")).isEqualTo(10);
     }
   }
@@ -80,17 +90,23 @@ class RateLimiterTest {
   void eachSecondIsAWindowOfItsOwn() throws Exception {
     try (RateLimiter limiter = new RateLimiter(count, system -> 2, clock)) {
       clock.millis = 1_700_000_000_999L;
-      assertThat(outcomes(limiter, "usa-limited", 3)).containsExactly(Outcome.ALLOWED, Outcome.ALLOWED, Outcome.LIMITED);
+      assertThat(outcomes(limiter, "usa-limited", 3))
+          .containsExactly(Outcome.ALLOWED, Outcome.ALLOWED, Outcome.LIMITED);
       clock.millis = 1_700_000_001_000L;
-      assertThat(outcomes(limiter, "usa-limited", 3)).containsExactly(Outcome.ALLOWED, Outcome.ALLOWED, Outcome.LIMITED);
-      assertThat(count.used).containsOnlyKeys("allied:rate:usa-limited:1700000000", "allied:rate:usa-limited:1700000001");
+      assertThat(outcomes(limiter, "usa-limited", 3))
+          .containsExactly(Outcome.ALLOWED, Outcome.ALLOWED, Outcome.LIMITED);
+      assertThat(count.used)
+          .containsOnlyKeys(
+              "allied:rate:usa-limited:1700000000", "allied:rate:usa-limited:1700000001");
     }
   }
 
   @Test
   void eachSystemHasItsOwnBudget() throws Exception {
-    try (RateLimiter limiter = new RateLimiter(count, system -> system.equals("busy") ? 3 : 1, clock)) {
-      assertThat(outcomes(limiter, "busy", 4)).containsExactly(Outcome.ALLOWED, Outcome.ALLOWED, Outcome.ALLOWED, Outcome.LIMITED);
+    try (RateLimiter limiter =
+        new RateLimiter(count, system -> system.equals("busy") ? 3 : 1, clock)) {
+      assertThat(outcomes(limiter, "busy", 4))
+          .containsExactly(Outcome.ALLOWED, Outcome.ALLOWED, Outcome.ALLOWED, Outcome.LIMITED);
       assertThat(outcomes(limiter, "quiet", 2)).containsExactly(Outcome.ALLOWED, Outcome.LIMITED);
     }
   }
@@ -107,7 +123,8 @@ class RateLimiterTest {
 
   @Test
   void replicasSharingTheCountTogetherStayWithinTheLimit() throws Exception {
-    try (RateLimiter first = new RateLimiter(count, system -> 10, clock); RateLimiter second = new RateLimiter(count, system -> 10, clock)) {
+    try (RateLimiter first = new RateLimiter(count, system -> 10, clock);
+        RateLimiter second = new RateLimiter(count, system -> 10, clock)) {
       List<Outcome> all = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
         all.add((i % 2 == 0 ? first : second).acquire("usa-limited").get(5, TimeUnit.SECONDS));
@@ -118,18 +135,23 @@ class RateLimiterTest {
 
   @Test
   void aCountThatCannotBeAskedFailsTheCallInsteadOfLettingItThrough() throws Exception {
-    RateLimiter.SharedCount down = (window, limit, want) -> {
-      throw new JedisConnectionException("Failed to connect to 127.0.0.1:6379");
-    };
+    RateLimiter.SharedCount down =
+        (window, limit, want) -> {
+          throw new JedisConnectionException("Failed to connect to 127.0.0.1:6379");
+        };
     try (RateLimiter limiter = new RateLimiter(down, system -> 10, clock)) {
-      assertThatThrownBy(() -> limiter.acquire("usa-limited").get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-          .hasRootCauseInstanceOf(JedisConnectionException.class).hasRootCauseMessage("Failed to connect to 127.0.0.1:6379");
+      assertThatThrownBy(() -> limiter.acquire("usa-limited").get(5, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasRootCauseInstanceOf(JedisConnectionException.class)
+          .hasRootCauseMessage("Failed to connect to 127.0.0.1:6379");
       // nothing was granted, so the next call asks again, and fails again
-      assertThatThrownBy(() -> limiter.acquire("usa-limited").get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+      assertThatThrownBy(() -> limiter.acquire("usa-limited").get(5, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class);
     }
   }
 
-  private static List<Outcome> outcomes(RateLimiter limiter, String system, int calls) throws Exception {
+  private static List<Outcome> outcomes(RateLimiter limiter, String system, int calls)
+      throws Exception {
     List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < calls; i++) {
       outcomes.add(limiter.acquire(system).get(5, TimeUnit.SECONDS));

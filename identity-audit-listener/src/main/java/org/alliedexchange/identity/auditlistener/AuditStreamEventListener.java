@@ -24,27 +24,37 @@ import org.keycloak.models.UserModel;
 import org.keycloak.util.JsonSerialization;
 
 /**
- * Turns Keycloak's admin events (and users' own profile and credential changes) into
- * {@code IdentityChanged} audit events on the audit stream.
+ * Turns Keycloak's admin events (and users' own profile and credential changes) into {@code
+ * IdentityChanged} audit events on the audit stream.
  *
- * <p>Where Keycloak reports the change inside the request's transaction, the write is enlisted in the
- * transaction's prepare phase: if Redis does not take the record, the transaction rolls back and the
- * change does not happen. The record never carries a secret: only the attributes that matter to
- * releasability (nation, clearance, communities), roles, and whether the identity is enabled.
+ * <p>Where Keycloak reports the change inside the request's transaction, the write is enlisted in
+ * the transaction's prepare phase: if Redis does not take the record, the transaction rolls back
+ * and the change does not happen. The record never carries a secret: only the attributes that
+ * matter to releasability (nation, clearance, communities), roles, and whether the identity is
+ * enabled.
  */
 final class AuditStreamEventListener implements EventListenerProvider {
 
   private static final Logger LOG = Logger.getLogger(AuditStreamEventListener.class);
-  private static final Set<EventType> USER_CHANGES = Set.of(EventType.UPDATE_PASSWORD, EventType.UPDATE_PROFILE,
-      EventType.UPDATE_EMAIL, EventType.UPDATE_CREDENTIAL, EventType.REMOVE_CREDENTIAL, EventType.UPDATE_TOTP,
-      EventType.REMOVE_TOTP, EventType.DELETE_ACCOUNT);
-  private static final List<String> AUDITED_ATTRIBUTES = List.of("nation", "clearance", "communities");
+  private static final Set<EventType> USER_CHANGES =
+      Set.of(
+          EventType.UPDATE_PASSWORD,
+          EventType.UPDATE_PROFILE,
+          EventType.UPDATE_EMAIL,
+          EventType.UPDATE_CREDENTIAL,
+          EventType.REMOVE_CREDENTIAL,
+          EventType.UPDATE_TOTP,
+          EventType.REMOVE_TOTP,
+          EventType.DELETE_ACCOUNT);
+  private static final List<String> AUDITED_ATTRIBUTES =
+      List.of("nation", "clearance", "communities");
 
   private final KeycloakSession session;
   private final AuditStreamWriter writer;
   private final String configurationProblem;
 
-  AuditStreamEventListener(KeycloakSession session, AuditStreamWriter writer, String configurationProblem) {
+  AuditStreamEventListener(
+      KeycloakSession session, AuditStreamWriter writer, String configurationProblem) {
     this.session = session;
     this.writer = writer;
     this.configurationProblem = configurationProblem;
@@ -56,15 +66,21 @@ final class AuditStreamEventListener implements EventListenerProvider {
       return;
     }
     RealmModel realm = session.realms().getRealm(event.getRealmId());
-    UserModel user = realm == null || event.getUserId() == null ? null : session.users().getUserById(realm, event.getUserId());
-    IdentityChanged.Builder change = IdentityChanged.newBuilder()
-        .setRealm(realm == null ? "" : realm.getName())
-        .setOperation(event.getType().name())
-        .setResourceType("USER")
-        .setResourcePath("users/" + nullToEmpty(event.getUserId()))
-        .setChangedBy(user == null ? nullToEmpty(event.getUserId()) : user.getUsername())
-        .setNation(user == null ? "" : nullToEmpty(user.getFirstAttribute("nation")))
-        .setSummary((user == null ? "" : user.getUsername() + ": ") + event.getType().name().toLowerCase().replace('_', ' '));
+    UserModel user =
+        realm == null || event.getUserId() == null
+            ? null
+            : session.users().getUserById(realm, event.getUserId());
+    IdentityChanged.Builder change =
+        IdentityChanged.newBuilder()
+            .setRealm(realm == null ? "" : realm.getName())
+            .setOperation(event.getType().name())
+            .setResourceType("USER")
+            .setResourcePath("users/" + nullToEmpty(event.getUserId()))
+            .setChangedBy(user == null ? nullToEmpty(event.getUserId()) : user.getUsername())
+            .setNation(user == null ? "" : nullToEmpty(user.getFirstAttribute("nation")))
+            .setSummary(
+                (user == null ? "" : user.getUsername() + ": ")
+                    + event.getType().name().toLowerCase().replace('_', ' '));
     record(build(change.build(), event.getTime()));
   }
 
@@ -73,41 +89,48 @@ final class AuditStreamEventListener implements EventListenerProvider {
     RealmModel realm = session.realms().getRealm(event.getRealmId());
     String path = nullToEmpty(event.getResourcePath());
     Subject subject = subject(realm, path);
-    IdentityChanged change = IdentityChanged.newBuilder()
-        .setRealm(realm == null ? nullToEmpty(event.getRealmId()) : realm.getName())
-        .setOperation(event.getOperationType().name())
-        .setResourceType(nullToEmpty(event.getResourceTypeAsString()))
-        .setResourcePath(path)
-        .setChangedBy(changedBy(event.getAuthDetails()))
-        .setNation(subject.nation())
-        .setSummary(summary(event, subject, path))
-        .build();
+    IdentityChanged change =
+        IdentityChanged.newBuilder()
+            .setRealm(realm == null ? nullToEmpty(event.getRealmId()) : realm.getName())
+            .setOperation(event.getOperationType().name())
+            .setResourceType(nullToEmpty(event.getResourceTypeAsString()))
+            .setResourcePath(path)
+            .setChangedBy(changedBy(event.getAuthDetails()))
+            .setNation(subject.nation())
+            .setSummary(summary(event, subject, path))
+            .build();
     record(build(change, event.getTime()));
   }
 
   private AuditEvent build(IdentityChanged change, long timeMillis) {
     return AuditEvent.newBuilder()
         .setEventId(UUID.randomUUID().toString())
-        .setOccurredAt(Timestamp.newBuilder().setSeconds(Math.floorDiv(timeMillis, 1000L))
-            .setNanos((int) Math.floorMod(timeMillis, 1000L) * 1_000_000))
+        .setOccurredAt(
+            Timestamp.newBuilder()
+                .setSeconds(Math.floorDiv(timeMillis, 1000L))
+                .setNanos((int) Math.floorMod(timeMillis, 1000L) * 1_000_000))
         .setSource("keycloak/" + change.getRealm())
         .setIdentityChanged(change)
         .build();
   }
 
-  /** Writes in the transaction's prepare phase when there is one, so a failed write undoes the change. */
+  /**
+   * Writes in the transaction's prepare phase when there is one, so a failed write undoes the
+   * change.
+   */
   private void record(AuditEvent event) {
     KeycloakTransactionManager transaction = session.getTransactionManager();
     if (transaction != null && transaction.isActive() && !transaction.getRollbackOnly()) {
-      transaction.enlistPrepare(new AbstractKeycloakTransaction() {
-        @Override
-        protected void commitImpl() {
-          write(event);
-        }
+      transaction.enlistPrepare(
+          new AbstractKeycloakTransaction() {
+            @Override
+            protected void commitImpl() {
+              write(event);
+            }
 
-        @Override
-        protected void rollbackImpl() {}
-      });
+            @Override
+            protected void rollbackImpl() {}
+          });
     } else {
       write(event);
     }
@@ -120,8 +143,11 @@ final class AuditStreamEventListener implements EventListenerProvider {
     try {
       writer.append(event);
     } catch (RuntimeException e) {
-      LOG.errorf("identity change %s could not be written to the audit stream: %s", event.getIdentityChanged().getSummary(), e.getMessage());
-      throw new IllegalStateException("identity change refused: the audit stream did not take its record", e);
+      LOG.errorf(
+          "identity change %s could not be written to the audit stream: %s",
+          event.getIdentityChanged().getSummary(), e.getMessage());
+      throw new IllegalStateException(
+          "identity change refused: the audit stream did not take its record", e);
     }
   }
 
@@ -135,15 +161,20 @@ final class AuditStreamEventListener implements EventListenerProvider {
     String[] parts = path.split("/");
     if (parts.length >= 2 && parts[0].equals("users")) {
       UserModel user = session.users().getUserById(realm, parts[1]);
-      return user == null ? new Subject(parts[1], "") : new Subject(user.getUsername(), nullToEmpty(user.getFirstAttribute("nation")));
+      return user == null
+          ? new Subject(parts[1], "")
+          : new Subject(user.getUsername(), nullToEmpty(user.getFirstAttribute("nation")));
     }
     if (parts.length >= 2 && parts[0].equals("clients")) {
       ClientModel client = realm.getClientById(parts[1]);
       if (client == null) {
         return new Subject(parts[1], "");
       }
-      UserModel account = client.isServiceAccountsEnabled() ? session.users().getServiceAccount(client) : null;
-      return new Subject(client.getClientId(), account == null ? "" : nullToEmpty(account.getFirstAttribute("nation")));
+      UserModel account =
+          client.isServiceAccountsEnabled() ? session.users().getServiceAccount(client) : null;
+      return new Subject(
+          client.getClientId(),
+          account == null ? "" : nullToEmpty(account.getFirstAttribute("nation")));
     }
     return new Subject("", "");
   }
@@ -159,8 +190,10 @@ final class AuditStreamEventListener implements EventListenerProvider {
   }
 
   private static String summary(AdminEvent event, Subject subject, String path) {
-    StringBuilder summary = new StringBuilder(event.getOperationType().name().toLowerCase())
-        .append(' ').append(nullToEmpty(event.getResourceTypeAsString()).toLowerCase().replace('_', ' '));
+    StringBuilder summary =
+        new StringBuilder(event.getOperationType().name().toLowerCase())
+            .append(' ')
+            .append(nullToEmpty(event.getResourceTypeAsString()).toLowerCase().replace('_', ' '));
     if (!subject.name().isEmpty()) {
       summary.append(' ').append(subject.name());
     }
@@ -176,7 +209,9 @@ final class AuditStreamEventListener implements EventListenerProvider {
   /** The releasability-relevant parts of a representation, never its secrets. */
   @SuppressWarnings("unchecked")
   private static String details(String representation) {
-    if (representation == null || representation.isBlank() || !representation.trim().startsWith("{") && !representation.trim().startsWith("[")) {
+    if (representation == null
+        || representation.isBlank()
+        || !representation.trim().startsWith("{") && !representation.trim().startsWith("[")) {
       return "";
     }
     try {

@@ -12,12 +12,12 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 
 /**
- * Registers the {@value #ID} event listener. Enable it on a realm ({@code eventsListeners}) and point it
- * at the audit stream's Redis with the environment variable {@code ALLIED_AUDIT_REDIS_URL}
+ * Registers the {@value #ID} event listener. Enable it on a realm ({@code eventsListeners}) and
+ * point it at the audit stream's Redis with the environment variable {@code ALLIED_AUDIT_REDIS_URL}
  * (or the SPI option {@code redis-url}); the stream key defaults to {@code allied:audit}.
  *
- * <p>Without a Redis URL the listener refuses every identity change it sees: an identity change that
- * cannot be audited must not happen.
+ * <p>Without a Redis URL the listener refuses every identity change it sees: an identity change
+ * that cannot be audited must not happen.
  */
 public final class AuditStreamEventListenerFactory implements EventListenerProviderFactory {
 
@@ -34,10 +34,19 @@ public final class AuditStreamEventListenerFactory implements EventListenerProvi
 
   @Override
   public void init(Config.Scope config) {
-    String url = firstNonBlank(System.getenv(AuditStream.REDIS_URL_ENV), config.get("redis-url"), config.get("redisUrl"));
-    String key = firstNonBlank(System.getenv(AuditStream.STREAM_KEY_ENV), config.get("stream"), AuditStream.DEFAULT_KEY);
+    String url =
+        firstNonBlank(
+            System.getenv(AuditStream.REDIS_URL_ENV),
+            config.get("redis-url"),
+            config.get("redisUrl"));
+    String key =
+        firstNonBlank(
+            System.getenv(AuditStream.STREAM_KEY_ENV),
+            config.get("stream"),
+            AuditStream.DEFAULT_KEY);
     if (url == null) {
-      configurationProblem = "no Redis for the audit stream: set " + AuditStream.REDIS_URL_ENV + "=redis://host:port";
+      configurationProblem =
+          "no Redis for the audit stream: set " + AuditStream.REDIS_URL_ENV + "=redis://host:port";
       LOG.error(ID + ": " + configurationProblem + "; identity changes will be refused");
       return;
     }

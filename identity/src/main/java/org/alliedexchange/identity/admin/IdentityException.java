@@ -1,8 +1,9 @@
 package org.alliedexchange.identity.admin;
 
 /**
- * An identity operation refused or failed; the message says why in one line. A refusal ({@link #refused()})
- * is the caller's input (an unknown nation, a name taken); anything else is Keycloak failing or unreachable.
+ * An identity operation refused or failed; the message says why in one line. A refusal ({@link
+ * #refused()}) is the caller's input (an unknown nation, a name taken); anything else is Keycloak
+ * failing or unreachable.
  */
 public final class IdentityException extends RuntimeException {
   private static final long serialVersionUID = 1L;

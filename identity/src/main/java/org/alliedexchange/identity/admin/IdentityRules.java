@@ -10,16 +10,18 @@ import org.alliedexchange.policy.Level;
 import org.alliedexchange.policy.NationalScheme;
 
 /**
- * What an identity may hold, checked before anything reaches Keycloak: a nation the federation knows,
- * a clearance on the common scale, well-formed communities, and the realm's roles.
+ * What an identity may hold, checked before anything reaches Keycloak: a nation the federation
+ * knows, a clearance on the common scale, well-formed communities, and the realm's roles.
  */
 public final class IdentityRules {
 
   /** The realm's roles (identity/realm/allied-realm.json). */
   public static final Set<String> ROLES =
       Set.of("exchange-publish", "exchange-read", "hotline-member", "auditor", "federation-admin");
+
   /** Roles a person may be given by the tools: people audit or administer; systems exchange. */
-  public static final Set<String> PERSON_ROLES = Set.of("auditor", "federation-admin", "hotline-member");
+  public static final Set<String> PERSON_ROLES =
+      Set.of("auditor", "federation-admin", "hotline-member");
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{2,62}");
   private static final Pattern COMMUNITY = Pattern.compile("[A-Z0-9_.-]{1,64}");
@@ -32,15 +34,22 @@ public final class IdentityRules {
 
   public String name(String name, String what) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw IdentityException.refusal(what + " \"" + name + "\" must be 3 to 63 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
+      throw IdentityException.refusal(
+          what
+              + " \""
+              + name
+              + "\" must be 3 to 63 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
     }
     return name;
   }
 
   public String nation(String nation) {
     if (nation == null || federation.nation(nation) == null) {
-      throw IdentityException.refusal("unknown nation \"" + nation + "\"; the federation knows "
-          + federation.nations().stream().map(NationalScheme::code).toList());
+      throw IdentityException.refusal(
+          "unknown nation \""
+              + nation
+              + "\"; the federation knows "
+              + federation.nations().stream().map(NationalScheme::code).toList());
     }
     return nation;
   }
@@ -48,7 +57,8 @@ public final class IdentityRules {
   public Level clearance(String clearance) {
     Level level = Level.parse(clearance);
     if (level == null) {
-      throw IdentityException.refusal("unknown clearance \"" + clearance + "\"; use one of " + List.of(Level.values()));
+      throw IdentityException.refusal(
+          "unknown clearance \"" + clearance + "\"; use one of " + List.of(Level.values()));
     }
     return level;
   }
@@ -57,7 +67,8 @@ public final class IdentityRules {
     Set<String> checked = new LinkedHashSet<>();
     for (String community : communities == null ? List.<String>of() : communities) {
       if (community == null || !COMMUNITY.matcher(community).matches()) {
-        throw IdentityException.refusal("community \"" + community + "\" must be 1 to 64 of A-Z, 0-9, '_', '.', '-'");
+        throw IdentityException.refusal(
+            "community \"" + community + "\" must be 1 to 64 of A-Z, 0-9, '_', '.', '-'");
       }
       checked.add(community);
     }
@@ -70,7 +81,8 @@ public final class IdentityRules {
     }
     for (String role : roles) {
       if (!allowed.contains(role)) {
-        throw IdentityException.refusal("unknown role \"" + role + "\"; use one of " + new TreeSet<>(allowed));
+        throw IdentityException.refusal(
+            "unknown role \"" + role + "\"; use one of " + new TreeSet<>(allowed));
       }
     }
     return List.copyOf(new LinkedHashSet<>(roles));

@@ -4,7 +4,9 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.function.Supplier;
 
-/** Runs the admin calls to Keycloak, turning its HTTP and connection errors into one readable line. */
+/**
+ * Runs the admin calls to Keycloak, turning its HTTP and connection errors into one readable line.
+ */
 final class KeycloakCalls {
 
   private KeycloakCalls() {}
@@ -23,10 +25,16 @@ final class KeycloakCalls {
       } catch (RuntimeException ignored) {
         // the status alone will do
       }
-      throw IdentityException.failure("could not " + what + ": Keycloak answered " + response.getStatus()
-          + (body.isBlank() ? "" : " " + body.strip()), e);
+      throw IdentityException.failure(
+          "could not "
+              + what
+              + ": Keycloak answered "
+              + response.getStatus()
+              + (body.isBlank() ? "" : " " + body.strip()),
+          e);
     } catch (jakarta.ws.rs.ProcessingException e) {
-      throw IdentityException.failure("could not " + what + ": cannot reach Keycloak (" + rootMessage(e) + ")", e);
+      throw IdentityException.failure(
+          "could not " + what + ": cannot reach Keycloak (" + rootMessage(e) + ")", e);
     }
   }
 

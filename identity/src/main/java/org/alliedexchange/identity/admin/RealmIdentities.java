@@ -11,8 +11,8 @@ import org.keycloak.representations.idm.RoleRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 
 /**
- * The realm's systems and people as Keycloak keeps them: found by name, read as an {@link Identity},
- * their attributes written, and exactly the roles they were given granted.
+ * The realm's systems and people as Keycloak keeps them: found by name, read as an {@link
+ * Identity}, their attributes written, and exactly the roles they were given granted.
  */
 final class RealmIdentities {
 
@@ -24,7 +24,9 @@ final class RealmIdentities {
 
   ClientRepresentation findSystem(String clientId) {
     List<ClientRepresentation> found = realm.clients().findByClientId(clientId);
-    return found.isEmpty() || !Boolean.TRUE.equals(found.get(0).isServiceAccountsEnabled()) ? null : found.get(0);
+    return found.isEmpty() || !Boolean.TRUE.equals(found.get(0).isServiceAccountsEnabled())
+        ? null
+        : found.get(0);
   }
 
   ClientRepresentation requireSystem(String clientId) {
@@ -53,22 +55,38 @@ final class RealmIdentities {
       representations.add(realm.roles().get(role).toRepresentation());
     }
     user.roles().realmLevel().add(representations);
-    List<RoleRepresentation> defaults = user.roles().realmLevel().listAll().stream()
-        .filter(role -> role.getName().startsWith("default-roles-")).toList();
+    List<RoleRepresentation> defaults =
+        user.roles().realmLevel().listAll().stream()
+            .filter(role -> role.getName().startsWith("default-roles-"))
+            .toList();
     if (!defaults.isEmpty()) {
       user.roles().realmLevel().remove(defaults);
     }
   }
 
-  Identity identity(String kind, String name, UserRepresentation user, boolean enabled, String description) {
-    Map<String, List<String>> attributes = user.getAttributes() == null ? Map.of() : user.getAttributes();
-    List<String> roles = realm.users().get(user.getId()).roles().realmLevel().listAll().stream()
-        .map(RoleRepresentation::getName).filter(IdentityRules.ROLES::contains).sorted().toList();
-    return new Identity(kind, name, first(attributes.get("nation")), first(attributes.get("clearance")),
-        attributes.getOrDefault("communities", List.of()), roles, enabled, nonNull(description));
+  Identity identity(
+      String kind, String name, UserRepresentation user, boolean enabled, String description) {
+    Map<String, List<String>> attributes =
+        user.getAttributes() == null ? Map.of() : user.getAttributes();
+    List<String> roles =
+        realm.users().get(user.getId()).roles().realmLevel().listAll().stream()
+            .map(RoleRepresentation::getName)
+            .filter(IdentityRules.ROLES::contains)
+            .sorted()
+            .toList();
+    return new Identity(
+        kind,
+        name,
+        first(attributes.get("nation")),
+        first(attributes.get("clearance")),
+        attributes.getOrDefault("communities", List.of()),
+        roles,
+        enabled,
+        nonNull(description));
   }
 
-  static Map<String, List<String>> attributes(String nation, String clearance, List<String> communities) {
+  static Map<String, List<String>> attributes(
+      String nation, String clearance, List<String> communities) {
     Map<String, List<String>> attributes = new HashMap<>();
     attributes.put("nation", List.of(nation));
     attributes.put("clearance", List.of(clearance));
