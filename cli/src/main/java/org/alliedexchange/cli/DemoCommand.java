@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
           .println(
               "allied demo: DEMO FAILED: "
                   + (e instanceof StatusRuntimeException s
-                      ? ExchangeCommands.describe(s.getStatus())
+                      ? ExchangeOutput.describe(s.getStatus())
                       : e.getMessage()));
       return 1;
     } finally {

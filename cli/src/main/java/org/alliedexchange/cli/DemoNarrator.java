@@ -38,7 +38,7 @@ final class DemoNarrator {
     } catch (StatusRuntimeException e) {
       expect(
           e.getStatus().getCode() == Status.Code.PERMISSION_DENIED,
-          "expected PERMISSION_DENIED, got " + ExchangeCommands.describe(e.getStatus()));
+          "expected PERMISSION_DENIED, got " + ExchangeOutput.describe(e.getStatus()));
       expect(
           e.getStatus().getDescription() != null && e.getStatus().getDescription().contains(reason),
           "expected " + reason + ", got " + e.getStatus().getDescription());

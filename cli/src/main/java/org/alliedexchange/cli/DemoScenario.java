@@ -5,13 +5,7 @@ import static org.alliedexchange.cli.DemoNarrator.expect;
 
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.alliedexchange.api.audit.v1.QueryRecordsRequest;
-import org.alliedexchange.api.audit.v1.QueryRecordsResponse;
-import org.alliedexchange.api.audit.v1.VerifyChainRequest;
-import org.alliedexchange.api.audit.v1.VerifyChainResponse;
 import org.alliedexchange.api.exchange.v1.AmendReleasabilityRequest;
 import org.alliedexchange.api.exchange.v1.GeoPoint;
 import org.alliedexchange.api.exchange.v1.GetRequest;
@@ -216,71 +210,11 @@ final class DemoScenario {
             + ").");
 
     narrator.say(8, "Korea's and Japan's auditors log in and read the Korea–Japan record.");
-    AlliedClient korAuditor = federation.person("kor-auditor");
-    AlliedClient jpnAuditor = federation.person("jpn-auditor");
     List<String> wanted =
         List.of(
             atJapan.getLabel().getRelease().getTransferId(),
             afterAtJapan.getLabel().getRelease().getTransferId());
-    List<QueryRecordsResponse> korRecords = List.of();
-    List<QueryRecordsResponse> jpnRecords = List.of();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      korRecords = records(korAuditor);
-      jpnRecords = records(jpnAuditor);
-      if (ids(korRecords).containsAll(wanted) && ids(jpnRecords).containsAll(wanted)) {
-        break;
-      }
-      Thread.sleep(250);
-    }
-    expect(
-        ids(korRecords).containsAll(wanted) && ids(jpnRecords).containsAll(wanted),
-        "the auditors do not both see the demo's transfers");
-    expect(
-        korRecords.stream()
-            .map(QueryRecordsResponse::getHash)
-            .toList()
-            .equals(jpnRecords.stream().map(QueryRecordsResponse::getHash).toList()),
-        "the two auditors were shown different chains");
-    long refusals =
-        korRecords.stream()
-            .filter(
-                r -> r.getRedacted() || r.getEvent().getTransfer().getDecision().getNumber() == 2)
-            .count();
-    narrator.show(
-        "Both see the same "
-            + korRecords.size()
-            + " records of JPN-KOR, with the same hashes: the transfers to Japan (each re-marked "
-            + "for the auditor), "
-            + refusals
-            + " refusals, and the suspension and resumption.");
-    VerifyChainResponse korVerified =
-        korAuditor
-            .audit()
-            .verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build());
-    VerifyChainResponse jpnVerified =
-        jpnAuditor
-            .audit()
-            .verifyChain(VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build());
-    expect(
-        korVerified.getVerified() && jpnVerified.getVerified(),
-        "the chain did not verify: " + korVerified.getDetail());
-    narrator.show("The chain verifies for both: " + jpnVerified.getDetail() + ".");
-    narrator.show(
-        "Open the console at " + federation.console() + " as jpn-auditor to see the report.");
-  }
-
-  private List<QueryRecordsResponse> records(AlliedClient auditor) {
-    List<QueryRecordsResponse> records = new ArrayList<>();
-    auditor
-        .audit()
-        .exportRecords(QueryRecordsRequest.newBuilder().setRelationship("JPN-KOR").build())
-        .forEachRemaining(records::add);
-    return records;
-  }
-
-  private static List<String> ids(List<QueryRecordsResponse> records) {
-    return records.stream().map(r -> r.getEvent().getEventId()).toList();
+    new DemoAuditReview(federation, narrator).play(wanted);
   }
 
   private static PublishRequest report(String topic, String marking, String... releasableTo) {

@@ -48,7 +48,7 @@ final class DemoSubscription implements AutoCloseable {
       throw new NotShown(
           "a subscription ended: "
               + (t instanceof StatusRuntimeException s
-                  ? ExchangeCommands.describe(s.getStatus())
+                  ? ExchangeOutput.describe(s.getStatus())
                   : t));
     }
     return (SubscribeResponse) next;

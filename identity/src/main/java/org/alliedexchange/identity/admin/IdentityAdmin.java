@@ -1,25 +1,17 @@
 package org.alliedexchange.identity.admin;
 
 import static org.alliedexchange.identity.admin.KeycloakCalls.call;
-import static org.alliedexchange.identity.admin.RealmIdentities.attributes;
 import static org.alliedexchange.identity.admin.RealmIdentities.nonNull;
 
-import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.alliedexchange.policy.Federation;
 import org.keycloak.OAuth2Constants;
-import org.keycloak.admin.client.CreatedResponseUtil;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.admin.client.KeycloakBuilder;
-import org.keycloak.admin.client.resource.ClientResource;
 import org.keycloak.admin.client.resource.RealmResource;
-import org.keycloak.admin.client.resource.UserResource;
 import org.keycloak.representations.idm.ClientRepresentation;
-import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 
 /**
@@ -38,14 +30,17 @@ public final class IdentityAdmin implements AutoCloseable {
 
   private final Keycloak keycloak;
   private final RealmResource realm;
-  private final IdentityRules rules;
   private final RealmIdentities identities;
+  private final IdentityOnboarding onboarding;
+  private final IdentityChanges changes;
 
   private IdentityAdmin(Keycloak keycloak, String realmName, Federation federation) {
     this.keycloak = keycloak;
     this.realm = keycloak.realm(realmName);
-    this.rules = new IdentityRules(federation);
+    IdentityRules rules = new IdentityRules(federation);
     this.identities = new RealmIdentities(realm);
+    this.onboarding = new IdentityOnboarding(realm, rules, identities);
+    this.changes = new IdentityChanges(realm, rules, identities);
   }
 
   /**
@@ -82,44 +77,7 @@ public final class IdentityAdmin implements AutoCloseable {
       List<String> communities,
       List<String> roles,
       String description) {
-    rules.name(clientId, "client id");
-    rules.nation(nation);
-    String level = rules.clearance(clearance).name();
-    List<String> checkedCommunities = rules.communities(communities);
-    List<String> checkedRoles = rules.roles(roles, IdentityRules.ROLES);
-    return call(
-        "onboard " + clientId,
-        () -> {
-          if (!realm.clients().findByClientId(clientId).isEmpty()) {
-            throw IdentityException.refusal("a client \"" + clientId + "\" already exists");
-          }
-          ClientRepresentation client = new ClientRepresentation();
-          client.setClientId(clientId);
-          client.setName(
-              description == null || description.isBlank()
-                  ? nation + " national system " + clientId
-                  : description);
-          client.setDescription(client.getName());
-          client.setEnabled(true);
-          client.setPublicClient(false);
-          client.setClientAuthenticatorType("client-secret");
-          client.setServiceAccountsEnabled(true);
-          client.setStandardFlowEnabled(false);
-          client.setImplicitFlowEnabled(false);
-          client.setDirectAccessGrantsEnabled(false);
-          client.setProtocol("openid-connect");
-          client.setAttributes(new HashMap<>(Map.of(KIND_ATTRIBUTE, NATIONAL_SYSTEM)));
-          String id;
-          try (Response response = realm.clients().create(client)) {
-            id = CreatedResponseUtil.getCreatedId(response);
-          }
-          ClientResource created = realm.clients().get(id);
-          UserRepresentation account = created.getServiceAccountUser();
-          account.setAttributes(attributes(nation, level, checkedCommunities));
-          realm.users().get(account.getId()).update(account);
-          identities.grantRealmRoles(realm.users().get(account.getId()), checkedRoles);
-          return created.getSecret().getValue();
-        });
+    return onboarding.onboardSystem(clientId, nation, clearance, communities, roles, description);
   }
 
   /**
@@ -133,36 +91,7 @@ public final class IdentityAdmin implements AutoCloseable {
       List<String> roles,
       String firstName,
       String lastName) {
-    rules.name(username, "username");
-    rules.nation(nation);
-    String level = rules.clearance(clearance).name();
-    List<String> checkedRoles = rules.roles(roles, IdentityRules.PERSON_ROLES);
-    return call(
-        "add " + username,
-        () -> {
-          if (!realm.users().searchByUsername(username, true).isEmpty()) {
-            throw IdentityException.refusal("a person \"" + username + "\" already exists");
-          }
-          UserRepresentation user = new UserRepresentation();
-          user.setUsername(username);
-          user.setEnabled(true);
-          user.setFirstName(firstName);
-          user.setLastName(lastName);
-          user.setAttributes(attributes(nation, level, List.of()));
-          String id;
-          try (Response response = realm.users().create(user)) {
-            id = CreatedResponseUtil.getCreatedId(response);
-          }
-          UserResource created = realm.users().get(id);
-          String password = initialPassword();
-          CredentialRepresentation credential = new CredentialRepresentation();
-          credential.setType(CredentialRepresentation.PASSWORD);
-          credential.setValue(password);
-          credential.setTemporary(true);
-          created.resetPassword(credential);
-          identities.grantRealmRoles(created, checkedRoles);
-          return password;
-        });
+    return onboarding.addPerson(username, nation, clearance, roles, firstName, lastName);
   }
 
   /** Every national system, with the attributes and roles of its service account. */
@@ -240,76 +169,23 @@ public final class IdentityAdmin implements AutoCloseable {
   }
 
   public void setClearance(String name, String clearance) {
-    String level = rules.clearance(clearance).name();
-    updateAttributes(name, attributes -> attributes.put("clearance", List.of(level)));
+    changes.setClearance(name, clearance);
   }
 
   public void setCommunities(String name, List<String> communities) {
-    List<String> checked = rules.communities(communities);
-    updateAttributes(
-        name,
-        attributes -> {
-          if (checked.isEmpty()) {
-            attributes.remove("communities");
-          } else {
-            attributes.put("communities", checked);
-          }
-        });
+    changes.setCommunities(name, communities);
   }
 
   /**
    * A new secret for a system; the old one stops working at once. Returns the new one, shown once.
    */
   public String rotateSecret(String clientId) {
-    return call(
-        "rotate the secret of " + clientId,
-        () -> {
-          ClientRepresentation client = identities.requireSystem(clientId);
-          return realm.clients().get(client.getId()).generateNewSecret().getValue();
-        });
+    return changes.rotateSecret(clientId);
   }
 
   /** Disables or re-enables a system (its client) or a person. */
   public void setEnabled(String name, boolean enabled) {
-    call(
-        (enabled ? "enable " : "disable ") + name,
-        () -> {
-          ClientRepresentation client = identities.findSystem(name);
-          if (client != null) {
-            client.setEnabled(enabled);
-            realm.clients().get(client.getId()).update(client);
-            return null;
-          }
-          UserRepresentation user = identities.findPerson(name);
-          user.setEnabled(enabled);
-          realm.users().get(user.getId()).update(user);
-          return null;
-        });
-  }
-
-  private void updateAttributes(
-      String name, java.util.function.Consumer<Map<String, List<String>>> change) {
-    call(
-        "update " + name,
-        () -> {
-          ClientRepresentation client = identities.findSystem(name);
-          UserRepresentation user =
-              client != null
-                  ? realm.clients().get(client.getId()).getServiceAccountUser()
-                  : identities.findPerson(name);
-          Map<String, List<String>> attributes =
-              user.getAttributes() == null ? new HashMap<>() : new HashMap<>(user.getAttributes());
-          change.accept(attributes);
-          user.setAttributes(attributes);
-          realm.users().get(user.getId()).update(user);
-          return null;
-        });
-  }
-
-  private static String initialPassword() {
-    byte[] random = new byte[15];
-    new java.security.SecureRandom().nextBytes(random);
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    changes.setEnabled(name, enabled);
   }
 
   private static String first(List<String> values) {

@@ -1,0 +1,191 @@
+package org.alliedexchange.cli.federation;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.alliedexchange.audit.AuditServiceApplication;
+import org.alliedexchange.devservers.LocalKeycloak;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
+import org.alliedexchange.exchange.ExchangeServiceApplication;
+import org.alliedexchange.gateway.GatewayApplication;
+import org.alliedexchange.policy.FederationConfig;
+import org.alliedexchange.policy.NationalScheme;
+
+/**
+ * The federation's start-up order: Redis, then Keycloak in the background while each nation's
+ * PostgreSQL and exchange service, the audit service and the gateway start; then the state file. A
+ * failed start stops what it started.
+ */
+final class FederationStartup {
+
+  private final Path dataDir;
+  private final boolean fresh;
+  private final int gatewayPort;
+  private final int keycloakPort;
+  private final Consumer<String> progress;
+
+  FederationStartup(
+      Path dataDir, boolean fresh, int gatewayPort, int keycloakPort, Consumer<String> progress) {
+    this.dataDir = dataDir;
+    this.fresh = fresh;
+    this.gatewayPort = gatewayPort;
+    this.keycloakPort = keycloakPort;
+    this.progress = progress;
+  }
+
+  LocalFederation startAll(long started) throws IOException {
+    requireFree(gatewayPort, "the gateway", "--gateway-port");
+    requireFree(keycloakPort, "Keycloak", "--keycloak-port");
+    if (fresh && Files.exists(dataDir)) {
+      progress.accept("removing the previous data in " + dataDir + " (--fresh)");
+      try (Stream<Path> paths = Files.walk(dataDir)) {
+        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(path);
+        }
+      }
+    }
+    Files.createDirectories(dataDir);
+    progress.accept("data directory: " + dataDir);
+    LocalRedis redis = null;
+    LocalKeycloak keycloak = null;
+    List<LocalPostgres> databases = new ArrayList<>();
+    Map<String, ExchangeServiceApplication.Running> exchanges = new LinkedHashMap<>();
+    AuditServiceApplication.Running audit = null;
+    GatewayApplication.Running gateway = null;
+    CompletableFuture<LocalKeycloak> keycloakStart = null;
+    try {
+      redis = LocalRedis.start(dataDir.resolve("redis"));
+      progress.accept("redis: " + redis.url() + " (append-only, fsync on every write)");
+      URI redisUrl = redis.url();
+      String gatewayUrl = "http://127.0.0.1:" + gatewayPort;
+      // Keycloak takes longest; the services need only its issuer's name to start, so they start
+      // meanwhile
+      keycloakStart =
+          CompletableFuture.supplyAsync(
+              () ->
+                  LocalKeycloak.builder()
+                      .dataDir(dataDir.resolve("keycloak"))
+                      .port(keycloakPort)
+                      .auditRedis(redisUrl)
+                      .consoleUrl(gatewayUrl)
+                      .progress(progress)
+                      .start());
+      URI issuer =
+          URI.create("http://127.0.0.1:" + keycloakPort + "/realms/" + LocalKeycloak.REALM);
+      URI jwks = URI.create(issuer + "/protocol/openid-connect/certs");
+      List<String> nations =
+          FederationConfig.loadDefault().nations().stream().map(NationalScheme::code).toList();
+      for (String nation : nations) {
+        // each service's PostgreSQL in the service's own directory, as before the services
+        // stopped starting their own
+        Path exchangeDir = dataDir.resolve("exchange-" + nation.toLowerCase());
+        LocalPostgres database = LocalPostgres.start(exchangeDir.resolve("postgres"));
+        databases.add(database);
+        Map<String, Object> properties =
+            ExchangeServiceApplication.localProperties(
+                nation, exchangeDir, database.url(), redisUrl, issuer, jwks);
+        exchanges.put(nation, ExchangeServiceApplication.start(quiet(properties), null));
+        progress.accept(
+            "exchange service " + nation + ": 127.0.0.1:" + exchanges.get(nation).port());
+      }
+      LocalPostgres auditDatabase =
+          LocalPostgres.start(dataDir.resolve("audit").resolve("postgres"));
+      databases.add(auditDatabase);
+      Map<String, Object> auditProperties =
+          AuditServiceApplication.localProperties(
+              dataDir.resolve("audit"), auditDatabase.url(), redisUrl, issuer, jwks);
+      audit = AuditServiceApplication.start(quiet(auditProperties));
+      progress.accept(
+          "audit service: 127.0.0.1:"
+              + audit.port()
+              + " (console page on "
+              + audit.consolePort()
+              + ")");
+      Map<String, Object> gatewayProperties =
+          GatewayApplication.localProperties(gatewayPort, issuer, jwks, redisUrl);
+      exchanges.forEach(
+          (nation, running) ->
+              GatewayApplication.addNation(
+                  gatewayProperties,
+                  nation,
+                  URI.create("http://127.0.0.1:" + running.port()),
+                  dataDir
+                      .resolve("exchange-" + nation.toLowerCase())
+                      .resolve("signing-key.pub.pem")));
+      GatewayApplication.addAuditService(
+          gatewayProperties,
+          URI.create("http://127.0.0.1:" + audit.port()),
+          URI.create("http://127.0.0.1:" + audit.consolePort()));
+      gateway = GatewayApplication.start(quiet(gatewayProperties));
+      progress.accept("gateway: " + gatewayUrl);
+      progress.accept("waiting for Keycloak...");
+      keycloak = keycloakStart.get();
+      Map<String, Object> state =
+          StateFile.describe(dataDir, keycloak, exchanges, audit, gatewayUrl, redisUrl);
+      StateFile.write(dataDir, state);
+      progress.accept(
+          String.format("federation up in %.1f s", (System.nanoTime() - started) / 1e9));
+      return new LocalFederation(
+          dataDir, redis, keycloak, databases, exchanges, audit, gateway, state);
+    } catch (RuntimeException | IOException | InterruptedException | ExecutionException e) {
+      // what started is stopped: a failed start leaves no process behind
+      FederationShutdown.closeQuietly(gateway);
+      FederationShutdown.closeQuietly(audit);
+      exchanges.values().forEach(FederationShutdown::closeQuietly);
+      databases.forEach(FederationShutdown::closeQuietly);
+      if (keycloak == null && keycloakStart != null) {
+        try {
+          keycloak = keycloakStart.get();
+        } catch (InterruptedException | ExecutionException ignored) {
+          // it failed too
+        }
+      }
+      FederationShutdown.closeQuietly(keycloak);
+      FederationShutdown.closeQuietly(redis);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException("the federation did not start: " + cause.getMessage(), cause);
+    }
+  }
+
+  /**
+   * A service as the federation runs it: warnings only on the console, and no shutdown hook of its
+   * own, so one shutdown stops everything in order (gateway, audit, exchanges, their databases,
+   * Keycloak, Redis) instead of one hook per service racing the others.
+   */
+  private static Map<String, Object> quiet(Map<String, Object> properties) {
+    properties.put("logging.level.root", "WARN");
+    properties.put("spring.main.register-shutdown-hook", "false");
+    return properties;
+  }
+
+  private static void requireFree(int port, String what, String option) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "port "
+              + port
+              + " for "
+              + what
+              + " is taken: is a federation already running"
+              + " (`./allied status`)? Stop it, or choose another port with "
+              + option);
+    }
+  }
+}
