@@ -4,7 +4,10 @@ import org.alliedexchange.gateway.auditors.AuditorApi;
 import org.alliedexchange.gateway.auditors.AuditorCalls;
 import org.alliedexchange.gateway.auditors.AuditorTokens;
 import org.alliedexchange.gateway.auditors.ConsoleLogin;
+import org.alliedexchange.gateway.auditors.ConsoleSecurity;
+import org.alliedexchange.gateway.auditors.ConsoleSessionTokens;
 import org.alliedexchange.gateway.auditors.LoopbackTls;
+import org.alliedexchange.gateway.auditors.RecordExport;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.ssl.SslBundles;
@@ -46,7 +49,9 @@ class AuditorsConfiguration {
   RouterFunction<ServerResponse> auditorApi(
       AuditorCalls calls, ObjectProvider<ConsoleLogin> console) {
     ConsoleLogin login = console.getIfAvailable();
-    return new AuditorApi(calls, login != null ? login : AuditorTokens.bearerOnly()).routes();
+    AuditorTokens tokens =
+        login != null ? new ConsoleSessionTokens(login) : AuditorTokens.bearerOnly();
+    return new AuditorApi(calls, tokens, new RecordExport(calls, tokens)).routes();
   }
 
   /**
@@ -59,6 +64,6 @@ class AuditorsConfiguration {
       havingValue = "false",
       matchIfMissing = true)
   SecurityWebFilterChain bearerOnlySecurity(ServerHttpSecurity http) {
-    return ConsoleLogin.bearerOnlyChain(http);
+    return ConsoleSecurity.bearerOnlyChain(http);
   }
 }

@@ -1,6 +1,7 @@
 package org.alliedexchange.gateway.config;
 
 import org.alliedexchange.gateway.auditors.ConsoleLogin;
+import org.alliedexchange.gateway.auditors.ConsoleSecurity;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
@@ -46,7 +47,7 @@ class ConsoleConfiguration {
 
   @Bean
   SecurityWebFilterChain consoleSecurity(ServerHttpSecurity http, ConsoleLogin login) {
-    return login.chain(http);
+    return ConsoleSecurity.consoleChain(http, login);
   }
 
   @Bean

@@ -1,0 +1,119 @@
+package org.alliedexchange.gateway.auditors;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.client.oidc.web.server.logout.OidcClientInitiatedServerLogoutSuccessHandler;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestCustomizers;
+import org.springframework.security.oauth2.client.web.server.DefaultServerOAuth2AuthorizationRequestResolver;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.WebFilterExchange;
+import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import reactor.core.publisher.Mono;
+
+/**
+ * Spring Security's chains for the console's paths and the auditors' API; nothing else the gateway
+ * serves (gRPC, the admin API) is matched, and keeps its own bearer-token checks.
+ */
+public final class ConsoleSecurity {
+
+  private ConsoleSecurity() {}
+
+  /** The security of the console's paths and the auditors' API, with the console's login. */
+  public static SecurityWebFilterChain consoleChain(ServerHttpSecurity http, ConsoleLogin login) {
+    DefaultServerOAuth2AuthorizationRequestResolver resolver =
+        new DefaultServerOAuth2AuthorizationRequestResolver(login.registrations());
+    resolver.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
+    OidcClientInitiatedServerLogoutSuccessHandler logout =
+        new OidcClientInitiatedServerLogoutSuccessHandler(login.registrations());
+    logout.setPostLogoutRedirectUri("{baseUrl}" + ConsoleLogin.CONSOLE_PATH + "/");
+    // with no session to end (it expired, or a second click), back to the console, not Spring's
+    // /login?logout
+    logout.setLogoutSuccessUrl(URI.create(ConsoleLogin.CONSOLE_PATH + "/"));
+    return http
+        // the login's own paths only: Spring's generated /login and /logout pages stay out of reach
+        .securityMatcher(
+            ServerWebExchangeMatchers.pathMatchers(
+                ConsoleLogin.CONSOLE_PATH,
+                ConsoleLogin.CONSOLE_PATH + "/**",
+                "/oauth2/authorization/**",
+                "/login/oauth2/code/**",
+                AuditorApi.PATH + "/**"))
+        .authorizeExchange(
+            exchanges ->
+                exchanges
+                    // the API takes bearer tokens too; it is authenticated by the gRPC call it
+                    // makes
+                    .pathMatchers(AuditorApi.PATH + "/**")
+                    .permitAll()
+                    .anyExchange()
+                    .authenticated())
+        .oauth2Login(
+            oauth ->
+                oauth
+                    .authenticationManager(login.logins())
+                    .authorizationRequestResolver(resolver)
+                    .authenticationFailureHandler(ConsoleSecurity::loginFailed)
+                    .authorizedClientRepository(login.authorizedClientRepository()))
+        // a link logs out (the page is static and holds no CSRF token); a forged logout only ends a
+        // session
+        .logout(
+            out ->
+                out.requiresLogout(
+                        ServerWebExchangeMatchers.pathMatchers(
+                            HttpMethod.GET, ConsoleLogin.LOGOUT_PATH))
+                    .logoutSuccessHandler(logout))
+        .headers(
+            headers ->
+                headers
+                    .contentSecurityPolicy(
+                        csp ->
+                            csp.policyDirectives(
+                                "default-src 'self'; frame-ancestors 'none'; form-action 'self'"))
+                    .frameOptions(
+                        frame -> frame.mode(XFrameOptionsServerHttpHeadersWriter.Mode.DENY)))
+        .build();
+  }
+
+  /**
+   * The chain when no console is configured: the auditors' API takes bearer tokens only, and
+   * nothing else is matched.
+   */
+  public static SecurityWebFilterChain bearerOnlyChain(ServerHttpSecurity http) {
+    return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers(AuditorApi.PATH + "/**"))
+        .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
+        .csrf(ServerHttpSecurity.CsrfSpec::disable)
+        .build();
+  }
+
+  /**
+   * A login that Keycloak or the code exchange refused ends here, saying why, instead of on
+   * Spring's generated /login page, which is outside this chain. No redirect: Keycloak's single
+   * sign-on would send the browser straight back into the same failure.
+   */
+  private static Mono<Void> loginFailed(
+      WebFilterExchange exchange, AuthenticationException failure) {
+    ServerHttpResponse response = exchange.getExchange().getResponse();
+    response.setStatusCode(HttpStatus.UNAUTHORIZED);
+    response.getHeaders().setContentType(new MediaType("text", "plain", StandardCharsets.UTF_8));
+    String why =
+        failure.getMessage() == null && failure instanceof OAuth2AuthenticationException oauth
+            ? oauth.getError().toString()
+            : failure.getMessage();
+    String message =
+        "login to the auditor console failed: "
+            + why
+            + "\nstart again at "
+            + ConsoleLogin.CONSOLE_PATH
+            + "/\n";
+    return response.writeWith(
+        Mono.just(response.bufferFactory().wrap(message.getBytes(StandardCharsets.UTF_8))));
+  }
+}
