@@ -180,8 +180,21 @@ public final class WireMapping {
     return first;
   }
 
+  // computed once per enum: the guard names every message's controls with it
+  private static final ClassValue<String> PREFIXES =
+      new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+          String first = ((Enum<?>) type.getEnumConstants()[0]).name();
+          if (!first.endsWith("_UNSPECIFIED")) {
+            throw new IllegalArgumentException(
+                type.getName() + " is not a wire enum: its first constant is not *_UNSPECIFIED");
+          }
+          return first.substring(0, first.length() - "UNSPECIFIED".length());
+        }
+      };
+
   private static <E extends Enum<E>> String prefix(Class<E> type) {
-    String first = unspecified(type).name();
-    return first.substring(0, first.length() - "UNSPECIFIED".length());
+    return PREFIXES.get(type);
   }
 }
