@@ -91,7 +91,9 @@ final class AuditQueryCommand extends AuditorCommand {
           + "  "
           + at
           + "  "
-          + transfer.path("decision").asString("").replace("DECISION_", "")
+          + WireMapping.shortName(
+              org.alliedexchange.api.audit.v1.Decision.class,
+              transfer.path("decision").asString(""))
           + "  "
           + transfer.path("label").path("originator").asString("?")
           + "->"

@@ -84,7 +84,9 @@ final class AuditReportCommand extends AuditorCommand {
               + "->"
               + flow.path("to").asString()
               + "  "
-              + flow.path("level").asString().replace("CLASSIFICATION_LEVEL_", "")
+              + WireMapping.shortName(
+                  org.alliedexchange.api.label.v1.ClassificationLevel.class,
+                  flow.path("level").asString())
               + "  released "
               + flow.path("released").asString("0")
               + ", refused "
@@ -110,9 +112,13 @@ final class AuditReportCommand extends AuditorCommand {
               + "  "
               + change.path("agreementId").asString()
               + "  "
-              + change.path("previousStatus").asString().replace("AGREEMENT_STATUS_", "")
+              + WireMapping.shortName(
+                  org.alliedexchange.api.audit.v1.AgreementStatus.class,
+                  change.path("previousStatus").asString())
               + " -> "
-              + change.path("status").asString().replace("AGREEMENT_STATUS_", "")
+              + WireMapping.shortName(
+                  org.alliedexchange.api.audit.v1.AgreementStatus.class,
+                  change.path("status").asString())
               + "  by "
               + change.path("changedBy").asString()
               + ": "
