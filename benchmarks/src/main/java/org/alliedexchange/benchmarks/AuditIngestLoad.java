@@ -22,6 +22,7 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.auditstream.AuditBatchWriter;
+import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 
@@ -40,7 +41,7 @@ public final class AuditIngestLoad {
       String[][] pairs = {{"KOR", "JPN"}, {"KOR", "USA"}, {"JPN", "USA"}, {"USA", "KOR"}};
       try (AuditBatchWriter writer =
           AuditBatchWriter.connect(
-              redis.url(), "allied:audit", Duration.ofSeconds(5), 1024, 10_000)) {
+              redis.url(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(5), 1024, 10_000)) {
         List<CompletableFuture<Void>> written = new ArrayList<>();
         List<AuditEvent> group = new ArrayList<>();
         for (int i = 0; i < RECORDS; i++) {

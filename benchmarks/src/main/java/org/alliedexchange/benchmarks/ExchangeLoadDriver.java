@@ -2,7 +2,6 @@ package org.alliedexchange.benchmarks;
 
 import static org.alliedexchange.benchmarks.ExchangeLoad.CONCURRENCY;
 
-import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.MetadataUtils;
@@ -27,6 +26,7 @@ import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.exchange.v1.SubscribeRequest;
 import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.label.WireMapping;
 
 /**
  * The exchange load run's driver: concurrent publishes, paged searches (parsed and as bytes), and
@@ -288,8 +288,7 @@ final class ExchangeLoadDriver {
         .setContent(
             ProductContent.newBuilder()
                 .setTopic(topic)
-                .setObservedAt(
-                    Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+                .setObservedAt(WireMapping.timestamp(now))
                 .setFreeText(
                     FreeTextReport.newBuilder()
                         .setTitle("SRBM launch")

@@ -15,6 +15,7 @@ import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.client.AlliedClient;
+import org.alliedexchange.label.WireMapping;
 
 /**
  * The demo's steps, in order: each does something on the federation, narrates it and checks what it
@@ -219,8 +220,7 @@ final class DemoScenario {
 
   private static PublishRequest report(String topic, String marking, String... releasableTo) {
     Instant now = Instant.now();
-    Timestamp at =
-        Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    Timestamp at = WireMapping.timestamp(now);
     return PublishRequest.newBuilder()
         .setLabel(
             SecurityLabel.newBuilder()

@@ -1,6 +1,5 @@
 package org.alliedexchange.federationstate;
 
-import com.google.protobuf.Timestamp;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -191,15 +190,15 @@ public final class AgreementBoard implements AutoCloseable {
     AuditEvent event =
         AuditEvent.newBuilder()
             .setEventId(UUID.randomUUID().toString())
-            .setOccurredAt(timestamp(at))
+            .setOccurredAt(WireMapping.timestamp(at))
             .setSource("gateway")
             .setAgreementStatusChanged(
                 AgreementStatusChanged.newBuilder()
                     .setAgreementId(agreementId)
                     .addAllParties(agreement.parties())
-                    .setPreviousStatus(toProto(current))
-                    .setStatus(toProto(status))
-                    .setEffectiveAt(timestamp(at))
+                    .setPreviousStatus(WireMapping.agreementStatus(current))
+                    .setStatus(WireMapping.agreementStatus(status))
+                    .setEffectiveAt(WireMapping.timestamp(at))
                     .setChangedBy(changedBy)
                     .setReason(reason == null ? "" : reason))
             .build();
@@ -262,14 +261,6 @@ public final class AgreementBoard implements AutoCloseable {
 
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static org.alliedexchange.api.audit.v1.AgreementStatus toProto(AgreementStatus status) {
-    return WireMapping.agreementStatus(status);
-  }
-
-  private static Timestamp timestamp(Instant at) {
-    return WireMapping.timestamp(at);
   }
 
   @Override

@@ -8,9 +8,9 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.policy.Label;
 
 /**
- * The API's {@link SecurityLabel} as the releasability engine's {@link Label}, and back. Anything
- * the engine could not interpret survives the mapping as something it denies: an enum number this
- * build does not know becomes an unrecognised level or an unknown control, never "nothing".
+ * The API's {@link SecurityLabel} as the releasability engine's {@link Label}. Anything the engine
+ * could not interpret survives the mapping as something it denies: an enum number this build does
+ * not know becomes an unrecognised level or an unknown control, never "nothing".
  */
 public final class ProtoLabels {
 

@@ -1,7 +1,6 @@
 package org.alliedexchange.audit.grpc;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -9,7 +8,6 @@ import io.grpc.stub.StreamObserver;
 import java.security.PublicKey;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -237,7 +235,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                 .setPreviousStatus(
                     WireMapping.namedOrUnspecified(AgreementStatus.class, change.from()))
                 .setStatus(WireMapping.namedOrUnspecified(AgreementStatus.class, change.to()))
-                .setEffectiveAt(timestamp(change.at()))
+                .setEffectiveAt(WireMapping.timestamp(change.at()))
                 .setChangedBy(change.changedBy())
                 .setReason(change.reason()));
       }
@@ -267,7 +265,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
         .setRelationship(checkpoint.relationship())
         .setSequence(checkpoint.sequence())
         .setHeadHash(ByteString.copyFrom(checkpoint.headHash()))
-        .setIssuedAt(timestamp(checkpoint.issuedAt()))
+        .setIssuedAt(WireMapping.timestamp(checkpoint.issuedAt()))
         .setKeyId(NationalKey.keyId(checkpointKey))
         .setSignature(ByteString.copyFrom(checkpoint.signature()))
         .setPublicKeyPem(checkpointKeyPem)
@@ -280,14 +278,6 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     } catch (DateTimeParseException e) {
       throw invalid(field + " " + text + " is not a day like 2026-11-21");
     }
-  }
-
-  static Instant instant(Timestamp timestamp) {
-    return WireMapping.instant(timestamp);
-  }
-
-  static Timestamp timestamp(Instant instant) {
-    return WireMapping.timestamp(instant);
   }
 
   static StatusRuntimeException invalid(String message) {

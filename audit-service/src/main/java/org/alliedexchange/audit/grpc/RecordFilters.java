@@ -10,6 +10,7 @@ import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.audit.chain.AuditorScope;
 import org.alliedexchange.audit.query.RecordQuery;
 import org.alliedexchange.audit.store.AuditLog;
+import org.alliedexchange.label.WireMapping;
 
 /**
  * An auditor's query request as a {@link RecordQuery.Filter}: checked field by field
@@ -43,8 +44,8 @@ final class RecordFilters {
                 + auditor.nation());
       }
     }
-    Instant from = request.hasFrom() ? AuditGrpcService.instant(request.getFrom()) : null;
-    Instant to = request.hasTo() ? AuditGrpcService.instant(request.getTo()) : null;
+    Instant from = request.hasFrom() ? WireMapping.instant(request.getFrom()) : null;
+    Instant to = request.hasTo() ? WireMapping.instant(request.getTo()) : null;
     if (from != null && to != null && !from.isBefore(to)) {
       throw AuditGrpcService.invalid("from " + from + " is not before to " + to);
     }

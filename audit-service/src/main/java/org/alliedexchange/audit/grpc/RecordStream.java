@@ -14,6 +14,7 @@ import org.alliedexchange.audit.chain.AuditorScope;
 import org.alliedexchange.audit.chain.ChainHash;
 import org.alliedexchange.audit.query.RecordLabels;
 import org.alliedexchange.audit.query.RecordQuery;
+import org.alliedexchange.label.WireMapping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,7 @@ final class RecordStream {
                             .setHash(ByteString.copyFrom(row.hash()))
                             .setCursor(row.position().cursor())
                             .setEventDigest(ByteString.copyFrom(ChainHash.digest(row.eventBytes())))
-                            .setRecordedAt(AuditGrpcService.timestamp(row.recordedAt()));
+                            .setRecordedAt(WireMapping.timestamp(row.recordedAt()));
                     if (auditor.readsWhole(label)) {
                       record
                           .setLabel(label)
