@@ -54,7 +54,10 @@ public class AuditServiceApplication {
     properties.put("allied.audit.port", "0");
     properties.put("allied.audit.console-port", "0");
     properties.put("allied.audit.auth.issuer", issuer.toString());
-    properties.put("allied.audit.auth.jwks-uri", jwks.toString());
+    if (jwks != null) {
+      // otherwise the realm's keys are found from the issuer
+      properties.put("allied.audit.auth.jwks-uri", jwks.toString());
+    }
     return properties;
   }
 

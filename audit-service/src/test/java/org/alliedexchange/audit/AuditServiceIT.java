@@ -73,17 +73,12 @@ class AuditServiceIT {
     Path dataDir = dir.resolve(stream.replace(':', '-'));
     LocalPostgres postgres =
         databases.computeIfAbsent(stream, s -> LocalPostgres.start(dataDir.resolve("postgres")));
-    Map<String, Object> properties = new HashMap<>();
-    properties.put("allied.audit.data-dir", dataDir.toString());
-    properties.put("allied.audit.database.url", postgres.url());
-    properties.put("allied.audit.audit-redis", redis.url().toString());
+    Map<String, Object> properties =
+        AuditServiceApplication.localProperties(
+            dataDir, postgres.url(), redis.url(), tokens.issuer, tokens.jwks());
     properties.put("allied.audit.stream", stream);
     properties.put("allied.audit.consumer", consumer);
     properties.put("allied.audit.claim-idle", "1s");
-    properties.put("allied.audit.port", "0");
-    properties.put("allied.audit.console-port", "0");
-    properties.put("allied.audit.auth.issuer", tokens.issuer.toString());
-    properties.put("allied.audit.auth.jwks-uri", tokens.jwks().toString());
     return properties;
   }
 

@@ -212,8 +212,7 @@ class AuditorQueryIT {
               }
             });
     // a record is labelled at the level of the product it describes, in the auditor's scheme; one
-    // above
-    // the auditor's clearance (a 군사I급비밀 refusal) comes as its chain link only
+    // above the auditor's clearance (a 군사I급비밀 refusal) comes as its chain link only
     assertThat(japan)
         .extracting(r -> r.getLabel().getMarking())
         .containsExactly("極秘", "一般", "秘", "極秘");

@@ -101,8 +101,8 @@ public final class AuditExportLoad {
           long[] reads = {0};
           for (int round = 0; round <= ROUNDS; round++) {
             // every guarded read is itself audited, into JPN's own chain: let the audit service
-            // take the
-            // previous round's reads before timing anything, so no path pays for another's backlog
+            // take the previous round's reads before timing anything, so no path pays for another's
+            // backlog
             drained(data, reads[0]);
             double a =
                 rate(

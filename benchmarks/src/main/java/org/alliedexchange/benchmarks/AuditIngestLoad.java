@@ -1,6 +1,7 @@
 package org.alliedexchange.benchmarks;
 
 import com.google.protobuf.Timestamp;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
@@ -61,20 +61,13 @@ public final class AuditIngestLoad {
       try (LocalPostgres postgres = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
           AuditServiceApplication.Running service =
               AuditServiceApplication.start(
-                  Map.of(
-                      "allied.audit.data-dir",
-                      dir.resolve("audit").toString(),
-                      "allied.audit.database.url",
+                  // no auditor calls in this run: the issuer is only configured
+                  AuditServiceApplication.localProperties(
+                      dir.resolve("audit"),
                       postgres.url(),
-                      "allied.audit.audit-redis",
-                      redis.url().toString(),
-                      // no auditor calls in this run: the issuer is only configured
-                      "allied.audit.auth.issuer",
-                      "http://127.0.0.1:1/realms/allied",
-                      "allied.audit.port",
-                      "0",
-                      "allied.audit.console-port",
-                      "0"))) {
+                      redis.url(),
+                      URI.create("http://127.0.0.1:1/realms/allied"),
+                      null))) {
         long started = System.nanoTime();
         DataSource data = service.context().getBean(DataSource.class);
         long stored;

@@ -1,6 +1,7 @@
 package org.alliedexchange.benchmarks;
 
 import com.google.protobuf.Timestamp;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -9,7 +10,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,20 +43,13 @@ public final class AuditReportLoad {
         LocalPostgres postgres = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
         AuditServiceApplication.Running service =
             AuditServiceApplication.start(
-                Map.of(
-                    "allied.audit.data-dir",
-                    dir.resolve("audit").toString(),
-                    "allied.audit.database.url",
+                // no auditor calls in this run: the issuer is only configured
+                AuditServiceApplication.localProperties(
+                    dir.resolve("audit"),
                     postgres.url(),
-                    "allied.audit.audit-redis",
-                    redis.url().toString(),
-                    // no auditor calls in this run: the issuer is only configured
-                    "allied.audit.auth.issuer",
-                    "http://127.0.0.1:1/realms/allied",
-                    "allied.audit.port",
-                    "0",
-                    "allied.audit.console-port",
-                    "0"))) {
+                    redis.url(),
+                    URI.create("http://127.0.0.1:1/realms/allied"),
+                    null))) {
       AuditLog log = service.context().getBean(AuditLog.class);
       String[][] pairs = {{"KOR", "JPN"}, {"JPN", "KOR"}, {"KOR", "USA"}, {"USA", "KOR"}};
       Instant first =

@@ -17,8 +17,7 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootConfiguration
 // the gateway holds no database: a JDBC driver or Flyway on a shared class path (a launcher
-// starting
-// every service in one JVM, the benchmarks) must not make it try to open one
+// starting every service in one JVM, the benchmarks) must not make it try to open one
 @EnableAutoConfiguration(
     excludeName = {
       "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",

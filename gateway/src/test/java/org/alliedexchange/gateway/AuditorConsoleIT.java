@@ -364,10 +364,9 @@ class AuditorConsoleIT {
   @Test
   void anAuditorLogsOutAndInAgainRoundAfterRound() {
     // rounds on one browser's keep-alive connections: each login reaches the console, each logout
-    // ends the
-    // session at the gateway and at Keycloak (a stalled connection here once hung a login in ten)
-    // (KOR's auditor: the reads it makes are on KOR's own chain, not in the log the other tests
-    // count)
+    // ends the session at the gateway and at Keycloak (a stalled connection here once hung a login
+    // in ten) (KOR's auditor: the reads it makes are on KOR's own chain, not in the log the other
+    // tests count)
     for (int round = 1; round <= 12; round++) {
       logIn("kor-auditor");
       new WebDriverWait(browser, Duration.ofSeconds(30))

@@ -106,8 +106,8 @@ class GatewayAuditIT {
     gateway = GatewayApplication.start(properties);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     // the same federation behind a gateway listening with TLS, on a certificate for a name rather
-    // than for
-    // 127.0.0.1: its JSON API reaches its own port by naming the host the certificate is for
+    // than for 127.0.0.1: its JSON API reaches its own port by naming the host the certificate is
+    // for
     tlsCertificate =
         TestCertificates.selfSigned(
             Files.createDirectories(dir.resolve("tls")), "dns:gateway.allied.test,ip:127.0.0.1");

@@ -38,8 +38,7 @@ public final class ReleasabilityEngine {
 
   public Decision decide(Label label, Recipient recipient, Instant at) {
     // reasons and defects are bit sets (1 << ordinal) until a DENY needs them as sets: a PERMIT
-    // allocates
-    // nothing but its Decision, and the guard makes one decision per message
+    // allocates nothing but its Decision, and the guard makes one decision per message
     int reasons = 0;
     if (label == null) {
       reasons |= bit(Reason.LABEL_INVALID);

@@ -39,9 +39,8 @@ public final class GuardTrailers implements HttpHeadersFilter, TrailerHeadersFil
     HttpHeaders trailers = input != null ? input : new HttpHeaders();
     if (trailers.getFirst(GrpcResponses.STATUS) == null) {
       // a trailers-only answer (an error before any message) carried its status in the response
-      // headers;
-      // these trailers replace the ones Spring Cloud Gateway derived from them, so the status must
-      // be here
+      // headers; these trailers replace the ones Spring Cloud Gateway derived from them, so the
+      // status must be here
       HttpClientResponse backend =
           exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR);
       String status = backend == null ? null : backend.responseHeaders().get(GrpcResponses.STATUS);
