@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.federationstate.AgreementBoard;
+import org.alliedexchange.gateway.access.IdentityRevocations;
 import org.alliedexchange.gateway.guard.GuardTrailers;
 import org.alliedexchange.gateway.guard.MessageGuard;
 import org.alliedexchange.gateway.guard.ReleaseGuardFilter;
@@ -81,8 +82,11 @@ class GuardConfiguration {
 
   @Bean
   ReleaseGuardFilter releaseGuardFilter(
-      ResponseGuard guard, OpenTelemetrySdk telemetry, GatewayProperties properties) {
-    return new ReleaseGuardFilter(guard, telemetry, properties.maxMessageBytes());
+      ResponseGuard guard,
+      IdentityRevocations revocations,
+      OpenTelemetrySdk telemetry,
+      GatewayProperties properties) {
+    return new ReleaseGuardFilter(guard, revocations, telemetry, properties.maxMessageBytes());
   }
 
   @Bean

@@ -11,6 +11,7 @@ import java.util.List;
 import org.alliedexchange.api.LabelFields;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.gateway.GrpcResponses;
+import org.alliedexchange.gateway.access.IdentityRevocations;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +35,10 @@ import reactor.core.publisher.Mono;
 /**
  * The guard around the proxied call. Before: a publish's label must name the caller's nation as
  * originator; the exchange service is asked for identity encoding and given the trace context.
- * After: every response message passes {@link ResponseGuard}. Ordered before Spring Cloud Gateway's
- * response writer, so the writer writes into the guarded response.
+ * After: every response message passes {@link ResponseGuard}. A stream ends, with the status the
+ * revocations give it, when its caller's identity changes or its token expires ({@link
+ * IdentityRevocations}). Ordered before Spring Cloud Gateway's response writer, so the writer
+ * writes into the guarded response.
  */
 public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
 
@@ -44,11 +47,17 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
       (carrier, key, value) -> carrier.set(key, value);
 
   private final ResponseGuard guard;
+  private final IdentityRevocations revocations;
   private final OpenTelemetry telemetry;
   private final int maxMessageBytes;
 
-  public ReleaseGuardFilter(ResponseGuard guard, OpenTelemetry telemetry, int maxMessageBytes) {
+  public ReleaseGuardFilter(
+      ResponseGuard guard,
+      IdentityRevocations revocations,
+      OpenTelemetry telemetry,
+      int maxMessageBytes) {
     this.guard = guard;
+    this.revocations = revocations;
     this.telemetry = telemetry;
     this.maxMessageBytes = maxMessageBytes;
   }
@@ -102,6 +111,8 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
             .build();
     Mono<ServerHttpRequest> checked =
         call.method().requestLabelled() ? checkRequestLabel(request, call) : Mono.just(request);
+    IdentityRevocations.OpenStream stream =
+        call.method().serverStreaming() ? revocations.open(call) : null;
     return checked
         .flatMap(
             req -> {
@@ -109,9 +120,10 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
                   exchange
                       .mutate()
                       .request(req)
-                      .response(new GuardedResponse(exchange.getResponse(), call))
+                      .response(new GuardedResponse(exchange.getResponse(), call, stream))
                       .build();
-              return chain.filter(guarded);
+              Mono<Void> proxied = chain.filter(guarded);
+              return stream == null ? proxied : endBeforeAnswer(exchange, call, stream, proxied);
             })
         .onErrorResume(
             RequestRefused.class, e -> GrpcResponses.refuse(exchange, e.code, e.getMessage()))
@@ -131,6 +143,9 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
             })
         .doFinally(
             signal -> {
+              if (stream != null) {
+                stream.close();
+              }
               call.span()
                   .setAttribute(
                       AttributeKey.longKey("allied.released"), (long) call.releasedCount());
@@ -145,6 +160,32 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
                 call.span().setStatus(StatusCode.ERROR, call.endMessage());
               }
             });
+  }
+
+  /**
+   * A stream told to end before the exchange service has answered at all (gRPC sends no headers
+   * before the first message) is cut here and refused; once messages flow, the guarded body ends
+   * it.
+   */
+  private static Mono<Void> endBeforeAnswer(
+      ServerWebExchange exchange,
+      GuardedCall call,
+      IdentityRevocations.OpenStream stream,
+      Mono<Void> proxied) {
+    Mono<Boolean> unanswered =
+        stream
+            .ended()
+            .then(
+                Mono.defer(
+                    () -> exchange.getResponse().isCommitted() ? Mono.never() : Mono.just(true)));
+    return proxied
+        .takeUntilOther(unanswered)
+        .then(
+            Mono.defer(
+                () ->
+                    stream.ending() && !exchange.getResponse().isCommitted()
+                        ? GrpcResponses.refuse(exchange, call.endCode(), call.endMessage())
+                        : Mono.empty()));
   }
 
   private static void endWithGuardStatus(ServerWebExchange exchange, GuardedCall call) {
@@ -243,23 +284,31 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
   /** The response, with every message passing the guard on its way out. */
   private final class GuardedResponse extends ServerHttpResponseDecorator {
     private final GuardedCall call;
+    private final IdentityRevocations.OpenStream stream;
 
-    GuardedResponse(ServerHttpResponse delegate, GuardedCall call) {
+    GuardedResponse(
+        ServerHttpResponse delegate, GuardedCall call, IdentityRevocations.OpenStream stream) {
       super(delegate);
       this.call = call;
+      this.stream = stream;
     }
 
     @Override
     public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-      return super.writeWith(guard.guard(call, Flux.from(body), bufferFactory()))
+      return super.writeWith(guard.guard(call, untilEnded(Flux.from(body)), bufferFactory()))
           .then(Mono.defer(this::endIfGuardSaysSo));
     }
 
     @Override
     public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-      Flux<DataBuffer> flat = Flux.from(body).concatMap(Flux::from);
+      Flux<DataBuffer> flat = untilEnded(Flux.from(body).concatMap(Flux::from));
       return super.writeAndFlushWith(guard.guard(call, flat, bufferFactory()).map(Flux::just))
           .then(Mono.defer(this::endIfGuardSaysSo));
+    }
+
+    /** A stream told to end reads nothing more from the exchange service (cancelling it). */
+    private Flux<DataBuffer> untilEnded(Flux<DataBuffer> body) {
+      return stream == null ? body : body.takeUntilOther(stream.ended());
     }
 
     /**

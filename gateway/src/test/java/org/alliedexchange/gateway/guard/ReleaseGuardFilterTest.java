@@ -34,7 +34,11 @@ class ReleaseGuardFilterTest {
 
   // the response guard is not reached: every call here is decided on its request
   private final ReleaseGuardFilter filter =
-      new ReleaseGuardFilter(null, OpenTelemetry.noop(), 1 << 20);
+      new ReleaseGuardFilter(
+          null,
+          new org.alliedexchange.gateway.access.IdentityRevocations(),
+          OpenTelemetry.noop(),
+          1 << 20);
   private final AtomicReference<byte[]> sentOn = new AtomicReference<>();
   private final GatewayFilterChain backend =
       exchange ->
