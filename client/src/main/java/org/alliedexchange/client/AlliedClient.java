@@ -12,16 +12,21 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.audit.v1.AuditServiceGrpc;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.PublishRequest;
+import org.alliedexchange.api.exchange.v1.SubscribeRequest;
+import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 
 /**
  * A national system's connection to the federation: one HTTP/2 channel to the gateway (plaintext
@@ -54,9 +59,19 @@ public final class AlliedClient implements AutoCloseable {
 
   private final ManagedChannel channel;
   private final CallCredentials credentials;
+  private final TokenSource tokens;
+  // resumptions of subscriptions are scheduled here, never on the transport's threads
+  private final ScheduledExecutorService resumptions =
+      Executors.newSingleThreadScheduledExecutor(
+          task -> {
+            Thread thread = new Thread(task, "allied-client-resume");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private AlliedClient(ManagedChannel channel, TokenSource tokens) {
     this.channel = channel;
+    this.tokens = tokens;
     this.credentials =
         new CallCredentials() {
           @Override
@@ -176,6 +191,20 @@ public final class AlliedClient implements AutoCloseable {
         .withInterceptors(nation(nation), IDEMPOTENT_PUBLISH);
   }
 
+  /**
+   * Follows a topic of {@code nation}'s exchange service as {@link ResumingSubscription} does: a
+   * stream the gateway ends for an expired or changed identity is resumed from its cursor with a
+   * fresh token, so {@code observer} misses nothing and sees nothing twice.
+   */
+  public ResumingSubscription subscribe(
+      String nation, SubscribeRequest request, StreamObserver<SubscribeResponse> observer) {
+    ResumingSubscription subscription =
+        new ResumingSubscription(
+            () -> exchangeAsync(nation), tokens, resumptions, request, observer);
+    subscription.start();
+    return subscription;
+  }
+
   /** The auditors' API (federation-wide: no nation is named). */
   public AuditServiceGrpc.AuditServiceBlockingStub audit() {
     return AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials);
@@ -189,6 +218,7 @@ public final class AlliedClient implements AutoCloseable {
 
   @Override
   public void close() {
+    resumptions.shutdownNow();
     channel.shutdown();
     try {
       if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
