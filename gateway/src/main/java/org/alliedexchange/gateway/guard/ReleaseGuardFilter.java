@@ -149,7 +149,7 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
 
   private static void endWithGuardStatus(ServerWebExchange exchange, GuardedCall call) {
     HttpHeaders extra = new HttpHeaders();
-    GuardTrailers.addWithheld(extra, call, 0);
+    GuardTrailers.addGuardTrailers(extra, call, 0);
     GrpcResponses.endWith(exchange, call.endCode(), call.endMessage(), extra);
   }
 
