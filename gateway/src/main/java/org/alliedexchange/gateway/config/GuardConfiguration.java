@@ -83,10 +83,12 @@ class GuardConfiguration {
   @Bean
   ReleaseGuardFilter releaseGuardFilter(
       ResponseGuard guard,
+      AgreementBoard board,
       IdentityRevocations revocations,
       OpenTelemetrySdk telemetry,
       GatewayProperties properties) {
-    return new ReleaseGuardFilter(guard, revocations, telemetry, properties.maxMessageBytes());
+    return new ReleaseGuardFilter(
+        guard, board::engine, revocations, telemetry, properties.maxMessageBytes());
   }
 
   @Bean
