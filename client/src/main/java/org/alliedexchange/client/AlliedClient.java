@@ -6,6 +6,7 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -174,18 +175,47 @@ public final class AlliedClient implements AutoCloseable {
         }
       };
 
+  /**
+   * A call refused {@code UNAUTHENTICATED} (its token expired, or an identity change revoked it at
+   * the gateway) makes the next call fetch a fresh token instead of reusing the refused one.
+   */
+  private final ClientInterceptor refreshOnUnauthenticated =
+      new ClientInterceptor() {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(
+            MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+          return new ForwardingClientCall.SimpleForwardingClientCall<>(
+              next.newCall(method, options)) {
+            @Override
+            public void start(Listener<R> listener, Metadata headers) {
+              super.start(
+                  new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                    @Override
+                    public void onClose(Status status, Metadata trailers) {
+                      if (status.getCode() == Status.Code.UNAUTHENTICATED) {
+                        tokens.refresh();
+                      }
+                      super.onClose(status, trailers);
+                    }
+                  },
+                  headers);
+            }
+          };
+        }
+      };
+
   /** The exchange service of {@code nation}, through the gateway. */
   public ExchangeServiceGrpc.ExchangeServiceBlockingStub exchange(String nation) {
     return ExchangeServiceGrpc.newBlockingStub(channel)
         .withCallCredentials(credentials)
-        .withInterceptors(nation(nation), IDEMPOTENT_PUBLISH);
+        .withInterceptors(nation(nation), IDEMPOTENT_PUBLISH, refreshOnUnauthenticated);
   }
 
   /** As {@link #exchange}, for streams read as they come. */
   public ExchangeServiceGrpc.ExchangeServiceStub exchangeAsync(String nation) {
     return ExchangeServiceGrpc.newStub(channel)
         .withCallCredentials(credentials)
-        .withInterceptors(nation(nation), IDEMPOTENT_PUBLISH);
+        .withInterceptors(nation(nation), IDEMPOTENT_PUBLISH, refreshOnUnauthenticated);
   }
 
   /**
@@ -196,15 +226,16 @@ public final class AlliedClient implements AutoCloseable {
   public ResumingSubscription subscribe(
       String nation, SubscribeRequest request, StreamObserver<SubscribeResponse> observer) {
     ResumingSubscription subscription =
-        new ResumingSubscription(
-            () -> exchangeAsync(nation), tokens, resumptions, request, observer);
+        new ResumingSubscription(() -> exchangeAsync(nation), resumptions, request, observer);
     subscription.start();
     return subscription;
   }
 
   /** The auditors' API (federation-wide: no nation is named). */
   public AuditServiceGrpc.AuditServiceBlockingStub audit() {
-    return AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials);
+    return AuditServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(credentials)
+        .withInterceptors(refreshOnUnauthenticated);
   }
 
   private static io.grpc.ClientInterceptor nation(String nation) {

@@ -15,11 +15,11 @@ import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 /**
  * A Subscribe that outlives its tokens. The gateway ends a stream {@code UNAUTHENTICATED} when its
  * token expires or its system's identity changes, and {@code UNAVAILABLE} when it cannot vouch for
- * identities for a moment; the subscription then asks its {@link TokenSource} for a fresh token and
- * subscribes again from the cursor of the last product it delivered, so the observer misses nothing
- * and sees nothing twice. It gives up, passing the last error on, after {@value #MAX_ATTEMPTS}
- * resumptions in a row that delivered nothing and lasted less than {@link #SETTLED} (a disabled
- * system gets no fresh token).
+ * identities for a moment; the subscription then subscribes again, with a fresh token (the client
+ * refreshes its {@link TokenSource} on every {@code UNAUTHENTICATED}), from the cursor of the last
+ * product it delivered, so the observer misses nothing and sees nothing twice. It gives up, passing
+ * the last error on, after {@value #MAX_ATTEMPTS} resumptions in a row that delivered nothing and
+ * lasted less than {@link #SETTLED} (a disabled system gets no fresh token).
  */
 public final class ResumingSubscription implements AutoCloseable {
 
@@ -29,7 +29,6 @@ public final class ResumingSubscription implements AutoCloseable {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(4);
 
   private final Supplier<ExchangeServiceGrpc.ExchangeServiceStub> stub;
-  private final TokenSource tokens;
   private final ScheduledExecutorService timer;
   private final SubscribeRequest request;
   private final StreamObserver<SubscribeResponse> observer;
@@ -41,12 +40,10 @@ public final class ResumingSubscription implements AutoCloseable {
 
   ResumingSubscription(
       Supplier<ExchangeServiceGrpc.ExchangeServiceStub> stub,
-      TokenSource tokens,
       ScheduledExecutorService timer,
       SubscribeRequest request,
       StreamObserver<SubscribeResponse> observer) {
     this.stub = stub;
-    this.tokens = tokens;
     this.timer = timer;
     this.request = request;
     this.observer = observer;
@@ -98,10 +95,6 @@ public final class ResumingSubscription implements AutoCloseable {
       if (!resumable || failures >= MAX_ATTEMPTS) {
         observer.onError(error);
         return;
-      }
-      if (code == Status.Code.UNAUTHENTICATED) {
-        // the token expired or no longer says who the system is: the next call gets a new one
-        tokens.refresh();
       }
       long delay =
           failures == 0

@@ -162,6 +162,34 @@ class ResumingSubscriptionTest {
   }
 
   @Test
+  void aCallRefusedUnauthenticatedMakesTheNextCallFetchAFreshToken() throws Exception {
+    CountingTokens tokens = new CountingTokens();
+    try (AlliedClient client =
+        AlliedClient.connect(URI.create("http://127.0.0.1:" + server.getPort()), tokens)) {
+      // the feed refuses a spent token, as the gateway refuses one an identity change revoked
+      feed.spent.add("t1");
+      java.util.Iterator<SubscribeResponse> refused =
+          client
+              .exchange("KOR")
+              .subscribe(SubscribeRequest.newBuilder().setTopic("dprk.missile.launch").build());
+      org.assertj.core.api.Assertions.assertThatThrownBy(refused::hasNext)
+          .isInstanceOf(io.grpc.StatusRuntimeException.class)
+          .satisfies(
+              e ->
+                  assertThat(((io.grpc.StatusRuntimeException) e).getStatus().getCode())
+                      .isEqualTo(Status.Code.UNAUTHENTICATED));
+
+      java.util.Iterator<SubscribeResponse> next =
+          client
+              .exchange("KOR")
+              .subscribe(SubscribeRequest.newBuilder().setTopic("dprk.missile.launch").build());
+
+      assertThat(next.next().getContent().getId()).isEqualTo("p1");
+      assertThat(feed.tokensSeen).containsExactly("t1", "t2");
+    }
+  }
+
+  @Test
   void aSystemThatGetsNoFreshTokenIsToldUnauthenticatedAfterBoundedAttempts() throws Exception {
     CompletableFuture<Status> ended = new CompletableFuture<>();
     TokenSource disabled =
