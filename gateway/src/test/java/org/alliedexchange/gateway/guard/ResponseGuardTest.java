@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.UnknownFieldSet;
 import io.grpc.Status;
 import io.opentelemetry.api.trace.Span;
 import java.nio.ByteBuffer;
@@ -21,6 +22,8 @@ import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.auditstream.AuditEventRules;
+import org.alliedexchange.auditstream.UnstorableAuditEvent;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.BindingVerifier;
@@ -91,6 +94,50 @@ class ResponseGuardTest {
         .isEqualTo(
             "the audit stream did not take the record of this transfer, so nothing more is released on this call:"
                 + " Connection refused");
+  }
+
+  @Test
+  void aRecordTheAuditServiceWouldNotStoreReleasesNothingAndEndsTheCallInternal() {
+    // the writer's own check, as AuditBatchWriter.appendEncoded makes it
+    ResponseGuard guard =
+        new ResponseGuard(
+            messages,
+            records -> {
+              for (byte[] record : records) {
+                var problem = AuditEventRules.problem(record);
+                if (problem.isPresent()) {
+                  return CompletableFuture.failedFuture(new UnstorableAuditEvent(problem.get()));
+                }
+              }
+              return CompletableFuture.completedFuture(null);
+            },
+            () -> null,
+            1 << 20);
+    GuardedCall call = call(GET);
+    SecurityLabel base = label("KOR", "JPN");
+    // a hostile exchange service signs a label carrying a field no one interprets
+    SecurityLabel hostile =
+        base.toBuilder()
+            .setCreatedAt(
+                base.getCreatedAt().toBuilder()
+                    .setUnknownFields(
+                        UnknownFieldSet.newBuilder()
+                            .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(1).build())
+                            .build()))
+            .build();
+
+    List<byte[]> released =
+        guard
+            .guard(call, body(frame(product("p-1", hostile))), BUFFERS)
+            .map(ResponseGuardTest::bytes)
+            .collectList()
+            .block(Duration.ofSeconds(5));
+
+    assertThat(released).isEmpty();
+    assertThat(call.endCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(call.endMessage())
+        .startsWith("the record of this transfer could not be audited")
+        .contains("unknown field at transfer.label.created_at.#99");
   }
 
   @Test
@@ -254,16 +301,22 @@ class ResponseGuardTest {
   }
 
   private static byte[] product(String id, String... releasableTo) {
-    SecurityLabel label =
-        SecurityLabel.newBuilder()
-            .setPolicy("KOR")
-            .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
-            .setMarking("군사II급비밀")
-            .setOriginator("KOR")
-            .addAllReleasableTo(List.of(releasableTo))
-            .addCommunities("MISSILE_WARNING")
-            .setCreatedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
-            .build();
+    return product(id, label(releasableTo));
+  }
+
+  private static SecurityLabel label(String... releasableTo) {
+    return SecurityLabel.newBuilder()
+        .setPolicy("KOR")
+        .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
+        .setMarking("군사II급비밀")
+        .setOriginator("KOR")
+        .addAllReleasableTo(List.of(releasableTo))
+        .addCommunities("MISSILE_WARNING")
+        .setCreatedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
+        .build();
+  }
+
+  private static byte[] product(String id, SecurityLabel label) {
     ProductContent content =
         ProductContent.newBuilder()
             .setId(id)
