@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.UnknownFieldSet;
 import io.grpc.Status;
 import io.opentelemetry.api.trace.Span;
 import java.nio.ByteBuffer;
@@ -114,21 +113,12 @@ class ResponseGuardTest {
             () -> null,
             1 << 20);
     GuardedCall call = call(GET);
-    SecurityLabel base = label("KOR", "JPN");
-    // a hostile exchange service signs a label carrying a field no one interprets
-    SecurityLabel hostile =
-        base.toBuilder()
-            .setCreatedAt(
-                base.getCreatedAt().toBuilder()
-                    .setUnknownFields(
-                        UnknownFieldSet.newBuilder()
-                            .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(1).build())
-                            .build()))
-            .build();
 
     List<byte[]> released =
         guard
-            .guard(call, body(frame(product("p-1", hostile))), BUFFERS)
+            // a hostile exchange service signs a product whose id holds a control character, which
+            // the log's product_id column would not take
+            .guard(call, body(frame(product("p-\u0007", "KOR", "JPN"))), BUFFERS)
             .map(ResponseGuardTest::bytes)
             .collectList()
             .block(Duration.ofSeconds(5));
@@ -137,7 +127,7 @@ class ResponseGuardTest {
     assertThat(call.endCode()).isEqualTo(Status.Code.INTERNAL);
     assertThat(call.endMessage())
         .startsWith("the record of this transfer could not be audited")
-        .contains("unknown field at transfer.label.created_at.#99");
+        .contains("transfer.product_id holds a control character: \"p-\\u0007\"");
   }
 
   @Test
