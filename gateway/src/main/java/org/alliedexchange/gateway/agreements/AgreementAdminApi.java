@@ -5,6 +5,7 @@ import java.util.Map;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.federationstate.AgreementBoard;
+import org.alliedexchange.gateway.access.IdentityRevocations;
 import org.alliedexchange.policy.Level;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -35,10 +36,13 @@ public final class AgreementAdminApi {
 
   private final AgreementBoard board;
   private final TokenValidator tokens;
+  private final IdentityRevocations revocations;
 
-  public AgreementAdminApi(AgreementBoard board, TokenValidator tokens) {
+  public AgreementAdminApi(
+      AgreementBoard board, TokenValidator tokens, IdentityRevocations revocations) {
     this.board = board;
     this.tokens = tokens;
+    this.revocations = revocations;
   }
 
   public RouterFunction<ServerResponse> routes() {
@@ -114,7 +118,7 @@ public final class AgreementAdminApi {
 
   private Mono<Caller> admin(ServerRequest request) {
     String authorization = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
-    return Mono.fromCallable(() -> tokens.validateHeader(authorization))
+    return Mono.fromCallable(() -> admitted(authorization))
         .subscribeOn(Schedulers.boundedElastic())
         .onErrorMap(
             TokenValidator.InvalidTokenException.class,
@@ -128,6 +132,23 @@ public final class AgreementAdminApi {
                             HttpStatus.FORBIDDEN,
                             "forbidden",
                             caller.system() + " lacks the role " + ROLE)));
+  }
+
+  /**
+   * The caller of a valid token that no later identity change revoked; an administrator disabled or
+   * stripped of the role in Keycloak is refused here as on every gRPC call.
+   */
+  private Caller admitted(String authorization) {
+    String unfollowed = revocations.problem();
+    if (unfollowed != null) {
+      throw new Refusal(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", unfollowed);
+    }
+    TokenValidator.Validated token = tokens.validatedHeader(authorization);
+    String revoked = revocations.revoked(token.caller().system(), token.issuedAt());
+    if (revoked != null) {
+      throw new TokenValidator.InvalidTokenException(revoked);
+    }
+    return token.caller();
   }
 
   private static Map<String, Object> json(AgreementBoard.View view) {

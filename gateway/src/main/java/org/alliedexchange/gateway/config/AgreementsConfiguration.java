@@ -46,7 +46,10 @@ class AgreementsConfiguration {
   }
 
   @Bean
-  RouterFunction<ServerResponse> agreementAdmin(AgreementBoard board, TokenValidator tokens) {
-    return new AgreementAdminApi(board, tokens).routes();
+  RouterFunction<ServerResponse> agreementAdmin(
+      AgreementBoard board,
+      TokenValidator tokens,
+      org.alliedexchange.gateway.access.IdentityRevocations revocations) {
+    return new AgreementAdminApi(board, tokens, revocations).routes();
   }
 }
