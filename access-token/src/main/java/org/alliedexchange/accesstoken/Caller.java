@@ -16,7 +16,8 @@ public final class Caller {
   private final Recipient recipient;
 
   /**
-   * @param system the client id (azp) of the system, or the username of a person
+   * @param system the client id of a system, or the username of a person: whom records name and
+   *     rate limits count
    * @param nation ISO 3166-1 alpha-3
    * @param clearance the clearance claim; null when it names no known level (then nothing is
    *     released)

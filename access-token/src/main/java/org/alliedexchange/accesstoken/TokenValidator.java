@@ -142,14 +142,9 @@ public final class TokenValidator {
     if (nation == null || nation.isBlank()) {
       throw new InvalidTokenException("invalid token: the token has no nation claim");
     }
-    String system =
-        firstNonBlank(
-            jwt.getClaimAsString("azp"),
-            jwt.getClaimAsString("preferred_username"),
-            jwt.getSubject());
     Caller caller =
         Caller.of(
-            system,
+            principal(jwt),
             nation,
             jwt.getClaimAsString("clearance"),
             list(jwt, "communities"),
@@ -194,14 +189,45 @@ public final class TokenValidator {
     return value == null ? List.of() : List.of(String.valueOf(value));
   }
 
-  private static String firstNonBlank(String... values) {
-    for (String value : values) {
-      if (value != null && !value.isBlank()) {
-        return value;
+  /**
+   * Whom the token names, as records and rate limits know them: a system (a client's service
+   * account, whose session Keycloak marks with {@code client_id}) by its client id, a person by
+   * their username. A person's token is issued to the client they logged in through ({@code azp},
+   * e.g. the console), which names no one.
+   */
+  static String principal(Jwt jwt) {
+    String clientId = jwt.getClaimAsString(CLIENT_ID_CLAIM);
+    String azp = jwt.getClaimAsString("azp");
+    if (clientId != null) {
+      if (!PRINCIPAL.matcher(clientId).matches() || !clientId.equals(azp)) {
+        throw new InvalidTokenException(
+            "invalid token: a service account's client_id must be a client id equal to azp");
       }
+      return clientId;
     }
-    return "unknown";
+    String username = jwt.getClaimAsString("preferred_username");
+    if (username == null || !PRINCIPAL.matcher(username).matches()) {
+      throw new InvalidTokenException(
+          "invalid token: the token names no system (client_id) and no person"
+              + " (preferred_username)");
+    }
+    if (username.startsWith(SERVICE_ACCOUNT_PREFIX)) {
+      // a service account's token without its client_id note: the realm lacks the mapper
+      throw new InvalidTokenException(
+          "invalid token: a service account's token must carry client_id (the realm's `allied`"
+              + " scope maps it)");
+    }
+    return username;
   }
+
+  /** The claim Keycloak's service-account sessions carry (a user-session note mapped to it). */
+  static final String CLIENT_ID_CLAIM = "client_id";
+
+  private static final String SERVICE_ACCOUNT_PREFIX = "service-account-";
+
+  /** A client id or username: printable, no spaces or controls, at most 255 characters. */
+  private static final java.util.regex.Pattern PRINCIPAL =
+      java.util.regex.Pattern.compile("[\\p{L}\\p{N}._@+-]{1,255}");
 
   /** A token that does not pass; the message is one a developer can act on. */
   public static final class InvalidTokenException extends RuntimeException {

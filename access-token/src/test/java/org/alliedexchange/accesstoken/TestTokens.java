@@ -100,11 +100,33 @@ public final class TestTokens implements AutoCloseable {
         .subject(UUID.randomUUID().toString())
         .issueTime(Date.from(now))
         .expirationTime(Date.from(now.plusSeconds(300)))
+        // shaped as Keycloak issues a service account's token
         .claim("azp", system)
+        .claim("client_id", system)
+        .claim("preferred_username", "service-account-" + system)
         .claim("nation", nation)
         .claim("clearance", clearance)
         .claim("communities", communities)
         .claim("roles", roles);
+  }
+
+  /**
+   * A person's token, shaped as Keycloak issues one to a person who logged in through {@code
+   * client} (e.g. the console): {@code azp} names the client, {@code preferred_username} the
+   * person.
+   */
+  public String personToken(
+      String client,
+      String username,
+      String nation,
+      String clearance,
+      List<String> communities,
+      List<String> roles) {
+    return sign(
+        claims(client, nation, clearance, communities, roles)
+            .claim("client_id", null)
+            .claim("preferred_username", username)
+            .build());
   }
 
   public String sign(JWTClaimsSet claims) {

@@ -90,6 +90,39 @@ class TokenValidatorTest {
         .hasMessageContaining("between 0 and 30s");
   }
 
+  @Test
+  void aPersonIsNamedByUsernameAndASystemByClientId() {
+    TokenValidator validator = validator();
+
+    Caller person =
+        validator.validate(
+            tokens.personToken(
+                "allied-console", "jpn-auditor", "JPN", "SECRET", List.of(), List.of("auditor")));
+    Caller system =
+        validator.validate(
+            tokens.token("kor-jcs-publisher", "KOR", "SECRET", List.of(), List.of()));
+
+    // a person's token is issued to the console they logged in through: azp names no one
+    assertThat(person.system()).isEqualTo("jpn-auditor");
+    assertThat(system.system()).isEqualTo("kor-jcs-publisher");
+  }
+
+  @Test
+  void aTokenThatNamesNoOneOrNamesTwoIsRefused() {
+    TokenValidator validator = validator();
+    String nobody =
+        tokens.tweaked(c -> c.claim("client_id", null).claim("preferred_username", null));
+    String twoNames = tokens.tweaked(c -> c.claim("client_id", "usa-dia-reader"));
+    String serviceAccountWithoutClientId = tokens.tweaked(c -> c.claim("client_id", null));
+    String controlInName =
+        tokens.tweaked(c -> c.claim("client_id", null).claim("preferred_username", "jpn\u0000a"));
+
+    for (String token : List.of(nobody, twoNames, serviceAccountWithoutClientId, controlInName)) {
+      assertThatThrownBy(() -> validator.validate(token))
+          .isInstanceOf(TokenValidator.InvalidTokenException.class);
+    }
+  }
+
   private static TokenValidator validator() {
     return new TokenValidator(
         tokens.issuer, tokens.jwks(), "allied-gateway", Duration.ofSeconds(30));

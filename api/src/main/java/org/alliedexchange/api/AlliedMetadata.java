@@ -17,21 +17,24 @@ public final class AlliedMetadata {
   public static final String AUTHORIZATION_NAME = "authorization";
 
   /**
-   * Trailer: how many messages the caller did not get (withheld by the gateway or the exchange
-   * service itself).
+   * Trailer of an auditor's call: how many records the gateway's guard withheld (each a gap in the
+   * chain). National systems are never told what they did not get.
    */
   public static final String WITHHELD_NAME = "allied-withheld";
 
   /**
-   * Trailer: the withheld messages by reason, {@code REASON=n,...}, e.g. {@code
-   * NOT_RELEASABLE_TO_NATION=2,NOFORN=1}.
+   * Trailer of an auditor's call: the withheld records by reason, {@code REASON=n,...}, e.g. {@code
+   * INSUFFICIENT_CLEARANCE=2}.
    */
   public static final String WITHHELD_REASONS_NAME = "allied-withheld-reasons";
 
-  /** Trailer: the transfer id of a unary call's released message. */
+  /** Trailer: the transfer id of a unary call's message, released or withheld (to quote). */
   public static final String TRANSFER_ID_NAME = "allied-transfer-id";
 
-  /** Trailer: where a search left off. */
+  /**
+   * Trailer: where a search's next page starts (after its last product, never past one withheld);
+   * absent on the last page.
+   */
   public static final String NEXT_CURSOR_NAME = "allied-next-cursor";
 
   public static final Metadata.Key<String> NATION = key(NATION_NAME);

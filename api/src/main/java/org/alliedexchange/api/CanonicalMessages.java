@@ -24,9 +24,9 @@ public final class CanonicalMessages {
   private CanonicalMessages() {}
 
   /**
-   * The path of the first field this message's schema does not know (e.g. {@code
-   * review_at.#99}), or of the first message nested deeper than {@link #MAX_DEPTH}; empty when the
-   * message is canonical.
+   * The path of the first field this message's schema does not know (e.g. {@code review_at.#99}),
+   * or of the first message nested deeper than {@link #MAX_DEPTH}; empty when the message is
+   * canonical.
    */
   public static Optional<String> firstUnknownField(MessageOrBuilder message) {
     return firstUnknownField(message, "", 0);

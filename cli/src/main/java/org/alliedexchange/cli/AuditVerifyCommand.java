@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.alliedexchange.audit.chain.ExportVerifier;
 import org.alliedexchange.cli.AuditCommand.AuditRefused;
@@ -26,7 +27,9 @@ import tools.jackson.databind.JsonNode;
     mixinStandardHelpOptions = true,
     description = {
       "Verify a relationship's chain (at the audit service, through the gateway), or an exported file on its own.",
-      "Names the first record that does not fit."
+      "Names the first record that does not fit.",
+      "A file verifies only up to a checkpoint signed by the key you trust: --key, or, knowingly,"
+          + " --trust-embedded-key (the output names that key's fingerprint)."
     },
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:verified", "1:the check could not be made", "3:NOT verified"})
@@ -48,8 +51,15 @@ final class AuditVerifyCommand extends AuditorCommand {
       paramLabel = "PEM",
       description =
           "The audit service's public key to check the file's checkpoint with "
-              + "(its checkpoint-key.pub.pem); without it the key the file carries is trusted.")
+              + "(its checkpoint-key.pub.pem).")
   Path key;
+
+  @Option(
+      names = "--trust-embedded-key",
+      description =
+          "Without --key: trust the key the file carries. That shows the file is unchanged since"
+              + " that key signed it, not who signed it; compare the fingerprint printed.")
+  boolean trustEmbeddedKey;
 
   @Option(names = "--json", description = "The verdict as JSON.")
   boolean json;
@@ -61,10 +71,26 @@ final class AuditVerifyCommand extends AuditorCommand {
           "give either --relationship R (verify at the audit service) or --file FILE (verify an export)");
     }
     if (file != null) {
-      PublicKey trusted = key == null ? null : NationalKey.publicKey(Files.readString(key));
+      if (key != null && trustEmbeddedKey) {
+        throw new AuditRefused("give --key PEM or --trust-embedded-key, not both");
+      }
       ExportVerifier.Result result;
-      try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        result = ExportVerifier.verify(lines, trusted);
+      if (key == null && !trustEmbeddedKey) {
+        // a file can carry any key: trusting it must be asked for
+        result =
+            new ExportVerifier.Result(
+                false,
+                0,
+                0,
+                "no key to trust: give --key with the audit service's checkpoint-key.pub.pem, or"
+                    + " --trust-embedded-key to trust the key the file carries",
+                List.of(),
+                "");
+      } else {
+        PublicKey trusted = key == null ? null : NationalKey.publicKey(Files.readString(key));
+        try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+          result = ExportVerifier.verify(lines, trusted);
+        }
       }
       if (json) {
         Map<String, Object> verdict = new LinkedHashMap<>();
@@ -72,6 +98,7 @@ final class AuditVerifyCommand extends AuditorCommand {
         verdict.put("recordsChecked", result.checked());
         verdict.put("firstBadSequence", result.firstBad());
         verdict.put("detail", result.detail());
+        verdict.put("trustedKey", result.trustedKey());
         verdict.put("notes", result.notes());
         out.println(JSON.writeValueAsString(verdict));
       } else {

@@ -10,10 +10,12 @@ import org.alliedexchange.api.audit.v1.QueryRecordsResponse;
 import org.alliedexchange.api.audit.v1.VerifyChainRequest;
 import org.alliedexchange.api.audit.v1.VerifyChainResponse;
 import org.alliedexchange.client.AlliedClient;
+import org.alliedexchange.label.WireMapping;
 
 /**
  * The demo's last step: Korea's and Japan's auditors read the Korea–Japan record, see the same
- * chain with the demo's transfers in it, and both verify it.
+ * chain with the demo's transfers in it, read why Japan was refused (which Japan's systems were not
+ * told), and both verify it.
  */
 final class DemoAuditReview {
 
@@ -25,8 +27,14 @@ final class DemoAuditReview {
     this.narrator = narrator;
   }
 
-  /** Waits until both auditors see the {@code wanted} transfers, then checks and verifies. */
-  void play(List<String> wanted) throws Exception {
+  /**
+   * Waits until both auditors see the {@code released} transfers and the {@code quoted} refusals
+   * Japan was given to quote (each at a level the auditors read whole), then shows why each refusal
+   * was made, checks and verifies.
+   */
+  void play(List<String> released, List<String> quoted) throws Exception {
+    List<String> wanted = new ArrayList<>(released);
+    wanted.addAll(quoted);
     AlliedClient korAuditor = federation.person("kor-auditor");
     AlliedClient jpnAuditor = federation.person("jpn-auditor");
     List<QueryRecordsResponse> korRecords = List.of();
@@ -61,6 +69,21 @@ final class DemoAuditReview {
             + "for the auditor), "
             + refusals
             + " refusals, and the suspension and resumption.");
+    for (String refusal : quoted) {
+      QueryRecordsResponse record =
+          korRecords.stream()
+              .filter(r -> r.getEvent().getEventId().equals(refusal))
+              .findFirst()
+              .orElseThrow();
+      narrator.show(
+          "Transfer "
+              + refusal
+              + " was refused for "
+              + record.getEvent().getTransfer().getReasonsList().stream()
+                  .map(reason -> WireMapping.shortName(reason))
+                  .toList()
+              + ": the auditors read why; Japan's system was told only the transfer id.");
+    }
     VerifyChainResponse korVerified =
         korAuditor
             .audit()

@@ -3,6 +3,8 @@ package org.alliedexchange.cli;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.alliedexchange.cli.DemoCommand.NotShown;
 
 /**
@@ -28,23 +30,26 @@ final class DemoNarrator {
     out.flush();
   }
 
+  private static final Pattern QUOTED_TRANSFER = Pattern.compile("quote transfer (\\S+)");
+
   /**
-   * Runs a call that must be refused (PERMISSION_DENIED, naming {@code reason}) and shows the
-   * refusal.
+   * Runs a call that must be refused (PERMISSION_DENIED, saying {@code expected}) and shows the
+   * refusal; returns the transfer id the refusal quotes, or "" when it quotes none.
    */
-  void refused(Runnable call, String reason, String narration) {
+  String refused(Runnable call, String expected, String narration) {
     try {
       call.run();
     } catch (StatusRuntimeException e) {
       expect(
           e.getStatus().getCode() == Status.Code.PERMISSION_DENIED,
           "expected PERMISSION_DENIED, got " + ExchangeOutput.describe(e.getStatus()));
+      String description = e.getStatus().getDescription();
       expect(
-          e.getStatus().getDescription() != null && e.getStatus().getDescription().contains(reason),
-          "expected " + reason + ", got " + e.getStatus().getDescription());
-      show(
-          narration + " (" + e.getStatus().getCode() + ": " + e.getStatus().getDescription() + ")");
-      return;
+          description != null && description.contains(expected),
+          "expected " + expected + ", got " + description);
+      show(narration + " (" + e.getStatus().getCode() + ": " + description + ")");
+      Matcher quoted = QUOTED_TRANSFER.matcher(description);
+      return quoted.find() ? quoted.group(1) : "";
     }
     throw new NotShown(narration + ": but it was not refused");
   }

@@ -14,13 +14,13 @@ import org.alliedexchange.client.ClientCredentialsTokens;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** `allied search`: one page of products, with what was withheld on stderr. */
+/** `allied search`: one page of products, with the next page's cursor on stderr. */
 @Command(
     name = "search",
     mixinStandardHelpOptions = true,
     description = {
       "Search a nation's exchange service: one page of the products released to this system, oldest first.",
-      "What was withheld is counted on stderr; so is the cursor of the next page."
+      "The cursor of the next page is on stderr. Nothing is said of products not released to you."
     })
 final class SearchCommand extends SystemCommand {
   @Option(names = "--topic", description = "Only this topic.")
@@ -57,16 +57,6 @@ final class SearchCommand extends SystemCommand {
     }
     Metadata end = trailers.get();
     PrintWriter err = spec.commandLine().getErr();
-    if (end != null
-        && end.get(AlliedClient.WITHHELD) != null
-        && !"0".equals(end.get(AlliedClient.WITHHELD))) {
-      err.println(
-          "withheld: "
-              + end.get(AlliedClient.WITHHELD)
-              + " ("
-              + end.get(AlliedClient.WITHHELD_REASONS)
-              + ")");
-    }
     if (end != null && end.get(AlliedClient.NEXT_CURSOR) != null) {
       err.println("more: --cursor " + end.get(AlliedClient.NEXT_CURSOR));
     }

@@ -24,19 +24,23 @@ class DemoNarratorTest {
   }
 
   @Test
-  void theExpectedRefusalIsShownWithItsCodeAndReason() {
-    narrator.refused(
-        () -> {
-          throw Status.PERMISSION_DENIED
-              .withDescription("LEVEL_NOT_COVERED: KOR-JPN-GSOMIA-2016")
-              .asRuntimeException();
-        },
-        "LEVEL_NOT_COVERED",
-        "Japan did not get it");
+  void theExpectedRefusalIsShownWithItsCodeAndTheTransferItQuotes() {
+    String transfer =
+        narrator.refused(
+            () -> {
+              throw Status.PERMISSION_DENIED
+                  .withDescription(
+                      "product p-1 is not released to you; quote transfer t-9 to ask why")
+                  .asRuntimeException();
+            },
+            "quote transfer",
+            "Japan did not get it");
 
+    assertThat(transfer).isEqualTo("t-9");
     assertThat(printed.toString())
         .isEqualTo(
-            "   Japan did not get it (PERMISSION_DENIED: LEVEL_NOT_COVERED: KOR-JPN-GSOMIA-2016)\n");
+            "   Japan did not get it (PERMISSION_DENIED: product p-1 is not released to you; quote"
+                + " transfer t-9 to ask why)\n");
   }
 
   @Test

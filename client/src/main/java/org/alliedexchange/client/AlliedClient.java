@@ -40,16 +40,13 @@ public final class AlliedClient implements AutoCloseable {
   /** The metadata naming the nation an exchange call is for. */
   public static final Metadata.Key<String> NATION = AlliedMetadata.NATION;
 
-  /** How many messages the gateway withheld from a call (a trailer). */
-  public static final Metadata.Key<String> WITHHELD = AlliedMetadata.WITHHELD;
-
-  /** The withheld messages by reason, {@code REASON=n,...} (a trailer). */
-  public static final Metadata.Key<String> WITHHELD_REASONS = AlliedMetadata.WITHHELD_REASONS;
-
-  /** A unary call's transfer id (a trailer). */
+  /**
+   * A unary call's transfer id (a trailer), of the product released or withheld: quote it to ask
+   * why. A national system is told nothing else of what it did not get.
+   */
   public static final Metadata.Key<String> TRANSFER_ID = AlliedMetadata.TRANSFER_ID;
 
-  /** Where a search left off (a trailer). */
+  /** Where a search's next page starts, after its last product (a trailer); absent at the end. */
   public static final Metadata.Key<String> NEXT_CURSOR = AlliedMetadata.NEXT_CURSOR;
 
   private final ManagedChannel channel;

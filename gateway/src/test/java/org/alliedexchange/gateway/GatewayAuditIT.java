@@ -197,9 +197,15 @@ class GatewayAuditIT {
         .build();
   }
 
+  /** An auditor's token as Keycloak issues it to a person logged in through the console. */
   static String auditorToken(String nation) {
-    return tokens.token(
-        nation.toLowerCase() + "-auditor", nation, "SECRET", List.of(), List.of("auditor"));
+    return tokens.personToken(
+        "allied-console",
+        nation.toLowerCase() + "-auditor",
+        nation,
+        "SECRET",
+        List.of(),
+        List.of("auditor"));
   }
 
   /** An auditor's stub: no allied-nation metadata, the audit service is federation-wide. */
@@ -248,8 +254,13 @@ class GatewayAuditIT {
             AuditServiceGrpc.newBlockingStub(channel)
                 .withCallCredentials(
                     TestTokens.bearer(
-                        tokens.token(
-                            "kor-auditor", "KOR", "TOP_SECRET", List.of(), List.of("auditor"))))
+                        tokens.personToken(
+                            "allied-console",
+                            "kor-auditor",
+                            "KOR",
+                            "TOP_SECRET",
+                            List.of(),
+                            List.of("auditor"))))
                 .queryRecords(
                     QueryRecordsRequest.newBuilder()
                         .setRelationship("JPN-KOR")

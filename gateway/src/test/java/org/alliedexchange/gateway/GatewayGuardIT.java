@@ -122,19 +122,10 @@ class GatewayGuardIT {
     // the originator's label is untouched beside the release
     assertThat(got.get(0).getLabel().getMarking()).isEqualTo("군사II급비밀");
 
+    // the caller is told nothing of the six it did not get: not how many, not why
     Metadata end = trailers.get();
-    assertThat(end.get(AlliedMetadata.WITHHELD)).isEqualTo("6");
-    assertThat(end.get(AlliedMetadata.WITHHELD_REASONS))
-        // NOFORN beside foreign releasable-to nations also makes that label invalid: LABEL_INVALID
-        // counts it and the garbage
-        .contains(
-            "NOT_RELEASABLE_TO_NATION=1",
-            "INSUFFICIENT_CLEARANCE=1",
-            "NEED_TO_KNOW=1",
-            "NOFORN=1",
-            "LABEL_INVALID=2",
-            "BINDING_INVALID=1",
-            "LEVEL_NOT_COVERED=1");
+    assertThat(end.keys())
+        .doesNotContain(AlliedMetadata.WITHHELD_NAME, AlliedMetadata.WITHHELD_REASONS_NAME);
 
     // every decision is on the audit stream, each released transfer id among the permits
     List<AuditEvent> events =
@@ -174,6 +165,59 @@ class GatewayGuardIT {
             e ->
                 assertThat(e.getTransfer().getReasonsList())
                     .containsExactly(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION));
+    // the reasons the caller was not told are in the records the auditors read
+    assertThat(events)
+        .filteredOn(e -> e.getTransfer().getProductId().equals(noforn))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getTransfer().getReasonsList())
+                    .contains(DenyReason.DENY_REASON_NOFORN));
+    assertThat(events)
+        .filteredOn(e -> e.getTransfer().getProductId().equals(topSecret))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getTransfer().getReasonsList())
+                    .contains(DenyReason.DENY_REASON_INSUFFICIENT_CLEARANCE));
+  }
+
+  @Test
+  void aSearchsNextCursorNeverPointsPastAProductTheGuardWithheld() {
+    String released = GatewayFixture.newId();
+    String noforn = GatewayFixture.newId();
+    Metadata fromExchange = new Metadata();
+    // what the exchange service says after the last product it sent
+    fromExchange.put(AlliedMetadata.NEXT_CURSOR, "s" + noforn);
+    fromExchange.put(AlliedMetadata.WITHHELD, "4");
+    fromExchange.put(AlliedMetadata.WITHHELD_REASONS, "EXCHANGE_SERVICE=4");
+    fixture.kor.script(
+        "Search",
+        List.of(
+            fixture.product(
+                GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", ALL).build(),
+                released),
+            fixture.product(
+                GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", List.of("KOR"))
+                    .addControls(DisseminationControl.DISSEMINATION_CONTROL_NOFORN)
+                    .build(),
+                noforn)),
+        Status.OK,
+        fromExchange);
+
+    AtomicReference<Metadata> trailers = new AtomicReference<>();
+    List<SearchResponse> got = new ArrayList<>();
+    fixture
+        .stub(channel, "KOR", fixture.reader("JPN", "SECRET", List.of("MISSILE_WARNING")))
+        .withInterceptors(
+            MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers))
+        .search(SearchRequest.newBuilder().setTopic("dprk.missile.launch").setPageSize(2).build())
+        .forEachRemaining(got::add);
+
+    assertThat(got).extracting(r -> r.getContent().getId()).containsExactly(released);
+    assertThat(trailers.get().get(AlliedMetadata.NEXT_CURSOR)).isEqualTo("s" + released);
+    assertThat(trailers.get().keys())
+        .doesNotContain(AlliedMetadata.WITHHELD_NAME, AlliedMetadata.WITHHELD_REASONS_NAME);
   }
 
   private static byte[] tamper(byte[] product) {
@@ -189,7 +233,7 @@ class GatewayGuardIT {
   }
 
   @Test
-  void aUnaryCallForAWithheldProductIsPermissionDeniedWithTheReason() {
+  void aUnaryCallForAWithheldProductIsPermissionDeniedWithTheTransferToQuoteAndNoReason() {
     String id = GatewayFixture.newId();
     fixture.kor.script(
         "Get",
@@ -212,7 +256,18 @@ class GatewayGuardIT {
             e -> {
               assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
               assertThat(e.getStatus().getDescription())
-                  .contains(id, "NOT_RELEASABLE_TO_NATION", "transfer");
+                  .startsWith("product " + id + " is not released to you; quote transfer ")
+                  .doesNotContain("NOT_RELEASABLE", "KOR", "SECRET", "군사");
+              String quoted = e.getTrailers().get(AlliedMetadata.TRANSFER_ID);
+              assertThat(e.getStatus().getDescription()).contains(quoted);
+              // the reason is in the record, for the auditors
+              assertThat(AuditStreamReader.readAll(fixture.redis.url(), AuditStream.DEFAULT_KEY))
+                  .filteredOn(event -> event.getTransfer().getTransferId().equals(quoted))
+                  .singleElement()
+                  .satisfies(
+                      event ->
+                          assertThat(event.getTransfer().getReasonsList())
+                              .containsExactly(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION));
             });
   }
 

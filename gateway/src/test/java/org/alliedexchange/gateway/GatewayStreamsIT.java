@@ -120,9 +120,15 @@ class GatewayStreamsIT {
 
   private HttpResponse<String> admin(
       GatewayApplication.Running replica, String agreement, String action) throws Exception {
+    // a person logged in through the console, as Keycloak issues their token: azp names the console
     String token =
-        fixture.tokens.token(
-            "federation-admin", "USA", "SECRET", List.of(), List.of("federation-admin"));
+        fixture.tokens.personToken(
+            "allied-console",
+            "federation-admin",
+            "USA",
+            "SECRET",
+            List.of(),
+            List.of("federation-admin"));
     return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .build()

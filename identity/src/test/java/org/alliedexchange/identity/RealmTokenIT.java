@@ -32,6 +32,8 @@ class RealmTokenIT {
     assertThat(claims.path("iss").asString()).isEqualTo(keycloak.issuer().toString());
     assertThat(audiences(claims)).contains(LocalKeycloak.GATEWAY_AUDIENCE);
     assertThat(claims.path("azp").asString()).isEqualTo("kor-jcs-publisher");
+    // what tells a system's token from a person's: the gateway names a system by it
+    assertThat(claims.path("client_id").asString()).isEqualTo("kor-jcs-publisher");
     assertThat(claims.path("nation").asString()).isEqualTo("KOR");
     assertThat(claims.path("clearance").asString()).isEqualTo("TOP_SECRET");
     assertThat(strings(claims.path("communities"))).containsExactly("MISSILE_WARNING");

@@ -83,4 +83,60 @@ class ProtoLabelsTest {
     }
     assertThat(WireMapping.level(ClassificationLevel.CLASSIFICATION_LEVEL_UNSPECIFIED)).isNull();
   }
+
+  @Test
+  void aLabelWithAnUnknownFieldAtAnyDepthIsInvalidAndIsRecordedWithoutIt() {
+    com.google.protobuf.UnknownFieldSet unknown =
+        com.google.protobuf.UnknownFieldSet.newBuilder()
+            .addField(
+                77, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build())
+            .build();
+    SecurityLabel clean =
+        SecurityLabel.newBuilder()
+            .setPolicy("KOR")
+            .setMarking("군사II급비밀")
+            .setOriginator("KOR")
+            .addReleasableTo("KOR")
+            .addReleasableTo("JPN")
+            .setReviewAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_900_000_000L))
+            .build();
+    SecurityLabel nested =
+        clean.toBuilder()
+            .setReviewAt(clean.getReviewAt().toBuilder().setUnknownFields(unknown))
+            .build();
+    SecurityLabel top = clean.toBuilder().setUnknownFields(unknown).build();
+
+    for (SecurityLabel label : java.util.List.of(nested, top)) {
+      assertThat(ProtoLabels.hasUnknownFields(label)).isTrue();
+      assertThat(engine.validate(ProtoLabels.toDomain(label)).defects())
+          .containsExactly(LabelDefect.UNINTERPRETED_FIELDS);
+      assertThat(ProtoLabels.withoutUnknownFields(label)).isEqualTo(clean);
+      assertThat(
+              org.alliedexchange.api.CanonicalMessages.firstUnknownField(
+                  ProtoLabels.withoutUnknownFields(label)))
+          .isEmpty();
+    }
+    assertThat(ProtoLabels.hasUnknownFields(clean)).isFalse();
+  }
+
+  @Test
+  void theHandWrittenUnknownFieldCheckCoversEveryMessageFieldOfTheLabel() {
+    // hasUnknownFields walks the label's shape by hand for speed: a new message field in the schema
+    // must be added there, and this fails until it is
+    assertThat(messageFields(SecurityLabel.getDescriptor()))
+        .containsExactlyInAnyOrder("created_at", "review_at", "release");
+    assertThat(messageFields(org.alliedexchange.api.label.v1.Release.getDescriptor()))
+        .containsExactly("released_at");
+    assertThat(messageFields(com.google.protobuf.Timestamp.getDescriptor())).isEmpty();
+  }
+
+  private static java.util.List<String> messageFields(
+      com.google.protobuf.Descriptors.Descriptor descriptor) {
+    return descriptor.getFields().stream()
+        .filter(
+            f ->
+                f.getJavaType() == com.google.protobuf.Descriptors.FieldDescriptor.JavaType.MESSAGE)
+        .map(com.google.protobuf.Descriptors.FieldDescriptor::getName)
+        .toList();
+  }
 }

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param levelUnrecognized true when a level was given that is not on the common scale (a misspelt
  *     name, or an enum number this build does not know): the label is then invalid, never read as
  *     "no level"
+ * @param uninterpretedFields true when the label as written carries fields its schema does not
+ *     know, at any depth: the label is then invalid, as nothing may pass that nobody interpreted
  */
 public record Label(
     String policy,
@@ -28,7 +30,30 @@ public record Label(
     Set<String> releasableTo,
     Set<String> communities,
     Set<String> controls,
-    boolean levelUnrecognized) {
+    boolean levelUnrecognized,
+    boolean uninterpretedFields) {
+
+  /** A label with no field its schema does not know. */
+  public Label(
+      String policy,
+      Level level,
+      String marking,
+      String originator,
+      Set<String> releasableTo,
+      Set<String> communities,
+      Set<String> controls,
+      boolean levelUnrecognized) {
+    this(
+        policy,
+        level,
+        marking,
+        originator,
+        releasableTo,
+        communities,
+        controls,
+        levelUnrecognized,
+        false);
+  }
 
   /** A label whose level, if any, is on the common scale. */
   public Label(
@@ -39,7 +64,7 @@ public record Label(
       Set<String> releasableTo,
       Set<String> communities,
       Set<String> controls) {
-    this(policy, level, marking, originator, releasableTo, communities, controls, false);
+    this(policy, level, marking, originator, releasableTo, communities, controls, false, false);
   }
 
   /** Dissemination control: no foreign nationals. */
@@ -50,6 +75,13 @@ public record Label(
 
   /** The controls the engine knows how to interpret; any other makes the label invalid. */
   public static final Set<String> KNOWN_CONTROLS = Set.of(NOFORN, ORCON);
+
+  /**
+   * How a need-to-know community is written: the syntax the realm's user profile enforces on the
+   * {@code communities} attribute, so a label can name only communities someone can hold.
+   */
+  public static final java.util.regex.Pattern COMMUNITY_SYNTAX =
+      java.util.regex.Pattern.compile("[A-Z0-9_.-]{1,64}");
 
   public Label {
     // copies that tolerate null entries: the engine reports them as MALFORMED rather than throwing

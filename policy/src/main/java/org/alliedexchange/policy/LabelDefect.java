@@ -28,7 +28,16 @@ public enum LabelDefect {
    * A dissemination control the engine does not know (it cannot interpret it, so it cannot
    * release).
    */
-  UNKNOWN_CONTROL("a dissemination control the engine does not know");
+  UNKNOWN_CONTROL("a dissemination control the engine does not know"),
+  /** Releasable-to names a nation that is not in the federation. */
+  UNKNOWN_NATION("releasable-to names a nation that is not in the federation"),
+  /** A need-to-know community is not written as {@link Label#COMMUNITY_SYNTAX} requires. */
+  MALFORMED_COMMUNITY("a community is not 1 to 64 of A-Z, 0-9, '_', '.', '-'"),
+  /**
+   * The label carries fields its schema does not know (it cannot be interpreted, so it cannot be
+   * signed or released).
+   */
+  UNINTERPRETED_FIELDS("the label carries fields its schema does not know");
 
   private final String description;
 

@@ -128,7 +128,79 @@ public final class ReleasabilityEngine {
 
   /** Every defect of the label, as bits of {@link LabelDefect}. */
   private int defects(Label label, NationalScheme policy, Level level) {
-    return labelDefects(label, policy, level) | provenanceDefects(label);
+    return labelDefects(label, policy, level)
+        | provenanceDefects(label)
+        | categoryDefects(label, federation);
+  }
+
+  /**
+   * What is wrong with the label's categories and form, as bits of {@link LabelDefect}: every
+   * releasable-to entry a nation of the federation, every community in {@link
+   * Label#COMMUNITY_SYNTAX}, nothing the schema does not know.
+   */
+  private static int categoryDefects(Label label, Federation federation) {
+    int defects = 0;
+    if (label.uninterpretedFields()) {
+      defects |= bit(LabelDefect.UNINTERPRETED_FIELDS);
+    }
+    for (String nation : label.releasableTo()) {
+      if (!isBlank(nation) && federation.nation(nation) == null) {
+        defects |= bit(LabelDefect.UNKNOWN_NATION);
+        break;
+      }
+    }
+    for (String community : label.communities()) {
+      if (!isBlank(community) && !Label.COMMUNITY_SYNTAX.matcher(community).matches()) {
+        defects |= bit(LabelDefect.MALFORMED_COMMUNITY);
+        break;
+      }
+    }
+    return defects;
+  }
+
+  /**
+   * Why this author may not originate the label (publish it, or amend a product to it), or empty
+   * when it may. An author originates only its own nation's products, and only what it could itself
+   * be given: a valid label at or below its clearance whose every community it holds. Decided
+   * before anything is stored, so no write is committed and then reported refused.
+   */
+  public java.util.Optional<OriginationRefusal> refuseOrigination(Label label, Recipient author) {
+    LabelValidity validity = validate(label);
+    if (!validity.valid()) {
+      return java.util.Optional.of(OriginationRefusal.invalid(validity.defects()));
+    }
+    if (author == null || author.nation() == null || !author.nation().equals(label.originator())) {
+      return java.util.Optional.of(
+          new OriginationRefusal(
+              OriginationRefusal.Kind.NOT_OWN_NATION,
+              "third-party rule: a system originates only its own nation's products, not one"
+                  + " originated by "
+                  + (isBlank(label.originator()) ? "nobody" : label.originator()),
+              java.util.Set.of()));
+    }
+    if (author.clearance() == null || !author.clearance().dominates(validity.level())) {
+      return java.util.Optional.of(
+          new OriginationRefusal(
+              OriginationRefusal.Kind.ABOVE_CLEARANCE,
+              "the label's level "
+                  + validity.level()
+                  + " is above your clearance "
+                  + author.clearance()
+                  + ": a system may originate only what it could itself read",
+              java.util.Set.of()));
+    }
+    if (!holdsAll(author.communities(), label.communities())) {
+      java.util.TreeSet<String> missing = new java.util.TreeSet<>(label.communities());
+      missing.removeAll(author.communities());
+      return java.util.Optional.of(
+          new OriginationRefusal(
+              OriginationRefusal.Kind.COMMUNITY_NOT_HELD,
+              "you do not hold the label's communities "
+                  + missing
+                  + ": a system may originate only what it could itself read",
+              java.util.Set.of()));
+    }
+    return java.util.Optional.empty();
   }
 
   /** The label's marking as written when given, else the policy nation's marking at the level. */

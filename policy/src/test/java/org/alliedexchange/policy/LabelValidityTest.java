@@ -61,7 +61,8 @@ class LabelValidityTest {
         invalid(
             "a policy nation outside the configuration",
             leveled("XXX", Level.SECRET, "XXX"),
-            LabelDefect.UNKNOWN_POLICY),
+            LabelDefect.UNKNOWN_POLICY,
+            LabelDefect.UNKNOWN_NATION),
         invalid(
             "a level off the common scale",
             new Label("KOR", null, null, "KOR", Set.of("KOR"), Set.of(), Set.of(), true),
@@ -153,7 +154,29 @@ class LabelValidityTest {
         invalid(
             "a policy nation in Cyrillic look-alikes",
             leveled("КОR", Level.SECRET, "КОR"),
-            LabelDefect.UNKNOWN_POLICY),
+            LabelDefect.UNKNOWN_POLICY,
+            LabelDefect.UNKNOWN_NATION),
+        invalid(
+            "a NUL for a nation in releasable-to",
+            marked("KOR", "군사II급비밀", "KOR", "\u0000"),
+            LabelDefect.UNKNOWN_NATION),
+        invalid(
+            "a nation outside the federation in releasable-to",
+            marked("KOR", "군사II급비밀", "KOR", "GBR"),
+            LabelDefect.UNKNOWN_NATION),
+        invalid(
+            "a lower-case community",
+            withCommunities(marked("KOR", "군사II급비밀", "KOR"), "missile_warning"),
+            LabelDefect.MALFORMED_COMMUNITY),
+        invalid(
+            "a community of 65 characters",
+            withCommunities(marked("KOR", "군사II급비밀", "KOR"), "A".repeat(65)),
+            LabelDefect.MALFORMED_COMMUNITY),
+        invalid(
+            "fields the schema does not know",
+            new Label(
+                "KOR", null, "군사II급비밀", "KOR", Set.of("KOR"), Set.of(), Set.of(), false, true),
+            LabelDefect.UNINTERPRETED_FIELDS),
         invalid(
             "a marking of only an ideographic space",
             new Label("KOR", null, "\u3000", "KOR", Set.of("KOR"), Set.of(), Set.of()),
@@ -208,15 +231,21 @@ class LabelValidityTest {
   }
 
   @Test
-  void oddUnicodeThatIsNotBlankIsJustAnotherName() {
-    // a no-break space is not blank to the engine: a nation of that name is listed, and nobody is
-    // of it
-    LabelValidity validity = ENGINE.validate(marked("KOR", "군사II급비밀", "KOR", "\u00A0"));
-
-    assertThat(validity.valid()).isTrue();
-    assertThat(ENGINE.validate(withCommunities(marked("JPN", "極秘", "JPN"), "ミサイル", "\u200B")))
-        .extracting(LabelValidity::valid)
-        .isEqualTo(true);
+  void oddUnicodeThatIsNotBlankIsNoNationAndNoCommunity() {
+    // a no-break space is not blank, and it is no nation of the federation either
+    assertThat(ENGINE.validate(marked("KOR", "군사II급비밀", "KOR", "\u00A0")).defects())
+        .containsExactly(LabelDefect.UNKNOWN_NATION);
+    assertThat(
+            ENGINE
+                .validate(withCommunities(marked("JPN", "極秘", "JPN"), "ミサイル", "\u200B"))
+                .defects())
+        .containsExactly(LabelDefect.MALFORMED_COMMUNITY);
+    assertThat(
+            ENGINE
+                .validate(
+                    withCommunities(marked("JPN", "極秘", "JPN"), "MISSILE_WARNING", "SIGINT.2"))
+                .valid())
+        .isTrue();
   }
 
   @Test

@@ -226,9 +226,10 @@ class ReleasabilityEngineTest {
 
         // rule 4: unknown recipients
         deny(
-            "unknown recipient nation",
+            "unknown recipient nation, which a label cannot name either",
             marked("KOR", "군사II급비밀", "KOR", "GBR"),
             recipient("GBR", TOP_SECRET),
+            Reason.LABEL_INVALID,
             Reason.NO_AGREEMENT_IN_FORCE,
             Reason.NO_EQUIVALENT_MARKING,
             Reason.UNKNOWN_RECIPIENT),

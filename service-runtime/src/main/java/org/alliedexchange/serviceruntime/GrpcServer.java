@@ -68,7 +68,9 @@ public final class GrpcServer implements SmartLifecycle {
           NettyServerBuilder.forAddress(new InetSocketAddress(host, requestedPort));
       for (ServerServiceDefinition service : services) {
         builder.addService(
-            ServerInterceptors.intercept(service, new StatusExceptions(), authentication));
+            // authentication first, then requests must be canonical before a handler sees them
+            ServerInterceptors.intercept(
+                service, new CanonicalRequests(), new StatusExceptions(), authentication));
       }
       server =
           builder

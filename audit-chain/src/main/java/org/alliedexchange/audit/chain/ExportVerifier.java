@@ -4,8 +4,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.ExportLine;
@@ -20,7 +23,8 @@ import org.alliedexchange.label.WireMapping;
  * one before it from the chain's first record, and the chain reaches the head that the export's
  * checkpoint signed, with a signature that verifies under the audit service's key. Records the
  * auditor could not read come as links (a digest instead of the event) and are checked the same
- * way.
+ * way. Only a signed checkpoint makes a file more than something anyone could have written: a file
+ * without one never verifies.
  */
 public final class ExportVerifier {
 
@@ -33,9 +37,16 @@ public final class ExportVerifier {
    * @param firstBad the first record that does not fit, 0 when verified
    * @param detail what was verified, or what does not fit
    * @param notes what the verdict rests on (the key trusted, records after the checkpoint, ...)
+   * @param trustedKey the key the checkpoint was checked with, as "key id (SHA-256 fingerprint)";
+   *     empty when the file was refused before a key was trusted
    */
   public record Result(
-      boolean verified, long checked, long firstBad, String detail, List<String> notes) {}
+      boolean verified,
+      long checked,
+      long firstBad,
+      String detail,
+      List<String> notes,
+      String trustedKey) {}
 
   private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
@@ -44,7 +55,7 @@ public final class ExportVerifier {
   /**
    * @param trustedKey the audit service's public key, as the verifier holds it; null to trust the
    *     key the file carries (which proves the file is unaltered since it was signed, not who
-   *     signed it)
+   *     signed it: callers must ask for that explicitly and show the key's fingerprint)
    */
   public static Result verify(BufferedReader lines, PublicKey trustedKey) throws IOException {
     List<QueryRecordsResponse> records = new ArrayList<>();
@@ -97,54 +108,63 @@ public final class ExportVerifier {
           List.of());
     }
     List<String> notes = new ArrayList<>();
-    Checkpoint checkpoint = null;
-    if (summary.hasCheckpoint()) {
-      var signed = summary.getCheckpoint();
-      PublicKey key;
-      try {
-        key = trustedKey != null ? trustedKey : NationalKey.publicKey(signed.getPublicKeyPem());
-      } catch (IllegalArgumentException e) {
-        return fail(0, "the checkpoint's public key cannot be read: " + e.getMessage(), notes);
-      }
-      if (trustedKey == null) {
-        notes.add(
-            "trusted the key the file carries ("
-                + signed.getKeyId()
-                + "); pass the audit service's public key to check who signed");
-      } else if (!NationalKey.keyId(trustedKey).equals(signed.getKeyId())) {
+    if (!summary.hasCheckpoint()) {
+      return fail(
+          0,
+          "the file carries no checkpoint: nothing in it is signed, so anyone could have written"
+              + " it; verify at the audit service (--relationship) or export again once a"
+              + " checkpoint is issued",
+          notes);
+    }
+    var signed = summary.getCheckpoint();
+    PublicKey key;
+    try {
+      key = trustedKey != null ? trustedKey : NationalKey.publicKey(signed.getPublicKeyPem());
+    } catch (IllegalArgumentException e) {
+      return fail(0, "the checkpoint's public key cannot be read: " + e.getMessage(), notes);
+    }
+    String keyName = NationalKey.keyId(key) + " (SHA-256 " + fingerprint(key) + ")";
+    if (trustedKey == null) {
+      notes.add(
+          "trusted the key the file carries, "
+              + keyName
+              + ": this shows the file is unchanged since that key signed it, not who signed it;"
+              + " compare the fingerprint with the audit service's checkpoint-key.pub.pem");
+    } else {
+      notes.add("trusted key " + keyName);
+      if (!NationalKey.keyId(trustedKey).equals(signed.getKeyId())) {
         notes.add(
             "the checkpoint names key "
                 + signed.getKeyId()
                 + ", not the trusted key "
                 + NationalKey.keyId(trustedKey));
       }
-      checkpoint =
-          new Checkpoint(
-              signed.getRelationship(),
-              signed.getSequence(),
-              signed.getHeadHash().toByteArray(),
-              WireMapping.instant(signed.getIssuedAt()),
-              signed.getSignature().toByteArray());
-      if (!checkpoint.relationship().equals(summary.getRelationship())) {
-        return fail(
-            0,
-            "the checkpoint is of "
-                + checkpoint.relationship()
-                + ", not of the exported "
-                + summary.getRelationship(),
-            notes);
-      }
-      if (!CheckpointSigner.verifies(checkpoint, key)) {
-        return fail(
-            0,
-            "the checkpoint's signature does not verify"
-                + (trustedKey != null ? " under the trusted key" : "")
-                + ": it was forged or changed",
-            notes);
-      }
-    } else {
-      notes.add(
-          "no checkpoint had been issued: the chain is checked in itself only, so records cut from its end would not show");
+    }
+    Checkpoint checkpoint =
+        new Checkpoint(
+            signed.getRelationship(),
+            signed.getSequence(),
+            signed.getHeadHash().toByteArray(),
+            WireMapping.instant(signed.getIssuedAt()),
+            signed.getSignature().toByteArray());
+    if (!checkpoint.relationship().equals(summary.getRelationship())) {
+      return fail(
+          0,
+          "the checkpoint is of "
+              + checkpoint.relationship()
+              + ", not of the exported "
+              + summary.getRelationship(),
+          notes,
+          keyName);
+    }
+    if (!CheckpointSigner.verifies(checkpoint, key)) {
+      return fail(
+          0,
+          "the checkpoint's signature does not verify"
+              + (trustedKey != null ? " under the trusted key" : "")
+              + ": it was forged or changed",
+          notes,
+          keyName);
     }
     if (summary.getWithheld() > 0) {
       notes.add(
@@ -164,7 +184,8 @@ public final class ExportVerifier {
                 + record.getRelationship()
                 + ", not "
                 + summary.getRelationship(),
-            notes);
+            notes,
+            keyName);
       }
       byte[] digest;
       if (record.getRedacted()) {
@@ -178,7 +199,8 @@ public final class ExportVerifier {
           return fail(
               record.getSequence(),
               "record " + record.getSequence() + "'s stored bytes are not an event",
-              notes);
+              notes,
+              keyName);
         }
         if (!stored.equals(record.getEvent())) {
           return fail(
@@ -187,7 +209,8 @@ public final class ExportVerifier {
                   + record.getSequence()
                   + " shows an event that differs from the bytes the chain"
                   + " hashed: the readable copy was changed",
-              notes);
+              notes,
+              keyName);
         }
       }
       if (!chain.accept(
@@ -200,7 +223,7 @@ public final class ExportVerifier {
       }
     }
     ChainVerifier.Result result = chain.result();
-    if (result.verified() && checkpoint != null && result.checked() > checkpoint.sequence()) {
+    if (result.verified() && result.checked() > checkpoint.sequence()) {
       notes.add(
           (result.checked() - checkpoint.sequence())
               + " records after the checkpoint fit the chain but are not signed yet");
@@ -210,10 +233,25 @@ public final class ExportVerifier {
         result.checked(),
         result.firstBad(),
         result.detail(),
-        List.copyOf(notes));
+        List.copyOf(notes),
+        keyName);
   }
 
   private static Result fail(long firstBad, String detail, List<String> notes) {
-    return new Result(false, 0, firstBad, detail, List.copyOf(notes));
+    return fail(firstBad, detail, notes, "");
+  }
+
+  private static Result fail(long firstBad, String detail, List<String> notes, String keyName) {
+    return new Result(false, 0, firstBad, detail, List.copyOf(notes), keyName);
+  }
+
+  /** The whole SHA-256 of the key's encoding, to compare with the key an auditor holds. */
+  static String fingerprint(PublicKey key) {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
   }
 }

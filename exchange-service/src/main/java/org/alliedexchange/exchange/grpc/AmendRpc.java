@@ -24,7 +24,6 @@ import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.store.StoredProduct;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.ProtoLabels;
-import org.alliedexchange.policy.LabelValidity;
 import org.alliedexchange.policy.ReleasabilityEngine;
 
 /**
@@ -63,6 +62,10 @@ final class AmendRpc {
     this.clock = clock;
   }
 
+  private static boolean isControl(int codePoint) {
+    return Character.isISOControl(codePoint) && codePoint != '\n' && codePoint != '\t';
+  }
+
   void amendReleasability(
       AmendReleasabilityRequest request, StreamObserver<AmendReleasabilityResponse> response) {
     Caller caller = access.writer("AmendReleasability", "amend releasability");
@@ -70,10 +73,18 @@ final class AmendRpc {
     if (request.getJustification().isBlank()) {
       throw invalid("justification is required: it is the originator's recorded consent");
     }
+    if (request.getJustification().length() > 2_000
+        || request.getJustification().codePoints().anyMatch(AmendRpc::isControl)) {
+      throw invalid("justification must be up to 2,000 characters of text, without controls");
+    }
     List<String> releasableTo = new ArrayList<>(new LinkedHashSet<>(request.getReleasableToList()));
     for (String target : releasableTo) {
       if (!NATION.matcher(target).matches() || engine.get().federation().nation(target) == null) {
-        throw invalid("releasable_to: \"" + target + "\" is not a nation of the federation");
+        // quoted escaped: the value may hold anything, and the message must stay one clean line
+        throw invalid(
+            "releasable_to: "
+                + RequestFields.quoted(target)
+                + " is not a nation of the federation");
       }
     }
     StoredProduct product = products.load(id, nation);
@@ -84,11 +95,9 @@ final class AmendRpc {
     SecurityLabel previous = StoredMessages.label(product.label());
     SecurityLabel amended =
         previous.toBuilder().clearReleasableTo().addAllReleasableTo(releasableTo).build();
-    LabelValidity validity = engine.get().validate(ProtoLabels.toDomain(amended));
-    if (!validity.valid()) {
-      throw invalid(
-          "the amended label would be invalid: " + LabelDefects.describe(validity.defects()));
-    }
+    // the amending system must be able to read the product itself, decided before the audit and
+    // the commit: nothing is stored and then reported refused
+    Origination.check(engine.get(), ProtoLabels.toDomain(amended), caller);
     byte[] labelBytes = amended.toByteArray();
     Binding binding = signer.sign(labelBytes, product.content(), clock.instant());
     try {

@@ -29,14 +29,11 @@ import org.alliedexchange.policy.ReleasabilityEngine;
  */
 public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServiceImplBase {
 
-  /** Trailer of a search: where the next page starts, when there may be one. */
-  public static final Metadata.Key<String> NEXT_CURSOR = AlliedMetadata.NEXT_CURSOR;
-
   /**
-   * Trailer of a search: how many products the caller was not given (not releasable, or failed
-   * their check).
+   * Trailer of a search: where the next page starts, after the page's last product, when the page
+   * is full. Nothing is said of the products the caller was not given.
    */
-  public static final Metadata.Key<String> WITHHELD = AlliedMetadata.WITHHELD;
+  public static final Metadata.Key<String> NEXT_CURSOR = AlliedMetadata.NEXT_CURSOR;
 
   private final PublishRpc publish;
   private final AmendRpc amend;

@@ -24,7 +24,7 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.exchange.feed.PublishBatcher;
 import org.alliedexchange.exchange.store.NewProduct;
 import org.alliedexchange.label.ProtoLabels;
-import org.alliedexchange.policy.LabelValidity;
+import org.alliedexchange.policy.Label;
 import org.alliedexchange.policy.Level;
 import org.alliedexchange.policy.ReleasabilityEngine;
 
@@ -33,6 +33,10 @@ import org.alliedexchange.policy.ReleasabilityEngine;
  * stored and signed with the rest of its batch.
  */
 final class PublishRpc {
+
+  /** Printable ASCII: the key is stored and compared as text, so it holds no controls. */
+  private static final java.util.regex.Pattern IDEMPOTENCY_KEY =
+      java.util.regex.Pattern.compile("[\\x21-\\x7e]{0,128}");
 
   private final String nation;
   private final PublishBatcher batcher;
@@ -70,14 +74,9 @@ final class PublishRpc {
               + ", and passed on only with its consent (AmendReleasability)");
     }
     Instant now = clock.instant();
-    LabelValidity validity = engine.get().validate(ProtoLabels.toDomain(label));
-    if (!validity.valid()) {
-      throw invalid("label invalid: " + LabelDefects.describe(validity.defects()));
-    }
-    Level level = validity.level();
-    if (caller.clearance() == null || !caller.clearance().dominates(level)) {
-      throw denied("the label's level " + level + " is above your clearance " + caller.clearance());
-    }
+    Label domain = ProtoLabels.toDomain(label);
+    Origination.check(engine.get(), domain, caller);
+    Level level = engine.get().validate(domain).level();
 
     SecurityLabel stored =
         label.getCreatedAt().getSeconds() == 0
@@ -142,10 +141,6 @@ final class PublishRpc {
     if (!request.hasLabel()) {
       throw invalid("label is required");
     }
-    if (!request.getLabel().getUnknownFields().asMap().isEmpty()) {
-      throw invalid(
-          "label has fields this service does not know; it cannot sign what it cannot interpret");
-    }
     if (request.getLabel().hasRelease()) {
       throw invalid(
           "label.release is set by the gateway when it releases an item, never by an originator");
@@ -162,9 +157,9 @@ final class PublishRpc {
     }
     if (!TOPIC.matcher(content.getTopic()).matches() || content.getTopic().length() > 128) {
       throw invalid(
-          "content.topic \""
-              + content.getTopic()
-              + "\" must be lower-case, dot-separated words, e.g. dprk.missile.launch");
+          "content.topic "
+              + RequestFields.quoted(content.getTopic())
+              + " must be lower-case, dot-separated words, e.g. dprk.missile.launch");
     }
     if (!content.hasObservedAt()) {
       throw invalid("content.observed_at is required");
@@ -172,8 +167,8 @@ final class PublishRpc {
     if (content.getPayloadCase() == ProductContent.PayloadCase.PAYLOAD_NOT_SET) {
       throw invalid("content.payload is required (missile_launch or free_text)");
     }
-    if (request.getIdempotencyKey().length() > 128) {
-      throw invalid("idempotency_key is longer than 128 characters");
+    if (!IDEMPOTENCY_KEY.matcher(request.getIdempotencyKey()).matches()) {
+      throw invalid("idempotency_key must be up to 128 printable ASCII characters");
     }
   }
 }

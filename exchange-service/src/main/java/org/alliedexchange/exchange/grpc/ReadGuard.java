@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.time.Clock;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.SecurityLabel;
@@ -26,6 +25,7 @@ final class ReadGuard {
 
   /**
    * Why a product was not cleared; {@code tampered} when its binding failed, else it was withheld.
+   * {@code detail} is what the caller may be told; {@code reasons} are for the audit record only.
    */
   record Refusal(boolean tampered, String detail, Set<Reason> reasons) {}
 
@@ -69,19 +69,9 @@ final class ReadGuard {
             caller,
             method,
             decision.reasons());
+    // the caller learns that it was withheld and what to quote; why stays in the audit record
     return new Refusal(
-        false,
-        "product "
-            + product.id()
-            + " is withheld from "
-            + caller.system()
-            + " ("
-            + caller.nation()
-            + "): "
-            + names(decision.reasons())
-            + "; decision recorded as transfer "
-            + transferId,
-        decision.reasons());
+        false, withheldMessage(product.id().toString(), transferId), decision.reasons());
   }
 
   /**
@@ -125,7 +115,12 @@ final class ReadGuard {
             Set.of()));
   }
 
-  static String names(Set<Reason> reasons) {
-    return reasons.stream().map(Reason::name).collect(Collectors.joining(", "));
+  /** What a caller is told of a product withheld from it: no reason, level or control. */
+  static String withheldMessage(String productId, String transferId) {
+    return "product "
+        + productId
+        + " is not released to you; quote transfer "
+        + transferId
+        + " to ask why";
   }
 }

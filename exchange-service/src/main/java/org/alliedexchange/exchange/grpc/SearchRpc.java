@@ -18,7 +18,8 @@ import org.alliedexchange.policy.Level;
 
 /**
  * Search: one page of stored products matching the filter, each passed by the read guard, written
- * as stored (see RawMessage).
+ * as stored (see RawMessage). Rows above the caller's clearance are not even read: the engine could
+ * never release them to it.
  */
 final class SearchRpc {
 
@@ -45,7 +46,12 @@ final class SearchRpc {
 
   void search(SearchRequest request, StreamObserver<RawMessage> response) {
     Caller caller = access.reader("Search");
-    SearchFilter filter = filter(request);
+    SearchFilter filter = withinClearance(filter(request), caller.clearance());
+    if (filter == null) {
+      // nothing the caller could be given matches: the answer of an empty store
+      response.onCompleted();
+      return;
+    }
     int wanted = request.getPageSize() == 0 ? pageSize : Math.min(request.getPageSize(), pageMax);
     new SearchStream(
             (ServerCallStreamObserver<RawMessage>) response,
@@ -56,6 +62,25 @@ final class SearchRpc {
             guard,
             fetcher)
         .start();
+  }
+
+  /** The filter capped at the caller's clearance; null when nothing is left to search. */
+  static SearchFilter withinClearance(SearchFilter filter, Level clearance) {
+    if (clearance == null
+        || (filter.minLevel() != null && filter.minLevel().compareTo(clearance) > 0)) {
+      return null;
+    }
+    Level max =
+        filter.maxLevel() == null || filter.maxLevel().compareTo(clearance) > 0
+            ? clearance
+            : filter.maxLevel();
+    return new SearchFilter(
+        filter.topic(),
+        filter.observedFrom(),
+        filter.observedTo(),
+        filter.minLevel(),
+        max,
+        filter.afterSeq());
   }
 
   private static SearchFilter filter(SearchRequest request) {

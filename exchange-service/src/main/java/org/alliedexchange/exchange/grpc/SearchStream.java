@@ -19,6 +19,11 @@ import org.alliedexchange.exchange.store.StoredProduct;
  * is ready and resumes from gRPC's on-ready callback. (A handler that blocked waiting for readiness
  * would never see that callback: gRPC runs a call's callbacks one at a time.) The next chunk of
  * rows is read from the database while the current one is being sent.
+ *
+ * <p>What the caller may not have leaves no trace: the page reads on past withheld rows until it is
+ * full or the rows run out, says nothing of them, and its next cursor is the last product sent, so
+ * the page and cursor are the ones the caller would get if those rows did not exist. Every page
+ * with a next cursor sent a product, so paging always moves on.
  */
 final class SearchStream implements Runnable {
 
@@ -31,7 +36,6 @@ final class SearchStream implements Runnable {
   private final Caller caller;
   private final SearchFilter filter;
   private final int wanted;
-  private final long scanLimit;
   private final ProductStore store;
   private final ReadGuard guard;
   private final Executor fetcher;
@@ -39,10 +43,8 @@ final class SearchStream implements Runnable {
   private CompletableFuture<List<StoredProduct>> nextChunk;
   private long fetchedUpTo;
   private int chunkSize;
-  private long after;
+  private long lastSent;
   private int sent;
-  private int withheld;
-  private long scanned;
   private boolean exhausted;
   private boolean finished;
 
@@ -59,10 +61,8 @@ final class SearchStream implements Runnable {
     this.caller = caller;
     this.filter = filter;
     this.wanted = wanted;
-    this.scanLimit = 10L * wanted + CHUNK;
     this.store = store;
     this.guard = guard;
-    this.after = filter.afterSeq();
     this.fetchedUpTo = filter.afterSeq();
   }
 
@@ -86,7 +86,7 @@ final class SearchStream implements Runnable {
     }
     try {
       while (response.isReady()) {
-        if (sent == wanted || scanned >= scanLimit) {
+        if (sent == wanted) {
           finish(false);
           return;
         }
@@ -107,10 +107,8 @@ final class SearchStream implements Runnable {
           takeChunk();
           continue;
         }
-        scanned++;
-        after = row.seq();
         if (guard.check(row, caller, "ExchangeService/Search") != null) {
-          withheld++;
+          // audited by the guard; the caller learns nothing of it
           continue;
         }
         // a SearchResponse, written from the stored bytes
@@ -118,6 +116,7 @@ final class SearchStream implements Runnable {
             RawMessage.product(
                 row.label(), row.content(), row.binding(), Cursors.search(row.seq())));
         sent++;
+        lastSent = row.seq();
       }
     } catch (CompletionException | SQLException e) {
       finished = true;
@@ -166,12 +165,15 @@ final class SearchStream implements Runnable {
     buffer.addAll(rows);
   }
 
+  /**
+   * @param complete the rows ran out; else the page is full, and the next one starts after its last
+   *     product
+   */
   private void finish(boolean complete) {
     finished = true;
     Metadata trailers = new Metadata();
-    trailers.put(ExchangeGrpcService.WITHHELD, Integer.toString(withheld));
-    if (!(complete && buffer.isEmpty())) {
-      trailers.put(ExchangeGrpcService.NEXT_CURSOR, Cursors.search(after));
+    if (!complete) {
+      trailers.put(ExchangeGrpcService.NEXT_CURSOR, Cursors.search(lastSent));
     }
     // grpc-java's stub API has no other way to attach trailers to a successful end
     response.onError(Status.OK.asRuntimeException(trailers));

@@ -139,7 +139,7 @@ class GetReadGuardTest {
         Status.Code.PERMISSION_DENIED,
         "product "
             + product.id()
-            + " is withheld from jpn-jsdf-reader (JPN): INSUFFICIENT_CLEARANCE; decision recorded as transfer ");
+            + " is not released to you; quote transfer transfer-1 to ask why");
     assertThat(AUDIT.withheld)
         .singleElement()
         .satisfies(
@@ -149,6 +149,7 @@ class GetReadGuardTest {
               assertThat(record.method()).isEqualTo("ExchangeService/Get");
               assertThat(record.reasons()).containsExactly(Reason.INSUFFICIENT_CLEARANCE);
             });
+    assertSaysNotWhy(() -> get(product.id(), reader("jpn-jsdf-reader", "JPN", "CONFIDENTIAL")));
   }
 
   @Test
@@ -158,11 +159,12 @@ class GetReadGuardTest {
     assertRefused(
         () -> get(product.id(), reader("usa-indopacom-reader", "USA", "TOP_SECRET")),
         Status.Code.PERMISSION_DENIED,
-        "is withheld from usa-indopacom-reader (USA): NOT_RELEASABLE_TO_NATION");
+        "is not released to you; quote transfer transfer-1");
     assertThat(AUDIT.withheld)
         .singleElement()
         .extracting(Withheld::reasons)
         .isEqualTo(Set.of(Reason.NOT_RELEASABLE_TO_NATION));
+    assertSaysNotWhy(() -> get(product.id(), reader("usa-indopacom-reader", "USA", "TOP_SECRET")));
   }
 
   @Test
@@ -317,6 +319,19 @@ class GetReadGuardTest {
   private static ExchangeServiceGrpc.ExchangeServiceBlockingStub stub(String token) {
     return ExchangeServiceGrpc.newBlockingStub(channel)
         .withCallCredentials(TestTokens.bearer(token));
+  }
+
+  /** The refusal names no reason, level, marking or control: those are for the auditors. */
+  private static void assertSaysNotWhy(Runnable call) {
+    assertThatThrownBy(call::run)
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+              assertThat(e.getStatus().getDescription())
+                  .doesNotContain(
+                      "CLEARANCE", "NOT_RELEASABLE", "SECRET", "CONFIDENTIAL", "군사", "JPN", "USA");
+            });
   }
 
   private static void assertRefused(Runnable call, Status.Code code, String message) {

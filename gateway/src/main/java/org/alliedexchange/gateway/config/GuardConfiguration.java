@@ -81,8 +81,11 @@ class GuardConfiguration {
 
   @Bean
   ReleaseGuardFilter releaseGuardFilter(
-      ResponseGuard guard, OpenTelemetrySdk telemetry, GatewayProperties properties) {
-    return new ReleaseGuardFilter(guard, telemetry, properties.maxMessageBytes());
+      ResponseGuard guard,
+      AgreementBoard board,
+      OpenTelemetrySdk telemetry,
+      GatewayProperties properties) {
+    return new ReleaseGuardFilter(guard, board::engine, telemetry, properties.maxMessageBytes());
   }
 
   @Bean

@@ -1,7 +1,10 @@
 package org.alliedexchange.gateway.guard;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import org.alliedexchange.api.AlliedMetadata;
+import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.gateway.GrpcResponses;
+import org.alliedexchange.gateway.access.GuardedMethod;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.TrailerHeadersFilter;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
@@ -10,10 +13,14 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.netty.http.client.HttpClientResponse;
 
 /**
- * Adds the guard's count to the trailers an exchange service ends a call with: {@value
- * GuardedCall#WITHHELD_TRAILER} (how many messages the caller did not get: withheld by the gateway
- * or by the exchange service itself), {@value GuardedCall#WITHHELD_REASONS_TRAILER} (by reason)
- * and, on a unary call, {@value GuardedCall#TRANSFER_ID_TRAILER}.
+ * The trailers a guarded call ends with. A national system learns nothing of what it did not get:
+ * any count or reason a backend put in is removed, and a search's {@value
+ * GuardedCall#NEXT_CURSOR_TRAILER} never points past a message the guard withheld (it becomes the
+ * last released message's cursor, or is dropped when none was released, so paging cannot go round
+ * in circles). An auditor's call counts what the guard withheld, {@value
+ * GuardedCall#WITHHELD_TRAILER} and {@value GuardedCall#WITHHELD_REASONS_TRAILER}, as each is a gap
+ * in the chain the auditor checks. A unary call carries its message's {@value
+ * GuardedCall#TRANSFER_ID_TRAILER}, released or withheld.
  */
 public final class GuardTrailers implements HttpHeadersFilter, TrailerHeadersFilter {
 
@@ -57,7 +64,7 @@ public final class GuardTrailers implements HttpHeadersFilter, TrailerHeadersFil
       }
     }
     if (call != null) {
-      addWithheld(
+      addGuardTrailers(
           trailers,
           call,
           AlliedMetadata.withheldCount(trailers.getFirst(GuardedCall.WITHHELD_TRAILER)));
@@ -65,15 +72,43 @@ public final class GuardTrailers implements HttpHeadersFilter, TrailerHeadersFil
     return trailers;
   }
 
-  static void addWithheld(HttpHeaders trailers, GuardedCall call, int byExchangeService) {
-    trailers.set(
-        GuardedCall.WITHHELD_TRAILER, Integer.toString(call.withheldCount() + byExchangeService));
-    String reasons = call.withheldReasons(byExchangeService);
-    if (!reasons.isEmpty()) {
-      trailers.set(GuardedCall.WITHHELD_REASONS_TRAILER, reasons);
+  static void addGuardTrailers(HttpHeaders trailers, GuardedCall call, int byBackend) {
+    if (call.method().destination() == GuardedMethod.Destination.AUDIT_SERVICE) {
+      trailers.set(
+          GuardedCall.WITHHELD_TRAILER, Integer.toString(call.withheldCount() + byBackend));
+      String reasons = call.withheldReasons(byBackend);
+      if (!reasons.isEmpty()) {
+        trailers.set(GuardedCall.WITHHELD_REASONS_TRAILER, reasons);
+      }
+    } else {
+      trailers.remove(GuardedCall.WITHHELD_TRAILER);
+      trailers.remove(GuardedCall.WITHHELD_REASONS_TRAILER);
+      if (call.withheldCount() > 0 && trailers.getFirst(GuardedCall.NEXT_CURSOR_TRAILER) != null) {
+        String cursor = lastReleasedCursor(call);
+        if (cursor == null) {
+          trailers.remove(GuardedCall.NEXT_CURSOR_TRAILER);
+        } else {
+          trailers.set(GuardedCall.NEXT_CURSOR_TRAILER, cursor);
+        }
+      }
     }
     if (!call.method().serverStreaming() && call.transferId() != null) {
       trailers.set(GuardedCall.TRANSFER_ID_TRAILER, call.transferId());
+    }
+  }
+
+  /** The cursor of the last search result released on the call; null when there is none. */
+  private static String lastReleasedCursor(GuardedCall call) {
+    byte[] last = call.lastReleased();
+    if (last == null) {
+      return null;
+    }
+    try {
+      String cursor = SearchResponse.parseFrom(last).getCursor();
+      return cursor.isEmpty() ? null : cursor;
+    } catch (InvalidProtocolBufferException e) {
+      // the guard released it, so it parsed; if not, say there is no next page rather than leak
+      return null;
     }
   }
 }

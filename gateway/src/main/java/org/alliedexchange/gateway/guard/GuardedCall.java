@@ -19,17 +19,23 @@ public final class GuardedCall {
 
   public static final String ATTRIBUTE = GuardedCall.class.getName();
 
-  /** The trailer holding how many messages were withheld on this call. */
+  /**
+   * The trailer holding how many records were withheld on an auditor's call (national systems are
+   * told nothing of what they did not get).
+   */
   public static final String WITHHELD_TRAILER = AlliedMetadata.WITHHELD_NAME;
 
   /**
-   * The trailer holding the gateway's withheld messages by reason, e.g. {@code
-   * NOT_RELEASABLE_TO_NATION=2,NOFORN=1}.
+   * The trailer holding the gateway's withheld records by reason on an auditor's call, e.g. {@code
+   * INSUFFICIENT_CLEARANCE=2}.
    */
   public static final String WITHHELD_REASONS_TRAILER = AlliedMetadata.WITHHELD_REASONS_NAME;
 
-  /** The trailer holding the transfer id of a unary call's released message. */
+  /** The trailer holding the transfer id of a unary call's message, released or withheld. */
   public static final String TRANSFER_ID_TRAILER = AlliedMetadata.TRANSFER_ID_NAME;
+
+  /** The trailer holding where a search's next page starts. */
+  public static final String NEXT_CURSOR_TRAILER = AlliedMetadata.NEXT_CURSOR_NAME;
 
   /**
    * Counted under this name: messages the nation's exchange service withheld itself before the
@@ -47,6 +53,7 @@ public final class GuardedCall {
   private int withheld;
   private int released;
   private String transferId;
+  private byte[] lastReleased;
   private Status.Code endCode;
   private String endMessage;
 
@@ -89,12 +96,31 @@ public final class GuardedCall {
   }
 
   synchronized void released(String transferId) {
+    released(transferId, null);
+  }
+
+  /**
+   * @param message the message as released (kept by reference: a search's next cursor is the last
+   *     one's)
+   */
+  synchronized void released(String transferId, byte[] message) {
     released++;
     this.transferId = transferId;
+    this.lastReleased = message;
   }
 
   synchronized void withheld(Iterable<Reason> reasons, boolean bindingInvalid) {
+    withheld(reasons, bindingInvalid, null);
+  }
+
+  /**
+   * @param transferId the refusal's transfer id, given to the caller of a unary call to quote
+   */
+  synchronized void withheld(Iterable<Reason> reasons, boolean bindingInvalid, String transferId) {
     withheld++;
+    if (transferId != null) {
+      this.transferId = transferId;
+    }
     for (Reason reason : reasons) {
       withheldByReason.merge(reason, 1, Integer::sum);
     }
@@ -127,9 +153,14 @@ public final class GuardedCall {
     return endMessage;
   }
 
-  /** The single released message's transfer id, for a unary call. */
+  /** The single message's transfer id, released or withheld, for a unary call. */
   public synchronized String transferId() {
     return transferId;
+  }
+
+  /** The last message released on this call, as sent; null when none was. */
+  public synchronized byte[] lastReleased() {
+    return lastReleased;
   }
 
   /**

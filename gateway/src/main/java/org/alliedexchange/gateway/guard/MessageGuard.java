@@ -95,7 +95,7 @@ public final class MessageGuard {
           null,
           EnumSet.of(Reason.LABEL_INVALID),
           false,
-          event(record, call, at, null, null),
+          event(record, call, at, null, null, null),
           transferId,
           record.productId());
     }
@@ -115,7 +115,7 @@ public final class MessageGuard {
           null,
           reasons,
           bindingInvalid,
-          event(record, call, at, message, fields),
+          event(record, call, at, message, fields, label),
           transferId,
           record.productId());
     }
@@ -133,7 +133,7 @@ public final class MessageGuard {
         AppendedRelease.append(message, release.build()),
         Set.of(),
         false,
-        event(record, call, at, message, fields),
+        event(record, call, at, message, fields, label),
         transferId,
         record.productId());
   }
@@ -146,13 +146,23 @@ public final class MessageGuard {
     }
   }
 
-  /** The record as an AuditEvent, carrying the label as received when there was one to read. */
+  /**
+   * The record as an AuditEvent, carrying the label as received when there was one to read. A label
+   * holding fields nobody interprets is recorded without them: the record must hold only what the
+   * audit service can read, and the refusal itself is what the auditors need.
+   */
   private static byte[] event(
       TransferRecordBuilder record,
       CallInfo call,
       Timestamp at,
       byte[] message,
-      LabelFields fields) {
+      LabelFields fields,
+      SecurityLabel label) {
+    if (label != null && ProtoLabels.hasUnknownFields(label)) {
+      byte[] clean = ProtoLabels.withoutUnknownFields(label).toByteArray();
+      return TransferEventBytes.encode(
+          record.build(), SOURCE, call.traceId(), at, clean, 0, clean.length);
+    }
     return TransferEventBytes.encode(record.build(), SOURCE, call.traceId(), at, message, fields);
   }
 

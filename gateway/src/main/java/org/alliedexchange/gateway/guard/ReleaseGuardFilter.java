@@ -8,9 +8,15 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.alliedexchange.api.CanonicalMessages;
 import org.alliedexchange.api.LabelFields;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.gateway.GrpcResponses;
+import org.alliedexchange.label.ProtoLabels;
+import org.alliedexchange.policy.OriginationRefusal;
+import org.alliedexchange.policy.ReleasabilityEngine;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +38,11 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The guard around the proxied call. Before: a publish's label must name the caller's nation as
- * originator; the exchange service is asked for identity encoding and given the trace context.
- * After: every response message passes {@link ResponseGuard}. Ordered before Spring Cloud Gateway's
- * response writer, so the writer writes into the guarded response.
+ * The guard around the proxied call. Before: a publish's label must be valid and canonical, name
+ * the caller's nation as originator, and be one the caller could itself read; the exchange service
+ * is asked for identity encoding and given the trace context. After: every response message passes
+ * {@link ResponseGuard}. Ordered before Spring Cloud Gateway's response writer, so the writer
+ * writes into the guarded response.
  */
 public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
 
@@ -44,11 +51,21 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
       (carrier, key, value) -> carrier.set(key, value);
 
   private final ResponseGuard guard;
+  private final Supplier<ReleasabilityEngine> engine;
   private final OpenTelemetry telemetry;
   private final int maxMessageBytes;
 
-  public ReleaseGuardFilter(ResponseGuard guard, OpenTelemetry telemetry, int maxMessageBytes) {
+  /**
+   * @param engine the engine whose label and origination rules a publish's label must pass here, as
+   *     at the exchange service
+   */
+  public ReleaseGuardFilter(
+      ResponseGuard guard,
+      Supplier<ReleasabilityEngine> engine,
+      OpenTelemetry telemetry,
+      int maxMessageBytes) {
     this.guard = guard;
+    this.engine = engine;
     this.telemetry = telemetry;
     this.maxMessageBytes = maxMessageBytes;
   }
@@ -149,7 +166,7 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
 
   private static void endWithGuardStatus(ServerWebExchange exchange, GuardedCall call) {
     HttpHeaders extra = new HttpHeaders();
-    GuardTrailers.addWithheld(extra, call, 0);
+    GuardTrailers.addGuardTrailers(extra, call, 0);
     GrpcResponses.endWith(exchange, call.endCode(), call.endMessage(), extra);
   }
 
@@ -226,6 +243,28 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
               + " may publish only its own nation's products, not one originated by "
               + (label.getOriginator().isEmpty() ? "nobody" : label.getOriginator())
               + "; ask the originator to amend its releasability");
+    }
+    // the domain's rules, as the exchange service applies them: a valid, canonical label that the
+    // publisher could itself read; refused here, nothing reaches the exchange service
+    Optional<String> unknown = CanonicalMessages.firstUnknownField(label);
+    if (unknown.isPresent()) {
+      throw new RequestRefused(
+          Status.Code.INVALID_ARGUMENT,
+          "the request holds a field this service does not know, at label."
+              + unknown.get()
+              + "; nothing was done");
+    }
+    OriginationRefusal refusal =
+        engine
+            .get()
+            .refuseOrigination(ProtoLabels.toDomain(label), call.caller().asRecipient())
+            .orElse(null);
+    if (refusal != null) {
+      throw new RequestRefused(
+          refusal.kind() == OriginationRefusal.Kind.LABEL_INVALID
+              ? Status.Code.INVALID_ARGUMENT
+              : Status.Code.PERMISSION_DENIED,
+          refusal.message());
     }
   }
 

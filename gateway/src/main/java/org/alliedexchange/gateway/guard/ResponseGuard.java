@@ -173,11 +173,11 @@ public final class ResponseGuard {
         released.write(bytes.length >>> 8);
         released.write(bytes.length);
         released.writeBytes(bytes);
-        call.released(verdict.transferId());
+        call.released(verdict.transferId(), bytes);
       } else {
-        call.withheld(verdict.reasons(), verdict.bindingInvalid());
+        call.withheld(verdict.reasons(), verdict.bindingInvalid(), verdict.transferId());
         if (!call.method().serverStreaming()) {
-          call.endWith(Status.Code.PERMISSION_DENIED, describeWithholding(call, verdict));
+          call.endWith(Status.Code.PERMISSION_DENIED, describeWithholding(verdict));
         }
       }
     }
@@ -185,22 +185,13 @@ public final class ResponseGuard {
         released == null ? null : released.toByteArray(), audit.appendEncoded(records));
   }
 
-  private static String describeWithholding(GuardedCall call, MessageGuard.Verdict verdict) {
-    List<String> why = new ArrayList<>();
-    verdict.reasons().forEach(reason -> why.add(reason.name()));
-    if (verdict.bindingInvalid()) {
-      why.add("BINDING_INVALID");
-    }
+  /**
+   * What the caller is told of a message withheld from it: that it was, and the transfer to quote.
+   * Why (reasons, level, controls) is in the audit record only.
+   */
+  private static String describeWithholding(MessageGuard.Verdict verdict) {
     String what = verdict.productId().isEmpty() ? "the message" : "product " + verdict.productId();
-    return what
-        + " is not released to "
-        + call.caller().system()
-        + " ("
-        + call.caller().nation()
-        + "): "
-        + String.join(", ", why)
-        + "; decision recorded as transfer "
-        + verdict.transferId();
+    return what + " is not released to you; quote transfer " + verdict.transferId() + " to ask why";
   }
 
   private static String rootMessage(Throwable failure) {

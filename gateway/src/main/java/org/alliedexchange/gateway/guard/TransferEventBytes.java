@@ -32,6 +32,24 @@ final class TransferEventBytes {
       Timestamp at,
       byte[] message,
       LabelFields fields) {
+    return message == null
+        ? encode(transfer, source, traceId, at, null, 0, 0)
+        : encode(transfer, source, traceId, at, message, fields.labelStart(), fields.labelLength());
+  }
+
+  /**
+   * @param labelSource bytes holding the label to record, or null to record none
+   * @param labelStart where the label starts in {@code labelSource}
+   * @param labelLength how long it is
+   */
+  static byte[] encode(
+      TransferRecord transfer,
+      String source,
+      String traceId,
+      Timestamp at,
+      byte[] labelSource,
+      int labelStart,
+      int labelLength) {
     AuditEvent.Builder event =
         AuditEvent.newBuilder()
             .setEventId(transfer.getTransferId())
@@ -41,8 +59,7 @@ final class TransferEventBytes {
       event.setTraceId(traceId);
     }
     AuditEvent head = event.build();
-    boolean withLabel = message != null;
-    int labelLength = withLabel ? fields.labelLength() : 0;
+    boolean withLabel = labelSource != null;
     int labelField =
         withLabel
             ? CodedOutputStream.computeTagSize(LABEL_FIELD)
@@ -66,7 +83,7 @@ final class TransferEventBytes {
       if (withLabel) {
         writer.writeTag(LABEL_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
         writer.writeUInt32NoTag(labelLength);
-        writer.writeRawBytes(message, fields.labelStart(), labelLength);
+        writer.writeRawBytes(labelSource, labelStart, labelLength);
       }
       writer.checkNoSpaceLeft();
     } catch (IOException e) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.access.Roles;
+import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.policy.Reason;
 import org.junit.jupiter.api.Test;
@@ -27,27 +28,83 @@ class GuardTrailersTest {
   private final GuardTrailers trailers = new GuardTrailers();
 
   @Test
-  void theWithheldCountAddsTheExchangeServicesOwnToTheGuardsByReason() {
+  void aNationalSystemIsToldNothingOfWhatItDidNotGet() {
     GuardedCall call = call("Search");
     call.withheld(EnumSet.of(Reason.NOT_RELEASABLE_TO_NATION), false);
     call.withheld(Set.of(), true);
     HttpHeaders fromExchange = new HttpHeaders();
     fromExchange.set("grpc-status", "0");
     fromExchange.set(GuardedCall.WITHHELD_TRAILER, "3");
+    fromExchange.set(GuardedCall.WITHHELD_REASONS_TRAILER, "NOFORN=3");
 
     HttpHeaders out = trailers.trailers(fromExchange, exchange(call));
 
     assertThat(out.getFirst("grpc-status")).isEqualTo("0");
-    assertThat(out.getFirst(GuardedCall.WITHHELD_TRAILER)).isEqualTo("5");
-    assertThat(out.getFirst(GuardedCall.WITHHELD_REASONS_TRAILER))
-        .isEqualTo("NOT_RELEASABLE_TO_NATION=1,BINDING_INVALID=1,EXCHANGE_SERVICE=3");
+    assertThat(out.getFirst(GuardedCall.WITHHELD_TRAILER)).isNull();
+    assertThat(out.getFirst(GuardedCall.WITHHELD_REASONS_TRAILER)).isNull();
     assertThat(out.getFirst(GuardedCall.TRANSFER_ID_TRAILER))
         .as("a stream's messages each carry their own")
         .isNull();
   }
 
   @Test
-  void aUnaryCallsTrailersNameTheReleasedMessagesTransfer() {
+  void aSearchsNextCursorIsTheLastReleasedResultsNeverAWithheldOnes() {
+    GuardedCall call = call("Search");
+    call.released("t-1", SearchResponse.newBuilder().setCursor("s7").build().toByteArray());
+    call.withheld(EnumSet.of(Reason.NOFORN), false);
+    HttpHeaders fromExchange = new HttpHeaders();
+    fromExchange.set("grpc-status", "0");
+    fromExchange.set(GuardedCall.NEXT_CURSOR_TRAILER, "s9");
+
+    assertThat(trailers.trailers(fromExchange, exchange(call)).getFirst("allied-next-cursor"))
+        .isEqualTo("s7");
+  }
+
+  @Test
+  void aSearchPageTheGuardWithheldWhollyEndsWithoutACursorSoPagingCannotLoop() {
+    GuardedCall call = call("Search");
+    call.withheld(EnumSet.of(Reason.NOFORN), false);
+    HttpHeaders fromExchange = new HttpHeaders();
+    fromExchange.set("grpc-status", "0");
+    fromExchange.set(GuardedCall.NEXT_CURSOR_TRAILER, "s9");
+
+    assertThat(trailers.trailers(fromExchange, exchange(call)).getFirst("allied-next-cursor"))
+        .isNull();
+  }
+
+  @Test
+  void aSearchWithNothingWithheldKeepsTheExchangeServicesCursor() {
+    GuardedCall call = call("Search");
+    call.released("t-1", SearchResponse.newBuilder().setCursor("s7").build().toByteArray());
+    HttpHeaders fromExchange = new HttpHeaders();
+    fromExchange.set("grpc-status", "0");
+    fromExchange.set(GuardedCall.NEXT_CURSOR_TRAILER, "s7");
+
+    assertThat(trailers.trailers(fromExchange, exchange(call)).getFirst("allied-next-cursor"))
+        .isEqualTo("s7");
+  }
+
+  @Test
+  void anAuditorsCallCountsTheRecordsTheGuardWithheldEachAGapInTheChain() {
+    GuardedCall call =
+        new GuardedCall(
+            JAPAN,
+            GuardedMethods.fromApi().at("/" + GuardedMethods.AUDIT_SERVICE + "/QueryRecords"),
+            "JPN",
+            Span.getInvalid());
+    call.withheld(EnumSet.of(Reason.INSUFFICIENT_CLEARANCE), false);
+    HttpHeaders fromAudit = new HttpHeaders();
+    fromAudit.set("grpc-status", "0");
+
+    HttpHeaders out = trailers.trailers(fromAudit, exchange(call));
+
+    assertThat(out.getFirst(GuardedCall.WITHHELD_TRAILER)).isEqualTo("1");
+    assertThat(out.getFirst(GuardedCall.WITHHELD_REASONS_TRAILER))
+        .isEqualTo("INSUFFICIENT_CLEARANCE=1");
+  }
+
+  @Test
+  void aUnaryCallsTrailersNameItsMessagesTransferReleasedOrWithheld() {
     GuardedCall call = call("Get");
     call.released("6f1c2a8e-0000-4000-8000-000000000001");
     HttpHeaders fromExchange = new HttpHeaders();
@@ -56,10 +113,18 @@ class GuardTrailersTest {
 
     HttpHeaders out = trailers.trailers(fromExchange, exchange(call));
 
-    assertThat(out.getFirst(GuardedCall.WITHHELD_TRAILER)).isEqualTo("0");
+    assertThat(out.getFirst(GuardedCall.WITHHELD_TRAILER)).isNull();
     assertThat(out.getFirst(GuardedCall.WITHHELD_REASONS_TRAILER)).isNull();
     assertThat(out.getFirst(GuardedCall.TRANSFER_ID_TRAILER))
         .isEqualTo("6f1c2a8e-0000-4000-8000-000000000001");
+
+    GuardedCall refused = call("Get");
+    refused.withheld(EnumSet.of(Reason.NOFORN), false, "6f1c2a8e-0000-4000-8000-000000000002");
+    assertThat(
+            trailers
+                .trailers(new HttpHeaders(), exchange(refused))
+                .getFirst(GuardedCall.TRANSFER_ID_TRAILER))
+        .isEqualTo("6f1c2a8e-0000-4000-8000-000000000002");
   }
 
   @Test

@@ -124,6 +124,39 @@ class MessageGuardTest {
   }
 
   @Test
+  void aSignedProductWhoseLabelHidesAnUnknownFieldIsWithheldAndRecordedWithoutIt()
+      throws Exception {
+    // a hostile backend signs a label carrying a field no guard interprets, nested in review_at
+    SecurityLabel clean =
+        label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN").toBuilder()
+            .setReviewAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_900_000_000L))
+            .build();
+    SecurityLabel hiding =
+        clean.toBuilder()
+            .setReviewAt(
+                clean.getReviewAt().toBuilder()
+                    .setUnknownFields(
+                        com.google.protobuf.UnknownFieldSet.newBuilder()
+                            .addField(
+                                99,
+                                com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                                    .addLengthDelimited(
+                                        com.google.protobuf.ByteString.copyFromUtf8("x"))
+                                    .build())
+                            .build()))
+            .build();
+
+    MessageGuard.Verdict verdict = guard.decide(product(hiding, "p-9"), true, CALL, NOW);
+
+    assertThat(verdict.permitted()).isFalse();
+    assertThat(verdict.reasons()).containsExactly(Reason.LABEL_INVALID);
+    AuditEvent event = AuditEvent.parseFrom(verdict.record());
+    assertThat(event.getTransfer().getDecision()).isEqualTo(Decision.DECISION_DENY);
+    assertThat(event.getTransfer().getLabel()).isEqualTo(clean);
+    assertThat(org.alliedexchange.api.CanonicalMessages.firstUnknownField(event)).isEmpty();
+  }
+
+  @Test
   void aProductChangedAfterSigningIsWithheldForItsBinding() throws Exception {
     SearchResponse signed =
         SearchResponse.parseFrom(

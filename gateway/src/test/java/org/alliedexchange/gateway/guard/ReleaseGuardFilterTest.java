@@ -15,6 +15,8 @@ import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.gateway.access.GuardedMethods;
+import org.alliedexchange.policy.FederationConfig;
+import org.alliedexchange.policy.ReleasabilityEngine;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -34,7 +36,11 @@ class ReleaseGuardFilterTest {
 
   // the response guard is not reached: every call here is decided on its request
   private final ReleaseGuardFilter filter =
-      new ReleaseGuardFilter(null, OpenTelemetry.noop(), 1 << 20);
+      new ReleaseGuardFilter(
+          null,
+          () -> new ReleasabilityEngine(FederationConfig.loadDefault()),
+          OpenTelemetry.noop(),
+          1 << 20);
   private final AtomicReference<byte[]> sentOn = new AtomicReference<>();
   private final GatewayFilterChain backend =
       exchange ->
@@ -96,6 +102,82 @@ class ReleaseGuardFilterTest {
   }
 
   @Test
+  void aLabelReleasableToSomethingThatIsNoNationIsRefusedInvalidArgumentAndNotSentOn() {
+    MockServerWebExchange exchange =
+        publish(frame(request(korLabel().addReleasableTo("\u0000").build())));
+
+    filter.filter(exchange, backend).block(Duration.ofSeconds(5));
+
+    assertThat(sentOn.get()).isNull();
+    assertThat(exchange.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("3");
+    assertThat(grpcMessage(exchange)).contains("UNKNOWN_NATION");
+  }
+
+  @Test
+  void aLabelWithAnUnknownFieldNestedInItsReviewDateIsRefusedNamingThePath() {
+    SecurityLabel label =
+        korLabel()
+            .setReviewAt(
+                com.google.protobuf.Timestamp.newBuilder()
+                    .setSeconds(1_900_000_000L)
+                    .setUnknownFields(
+                        com.google.protobuf.UnknownFieldSet.newBuilder()
+                            .addField(
+                                99,
+                                com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                                    .addVarint(1)
+                                    .build())
+                            .build()))
+            .build();
+    MockServerWebExchange exchange = publish(frame(request(label)));
+
+    filter.filter(exchange, backend).block(Duration.ofSeconds(5));
+
+    assertThat(sentOn.get()).isNull();
+    assertThat(exchange.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("3");
+    assertThat(grpcMessage(exchange)).contains("label.review_at.#99");
+  }
+
+  @Test
+  void aLabelAboveThePublishersClearanceOrWithACommunityItLacksIsRefusedPermissionDenied() {
+    MockServerWebExchange aboveClearance =
+        publish(
+            frame(
+                request(
+                    korLabel()
+                        .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET)
+                        .build())));
+    MockServerWebExchange communityNotHeld =
+        publish(frame(request(korLabel().addCommunities("SIGINT").build())));
+
+    filter.filter(aboveClearance, backend).block(Duration.ofSeconds(5));
+    filter.filter(communityNotHeld, backend).block(Duration.ofSeconds(5));
+
+    assertThat(sentOn.get()).isNull();
+    assertThat(aboveClearance.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("7");
+    assertThat(grpcMessage(aboveClearance)).contains("above your clearance");
+    assertThat(communityNotHeld.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("7");
+    assertThat(grpcMessage(communityNotHeld)).contains("[SIGINT]");
+  }
+
+  private static SecurityLabel.Builder korLabel() {
+    return SecurityLabel.newBuilder()
+        .setPolicy("KOR")
+        .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
+        .setOriginator("KOR")
+        .addReleasableTo("KOR")
+        .addReleasableTo("JPN");
+  }
+
+  private static String grpcMessage(MockServerWebExchange exchange) {
+    String message = exchange.getResponse().getHeaders().getFirst("grpc-message");
+    return message == null
+        ? ""
+        : java.net.URLDecoder.decode(
+            message.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
   void aGrpcCallThatDidNotPassTheAccessFilterIsRefusedInternal() {
     MockServerWebExchange exchange =
         MockServerWebExchange.from(
@@ -131,10 +213,13 @@ class ReleaseGuardFilterTest {
         SecurityLabel.newBuilder()
             .setPolicy(originator)
             .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
-            .setMarking("SECRET")
             .setOriginator(originator)
             .addReleasableTo(originator)
             .build();
+    return request(label);
+  }
+
+  private static byte[] request(SecurityLabel label) {
     return PublishRequest.newBuilder()
         .setLabel(label)
         .setContent(ProductContent.newBuilder().setTopic("dprk.missile.launch"))

@@ -241,10 +241,13 @@ class ResponseGuardTest {
     assertThat(audited).singleElement().satisfies(records -> assertThat(records).hasSize(1));
     assertThat(call.withheldCount()).isEqualTo(1);
     assertThat(call.endCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    // the caller is told it was withheld and the transfer to quote, never why
     assertThat(call.endMessage())
-        .startsWith(
-            "product p-kor-only is not released to jpn-reader (JPN): NOT_RELEASABLE_TO_NATION")
-        .contains("decision recorded as transfer ");
+        .isEqualTo(
+            "product p-kor-only is not released to you; quote transfer "
+                + call.transferId()
+                + " to ask why")
+        .doesNotContain("NOT_RELEASABLE", "KOR");
   }
 
   private static final DefaultDataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
