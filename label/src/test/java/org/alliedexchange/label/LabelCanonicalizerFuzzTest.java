@@ -42,9 +42,14 @@ class LabelCanonicalizerFuzzTest {
   private static final Instant NOW = Instant.parse("2026-11-26T09:00:00Z");
   private static final AtomicLong INPUTS = new AtomicLong();
 
+  /** A KOR publisher cleared for everything, so that only the label's own form decides. */
+  private static final Recipient KOR_PUBLISHER =
+      new Recipient("KOR", Level.TOP_SECRET, Set.of("MISSILE_WARNING", "NUCLEAR", "SIGINT"));
+
   /**
-   * The entry point fuzzed: what the exchange service does with a publish request's label and
-   * content before it signs and stores them. Empty when it is refused.
+   * The entry point fuzzed: what an exchange service does with a publish request before it signs
+   * and stores anything (CanonicalRequests, then the domain's origination rule). Empty when it is
+   * refused.
    *
    * @throws InvalidProtocolBufferException when the bytes are not a publish request at all
    */
@@ -54,7 +59,9 @@ class LabelCanonicalizerFuzzTest {
     if (CanonicalMessages.firstUnknownField(parsed).isPresent()) {
       return Optional.empty();
     }
-    if (!ENGINE.validate(ProtoLabels.toDomain(parsed.getLabel())).valid()) {
+    if (ENGINE
+        .refuseOrigination(ProtoLabels.toDomain(parsed.getLabel()), KOR_PUBLISHER)
+        .isPresent()) {
       return Optional.empty();
     }
     return Optional.of(parsed);
@@ -82,12 +89,16 @@ class LabelCanonicalizerFuzzTest {
     assertThat(reread.toByteArray()).as("written the same way twice").isEqualTo(written);
     assertThat(ProtoLabels.toDomain(reread.getLabel()))
         .isEqualTo(ProtoLabels.toDomain(accepted.get().getLabel()));
+    assertThat(reread.getLabel().getReleasableToList())
+        .as("releasable to what is not a nation of the federation")
+        .allSatisfy(nation -> assertThat(ENGINE.federation().nation(nation)).isNotNull());
   }
 
   @Test
   void theCorpusHoldsAcceptedAndRefusedRequests() throws Exception {
     assertThat(canonicalize(seed("kor-secret-to-jpn-and-usa"))).isPresent();
     assertThat(canonicalize(seed("kor-label-unknown-field-in-review-at"))).isEmpty();
+    assertThat(canonicalize(seed("kor-releasable-to-nul"))).isEmpty();
   }
 
   @AfterAll
@@ -97,6 +108,9 @@ class LabelCanonicalizerFuzzTest {
 
   /** A decision carries exactly the defects and level that validate gives the label. */
   private static void assertDecidedAsValidated(PublishRequest request) {
+    assertThat(ProtoLabels.hasUnknownFields(request.getLabel()))
+        .as("the guard's walk and the schema's walk disagree on unknown fields")
+        .isEqualTo(CanonicalMessages.firstUnknownField(request.getLabel()).isPresent());
     Label label = ProtoLabels.toDomain(request.getLabel());
     LabelValidity validity = ENGINE.validate(label);
     for (Recipient recipient : RECIPIENTS) {

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.AppendedRelease;
+import org.alliedexchange.api.CanonicalMessages;
 import org.alliedexchange.api.LabelFields;
 import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.api.audit.v1.AuditEvent;
@@ -169,6 +170,9 @@ class ResponseGuardFuzzTest {
     for (byte[] record : taken) {
       AuditEvent event = AuditEvent.parseFrom(record);
       assertThat(event.getEventId()).as("a record's event id").isNotEmpty();
+      assertThat(CanonicalMessages.firstUnknownField(event))
+          .as("a record holding a field the audit service does not interpret")
+          .isEmpty();
       assertThat(recordsById.put(event.getEventId(), event))
           .as("a second record under " + event.getEventId())
           .isNull();
