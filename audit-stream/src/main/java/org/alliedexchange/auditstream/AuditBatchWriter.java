@@ -72,16 +72,37 @@ public final class AuditBatchWriter implements AutoCloseable {
         queueCapacity);
   }
 
-  /** Queues {@code events} as one group; the future completes when Redis has taken all of them. */
+  /**
+   * Queues {@code events} as one group; the future completes when Redis has taken all of them. When
+   * the audit service would not store one of them, none is queued and the future fails with {@link
+   * UnstorableAuditEvent}.
+   */
   public CompletableFuture<Void> append(List<AuditEvent> events) {
-    return appendEncoded(events.stream().map(AuditEvent::toByteArray).toList());
+    for (AuditEvent event : events) {
+      var problem = AuditEventRules.problem(event);
+      if (problem.isPresent()) {
+        return CompletableFuture.failedFuture(new UnstorableAuditEvent(problem.get()));
+      }
+    }
+    return queue(events.stream().map(AuditEvent::toByteArray).toList());
   }
 
   /**
    * As {@link #append}, for events already serialized: a caller that holds parts of an event as
-   * bytes (the gateway holds each message's label as received) need not parse and re-encode them.
+   * bytes (the gateway holds each message's label as received) need not encode them again. Each is
+   * read back once, to check it as the audit service will.
    */
   public CompletableFuture<Void> appendEncoded(List<byte[]> events) {
+    for (byte[] event : events) {
+      var problem = AuditEventRules.problem(event);
+      if (problem.isPresent()) {
+        return CompletableFuture.failedFuture(new UnstorableAuditEvent(problem.get()));
+      }
+    }
+    return queue(events);
+  }
+
+  private CompletableFuture<Void> queue(List<byte[]> events) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (events.isEmpty()) {
       done.complete(null);

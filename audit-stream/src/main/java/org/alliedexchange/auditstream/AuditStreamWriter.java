@@ -37,8 +37,12 @@ public final class AuditStreamWriter implements AutoCloseable {
         client, key == null || key.isBlank() ? AuditStream.DEFAULT_KEY : key);
   }
 
-  /** Appends one event; returns its stream entry id. Throws when Redis does not take it. */
+  /**
+   * Appends one event; returns its stream entry id. Throws when Redis does not take it, and {@link
+   * UnstorableAuditEvent} (writing nothing) when the audit service would not store it.
+   */
   public String append(AuditEvent event) {
+    AuditEventRules.require(event);
     byte[] id =
         redis.xadd(
             key,

@@ -125,6 +125,13 @@ final class AuditReportCommand extends AuditorCommand {
               + change.path("reason").asString());
     }
     out.println("  identity changes: " + JSON.writeValueAsString(report.path("identityChanges")));
+    // events the audit service could not store: each an alarm
+    out.println(
+        "  dead letters: "
+            + report.path("deadLetters").asString("0")
+            + " (and "
+            + report.path("unattributedDeadLetters").asString("0")
+            + " unattributed, shown in every report)");
     JsonNode checkpoint = report.path("checkpoint");
     out.println(
         "  checkpoint: "

@@ -116,6 +116,7 @@ class AuditCommandTest {
           agreement changes:
             2026-11-02T00:00:00Z  KOR-JPN-GSOMIA-2016  IN_FORCE -> SUSPENDED  by federation-automation: drill
           identity changes: []
+          dead letters: 0 (and 0 unattributed, shown in every report)
           checkpoint: record 6 at 2026-11-30T00:00:00Z, signature valid
         """);
     assertThat(asked)

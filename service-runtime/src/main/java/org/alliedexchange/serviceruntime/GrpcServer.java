@@ -95,6 +95,14 @@ public final class GrpcServer implements SmartLifecycle {
     LOG.info("{} listening on {}:{}", name, host, port());
   }
 
+  /**
+   * Reports the health of a part of the service under its own name (next to the server's, ""), for
+   * a probe that asks for it; ignored once the server is shutting down.
+   */
+  public void setHealth(String service, boolean serving) {
+    health.setStatus(service, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+  }
+
   /** The port actually bound. */
   public int port() {
     Server running = server;

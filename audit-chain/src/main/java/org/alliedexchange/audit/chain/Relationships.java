@@ -3,29 +3,76 @@ package org.alliedexchange.audit.chain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 
 /**
  * Which chains an event belongs to. A bilateral relationship is named by its two nations in
  * alphabetical order ("JPN-KOR"); what concerns one nation alone (a domestic transfer, an identity
- * change, a binding violation) goes to that nation's own chain ("KOR").
+ * change, a binding violation) goes to that nation's own chain ("KOR"). Names are made only from
+ * nations spelled as ISO 3166-1 alpha-3 in upper case, so every name is a valid key and column.
  */
 public final class Relationships {
 
+  /** The chain of events that name no nation. */
+  public static final String UNKNOWN = "UNKNOWN";
+
+  private static final Pattern NATION = Pattern.compile("[A-Z]{3}");
+
   private Relationships() {}
 
+  /**
+   * The relationship of two nations (one nation's own chain when they are the same).
+   *
+   * @throws IllegalArgumentException when either is not a nation in upper-case alpha-3
+   */
   public static String between(String a, String b) {
+    requireNation(a);
+    requireNation(b);
     if (a.equals(b)) {
       return a;
     }
     return a.compareTo(b) < 0 ? a + "-" + b : b + "-" + a;
   }
 
+  /** Whether {@code name} is a name this class makes: "KOR", "JPN-KOR" (in order), or UNKNOWN. */
+  public static boolean isValid(String name) {
+    if (name == null) {
+      return false;
+    }
+    if (name.equals(UNKNOWN) || NATION.matcher(name).matches()) {
+      return true;
+    }
+    String[] nations = name.split("-", -1);
+    return nations.length == 2
+        && NATION.matcher(nations[0]).matches()
+        && NATION.matcher(nations[1]).matches()
+        && nations[0].compareTo(nations[1]) < 0;
+  }
+
   /**
    * The relationships an event is recorded in; never empty (an event naming no nation goes to
-   * "UNKNOWN").
+   * {@link #UNKNOWN}).
+   *
+   * @throws IllegalArgumentException when a nation it names is not upper-case alpha-3
    */
   public static List<String> of(AuditEvent event) {
+    List<String> out = collect(event, true);
+    if (out.isEmpty()) {
+      out.add(UNKNOWN);
+    }
+    return List.copyOf(new TreeSet<>(out));
+  }
+
+  /**
+   * The relationships an event that cannot be stored can still be attributed to: those its
+   * well-formed nations make; empty when there are none.
+   */
+  public static List<String> attributable(AuditEvent event) {
+    return List.copyOf(new TreeSet<>(collect(event, false)));
+  }
+
+  private static List<String> collect(AuditEvent event, boolean strict) {
     List<String> out = new ArrayList<>();
     switch (event.getEventCase()) {
       case TRANSFER -> {
@@ -35,7 +82,7 @@ public final class Relationships {
                 ? transfer.getSourceNation()
                 : transfer.getLabel().getOriginator();
         if (!originator.isEmpty() && !transfer.getRecipientNation().isEmpty()) {
-          out.add(between(originator, transfer.getRecipientNation()));
+          pair(out, originator, transfer.getRecipientNation(), strict);
         }
       }
       case RELEASABILITY_AMENDED -> {
@@ -44,32 +91,70 @@ public final class Relationships {
         TreeSet<String> touched = new TreeSet<>(amended.getPreviousReleasableToList());
         touched.addAll(amended.getReleasableToList());
         for (String nation : touched) {
-          out.add(between(amended.getOriginator(), nation));
+          pair(out, amended.getOriginator(), nation, strict);
         }
       }
       case AGREEMENT_STATUS_CHANGED -> {
         List<String> parties = event.getAgreementStatusChanged().getPartiesList();
         for (int i = 0; i < parties.size(); i++) {
           for (int j = i + 1; j < parties.size(); j++) {
-            out.add(between(parties.get(i), parties.get(j)));
+            pair(out, parties.get(i), parties.get(j), strict);
           }
         }
       }
       case IDENTITY_CHANGED -> {
         if (!event.getIdentityChanged().getNation().isEmpty()) {
-          out.add(event.getIdentityChanged().getNation());
+          pair(
+              out,
+              event.getIdentityChanged().getNation(),
+              event.getIdentityChanged().getNation(),
+              strict);
         }
       }
       case BINDING_VIOLATION -> {
         if (!event.getBindingViolation().getNation().isEmpty()) {
-          out.add(event.getBindingViolation().getNation());
+          pair(
+              out,
+              event.getBindingViolation().getNation(),
+              event.getBindingViolation().getNation(),
+              strict);
         }
       }
       case EVENT_NOT_SET -> {}
     }
-    if (out.isEmpty()) {
-      out.add("UNKNOWN");
+    return out;
+  }
+
+  private static void pair(List<String> out, String a, String b, boolean strict) {
+    if (strict || (isNation(a) && isNation(b))) {
+      out.add(between(a, b));
     }
-    return List.copyOf(new TreeSet<>(out));
+  }
+
+  private static boolean isNation(String code) {
+    return code != null && NATION.matcher(code).matches();
+  }
+
+  private static void requireNation(String code) {
+    if (!isNation(code)) {
+      throw new IllegalArgumentException(
+          "a relationship is made of ISO 3166-1 alpha-3 nations in upper case, not \""
+              + printable(code)
+              + "\"");
+    }
+  }
+
+  private static String printable(String code) {
+    StringBuilder out = new StringBuilder();
+    for (char c : String.valueOf(code).toCharArray()) {
+      if (out.length() > 40) {
+        return out.append('…').toString();
+      }
+      out.append(
+          Character.isISOControl(c) || Character.isSurrogate(c)
+              ? String.format("\\u%04x", (int) c)
+              : String.valueOf(c));
+    }
+    return out.toString();
   }
 }

@@ -18,6 +18,7 @@ import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.audit.chain.CheckpointSigner;
 import org.alliedexchange.audit.console.ConsoleServer;
+import org.alliedexchange.audit.consumer.IngestionHealth;
 import org.alliedexchange.audit.consumer.StreamConsumer;
 import org.alliedexchange.audit.grpc.AuditGrpcService;
 import org.alliedexchange.audit.query.RecordLabels;
@@ -26,6 +27,7 @@ import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.audit.store.ChainAudit;
 import org.alliedexchange.audit.store.Checkpoints;
 import org.alliedexchange.audit.store.ComplianceReport;
+import org.alliedexchange.audit.store.DeadLetters;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.label.WireMapping;
@@ -192,11 +194,28 @@ public class AuditConfiguration {
     return new ConsoleServer(properties.host(), properties.consolePort(), tokens);
   }
 
+  @Bean
+  DeadLetters deadLetters(DataSource dataSource, AuditProperties properties) {
+    return new DeadLetters(dataSource, properties.stream());
+  }
+
+  /** Ingestion's soundness, reported by the gRPC server's health under its own name. */
+  @Bean
+  IngestionHealth ingestionHealth(GrpcServer grpcServer) {
+    return new IngestionHealth(serving -> grpcServer.setHealth(IngestionHealth.SERVICE, serving));
+  }
+
   @Bean(initMethod = "start", destroyMethod = "close")
-  StreamConsumer streamConsumer(AuditProperties properties, AuditLog log) {
+  StreamConsumer streamConsumer(
+      AuditProperties properties,
+      AuditLog log,
+      DeadLetters deadLetters,
+      IngestionHealth ingestionHealth) {
     return new StreamConsumer(
         RedisConnections.connect(properties.auditRedis(), Duration.ofSeconds(5)),
         log,
+        deadLetters,
+        ingestionHealth,
         properties.stream(),
         properties.group(),
         properties.consumer(),

@@ -2,12 +2,16 @@ package org.alliedexchange.audit.consumer;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.audit.chain.Relationships;
 import org.alliedexchange.audit.store.AuditLog;
+import org.alliedexchange.audit.store.DeadLetters;
+import org.alliedexchange.auditstream.AuditEventRules;
 import org.alliedexchange.auditstream.AuditStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,17 +29,22 @@ import redis.clients.jedis.resps.StreamEntryBinary;
  * entries left pending by a consumer that never came back are claimed by another after {@code
  * claimIdle}. Because the log skips events it already holds, redelivery never duplicates a record.
  *
- * <p>An entry that holds no readable AuditEvent cannot be stored; it is copied to the dead-letter
- * stream ({@code <stream>:dead}) and then acknowledged, so it neither blocks the group nor
- * disappears.
+ * <p>Each event is stored or dead-lettered on its own: one the log would not hold ({@link
+ * AuditEventRules}, or a data error from PostgreSQL when stored alone) goes with its reason to the
+ * {@code dead_letter} table and the stream {@code <stream>:dead}, its neighbours in the same entry
+ * are stored, and the entry is acknowledged, so nothing blocks the group and nothing disappears.
+ * Only failures not caused by the data (the database or Redis unreachable) are retried.
  */
 public final class StreamConsumer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamConsumer.class);
 
   private static final int EVENTS_PER_TRANSACTION = 5_000;
+  private static final long HEALTH_EVERY_NANOS = 5_000_000_000L;
   private final RedisClient redis;
   private final AuditLog log;
+  private final DeadLetters deadLetters;
+  private final IngestionHealth health;
   private final String stream;
   private final byte[] streamKey;
   private final byte[] group;
@@ -50,6 +59,8 @@ public final class StreamConsumer implements AutoCloseable {
   public StreamConsumer(
       RedisClient redis,
       AuditLog log,
+      DeadLetters deadLetters,
+      IngestionHealth health,
       String stream,
       String group,
       String consumer,
@@ -57,6 +68,8 @@ public final class StreamConsumer implements AutoCloseable {
       Duration claimIdle) {
     this.redis = redis;
     this.log = log;
+    this.deadLetters = deadLetters;
+    this.health = health;
     this.stream = stream;
     this.streamKey = stream.getBytes(StandardCharsets.UTF_8);
     this.group = group.getBytes(StandardCharsets.UTF_8);
@@ -92,11 +105,18 @@ public final class StreamConsumer implements AutoCloseable {
   private void run() {
     boolean ownPendingFirst = true;
     long lastClaim = 0;
+    long lastCount = 0;
     while (running) {
       try {
+        if (System.nanoTime() - lastCount > HEALTH_EVERY_NANOS) {
+          // a reviewed dead letter clears the alarm
+          lastCount = System.nanoTime();
+          health.unreviewed(deadLetters.unreviewed());
+        }
         if (ownPendingFirst) {
           // what this consumer read but did not acknowledge before it stopped
           ownPendingFirst = handle(read(new StreamEntryID(0, 0), 0)) > 0;
+          health.consumed();
           continue;
         }
         if (System.nanoTime() - lastClaim > claimIdle.toNanos() / 2) {
@@ -106,8 +126,10 @@ public final class StreamConsumer implements AutoCloseable {
           }
         }
         handle(read(StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, 1_000));
-      } catch (RuntimeException | java.sql.SQLException e) {
+        health.consumed();
+      } catch (RuntimeException | SQLException e) {
         if (running) {
+          health.failed(e.getMessage());
           LOG.warn("audit stream not consumed, retrying: {}", e.getMessage());
           sleep(1_000);
           ownPendingFirst = true;
@@ -158,78 +180,246 @@ public final class StreamConsumer implements AutoCloseable {
     return entries;
   }
 
+  /** An event read off the stream, with where it was. */
+  private record Pending(String streamId, int position, AuditLog.Incoming incoming) {}
+
   /**
    * Stores the entries' events, a transaction per {@value #EVENTS_PER_TRANSACTION} events or so (an
-   * entry's events always share one), and acknowledges each run of entries once its transaction has
-   * committed; returns how many entries there were.
+   * entry's events always share one), dead-letters each event that cannot be stored on its own, and
+   * acknowledges each run of entries once both are committed; returns how many entries there were.
    */
-  private int handle(List<StreamEntryBinary> entries) throws java.sql.SQLException {
-    List<AuditLog.Incoming> events = new ArrayList<>();
+  private int handle(List<StreamEntryBinary> entries) throws SQLException {
+    List<Pending> events = new ArrayList<>();
+    List<DeadLetters.Letter> dead = new ArrayList<>();
     List<StreamEntryID> ids = new ArrayList<>();
     for (StreamEntryBinary entry : entries) {
-      try {
-        events.addAll(parse(entry.getFields()));
-      } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
-        deadLetter(entry, e.getMessage());
-      }
+      sort(entry, events, dead);
       ids.add(entry.getID());
       if (events.size() >= EVENTS_PER_TRANSACTION) {
-        commitAndAcknowledge(events, ids);
+        commitAndAcknowledge(events, dead, ids);
       }
     }
-    commitAndAcknowledge(events, ids);
+    commitAndAcknowledge(events, dead, ids);
     return entries.size();
   }
 
-  private void commitAndAcknowledge(List<AuditLog.Incoming> events, List<StreamEntryID> ids)
-      throws java.sql.SQLException {
+  private void commitAndAcknowledge(
+      List<Pending> events, List<DeadLetters.Letter> dead, List<StreamEntryID> ids)
+      throws SQLException {
     if (ids.isEmpty()) {
       return;
     }
-    stored += log.append(events);
-    // only now, with the records committed
+    try {
+      stored += log.append(events.stream().map(Pending::incoming).toList());
+    } catch (SQLException | RuntimeException e) {
+      if (!causedByData(e)) {
+        throw e;
+      }
+      LOG.warn(
+          "the log refused a batch of {} events for its data ({}); storing them one by one",
+          events.size(),
+          refusal(e));
+      storeOneByOne(events, dead);
+    }
+    deadLetter(dead);
+    // only now, with the records and the dead letters committed
     redis.xack(stream, groupName, ids.toArray(StreamEntryID[]::new));
     events.clear();
+    dead.clear();
     ids.clear();
   }
 
-  private static List<AuditLog.Incoming> parse(Map<byte[], byte[]> fields)
-      throws InvalidProtocolBufferException {
-    List<AuditLog.Incoming> events = new ArrayList<>();
-    for (Map.Entry<byte[], byte[]> field : fields.entrySet()) {
-      for (byte[] event : AuditStream.eventBytes(field.getKey(), field.getValue())) {
-        events.add(incoming(event));
+  /**
+   * Each event in a transaction of its own, in order, so that the one whose data the log refuses is
+   * dead-lettered and its neighbours are stored; a failure not caused by data still stops the
+   * round.
+   */
+  private void storeOneByOne(List<Pending> events, List<DeadLetters.Letter> dead)
+      throws SQLException {
+    for (Pending pending : events) {
+      List<AuditLog.Incoming> one = List.of(pending.incoming());
+      try {
+        stored += log.append(one);
+      } catch (SQLException | RuntimeException first) {
+        if (!causedByData(first)) {
+          throw first;
+        }
+        try {
+          // once more, in case a neighbouring replica's commit raced it
+          stored += log.append(one);
+        } catch (SQLException | RuntimeException again) {
+          if (!causedByData(again)) {
+            throw again;
+          }
+          AuditEvent event = pending.incoming().event();
+          dead.add(
+              new DeadLetters.Letter(
+                  pending.streamId(),
+                  pending.position(),
+                  AuditEventRules.printable(event.getEventId(), 100),
+                  Relationships.attributable(event),
+                  "the log refused it: " + refusal(again),
+                  pending.incoming().bytes()));
+        }
       }
     }
-    if (events.isEmpty()) {
-      throw new IllegalArgumentException("the entry has neither an `event` nor an `events` field");
-    }
-    return events;
   }
 
-  private static AuditLog.Incoming incoming(byte[] bytes) throws InvalidProtocolBufferException {
-    AuditEvent event = AuditEvent.parseFrom(bytes);
-    if (event.getEventId().isEmpty()) {
-      throw new IllegalArgumentException(
-          "an event without an event id cannot be stored exactly once");
+  /**
+   * What the database said, without the statement a batch failure repeats: its SQLState and why.
+   */
+  static String refusal(Throwable failure) {
+    Throwable said = failure;
+    String state = null;
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql) {
+        // a batch's own message repeats the statement; the reason is in the next exception
+        SQLException last = sql;
+        while (last.getNextException() != null && last.getNextException() != last) {
+          last = last.getNextException();
+        }
+        said = last;
+        state = last.getSQLState() != null ? last.getSQLState() : sql.getSQLState();
+        break;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
     }
-    return new AuditLog.Incoming(bytes, event);
+    String message =
+        said.getMessage() == null ? said.getClass().getSimpleName() : said.getMessage();
+    int detail = message.indexOf("\n  Detail:");
+    if (detail > 0) {
+      // the failing row is the event itself, already kept with the letter
+      message = message.substring(0, detail);
+    }
+    return (state == null ? "" : "SQLState " + state + ": ")
+        + AuditEventRules.printable(message, 300);
   }
 
-  private void deadLetter(StreamEntryBinary entry, String why) {
-    Map<byte[], byte[]> copy = new java.util.LinkedHashMap<>(entry.getFields());
-    copy.put(
-        "dead-because".getBytes(StandardCharsets.UTF_8),
-        why == null ? new byte[0] : why.getBytes(StandardCharsets.UTF_8));
-    copy.put(
-        "dead-id".getBytes(StandardCharsets.UTF_8),
-        entry.getID().toString().getBytes(StandardCharsets.UTF_8));
-    redis.xadd((stream + ":dead").getBytes(StandardCharsets.UTF_8), XAddParams.xAddParams(), copy);
-    LOG.warn(
-        "audit stream entry {} holds no readable AuditEvent ({}); moved to {}:dead",
-        entry.getID(),
-        why,
-        stream);
+  /**
+   * Whether a failure to store comes from the events stored rather than from the database being
+   * unreachable or busy: SQLState classes 22 (data exception), 23 (integrity constraint) and 54
+   * (program limit exceeded), or anything this service threw while reading an event.
+   */
+  static boolean causedByData(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql) {
+        String state = sql.getSQLState();
+        return state != null
+            && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return failure instanceof IllegalArgumentException
+        || failure instanceof IllegalStateException
+        || failure instanceof ArithmeticException
+        || failure instanceof IndexOutOfBoundsException
+        || failure instanceof NullPointerException;
+  }
+
+  /** Puts the entry's storable events in {@code events} and every other one in {@code dead}. */
+  private static void sort(
+      StreamEntryBinary entry, List<Pending> events, List<DeadLetters.Letter> dead) {
+    String id = entry.getID().toString();
+    int position = 0;
+    boolean any = false;
+    for (Map.Entry<byte[], byte[]> field : entry.getFields().entrySet()) {
+      List<byte[]> all;
+      try {
+        all = AuditStream.eventBytes(field.getKey(), field.getValue());
+      } catch (InvalidProtocolBufferException e) {
+        dead.add(
+            new DeadLetters.Letter(
+                id,
+                -1,
+                null,
+                List.of(),
+                "the entry's `events` is not an AuditEventBatch: "
+                    + AuditEventRules.printable(e.getMessage(), 300),
+                field.getValue()));
+        any = true;
+        continue;
+      }
+      for (byte[] bytes : all) {
+        any = true;
+        int at = position++;
+        AuditEventRules.Checked checked = AuditEventRules.check(bytes);
+        String problem = checked.problem();
+        if (problem == null) {
+          try {
+            events.add(new Pending(id, at, new AuditLog.Incoming(bytes, checked.event())));
+            continue;
+          } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+          }
+        }
+        AuditEvent event = checked.event();
+        dead.add(
+            new DeadLetters.Letter(
+                id,
+                at,
+                event == null || event.getEventId().isEmpty()
+                    ? null
+                    : AuditEventRules.printable(event.getEventId(), 100),
+                event == null ? List.of() : Relationships.attributable(event),
+                problem,
+                bytes));
+      }
+    }
+    if (!any) {
+      dead.add(
+          new DeadLetters.Letter(
+              id,
+              -1,
+              null,
+              List.of(),
+              "the entry has neither an `event` nor an `events` field",
+              new byte[0]));
+    }
+  }
+
+  /**
+   * Each letter to PostgreSQL, where health and the reports count it, and to {@code <stream>:dead};
+   * each an alarm, logged at ERROR.
+   */
+  private void deadLetter(List<DeadLetters.Letter> letters) throws SQLException {
+    if (letters.isEmpty()) {
+      return;
+    }
+    deadLetters.store(letters);
+    byte[] deadStream = (stream + ":dead").getBytes(StandardCharsets.UTF_8);
+    for (DeadLetters.Letter letter : letters) {
+      Map<byte[], byte[]> copy = new java.util.LinkedHashMap<>();
+      copy.put(bytes("dead-id"), bytes(letter.streamId()));
+      copy.put(bytes("dead-position"), bytes(Integer.toString(letter.position())));
+      copy.put(bytes("dead-because"), bytes(letter.reason()));
+      copy.put(bytes("dead-event-id"), bytes(letter.eventId() == null ? "" : letter.eventId()));
+      copy.put(bytes("dead-relationships"), bytes(String.join(",", letter.relationships())));
+      copy.put(bytes(AuditStream.EVENT_FIELD), letter.bytes());
+      redis.xadd(deadStream, XAddParams.xAddParams(), copy);
+      LOG.error(
+          "AUDIT DEAD LETTER: event {} (entry {}, position {}, relationships {}) was not stored: {};"
+              + " copied to {}:dead and the dead_letter table",
+          letter.eventId() == null ? "(none)" : letter.eventId(),
+          letter.streamId(),
+          letter.position(),
+          letter.relationships().isEmpty() ? "unattributed" : letter.relationships(),
+          letter.reason(),
+          stream);
+    }
+    health.deadLettered(letters.size());
+    health.unreviewed(deadLetters.unreviewed());
+    LOG.error(
+        "{} audit events dead-lettered since start; {} dead letters await review",
+        health.deadLetteredSinceStart(),
+        health.unreviewedDeadLetters());
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   private static void sleep(long millis) {

@@ -240,6 +240,9 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                 .setReason(change.reason()));
       }
       response.putAllIdentityChanges(report.identityChanges());
+      response
+          .setDeadLetters(report.deadLetters().attributed())
+          .setUnattributedDeadLetters(report.deadLetters().unattributed());
       // the report read the checkpoint and checked its signature: shown as read, not read again
       if (report.checkpoint() != null) {
         response

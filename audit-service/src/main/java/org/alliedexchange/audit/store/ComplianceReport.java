@@ -26,9 +26,9 @@ import org.alliedexchange.label.WireMapping;
 /**
  * The bilateral compliance report for one relationship and a period of whole days (UTC): transfers
  * each way by level, refusals by reason, the reciprocity balance, agreement status changes,
- * identity changes on either side, and the chain's latest signed checkpoint. Transfer and refusal
- * counts come from the rollups kept at ingest, so the report costs the same over ten records or ten
- * million.
+ * identity changes on either side, the chain's latest signed checkpoint, and the events
+ * dead-lettered instead of stored (see {@link DeadLetterCounts}). Transfer and refusal counts come
+ * from the rollups kept at ingest, so the report costs the same over ten records or ten million.
  */
 public final class ComplianceReport {
 
@@ -58,7 +58,15 @@ public final class ComplianceReport {
       Balance balance,
       List<AgreementChange> agreementChanges,
       Map<String, Long> identityChanges,
-      CheckpointStatus checkpoint) {}
+      CheckpointStatus checkpoint,
+      DeadLetterCounts deadLetters) {}
+
+  /**
+   * Events the audit service could not store, dead-lettered in the period: those attributed to this
+   * relationship or to either nation's own chain, and those no relationship could be determined for
+   * (which every report shows, since any relationship may have lost them).
+   */
+  public record DeadLetterCounts(long attributed, long unattributed) {}
 
   private final DataSource dataSource;
   private final Checkpoints checkpoints;
@@ -101,7 +109,28 @@ public final class ComplianceReport {
                   checkpoint.sequence(),
                   checkpoint.issuedAt(),
                   CheckpointSigner.verifies(checkpoint, checkpointKey),
-                  checkpoint));
+                  checkpoint),
+          deadLetters(connection, relationship, nations, from, to));
+    }
+  }
+
+  private static DeadLetterCounts deadLetters(
+      Connection connection, String relationship, String[] nations, LocalDate from, LocalDate to)
+      throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            """
+        SELECT count(*) FILTER (WHERE relationships && ?), count(*) FILTER (WHERE cardinality(relationships) = 0)
+        FROM dead_letter WHERE dead_at >= ? AND dead_at < ?""")) {
+      query.setArray(
+          1, connection.createArrayOf("text", new String[] {relationship, nations[0], nations[1]}));
+      query.setTimestamp(2, Timestamp.from(from.atStartOfDay(ZoneOffset.UTC).toInstant()));
+      query.setTimestamp(
+          3, Timestamp.from(to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        return new DeadLetterCounts(rows.getLong(1), rows.getLong(2));
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.alliedexchange.auditstream.UnstorableAuditEvent;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -99,11 +100,21 @@ public final class ResponseGuard {
                               stretch.released() == null ? null : buffers.wrap(stretch.released())))
                   .onErrorMap(
                       failure -> {
-                        call.endWith(
-                            Status.Code.UNAVAILABLE,
-                            "the audit stream did not take the record of this transfer, so nothing"
-                                + " more is released on this call: "
-                                + rootMessage(failure));
+                        if (root(failure) instanceof UnstorableAuditEvent unstorable) {
+                          // the exchange service sent what the audit log cannot hold: never
+                          // released unaudited, and no use trying again
+                          call.endWith(
+                              Status.Code.INTERNAL,
+                              "the record of this transfer could not be audited, so nothing more"
+                                  + " is released on this call: "
+                                  + unstorable.getMessage());
+                        } else {
+                          call.endWith(
+                              Status.Code.UNAVAILABLE,
+                              "the audit stream did not take the record of this transfer, so"
+                                  + " nothing more is released on this call: "
+                                  + rootMessage(failure));
+                        }
                         return new GuardAbort();
                       });
             },
@@ -195,10 +206,15 @@ public final class ResponseGuard {
   }
 
   private static String rootMessage(Throwable failure) {
+    Throwable root = root(failure);
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+
+  private static Throwable root(Throwable failure) {
     Throwable root = failure;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return root;
   }
 }

@@ -21,6 +21,8 @@ import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.auditstream.AuditEventRules;
+import org.alliedexchange.auditstream.UnstorableAuditEvent;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.BindingVerifier;
@@ -91,6 +93,41 @@ class ResponseGuardTest {
         .isEqualTo(
             "the audit stream did not take the record of this transfer, so nothing more is released on this call:"
                 + " Connection refused");
+  }
+
+  @Test
+  void aRecordTheAuditServiceWouldNotStoreReleasesNothingAndEndsTheCallInternal() {
+    // the writer's own check, as AuditBatchWriter.appendEncoded makes it
+    ResponseGuard guard =
+        new ResponseGuard(
+            messages,
+            records -> {
+              for (byte[] record : records) {
+                var problem = AuditEventRules.problem(record);
+                if (problem.isPresent()) {
+                  return CompletableFuture.failedFuture(new UnstorableAuditEvent(problem.get()));
+                }
+              }
+              return CompletableFuture.completedFuture(null);
+            },
+            () -> null,
+            1 << 20);
+    GuardedCall call = call(GET);
+
+    List<byte[]> released =
+        guard
+            // a hostile exchange service signs a product whose id holds a control character, which
+            // the log's product_id column would not take
+            .guard(call, body(frame(product("p-\u0007", "KOR", "JPN"))), BUFFERS)
+            .map(ResponseGuardTest::bytes)
+            .collectList()
+            .block(Duration.ofSeconds(5));
+
+    assertThat(released).isEmpty();
+    assertThat(call.endCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(call.endMessage())
+        .startsWith("the record of this transfer could not be audited")
+        .contains("transfer.product_id holds a control character: \"p-\\u0007\"");
   }
 
   @Test
@@ -257,16 +294,22 @@ class ResponseGuardTest {
   }
 
   private static byte[] product(String id, String... releasableTo) {
-    SecurityLabel label =
-        SecurityLabel.newBuilder()
-            .setPolicy("KOR")
-            .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
-            .setMarking("군사II급비밀")
-            .setOriginator("KOR")
-            .addAllReleasableTo(List.of(releasableTo))
-            .addCommunities("MISSILE_WARNING")
-            .setCreatedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
-            .build();
+    return product(id, label(releasableTo));
+  }
+
+  private static SecurityLabel label(String... releasableTo) {
+    return SecurityLabel.newBuilder()
+        .setPolicy("KOR")
+        .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
+        .setMarking("군사II급비밀")
+        .setOriginator("KOR")
+        .addAllReleasableTo(List.of(releasableTo))
+        .addCommunities("MISSILE_WARNING")
+        .setCreatedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
+        .build();
+  }
+
+  private static byte[] product(String id, SecurityLabel label) {
     ProductContent content =
         ProductContent.newBuilder()
             .setId(id)

@@ -1,0 +1,44 @@
+package org.alliedexchange.audit.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.ReleasabilityAmended;
+import org.junit.jupiter.api.Test;
+
+/** Relationship names are made only from well-formed nations. */
+class RelationshipsTest {
+
+  private static AuditEvent amendment(String... releasableTo) {
+    return AuditEvent.newBuilder()
+        .setReleasabilityAmended(
+            ReleasabilityAmended.newBuilder()
+                .setOriginator("KOR")
+                .addPreviousReleasableTo("JPN")
+                .addAllReleasableTo(java.util.List.of(releasableTo)))
+        .build();
+  }
+
+  @Test
+  void aNulNationMakesNoRelationshipName() {
+    assertThatThrownBy(() -> Relationships.of(amendment("JPN", "\u0000")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "a relationship is made of ISO 3166-1 alpha-3 nations in upper case, not \"\\u0000\"");
+    assertThatThrownBy(() -> Relationships.between("KOR", "usa"))
+        .isInstanceOf(IllegalArgumentException.class);
+    // what can still be attributed, for the dead letter
+    assertThat(Relationships.attributable(amendment("JPN", "\u0000"))).containsExactly("JPN-KOR");
+  }
+
+  @Test
+  void wellFormedEventsKeepTheirRelationships() {
+    assertThat(Relationships.of(amendment("JPN", "USA"))).containsExactly("JPN-KOR", "KOR-USA");
+    assertThat(Relationships.of(AuditEvent.getDefaultInstance())).containsExactly("UNKNOWN");
+    assertThat(Relationships.isValid("JPN-KOR")).isTrue();
+    assertThat(Relationships.isValid("KOR")).isTrue();
+    assertThat(Relationships.isValid("KOR-JPN")).isFalse();
+    assertThat(Relationships.isValid("\u0000-KOR")).isFalse();
+  }
+}

@@ -1,0 +1,400 @@
+package org.alliedexchange.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.UnknownFieldSet;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.alliedexchange.accesstoken.TestTokens;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.Decision;
+import org.alliedexchange.api.audit.v1.IdentityChanged;
+import org.alliedexchange.api.audit.v1.ReleasabilityAmended;
+import org.alliedexchange.api.audit.v1.TransferRecord;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.audit.consumer.IngestionHealth;
+import org.alliedexchange.audit.store.AuditLog;
+import org.alliedexchange.audit.store.ComplianceReport;
+import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.RedisConnections;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.params.XAddParams;
+
+/**
+ * Poison on the audit stream, against a real Redis and PostgreSQL: an entry holding events the log
+ * cannot hold among good ones. The good ones are stored, ingestion goes on, and each bad one is
+ * dead-lettered on its own with its reason, for health and the reports to show.
+ */
+class DeadLetterIT {
+
+  static Path dir;
+  static LocalRedis redis;
+  static TestTokens tokens;
+  static final List<LocalPostgres> databases = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory("allied-dead-letter-");
+    redis = LocalRedis.start(dir.resolve("redis"));
+    tokens = new TestTokens();
+  }
+
+  @AfterAll
+  static void stop() {
+    databases.forEach(LocalPostgres::close);
+    tokens.close();
+    redis.close();
+  }
+
+  static Map<String, Object> properties(String stream) {
+    Path dataDir = dir.resolve(stream.replace(':', '-'));
+    LocalPostgres postgres = LocalPostgres.start(dataDir.resolve("postgres"));
+    databases.add(postgres);
+    Map<String, Object> properties =
+        AuditServiceApplication.localProperties(
+            dataDir, postgres.url(), redis.url(), tokens.issuer, tokens.jwks());
+    properties.put("allied.audit.stream", stream);
+    return properties;
+  }
+
+  static AuditEvent.Builder event() {
+    Instant now = Instant.now();
+    return AuditEvent.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setSource("gateway")
+        .setOccurredAt(
+            Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
+  }
+
+  static AuditEvent transfer(String originator, String recipient, SecurityLabel.Builder label) {
+    return event()
+        .setTransfer(
+            TransferRecord.newBuilder()
+                .setTransferId(UUID.randomUUID().toString())
+                .setDecision(Decision.DECISION_PERMIT)
+                .setLabel(label.setOriginator(originator).setPolicy(originator))
+                .setRecipientNation(recipient)
+                .setRecipientSystem(recipient.toLowerCase() + "-reader")
+                .setProductId("p-" + originator))
+        .build();
+  }
+
+  static AuditEvent transfer(String originator, String recipient) {
+    return transfer(originator, recipient, SecurityLabel.newBuilder());
+  }
+
+  /** An AuditEventBatch of these events' bytes, as the gateway's writer appends it. */
+  static byte[] batch(List<byte[]> events) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    CodedOutputStream coded = CodedOutputStream.newInstance(out);
+    for (byte[] event : events) {
+      coded.writeByteArray(1, event);
+    }
+    coded.flush();
+    return out.toByteArray();
+  }
+
+  /** A good event followed by an unknown field nested in groups deeper than protobuf reads. */
+  static byte[] tooDeep(AuditEvent event) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    CodedOutputStream coded = CodedOutputStream.newInstance(out);
+    event.writeTo(coded);
+    for (int i = 0; i < 150; i++) {
+      coded.writeTag(99, 3); // start group
+    }
+    for (int i = 0; i < 150; i++) {
+      coded.writeTag(99, 4); // end group
+    }
+    coded.flush();
+    return out.toByteArray();
+  }
+
+  static long count(DataSource data, String sql) throws SQLException {
+    try (Connection connection = data.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  static String in(AuditEvent... events) {
+    List<String> ids = new ArrayList<>();
+    for (AuditEvent event : events) {
+      ids.add("'" + event.getEventId() + "'");
+    }
+    return "(" + String.join(",", ids) + ")";
+  }
+
+  /** The dead letters' reasons and relationships by event id ("" when there is none). */
+  static Map<String, String> deadLetters(DataSource data) throws SQLException {
+    Map<String, String> out = new HashMap<>();
+    try (Connection connection = data.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT coalesce(event_id, ''), array_to_string(relationships, ','), reason FROM dead_letter")) {
+      while (rows.next()) {
+        out.put(rows.getString(1), "[" + rows.getString(2) + "] " + rows.getString(3));
+      }
+    }
+    return out;
+  }
+
+  static ServingStatus ingestion(AuditServiceApplication.Running service) {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
+    try {
+      return HealthGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(5, TimeUnit.SECONDS)
+          .check(HealthCheckRequest.newBuilder().setService(IngestionHealth.SERVICE).build())
+          .getStatus();
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  void poisonAmongGoodEventsIsDeadLetteredAloneAndIngestionGoesOn() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    AuditEvent good1 = transfer("KOR", "JPN");
+    // the reproduced attack: an amendment naming "\u0000" as a nation, whose relationship name
+    // PostgreSQL text cannot hold
+    AuditEvent nul =
+        event()
+            .setReleasabilityAmended(
+                ReleasabilityAmended.newBuilder()
+                    .setProductId(UUID.randomUUID().toString())
+                    .setOriginator("KOR")
+                    .setAmendedBy("kor-publisher")
+                    .addPreviousReleasableTo("JPN")
+                    .addReleasableTo("JPN")
+                    .addReleasableTo("\u0000"))
+            .build();
+    AuditEvent good2 = transfer("JPN", "KOR");
+    // a label with a field no one interprets, nested in created_at
+    AuditEvent unknown =
+        transfer(
+            "KOR",
+            "JPN",
+            SecurityLabel.newBuilder()
+                .setCreatedAt(
+                    Timestamp.newBuilder()
+                        .setSeconds(1)
+                        .setUnknownFields(
+                            UnknownFieldSet.newBuilder()
+                                .addField(
+                                    99, UnknownFieldSet.Field.newBuilder().addVarint(7).build())
+                                .build())));
+    AuditEvent deep = transfer("KOR", "USA");
+    AuditEvent good3 =
+        event()
+            .setIdentityChanged(
+                IdentityChanged.newBuilder().setNation("KOR").setOperation("UPDATE"))
+            .build();
+    AuditEvent later = transfer("USA", "KOR");
+    String entry;
+    try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
+      // one entry, as the gateway's batch writer makes it: many calls' events together
+      entry =
+          new String(
+              client.xadd(
+                  stream.getBytes(StandardCharsets.UTF_8),
+                  XAddParams.xAddParams(),
+                  Map.of(
+                      AuditStream.TYPE_FIELD.getBytes(StandardCharsets.UTF_8),
+                      AuditStream.BATCH_TYPE.getBytes(StandardCharsets.UTF_8),
+                      AuditStream.EVENTS_FIELD.getBytes(StandardCharsets.UTF_8),
+                      batch(
+                          List.of(
+                              good1.toByteArray(),
+                              nul.toByteArray(),
+                              good2.toByteArray(),
+                              unknown.toByteArray(),
+                              tooDeep(deep),
+                              good3.toByteArray())))),
+              StandardCharsets.UTF_8);
+    }
+
+    try (AuditServiceApplication.Running service =
+        AuditServiceApplication.start(properties(stream))) {
+      DataSource data = service.context().getBean(DataSource.class);
+      String goods =
+          "SELECT count(*) FROM audit_record WHERE event_id IN " + in(good1, good2, good3);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> count(data, goods) == 3);
+      // ingestion goes on for later entries
+      try (AuditStreamWriter writer =
+          AuditStreamWriter.connect(redis.url(), stream, Duration.ofSeconds(2))) {
+        writer.append(later);
+      }
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () ->
+                  count(data, "SELECT count(*) FROM audit_record WHERE event_id IN " + in(later))
+                      == 1);
+      assertThat(
+              count(
+                  data,
+                  "SELECT count(*) FROM audit_record WHERE event_id IN " + in(nul, unknown, deep)))
+          .isZero();
+      AuditLog log = service.context().getBean(AuditLog.class);
+      assertThat(log.relationships()).containsExactly("JPN-KOR", "KOR", "KOR-USA");
+      for (String relationship : log.relationships()) {
+        assertThat(log.verify(relationship, null).verified()).isTrue();
+      }
+
+      // each bad event dead-lettered on its own, with its reason and what it can be attributed to
+      assertThat(deadLetters(data))
+          .containsOnlyKeys(nul.getEventId(), unknown.getEventId(), "")
+          .hasEntrySatisfying(
+              nul.getEventId(),
+              why ->
+                  assertThat(why)
+                      .isEqualTo(
+                          "[JPN-KOR] releasability_amended.releasable_to[1] holds NUL: \"\\u0000\""))
+          .hasEntrySatisfying(
+              unknown.getEventId(),
+              why ->
+                  assertThat(why)
+                      .isEqualTo("[JPN-KOR] unknown field at transfer.label.created_at.#99"))
+          .hasEntrySatisfying("", why -> assertThat(why).startsWith("[] not an AuditEvent: "));
+      try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
+        List<Object> dead =
+            client.xrange(
+                (stream + ":dead").getBytes(StandardCharsets.UTF_8),
+                "-".getBytes(StandardCharsets.UTF_8),
+                "+".getBytes(StandardCharsets.UTF_8));
+        assertThat(dead).hasSize(3);
+        List<String> named = new ArrayList<>();
+        for (Object letter : dead) {
+          List<?> raw = (List<?>) ((List<?>) letter).get(1);
+          Map<String, String> fields = new HashMap<>();
+          for (int i = 0; i + 1 < raw.size(); i += 2) {
+            fields.put(
+                new String((byte[]) raw.get(i), StandardCharsets.UTF_8),
+                new String((byte[]) raw.get(i + 1), StandardCharsets.UTF_8));
+          }
+          assertThat(fields.get("dead-id")).isEqualTo(entry);
+          assertThat(fields.get("dead-because")).isNotBlank();
+          named.add(fields.get("dead-event-id"));
+        }
+        assertThat(named).containsExactlyInAnyOrder(nul.getEventId(), unknown.getEventId(), "");
+        // the entry acknowledged: nothing retried forever
+        assertThat(client.xpending(stream, "audit-service").getTotal()).isZero();
+      }
+
+      // an alarm: ingestion's health, the counter, and the relationship's report show it
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ingestion(service) == ServingStatus.NOT_SERVING);
+      IngestionHealth health = service.context().getBean(IngestionHealth.class);
+      assertThat(health.deadLetteredSinceStart()).isEqualTo(3);
+      assertThat(health.unreviewedDeadLetters()).isEqualTo(3);
+      LocalDate today = LocalDate.now(ZoneOffset.UTC);
+      ComplianceReport reports = service.context().getBean(ComplianceReport.class);
+      assertThat(reports.report("JPN-KOR", today, today).deadLetters())
+          .isEqualTo(new ComplianceReport.DeadLetterCounts(2, 1));
+      assertThat(reports.report("KOR-USA", today, today).deadLetters())
+          .isEqualTo(new ComplianceReport.DeadLetterCounts(0, 1));
+
+      // once someone has looked into them, the alarm clears
+      try (Connection connection = data.getConnection();
+          Statement statement = connection.createStatement()) {
+        statement.executeUpdate("UPDATE dead_letter SET reviewed_at = now()");
+      }
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> ingestion(service) == ServingStatus.SERVING);
+    }
+  }
+
+  @Test
+  void anEventWhoseDataTheDatabaseRefusesIsDeadLetteredAndItsNeighboursStored() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    AuditEvent before = transfer("KOR", "JPN");
+    AuditEvent refused =
+        event()
+            .setTransfer(transfer("KOR", "JPN").getTransfer().toBuilder().setProductId("poison"))
+            .build();
+    AuditEvent after = transfer("JPN", "KOR");
+    try (AuditServiceApplication.Running service =
+        AuditServiceApplication.start(properties(stream))) {
+      DataSource data = service.context().getBean(DataSource.class);
+      // a rule of the database the events' own check does not know: a data error (SQLState 23514)
+      try (Connection connection = data.getConnection();
+          Statement statement = connection.createStatement()) {
+        statement.executeUpdate(
+            "ALTER TABLE audit_record ADD CONSTRAINT no_poison CHECK (product_id <> 'poison')");
+      }
+      try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
+        client.xadd(
+            stream.getBytes(StandardCharsets.UTF_8),
+            XAddParams.xAddParams(),
+            Map.of(
+                AuditStream.TYPE_FIELD.getBytes(StandardCharsets.UTF_8),
+                AuditStream.BATCH_TYPE.getBytes(StandardCharsets.UTF_8),
+                AuditStream.EVENTS_FIELD.getBytes(StandardCharsets.UTF_8),
+                batch(List.of(before.toByteArray(), refused.toByteArray(), after.toByteArray()))));
+      }
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () ->
+                  count(
+                          data,
+                          "SELECT count(*) FROM audit_record WHERE event_id IN "
+                              + in(before, after))
+                      == 2);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> deadLetters(data).containsKey(refused.getEventId()));
+      assertThat(deadLetters(data).get(refused.getEventId()))
+          .startsWith("[JPN-KOR] the log refused it: ")
+          .contains("no_poison");
+      assertThat(count(data, "SELECT count(*) FROM audit_record WHERE event_id IN " + in(refused)))
+          .isZero();
+      try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> client.xpending(stream, "audit-service").getTotal() == 0);
+      }
+    }
+  }
+}

@@ -1,0 +1,311 @@
+package org.alliedexchange.auditstream;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.ProtocolMessageEnum;
+import com.google.protobuf.Timestamp;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.alliedexchange.api.CanonicalMessages;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.TransferRecord;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+
+/**
+ * What the audit service stores: the one rule the writers check before appending an event (and
+ * refuse what it records when the event fails) and the audit service checks before storing it (and
+ * dead-letters it when it fails). An event the writers let through is one the log can hold: its
+ * strings fit PostgreSQL text columns and relationship names, it has no field nobody interprets,
+ * and its size is bounded.
+ */
+public final class AuditEventRules {
+
+  /** The largest serialized event stored. */
+  public static final int MAX_EVENT_BYTES = 256 * 1024;
+
+  /** The longest string that becomes a column (a system, a product id). */
+  public static final int MAX_COLUMN_CHARS = 1024;
+
+  /** The most nations one list of an event may name (releasable-to, before and after). */
+  public static final int MAX_NATIONS = 256;
+
+  /** The most parties of one agreement: each pair of them is a relationship to record. */
+  public static final int MAX_PARTIES = 16;
+
+  private static final Pattern NATION = Pattern.compile("[A-Z]{3}");
+  private static final Pattern UUID =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  // google.protobuf.Timestamp's range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z
+  private static final long MIN_SECONDS = -62_135_596_800L;
+  private static final long MAX_SECONDS = 253_402_300_799L;
+
+  private AuditEventRules() {}
+
+  /** Whether {@code code} is a nation as the log names it: ISO 3166-1 alpha-3, upper case. */
+  public static boolean isNation(String code) {
+    return code != null && NATION.matcher(code).matches();
+  }
+
+  /**
+   * One event off the stream, checked.
+   *
+   * @param event the event, or null when the bytes are not one
+   * @param problem why it would not be stored, or null when it would
+   */
+  public record Checked(AuditEvent event, String problem) {}
+
+  /** These bytes, as one event off the stream, read and checked. */
+  public static Checked check(byte[] bytes) {
+    if (bytes.length > MAX_EVENT_BYTES) {
+      return new Checked(
+          null,
+          "the event is " + bytes.length + " bytes, more than " + MAX_EVENT_BYTES + " are stored");
+    }
+    AuditEvent event;
+    try {
+      event = AuditEvent.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      return new Checked(null, "not an AuditEvent: " + printable(e.getMessage(), 200));
+    }
+    return new Checked(event, problem(event).orElse(null));
+  }
+
+  /** Why these bytes, as one event off the stream, would not be stored; empty when they would. */
+  public static Optional<String> problem(byte[] bytes) {
+    return Optional.ofNullable(check(bytes).problem());
+  }
+
+  /** Throws {@link UnstorableAuditEvent} when the audit service would not store this event. */
+  public static void require(AuditEvent event) {
+    Optional<String> problem = problem(event);
+    if (problem.isPresent()) {
+      throw new UnstorableAuditEvent(problem.get());
+    }
+  }
+
+  /** Why this event would not be stored; empty when it would. */
+  public static Optional<String> problem(AuditEvent event) {
+    int size = event.getSerializedSize();
+    if (size > MAX_EVENT_BYTES) {
+      return Optional.of(
+          "the event is " + size + " bytes, more than " + MAX_EVENT_BYTES + " are stored");
+    }
+    Optional<String> unknown = CanonicalMessages.firstUnknownField(event);
+    if (unknown.isPresent()) {
+      return Optional.of("unknown field at " + unknown.get());
+    }
+    Optional<String> text = badString(event, "");
+    if (text.isPresent()) {
+      return text;
+    }
+    if (!UUID.matcher(event.getEventId()).matches()) {
+      return Optional.of("event_id is not a UUID: " + quote(event.getEventId()));
+    }
+    if (event.hasOccurredAt() && !valid(event.getOccurredAt())) {
+      return Optional.of("occurred_at is outside google.protobuf.Timestamp's range");
+    }
+    return switch (event.getEventCase()) {
+      case TRANSFER -> transferProblem(event.getTransfer());
+      case RELEASABILITY_AMENDED -> {
+        var amended = event.getReleasabilityAmended();
+        yield first(
+            nation("releasability_amended.originator", amended.getOriginator(), true),
+            nations(
+                "releasability_amended.previous_releasable_to",
+                amended.getPreviousReleasableToList(),
+                MAX_NATIONS),
+            nations(
+                "releasability_amended.releasable_to", amended.getReleasableToList(), MAX_NATIONS));
+      }
+      case AGREEMENT_STATUS_CHANGED -> {
+        var changed = event.getAgreementStatusChanged();
+        yield first(
+            nations("agreement_status_changed.parties", changed.getPartiesList(), MAX_PARTIES),
+            known(
+                "agreement_status_changed.previous_status",
+                changed.getPreviousStatusValue(),
+                changed.getPreviousStatus()),
+            known("agreement_status_changed.status", changed.getStatusValue(), changed.getStatus()),
+            changed.hasEffectiveAt() && !valid(changed.getEffectiveAt())
+                ? Optional.of(
+                    "agreement_status_changed.effective_at is outside google.protobuf.Timestamp's range")
+                : Optional.empty());
+      }
+      case IDENTITY_CHANGED ->
+          nation("identity_changed.nation", event.getIdentityChanged().getNation(), false);
+      case BINDING_VIOLATION ->
+          nation("binding_violation.nation", event.getBindingViolation().getNation(), false);
+      case EVENT_NOT_SET ->
+          Optional.of("the event has no kind (none of its `event` fields is set)");
+    };
+  }
+
+  private static Optional<String> transferProblem(TransferRecord transfer) {
+    SecurityLabel label = transfer.getLabel();
+    Optional<String> reasons = Optional.empty();
+    for (int i = 0; i < transfer.getReasonsCount() && reasons.isEmpty(); i++) {
+      reasons =
+          known("transfer.reasons[" + i + "]", transfer.getReasonsValue(i), transfer.getReasons(i));
+    }
+    return first(
+        nation("transfer.recipient_nation", transfer.getRecipientNation(), false),
+        nation("transfer.source_nation", transfer.getSourceNation(), false),
+        nation("transfer.label.originator", label.getOriginator(), false),
+        nation("transfer.label.policy", label.getPolicy(), false),
+        nations("transfer.label.releasable_to", label.getReleasableToList(), MAX_NATIONS),
+        column("transfer.recipient_system", transfer.getRecipientSystem()),
+        column("transfer.product_id", transfer.getProductId()),
+        known("transfer.decision", transfer.getDecisionValue(), transfer.getDecision()),
+        known(
+            "transfer.recipient_clearance",
+            transfer.getRecipientClearanceValue(),
+            transfer.getRecipientClearance()),
+        known("transfer.label.level", label.getLevelValue(), label.getLevel()),
+        reasons);
+  }
+
+  @SafeVarargs
+  private static Optional<String> first(Optional<String>... problems) {
+    for (Optional<String> problem : problems) {
+      if (problem.isPresent()) {
+        return problem;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> nation(String field, String value, boolean required) {
+    if (value.isEmpty() ? required : !isNation(value)) {
+      return Optional.of(
+          field + " is not an ISO 3166-1 alpha-3 nation in upper case: " + quote(value));
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> nations(String field, List<String> values, int max) {
+    if (values.size() > max) {
+      return Optional.of(field + " names " + values.size() + " nations, more than " + max);
+    }
+    for (int i = 0; i < values.size(); i++) {
+      if (!isNation(values.get(i))) {
+        return Optional.of(
+            field
+                + "["
+                + i
+                + "] is not an ISO 3166-1 alpha-3 nation in upper case: "
+                + quote(values.get(i)));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A string stored in a column of its own: printable, bounded. */
+  private static Optional<String> column(String field, String value) {
+    if (value.length() > MAX_COLUMN_CHARS) {
+      return Optional.of(
+          field + " is " + value.length() + " characters, more than " + MAX_COLUMN_CHARS);
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isISOControl(value.charAt(i))) {
+        return Optional.of(field + " holds a control character: " + quote(value));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> known(String field, int number, ProtocolMessageEnum value) {
+    if (value instanceof Enum<?> constant && constant.name().equals("UNRECOGNIZED")) {
+      return Optional.of(field + " is " + number + ", not a value the schema knows");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The first string, at any depth, holding NUL, another control character but tab, line feed and
+   * carriage return, or a lone surrogate (which UTF-8 cannot carry).
+   */
+  private static Optional<String> badString(MessageOrBuilder message, String path) {
+    for (Map.Entry<FieldDescriptor, Object> field : message.getAllFields().entrySet()) {
+      FieldDescriptor descriptor = field.getKey();
+      String name = path.isEmpty() ? descriptor.getName() : path + "." + descriptor.getName();
+      List<?> values =
+          descriptor.isRepeated() ? (List<?>) field.getValue() : List.of(field.getValue());
+      for (int i = 0; i < values.size(); i++) {
+        String at = descriptor.isRepeated() ? name + "[" + i + "]" : name;
+        Object value = values.get(i);
+        Optional<String> found = Optional.empty();
+        if (value instanceof String text) {
+          found = badText(at, text);
+        } else if (value instanceof MessageOrBuilder nested) {
+          found = badString(nested, at);
+        }
+        if (found.isPresent()) {
+          return found;
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> badText(String field, String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return Optional.of(field + " holds a lone UTF-16 surrogate: " + quote(text));
+      } else if (c == 0) {
+        return Optional.of(field + " holds NUL: " + quote(text));
+      } else if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
+        return Optional.of(field + " holds a control character: " + quote(text));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean valid(Timestamp at) {
+    return at.getSeconds() >= MIN_SECONDS
+        && at.getSeconds() <= MAX_SECONDS
+        && at.getNanos() >= 0
+        && at.getNanos() <= 999_999_999;
+  }
+
+  private static String quote(String value) {
+    return "\"" + printable(value, 80) + "\"";
+  }
+
+  /**
+   * {@code text} safe to log, store and show: control characters and lone surrogates as {@code
+   * \\uXXXX}, at most {@code max} characters then an ellipsis.
+   */
+  public static String printable(String text, int max) {
+    if (text == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < text.length(); i++) {
+      if (out.length() >= max) {
+        return out.append('…').toString();
+      }
+      char c = text.charAt(i);
+      boolean pair =
+          Character.isHighSurrogate(c)
+              && i + 1 < text.length()
+              && Character.isLowSurrogate(text.charAt(i + 1));
+      if (pair) {
+        out.append(c).append(text.charAt(++i));
+      } else if (Character.isISOControl(c) || Character.isSurrogate(c)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+}

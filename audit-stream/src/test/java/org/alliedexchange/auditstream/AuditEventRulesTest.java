@@ -1,0 +1,253 @@
+package org.alliedexchange.auditstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.UnknownFieldSet;
+import java.util.Collections;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.alliedexchange.api.audit.v1.AgreementStatusChanged;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.BindingViolation;
+import org.alliedexchange.api.audit.v1.Decision;
+import org.alliedexchange.api.audit.v1.IdentityChanged;
+import org.alliedexchange.api.audit.v1.ReleasabilityAmended;
+import org.alliedexchange.api.audit.v1.TransferRecord;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The one rule of what the audit log stores, as the writers and the audit service apply it. */
+class AuditEventRulesTest {
+
+  private static AuditEvent.Builder event() {
+    return AuditEvent.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setOccurredAt(Timestamp.newBuilder().setSeconds(1_780_000_000L))
+        .setSource("gateway/gw-1");
+  }
+
+  private static TransferRecord.Builder transfer() {
+    return TransferRecord.newBuilder()
+        .setTransferId(UUID.randomUUID().toString())
+        .setDecision(Decision.DECISION_PERMIT)
+        .setLabel(
+            SecurityLabel.newBuilder()
+                .setPolicy("KOR")
+                .setOriginator("KOR")
+                .setMarking("군사II급비밀")
+                .addReleasableTo("KOR")
+                .addReleasableTo("JPN"))
+        .setRecipientNation("JPN")
+        .setRecipientSystem("jpn-mod-reader")
+        .setProductId(UUID.randomUUID().toString())
+        .setMethod("/allied.exchange.v1.ExchangeService/Get")
+        .setSourceNation("KOR");
+  }
+
+  private static AuditEvent amendment(String... releasableTo) {
+    return event()
+        .setReleasabilityAmended(
+            ReleasabilityAmended.newBuilder()
+                .setProductId("p-1")
+                .setOriginator("KOR")
+                .addPreviousReleasableTo("KOR")
+                .addAllReleasableTo(java.util.List.of(releasableTo))
+                .setJustification("shared with JPN\nafter review"))
+        .build();
+  }
+
+  @Test
+  void eventsEveryWriterMakesAreStorable() {
+    assertThat(AuditEventRules.problem(event().setTransfer(transfer()).build())).isEmpty();
+    assertThat(AuditEventRules.problem(amendment("KOR", "JPN"))).isEmpty();
+    assertThat(
+            AuditEventRules.problem(
+                event()
+                    .setAgreementStatusChanged(
+                        AgreementStatusChanged.newBuilder()
+                            .setAgreementId("KOR-JPN-GSOMIA-2016")
+                            .addParties("KOR")
+                            .addParties("JPN"))
+                    .build()))
+        .isEmpty();
+    // an identity without a nation goes to the UNKNOWN chain, as before
+    assertThat(
+            AuditEventRules.problem(
+                event()
+                    .setIdentityChanged(IdentityChanged.newBuilder().setOperation("CREATE"))
+                    .build()))
+        .isEmpty();
+    assertThat(
+            AuditEventRules.problem(
+                event()
+                    .setBindingViolation(BindingViolation.newBuilder().setNation("KOR"))
+                    .build()))
+        .isEmpty();
+    assertThat(AuditEventRules.problem(event().setTransfer(transfer()).build().toByteArray()))
+        .isEmpty();
+  }
+
+  @Test
+  void aNulInAnAmendedReleasableToIsRefusedNamingWhere() {
+    assertThat(AuditEventRules.problem(amendment("KOR", "\u0000")))
+        .contains("releasability_amended.releasable_to[1] holds NUL: \"\\u0000\"");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"kor", "KO", "KORE", "K0R", "Ｋ OR", "KOR ", "КОR"})
+  void aNationIsThreeUpperCaseAsciiLetters(String nation) {
+    assertThat(AuditEventRules.problem(amendment("KOR", nation)))
+        .get()
+        .asString()
+        .startsWith("releasability_amended.releasable_to[1] is not an ISO 3166-1 alpha-3 nation");
+    assertThat(
+            AuditEventRules.problem(
+                event().setTransfer(transfer().setRecipientNation(nation)).build()))
+        .get()
+        .asString()
+        .startsWith("transfer.recipient_nation is not an ISO 3166-1 alpha-3 nation");
+  }
+
+  @Test
+  void anAmendmentNeedsItsOriginator() {
+    AuditEvent event =
+        event()
+            .setReleasabilityAmended(ReleasabilityAmended.newBuilder().addReleasableTo("JPN"))
+            .build();
+    assertThat(AuditEventRules.problem(event))
+        .contains(
+            "releasability_amended.originator is not an ISO 3166-1 alpha-3 nation in upper case:"
+                + " \"\"");
+  }
+
+  @Test
+  void anUnknownFieldAtAnyDepthIsRefusedNamingItsPath() {
+    TransferRecord.Builder transfer = transfer();
+    transfer
+        .getLabelBuilder()
+        .setReviewAt(
+            Timestamp.newBuilder()
+                .setSeconds(1)
+                .setUnknownFields(
+                    UnknownFieldSet.newBuilder()
+                        .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(1).build())
+                        .build()));
+    assertThat(AuditEventRules.problem(event().setTransfer(transfer).build()))
+        .contains("unknown field at transfer.label.review_at.#99");
+  }
+
+  @Test
+  void controlCharactersAndLoneSurrogatesAreRefusedWhereTheyBecomeColumns() {
+    assertThat(
+            AuditEventRules.problem(
+                event().setTransfer(transfer().setRecipientSystem("jpn\treader")).build()))
+        .contains("transfer.recipient_system holds a control character: \"jpn\\u0009reader\"");
+    assertThat(
+            AuditEventRules.problem(
+                event().setTransfer(transfer().setProductId("p-\u0007")).build()))
+        .contains("transfer.product_id holds a control character: \"p-\\u0007\"");
+    assertThat(
+            AuditEventRules.problem(
+                event().setTransfer(transfer().setTopic("missile\ud800launch")).build()))
+        .contains("transfer.topic holds a lone UTF-16 surrogate: \"missile\\ud800launch\"");
+    // a surrogate pair is a character like any other
+    assertThat(
+            AuditEventRules.problem(
+                event().setTransfer(transfer().setTopic("launch \ud83d\ude80")).build()))
+        .isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "t-1", "not-a-uuid-at-all-0000000000000000000", "\u0000"})
+  void anEventIdIsAUuid(String id) {
+    assertThat(AuditEventRules.problem(event().setEventId(id).setTransfer(transfer()).build()))
+        .get()
+        .asString()
+        .startsWith("event_id ");
+  }
+
+  @Test
+  void sizesAreBounded() {
+    String longSystem = "s".repeat(AuditEventRules.MAX_COLUMN_CHARS + 1);
+    assertThat(
+            AuditEventRules.problem(
+                event().setTransfer(transfer().setRecipientSystem(longSystem)).build()))
+        .contains("transfer.recipient_system is 1025 characters, more than 1024");
+    assertThat(
+            AuditEventRules.problem(
+                amendment(
+                    Collections.nCopies(AuditEventRules.MAX_NATIONS + 1, "JPN")
+                        .toArray(String[]::new))))
+        .contains("releasability_amended.releasable_to names 257 nations, more than 256");
+    AgreementStatusChanged.Builder many = AgreementStatusChanged.newBuilder();
+    for (int i = 0; i < 17; i++) {
+      many.addParties("A" + (char) ('A' + i) + "A");
+    }
+    assertThat(AuditEventRules.problem(event().setAgreementStatusChanged(many).build()))
+        .contains("agreement_status_changed.parties names 17 nations, more than 16");
+    byte[] huge =
+        event()
+            .setTransfer(transfer().setTopic("x".repeat(AuditEventRules.MAX_EVENT_BYTES)))
+            .build()
+            .toByteArray();
+    assertThat(AuditEventRules.problem(huge).orElseThrow()).contains("more than 262144 are stored");
+  }
+
+  @Test
+  void valuesOutsideTheSchemaAndTimesOutsideItsRangeAreRefused() {
+    assertThat(
+            AuditEventRules.problem(
+                event().setTransfer(transfer().setDecisionValue(70_000)).build()))
+        .contains("transfer.decision is 70000, not a value the schema knows");
+    assertThat(
+            AuditEventRules.problem(
+                event()
+                    .setOccurredAt(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE))
+                    .setTransfer(transfer())
+                    .build()))
+        .contains("occurred_at is outside google.protobuf.Timestamp's range");
+    assertThat(AuditEventRules.problem(event().build()))
+        .contains("the event has no kind (none of its `event` fields is set)");
+  }
+
+  @Test
+  void bytesThatAreNotAnEventAreRefused() {
+    assertThat(AuditEventRules.problem(new byte[] {(byte) 0xff, 0x01}).orElseThrow())
+        .startsWith("not an AuditEvent: ");
+  }
+
+  @Test
+  void theWritersRefuseBeforeWriting() throws Exception {
+    AuditEvent bad = amendment("KOR", "\u0000");
+    assertThatThrownBy(() -> AuditEventRules.require(bad))
+        .isInstanceOf(UnstorableAuditEvent.class)
+        .hasMessage(
+            "the audit service would not store this event:"
+                + " releasability_amended.releasable_to[1] holds NUL: \"\\u0000\"");
+    // the batch writer fails the group's future before anything is queued (no Redis is needed)
+    try (AuditBatchWriter writer =
+        AuditBatchWriter.connect(
+            java.net.URI.create("redis://127.0.0.1:1"),
+            null,
+            java.time.Duration.ofMillis(100),
+            8,
+            4)) {
+      assertThatThrownBy(() -> writer.append(java.util.List.of(bad)).get())
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(UnstorableAuditEvent.class);
+      assertThatThrownBy(() -> writer.appendEncoded(java.util.List.of(bad.toByteArray())).get())
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(UnstorableAuditEvent.class);
+    }
+  }
+
+  @Test
+  void printableEscapesWhatCannotBeShown() {
+    assertThat(AuditEventRules.printable("a\u0000b\ud800c", 80)).isEqualTo("a\\u0000b\\ud800c");
+    assertThat(AuditEventRules.printable("abcdef", 3)).isEqualTo("abc…");
+  }
+}
