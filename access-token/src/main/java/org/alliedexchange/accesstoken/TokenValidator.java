@@ -63,7 +63,11 @@ public final class TokenValidator {
             }
           });
 
-  private record Validated(Caller caller, Instant expiresAt) {}
+  /**
+   * A token that validated: the caller it names, when it was issued ({@code iat}; the epoch when it
+   * carries none) and when it expires.
+   */
+  public record Validated(Caller caller, Instant issuedAt, Instant expiresAt) {}
 
   public TokenValidator(URI issuer, URI jwks, String audience, Duration clockSkew) {
     this(issuer, jwks, audience, clockSkew, Clock.systemUTC());
@@ -125,10 +129,17 @@ public final class TokenValidator {
 
   /** The caller a valid token names; throws {@link InvalidTokenException} saying what is wrong. */
   public Caller validate(String token) {
+    return validated(token).caller();
+  }
+
+  /**
+   * A valid token's caller and lifetime; throws {@link InvalidTokenException} saying what is wrong.
+   */
+  public Validated validated(String token) {
     Validated known = validated.get(token);
     if (known != null) {
       if (clock.instant().isBefore(known.expiresAt())) {
-        return known.caller();
+        return known;
       }
       validated.remove(token);
     }
@@ -150,8 +161,13 @@ public final class TokenValidator {
             list(jwt, "communities"),
             list(jwt, "roles"));
     // remembered only until exp itself: the clock skew allowance is not extended to cached tokens
-    validated.put(token, new Validated(caller, jwt.getExpiresAt()));
-    return caller;
+    Validated result =
+        new Validated(
+            caller,
+            jwt.getIssuedAt() == null ? Instant.EPOCH : jwt.getIssuedAt(),
+            jwt.getExpiresAt());
+    validated.put(token, result);
+    return result;
   }
 
   /**
@@ -160,12 +176,18 @@ public final class TokenValidator {
    * in place.
    */
   public Caller rememberedCaller(String authorization) {
+    Validated known = remembered(authorization);
+    return known == null ? null : known.caller();
+  }
+
+  /** As {@link #rememberedCaller}, with the token's lifetime. */
+  public Validated remembered(String authorization) {
     String token = AlliedMetadata.bearerToken(authorization);
     if (token == null) {
       return null;
     }
     Validated known = validated.get(token);
-    return known != null && clock.instant().isBefore(known.expiresAt()) ? known.caller() : null;
+    return known != null && clock.instant().isBefore(known.expiresAt()) ? known : null;
   }
 
   /**
@@ -173,12 +195,17 @@ public final class TokenValidator {
    * when it is missing, not a bearer token, or the token does not validate.
    */
   public Caller validateHeader(String authorization) {
+    return validatedHeader(authorization).caller();
+  }
+
+  /** As {@link #validateHeader}, with the token's lifetime. */
+  public Validated validatedHeader(String authorization) {
     String token = AlliedMetadata.bearerToken(authorization);
     if (token == null) {
       throw new InvalidTokenException(
           "no bearer token: send `authorization: Bearer <access token>` from the realm's token endpoint");
     }
-    return validate(token);
+    return validated(token);
   }
 
   private static List<String> list(Jwt jwt, String claim) {

@@ -6,22 +6,28 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.audit.v1.AuditServiceGrpc;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.PublishRequest;
+import org.alliedexchange.api.exchange.v1.SubscribeRequest;
+import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 
 /**
  * A national system's connection to the federation: one HTTP/2 channel to the gateway (plaintext
@@ -51,9 +57,19 @@ public final class AlliedClient implements AutoCloseable {
 
   private final ManagedChannel channel;
   private final CallCredentials credentials;
+  private final TokenSource tokens;
+  // resumptions of subscriptions are scheduled here, never on the transport's threads
+  private final ScheduledExecutorService resumptions =
+      Executors.newSingleThreadScheduledExecutor(
+          task -> {
+            Thread thread = new Thread(task, "allied-client-resume");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private AlliedClient(ManagedChannel channel, TokenSource tokens) {
     this.channel = channel;
+    this.tokens = tokens;
     this.credentials =
         new CallCredentials() {
           @Override
@@ -159,23 +175,67 @@ public final class AlliedClient implements AutoCloseable {
         }
       };
 
+  /**
+   * A call refused {@code UNAUTHENTICATED} (its token expired, or an identity change revoked it at
+   * the gateway) makes the next call fetch a fresh token instead of reusing the refused one.
+   */
+  private final ClientInterceptor refreshOnUnauthenticated =
+      new ClientInterceptor() {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(
+            MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+          return new ForwardingClientCall.SimpleForwardingClientCall<>(
+              next.newCall(method, options)) {
+            @Override
+            public void start(Listener<R> listener, Metadata headers) {
+              super.start(
+                  new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                    @Override
+                    public void onClose(Status status, Metadata trailers) {
+                      if (status.getCode() == Status.Code.UNAUTHENTICATED) {
+                        tokens.refresh();
+                      }
+                      super.onClose(status, trailers);
+                    }
+                  },
+                  headers);
+            }
+          };
+        }
+      };
+
   /** The exchange service of {@code nation}, through the gateway. */
   public ExchangeServiceGrpc.ExchangeServiceBlockingStub exchange(String nation) {
     return ExchangeServiceGrpc.newBlockingStub(channel)
         .withCallCredentials(credentials)
-        .withInterceptors(nation(nation), IDEMPOTENT_PUBLISH);
+        .withInterceptors(nation(nation), IDEMPOTENT_PUBLISH, refreshOnUnauthenticated);
   }
 
   /** As {@link #exchange}, for streams read as they come. */
   public ExchangeServiceGrpc.ExchangeServiceStub exchangeAsync(String nation) {
     return ExchangeServiceGrpc.newStub(channel)
         .withCallCredentials(credentials)
-        .withInterceptors(nation(nation), IDEMPOTENT_PUBLISH);
+        .withInterceptors(nation(nation), IDEMPOTENT_PUBLISH, refreshOnUnauthenticated);
+  }
+
+  /**
+   * Follows a topic of {@code nation}'s exchange service as {@link ResumingSubscription} does: a
+   * stream the gateway ends for an expired or changed identity is resumed from its cursor with a
+   * fresh token, so {@code observer} misses nothing and sees nothing twice.
+   */
+  public ResumingSubscription subscribe(
+      String nation, SubscribeRequest request, StreamObserver<SubscribeResponse> observer) {
+    ResumingSubscription subscription =
+        new ResumingSubscription(() -> exchangeAsync(nation), resumptions, request, observer);
+    subscription.start();
+    return subscription;
   }
 
   /** The auditors' API (federation-wide: no nation is named). */
   public AuditServiceGrpc.AuditServiceBlockingStub audit() {
-    return AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials);
+    return AuditServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(credentials)
+        .withInterceptors(refreshOnUnauthenticated);
   }
 
   private static io.grpc.ClientInterceptor nation(String nation) {
@@ -186,6 +246,7 @@ public final class AlliedClient implements AutoCloseable {
 
   @Override
   public void close() {
+    resumptions.shutdownNow();
     channel.shutdown();
     try {
       if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -32,6 +32,11 @@ public final class ClientCredentialsTokens implements TokenSource {
   }
 
   @Override
+  public synchronized void refresh() {
+    token = null;
+  }
+
+  @Override
   public synchronized String token() {
     Instant now = clock.instant();
     if (token == null || !now.isBefore(refreshAt)) {

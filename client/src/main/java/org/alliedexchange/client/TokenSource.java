@@ -10,6 +10,12 @@ public interface TokenSource {
    */
   String token();
 
+  /**
+   * The last token is no longer accepted (expired, or its identity changed): the next {@link
+   * #token()} fetches a new one. A fixed token cannot be renewed.
+   */
+  default void refresh() {}
+
   /** No token could be had: Keycloak refused, or could not be reached. */
   final class TokenException extends RuntimeException {
     private static final long serialVersionUID = 1L;

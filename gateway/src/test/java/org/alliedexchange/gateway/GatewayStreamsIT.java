@@ -285,6 +285,63 @@ class GatewayStreamsIT {
     }
   }
 
+  /** A JPN reader's token that expires {@code in} from now. */
+  private String expiringReader(Duration in) {
+    return fixture.tokens.sign(
+        fixture
+            .tokens
+            .claims(
+                "jpn-reader", "JPN", "SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"))
+            .expirationTime(java.util.Date.from(java.time.Instant.now().plus(in)))
+            .build());
+  }
+
+  @Test
+  void aStreamWhoseTokenExpiresEndsUnauthenticatedAtItsExpiryAndReleasesNothingAfter()
+      throws Exception {
+    ManagedChannel channel = fixture.channel();
+    java.time.Instant expiry = java.time.Instant.now().plusSeconds(3);
+    Live japan = new Live(channel, expiringReader(Duration.ofSeconds(3)));
+    awaitSubscribers(1);
+    String before = GatewayFixture.newId();
+    fixture.kor.push(secretForAll(before));
+    assertThat(japan.next(Duration.ofSeconds(2))).isEqualTo(before);
+
+    Status ended = japan.ended.get(6, TimeUnit.SECONDS);
+    java.time.Instant endedAt = java.time.Instant.now();
+
+    assertThat(ended.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(ended.getDescription())
+        .isEqualTo("token expired; resume with a fresh token from your cursor");
+    // at exp (whole seconds in the token), not before it
+    assertThat(endedAt).isAfterOrEqualTo(expiry.minusSeconds(1));
+    assertThat(fixture.kor.subscribers.get(0))
+        .satisfies(
+            subscriber ->
+                await()
+                    .atMost(Duration.ofSeconds(2))
+                    .until(
+                        () ->
+                            ((io.grpc.stub.ServerCallStreamObserver<byte[]>) subscriber)
+                                .isCancelled()));
+    channel.shutdownNow();
+  }
+
+  @Test
+  void aStreamThatHasReceivedNothingYetIsAlsoEndedAtItsTokensExpiry() throws Exception {
+    ManagedChannel channel = fixture.channel();
+    Live japan = new Live(channel, expiringReader(Duration.ofSeconds(2)));
+    awaitSubscribers(1);
+
+    Status ended = japan.ended.get(5, TimeUnit.SECONDS);
+
+    assertThat(ended.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(ended.getDescription())
+        .isEqualTo("token expired; resume with a fresh token from your cursor");
+    assertThat(japan.received).isEmpty();
+    channel.shutdownNow();
+  }
+
   @Test
   void redisStoppedMidStreamEndsTheCallUnavailableAndNothingIsReleasedUnaudited() throws Exception {
     ManagedChannel channel = fixture.channel();

@@ -28,9 +28,9 @@ import reactor.core.scheduler.Schedulers;
  * The door of every gRPC call, before any routing: the method must be one the gateway serves, the
  * nation named in {@value #NATION_HEADER} must have an exchange service, the bearer token must
  * validate in full, the caller must hold the method's role (and call its own nation to publish or
- * amend), and its system must be within its rate limit. Each refusal ends the call with a gRPC
- * status and a message a developer can act on. A call that passes gets a server span and a {@link
- * GuardedCall}.
+ * amend), its token must not be revoked by a later identity change ({@link IdentityRevocations}),
+ * and its system must be within its rate limit. Each refusal ends the call with a gRPC status and a
+ * message a developer can act on. A call that passes gets a server span and a {@link GuardedCall}.
  */
 public final class CallAccessFilter implements WebFilter, Ordered {
 
@@ -57,6 +57,7 @@ public final class CallAccessFilter implements WebFilter, Ordered {
   private final Set<String> nations;
   private final TokenValidator tokens;
   private final RateLimiter rateLimiter;
+  private final IdentityRevocations revocations;
   private final OpenTelemetry telemetry;
   private final Tracer tracer;
 
@@ -68,8 +69,10 @@ public final class CallAccessFilter implements WebFilter, Ordered {
       boolean auditServiceConfigured,
       TokenValidator tokens,
       RateLimiter rateLimiter,
+      IdentityRevocations revocations,
       OpenTelemetry telemetry) {
     this.methods = methods;
+    this.revocations = revocations;
     this.auditServiceConfigured = auditServiceConfigured;
     this.nations = Set.copyOf(nations);
     this.tokens = tokens;
@@ -164,12 +167,12 @@ public final class CallAccessFilter implements WebFilter, Ordered {
       String nation,
       Span span) {
     String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
-    Caller remembered = tokens.rememberedCaller(authorization);
+    TokenValidator.Validated remembered = tokens.remembered(authorization);
     if (remembered != null) {
       return authorize(exchange, chain, method, nation, remembered, span);
     }
     // a token not seen before may need the realm's keys fetched: off the event loop
-    return Mono.fromCallable(() -> tokens.validateHeader(authorization))
+    return Mono.fromCallable(() -> tokens.validatedHeader(authorization))
         .subscribeOn(Schedulers.boundedElastic())
         .flatMap(who -> authorize(exchange, chain, method, nation, who, span))
         .onErrorResume(
@@ -182,11 +185,20 @@ public final class CallAccessFilter implements WebFilter, Ordered {
       WebFilterChain chain,
       GuardedMethod method,
       String calledNation,
-      Caller caller,
+      TokenValidator.Validated token,
       Span span) {
+    Caller caller = token.caller();
     String nation = calledNation != null ? calledNation : caller.nation();
     span.setAttribute("allied.caller.system", caller.system())
         .setAttribute("allied.caller.nation", caller.nation());
+    String unfollowed = revocations.problem();
+    if (unfollowed != null) {
+      return refuse(exchange, span, Status.Code.UNAVAILABLE, unfollowed);
+    }
+    String revoked = revocations.revoked(caller.system(), token.issuedAt());
+    if (revoked != null) {
+      return refuse(exchange, span, Status.Code.UNAUTHENTICATED, revoked);
+    }
     if (!caller.hasRole(method.role())) {
       return refuse(
           exchange,
@@ -216,11 +228,11 @@ public final class CallAccessFilter implements WebFilter, Ordered {
         rateLimiter.acquire(caller.system());
     if (limit.isDone() && !limit.isCompletedExceptionally()) {
       // the common case: the replica's lease for this second still has calls in it
-      return admit(exchange, chain, method, nation, caller, span, limit.join());
+      return admit(exchange, chain, method, nation, token, span, limit.join());
     }
     return Mono.fromFuture(limit)
         .onErrorResume(e -> Mono.error(new RateLimitUnavailable(e)))
-        .flatMap(outcome -> admit(exchange, chain, method, nation, caller, span, outcome))
+        .flatMap(outcome -> admit(exchange, chain, method, nation, token, span, outcome))
         .onErrorResume(
             RateLimitUnavailable.class,
             e ->
@@ -237,9 +249,10 @@ public final class CallAccessFilter implements WebFilter, Ordered {
       WebFilterChain chain,
       GuardedMethod method,
       String nation,
-      Caller caller,
+      TokenValidator.Validated token,
       Span span,
       RateLimiter.Outcome outcome) {
+    Caller caller = token.caller();
     if (outcome == RateLimiter.Outcome.LIMITED) {
       return refuse(
           exchange,
@@ -252,7 +265,9 @@ public final class CallAccessFilter implements WebFilter, Ordered {
     }
     exchange
         .getAttributes()
-        .put(GuardedCall.ATTRIBUTE, new GuardedCall(caller, method, nation, span));
+        .put(
+            GuardedCall.ATTRIBUTE,
+            new GuardedCall(caller, method, nation, span, token.issuedAt(), token.expiresAt()));
     return chain.filter(exchange);
   }
 

@@ -5,13 +5,15 @@ import java.time.Clock;
 import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.gateway.access.CallAccessFilter;
 import org.alliedexchange.gateway.access.GuardedMethods;
+import org.alliedexchange.gateway.access.IdentityNoticeReader;
+import org.alliedexchange.gateway.access.IdentityRevocations;
 import org.alliedexchange.gateway.ratelimit.RateLimiter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The door of every gRPC call: the methods served, who may call them, and how often (counted in
- * Redis across replicas).
+ * The door of every gRPC call: the methods served, who may call them (with tokens no identity
+ * change has revoked), and how often (counted in Redis across replicas).
  */
 @Configuration(proxyBeanMethods = false)
 class AccessConfiguration {
@@ -31,18 +33,34 @@ class AccessConfiguration {
   }
 
   @Bean
+  IdentityRevocations identityRevocations() {
+    return new IdentityRevocations();
+  }
+
+  /** Keycloak's identity-change notices, read from the audit stream's Redis. */
+  @Bean(destroyMethod = "close")
+  IdentityNoticeReader identityNoticeReader(
+      GatewayProperties properties, IdentityRevocations revocations) {
+    return new IdentityNoticeReader(GatewayConfiguration.redis(properties), revocations);
+  }
+
+  @Bean
   CallAccessFilter callAccessFilter(
       GuardedMethods methods,
       GatewayProperties properties,
       TokenValidator tokens,
       RateLimiter rateLimiter,
+      IdentityRevocations revocations,
+      IdentityNoticeReader notices,
       OpenTelemetrySdk telemetry) {
+    // the notices are read before the door opens (the reader as a parameter orders the beans)
     return new CallAccessFilter(
         methods,
         properties.nations().keySet(),
         properties.auditService().configured(),
         tokens,
         rateLimiter,
+        revocations,
         telemetry);
   }
 }

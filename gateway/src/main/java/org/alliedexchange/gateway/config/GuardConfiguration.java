@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.federationstate.AgreementBoard;
+import org.alliedexchange.gateway.access.IdentityRevocations;
 import org.alliedexchange.gateway.guard.GuardTrailers;
 import org.alliedexchange.gateway.guard.MessageGuard;
 import org.alliedexchange.gateway.guard.ReleaseGuardFilter;
@@ -83,9 +84,11 @@ class GuardConfiguration {
   ReleaseGuardFilter releaseGuardFilter(
       ResponseGuard guard,
       AgreementBoard board,
+      IdentityRevocations revocations,
       OpenTelemetrySdk telemetry,
       GatewayProperties properties) {
-    return new ReleaseGuardFilter(guard, board::engine, telemetry, properties.maxMessageBytes());
+    return new ReleaseGuardFilter(
+        guard, board::engine, revocations, telemetry, properties.maxMessageBytes());
   }
 
   @Bean

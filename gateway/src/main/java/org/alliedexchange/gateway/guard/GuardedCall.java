@@ -2,6 +2,7 @@ package org.alliedexchange.gateway.guard;
 
 import io.grpc.Status;
 import io.opentelemetry.api.trace.Span;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,6 +49,8 @@ public final class GuardedCall {
   private final String nation;
   private final Span span;
   private final String traceId;
+  private final Instant tokenIssuedAt;
+  private final Instant tokenExpiresAt;
   private final Map<Reason, Integer> withheldByReason = new EnumMap<>(Reason.class);
   private int bindingInvalid;
   private int withheld;
@@ -57,12 +60,40 @@ public final class GuardedCall {
   private Status.Code endCode;
   private String endMessage;
 
+  /**
+   * A call whose token's lifetime does not matter (tests of the guard alone): issued at the epoch,
+   * never expiring.
+   */
   public GuardedCall(Caller caller, GuardedMethod method, String nation, Span span) {
+    this(caller, method, nation, span, Instant.EPOCH, Instant.MAX);
+  }
+
+  /**
+   * @param tokenIssuedAt when the caller's token was issued (a later identity change revokes it)
+   * @param tokenExpiresAt when it expires (a stream ends then)
+   */
+  public GuardedCall(
+      Caller caller,
+      GuardedMethod method,
+      String nation,
+      Span span,
+      Instant tokenIssuedAt,
+      Instant tokenExpiresAt) {
     this.caller = caller;
     this.method = method;
     this.nation = nation;
     this.span = span;
     this.traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
+    this.tokenIssuedAt = tokenIssuedAt;
+    this.tokenExpiresAt = tokenExpiresAt;
+  }
+
+  public Instant tokenIssuedAt() {
+    return tokenIssuedAt;
+  }
+
+  public Instant tokenExpiresAt() {
+    return tokenExpiresAt;
   }
 
   public Caller caller() {
@@ -138,7 +169,7 @@ public final class GuardedCall {
   }
 
   /** Ends the call with this status, whatever the exchange service said; the first one set wins. */
-  synchronized void endWith(Status.Code code, String message) {
+  public synchronized void endWith(Status.Code code, String message) {
     if (endCode == null) {
       endCode = code;
       endMessage = message;

@@ -14,6 +14,7 @@ import org.alliedexchange.api.CanonicalMessages;
 import org.alliedexchange.api.LabelFields;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.gateway.GrpcResponses;
+import org.alliedexchange.gateway.access.IdentityRevocations;
 import org.alliedexchange.label.ProtoLabels;
 import org.alliedexchange.policy.OriginationRefusal;
 import org.alliedexchange.policy.ReleasabilityEngine;
@@ -41,8 +42,9 @@ import reactor.core.publisher.Mono;
  * The guard around the proxied call. Before: a publish's label must be valid and canonical, name
  * the caller's nation as originator, and be one the caller could itself read; the exchange service
  * is asked for identity encoding and given the trace context. After: every response message passes
- * {@link ResponseGuard}. Ordered before Spring Cloud Gateway's response writer, so the writer
- * writes into the guarded response.
+ * {@link ResponseGuard}. A stream ends, with the status the revocations give it, when its caller's
+ * identity changes or its token expires ({@link IdentityRevocations}). Ordered before Spring Cloud
+ * Gateway's response writer, so the writer writes into the guarded response.
  */
 public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
 
@@ -52,20 +54,24 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
 
   private final ResponseGuard guard;
   private final Supplier<ReleasabilityEngine> engine;
+  private final IdentityRevocations revocations;
   private final OpenTelemetry telemetry;
   private final int maxMessageBytes;
 
   /**
    * @param engine the engine whose label and origination rules a publish's label must pass here, as
    *     at the exchange service
+   * @param revocations what ends open streams: identity changes and token expiry
    */
   public ReleaseGuardFilter(
       ResponseGuard guard,
       Supplier<ReleasabilityEngine> engine,
+      IdentityRevocations revocations,
       OpenTelemetry telemetry,
       int maxMessageBytes) {
     this.guard = guard;
     this.engine = engine;
+    this.revocations = revocations;
     this.telemetry = telemetry;
     this.maxMessageBytes = maxMessageBytes;
   }
@@ -119,6 +125,8 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
             .build();
     Mono<ServerHttpRequest> checked =
         call.method().requestLabelled() ? checkRequestLabel(request, call) : Mono.just(request);
+    IdentityRevocations.OpenStream stream =
+        call.method().serverStreaming() ? revocations.open(call) : null;
     return checked
         .flatMap(
             req -> {
@@ -126,9 +134,10 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
                   exchange
                       .mutate()
                       .request(req)
-                      .response(new GuardedResponse(exchange.getResponse(), call))
+                      .response(new GuardedResponse(exchange.getResponse(), call, stream))
                       .build();
-              return chain.filter(guarded);
+              Mono<Void> proxied = chain.filter(guarded);
+              return stream == null ? proxied : endBeforeAnswer(exchange, call, stream, proxied);
             })
         .onErrorResume(
             RequestRefused.class, e -> GrpcResponses.refuse(exchange, e.code, e.getMessage()))
@@ -148,6 +157,9 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
             })
         .doFinally(
             signal -> {
+              if (stream != null) {
+                stream.close();
+              }
               call.span()
                   .setAttribute(
                       AttributeKey.longKey("allied.released"), (long) call.releasedCount());
@@ -162,6 +174,32 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
                 call.span().setStatus(StatusCode.ERROR, call.endMessage());
               }
             });
+  }
+
+  /**
+   * A stream told to end before the exchange service has answered at all (gRPC sends no headers
+   * before the first message) is cut here and refused; once messages flow, the guarded body ends
+   * it.
+   */
+  private static Mono<Void> endBeforeAnswer(
+      ServerWebExchange exchange,
+      GuardedCall call,
+      IdentityRevocations.OpenStream stream,
+      Mono<Void> proxied) {
+    Mono<Boolean> unanswered =
+        stream
+            .ended()
+            .then(
+                Mono.defer(
+                    () -> exchange.getResponse().isCommitted() ? Mono.never() : Mono.just(true)));
+    return proxied
+        .takeUntilOther(unanswered)
+        .then(
+            Mono.defer(
+                () ->
+                    stream.ending() && !exchange.getResponse().isCommitted()
+                        ? GrpcResponses.refuse(exchange, call.endCode(), call.endMessage())
+                        : Mono.empty()));
   }
 
   private static void endWithGuardStatus(ServerWebExchange exchange, GuardedCall call) {
@@ -282,23 +320,31 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
   /** The response, with every message passing the guard on its way out. */
   private final class GuardedResponse extends ServerHttpResponseDecorator {
     private final GuardedCall call;
+    private final IdentityRevocations.OpenStream stream;
 
-    GuardedResponse(ServerHttpResponse delegate, GuardedCall call) {
+    GuardedResponse(
+        ServerHttpResponse delegate, GuardedCall call, IdentityRevocations.OpenStream stream) {
       super(delegate);
       this.call = call;
+      this.stream = stream;
     }
 
     @Override
     public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-      return super.writeWith(guard.guard(call, Flux.from(body), bufferFactory()))
+      return super.writeWith(guard.guard(call, untilEnded(Flux.from(body)), bufferFactory()))
           .then(Mono.defer(this::endIfGuardSaysSo));
     }
 
     @Override
     public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-      Flux<DataBuffer> flat = Flux.from(body).concatMap(Flux::from);
+      Flux<DataBuffer> flat = untilEnded(Flux.from(body).concatMap(Flux::from));
       return super.writeAndFlushWith(guard.guard(call, flat, bufferFactory()).map(Flux::just))
           .then(Mono.defer(this::endIfGuardSaysSo));
+    }
+
+    /** A stream told to end reads nothing more from the exchange service (cancelling it). */
+    private Flux<DataBuffer> untilEnded(Flux<DataBuffer> body) {
+      return stream == null ? body : body.takeUntilOther(stream.ended());
     }
 
     /**

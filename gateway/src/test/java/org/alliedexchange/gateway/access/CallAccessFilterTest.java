@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.api.access.Roles;
+import org.alliedexchange.auditstream.IdentityChangeNotices;
 import org.alliedexchange.gateway.guard.GuardedCall;
 import org.alliedexchange.gateway.ratelimit.RateLimiter;
 import org.junit.jupiter.api.AfterAll;
@@ -99,6 +100,62 @@ class CallAccessFilterTest {
   }
 
   @Test
+  void aTokenIssuedBeforeItsSystemsIdentityChangedIsRefusedUnauthenticatedAndAFreshOneAdmitted() {
+    try (RateLimiter limiter =
+        new RateLimiter((window, limit, want) -> want, system -> 10, Clock.systemUTC())) {
+      IdentityRevocations revocations = new IdentityRevocations();
+      revocations.followed();
+      CallAccessFilter filter = filter(limiter, revocations);
+      String before = reader("jpn-mod-reader");
+      // remembered by the validator before the change, as an open stream's token would be
+      filter.filter(call(GET, "KOR", before), backend).block(Duration.ofSeconds(5));
+      assertThat(admitted.getAndSet(null)).isNotNull();
+
+      revocations.apply(
+          new IdentityChangeNotices.Notice(
+              "1-0", "jpn-mod-reader", "JPN", System.currentTimeMillis()));
+      MockServerWebExchange stale = call(GET, "KOR", before);
+      filter.filter(stale, backend).block(Duration.ofSeconds(5));
+      String fresh =
+          tokens.sign(
+              tokens
+                  .claims(
+                      "jpn-mod-reader",
+                      "USA",
+                      "SECRET",
+                      List.of("MISSILE_WARNING"),
+                      List.of(Roles.EXCHANGE_READ))
+                  .issueTime(java.util.Date.from(java.time.Instant.now().plusSeconds(1)))
+                  .build());
+      MockServerWebExchange renewed = call(GET, "KOR", fresh);
+      filter.filter(renewed, backend).block(Duration.ofSeconds(5));
+
+      assertThat(stale.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("16");
+      assertThat(stale.getResponse().getHeaders().getFirst("grpc-message"))
+          .startsWith("the token of jpn-mod-reader was issued before a change to its identity");
+      assertThat(renewed.getResponse().getHeaders().getFirst("grpc-status")).isNull();
+      assertThat(admitted.get().caller().system()).isEqualTo("jpn-mod-reader");
+    }
+  }
+
+  @Test
+  void whileIdentityChangesCannotBeReadEveryCallIsRefusedUnavailable() {
+    try (RateLimiter limiter =
+        new RateLimiter((window, limit, want) -> want, system -> 10, Clock.systemUTC())) {
+      // never read: a gateway whose Redis has not answered since it started
+      MockServerWebExchange exchange = call(GET, "KOR", reader("usa-reader"));
+      filter(limiter, new IdentityRevocations())
+          .filter(exchange, backend)
+          .block(Duration.ofSeconds(5));
+
+      assertThat(admitted.get()).isNull();
+      assertThat(exchange.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("14");
+      assertThat(exchange.getResponse().getHeaders().getFirst("grpc-message"))
+          .startsWith("identity changes could not be read from Redis for ");
+    }
+  }
+
+  @Test
   void aCallWithinItsLimitIsAdmittedAsTheCallerForTheNationItNames() {
     try (RateLimiter limiter =
         new RateLimiter((window, limit, want) -> want, system -> 10, Clock.systemUTC())) {
@@ -139,8 +196,20 @@ class CallAccessFilterTest {
   }
 
   private static CallAccessFilter filter(RateLimiter limiter) {
+    IdentityRevocations revocations = new IdentityRevocations();
+    revocations.followed();
+    return filter(limiter, revocations);
+  }
+
+  private static CallAccessFilter filter(RateLimiter limiter, IdentityRevocations revocations) {
     return new CallAccessFilter(
-        GuardedMethods.fromApi(), Set.of("KOR"), false, validator, limiter, OpenTelemetry.noop());
+        GuardedMethods.fromApi(),
+        Set.of("KOR"),
+        false,
+        validator,
+        limiter,
+        revocations,
+        OpenTelemetry.noop());
   }
 
   private static String reader(String system) {

@@ -39,6 +39,7 @@ class ReleaseGuardFilterTest {
       new ReleaseGuardFilter(
           null,
           () -> new ReleasabilityEngine(FederationConfig.loadDefault()),
+          new org.alliedexchange.gateway.access.IdentityRevocations(),
           OpenTelemetry.noop(),
           1 << 20);
   private final AtomicReference<byte[]> sentOn = new AtomicReference<>();

@@ -9,12 +9,14 @@ import java.util.UUID;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.IdentityChanged;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.IdentityChangeNotices;
 import org.jboss.logging.Logger;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventType;
 import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.events.admin.AuthDetails;
+import org.keycloak.events.admin.OperationType;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
@@ -32,6 +34,12 @@ import org.keycloak.util.JsonSerialization;
  * and the change does not happen. The record never carries a secret: only the attributes that
  * matter to releasability (nation, clearance, communities), roles, and whether the identity is
  * enabled.
+ *
+ * <p>Every change that can alter what a token says, or whether it should be honoured, is also
+ * announced to the gateways ({@link IdentityChangeNotices}) naming the principal (a system's client
+ * id, a person's username, or everyone for realm-wide changes): in the prepare phase, so an
+ * unannounced change does not happen, and again after the commit, so a token fetched between the
+ * two (still carrying the old identity) is revoked too.
  */
 final class AuditStreamEventListener implements EventListenerProvider {
 
@@ -51,12 +59,17 @@ final class AuditStreamEventListener implements EventListenerProvider {
 
   private final KeycloakSession session;
   private final AuditStreamWriter writer;
+  private final IdentityChangeNotices notices;
   private final String configurationProblem;
 
   AuditStreamEventListener(
-      KeycloakSession session, AuditStreamWriter writer, String configurationProblem) {
+      KeycloakSession session,
+      AuditStreamWriter writer,
+      IdentityChangeNotices notices,
+      String configurationProblem) {
     this.session = session;
     this.writer = writer;
+    this.notices = notices;
     this.configurationProblem = configurationProblem;
   }
 
@@ -81,7 +94,9 @@ final class AuditStreamEventListener implements EventListenerProvider {
             .setSummary(
                 (user == null ? "" : user.getUsername() + ": ")
                     + event.getType().name().toLowerCase().replace('_', ' '));
-    record(build(change.build(), event.getTime()));
+    String principal =
+        user == null ? IdentityChangeNotices.EVERYONE : principal(realm, user).name();
+    record(build(change.build(), event.getTime()), principal);
   }
 
   @Override
@@ -99,7 +114,44 @@ final class AuditStreamEventListener implements EventListenerProvider {
             .setNation(subject.nation())
             .setSummary(summary(event, subject, path))
             .build();
-    record(build(change, event.getTime()));
+    record(build(change, event.getTime()), principal(realm, event, path));
+  }
+
+  /**
+   * Whose tokens the change makes stale: a system's client id, a person's username, everyone when
+   * it is not one identity's (a role, a group, the realm, a client persons log in through) or the
+   * identity is already gone; null for a new system or person, which has no token yet.
+   */
+  private String principal(RealmModel realm, AdminEvent event, String path) {
+    String[] parts = path.split("/");
+    boolean identity =
+        parts.length >= 2 && (parts[0].equals("users") || parts[0].equals("clients"));
+    if (realm == null || !identity) {
+      return IdentityChangeNotices.EVERYONE;
+    }
+    if (event.getOperationType() == OperationType.CREATE && parts.length == 2) {
+      return null;
+    }
+    if (parts[0].equals("users")) {
+      UserModel user = session.users().getUserById(realm, parts[1]);
+      return user == null ? IdentityChangeNotices.EVERYONE : principal(realm, user).name();
+    }
+    ClientModel client = realm.getClientById(parts[1]);
+    return client == null || !client.isServiceAccountsEnabled()
+        ? IdentityChangeNotices.EVERYONE
+        : client.getClientId();
+  }
+
+  /** A user as tokens name it: a service account by its client's id, a person by username. */
+  private Subject principal(RealmModel realm, UserModel user) {
+    String nation = nullToEmpty(user.getFirstAttribute("nation"));
+    String link = user.getServiceAccountClientLink();
+    if (link == null) {
+      return new Subject(user.getUsername(), nation);
+    }
+    ClientModel client = realm.getClientById(link);
+    return new Subject(
+        client == null ? IdentityChangeNotices.EVERYONE : client.getClientId(), nation);
   }
 
   private AuditEvent build(IdentityChanged change, long timeMillis) {
@@ -115,24 +167,66 @@ final class AuditStreamEventListener implements EventListenerProvider {
   }
 
   /**
-   * Writes in the transaction's prepare phase when there is one, so a failed write undoes the
-   * change.
+   * Announces and writes in the transaction's prepare phase when there is one, so a failed write
+   * undoes the change; announces again once the change has committed.
+   *
+   * @param principal whose tokens the change makes stale, or null for nobody's
    */
-  private void record(AuditEvent event) {
+  private void record(AuditEvent event, String principal) {
+    String nation = event.getIdentityChanged().getNation();
     KeycloakTransactionManager transaction = session.getTransactionManager();
     if (transaction != null && transaction.isActive() && !transaction.getRollbackOnly()) {
       transaction.enlistPrepare(
           new AbstractKeycloakTransaction() {
             @Override
             protected void commitImpl() {
+              announce(principal, nation, event);
               write(event);
             }
 
             @Override
             protected void rollbackImpl() {}
           });
+      if (principal != null) {
+        transaction.enlistAfterCompletion(
+            new AbstractKeycloakTransaction() {
+              @Override
+              protected void commitImpl() {
+                try {
+                  announce(principal, nation, event);
+                } catch (RuntimeException e) {
+                  // committed and announced once already; the gateways end the token at its expiry
+                  LOG.errorf(
+                      "identity change %s committed but not announced again: %s",
+                      event.getIdentityChanged().getSummary(), e.getMessage());
+                }
+              }
+
+              @Override
+              protected void rollbackImpl() {}
+            });
+      }
     } else {
+      announce(principal, nation, event);
       write(event);
+    }
+  }
+
+  private void announce(String principal, String nation, AuditEvent event) {
+    if (principal == null) {
+      return;
+    }
+    if (notices == null) {
+      throw new IllegalStateException("identity change refused: " + configurationProblem);
+    }
+    try {
+      notices.announce(principal, nation, System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      LOG.errorf(
+          "identity change %s could not be announced to the gateways: %s",
+          event.getIdentityChanged().getSummary(), e.getMessage());
+      throw new IllegalStateException(
+          "identity change refused: the gateways could not be told of it", e);
     }
   }
 

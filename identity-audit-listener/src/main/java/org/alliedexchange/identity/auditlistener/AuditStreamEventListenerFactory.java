@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.IdentityChangeNotices;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.events.EventListenerProvider;
@@ -17,7 +18,8 @@ import org.keycloak.models.KeycloakSessionFactory;
  * (or the SPI option {@code redis-url}); the stream key defaults to {@code allied:audit}.
  *
  * <p>Without a Redis URL the listener refuses every identity change it sees: an identity change
- * that cannot be audited must not happen.
+ * that cannot be audited, or announced to the gateways ({@link IdentityChangeNotices}), must not
+ * happen.
  */
 public final class AuditStreamEventListenerFactory implements EventListenerProviderFactory {
 
@@ -25,6 +27,7 @@ public final class AuditStreamEventListenerFactory implements EventListenerProvi
   private static final Logger LOG = Logger.getLogger(AuditStreamEventListenerFactory.class);
 
   private volatile AuditStreamWriter writer;
+  private volatile IdentityChangeNotices notices;
   private String configurationProblem;
 
   @Override
@@ -52,6 +55,7 @@ public final class AuditStreamEventListenerFactory implements EventListenerProvi
     }
     try {
       writer = AuditStreamWriter.connect(URI.create(url), key, Duration.ofSeconds(3));
+      notices = IdentityChangeNotices.connect(URI.create(url), Duration.ofSeconds(3));
       LOG.infof("%s: writing identity changes to stream %s at %s", ID, key, url);
     } catch (RuntimeException e) {
       configurationProblem = "cannot use " + url + " for the audit stream: " + e.getMessage();
@@ -61,7 +65,7 @@ public final class AuditStreamEventListenerFactory implements EventListenerProvi
 
   @Override
   public EventListenerProvider create(KeycloakSession session) {
-    return new AuditStreamEventListener(session, writer, configurationProblem);
+    return new AuditStreamEventListener(session, writer, notices, configurationProblem);
   }
 
   @Override
@@ -72,6 +76,10 @@ public final class AuditStreamEventListenerFactory implements EventListenerProvi
     AuditStreamWriter current = writer;
     if (current != null) {
       current.close();
+    }
+    IdentityChangeNotices currentNotices = notices;
+    if (currentNotices != null) {
+      currentNotices.close();
     }
   }
 
