@@ -250,4 +250,93 @@ class AuditEventRulesTest {
     assertThat(AuditEventRules.printable("a\u0000b\ud800c", 80)).isEqualTo("a\\u0000b\\ud800c");
     assertThat(AuditEventRules.printable("abcdef", 3)).isEqualTo("abc…");
   }
+
+  // ---- the transfer fast path: it may only ever say "plain" of what the generic walk accepts ----
+
+  private static AuditEvent fullTransfer() {
+    TransferRecord.Builder transfer =
+        transfer().setTopic("dprk.missile.launch").setAgreementId("a");
+    transfer
+        .getLabelBuilder()
+        .addCommunities("MISSILE_WARNING")
+        .setCreatedAt(Timestamp.newBuilder().setSeconds(1))
+        .setReviewAt(Timestamp.newBuilder().setSeconds(2))
+        .getReleaseBuilder()
+        .setRecipientNation("JPN")
+        .setMarking("極秘")
+        .setTransferId("t")
+        .setAgreementId("a")
+        .setReleasedAt(Timestamp.newBuilder().setSeconds(3));
+    return event().setTraceId("0af7651916cd43dd8448eb211c80319c").setTransfer(transfer).build();
+  }
+
+  @Test
+  void aPlainTransferIsPlainAndAcceptedByTheGenericWalk() {
+    AuditEvent event = fullTransfer();
+
+    assertThat(AuditEventRules.plainTransfer(event)).isTrue();
+    assertThat(org.alliedexchange.api.CanonicalMessages.firstUnknownField(event)).isEmpty();
+    assertThat(AuditEventRules.problem(event)).isEmpty();
+  }
+
+  @Test
+  void aNulOrAnUnknownFieldAnywhereInATransferIsNeverCalledPlain() {
+    // every string and message field the transfer's shape can hold, found through the schema: a
+    // field added to it later that the fast path does not check fails here
+    java.util.List<String> checked = new java.util.ArrayList<>();
+    mutateEach(
+        fullTransfer(),
+        (path, poisoned) -> {
+          checked.add(path);
+          assertThat(AuditEventRules.plainTransfer(poisoned)).as(path).isFalse();
+          assertThat(AuditEventRules.problem(poisoned)).as(path).isPresent();
+        });
+    assertThat(checked)
+        .contains(
+            "transfer.label.release.marking",
+            "transfer.label.review_at#",
+            "transfer.recipient_system",
+            "trace_id");
+  }
+
+  /** Each reachable string set to hold NUL, and each reachable message given an unknown field. */
+  private static void mutateEach(
+      AuditEvent event, java.util.function.BiConsumer<String, AuditEvent> check) {
+    AuditEvent.Builder root = event.toBuilder();
+    // nested builders write through to the root, which is what is rebuilt after each change
+    mutate(root, "", nested -> root.build(), check);
+  }
+
+  private static void mutate(
+      com.google.protobuf.Message.Builder builder,
+      String path,
+      java.util.function.Function<com.google.protobuf.Message.Builder, AuditEvent> rebuild,
+      java.util.function.BiConsumer<String, AuditEvent> check) {
+    UnknownFieldSet before = builder.getUnknownFields();
+    builder.setUnknownFields(
+        UnknownFieldSet.newBuilder()
+            .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(1).build())
+            .build());
+    check.accept(path + "#", rebuild.apply(builder));
+    builder.setUnknownFields(before);
+    for (com.google.protobuf.Descriptors.FieldDescriptor field :
+        builder.getDescriptorForType().getFields()) {
+      String at = path.isEmpty() ? field.getName() : path + "." + field.getName();
+      if (field.getJavaType() == com.google.protobuf.Descriptors.FieldDescriptor.JavaType.STRING) {
+        Object previous = builder.getField(field);
+        if (field.isRepeated()) {
+          builder.addRepeatedField(field, "K\u0000R");
+        } else {
+          builder.setField(field, "x\u0000y");
+        }
+        check.accept(at, rebuild.apply(builder));
+        builder.setField(field, previous);
+      } else if (field.getJavaType()
+              == com.google.protobuf.Descriptors.FieldDescriptor.JavaType.MESSAGE
+          && !field.isRepeated()
+          && builder.hasField(field)) {
+        mutate(builder.getFieldBuilder(field), at, rebuild, check);
+      }
+    }
+  }
 }
