@@ -89,6 +89,10 @@ public final class AuditEventRules {
 
   /** Why this event would not be stored; empty when it would. */
   public static Optional<String> problem(AuditEvent event) {
+    if (event.getEventCase() == AuditEvent.EventCase.TRANSFER && storableTransfer(event)) {
+      // the common case, decided without allocating; anything else is looked at in full below
+      return Optional.empty();
+    }
     int size = event.getSerializedSize();
     if (size > MAX_EVENT_BYTES) {
       return Optional.of(
@@ -195,6 +199,92 @@ public final class AuditEventRules {
         && plain(release.getMarking())
         && plain(release.getTransferId())
         && plain(release.getAgreementId());
+  }
+
+  /**
+   * True only when a transfer event passes every rule {@link #problem} applies to it, checked by
+   * hand (no regex, no Optional): the guard checks one per released message. False sends it to the
+   * full check, which says what is wrong.
+   */
+  static boolean storableTransfer(AuditEvent event) {
+    if (event.getSerializedSize() > MAX_EVENT_BYTES || !plainTransfer(event)) {
+      return false;
+    }
+    if (!isUuid(event.getEventId()) || (event.hasOccurredAt() && !valid(event.getOccurredAt()))) {
+      return false;
+    }
+    TransferRecord transfer = event.getTransfer();
+    SecurityLabel label = transfer.getLabel();
+    if (!optionalNation(transfer.getRecipientNation())
+        || !optionalNation(transfer.getSourceNation())
+        || !optionalNation(label.getOriginator())
+        || !optionalNation(label.getPolicy())
+        || label.getReleasableToCount() > MAX_NATIONS
+        || !columnByHand(transfer.getRecipientSystem())
+        || !columnByHand(transfer.getProductId())) {
+      return false;
+    }
+    for (int i = 0; i < label.getReleasableToCount(); i++) {
+      if (!isNationByHand(label.getReleasableTo(i))) {
+        return false;
+      }
+    }
+    if (transfer.getDecision() == org.alliedexchange.api.audit.v1.Decision.UNRECOGNIZED
+        || transfer.getRecipientClearance()
+            == org.alliedexchange.api.label.v1.ClassificationLevel.UNRECOGNIZED
+        || label.getLevel() == org.alliedexchange.api.label.v1.ClassificationLevel.UNRECOGNIZED) {
+      return false;
+    }
+    for (int i = 0; i < transfer.getReasonsCount(); i++) {
+      if (transfer.getReasons(i) == org.alliedexchange.api.audit.v1.DenyReason.UNRECOGNIZED) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** As {@link #column}: bounded, and no control character at all (not even a tab). */
+  private static boolean columnByHand(String value) {
+    if (value.length() > MAX_COLUMN_CHARS) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isISOControl(value.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean optionalNation(String code) {
+    return code.isEmpty() || isNationByHand(code);
+  }
+
+  private static boolean isNationByHand(String code) {
+    return code.length() == 3
+        && upper(code.charAt(0))
+        && upper(code.charAt(1))
+        && upper(code.charAt(2));
+  }
+
+  private static boolean upper(char c) {
+    return c >= 'A' && c <= 'Z';
+  }
+
+  private static boolean isUuid(String text) {
+    if (text.length() != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = text.charAt(i);
+      boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash
+          ? c != '-'
+          : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean unknown(MessageOrBuilder message) {

@@ -275,6 +275,7 @@ class AuditEventRulesTest {
     AuditEvent event = fullTransfer();
 
     assertThat(AuditEventRules.plainTransfer(event)).isTrue();
+    assertThat(AuditEventRules.storableTransfer(event)).isTrue();
     assertThat(org.alliedexchange.api.CanonicalMessages.firstUnknownField(event)).isEmpty();
     assertThat(AuditEventRules.problem(event)).isEmpty();
   }
@@ -289,6 +290,7 @@ class AuditEventRulesTest {
         (path, poisoned) -> {
           checked.add(path);
           assertThat(AuditEventRules.plainTransfer(poisoned)).as(path).isFalse();
+          assertThat(AuditEventRules.storableTransfer(poisoned)).as(path).isFalse();
           assertThat(AuditEventRules.problem(poisoned)).as(path).isPresent();
         });
     assertThat(checked)
@@ -337,6 +339,39 @@ class AuditEventRulesTest {
           && builder.hasField(field)) {
         mutate(builder.getFieldBuilder(field), at, rebuild, check);
       }
+    }
+  }
+
+  @Test
+  void theFastCheckNeverAcceptsWhatTheFullCheckRefuses() {
+    // every semantic rule the full check applies to a transfer, broken one at a time
+    java.util.List<AuditEvent> broken =
+        java.util.List.of(
+            event().setEventId("not-a-uuid").setTransfer(transfer()).build(),
+            event().setTransfer(transfer().setRecipientNation("jpn")).build(),
+            event().setTransfer(transfer().setSourceNation("KO")).build(),
+            event()
+                .setTransfer(
+                    transfer().setLabel(transfer().getLabel().toBuilder().addReleasableTo("GB1")))
+                .build(),
+            event()
+                .setTransfer(
+                    transfer().setLabel(transfer().getLabel().toBuilder().setOriginator("КОR")))
+                .build(),
+            event().setTransfer(transfer().setRecipientSystem("s".repeat(1025))).build(),
+            event().setTransfer(transfer().setRecipientSystem("jpn\treader")).build(),
+            event().setTransfer(transfer().setProductId("p-\u0007")).build(),
+            event().setTransfer(transfer().setDecisionValue(9)).build(),
+            event().setTransfer(transfer().setRecipientClearanceValue(42)).build(),
+            event().setTransfer(transfer().addReasonsValue(77)).build(),
+            event()
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE))
+                .setTransfer(transfer())
+                .build());
+
+    for (AuditEvent event : broken) {
+      assertThat(AuditEventRules.storableTransfer(event)).as(event.toString()).isFalse();
+      assertThat(AuditEventRules.problem(event)).as(event.toString()).isPresent();
     }
   }
 }
