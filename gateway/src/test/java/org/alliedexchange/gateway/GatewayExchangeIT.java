@@ -9,9 +9,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,9 +17,7 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.alliedexchange.accesstoken.TestTokens;
@@ -63,43 +59,23 @@ class GatewayExchangeIT {
   static GatewayApplication.Running gateway;
   static ManagedChannel channel;
 
+  static KoreaBehindTheGateway federation;
+
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("allied-gateway-exchange-");
-    redis = LocalRedis.start(dir.resolve("redis"));
-    tokens = new TestTokens();
-    korDatabase = LocalPostgres.start(dir.resolve("kor").resolve("postgres"));
-    kor =
-        ExchangeServiceApplication.start(
-            ExchangeServiceApplication.localProperties(
-                "KOR",
-                dir.resolve("kor"),
-                korDatabase.url(),
-                redis.url(),
-                tokens.issuer,
-                tokens.jwks()),
-            null);
-    Map<String, Object> properties = new HashMap<>();
-    properties.put("server.port", "0");
-    properties.put("allied.gateway.nations.KOR.addresses[0]", "http://127.0.0.1:" + kor.port());
-    // the public half the exchange service wrote beside its signing key
-    properties.put(
-        "allied.gateway.nations.KOR.binding-keys[0]",
-        dir.resolve("kor").resolve("signing-key.pub.pem").toString());
-    properties.put("allied.gateway.auth.issuer", tokens.issuer.toString());
-    properties.put("allied.gateway.audit-redis", redis.url().toString());
-    gateway = GatewayApplication.start(properties);
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+    federation = new KoreaBehindTheGateway(false);
+    dir = federation.dir;
+    redis = federation.redis;
+    korDatabase = federation.korDatabase;
+    tokens = federation.tokens;
+    kor = federation.kor;
+    gateway = federation.gateway;
+    channel = federation.channel;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    channel.shutdownNow();
-    gateway.close();
-    kor.close();
-    korDatabase.close();
-    tokens.close();
-    redis.close();
+    federation.close();
   }
 
   private static ExchangeServiceGrpc.ExchangeServiceBlockingStub as(String token) {

@@ -5,21 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.UnknownFieldSet;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.exchange.v1.AmendReleasabilityRequest;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GeoPoint;
@@ -29,9 +19,6 @@ import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.exchange.v1.SearchRequest;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.devservers.LocalPostgres;
-import org.alliedexchange.devservers.LocalRedis;
-import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,50 +31,16 @@ import org.junit.jupiter.api.Test;
  */
 class HostileNationalSystemIT {
 
-  static Path dir;
-  static LocalRedis redis;
-  static LocalPostgres korDatabase;
-  static TestTokens tokens;
-  static ExchangeServiceApplication.Running kor;
-  static GatewayApplication.Running gateway;
-  static ManagedChannel channel;
+  static KoreaBehindTheGateway federation;
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("allied-hostile-");
-    redis = LocalRedis.start(dir.resolve("redis"));
-    tokens = new TestTokens();
-    korDatabase = LocalPostgres.start(dir.resolve("kor").resolve("postgres"));
-    kor =
-        ExchangeServiceApplication.start(
-            ExchangeServiceApplication.localProperties(
-                "KOR",
-                dir.resolve("kor"),
-                korDatabase.url(),
-                redis.url(),
-                tokens.issuer,
-                tokens.jwks()),
-            null);
-    Map<String, Object> properties = new HashMap<>();
-    properties.put("server.port", "0");
-    properties.put("allied.gateway.nations.KOR.addresses[0]", "http://127.0.0.1:" + kor.port());
-    properties.put(
-        "allied.gateway.nations.KOR.binding-keys[0]",
-        dir.resolve("kor").resolve("signing-key.pub.pem").toString());
-    properties.put("allied.gateway.auth.issuer", tokens.issuer.toString());
-    properties.put("allied.gateway.audit-redis", redis.url().toString());
-    gateway = GatewayApplication.start(properties);
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+    federation = new KoreaBehindTheGateway(false);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    channel.shutdownNow();
-    gateway.close();
-    kor.close();
-    korDatabase.close();
-    tokens.close();
-    redis.close();
+    federation.close();
   }
 
   @Test
@@ -151,7 +104,7 @@ class HostileNationalSystemIT {
             .getContent()
             .getId();
     String confidentialPublisher =
-        tokens.token(
+        federation.tokens.token(
             "kor-unit-publisher",
             "KOR",
             "CONFIDENTIAL",
@@ -193,7 +146,7 @@ class HostileNationalSystemIT {
         .isInstanceOf(StatusRuntimeException.class)
         .satisfies(e -> assertStatus(e, Status.Code.PERMISSION_DENIED, "[SIGINT]"));
     String sigintReader =
-        tokens.token(
+        federation.tokens.token(
             "kor-sigint-reader",
             "KOR",
             "TOP_SECRET",
@@ -215,25 +168,15 @@ class HostileNationalSystemIT {
   }
 
   private static ExchangeServiceGrpc.ExchangeServiceBlockingStub as(String token) {
-    Metadata headers = new Metadata();
-    headers.put(GatewayFixture.NATION, "KOR");
-    return ExchangeServiceGrpc.newBlockingStub(channel)
-        .withCallCredentials(TestTokens.bearer(token))
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-        .withDeadlineAfter(10, TimeUnit.SECONDS);
+    return federation.korea(token);
   }
 
   private static String topSecretPublisher() {
-    return tokens.token(
-        "kor-jcs-publisher",
-        "KOR",
-        "TOP_SECRET",
-        List.of("MISSILE_WARNING"),
-        List.of("exchange-publish", "exchange-read"));
+    return federation.publisher();
   }
 
   private static String usaReader() {
-    return tokens.token(
+    return federation.tokens.token(
         "usa-dia-reader",
         "USA",
         "TOP_SECRET",

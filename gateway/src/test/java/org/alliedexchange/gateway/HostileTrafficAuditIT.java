@@ -6,14 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.UnknownFieldSet;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -23,8 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -33,7 +24,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
-import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.exchange.v1.AmendReleasabilityRequest;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.FreeTextReport;
@@ -44,10 +34,6 @@ import org.alliedexchange.api.exchange.v1.SearchRequest;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.audit.AuditServiceApplication;
-import org.alliedexchange.devservers.LocalPostgres;
-import org.alliedexchange.devservers.LocalRedis;
-import org.alliedexchange.exchange.ExchangeServiceApplication;
 
 /**
  * The end-to-end invariant, as a property: whatever labels and requests a hostile national system
@@ -57,64 +43,16 @@ import org.alliedexchange.exchange.ExchangeServiceApplication;
  */
 class HostileTrafficAuditIT {
 
-  static Path dir;
-  static LocalRedis redis;
-  static LocalPostgres korDatabase;
-  static LocalPostgres auditDatabase;
-  static TestTokens tokens;
-  static ExchangeServiceApplication.Running kor;
-  static AuditServiceApplication.Running audit;
-  static GatewayApplication.Running gateway;
-  static ManagedChannel channel;
+  static KoreaBehindTheGateway federation;
 
   @BeforeContainer
   static void start() throws Exception {
-    dir = Files.createTempDirectory("allied-hostile-traffic-");
-    redis = LocalRedis.start(dir.resolve("redis"));
-    tokens = new TestTokens();
-    korDatabase = LocalPostgres.start(dir.resolve("kor").resolve("postgres"));
-    kor =
-        ExchangeServiceApplication.start(
-            ExchangeServiceApplication.localProperties(
-                "KOR",
-                dir.resolve("kor"),
-                korDatabase.url(),
-                redis.url(),
-                tokens.issuer,
-                tokens.jwks()),
-            null);
-    auditDatabase = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
-    audit =
-        AuditServiceApplication.start(
-            AuditServiceApplication.localProperties(
-                dir.resolve("audit"),
-                auditDatabase.url(),
-                redis.url(),
-                tokens.issuer,
-                tokens.jwks()));
-    Map<String, Object> properties =
-        GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
-    GatewayApplication.addNation(
-        properties,
-        "KOR",
-        URI.create("http://127.0.0.1:" + kor.port()),
-        dir.resolve("kor").resolve("signing-key.pub.pem"));
-    GatewayApplication.addAuditService(
-        properties, URI.create("http://127.0.0.1:" + audit.port()), null);
-    gateway = GatewayApplication.start(properties);
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+    federation = new KoreaBehindTheGateway(true);
   }
 
   @AfterContainer
   static void stop() throws Exception {
-    channel.shutdownNow();
-    gateway.close();
-    audit.close();
-    kor.close();
-    auditDatabase.close();
-    korDatabase.close();
-    tokens.close();
-    redis.close();
+    federation.close();
   }
 
   @Property(tries = 40, seed = "13")
@@ -263,7 +201,7 @@ class HostileTrafficAuditIT {
     return Arbitraries.of("JPN", "USA", "KOR")
         .map(
             nation ->
-                tokens.token(
+                federation.tokens.token(
                     nation.toLowerCase() + "-reader",
                     nation,
                     "TOP_SECRET",
@@ -315,25 +253,15 @@ class HostileTrafficAuditIT {
   }
 
   private static String publisher() {
-    return tokens.token(
-        "kor-jcs-publisher",
-        "KOR",
-        "TOP_SECRET",
-        List.of("MISSILE_WARNING"),
-        List.of("exchange-publish", "exchange-read"));
+    return federation.publisher();
   }
 
   private static ExchangeServiceGrpc.ExchangeServiceBlockingStub exchange(String token) {
-    Metadata headers = new Metadata();
-    headers.put(GatewayFixture.NATION, "KOR");
-    return ExchangeServiceGrpc.newBlockingStub(channel)
-        .withCallCredentials(TestTokens.bearer(token))
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-        .withDeadlineAfter(10, TimeUnit.SECONDS);
+    return federation.korea(token);
   }
 
   private static int storedRecords(String transferId) throws Exception {
-    try (Connection connection = DriverManager.getConnection(auditDatabase.url());
+    try (Connection connection = DriverManager.getConnection(federation.auditDatabase.url());
         PreparedStatement query =
             connection.prepareStatement("SELECT count(*) FROM audit_record WHERE event_id = ?")) {
       query.setString(1, transferId);
