@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import org.alliedexchange.api.audit.v1.AgreementStatusChanged;
 import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.auditstream.AuditEventRules;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.auditstream.RedisConnections;
@@ -202,6 +203,9 @@ public final class AgreementBoard implements AutoCloseable {
                     .setChangedBy(changedBy)
                     .setReason(reason == null ? "" : reason))
             .build();
+    // the change and its record go together or not at all: a record the audit service would
+    // dead-letter (a reason holding NUL) refuses the change
+    AuditEventRules.require(event);
     redis.eval(
         CHANGE_SCRIPT,
         java.util.List.of(auditStream, bytes(STATUSES), bytes(VERSION)),

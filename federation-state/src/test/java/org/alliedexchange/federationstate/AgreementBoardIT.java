@@ -97,6 +97,21 @@ class AgreementBoardIT {
   }
 
   @Test
+  void aChangeWhoseRecordTheAuditServiceWouldRefuseIsNotMadeAndNothingIsWritten() {
+    try (AgreementBoard board = board(FederationConfig.loadDefault())) {
+      long before = AuditStreamReader.readAll(redis.url(), stream).size();
+
+      assertThatThrownBy(() -> board.suspend(GSOMIA, "federation-admin", "drill\u0000"))
+          .isInstanceOf(org.alliedexchange.auditstream.UnstorableAuditEvent.class)
+          .hasMessageContaining("NUL");
+
+      assertThat(inForce(board)).isTrue();
+      assertThat(client.hget("allied:agreements", GSOMIA)).isNull();
+      assertThat(AuditStreamReader.readAll(redis.url(), stream)).hasSize((int) before);
+    }
+  }
+
+  @Test
   void aChangeTheAgreementDoesNotAllowIsRefusedAndNothingIsWritten() {
     Federation federation =
         FederationConfig.loadDefault()

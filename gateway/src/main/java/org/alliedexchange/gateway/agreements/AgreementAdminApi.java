@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.accesstoken.TokenValidator;
+import org.alliedexchange.auditstream.UnstorableAuditEvent;
 import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.gateway.access.IdentityRevocations;
 import org.alliedexchange.policy.Level;
@@ -106,6 +107,16 @@ public final class AgreementAdminApi {
                         e.unknown() ? "not_found" : "conflict",
                         e.getMessage())))
         .onErrorResume(Refusal.class, AgreementAdminApi::error)
+        .onErrorResume(
+            UnstorableAuditEvent.class,
+            // e.g. a reason holding NUL: the record could not hold it, so nothing changed
+            e ->
+                error(
+                    new Refusal(
+                        HttpStatus.BAD_REQUEST,
+                        "invalid_request",
+                        "the change cannot be recorded as asked (nothing changed): "
+                            + e.getMessage())))
         .onErrorResume(
             RuntimeException.class,
             e ->
