@@ -88,8 +88,12 @@ public final class MessageGuard {
     LabelFields fields = LabelFields.scan(message, bound);
     SecurityLabel label =
         fields != null && fields.labelCount() == 1 ? label(message, fields) : null;
-    if (label == null || label.hasRelease()) {
-      // unreadable, unlabelled, labelled twice, or carrying a release only the gateway may add
+    // a bound product comes from its originator's own exchange service (the third-party rule): a
+    // service serving another nation's product, even one validly signed, is withheld
+    boolean foreign = label != null && bound && !label.getOriginator().equals(call.sourceNation());
+    if (label == null || label.hasRelease() || foreign) {
+      // unreadable, unlabelled, labelled twice, carrying a release only the gateway may add, or
+      // another nation's product served by this one
       record.withheld(EnumSet.of(Reason.LABEL_INVALID), false);
       return new Verdict(
           null,

@@ -157,6 +157,50 @@ class MessageGuardTest {
   }
 
   @Test
+  void anotherNationsProductServedByThisNationsServiceIsWithheldEvenWhenValidlySigned()
+      throws Exception {
+    // KOR's exchange service replays a genuine JPN product, signed by JPN's key, to a JPN reader
+    NationalKey jpnKey = newKey();
+    MessageGuard both =
+        new MessageGuard(
+            () -> ENGINE,
+            Map.of(
+                "KOR",
+                new BindingVerifier(Map.of(KOR_KEY.keyId(), KOR_KEY.keyPair().getPublic()), 16),
+                "JPN",
+                new BindingVerifier(Map.of(jpnKey.keyId(), jpnKey.keyPair().getPublic()), 16)));
+    SecurityLabel japanese =
+        SecurityLabel.newBuilder()
+            .setPolicy("JPN")
+            .setMarking("極秘")
+            .setOriginator("JPN")
+            .addReleasableTo("JPN")
+            .build();
+    ProductContent content =
+        ProductContent.newBuilder().setId("p-jpn").setTopic("dprk.missile.launch").build();
+    byte[] message =
+        SearchResponse.newBuilder()
+            .setLabel(japanese)
+            .setContent(content)
+            .setBinding(
+                new BindingSigner("JPN", jpnKey)
+                    .sign(japanese.toByteArray(), content.toByteArray(), NOW))
+            .build()
+            .toByteArray();
+    MessageGuard.CallInfo fromJapan =
+        new MessageGuard.CallInfo(JAPAN, CALL.method(), "JPN", CALL.traceId());
+
+    MessageGuard.Verdict fromKorea = both.decide(message, true, CALL, NOW);
+
+    assertThat(fromKorea.permitted()).isFalse();
+    assertThat(fromKorea.reasons()).containsExactly(Reason.LABEL_INVALID);
+    assertThat(AuditEvent.parseFrom(fromKorea.record()).getTransfer().getSourceNation())
+        .isEqualTo("KOR");
+    // the same product from its own nation's service is released
+    assertThat(both.decide(message, true, fromJapan, NOW).permitted()).isTrue();
+  }
+
+  @Test
   void aProductChangedAfterSigningIsWithheldForItsBinding() throws Exception {
     SearchResponse signed =
         SearchResponse.parseFrom(
