@@ -21,15 +21,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GetRequest;
 import org.alliedexchange.api.exchange.v1.ProductContent;
-import org.alliedexchange.api.exchange.v1.SubscribeRequest;
 import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.devservers.LocalKeycloak;
@@ -118,7 +114,7 @@ class GatewayIdentityChangeIT {
   void aDisabledSystemsOpenStreamEndsUnauthenticatedAndReceivesNothingMore() throws Exception {
     channel = channel();
     String token = admittedToken();
-    Live live = new Live(channel, token);
+    LiveSubscription live = new LiveSubscription(channel, token);
     awaitSubscribers(1);
     pushToOpenStreams(secretForAll("before"));
     assertThat(live.next(Duration.ofSeconds(5))).isEqualTo("before");
@@ -148,7 +144,7 @@ class GatewayIdentityChangeIT {
   void aLoweredClearanceEndsTheOpenStreamAndAResumedStreamIsDecidedWithTheNewClearance()
       throws Exception {
     channel = channel();
-    Live live = new Live(channel, admittedToken());
+    LiveSubscription live = new LiveSubscription(channel, admittedToken());
     awaitSubscribers(1);
     pushToOpenStreams(secretForAll("before"));
     assertThat(live.next(Duration.ofSeconds(5))).isEqualTo("before");
@@ -160,7 +156,7 @@ class GatewayIdentityChangeIT {
     assertThat(ended.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(live.next(Duration.ofMillis(500))).isNull();
     // a fresh token says CONFIDENTIAL: its stream stays open and the SECRET product is withheld
-    Live resumed = new Live(channel, admittedToken());
+    LiveSubscription resumed = new LiveSubscription(channel, admittedToken());
     awaitSubscribers(2);
     pushToOpenStreams(secretForAll("withheld"));
     assertThat(resumed.next(Duration.ofSeconds(1))).isNull();
@@ -220,41 +216,6 @@ class GatewayIdentityChangeIT {
     return ExchangeServiceGrpc.newBlockingStub(channel)
         .withCallCredentials(TestTokens.bearer(token))
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-  }
-
-  /** A live subscription through the gateway, collecting what arrives. */
-  static final class Live implements StreamObserver<SubscribeResponse> {
-    final BlockingQueue<SubscribeResponse> received = new LinkedBlockingQueue<>();
-    final CompletableFuture<Status> ended = new CompletableFuture<>();
-
-    Live(ManagedChannel channel, String token) {
-      Metadata headers = new Metadata();
-      headers.put(GatewayFixture.NATION, "KOR");
-      ExchangeServiceGrpc.newStub(channel)
-          .withCallCredentials(TestTokens.bearer(token))
-          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-          .subscribe(SubscribeRequest.newBuilder().setTopic("dprk.missile.launch").build(), this);
-    }
-
-    String next(Duration within) throws InterruptedException {
-      SubscribeResponse response = received.poll(within.toMillis(), TimeUnit.MILLISECONDS);
-      return response == null ? null : response.getContent().getId();
-    }
-
-    @Override
-    public void onNext(SubscribeResponse value) {
-      received.add(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      ended.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      ended.complete(Status.OK);
-    }
   }
 
   static void awaitSubscribers(int count) {

@@ -5,25 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.DenyReason;
-import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
-import org.alliedexchange.api.exchange.v1.SubscribeRequest;
 import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
@@ -49,41 +40,6 @@ class GatewayStreamsIT {
   @AfterEach
   void stop() throws Exception {
     fixture.close();
-  }
-
-  /** A live subscription through the gateway, collecting what arrives. */
-  static final class Live implements StreamObserver<SubscribeResponse> {
-    final BlockingQueue<SubscribeResponse> received = new LinkedBlockingQueue<>();
-    final CompletableFuture<Status> ended = new CompletableFuture<>();
-
-    Live(ManagedChannel channel, String token) {
-      Metadata headers = new Metadata();
-      headers.put(GatewayFixture.NATION, "KOR");
-      ExchangeServiceGrpc.newStub(channel)
-          .withCallCredentials(TestTokens.bearer(token))
-          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-          .subscribe(SubscribeRequest.newBuilder().setTopic("dprk.missile.launch").build(), this);
-    }
-
-    String next(Duration within) throws InterruptedException {
-      SubscribeResponse response = received.poll(within.toMillis(), TimeUnit.MILLISECONDS);
-      return response == null ? null : response.getContent().getId();
-    }
-
-    @Override
-    public void onNext(SubscribeResponse value) {
-      received.add(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      ended.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      ended.complete(Status.OK);
-    }
   }
 
   private void awaitSubscribers(int count) {
@@ -155,10 +111,10 @@ class GatewayStreamsIT {
       ManagedChannel first = fixture.channel();
       ManagedChannel other = fixture.channel(second);
       String japan = fixture.reader("JPN", "SECRET", List.of("MISSILE_WARNING"));
-      Live japanOnFirst = new Live(first, japan);
-      Live japanOnSecond = new Live(other, japan);
-      Live usaOnSecond =
-          new Live(other, fixture.reader("USA", "SECRET", List.of("MISSILE_WARNING")));
+      LiveSubscription japanOnFirst = new LiveSubscription(first, japan);
+      LiveSubscription japanOnSecond = new LiveSubscription(other, japan);
+      LiveSubscription usaOnSecond =
+          new LiveSubscription(other, fixture.reader("USA", "SECRET", List.of("MISSILE_WARNING")));
       awaitSubscribers(3);
 
       String before = GatewayFixture.newId();
@@ -301,7 +257,7 @@ class GatewayStreamsIT {
       throws Exception {
     ManagedChannel channel = fixture.channel();
     java.time.Instant expiry = java.time.Instant.now().plusSeconds(3);
-    Live japan = new Live(channel, expiringReader(Duration.ofSeconds(3)));
+    LiveSubscription japan = new LiveSubscription(channel, expiringReader(Duration.ofSeconds(3)));
     awaitSubscribers(1);
     String before = GatewayFixture.newId();
     fixture.kor.push(secretForAll(before));
@@ -330,7 +286,7 @@ class GatewayStreamsIT {
   @Test
   void aStreamThatHasReceivedNothingYetIsAlsoEndedAtItsTokensExpiry() throws Exception {
     ManagedChannel channel = fixture.channel();
-    Live japan = new Live(channel, expiringReader(Duration.ofSeconds(2)));
+    LiveSubscription japan = new LiveSubscription(channel, expiringReader(Duration.ofSeconds(2)));
     awaitSubscribers(1);
 
     Status ended = japan.ended.get(5, TimeUnit.SECONDS);
@@ -345,7 +301,8 @@ class GatewayStreamsIT {
   @Test
   void redisStoppedMidStreamEndsTheCallUnavailableAndNothingIsReleasedUnaudited() throws Exception {
     ManagedChannel channel = fixture.channel();
-    Live japan = new Live(channel, fixture.reader("JPN", "SECRET", List.of("MISSILE_WARNING")));
+    LiveSubscription japan =
+        new LiveSubscription(channel, fixture.reader("JPN", "SECRET", List.of("MISSILE_WARNING")));
     awaitSubscribers(1);
     String audited = GatewayFixture.newId();
     fixture.kor.push(secretForAll(audited));
