@@ -147,6 +147,22 @@ public final class AuditEventRules {
           nation("identity_changed.nation", event.getIdentityChanged().getNation(), false);
       case BINDING_VIOLATION ->
           nation("binding_violation.nation", event.getBindingViolation().getNation(), false);
+      case PRODUCT_SERVED -> {
+        var served = event.getProductServed();
+        yield first(
+            nation("product_served.recipient_nation", served.getRecipientNation(), true),
+            nation("product_served.source_nation", served.getSourceNation(), true),
+            nation("product_served.label.originator", served.getLabel().getOriginator(), false),
+            nation("product_served.label.policy", served.getLabel().getPolicy(), false),
+            nations(
+                "product_served.label.releasable_to",
+                served.getLabel().getReleasableToList(),
+                MAX_NATIONS),
+            known(
+                "product_served.recipient_clearance",
+                served.getRecipientClearanceValue(),
+                served.getRecipientClearance()));
+      }
       case EVENT_NOT_SET ->
           Optional.of("the event has no kind (none of its `event` fields is set)");
     };

@@ -63,8 +63,8 @@ public class ExchangeConfiguration {
   /**
    * Agreement statuses as the federation administrators set them through the gateways, so this
    * service's own check (the second filter behind the gateway's) withholds under a suspension too.
-   * When Redis cannot be read it keeps the statuses it last read; the gateway, which cannot release
-   * anything unaudited then, is the point that fails closed.
+   * When Redis cannot be read for longer than the board's staleness bound, reads are refused
+   * UNAVAILABLE, as at the gateway.
    */
   @Bean(destroyMethod = "close")
   AgreementBoard agreementBoard(Federation federation, ExchangeProperties properties) {
@@ -178,6 +178,7 @@ public class ExchangeConfiguration {
       BindingSigner signer,
       BindingVerifier verifier,
       Supplier<ReleasabilityEngine> engine,
+      AgreementBoard board,
       ExchangeAudit audit) {
     return new ExchangeGrpcService(
         properties.nation(),
@@ -187,6 +188,7 @@ public class ExchangeConfiguration {
         signer,
         verifier,
         engine,
+        board::problem,
         audit,
         Clock.systemUTC(),
         properties.limits().searchPageSize(),
