@@ -238,7 +238,7 @@ class GatewayGuardIT {
     fixture.kor.script(
         "Get",
         List.of(
-            fixture.product(
+            fixture.getResponse(
                 GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", List.of("KOR", "USA"))
                     .build(),
                 id)));
@@ -304,7 +304,7 @@ class GatewayGuardIT {
     fixture.kor.script(
         "Get",
         List.of(
-            fixture.product(
+            fixture.getResponse(
                 GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", ALL).build(), id)));
     AtomicReference<Metadata> trailers = new AtomicReference<>();
 

@@ -72,7 +72,11 @@ public final class ResponseGuard {
     GrpcFrameReader reader = new GrpcFrameReader(maxMessageBytes);
     MessageGuard.CallInfo info =
         new MessageGuard.CallInfo(
-            call.caller(), call.method().displayName(), call.nation(), call.traceId());
+            call.caller(),
+            call.method().displayName(),
+            call.nation(),
+            call.traceId(),
+            call.method().responseFields());
     Flux<List<byte[]>> messages =
         body.map(
             buffer -> {

@@ -124,7 +124,11 @@ class ResponseGuardFuzzTest {
             .block(Duration.ofSeconds(5));
 
     assertReleasedOnlyWhatWasPermittedAndRecorded(
-        messages(body), released(out), taken, call.method().bound());
+        messages(body),
+        released(out),
+        taken,
+        call.method().bound(),
+        call.method().responseFields());
     if (staleAgreements) {
       assertThat(released(out)).as("released while agreement statuses were stale").isEmpty();
     }
@@ -146,7 +150,13 @@ class ResponseGuardFuzzTest {
                     .decide(
                         message,
                         true,
-                        new MessageGuard.CallInfo(JAPAN, "ExchangeService/Search", "KOR", null),
+                        new MessageGuard.CallInfo(
+                            JAPAN,
+                            "ExchangeService/Search",
+                            "KOR",
+                            null,
+                            org.alliedexchange.api.GatewayLabelConvention.declaredFields(
+                                org.alliedexchange.api.exchange.v1.SearchResponse.getDescriptor())),
                         Instant.now())
                     .permitted()
                 ? "released"
@@ -164,7 +174,11 @@ class ResponseGuardFuzzTest {
   }
 
   private static void assertReleasedOnlyWhatWasPermittedAndRecorded(
-      List<byte[]> sent, List<byte[]> released, List<byte[]> taken, boolean bound)
+      List<byte[]> sent,
+      List<byte[]> released,
+      List<byte[]> taken,
+      boolean bound,
+      long declaredFields)
       throws InvalidProtocolBufferException {
     Map<String, AuditEvent> recordsById = new HashMap<>();
     for (byte[] record : taken) {
@@ -191,6 +205,9 @@ class ResponseGuardFuzzTest {
 
       LabelFields originalFields = LabelFields.scan(original, bound);
       assertThat(originalFields.labelCount()).as("labels in a released message").isEqualTo(1);
+      assertThat(originalFields.onlyFields(declaredFields))
+          .as("released with a field its response does not declare")
+          .isTrue();
       SecurityLabel label = originalFields.label(original);
       assertThat(label.hasRelease()).as("a release the backend set itself").isFalse();
       Decision decision = ENGINE.decide(ProtoLabels.toDomain(label), JAPAN.asRecipient(), now());
