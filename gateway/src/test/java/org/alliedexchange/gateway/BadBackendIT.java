@@ -162,6 +162,8 @@ class BadBackendIT {
                 assertThat(e.getTrailers().keys())
                     .isSubsetOf(ALLOWED_TRAILERS)
                     .doesNotContain(AlliedMetadata.TRANSFER_ID_NAME);
+                assertThat(headers.get()).as("the gateway's response headers").isNotNull();
+                assertNoBackendHeaders(headers.get());
               });
     } finally {
       fixture.kor.responseHeaders = null;

@@ -461,7 +461,7 @@ class GatewayGuardIT {
 
     // a proper publish goes through, uncompressed and with the gateway's trace context
     String id = GatewayFixture.newId();
-    fixture.kor.script("Publish", List.of(fixture.product(korProduct.getLabel(), id)));
+    fixture.kor.script("Publish", List.of(fixture.getResponse(korProduct.getLabel(), id)));
     int before = fixture.kor.headersSeen.size();
     var response = fixture.stub(channel, "KOR", korPublisher).publish(korProduct);
     assertThat(response.getContent().getId()).isEqualTo(id);
