@@ -55,6 +55,10 @@ final class ScriptedExchange implements AutoCloseable {
   final List<Metadata> headersSeen = new CopyOnWriteArrayList<>();
   final List<byte[]> requestsSeen = new CopyOnWriteArrayList<>();
   final List<StreamObserver<byte[]>> subscribers = new CopyOnWriteArrayList<>();
+
+  /** Methods whose calls are taken and never answered, as by a hung exchange service. */
+  final java.util.Set<String> hanging = ConcurrentHashMap.newKeySet();
+
   private final Server server;
   private final boolean tls;
 
@@ -112,6 +116,9 @@ final class ScriptedExchange implements AutoCloseable {
 
   private void answer(String method, byte[] request, StreamObserver<byte[]> responses) {
     requestsSeen.add(request);
+    if (hanging.contains(method)) {
+      return;
+    }
     Script script =
         scripts.getOrDefault(
             method,
