@@ -295,7 +295,8 @@ public final class CallAccessFilter implements WebFilter, Ordered {
     Duration deadline;
     try {
       deadline =
-          deadlines.forUnary(exchange.getRequest().getHeaders().getFirst(CallDeadlines.HEADER));
+          deadlines.forUnary(
+              method, exchange.getRequest().getHeaders().getFirst(CallDeadlines.HEADER));
     } catch (GrpcResponses.Refused e) {
       return refuse(exchange, span, e.code(), e.getMessage());
     }
@@ -344,7 +345,7 @@ public final class CallAccessFilter implements WebFilter, Ordered {
                           + " did not answer within the call's deadline of "
                           + deadline.toMillis()
                           + " ms (the caller's grpc-timeout, at most "
-                          + CallDeadlines.KEY
+                          + CallDeadlines.keyFor(call.method())
                           + ")");
                 });
     return proxied

@@ -13,6 +13,10 @@ import org.alliedexchange.gateway.GrpcResponses;
 public final class CallDeadlines {
 
   public static final String KEY = "allied.gateway.limits.default-deadline";
+
+  /** The audit service's own: verifying or reporting on a whole chain takes longer. */
+  public static final String AUDIT_SERVICE_KEY = "allied.gateway.limits.audit-service-deadline";
+
   public static final String HEADER = "grpc-timeout";
 
   /**
@@ -22,26 +26,36 @@ public final class CallDeadlines {
   static final Duration BACKEND_MARGIN = Duration.ofMillis(200);
 
   private final Duration defaultDeadline;
+  private final Duration auditServiceDeadline;
 
-  public CallDeadlines(Duration defaultDeadline) {
+  public CallDeadlines(Duration defaultDeadline, Duration auditServiceDeadline) {
     this.defaultDeadline = defaultDeadline;
+    this.auditServiceDeadline = auditServiceDeadline;
   }
 
-  public Duration defaultDeadline() {
-    return defaultDeadline;
+  /** The key that bounds calls of {@code method}'s, as messages name it. */
+  public static String keyFor(GuardedMethod method) {
+    return method.destination() == GuardedMethod.Destination.AUDIT_SERVICE
+        ? AUDIT_SERVICE_KEY
+        : KEY;
   }
 
   /**
-   * The deadline of a unary call whose caller sent {@code header} (null when none).
+   * The deadline of a unary call of {@code method}'s whose caller sent {@code header} (null when
+   * none).
    *
    * @throws GrpcResponses.Refused INVALID_ARGUMENT for a header that is not gRPC's timeout format
    */
-  public Duration forUnary(String header) {
+  public Duration forUnary(GuardedMethod method, String header) {
+    Duration most =
+        method.destination() == GuardedMethod.Destination.AUDIT_SERVICE
+            ? auditServiceDeadline
+            : defaultDeadline;
     if (header == null) {
-      return defaultDeadline;
+      return most;
     }
     Duration asked = parse(header);
-    return asked.compareTo(defaultDeadline) < 0 ? asked : defaultDeadline;
+    return asked.compareTo(most) < 0 ? asked : most;
   }
 
   /** The {@code grpc-timeout} value the backend is sent for a deadline. */

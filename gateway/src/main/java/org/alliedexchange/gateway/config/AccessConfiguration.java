@@ -82,7 +82,8 @@ class AccessConfiguration {
         tokens,
         rateLimiter,
         callLimits,
-        new CallDeadlines(properties.limits().defaultDeadline()),
+        new CallDeadlines(
+            properties.limits().defaultDeadline(), properties.limits().auditServiceDeadline()),
         revocations,
         telemetry);
   }

@@ -64,6 +64,8 @@ public record GatewayProperties(
    * @param defaultDeadline how long a unary call waits on its backend when the caller set no
    *     deadline, and the most it waits when the caller set a longer one; the call then ends
    *     DEADLINE_EXCEEDED. Streams keep the caller's deadline and end at their token's expiry.
+   * @param auditServiceDeadline the same for the audit service's unary calls (verifying or
+   *     reporting on a whole chain), which the auditors' HTTP API makes with 5 minutes
    */
   public record Limits(
       @DefaultValue("32") @Min(1) int maxOpenStreamsPerSystem,
@@ -72,7 +74,12 @@ public record GatewayProperties(
           @NotNull
           @DurationMin(millis = 10)
           @DurationMax(minutes = 10, message = "must be between 10ms and 10m")
-          Duration defaultDeadline) {}
+          Duration defaultDeadline,
+      @DefaultValue("5m")
+          @NotNull
+          @DurationMin(millis = 10)
+          @DurationMax(minutes = 30, message = "must be between 10ms and 30m")
+          Duration auditServiceDeadline) {}
 
   /**
    * @param addresses the audit service's gRPC replicas, {@code http://host:port} (h2c) or {@code

@@ -224,7 +224,7 @@ class CallAccessFilterTest {
         validator,
         limiter,
         limits,
-        new CallDeadlines(defaultDeadline),
+        new CallDeadlines(defaultDeadline, Duration.ofMinutes(5)),
         revocations,
         OpenTelemetry.noop());
   }
