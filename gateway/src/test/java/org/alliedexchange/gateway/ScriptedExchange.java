@@ -1,5 +1,6 @@
 package org.alliedexchange.gateway;
 
+import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -59,6 +60,11 @@ final class ScriptedExchange implements AutoCloseable {
   /** Methods whose calls are taken and never answered, as by a hung exchange service. */
   final java.util.Set<String> hanging = ConcurrentHashMap.newKeySet();
 
+  /**
+   * Headers every answer starts with, besides gRPC's own (a bad backend's extras); null for none.
+   */
+  volatile Metadata responseHeaders;
+
   private final Server server;
   private final boolean tls;
 
@@ -102,7 +108,18 @@ final class ScriptedExchange implements AutoCloseable {
           public <Q, R> ServerCall.Listener<Q> interceptCall(
               ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
             headersSeen.add(headers);
-            return next.startCall(call, headers);
+            return next.startCall(
+                new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                  @Override
+                  public void sendHeaders(Metadata sent) {
+                    Metadata extra = responseHeaders;
+                    if (extra != null) {
+                      sent.merge(extra);
+                    }
+                    super.sendHeaders(sent);
+                  }
+                },
+                headers);
           }
         };
     NettyServerBuilder builder =
