@@ -48,12 +48,13 @@ final class KoreaBehindTheGateway implements AutoCloseable {
                 "KOR",
                 dir.resolve("kor"),
                 korDatabase.url(),
-                redis.url(),
+                redis.url(LocalRedis.User.EXCHANGE),
                 tokens.issuer,
                 tokens.jwks()),
             null);
     Map<String, Object> properties =
-        GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
+        GatewayApplication.localProperties(
+            0, tokens.issuer, tokens.jwks(), redis.url(LocalRedis.User.GATEWAY));
     // the public half the exchange service wrote beside its signing key
     GatewayApplication.addNation(
         properties,
@@ -67,7 +68,7 @@ final class KoreaBehindTheGateway implements AutoCloseable {
               AuditServiceApplication.localProperties(
                   dir.resolve("audit"),
                   auditDatabase.url(),
-                  redis.url(),
+                  redis.url(LocalRedis.User.AUDIT),
                   tokens.issuer,
                   tokens.jwks()));
       GatewayApplication.addAuditService(

@@ -211,6 +211,8 @@ public class AuditConfiguration {
       AuditLog log,
       DeadLetters deadLetters,
       IngestionHealth ingestionHealth) {
+    // a wrong URL stops the service naming the key, never the password
+    RedisConnections.check(properties.auditRedis(), "allied.audit.audit-redis");
     return new StreamConsumer(
         RedisConnections.connect(properties.auditRedis(), Duration.ofSeconds(5)),
         log,

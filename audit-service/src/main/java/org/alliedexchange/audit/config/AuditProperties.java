@@ -19,7 +19,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param dataDir where a generated checkpoint signing key lives when none is configured
  * @param database the PostgreSQL the audit log is kept in (required)
- * @param auditRedis the Redis holding the audit stream (redis://host:port)
+ * @param auditRedis the Redis holding the audit stream: redis://audit:password@host:port, or
+ *     rediss://...?cacert=ca.pem over TLS, as this service's own ACL user
  * @param stream the audit stream's key
  * @param group the consumer group every audit service replica joins
  * @param consumer this replica's name in the group; a restarted replica with the same name resumes

@@ -68,8 +68,13 @@ final class FederationStartup {
     CompletableFuture<LocalKeycloak> keycloakStart = null;
     try {
       redis = LocalRedis.start(dataDir.resolve("redis"));
-      progress.accept("redis: " + redis.url() + " (append-only, fsync on every write)");
+      progress.accept(
+          "redis: 127.0.0.1:"
+              + redis.port()
+              + " (append-only, fsync on every write; an ACL user per component)");
+      // each component its own Redis user and password; the operator's URL only in the state file
       URI redisUrl = redis.url();
+      URI listenerRedis = redis.url(LocalRedis.User.IDENTITY_LISTENER);
       String gatewayUrl = "http://127.0.0.1:" + gatewayPort;
       // Keycloak takes longest; the services need only its issuer's name to start, so they start
       // meanwhile
@@ -79,7 +84,7 @@ final class FederationStartup {
                   LocalKeycloak.builder()
                       .dataDir(dataDir.resolve("keycloak"))
                       .port(keycloakPort)
-                      .auditRedis(redisUrl)
+                      .auditRedis(listenerRedis)
                       .consoleUrl(gatewayUrl)
                       .progress(progress)
                       .start());
@@ -96,7 +101,12 @@ final class FederationStartup {
         databases.add(database);
         Map<String, Object> properties =
             ExchangeServiceApplication.localProperties(
-                nation, exchangeDir, database.url(), redisUrl, issuer, jwks);
+                nation,
+                exchangeDir,
+                database.url(),
+                redis.url(LocalRedis.User.EXCHANGE),
+                issuer,
+                jwks);
         exchanges.put(nation, ExchangeServiceApplication.start(quiet(properties), null));
         progress.accept(
             "exchange service " + nation + ": 127.0.0.1:" + exchanges.get(nation).port());
@@ -106,7 +116,11 @@ final class FederationStartup {
       databases.add(auditDatabase);
       Map<String, Object> auditProperties =
           AuditServiceApplication.localProperties(
-              dataDir.resolve("audit"), auditDatabase.url(), redisUrl, issuer, jwks);
+              dataDir.resolve("audit"),
+              auditDatabase.url(),
+              redis.url(LocalRedis.User.AUDIT),
+              issuer,
+              jwks);
       audit = AuditServiceApplication.start(quiet(auditProperties));
       progress.accept(
           "audit service: 127.0.0.1:"
@@ -115,7 +129,8 @@ final class FederationStartup {
               + audit.consolePort()
               + ")");
       Map<String, Object> gatewayProperties =
-          GatewayApplication.localProperties(gatewayPort, issuer, jwks, redisUrl);
+          GatewayApplication.localProperties(
+              gatewayPort, issuer, jwks, redis.url(LocalRedis.User.GATEWAY));
       exchanges.forEach(
           (nation, running) ->
               GatewayApplication.addNation(

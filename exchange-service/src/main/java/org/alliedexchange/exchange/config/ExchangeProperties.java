@@ -28,8 +28,9 @@ import org.springframework.validation.annotation.Validated;
  * @param signingKey the nation's binding key (PEM, PKCS#8 + X.509); created in {@code dataDir} when
  *     unset
  * @param auth how callers' Keycloak tokens are validated
- * @param auditRedis the audit stream's Redis (redis://host:port); amendments are refused when it
- *     cannot take a record
+ * @param auditRedis the audit stream's Redis, as this service's own ACL user
+ *     (redis://exchange:password@host:port, or rediss://...?cacert=ca.pem over TLS); amendments are
+ *     refused when it cannot take a record
  * @param policyConfig the federation configuration file; the built-in one when unset
  * @param limits message, page and queue bounds
  */
