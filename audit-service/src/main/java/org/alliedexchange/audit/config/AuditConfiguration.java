@@ -54,6 +54,8 @@ public class AuditConfiguration {
             database.url(),
             database.username(),
             database.password(),
+            database.migrationUsername(),
+            database.migrationPassword(),
             "audit",
             8,
             "org/alliedexchange/audit/db/migration",

@@ -103,10 +103,12 @@ final class FederationStartup {
             ExchangeServiceApplication.localProperties(
                 nation,
                 exchangeDir,
-                database.url(),
+                database.databaseUrl(),
                 redis.url(LocalRedis.User.EXCHANGE),
                 issuer,
                 jwks);
+        // works as its own role; its tables belong to the owner role its migrations run as
+        properties.putAll(database.serviceProperties("allied.exchange.database"));
         exchanges.put(nation, ExchangeServiceApplication.start(quiet(properties), null));
         progress.accept(
             "exchange service " + nation + ": 127.0.0.1:" + exchanges.get(nation).port());
@@ -117,10 +119,12 @@ final class FederationStartup {
       Map<String, Object> auditProperties =
           AuditServiceApplication.localProperties(
               dataDir.resolve("audit"),
-              auditDatabase.url(),
+              auditDatabase.databaseUrl(),
               redis.url(LocalRedis.User.AUDIT),
               issuer,
               jwks);
+      // cannot drop the log's append-only triggers, nor update or delete a record
+      auditProperties.putAll(auditDatabase.serviceProperties("allied.audit.database"));
       audit = AuditServiceApplication.start(quiet(auditProperties));
       progress.accept(
           "audit service: 127.0.0.1:"

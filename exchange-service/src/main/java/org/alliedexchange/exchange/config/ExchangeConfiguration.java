@@ -88,6 +88,8 @@ public class ExchangeConfiguration {
             database.url(),
             database.username(),
             database.password(),
+            database.migrationUsername(),
+            database.migrationPassword(),
             "exchange-" + properties.nation(),
             16,
             "org/alliedexchange/exchange/db/migration",
