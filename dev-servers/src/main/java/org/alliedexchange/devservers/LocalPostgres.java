@@ -205,13 +205,12 @@ public final class LocalPostgres implements AutoCloseable {
   }
 
   /**
-   * The JDBC URL of the {@code postgres} database as the superuser, password included: for tests
-   * that inspect and for troubleshooting, never for a service (see {@link #databaseUrl}).
+   * The JDBC URL of the service's database as the superuser, password included: for tests that
+   * inspect and for troubleshooting, never for a service (see {@link #serviceProperties}).
    */
   public String url() {
-    return "jdbc:postgresql://127.0.0.1:"
-        + port()
-        + "/postgres?user="
+    return databaseUrl()
+        + "?user="
         + SUPERUSER
         + "&password="
         + superuserPassword;
