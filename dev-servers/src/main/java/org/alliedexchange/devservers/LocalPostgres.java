@@ -209,11 +209,7 @@ public final class LocalPostgres implements AutoCloseable {
    * inspect and for troubleshooting, never for a service (see {@link #serviceProperties}).
    */
   public String url() {
-    return databaseUrl()
-        + "?user="
-        + SUPERUSER
-        + "&password="
-        + superuserPassword;
+    return databaseUrl() + "?user=" + SUPERUSER + "&password=" + superuserPassword;
   }
 
   /** The JDBC URL of the service's database, without credentials. */
