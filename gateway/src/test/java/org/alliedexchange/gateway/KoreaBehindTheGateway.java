@@ -42,18 +42,19 @@ final class KoreaBehindTheGateway implements AutoCloseable {
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
     korDatabase = LocalPostgres.start(dir.resolve("kor").resolve("postgres"));
-    kor =
-        ExchangeServiceApplication.start(
-            ExchangeServiceApplication.localProperties(
-                "KOR",
-                dir.resolve("kor"),
-                korDatabase.url(),
-                redis.url(),
-                tokens.issuer,
-                tokens.jwks()),
-            null);
+    Map<String, Object> korProperties =
+        ExchangeServiceApplication.localProperties(
+            "KOR",
+            dir.resolve("kor"),
+            korDatabase.databaseUrl(),
+            redis.url(LocalRedis.User.EXCHANGE),
+            tokens.issuer,
+            tokens.jwks());
+    korProperties.putAll(korDatabase.serviceProperties("allied.exchange.database"));
+    kor = ExchangeServiceApplication.start(korProperties, null);
     Map<String, Object> properties =
-        GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
+        GatewayApplication.localProperties(
+            0, tokens.issuer, tokens.jwks(), redis.url(LocalRedis.User.GATEWAY));
     // the public half the exchange service wrote beside its signing key
     GatewayApplication.addNation(
         properties,
@@ -62,14 +63,15 @@ final class KoreaBehindTheGateway implements AutoCloseable {
         dir.resolve("kor").resolve("signing-key.pub.pem"));
     if (withAudit) {
       auditDatabase = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
-      audit =
-          AuditServiceApplication.start(
-              AuditServiceApplication.localProperties(
-                  dir.resolve("audit"),
-                  auditDatabase.url(),
-                  redis.url(),
-                  tokens.issuer,
-                  tokens.jwks()));
+      Map<String, Object> auditProperties =
+          AuditServiceApplication.localProperties(
+              dir.resolve("audit"),
+              auditDatabase.databaseUrl(),
+              redis.url(LocalRedis.User.AUDIT),
+              tokens.issuer,
+              tokens.jwks());
+      auditProperties.putAll(auditDatabase.serviceProperties("allied.audit.database"));
+      audit = AuditServiceApplication.start(auditProperties);
       GatewayApplication.addAuditService(
           properties, URI.create("http://127.0.0.1:" + audit.port()), null);
     } else {

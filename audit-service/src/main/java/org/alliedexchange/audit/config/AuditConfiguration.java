@@ -54,6 +54,8 @@ public class AuditConfiguration {
             database.url(),
             database.username(),
             database.password(),
+            database.migrationUsername(),
+            database.migrationPassword(),
             "audit",
             8,
             "org/alliedexchange/audit/db/migration",
@@ -211,6 +213,8 @@ public class AuditConfiguration {
       AuditLog log,
       DeadLetters deadLetters,
       IngestionHealth ingestionHealth) {
+    // a wrong URL stops the service naming the key, never the password
+    RedisConnections.check(properties.auditRedis(), "allied.audit.audit-redis");
     return new StreamConsumer(
         RedisConnections.connect(properties.auditRedis(), Duration.ofSeconds(5)),
         log,

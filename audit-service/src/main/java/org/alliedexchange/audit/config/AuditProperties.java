@@ -19,7 +19,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param dataDir where a generated checkpoint signing key lives when none is configured
  * @param database the PostgreSQL the audit log is kept in (required)
- * @param auditRedis the Redis holding the audit stream (redis://host:port)
+ * @param auditRedis the Redis holding the audit stream: redis://audit:password@host:port, or
+ *     rediss://...?cacert=ca.pem over TLS, as this service's own ACL user
  * @param stream the audit stream's key
  * @param group the consumer group every audit service replica joins
  * @param consumer this replica's name in the group; a restarted replica with the same name resumes
@@ -67,11 +68,20 @@ public record AuditProperties(
   }
 
   /**
-   * The PostgreSQL to use: on one machine, the URL of a {@code LocalPostgres} its runner started.
+   * The PostgreSQL to use: on one machine, a {@code LocalPostgres} its runner started.
+   *
+   * @param url its JDBC URL ({@code sslmode} and the driver's other settings may be given in it)
+   * @param username the role the service works as, granted only what it needs
+   * @param password its password
+   * @param migrationUsername the role that owns the tables and runs the migrations; unset, the
+   *     service migrates as {@code username} (which then owns, and may change, its tables)
+   * @param migrationPassword its password
    */
   public record Database(
       @NotBlank(message = "must name the PostgreSQL (jdbc:postgresql://host:port/database)")
           String url,
       String username,
-      String password) {}
+      String password,
+      String migrationUsername,
+      String migrationPassword) {}
 }

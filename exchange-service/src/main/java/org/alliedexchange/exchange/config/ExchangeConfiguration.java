@@ -3,6 +3,7 @@ package org.alliedexchange.exchange.config;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.trace.SpanProcessor;
+import java.net.URI;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.PublishBatcher;
@@ -69,7 +71,7 @@ public class ExchangeConfiguration {
   @Bean(destroyMethod = "close")
   AgreementBoard agreementBoard(Federation federation, ExchangeProperties properties) {
     return new AgreementBoard(
-        federation, properties.auditRedis(), AuditStream.DEFAULT_KEY, Clock.systemUTC());
+        federation, redis(properties), AuditStream.DEFAULT_KEY, Clock.systemUTC());
   }
 
   @Bean
@@ -86,6 +88,8 @@ public class ExchangeConfiguration {
             database.url(),
             database.username(),
             database.password(),
+            database.migrationUsername(),
+            database.migrationPassword(),
             "exchange-" + properties.nation(),
             16,
             "org/alliedexchange/exchange/db/migration",
@@ -142,13 +146,13 @@ public class ExchangeConfiguration {
   @Bean(destroyMethod = "close")
   AuditStreamWriter auditStreamWriter(ExchangeProperties properties) {
     return AuditStreamWriter.connect(
-        properties.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
+        redis(properties), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
   }
 
   @Bean(destroyMethod = "close")
   AuditBatchWriter refusalWriter(ExchangeProperties properties) {
     return AuditBatchWriter.connect(
-        properties.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2), 1024, 100_000);
+        redis(properties), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2), 1024, 100_000);
   }
 
   @Bean
@@ -210,5 +214,14 @@ public class ExchangeConfiguration {
         java.util.List.of(service.serviceDefinition()),
         new AuthenticationInterceptor(validator),
         GrpcTelemetry.create(telemetry).createServerInterceptor());
+  }
+
+  /**
+   * The audit stream's Redis, checked: redis:// or rediss://, credentials of this service's own ACL
+   * user; a wrong URL stops the service naming the key, never the password.
+   */
+  static URI redis(ExchangeProperties properties) {
+    RedisConnections.check(properties.auditRedis(), "allied.exchange.audit-redis");
+    return properties.auditRedis();
   }
 }

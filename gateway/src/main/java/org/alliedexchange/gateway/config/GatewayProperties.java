@@ -26,8 +26,9 @@ import org.springframework.validation.annotation.Validated;
  * @param nations each nation's exchange service: its addresses and the keys its bindings are signed
  *     with
  * @param auth how callers' Keycloak tokens are validated
- * @param auditRedis the Redis holding the audit stream, agreement changes and rate-limit windows
- *     (redis://host:port)
+ * @param auditRedis the Redis holding the audit stream, agreement changes and rate-limit windows,
+ *     as the gateway's own ACL user (redis://gateway:password@host:port, or
+ *     rediss://...?cacert=ca.pem over TLS)
  * @param auditStream the audit stream's key
  * @param policyConfig the federation configuration file; the built-in one when unset
  * @param rateLimit calls per second each national system may make, across all gateway replicas
