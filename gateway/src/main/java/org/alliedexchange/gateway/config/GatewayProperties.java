@@ -35,6 +35,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxMessageBytes the largest message the guard reads; a larger one ends the call
  * @param auditService the audit service auditors reach through this gateway; none when unset
  * @param console the auditor console's Keycloak login; off when unset
+ * @param backendTls the client certificate this gateway presents to https backends, and the
+ *     authority it trusts for their certificates
  */
 @Validated
 @ConfigurationProperties("allied.gateway")
@@ -48,7 +50,23 @@ public record GatewayProperties(
     @Valid @DefaultValue Audit audit,
     @DefaultValue("4194304") @Min(1024) int maxMessageBytes,
     @Valid @DefaultValue AuditService auditService,
-    @Valid @DefaultValue Console console) {
+    @Valid @DefaultValue Console console,
+    @Valid @DefaultValue BackendTls backendTls) {
+
+  /**
+   * How the gateway calls backends over mutual TLS (needed when their addresses are https): PEM
+   * files, as a real PKI issues them or {@code ./allied up} makes them.
+   *
+   * @param certificate the gateway's client certificate chain, leaf first (the backends admit only
+   *     the names they are configured with, by default {@code allied-gateway})
+   * @param privateKey its private key (PKCS#8 {@code PRIVATE KEY})
+   * @param authority the CA certificate(s) that issue the backends' server certificates
+   */
+  public record BackendTls(Path certificate, Path privateKey, Path authority) {
+    public boolean configured() {
+      return certificate != null || privateKey != null || authority != null;
+    }
+  }
 
   /**
    * @param addresses the audit service's gRPC replicas, {@code http://host:port} (h2c) or {@code
