@@ -88,6 +88,8 @@ final class FederationStartup {
       URI jwks = URI.create(issuer + "/protocol/openid-connect/certs");
       List<String> nations =
           FederationConfig.loadDefault().nations().stream().map(NationalScheme::code).toList();
+      // mutual TLS between the gateway and every backend port
+      FederationPki pki = FederationPki.open(dataDir);
       for (String nation : nations) {
         // each service's PostgreSQL in the service's own directory, as before the services
         // stopped starting their own
@@ -97,7 +99,9 @@ final class FederationStartup {
         Map<String, Object> properties =
             ExchangeServiceApplication.localProperties(
                 nation, exchangeDir, database.url(), redisUrl, issuer, jwks);
-        exchanges.put(nation, ExchangeServiceApplication.start(quiet(properties), null));
+        exchanges.put(
+            nation,
+            ExchangeServiceApplication.start(quiet(pki.exchange(properties, nation)), null));
         progress.accept(
             "exchange service " + nation + ": 127.0.0.1:" + exchanges.get(nation).port());
       }
@@ -107,7 +111,7 @@ final class FederationStartup {
       Map<String, Object> auditProperties =
           AuditServiceApplication.localProperties(
               dataDir.resolve("audit"), auditDatabase.url(), redisUrl, issuer, jwks);
-      audit = AuditServiceApplication.start(quiet(auditProperties));
+      audit = AuditServiceApplication.start(quiet(pki.audit(auditProperties)));
       progress.accept(
           "audit service: 127.0.0.1:"
               + audit.port()
@@ -115,20 +119,20 @@ final class FederationStartup {
               + audit.consolePort()
               + ")");
       Map<String, Object> gatewayProperties =
-          GatewayApplication.localProperties(gatewayPort, issuer, jwks, redisUrl);
+          pki.gateway(GatewayApplication.localProperties(gatewayPort, issuer, jwks, redisUrl));
       exchanges.forEach(
           (nation, running) ->
               GatewayApplication.addNation(
                   gatewayProperties,
                   nation,
-                  URI.create("http://127.0.0.1:" + running.port()),
+                  URI.create("https://127.0.0.1:" + running.port()),
                   dataDir
                       .resolve("exchange-" + nation.toLowerCase())
                       .resolve("signing-key.pub.pem")));
       GatewayApplication.addAuditService(
           gatewayProperties,
-          URI.create("http://127.0.0.1:" + audit.port()),
-          URI.create("http://127.0.0.1:" + audit.consolePort()));
+          URI.create("https://127.0.0.1:" + audit.port()),
+          URI.create("https://127.0.0.1:" + audit.consolePort()));
       gateway = GatewayApplication.start(quiet(gatewayProperties));
       progress.accept("gateway: " + gatewayUrl);
       progress.accept("waiting for Keycloak...");
