@@ -136,6 +136,21 @@ class GatewayTlsIT {
   }
 
   @Test
+  void aGatewayWithHttpsBackendsButNoClientCertificateDoesNotStartNamingTheKey() {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("server.port", "0");
+    properties.put("allied.gateway.nations.KOR.addresses[0]", tlsExchange.address());
+    properties.put(
+        "allied.gateway.nations.KOR.binding-keys[0]",
+        plain.dir.resolve("kor-key.pub.pem").toString());
+    properties.put("allied.gateway.auth.issuer", plain.tokens.issuer.toString());
+    properties.put("allied.gateway.audit-redis", plain.redis.url().toString());
+    assertThatThrownBy(() -> GatewayApplication.start(properties))
+        .hasStackTraceContaining(
+            "allied.gateway.backend-tls.certificate is required when the backends' addresses are https");
+  }
+
+  @Test
   void aPlaintextCallToTheTlsPortGetsNothing() {
     ManagedChannel channel =
         NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
