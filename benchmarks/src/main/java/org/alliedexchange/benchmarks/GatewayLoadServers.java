@@ -76,6 +76,10 @@ final class GatewayLoadServers {
    * context requiring a client certificate; plaintext (h2c) when null.
    */
   static Server backend(byte[] product, SslContext tls) throws IOException {
+    // Get answers a GetResponse: without the cursor, which it does not declare (the guard would
+    // withhold it)
+    byte[] unary =
+        SearchResponse.parseFrom(product).toBuilder().clearCursor().build().toByteArray();
     ServerServiceDefinition.Builder service =
         ServerServiceDefinition.builder(ExchangeServiceGrpc.SERVICE_NAME);
     for (var method : ExchangeServiceGrpc.getServiceDescriptor().getMethods()) {
@@ -106,7 +110,7 @@ final class GatewayLoadServers {
             raw,
             ServerCalls.asyncUnaryCall(
                 (request, responses) -> {
-                  responses.onNext(product);
+                  responses.onNext(unary);
                   responses.onCompleted();
                 }));
       }
