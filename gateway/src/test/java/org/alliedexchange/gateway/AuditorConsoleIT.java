@@ -82,23 +82,26 @@ class AuditorConsoleIT {
             keycloak.issuer(),
             URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
-    audit = AuditServiceApplication.start(auditProperties);
+    BackendCertificates pki = new BackendCertificates(dir.resolve("pki"));
+    audit = AuditServiceApplication.start(pki.audit(auditProperties));
 
     // the gateway needs a nation to serve; this test calls none of its exchange services
     Path korKey = dir.resolve("kor-key.pem");
     NationalKey.loadOrCreate(korKey).writePublicKeyBeside(korKey);
     Map<String, Object> properties =
-        GatewayApplication.localProperties(
-            gatewayPort,
-            keycloak.issuer(),
-            URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"),
-            redis.url());
+        pki.gateway(
+            GatewayApplication.localProperties(
+                gatewayPort,
+                keycloak.issuer(),
+                URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"),
+                redis.url()));
     GatewayApplication.addNation(
-        properties, "KOR", URI.create("http://127.0.0.1:1"), NationalKey.publicKeyFile(korKey));
+        properties, "KOR", URI.create("https://127.0.0.1:1"), NationalKey.publicKeyFile(korKey));
+    // the console's page is a backend port too: the gateway reaches it over mutual TLS
     GatewayApplication.addAuditService(
         properties,
-        URI.create("http://127.0.0.1:" + audit.port()),
-        URI.create("http://127.0.0.1:" + audit.consolePort()));
+        URI.create("https://127.0.0.1:" + audit.port()),
+        URI.create("https://127.0.0.1:" + audit.consolePort()));
     // the in-memory session store's bound, scaled down from its 10,000 so a test can reach it
     properties.put("server.reactive.session.max-sessions", Integer.toString(MAX_SESSIONS));
     gateway = GatewayApplication.start(properties);

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.alliedexchange.accesstoken.TokenSettings;
+import org.alliedexchange.serviceruntime.TlsSettings;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -41,6 +42,9 @@ import org.springframework.validation.annotation.Validated;
  *     built-in one when unset
  * @param maxStreams queries and exports streamed at once; more are refused RESOURCE_EXHAUSTED
  * @param stallLimit how long a stream waits for a caller that reads nothing before ending it
+ * @param tls mutual TLS on the gRPC and console ports: the service's certificate, and the gateways
+ *     it alone answers
+ * @param reflection whether the gRPC server serves reflection (off: it lists the API to any caller)
  */
 @Validated
 @ConfigurationProperties("allied.audit")
@@ -61,7 +65,9 @@ public record AuditProperties(
     @Valid @NotNull TokenSettings auth,
     Path policyConfig,
     @DefaultValue("32") @Min(1) int maxStreams,
-    @DefaultValue("60s") @NotNull @DurationMin(seconds = 1) Duration stallLimit) {
+    @DefaultValue("60s") @NotNull @DurationMin(seconds = 1) Duration stallLimit,
+    @Valid @DefaultValue TlsSettings tls,
+    @DefaultValue("false") boolean reflection) {
 
   public Path signingKeyFile() {
     return signingKey != null ? signingKey : dataDir.resolve("checkpoint-key.pem");

@@ -93,6 +93,8 @@ final class FederationStartup {
       URI jwks = URI.create(issuer + "/protocol/openid-connect/certs");
       List<String> nations =
           FederationConfig.loadDefault().nations().stream().map(NationalScheme::code).toList();
+      // mutual TLS between the gateway and every backend port
+      FederationPki pki = FederationPki.open(dataDir);
       for (String nation : nations) {
         // each service's PostgreSQL in the service's own directory, as before the services
         // stopped starting their own
@@ -109,7 +111,9 @@ final class FederationStartup {
                 jwks);
         // works as its own role; its tables belong to the owner role its migrations run as
         properties.putAll(database.serviceProperties("allied.exchange.database"));
-        exchanges.put(nation, ExchangeServiceApplication.start(quiet(properties), null));
+        exchanges.put(
+            nation,
+            ExchangeServiceApplication.start(quiet(pki.exchange(properties, nation)), null));
         progress.accept(
             "exchange service " + nation + ": 127.0.0.1:" + exchanges.get(nation).port());
       }
@@ -125,7 +129,7 @@ final class FederationStartup {
               jwks);
       // cannot drop the log's append-only triggers, nor update or delete a record
       auditProperties.putAll(auditDatabase.serviceProperties("allied.audit.database"));
-      audit = AuditServiceApplication.start(quiet(auditProperties));
+      audit = AuditServiceApplication.start(quiet(pki.audit(auditProperties)));
       progress.accept(
           "audit service: 127.0.0.1:"
               + audit.port()
@@ -133,21 +137,22 @@ final class FederationStartup {
               + audit.consolePort()
               + ")");
       Map<String, Object> gatewayProperties =
-          GatewayApplication.localProperties(
-              gatewayPort, issuer, jwks, redis.url(LocalRedis.User.GATEWAY));
+          pki.gateway(
+              GatewayApplication.localProperties(
+                  gatewayPort, issuer, jwks, redis.url(LocalRedis.User.GATEWAY)));
       exchanges.forEach(
           (nation, running) ->
               GatewayApplication.addNation(
                   gatewayProperties,
                   nation,
-                  URI.create("http://127.0.0.1:" + running.port()),
+                  URI.create("https://127.0.0.1:" + running.port()),
                   dataDir
                       .resolve("exchange-" + nation.toLowerCase())
                       .resolve("signing-key.pub.pem")));
       GatewayApplication.addAuditService(
           gatewayProperties,
-          URI.create("http://127.0.0.1:" + audit.port()),
-          URI.create("http://127.0.0.1:" + audit.consolePort()));
+          URI.create("https://127.0.0.1:" + audit.port()),
+          URI.create("https://127.0.0.1:" + audit.consolePort()));
       gateway = GatewayApplication.start(quiet(gatewayProperties));
       progress.accept("gateway: " + gatewayUrl);
       progress.accept("waiting for Keycloak...");

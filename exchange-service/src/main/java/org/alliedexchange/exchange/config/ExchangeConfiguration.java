@@ -31,6 +31,7 @@ import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.NationalScheme;
 import org.alliedexchange.policy.ReleasabilityEngine;
 import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
+import org.alliedexchange.serviceruntime.GatewayOnlyTls;
 import org.alliedexchange.serviceruntime.GrpcServer;
 import org.alliedexchange.serviceruntime.ServiceDatabase;
 import org.springframework.beans.factory.ObjectProvider;
@@ -213,7 +214,9 @@ public class ExchangeConfiguration {
         properties.limits().shutdownGrace(),
         java.util.List.of(service.serviceDefinition()),
         new AuthenticationInterceptor(validator),
-        GrpcTelemetry.create(telemetry).createServerInterceptor());
+        GrpcTelemetry.create(telemetry).createServerInterceptor(),
+        GatewayOnlyTls.open("allied.exchange", properties.tls()),
+        properties.reflection());
   }
 
   /**

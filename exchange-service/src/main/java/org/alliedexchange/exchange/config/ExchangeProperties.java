@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.serviceruntime.TlsSettings;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -33,6 +34,8 @@ import org.springframework.validation.annotation.Validated;
  *     refused when it cannot take a record
  * @param policyConfig the federation configuration file; the built-in one when unset
  * @param limits message, page and queue bounds
+ * @param tls mutual TLS: the service's certificate, and the gateways it alone answers
+ * @param reflection whether the gRPC server serves reflection (off: it lists the API to any caller)
  */
 @Validated
 @ConfigurationProperties("allied.exchange")
@@ -48,7 +51,9 @@ public record ExchangeProperties(
     @Valid @NotNull TokenSettings auth,
     @NotNull URI auditRedis,
     Path policyConfig,
-    @Valid @DefaultValue Limits limits) {
+    @Valid @DefaultValue Limits limits,
+    @Valid @DefaultValue TlsSettings tls,
+    @DefaultValue("false") boolean reflection) {
 
   /**
    * The PostgreSQL to use: on one machine, a {@code LocalPostgres} its runner started.

@@ -38,6 +38,8 @@ import org.springframework.validation.annotation.Validated;
  * @param console the auditor console's Keycloak login; off when unset
  * @param limits what each national system may hold open at once, and how long calls may wait on
  *     backends
+ * @param backendTls the client certificate this gateway presents to https backends, and the
+ *     authority it trusts for their certificates
  */
 @Validated
 @ConfigurationProperties("allied.gateway")
@@ -52,7 +54,8 @@ public record GatewayProperties(
     @DefaultValue("4194304") @Min(1024) int maxMessageBytes,
     @Valid @DefaultValue AuditService auditService,
     @Valid @DefaultValue Console console,
-    @Valid @DefaultValue Limits limits) {
+    @Valid @DefaultValue Limits limits,
+    @Valid @DefaultValue BackendTls backendTls) {
 
   /**
    * Per national system (the token's principal, as rate limits count it), at each gateway replica.
@@ -81,6 +84,21 @@ public record GatewayProperties(
           @DurationMin(millis = 10)
           @DurationMax(minutes = 30, message = "must be between 10ms and 30m")
           Duration auditServiceDeadline) {}
+
+  /**
+   * How the gateway calls backends over mutual TLS (needed when their addresses are https): PEM
+   * files, as a real PKI issues them or {@code ./allied up} makes them.
+   *
+   * @param certificate the gateway's client certificate chain, leaf first (the backends admit only
+   *     the names they are configured with, by default {@code allied-gateway})
+   * @param privateKey its private key (PKCS#8 {@code PRIVATE KEY})
+   * @param authority the CA certificate(s) that issue the backends' server certificates
+   */
+  public record BackendTls(Path certificate, Path privateKey, Path authority) {
+    public boolean configured() {
+      return certificate != null || privateKey != null || authority != null;
+    }
+  }
 
   /**
    * @param addresses the audit service's gRPC replicas, {@code http://host:port} (h2c) or {@code
