@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +71,7 @@ class BindingVersionsIT {
         .dataSource(postgres.url(), null, null)
         .locations("classpath:org/alliedexchange/exchange/db/migration")
         .target("1")
+        .placeholders(java.util.Map.of("service_role", "CURRENT_USER"))
         .load()
         .migrate();
     Path kor = data.resolve("kor");
@@ -104,8 +104,7 @@ class BindingVersionsIT {
     try (ExchangeServiceApplication.Running service =
         ExchangeServiceApplication.start(
             ExchangeServiceIT.properties("KOR", kor, postgres.url()), null)) {
-      ManagedChannel channel =
-          ManagedChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
+      ManagedChannel channel = TestPki.shared().asGateway(service.port());
       try {
         GetRequest get = GetRequest.newBuilder().setProductId(id.toString()).build();
         // served at all means its stored binding verified, now as version 1
