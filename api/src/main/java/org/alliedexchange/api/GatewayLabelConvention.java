@@ -56,6 +56,28 @@ public final class GatewayLabelConvention {
         && binding.getMessageType().getFullName().equals(Binding.getDescriptor().getFullName());
   }
 
+  /**
+   * The field numbers {@code message} declares, as a mask (bit n for field n): a response carrying
+   * any other top-level field is withheld by the guard, since a second product could ride there
+   * under the first one's label.
+   *
+   * @throws IllegalStateException when a field number is above 63 (the API uses none)
+   */
+  public static long declaredFields(Descriptor message) {
+    long mask = 0;
+    for (FieldDescriptor field : message.getFields()) {
+      if (field.getNumber() >= Long.SIZE) {
+        throw new IllegalStateException(
+            message.getFullName()
+                + " declares field "
+                + field.getNumber()
+                + "; the guard checks responses' fields only up to 63");
+      }
+      mask |= 1L << field.getNumber();
+    }
+    return mask;
+  }
+
   /** Every file of the API as compiled into this jar, in dependency order. */
   public static List<FileDescriptor> apiFiles() {
     ExtensionRegistry registry = ExtensionRegistry.newInstance();

@@ -23,6 +23,8 @@ public final class LabelFields {
   private int bindingCount;
   private int bindingStart = -1;
   private int bindingLength;
+  private long fieldNumbers;
+  private boolean fieldAbove63;
 
   private LabelFields() {}
 
@@ -41,6 +43,11 @@ public final class LabelFields {
       CodedInputStream in = CodedInputStream.newInstance(message);
       for (int tag; (tag = in.readTag()) != 0; ) {
         int number = WireFormat.getTagFieldNumber(tag);
+        if (number < Long.SIZE) {
+          fields.fieldNumbers |= 1L << number;
+        } else {
+          fields.fieldAbove63 = true;
+        }
         if (number <= structural
             && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
           int length = in.readRawVarint32();
@@ -78,6 +85,15 @@ public final class LabelFields {
       return null;
     }
     return fields;
+  }
+
+  /**
+   * True when every top-level field of the message is one {@code declared} holds (bit n for field
+   * n, see {@link GatewayLabelConvention#declaredFields}): nothing rides beside the label, content
+   * and binding in a field the recipient's schema does not have.
+   */
+  public boolean onlyFields(long declared) {
+    return !fieldAbove63 && (fieldNumbers & ~declared) == 0;
   }
 
   /** How many times field 1 occurs; the guard decides only a message labelled exactly once. */

@@ -67,6 +67,10 @@ final class GatewayLoadServers {
    * the client's flow control.
    */
   static Server backend(byte[] product) throws IOException {
+    // Get answers a GetResponse: without the cursor, which it does not declare (the guard would
+    // withhold it)
+    byte[] unary =
+        SearchResponse.parseFrom(product).toBuilder().clearCursor().build().toByteArray();
     ServerServiceDefinition.Builder service =
         ServerServiceDefinition.builder(ExchangeServiceGrpc.SERVICE_NAME);
     for (var method : ExchangeServiceGrpc.getServiceDescriptor().getMethods()) {
@@ -97,7 +101,7 @@ final class GatewayLoadServers {
             raw,
             ServerCalls.asyncUnaryCall(
                 (request, responses) -> {
-                  responses.onNext(product);
+                  responses.onNext(unary);
                   responses.onCompleted();
                 }));
       }

@@ -2,7 +2,6 @@ package org.alliedexchange.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -70,6 +69,20 @@ final class UpCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("allied up: " + e.getMessage());
       return 1;
     }
+    printSummary(federation, out);
+    out.println("Ctrl-C stops everything.");
+    out.flush();
+    // the shutdown hook of LocalFederation stops every part on Ctrl-C; this thread only waits for
+    // it
+    new CountDownLatch(1).await();
+    return 0;
+  }
+
+  /**
+   * Where everything is and how to get going; no secret, because a terminal is scrolled back,
+   * recorded and shared: secrets and passwords are only in the state file (mode 600).
+   */
+  static void printSummary(LocalFederation federation, PrintWriter out) {
     Map<String, Object> state = federation.state();
     out.println();
     out.println("The federation is up.");
@@ -78,42 +91,21 @@ final class UpCommand implements Callable<Integer> {
             + state.get("gateway")
             + "   (name the nation to call in the `allied-nation` metadata)");
     out.println("  auditor console:          " + state.get("console"));
-    out.println(
-        "  Keycloak:                 "
-            + federation.keycloak().url()
-            + "   (realm "
-            + "allied"
-            + ")");
+    out.println("  Keycloak:                 " + federation.keycloak().url() + "   (realm allied)");
     out.println(
         "  state (secrets, logins):  "
             + LocalFederation.stateFile(federation.dataDir())
-            + "   (`./allied status --json`)");
+            + "   (mode 600; `./allied status --json`)");
     out.println();
     out.println("A national system's token:");
-    @SuppressWarnings("unchecked")
-    List<Map<String, Object>> systems = (List<Map<String, Object>>) state.get("systems");
-    Map<String, Object> reader =
-        systems.stream()
-            .filter(s -> "jpn-mod-reader".equals(s.get("clientId")))
-            .findFirst()
-            .orElse(systems.get(0));
+    out.println("  ./allied token --client jpn-mod-reader");
     out.println(
-        "  curl -s -d grant_type=client_credentials -d client_id="
-            + reader.get("clientId")
-            + " -d client_secret="
-            + reader.get("clientSecret")
-            + " "
-            + federation.keycloak().tokenEndpoint());
-    out.println("  or: ./allied token --client " + reader.get("clientId"));
+        "  (or POST grant_type=client_credentials to "
+            + federation.keycloak().tokenEndpoint()
+            + " with the client's secret from the state file)");
     out.println(
         "Auditors log in to the console as kor-auditor, jpn-auditor or usa-auditor (passwords in the state file).");
     out.println("Try: ./allied demo");
     out.println();
-    out.println("Ctrl-C stops everything.");
-    out.flush();
-    // the shutdown hook of LocalFederation stops every part on Ctrl-C; this thread only waits for
-    // it
-    new CountDownLatch(1).await();
-    return 0;
   }
 }

@@ -34,6 +34,7 @@ class FederationIT {
 
   static Path dataDir;
   static LocalFederation federation;
+  static final List<String> progress = java.util.Collections.synchronizedList(new ArrayList<>());
 
   record Result(int exit, String out, String err) {}
 
@@ -45,7 +46,11 @@ class FederationIT {
             .dataDir(dataDir)
             .gatewayPort(freePort())
             .keycloakPort(freePort())
-            .progress(line -> System.out.println("federation: " + line))
+            .progress(
+                line -> {
+                  progress.add(line);
+                  System.out.println("federation: " + line);
+                })
             .start();
   }
 
@@ -91,6 +96,42 @@ class FederationIT {
         .containsExactlyInAnyOrder(
             java.nio.file.attribute.PosixFilePermission.OWNER_READ,
             java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+  }
+
+  @Test
+  @Order(1)
+  void theTerminalShowsNoSecretThatTheStateFileHolds() throws Exception {
+    java.io.StringWriter summary = new java.io.StringWriter();
+    UpCommand.printSummary(federation, new java.io.PrintWriter(summary));
+    String terminal = String.join("\n", progress) + "\n" + summary;
+    List<String> secrets = new ArrayList<>();
+    collectSecrets(
+        Json.MAPPER.readTree(Files.readString(LocalFederation.stateFile(dataDir))), "", secrets);
+
+    assertThat(secrets).as("the state file holds the secrets a local user needs").isNotEmpty();
+    assertThat(terminal).contains("./allied token --client jpn-mod-reader");
+    for (String secret : secrets) {
+      assertThat(terminal).as("what `allied up` prints").doesNotContain(secret);
+    }
+  }
+
+  /** Every value under a key naming a secret or a password, and every URL's userinfo. */
+  private static void collectSecrets(JsonNode node, String key, List<String> into) {
+    if (node.isObject()) {
+      node.properties().forEach(e -> collectSecrets(e.getValue(), e.getKey(), into));
+    } else if (node.isArray()) {
+      node.forEach(element -> collectSecrets(element, key, into));
+    } else if (node.isString()) {
+      String value = node.asString();
+      if (key.toLowerCase().matches(".*(secret|password).*") && value.length() >= 8) {
+        into.add(value);
+      }
+      java.util.regex.Matcher userinfo =
+          java.util.regex.Pattern.compile("^[a-z]+://([^@/]+)@").matcher(value);
+      if (userinfo.find()) {
+        into.add(userinfo.group(1));
+      }
+    }
   }
 
   @Test

@@ -351,6 +351,65 @@ class GatewayAuditIT {
   }
 
   @Test
+  void anAuditorReadingItsOwnReadsTwiceRecordsNoReadOfARead() {
+    String system = "jpn-second-auditor";
+    AuditServiceGrpc.AuditServiceBlockingStub second =
+        AuditServiceGrpc.newBlockingStub(channel)
+            .withCallCredentials(
+                TestTokens.bearer(
+                    tokens.personToken(
+                        "allied-console", system, "JPN", "SECRET", List.of(), List.of("auditor"))))
+            .withDeadlineAfter(10, TimeUnit.SECONDS);
+    // reading the transfers is recorded: one record per record read
+    List<QueryRecordsResponse> transfers =
+        ImmutableList.copyOf(
+            second.queryRecords(
+                QueryRecordsRequest.newBuilder().setRelationship("JPN-KOR").build()));
+    assertThat(transfers).isNotEmpty();
+    long readsOfTransfers = recordsOf(system);
+    assertThat(readsOfTransfers).isEqualTo(transfers.size());
+    QueryRecordsRequest ownReads =
+        QueryRecordsRequest.newBuilder()
+            .setRelationship("JPN")
+            .setSystem(system)
+            .setPageSize(1000)
+            .build();
+
+    // the auditor reads its own chain's records of those reads, twice
+    List<QueryRecordsResponse> first =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> ImmutableList.copyOf(second.queryRecords(ownReads)),
+                records -> records.size() >= readsOfTransfers);
+    List<QueryRecordsResponse> again = ImmutableList.copyOf(second.queryRecords(ownReads));
+
+    assertThat(first).hasSize((int) readsOfTransfers);
+    assertThat(again)
+        .as("the first look at the read records added no records of its own")
+        .extracting(r -> r.getEvent().getEventId())
+        .containsExactlyElementsOf(first.stream().map(r -> r.getEvent().getEventId()).toList());
+    assertThat(again)
+        .allSatisfy(
+            r ->
+                assertThat(r.getEvent().getTransfer().getMethod())
+                    .isEqualTo("AuditService/QueryRecords"));
+    assertThat(recordsOf(system))
+        .as("records of this auditor's reads on the audit stream")
+        .isEqualTo(readsOfTransfers);
+  }
+
+  /** The gateway's records on the audit stream of what {@code system} was given. */
+  private static long recordsOf(String system) {
+    return org.alliedexchange.auditstream.AuditStreamReader.readAll(
+            redis.url(), org.alliedexchange.auditstream.AuditStream.DEFAULT_KEY)
+        .stream()
+        .filter(e -> e.getTransfer().getRecipientSystem().equals(system))
+        .count();
+  }
+
+  @Test
   void theJsonApiPagesExportsReportsAndVerifies() throws Exception {
     String japan = auditorToken("JPN");
     HttpResponse<String> page =

@@ -130,6 +130,23 @@ final class GatewayFixture implements AutoCloseable {
         .toByteArray();
   }
 
+  /**
+   * A KOR product as a Get answers it: a {@code GetResponse}, which has no cursor (a field its
+   * response does not declare is withheld by the guard).
+   */
+  byte[] getResponse(SecurityLabel label, String id) {
+    try {
+      return org.alliedexchange.api.exchange.v1.GetResponse.parseFrom(
+              SearchResponse.parseFrom(product(label, id)).toBuilder()
+                  .clearCursor()
+                  .build()
+                  .toByteArray())
+          .toByteArray();
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static String newId() {
     return UUID.randomUUID().toString();
   }

@@ -238,7 +238,7 @@ class GatewayGuardIT {
     fixture.kor.script(
         "Get",
         List.of(
-            fixture.product(
+            fixture.getResponse(
                 GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", List.of("KOR", "USA"))
                     .build(),
                 id)));
@@ -304,7 +304,7 @@ class GatewayGuardIT {
     fixture.kor.script(
         "Get",
         List.of(
-            fixture.product(
+            fixture.getResponse(
                 GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", ALL).build(), id)));
     AtomicReference<Metadata> trailers = new AtomicReference<>();
 
@@ -461,7 +461,7 @@ class GatewayGuardIT {
 
     // a proper publish goes through, uncompressed and with the gateway's trace context
     String id = GatewayFixture.newId();
-    fixture.kor.script("Publish", List.of(fixture.product(korProduct.getLabel(), id)));
+    fixture.kor.script("Publish", List.of(fixture.getResponse(korProduct.getLabel(), id)));
     int before = fixture.kor.headersSeen.size();
     var response = fixture.stub(channel, "KOR", korPublisher).publish(korProduct);
     assertThat(response.getContent().getId()).isEqualTo(id);

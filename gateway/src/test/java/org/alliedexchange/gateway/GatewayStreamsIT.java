@@ -182,7 +182,7 @@ class GatewayStreamsIT {
     fixture.kor.script(
         "Get",
         List.of(
-            fixture.product(
+            fixture.getResponse(
                 GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", ALL).build(),
                 GatewayFixture.newId())));
     String limited =

@@ -96,7 +96,7 @@ class GatewayTlsIT {
     tlsExchange.script(
         "Get",
         List.of(
-            plain.product(
+            plain.getResponse(
                 GatewayFixture.label(
                         CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", List.of("KOR", "JPN", "USA"))
                     .build(),

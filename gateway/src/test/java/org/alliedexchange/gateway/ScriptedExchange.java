@@ -1,5 +1,6 @@
 package org.alliedexchange.gateway;
 
+import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -55,6 +56,12 @@ final class ScriptedExchange implements AutoCloseable {
   final List<Metadata> headersSeen = new CopyOnWriteArrayList<>();
   final List<byte[]> requestsSeen = new CopyOnWriteArrayList<>();
   final List<StreamObserver<byte[]>> subscribers = new CopyOnWriteArrayList<>();
+
+  /**
+   * Headers every answer starts with, besides gRPC's own (a bad backend's extras); null for none.
+   */
+  volatile Metadata responseHeaders;
+
   private final Server server;
   private final boolean tls;
 
@@ -98,7 +105,18 @@ final class ScriptedExchange implements AutoCloseable {
           public <Q, R> ServerCall.Listener<Q> interceptCall(
               ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
             headersSeen.add(headers);
-            return next.startCall(call, headers);
+            return next.startCall(
+                new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                  @Override
+                  public void sendHeaders(Metadata sent) {
+                    Metadata extra = responseHeaders;
+                    if (extra != null) {
+                      sent.merge(extra);
+                    }
+                    super.sendHeaders(sent);
+                  }
+                },
+                headers);
           }
         };
     NettyServerBuilder builder =

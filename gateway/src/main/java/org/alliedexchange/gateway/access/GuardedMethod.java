@@ -13,6 +13,8 @@ package org.alliedexchange.gateway.access;
  * @param requestLabelled whether the request carries a label whose originator must be the caller's
  *     nation
  * @param destination which backend serves it
+ * @param responseFields the top-level field numbers the response message declares (bit n for field
+ *     n); a response message with any other field is withheld
  */
 public record GuardedMethod(
     String path,
@@ -23,7 +25,8 @@ public record GuardedMethod(
     String role,
     boolean ownNationOnly,
     boolean requestLabelled,
-    Destination destination) {
+    Destination destination,
+    long responseFields) {
 
   /** Where a call goes. */
   public enum Destination {

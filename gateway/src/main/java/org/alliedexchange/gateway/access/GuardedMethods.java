@@ -66,7 +66,8 @@ public final class GuardedMethods {
                 rule.role(),
                 rule.ownNationOnly(),
                 rule.requestLabelled(),
-                destination));
+                destination,
+                GatewayLabelConvention.declaredFields(method.getOutputType())));
       }
     }
     return new GuardedMethods(Map.copyOf(methods));

@@ -24,14 +24,45 @@ import reactor.netty.http.client.HttpClientResponse;
  */
 public final class GuardTrailers implements HttpHeadersFilter, TrailerHeadersFilter {
 
+  /** The longest grpc-message a backend's status may carry to the caller. */
+  static final int MAX_MESSAGE_LENGTH = 1024;
+
+  /** The longest next-cursor a backend may hand the caller. */
+  static final int MAX_CURSOR_LENGTH = 256;
+
+  /**
+   * The response headers of a guarded call: only content-type and a trailers-only answer's status
+   * and message pass; anything else the backend sets (its own names, {@code -bin} data, an {@code
+   * allied-*} name only the guard may set, {@code grpc-encoding}: every message is read
+   * uncompressed) is dropped.
+   */
   @Override
   public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-    return input;
+    if (exchange.getAttribute(GuardedCall.ATTRIBUTE) == null && !GrpcResponses.isGrpc(exchange)) {
+      // a plain HTTP route (the auditor console's page) keeps its headers
+      return input;
+    }
+    HttpHeaders allowed = new HttpHeaders();
+    String type = input.getFirst(HttpHeaders.CONTENT_TYPE);
+    allowed.set(
+        HttpHeaders.CONTENT_TYPE,
+        type != null
+                && type.regionMatches(
+                    true, 0, GrpcResponses.CONTENT_TYPE, 0, GrpcResponses.CONTENT_TYPE.length())
+                && type.length() <= 64
+                && printable(type)
+            ? type
+            : GrpcResponses.CONTENT_TYPE);
+    String status = input.getFirst(GrpcResponses.STATUS);
+    if (status != null) {
+      copyStatus(status, input.getFirst(GrpcResponses.MESSAGE), allowed);
+    }
+    return allowed;
   }
 
   @Override
   public boolean supports(Type type) {
-    return false;
+    return type == Type.RESPONSE;
   }
 
   @Override
@@ -41,35 +72,77 @@ public final class GuardTrailers implements HttpHeadersFilter, TrailerHeadersFil
       // a plain HTTP route (the auditor console's page): not a gRPC call, no status to carry
       return input;
     }
-    // the gateway builds these trailers fresh from the exchange service's for each call: amend them
-    // in place
-    HttpHeaders trailers = input != null ? input : new HttpHeaders();
-    if (trailers.getFirst(GrpcResponses.STATUS) == null) {
+    HttpHeaders backendTrailers = input != null ? input : new HttpHeaders();
+    // only an allowlist passes: the status, and the one allied-* value a backend may hand on (its
+    // next cursor, corrected below); the guard sets its own allied-* trailers itself
+    HttpHeaders trailers = new HttpHeaders();
+    String status = backendTrailers.getFirst(GrpcResponses.STATUS);
+    if (status != null) {
+      copyStatus(status, backendTrailers.getFirst(GrpcResponses.MESSAGE), trailers);
+    } else {
       // a trailers-only answer (an error before any message) carried its status in the response
       // headers; these trailers replace the ones Spring Cloud Gateway derived from them, so the
       // status must be here
       HttpClientResponse backend =
           exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR);
-      String status = backend == null ? null : backend.responseHeaders().get(GrpcResponses.STATUS);
-      if (status != null) {
-        trailers.set(GrpcResponses.STATUS, status);
-        String message = backend.responseHeaders().get(GrpcResponses.MESSAGE);
-        if (message != null) {
-          trailers.set(GrpcResponses.MESSAGE, message);
-        }
+      String headerStatus =
+          backend == null ? null : backend.responseHeaders().get(GrpcResponses.STATUS);
+      if (headerStatus != null) {
+        copyStatus(headerStatus, backend.responseHeaders().get(GrpcResponses.MESSAGE), trailers);
       } else {
         trailers.set(GrpcResponses.STATUS, Integer.toString(io.grpc.Status.Code.INTERNAL.value()));
         trailers.set(
             GrpcResponses.MESSAGE, "the exchange service ended the call without a gRPC status");
       }
     }
+    String cursor = backendTrailers.getFirst(GuardedCall.NEXT_CURSOR_TRAILER);
+    if (cursor != null && cursor.length() <= MAX_CURSOR_LENGTH && printable(cursor)) {
+      trailers.set(GuardedCall.NEXT_CURSOR_TRAILER, cursor);
+    }
     if (call != null) {
       addGuardTrailers(
           trailers,
           call,
-          AlliedMetadata.withheldCount(trailers.getFirst(GuardedCall.WITHHELD_TRAILER)));
+          AlliedMetadata.withheldCount(backendTrailers.getFirst(GuardedCall.WITHHELD_TRAILER)));
     }
     return trailers;
+  }
+
+  /**
+   * A backend's status as the caller gets it: a gRPC code, or INTERNAL; its message only when it is
+   * the percent-encoded printable ASCII gRPC sends, and not too long.
+   */
+  private static void copyStatus(String status, String message, HttpHeaders into) {
+    int code;
+    try {
+      code = Integer.parseInt(status.trim());
+    } catch (NumberFormatException e) {
+      code = -1;
+    }
+    if (code < 0 || code > io.grpc.Status.Code.UNAUTHENTICATED.value()) {
+      into.set(GrpcResponses.STATUS, Integer.toString(io.grpc.Status.Code.INTERNAL.value()));
+      into.set(GrpcResponses.MESSAGE, "the backend ended the call with an invalid gRPC status");
+      return;
+    }
+    into.set(GrpcResponses.STATUS, Integer.toString(code));
+    if (message != null && message.length() <= MAX_MESSAGE_LENGTH && printable(message)) {
+      into.set(GrpcResponses.MESSAGE, message);
+    } else if (message != null) {
+      into.set(
+          GrpcResponses.MESSAGE,
+          GrpcResponses.encodeMessage("the backend's status message was dropped: not valid"));
+    }
+  }
+
+  /** Printable ASCII only: what percent-encoded gRPC metadata values consist of. */
+  private static boolean printable(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c > 0x7E) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static void addGuardTrailers(HttpHeaders trailers, GuardedCall call, int byBackend) {

@@ -76,8 +76,14 @@ public final class MessageGuard {
     }
   }
 
-  /** The call a message belongs to, as the audit record names it. */
-  public record CallInfo(Caller caller, String method, String sourceNation, String traceId) {}
+  /**
+   * The call a message belongs to, as the audit record names it.
+   *
+   * @param responseFields the field numbers the call's response message declares ({@link
+   *     org.alliedexchange.gateway.access.GuardedMethod#responseFields()})
+   */
+  public record CallInfo(
+      Caller caller, String method, String sourceNation, String traceId, long responseFields) {}
 
   public Verdict decide(byte[] message, boolean bound, CallInfo call, Instant now) {
     String transferId = TransferIds.next(now);
@@ -91,9 +97,11 @@ public final class MessageGuard {
     // a bound product comes from its originator's own exchange service (the third-party rule): a
     // service serving another nation's product, even one validly signed, is withheld
     boolean foreign = label != null && bound && !label.getOriginator().equals(call.sourceNation());
-    if (label == null || label.hasRelease() || foreign) {
-      // unreadable, unlabelled, labelled twice, carrying a release only the gateway may add, or
-      // another nation's product served by this one
+    // a field the response does not declare could carry a second product under this one's label
+    boolean undeclared = label != null && !fields.onlyFields(call.responseFields());
+    if (label == null || label.hasRelease() || foreign || undeclared) {
+      // unreadable, unlabelled, labelled twice, carrying a release only the gateway may add,
+      // another nation's product served by this one, or carrying a field beyond the convention
       record.withheld(EnumSet.of(Reason.LABEL_INVALID), false);
       return new Verdict(
           null,

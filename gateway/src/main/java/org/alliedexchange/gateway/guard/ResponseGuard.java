@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.alliedexchange.auditstream.UnstorableAuditEvent;
+import org.alliedexchange.gateway.access.GuardedMethod;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -72,7 +73,11 @@ public final class ResponseGuard {
     GrpcFrameReader reader = new GrpcFrameReader(maxMessageBytes);
     MessageGuard.CallInfo info =
         new MessageGuard.CallInfo(
-            call.caller(), call.method().displayName(), call.nation(), call.traceId());
+            call.caller(),
+            call.method().displayName(),
+            call.nation(),
+            call.traceId(),
+            call.method().responseFields());
     Flux<List<byte[]>> messages =
         body.map(
             buffer -> {
@@ -171,8 +176,13 @@ public final class ResponseGuard {
     }
     List<byte[]> records = new ArrayList<>(verdicts.size());
     ByteArrayOutputStream released = null;
-    for (MessageGuard.Verdict verdict : verdicts) {
-      records.add(verdict.record());
+    boolean auditorsCall = call.method().destination() == GuardedMethod.Destination.AUDIT_SERVICE;
+    for (int i = 0; i < verdicts.size(); i++) {
+      MessageGuard.Verdict verdict = verdicts.get(i);
+      // an auditor's read of a record of an auditor's read is not recorded again (ReadRecords)
+      if (!(auditorsCall && verdict.permitted() && ReadRecords.isReadRecord(messages.get(i)))) {
+        records.add(verdict.record());
+      }
       if (verdict.permitted()) {
         if (released == null) {
           released = new ByteArrayOutputStream();
@@ -193,7 +203,8 @@ public final class ResponseGuard {
       }
     }
     return new Stretch(
-        released == null ? null : released.toByteArray(), audit.appendEncoded(records));
+        released == null ? null : released.toByteArray(),
+        records.isEmpty() ? null : audit.appendEncoded(records));
   }
 
   /**

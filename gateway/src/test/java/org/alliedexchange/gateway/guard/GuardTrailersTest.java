@@ -13,6 +13,7 @@ import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.policy.Reason;
 import org.junit.jupiter.api.Test;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
@@ -135,6 +136,77 @@ class GuardTrailersTest {
         .isEqualTo(Integer.toString(Status.Code.INTERNAL.value()));
     assertThat(out.getFirst("grpc-message"))
         .isEqualTo("the exchange service ended the call without a gRPC status");
+  }
+
+  @Test
+  void onlyAllowedTrailersOfTheBackendPassAndTheGuardsOwnCannotBeForged() {
+    GuardedCall call = call("Search");
+    call.released("t-1", SearchResponse.newBuilder().setCursor("s7").build().toByteArray());
+    HttpHeaders fromExchange = new HttpHeaders();
+    fromExchange.set("grpc-status", "0");
+    fromExchange.set("x-leak", "secret");
+    fromExchange.set("x-secret-bin", "Y2xhc3NpZmllZA");
+    fromExchange.set("grpc-status-details-bin", "CAUSBm5vIHdheQ");
+    fromExchange.set(GuardedCall.TRANSFER_ID_TRAILER, "forged");
+    fromExchange.set(GuardedCall.NEXT_CURSOR_TRAILER, "s7");
+
+    HttpHeaders out = trailers.trailers(fromExchange, exchange(call));
+
+    assertThat(out.headerNames())
+        .containsExactlyInAnyOrder("grpc-status", GuardedCall.NEXT_CURSOR_TRAILER);
+  }
+
+  @Test
+  void aBackendsStatusPassesOnlyAsAValidCodeAndAPrintableBoundedMessage() {
+    HttpHeaders badCode = new HttpHeaders();
+    badCode.set("grpc-status", "99");
+    assertThat(trailers.trailers(badCode, exchange(call("Get"))).getFirst("grpc-status"))
+        .isEqualTo(Integer.toString(Status.Code.INTERNAL.value()));
+
+    HttpHeaders longMessage = new HttpHeaders();
+    longMessage.set("grpc-status", "5");
+    longMessage.set("grpc-message", "x".repeat(GuardTrailers.MAX_MESSAGE_LENGTH + 1));
+    HttpHeaders out = trailers.trailers(longMessage, exchange(call("Get")));
+    assertThat(out.getFirst("grpc-status")).isEqualTo("5");
+    assertThat(out.getFirst("grpc-message")).startsWith("the backend");
+
+    HttpHeaders fine = new HttpHeaders();
+    fine.set("grpc-status", "5");
+    fine.set("grpc-message", "no product 42 %E2%80%94 sorry");
+    assertThat(trailers.trailers(fine, exchange(call("Get"))).getFirst("grpc-message"))
+        .isEqualTo("no product 42 %E2%80%94 sorry");
+  }
+
+  @Test
+  void aGuardedCallsResponseHeadersAreContentTypeAndATrailersOnlyStatusAlone() {
+    HttpHeaders fromExchange = new HttpHeaders();
+    fromExchange.set("content-type", "application/grpc");
+    fromExchange.set("grpc-encoding", "gzip");
+    fromExchange.set("grpc-accept-encoding", "gzip");
+    fromExchange.set("x-leak", "secret");
+    fromExchange.set("x-secret-bin", "Y2xhc3NpZmllZA");
+    fromExchange.set(GuardedCall.TRANSFER_ID_TRAILER, "forged");
+    fromExchange.set("grpc-status", "5");
+    fromExchange.set("grpc-message", "not found");
+
+    assertThat(trailers.supports(HttpHeadersFilter.Type.RESPONSE)).isTrue();
+    HttpHeaders out = trailers.filter(fromExchange, exchange(call("Get")));
+
+    assertThat(out.headerNames())
+        .containsExactlyInAnyOrder(HttpHeaders.CONTENT_TYPE, "grpc-status", "grpc-message");
+    assertThat(out.getFirst("grpc-message")).isEqualTo("not found");
+  }
+
+  @Test
+  void aPlainHttpRouteKeepsItsHeaders() {
+    HttpHeaders page = new HttpHeaders();
+    page.set("content-type", "text/html");
+    page.set("cache-control", "no-store");
+
+    assertThat(
+            trailers.filter(
+                page, MockServerWebExchange.from(MockServerHttpRequest.get("/console/"))))
+        .isSameAs(page);
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.alliedexchange.accesstoken.Caller;
+import org.alliedexchange.api.GatewayLabelConvention;
 import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.Decision;
@@ -54,7 +55,8 @@ class MessageGuardTest {
           JAPAN,
           "allied.exchange.v1.ExchangeService/Search",
           "KOR",
-          "0af7651916cd43dd8448eb211c80319c");
+          "0af7651916cd43dd8448eb211c80319c",
+          GatewayLabelConvention.declaredFields(SearchResponse.getDescriptor()));
 
   private final MessageGuard guard =
       new MessageGuard(
@@ -188,7 +190,8 @@ class MessageGuardTest {
             .build()
             .toByteArray();
     MessageGuard.CallInfo fromJapan =
-        new MessageGuard.CallInfo(JAPAN, CALL.method(), "JPN", CALL.traceId());
+        new MessageGuard.CallInfo(
+            JAPAN, CALL.method(), "JPN", CALL.traceId(), CALL.responseFields());
 
     MessageGuard.Verdict fromKorea = both.decide(message, true, CALL, NOW);
 
@@ -273,6 +276,62 @@ class MessageGuardTest {
     assertThat(guard.decide(new byte[0], false, CALL, NOW).reasons())
         .as("unlabelled")
         .containsExactly(Reason.LABEL_INVALID);
+  }
+
+  @Test
+  void aProductCarryingAFieldItsResponseDoesNotDeclareIsWithheldAsAnInvalidLabel()
+      throws Exception {
+    byte[] product =
+        product(
+            label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"), "p-9");
+    byte[] hidden =
+        product(
+            label(ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET, "군사I급비밀", "KOR"), "p-10");
+    com.google.protobuf.ByteString field16 =
+        com.google.protobuf.ByteString.copyFrom(new byte[] {(byte) 0x82, 0x01})
+            .concat(com.google.protobuf.ByteString.copyFrom(varint(hidden.length)))
+            .concat(com.google.protobuf.ByteString.copyFrom(hidden));
+    byte[] after = field16.concat(com.google.protobuf.ByteString.copyFrom(product)).toByteArray();
+    byte[] before = com.google.protobuf.ByteString.copyFrom(product).concat(field16).toByteArray();
+    // field 5, a varint: no response declares it
+    byte[] number =
+        com.google.protobuf.ByteString.copyFrom(product)
+            .concat(com.google.protobuf.ByteString.copyFrom(new byte[] {0x28, 0x2A}))
+            .toByteArray();
+
+    assertThat(guard.decide(product, true, CALL, NOW).permitted())
+        .as("the product alone is releasable")
+        .isTrue();
+    for (byte[] carrying : List.of(after, before, number)) {
+      MessageGuard.Verdict verdict = guard.decide(carrying, true, CALL, NOW);
+      assertThat(verdict.permitted()).isFalse();
+      assertThat(verdict.reasons()).containsExactly(Reason.LABEL_INVALID);
+      assertThat(AuditEvent.parseFrom(verdict.record()).getTransfer().getReasonsList())
+          .containsExactly(DenyReason.DENY_REASON_LABEL_INVALID);
+    }
+    // a declared field (a search result's cursor) is no reason to withhold
+    assertThat(
+            guard
+                .decide(
+                    SearchResponse.parseFrom(product).toBuilder()
+                        .setCursor("s9")
+                        .build()
+                        .toByteArray(),
+                    true,
+                    CALL,
+                    NOW)
+                .permitted())
+        .isTrue();
+  }
+
+  private static byte[] varint(int value) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    while ((value & ~0x7F) != 0) {
+      out.write((value & 0x7F) | 0x80);
+      value >>>= 7;
+    }
+    out.write(value);
+    return out.toByteArray();
   }
 
   @Test
