@@ -202,6 +202,36 @@ class NationBoundaryIT {
   }
 
   @Test
+  void aClientCreatedWithoutAskingForTheAlliedScopeGetsNoGatewayAudience() {
+    // e.g. a tool an operator adds in the admin console: the realm gives new clients no allied
+    // scope
+    String clientId = unique("ops-tool");
+    ClientRepresentation tool = new ClientRepresentation();
+    tool.setClientId(clientId);
+    tool.setPublicClient(true);
+    tool.setDirectAccessGrantsEnabled(true);
+    try (Response response = allied(master).clients().create(tool)) {
+      assertThat(response.getStatus()).isEqualTo(201);
+    }
+
+    String token;
+    try (Keycloak viaTool =
+        KeycloakBuilder.builder()
+            .serverUrl(keycloak.url().toString())
+            .realm(LocalKeycloak.REALM)
+            .clientId(clientId)
+            .grantType(OAuth2Constants.PASSWORD)
+            .username("kor-auditor")
+            .password(keycloak.password("kor-auditor"))
+            .build()) {
+      token = viaTool.tokenManager().getAccessTokenString();
+    }
+
+    assertThat(RealmTokenIT.audiences(ClientCredentials.unverifiedClaims(token)))
+        .doesNotContain(LocalKeycloak.GATEWAY_AUDIENCE);
+  }
+
+  @Test
   void aRealmWideChangeIsRecordedForTheWholeFederation() {
     String name = unique("federation-scope");
     ClientScopeRepresentation scope = new ClientScopeRepresentation();
