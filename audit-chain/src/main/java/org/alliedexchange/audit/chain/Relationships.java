@@ -132,6 +132,16 @@ public final class Relationships {
               strict);
         }
       }
+      case PRODUCT_SERVED -> {
+        var served = event.getProductServed();
+        String originator =
+            served.getLabel().getOriginator().isEmpty()
+                ? served.getSourceNation()
+                : served.getLabel().getOriginator();
+        if (!originator.isEmpty() && !served.getRecipientNation().isEmpty()) {
+          pair(out, originator, served.getRecipientNation(), strict);
+        }
+      }
       case EVENT_NOT_SET -> {}
     }
     return out;

@@ -1,13 +1,14 @@
 package org.alliedexchange.exchange.grpc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
 import java.time.Clock;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.exchange.audit.RefusalAudit;
+import org.alliedexchange.exchange.audit.ReadAudit;
 import org.alliedexchange.exchange.store.StoredProduct;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.ProtoLabels;
@@ -16,10 +17,12 @@ import org.alliedexchange.policy.Reason;
 import org.alliedexchange.policy.ReleasabilityEngine;
 
 /**
- * What every read passes before a product leaves this service: its stored binding must verify (a
- * row changed behind the service's back is never served, and the refusal is audited), and the
- * releasability engine must permit it to the caller at this instant. The content is hashed into the
- * binding check, never parsed: what passes is sent as the stored bytes.
+ * What every read passes before a product leaves this service: the agreement statuses must be fresh
+ * (else UNAVAILABLE, as at the gateway: a suspension may have been missed), its stored binding must
+ * verify (a row changed behind the service's back is never served, and the refusal is audited), and
+ * the releasability engine must permit it to the caller at this instant. Both what passes and what
+ * is withheld are audited. The content is hashed into the binding check, never parsed: what passes
+ * is sent as the stored bytes.
  */
 final class ReadGuard {
 
@@ -32,24 +35,40 @@ final class ReadGuard {
   private final String nation;
   private final BindingVerifier verifier;
   private final Supplier<ReleasabilityEngine> engine;
-  private final RefusalAudit audit;
+  private final Supplier<String> agreementsProblem;
+  private final ReadAudit audit;
   private final Clock clock;
 
+  /**
+   * @param agreementsProblem why the agreement statuses cannot be trusted now, or null when they
+   *     are fresh
+   */
   ReadGuard(
       String nation,
       BindingVerifier verifier,
       Supplier<ReleasabilityEngine> engine,
-      RefusalAudit audit,
+      Supplier<String> agreementsProblem,
+      ReadAudit audit,
       Clock clock) {
     this.nation = nation;
     this.verifier = verifier;
     this.engine = engine;
+    this.agreementsProblem = agreementsProblem;
     this.audit = audit;
     this.clock = clock;
   }
 
-  /** Null when the caller may have the product, else why not (every refusal is audited). */
+  /**
+   * Null when the caller may have the product, else why not (every decision is audited); throws
+   * UNAVAILABLE when the agreement statuses are stale, and then nothing is decided.
+   */
   Refusal check(StoredProduct product, Caller caller, String method) {
+    String stale = agreementsProblem.get();
+    if (stale != null) {
+      throw Status.UNAVAILABLE
+          .withDescription("exchange service " + nation + ": " + stale)
+          .asRuntimeException();
+    }
     Verified verified = verify(product, caller.system());
     if (verified.refusal() != null) {
       return verified.refusal();
@@ -59,6 +78,7 @@ final class ReadGuard {
             .get()
             .decide(ProtoLabels.toDomain(verified.label()), caller.asRecipient(), clock.instant());
     if (decision.permitted()) {
+      audit.served(verified.label(), product.id().toString(), product.topic(), caller, method);
       return null;
     }
     String transferId =

@@ -129,6 +129,15 @@ final class RecordCsv {
           event.getBindingViolation().getProductId()
               + ": "
               + event.getBindingViolation().getDetail();
+      case PRODUCT_SERVED ->
+          event.getProductServed().getProductId()
+              + " served by "
+              + event.getProductServed().getSourceNation()
+              + " to "
+              + event.getProductServed().getRecipientSystem()
+              + " ("
+              + event.getProductServed().getRecipientNation()
+              + ") for the gateway's decision";
       default -> "";
     };
   }
