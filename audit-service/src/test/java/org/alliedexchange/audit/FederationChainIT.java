@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.google.common.collect.ImmutableList;
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +57,8 @@ class FederationChainIT {
           AuditServiceApplication.localProperties(
               dir.resolve("audit"), postgres.url(), redis.url(), tokens.issuer, tokens.jwks());
       properties.put("allied.audit.stream", stream);
-      try (AuditServiceApplication.Running service = AuditServiceApplication.start(properties)) {
+      try (AuditServiceApplication.Running service =
+          AuditServiceApplication.start(TestPki.shared().serve(properties, "audit"))) {
         try (AuditStreamWriter writer =
             AuditStreamWriter.connect(redis.url(), stream, Duration.ofSeconds(2))) {
           writer.append(mapperAdded);
@@ -68,8 +68,7 @@ class FederationChainIT {
             .atMost(Duration.ofSeconds(20))
             .pollInterval(Duration.ofMillis(50))
             .until(() -> AuditorQueryIT.count(data) >= 1);
-        ManagedChannel channel =
-            NettyChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
+        ManagedChannel channel = TestPki.shared().asGateway(service.port());
         try {
           for (String nation : List.of("JPN", "KOR")) {
             var auditor =
