@@ -88,7 +88,7 @@ public final class LocalRedis implements AutoCloseable {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final RedisServer server;
+  private volatile RedisServer server;
   private final int port;
   private final Path dataDir;
   private final Map<User, String> passwords;
@@ -124,12 +124,25 @@ public final class LocalRedis implements AutoCloseable {
    */
   public static LocalRedis start(Path dataDir, int port, FederationCertificates.Issued tls) {
     int chosen = port == 0 ? freePort() : port;
+    Map<User, String> passwords = new EnumMap<>(User.class);
+    for (User user : User.values()) {
+      passwords.put(user, newPassword());
+    }
+    return new LocalRedis(launch(dataDir, chosen, passwords, tls), chosen, dataDir, passwords, tls);
+  }
+
+  /**
+   * Starts it again after {@link #stop}: the same port, data, users and passwords, as a Redis
+   * restarted under its clients keeps them.
+   */
+  public synchronized void restart() {
+    server = launch(dataDir, port, passwords, tls);
+  }
+
+  private static RedisServer launch(
+      Path dataDir, int chosen, Map<User, String> passwords, FederationCertificates.Issued tls) {
     try {
       Files.createDirectories(dataDir);
-      Map<User, String> passwords = new EnumMap<>(User.class);
-      for (User user : User.values()) {
-        passwords.put(user, newPassword());
-      }
       Path aclFile = writeAclFile(dataDir.resolve("users.acl"), passwords);
       List<String> args =
           new ArrayList<>(
@@ -156,7 +169,7 @@ public final class LocalRedis implements AutoCloseable {
       }
       RedisServer server = new RedisServer(chosen, withExecutable(args), false);
       server.start();
-      return new LocalRedis(server, chosen, dataDir, passwords, tls);
+      return server;
     } catch (IOException e) {
       throw new UncheckedIOException(
           "could not start Redis on 127.0.0.1:" + chosen + ": " + e.getMessage(), e);

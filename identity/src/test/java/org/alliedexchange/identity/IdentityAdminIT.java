@@ -12,7 +12,6 @@ import org.alliedexchange.auditstream.AuditStreamReader;
 import org.alliedexchange.client.ClientCredentials;
 import org.alliedexchange.client.ClientCredentials.TokenResponse;
 import org.alliedexchange.devservers.LocalKeycloak;
-import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.identity.admin.Identity;
 import org.alliedexchange.identity.admin.IdentityAdmin;
 import org.alliedexchange.identity.admin.IdentityException;
@@ -224,7 +223,6 @@ class IdentityAdminIT {
   @Order(Integer.MAX_VALUE)
   void anIdentityChangeThatCannotBeAuditedDoesNotHappen() {
     LocalIdentityServers.Servers servers = LocalIdentityServers.servers();
-    int port = servers.redis().port();
     String clientId = unique("kor-unaudited");
     servers.redis().stop();
     try {
@@ -235,13 +233,9 @@ class IdentityAdminIT {
           .isInstanceOf(IdentityException.class)
           .hasMessageContaining("Keycloak answered 500");
     } finally {
-      restartRedis(servers, port);
+      servers.redis().restart();
     }
     assertThat(admin.systems()).extracting(Identity::name).doesNotContain(clientId);
-  }
-
-  private static void restartRedis(LocalIdentityServers.Servers servers, int port) {
-    LocalRedis.start(servers.redisData(), port);
   }
 
   /** Every event on the audit stream, parsed from the binary entries. */
