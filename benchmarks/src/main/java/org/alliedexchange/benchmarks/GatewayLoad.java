@@ -35,8 +35,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  *
  * <p>The backend is an in-memory gRPC server answering with one KOR product signed like the
  * exchange service's, so the figures measure the hop, not a database. The guarded gateway reaches
- * its copy of it over mutual TLS, as it reaches real backends; the other paths over h2c. Everything
- * shares this machine's cores.
+ * its copy of it over mutual TLS, as it reaches real backends; a second guarded gateway, and the
+ * other paths, over h2c, so the guard's cost and mutual TLS's can be told apart. Everything shares
+ * this machine's cores.
  *
  * <p>This class starts what is measured and prints the report; the servers are in {@code
  * GatewayLoadServers} and {@code Nginx}, the calls in {@code GatewayLoadDriver}.
@@ -82,8 +83,12 @@ public final class GatewayLoad {
           guarded, client.certificate(), client.privateKey(), client.authority());
       guarded.put("allied.gateway.nations.KOR.binding-keys[0]", korPublic.toString());
       guarded.put("allied.gateway.auth.issuer", tokens.issuer.toString());
-      guarded.put("allied.gateway.audit-redis", redis.url().toString());
+      guarded.put("allied.gateway.audit-redis", redis.url(LocalRedis.User.GATEWAY).toString());
       guarded.put("allied.gateway.rate-limit.calls-per-second", "10000000");
+      // the same guard reaching the backend over h2c, to tell the guard's cost from mutual TLS's
+      Map<String, Object> guardedPlaintext = new HashMap<>(guarded);
+      guardedPlaintext.keySet().removeIf(k -> k.startsWith("allied.gateway.backend-tls"));
+      guardedPlaintext.put("allied.gateway.nations.KOR.addresses[0]", backendUrl);
       String token =
           tokens.token(
               "jpn-mod-reader",
@@ -93,6 +98,8 @@ public final class GatewayLoad {
               List.of("exchange-read"));
 
       try (GatewayApplication.Running gateway = GatewayApplication.start(guarded);
+          GatewayApplication.Running plaintextGateway =
+              GatewayApplication.start(guardedPlaintext);
           ConfigurableApplicationContext bare = bareGateway(backendUrl);
           Nginx nginx = Nginx.start(dir.resolve("nginx"), backend.getPort())) {
         int barePort =
@@ -106,6 +113,7 @@ public final class GatewayLoad {
         }
         paths.put("bare Spring Cloud Gateway", barePort);
         paths.put("gateway with the guard", gateway.port());
+        paths.put("guard, h2c to the backend", plaintextGateway.port());
         // -Donly=guard (say) measures the paths whose name contains it, e.g. under a profiler
         String only = System.getProperty("only");
         if (only != null) {
@@ -147,10 +155,13 @@ public final class GatewayLoad {
                     median(rounds.stream().mapToDouble(Result::callsPerSecond)),
                     median(rounds.stream().mapToDouble(Result::p50Millis)),
                     median(rounds.stream().mapToDouble(Result::p99Millis))));
-        List<Result> guard = byPath.get("gateway with the guard");
         List<Result> bareRounds = byPath.get("bare Spring Cloud Gateway");
         List<Result> nginxRounds = byPath.get("nginx grpc_pass");
-        if (guard != null && bareRounds != null) {
+        for (String guardPath : List.of("gateway with the guard", "guard, h2c to the backend")) {
+          List<Result> guard = byPath.get(guardPath);
+          if (guard == null || bareRounds == null) {
+            continue;
+          }
           double[] ratios =
               java.util.stream.IntStream.range(0, ROUNDS)
                   .mapToDouble(
@@ -158,13 +169,15 @@ public final class GatewayLoad {
                   .sorted()
                   .toArray();
           System.out.printf(
-              "guard / bare gateway throughput, per round: %s; median %.2f%n",
+              "%s / bare gateway throughput, per round: %s; median %.2f%n",
+              guardPath,
               Arrays.toString(
                   Arrays.stream(ratios).mapToObj(r -> String.format("%.2f", r)).toArray()),
               median(Arrays.stream(ratios)));
           if (nginxRounds != null) {
             System.out.printf(
-                "median guard / nginx: %.2f; bare / nginx: %.2f%n",
+                "median %s / nginx: %.2f; bare / nginx: %.2f%n",
+                guardPath,
                 median(
                     java.util.stream.IntStream.range(0, ROUNDS)
                         .mapToDouble(
@@ -184,7 +197,8 @@ public final class GatewayLoad {
             "%nstreams of %,d labelled messages (Search), after one warm-up stream each:%n",
             STREAM_MESSAGES);
         for (int round = 1; round <= 3; round++) {
-          for (String path : List.of("direct", "gateway with the guard")) {
+          for (String path :
+              List.of("direct", "gateway with the guard", "guard, h2c to the backend")) {
             if (!paths.containsKey(path)) {
               continue;
             }
