@@ -1,7 +1,10 @@
 package org.alliedexchange.exchange.audit;
 
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.alliedexchange.accesstoken.Caller;
+import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.policy.Reason;
 
@@ -18,6 +21,12 @@ public interface RefusalAudit {
       Caller caller,
       String method,
       Set<Reason> reasons);
+
+  /**
+   * Records summaries of rows a stream withheld ({@link WithheldRows}); completes once the audit
+   * stream holds them.
+   */
+  CompletableFuture<Void> withheldSummaries(List<TransferRecord> summaries);
 
   /** Records that a product failed its binding check and was not served. */
   void bindingViolation(String productId, String nation, String detail, String requestedBy);

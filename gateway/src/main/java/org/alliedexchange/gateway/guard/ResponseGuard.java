@@ -9,6 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.alliedexchange.auditstream.UnstorableAuditEvent;
 import org.alliedexchange.gateway.access.GuardedMethod;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -47,6 +49,7 @@ public final class ResponseGuard {
 
   private record Stretch(byte[] released, CompletableFuture<Void> audited) {}
 
+  private static final Logger LOG = LoggerFactory.getLogger(ResponseGuard.class);
   private static final int ABORTED = -1;
   private final MessageGuard guard;
   private final AuditAppender audit;
@@ -78,6 +81,8 @@ public final class ResponseGuard {
             call.nation(),
             call.traceId(),
             call.method().responseFields());
+    // a streaming call's withheld rows are recorded as summaries, not one record each
+    WithheldSummaries summaries = call.method().serverStreaming() ? new WithheldSummaries() : null;
     Flux<List<byte[]>> messages =
         body.map(
             buffer -> {
@@ -88,7 +93,7 @@ public final class ResponseGuard {
               }
             });
     return messages
-        .map(batch -> decide(call, info, batch))
+        .map(batch -> decide(call, info, batch, summaries))
         // an error in a later stretch waits for the stretch before it, which was decided and
         // audited in full
         .concatMapDelayError(
@@ -135,8 +140,79 @@ public final class ResponseGuard {
                   }
                   return Mono.<DataBuffer>empty();
                 }))
+        .concatWith(writeSummaries(call, summaries))
         // the body ends here; the caller sees the status the call records, in the trailers
-        .onErrorResume(GuardAbort.class, abort -> Flux.empty());
+        .onErrorResume(GuardAbort.class, abort -> writeSummaries(call, summaries))
+        // a caller that goes away still leaves the record of what was withheld from it
+        .doOnCancel(() -> writeSummariesLeft(call, summaries));
+  }
+
+  /**
+   * The summaries of the rows still held, written before the call's trailers; one the audit stream
+   * does not take ends the call INTERNAL, as any decision that cannot be audited does.
+   */
+  private Mono<DataBuffer> writeSummaries(GuardedCall call, WithheldSummaries summaries) {
+    if (summaries == null) {
+      return Mono.empty();
+    }
+    return Mono.defer(
+        () -> {
+          WithheldSummaries.Written written;
+          CompletableFuture<Void> audited;
+          try {
+            written = summaries.all(Instant.now());
+            if (written.records().isEmpty()) {
+              return Mono.<DataBuffer>empty();
+            }
+            audited = audit.appendEncoded(written.records());
+          } catch (RuntimeException e) {
+            audited = CompletableFuture.failedFuture(e);
+            written = new WithheldSummaries.Written(List.of(), summaries.pendingRows());
+          }
+          long rows = written.rows();
+          return Mono.fromFuture(audited)
+              .then(Mono.<DataBuffer>empty())
+              .onErrorResume(
+                  failure -> {
+                    call.endWith(
+                        Status.Code.INTERNAL,
+                        "the summary of "
+                            + rows
+                            + " rows withheld on this call could not be audited: "
+                            + rootMessage(failure));
+                    return Mono.empty();
+                  });
+        });
+  }
+
+  /** As {@link #writeSummaries}, for a call nobody waits on any more. */
+  private void writeSummariesLeft(GuardedCall call, WithheldSummaries summaries) {
+    if (summaries == null) {
+      return;
+    }
+    try {
+      WithheldSummaries.Written written = summaries.all(Instant.now());
+      if (!written.records().isEmpty()) {
+        audit
+            .appendEncoded(written.records())
+            .whenComplete(
+                (done, failure) -> {
+                  if (failure != null) {
+                    LOG.error(
+                        "the summary of {} rows withheld on cancelled call {} could not be"
+                            + " audited: {}",
+                        written.rows(),
+                        call.traceId(),
+                        rootMessage(failure));
+                  }
+                });
+      }
+    } catch (RuntimeException e) {
+      LOG.error(
+          "the summary of rows withheld on cancelled call {} could not be made: {}",
+          call.traceId(),
+          rootMessage(e));
+    }
   }
 
   /** The whole messages a buffer completes; a frame the guard will not read ends the call. */
@@ -157,7 +233,16 @@ public final class ResponseGuard {
     return messages;
   }
 
-  private Stretch decide(GuardedCall call, MessageGuard.CallInfo info, List<byte[]> messages) {
+  /**
+   * @param summaries where a streaming call's withheld rows go instead of a record each; null on a
+   *     unary call, whose one refusal keeps its own record (its transfer id is quoted to the
+   *     caller)
+   */
+  private Stretch decide(
+      GuardedCall call,
+      MessageGuard.CallInfo info,
+      List<byte[]> messages,
+      WithheldSummaries summaries) {
     if (call.endCode() != null && call.endCode() != Status.Code.PERMISSION_DENIED) {
       throw new GuardAbort();
     }
@@ -180,7 +265,11 @@ public final class ResponseGuard {
     for (int i = 0; i < verdicts.size(); i++) {
       MessageGuard.Verdict verdict = verdicts.get(i);
       // an auditor's read of a record of an auditor's read is not recorded again (ReadRecords)
-      if (!(auditorsCall && verdict.permitted() && ReadRecords.isReadRecord(messages.get(i)))) {
+      if (summaries != null && !verdict.permitted()) {
+        summaries.add(verdict, now);
+      } else if (!(auditorsCall
+          && verdict.permitted()
+          && ReadRecords.isReadRecord(messages.get(i)))) {
         records.add(verdict.record());
       }
       if (verdict.permitted()) {
@@ -201,6 +290,10 @@ public final class ResponseGuard {
           call.endWith(Status.Code.PERMISSION_DENIED, describeWithholding(verdict));
         }
       }
+    }
+    if (summaries != null) {
+      // full or long-waiting groups ride with this stretch's records: no write of their own
+      records.addAll(summaries.due(now).records());
     }
     return new Stretch(
         released == null ? null : released.toByteArray(),
