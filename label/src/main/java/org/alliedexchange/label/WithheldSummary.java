@@ -26,7 +26,7 @@ public final class WithheldSummary {
   public static final int MAX_ROWS = 10_000;
 
   /** How long a long-lived stream's withheld rows wait, at most, for their summary. */
-  public static final Duration MAX_WAIT = Duration.ofSeconds(5);
+  public static final Duration MAX_WAIT = Duration.ofSeconds(2);
 
   private final Instant since;
   private final List<String> sample = new ArrayList<>();

@@ -67,9 +67,11 @@ final class SubscribeRpc {
 
           @Override
           public void send(StoredProduct product) {
-            if (guard.check(product, caller, "ExchangeService/Subscribe", withheld) != null) {
-              // full or long-waiting summaries go out as the stream goes on
-              guard.summarizeLeft(withheld.due(Instant.now()), caller);
+            boolean refused =
+                guard.check(product, caller, "ExchangeService/Subscribe", withheld) != null;
+            // full or long-waiting summaries go out as the stream goes on
+            guard.summarizeLeft(withheld.due(Instant.now()), caller);
+            if (refused) {
               return;
             }
             // a SubscribeResponse, written from the stored bytes

@@ -2,10 +2,13 @@ package org.alliedexchange.gateway.guard;
 
 import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.alliedexchange.auditstream.UnstorableAuditEvent;
 import org.alliedexchange.gateway.access.GuardedMethod;
@@ -14,8 +17,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Guards one call's response body: reassembles its messages, decides each with {@link
@@ -51,6 +56,8 @@ public final class ResponseGuard {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResponseGuard.class);
   private static final int ABORTED = -1;
+  // how often a stream's held summaries are looked at, so a quiet stream's are written too
+  private static final Duration SUMMARY_TICK = Duration.ofSeconds(1);
   private final MessageGuard guard;
   private final AuditAppender audit;
   private final Supplier<String> agreementStatusProblem;
@@ -83,6 +90,7 @@ public final class ResponseGuard {
             call.method().responseFields());
     // a streaming call's withheld rows are recorded as summaries, not one record each
     WithheldSummaries summaries = call.method().serverStreaming() ? new WithheldSummaries() : null;
+    AtomicReference<Disposable> timer = new AtomicReference<>();
     Flux<List<byte[]>> messages =
         body.map(
             buffer -> {
@@ -141,6 +149,9 @@ public final class ResponseGuard {
                   return Mono.<DataBuffer>empty();
                 }))
         .concatWith(writeSummaries(call, summaries))
+        // a long-lived stream's withheld rows are summarized after a while even when it goes quiet
+        .doOnSubscribe(subscription -> timer.set(startSummaryTimer(call, summaries)))
+        .doFinally(signal -> stopSummaryTimer(timer))
         // the body ends here; the caller sees the status the call records, in the trailers
         .onErrorResume(GuardAbort.class, abort -> writeSummaries(call, summaries))
         // a caller that goes away still leaves the record of what was withheld from it
@@ -183,6 +194,55 @@ public final class ResponseGuard {
                     return Mono.empty();
                   });
         });
+  }
+
+  private Disposable startSummaryTimer(GuardedCall call, WithheldSummaries summaries) {
+    if (summaries == null) {
+      return null;
+    }
+    return Schedulers.parallel()
+        .schedulePeriodically(
+            () -> writeDueSummaries(call, summaries),
+            SUMMARY_TICK.toMillis(),
+            SUMMARY_TICK.toMillis(),
+            TimeUnit.MILLISECONDS);
+  }
+
+  private static void stopSummaryTimer(AtomicReference<Disposable> timer) {
+    Disposable running = timer.getAndSet(null);
+    if (running != null) {
+      running.dispose();
+    }
+  }
+
+  /**
+   * The summaries that have waited long enough on a quiet stream; one the audit stream does not
+   * take ends the call INTERNAL at its next message (nothing withheld was released meanwhile).
+   */
+  private void writeDueSummaries(GuardedCall call, WithheldSummaries summaries) {
+    try {
+      WithheldSummaries.Written due = summaries.due(Instant.now());
+      if (due.records().isEmpty()) {
+        return;
+      }
+      audit
+          .appendEncoded(due.records())
+          .whenComplete(
+              (done, failure) -> {
+                if (failure != null) {
+                  call.endWith(
+                      Status.Code.INTERNAL,
+                      "the summary of "
+                          + due.rows()
+                          + " rows withheld on this call could not be audited: "
+                          + rootMessage(failure));
+                }
+              });
+    } catch (RuntimeException e) {
+      call.endWith(
+          Status.Code.INTERNAL,
+          "the summary of rows withheld on this call could not be made: " + rootMessage(e));
+    }
   }
 
   /** As {@link #writeSummaries}, for a call nobody waits on any more. */
