@@ -225,6 +225,13 @@ public final class TokenValidator {
   static String principal(Jwt jwt) {
     String clientId = jwt.getClaimAsString(CLIENT_ID_CLAIM);
     String azp = jwt.getClaimAsString("azp");
+    if (azp != null && KEYCLOAK_CLIENTS.contains(azp)) {
+      // a realm that maps the gateway audience to every client must not open the door to them
+      throw new InvalidTokenException(
+          "invalid token: it was issued to Keycloak's own client "
+              + azp
+              + ", which no national system or person uses to call the federation");
+    }
     if (clientId != null) {
       if (!PRINCIPAL.matcher(clientId).matches() || !clientId.equals(azp)) {
         throw new InvalidTokenException(
@@ -246,6 +253,16 @@ public final class TokenValidator {
     }
     return username;
   }
+
+  /** Keycloak's built-in clients: their tokens are for Keycloak itself, never for the gateway. */
+  static final java.util.Set<String> KEYCLOAK_CLIENTS =
+      java.util.Set.of(
+          "admin-cli",
+          "account",
+          "account-console",
+          "security-admin-console",
+          "broker",
+          "realm-management");
 
   /** The claim Keycloak's service-account sessions carry (a user-session note mapped to it). */
   static final String CLIENT_ID_CLAIM = "client_id";

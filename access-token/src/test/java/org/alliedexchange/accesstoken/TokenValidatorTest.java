@@ -123,6 +123,24 @@ class TokenValidatorTest {
     }
   }
 
+  @Test
+  void aTokenIssuedToAKeycloakBuiltInClientIsRefusedEvenWithTheGatewayAudience() {
+    TokenValidator validator = validator();
+
+    for (String client :
+        List.of("admin-cli", "account-console", "security-admin-console", "account", "broker")) {
+      String token =
+          tokens.personToken(client, "kor-auditor", "KOR", "SECRET", List.of(), List.of("auditor"));
+      assertThatThrownBy(() -> validator.validate(token))
+          .as(client)
+          .isInstanceOf(TokenValidator.InvalidTokenException.class)
+          .hasMessage(
+              "invalid token: it was issued to Keycloak's own client "
+                  + client
+                  + ", which no national system or person uses to call the federation");
+    }
+  }
+
   private static TokenValidator validator() {
     return new TokenValidator(
         tokens.issuer, tokens.jwks(), "allied-gateway", Duration.ofSeconds(30));

@@ -79,7 +79,7 @@ class AuditServiceIT {
     properties.put("allied.audit.stream", stream);
     properties.put("allied.audit.consumer", consumer);
     properties.put("allied.audit.claim-idle", "1s");
-    return properties;
+    return TestPki.shared().serve(properties, "audit");
   }
 
   static Map<String, Object> properties(String stream, String consumer, Map<String, Object> more) {

@@ -9,7 +9,6 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +68,7 @@ class AuditorQueryIT {
             dir.resolve("audit"), postgres.url(), redis.url(), tokens.issuer, tokens.jwks());
     properties.put("allied.audit.stream", stream);
     properties.put("allied.audit.checkpoint-every", "200ms");
-    service = AuditServiceApplication.start(properties);
+    service = AuditServiceApplication.start(TestPki.shared().serve(properties, "audit"));
     List<AuditEvent> events = new ArrayList<>();
     events.add(
         transfer(
@@ -116,7 +115,7 @@ class AuditorQueryIT {
         .pollInterval(Duration.ofMillis(50))
         .until(() -> count(data) >= events.size());
     assertThat(count(data)).isEqualTo(events.size());
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
+    channel = TestPki.shared().asGateway(service.port());
   }
 
   @AfterAll

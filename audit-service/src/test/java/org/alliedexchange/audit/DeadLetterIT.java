@@ -10,7 +10,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,7 +83,7 @@ class DeadLetterIT {
         AuditServiceApplication.localProperties(
             dataDir, postgres.url(), redis.url(), tokens.issuer, tokens.jwks());
     properties.put("allied.audit.stream", stream);
-    return properties;
+    return TestPki.shared().serve(properties, "audit");
   }
 
   static AuditEvent.Builder event() {
@@ -172,8 +171,7 @@ class DeadLetterIT {
   }
 
   static ServingStatus ingestion(AuditServiceApplication.Running service) {
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
+    ManagedChannel channel = TestPki.shared().asGateway(service.port());
     try {
       return HealthGrpc.newBlockingStub(channel)
           .withDeadlineAfter(5, TimeUnit.SECONDS)

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.alliedexchange.api.CanonicalMessages;
 import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.ProductServed;
 import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 
@@ -96,6 +97,10 @@ public final class AuditEventRules {
       // the common case, decided without allocating; anything else is looked at in full below
       return Optional.empty();
     }
+    if (event.getEventCase() == AuditEvent.EventCase.PRODUCT_SERVED && storableServed(event)) {
+      // an exchange service writes one per product it serves: as common as transfers
+      return Optional.empty();
+    }
     int size = event.getSerializedSize();
     if (size > MAX_EVENT_BYTES) {
       return Optional.of(
@@ -150,6 +155,26 @@ public final class AuditEventRules {
           nation("identity_changed.nation", event.getIdentityChanged().getNation(), false);
       case BINDING_VIOLATION ->
           nation("binding_violation.nation", event.getBindingViolation().getNation(), false);
+      case PRODUCT_SERVED -> {
+        var served = event.getProductServed();
+        yield first(
+            nation("product_served.recipient_nation", served.getRecipientNation(), true),
+            nation("product_served.source_nation", served.getSourceNation(), true),
+            nation("product_served.label.originator", served.getLabel().getOriginator(), false),
+            nation("product_served.label.policy", served.getLabel().getPolicy(), false),
+            nations(
+                "product_served.label.releasable_to",
+                served.getLabel().getReleasableToList(),
+                MAX_NATIONS),
+            known(
+                "product_served.recipient_clearance",
+                served.getRecipientClearanceValue(),
+                served.getRecipientClearance()),
+            known(
+                "product_served.label.level",
+                served.getLabel().getLevelValue(),
+                served.getLabel().getLevel()));
+      }
       case EVENT_NOT_SET ->
           Optional.of("the event has no kind (none of its `event` fields is set)");
     };
@@ -204,6 +229,56 @@ public final class AuditEventRules {
         && plain(release.getMarking())
         && plain(release.getTransferId())
         && plain(release.getAgreementId());
+  }
+
+  /**
+   * True only when a served-product event passes every rule {@link #problem} applies to it, checked
+   * on the schema's known shape by hand, as {@link #storableTransfer} does; false sends it to the
+   * full check. {@code AuditEventRulesTest} fails when ProductServed grows a field this does not
+   * look at.
+   */
+  static boolean storableServed(AuditEvent event) {
+    if (event.getSerializedSize() > MAX_EVENT_BYTES
+        || unknown(event)
+        || unknown(event.getOccurredAt())
+        || !plain(event.getEventId())
+        || !plain(event.getSource())
+        || !plain(event.getTraceId())
+        || !isUuid(event.getEventId())
+        || (event.hasOccurredAt() && !valid(event.getOccurredAt()))) {
+      return false;
+    }
+    ProductServed served = event.getProductServed();
+    SecurityLabel label = served.getLabel();
+    if (unknown(served)
+        || !plain(served.getProductId())
+        || !plain(served.getTopic())
+        || !plain(served.getRecipientSystem())
+        || !plain(served.getMethod())
+        || !isNationByHand(served.getRecipientNation())
+        || !isNationByHand(served.getSourceNation())
+        || served.getRecipientClearance()
+            == org.alliedexchange.api.label.v1.ClassificationLevel.UNRECOGNIZED) {
+      return false;
+    }
+    if (unknown(label)
+        || label.hasRelease()
+        || unknown(label.getCreatedAt())
+        || unknown(label.getReviewAt())
+        || !plain(label.getMarking())
+        || !plainAll(label.getCommunitiesList())
+        || !optionalNation(label.getOriginator())
+        || !optionalNation(label.getPolicy())
+        || label.getReleasableToCount() > MAX_NATIONS
+        || label.getLevel() == org.alliedexchange.api.label.v1.ClassificationLevel.UNRECOGNIZED) {
+      return false;
+    }
+    for (int i = 0; i < label.getReleasableToCount(); i++) {
+      if (!isNationByHand(label.getReleasableTo(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

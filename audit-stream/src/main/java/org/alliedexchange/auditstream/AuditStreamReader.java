@@ -3,6 +3,7 @@ package org.alliedexchange.auditstream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.alliedexchange.api.audit.v1.AuditEvent;
@@ -18,7 +19,7 @@ public final class AuditStreamReader {
    */
   public static List<AuditEvent> readAll(URI redisUrl, String key) {
     List<AuditEvent> events = new ArrayList<>();
-    try (RedisClient client = RedisClient.create(redisUrl.getHost(), redisUrl.getPort())) {
+    try (RedisClient client = RedisConnections.connect(redisUrl, Duration.ofSeconds(5))) {
       byte[] stream =
           (key == null ? AuditStream.DEFAULT_KEY : key).getBytes(StandardCharsets.UTF_8);
       for (Object entry :

@@ -301,6 +301,58 @@ class AuditEventRulesTest {
             "trace_id");
   }
 
+  // ---- the served-product fast path, held to the same rule ----
+
+  private static AuditEvent fullServed() {
+    org.alliedexchange.api.audit.v1.ProductServed.Builder served =
+        org.alliedexchange.api.audit.v1.ProductServed.newBuilder()
+            .setProductId(UUID.randomUUID().toString())
+            .setTopic("dprk.missile.launch")
+            .setRecipientNation("JPN")
+            .setRecipientSystem("jpn-mod-reader")
+            .setMethod("ExchangeService/Get")
+            .setSourceNation("KOR");
+    served
+        .getLabelBuilder()
+        .setPolicy("KOR")
+        .setMarking("군사II급비밀")
+        .setOriginator("KOR")
+        .addReleasableTo("KOR")
+        .addReleasableTo("JPN")
+        .addCommunities("MISSILE_WARNING")
+        .setCreatedAt(Timestamp.newBuilder().setSeconds(1))
+        .setReviewAt(Timestamp.newBuilder().setSeconds(2));
+    return event().setTraceId("0af7651916cd43dd8448eb211c80319c").setProductServed(served).build();
+  }
+
+  @Test
+  void aServedProductIsStorableByHandAndANulOrUnknownFieldAnywhereIsNot() {
+    assertThat(AuditEventRules.storableServed(fullServed())).isTrue();
+    assertThat(org.alliedexchange.api.CanonicalMessages.firstUnknownField(fullServed())).isEmpty();
+    java.util.List<String> checked = new java.util.ArrayList<>();
+    mutateEach(
+        fullServed(),
+        (path, poisoned) -> {
+          checked.add(path);
+          assertThat(AuditEventRules.storableServed(poisoned)).as(path).isFalse();
+          assertThat(AuditEventRules.problem(poisoned)).as(path).isPresent();
+        });
+    assertThat(checked)
+        .contains(
+            "product_served.label.communities",
+            "product_served.label.review_at#",
+            "product_served.recipient_system",
+            "trace_id");
+    AuditEvent noRecipient =
+        fullServed().toBuilder()
+            .setProductServed(fullServed().getProductServed().toBuilder().clearRecipientNation())
+            .build();
+    assertThat(AuditEventRules.storableServed(noRecipient)).isFalse();
+    assertThat(AuditEventRules.problem(noRecipient))
+        .contains(
+            "product_served.recipient_nation is not an ISO 3166-1 alpha-3 nation in upper case: \"\"");
+  }
+
   /** Each reachable string set to hold NUL, and each reachable message given an unknown field. */
   private static void mutateEach(
       AuditEvent event, java.util.function.BiConsumer<String, AuditEvent> check) {

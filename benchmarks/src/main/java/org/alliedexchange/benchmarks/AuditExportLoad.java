@@ -28,10 +28,12 @@ import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.audit.store.AuditLog;
+import org.alliedexchange.devservers.FederationCertificates;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.gateway.GatewayApplication;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.serviceruntime.GatewayOnlyTls;
 
 /**
  * An auditor's export of one relationship ({@code -Drecords}, 200,000 by default), three ways side
@@ -59,6 +61,13 @@ public final class AuditExportLoad {
       Map<String, Object> auditProperties =
           AuditServiceApplication.localProperties(
               dir.resolve("audit"), postgres.url(), redis.url(), tokens.issuer, tokens.jwks());
+      // the service answers only the gateway, over mutual TLS; the direct path calls as the gateway
+      FederationCertificates pki = FederationCertificates.openOrCreate(dir.resolve("pki"));
+      FederationCertificates.Issued server = pki.issue("audit", FederationCertificates.Use.SERVER);
+      FederationCertificates.Issued client =
+          pki.issue("allied-gateway", FederationCertificates.Use.CLIENT);
+      AuditServiceApplication.addTls(
+          auditProperties, server.certificate(), server.privateKey(), server.authority());
       try (AuditServiceApplication.Running audit = AuditServiceApplication.start(auditProperties)) {
         AuditLog log = audit.context().getBean(AuditLog.class);
         List<AuditLog.Incoming> batch = new ArrayList<>(5_000);
@@ -74,17 +83,24 @@ public final class AuditExportLoad {
         NationalKey.loadOrCreate(korKey).writePublicKeyBeside(korKey);
         Map<String, Object> properties =
             GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
+        GatewayApplication.addBackendTls(
+            properties, client.certificate(), client.privateKey(), client.authority());
         GatewayApplication.addNation(
-            properties, "KOR", URI.create("http://127.0.0.1:1"), NationalKey.publicKeyFile(korKey));
+            properties,
+            "KOR",
+            URI.create("https://127.0.0.1:1"),
+            NationalKey.publicKeyFile(korKey));
         GatewayApplication.addAuditService(
-            properties, URI.create("http://127.0.0.1:" + audit.port()), null);
+            properties, URI.create("https://127.0.0.1:" + audit.port()), null);
         properties.put("allied.gateway.rate-limit.calls-per-second", "100000");
         try (GatewayApplication.Running gateway = GatewayApplication.start(properties)) {
           String token =
               tokens.token("jpn-auditor", "JPN", "TOP_SECRET", List.of(), List.of("auditor"));
           ManagedChannel direct =
               NettyChannelBuilder.forAddress("127.0.0.1", audit.port())
-                  .usePlaintext()
+                  .sslContext(
+                      GatewayOnlyTls.grpcClientContext(
+                          client.certificate(), client.privateKey(), client.authority()))
                   .maxInboundMessageSize(1 << 24)
                   .build();
           ManagedChannel guarded =

@@ -44,12 +44,14 @@ public final class AuditReportLoad {
         AuditServiceApplication.Running service =
             AuditServiceApplication.start(
                 // no auditor calls in this run: the issuer is only configured
-                AuditServiceApplication.localProperties(
-                    dir.resolve("audit"),
-                    postgres.url(),
-                    redis.url(),
-                    URI.create("http://127.0.0.1:1/realms/allied"),
-                    null))) {
+                withTls(
+                    dir,
+                    AuditServiceApplication.localProperties(
+                        dir.resolve("audit"),
+                        postgres.url(),
+                        redis.url(),
+                        URI.create("http://127.0.0.1:1/realms/allied"),
+                        null)))) {
       AuditLog log = service.context().getBean(AuditLog.class);
       String[][] pairs = {{"KOR", "JPN"}, {"JPN", "KOR"}, {"KOR", "USA"}, {"USA", "KOR"}};
       Instant first =
@@ -153,5 +155,16 @@ public final class AuditReportLoad {
         .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()))
         .setTransfer(record)
         .build();
+  }
+
+  /** The service answers only the gateway, over mutual TLS; this run makes no calls to it. */
+  private static java.util.Map<String, Object> withTls(
+      Path dir, java.util.Map<String, Object> properties) {
+    org.alliedexchange.devservers.FederationCertificates.Issued server =
+        org.alliedexchange.devservers.FederationCertificates.openOrCreate(dir.resolve("pki"))
+            .issue("audit", org.alliedexchange.devservers.FederationCertificates.Use.SERVER);
+    AuditServiceApplication.addTls(
+        properties, server.certificate(), server.privateKey(), server.authority());
+    return properties;
   }
 }

@@ -6,7 +6,7 @@ import static org.alliedexchange.benchmarks.ExchangeLoadDriver.searchAll;
 import static org.alliedexchange.benchmarks.ExchangeLoadDriver.searchAllUnparsed;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +15,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.alliedexchange.client.ClientCredentials;
+import org.alliedexchange.devservers.FederationCertificates;
 import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
+import org.alliedexchange.serviceruntime.GatewayOnlyTls;
 
 /**
  * A load run against one real exchange service (KOR) on an embedded PostgreSQL, with real Keycloak
@@ -54,13 +56,23 @@ public final class ExchangeLoad {
               keycloak.issuer(),
               URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
       properties.put("logging.level.root", "WARN");
+      // the service answers only the gateway, over mutual TLS: this load calls as the gateway
+      FederationCertificates pki = FederationCertificates.openOrCreate(data.resolve("pki"));
+      FederationCertificates.Issued server =
+          pki.issue("exchange-kor", FederationCertificates.Use.SERVER);
+      FederationCertificates.Issued gateway =
+          pki.issue("allied-gateway", FederationCertificates.Use.CLIENT);
+      ExchangeServiceApplication.addTls(
+          properties, server.certificate(), server.privateKey(), server.authority());
       try (ExchangeServiceApplication.Running kor =
           ExchangeServiceApplication.start(properties, null)) {
         // the client's callbacks never block, so they run on the transport thread (no hand-off per
         // message)
         ManagedChannel channel =
-            ManagedChannelBuilder.forAddress("127.0.0.1", kor.port())
-                .usePlaintext()
+            NettyChannelBuilder.forAddress("127.0.0.1", kor.port())
+                .sslContext(
+                    GatewayOnlyTls.grpcClientContext(
+                        gateway.certificate(), gateway.privateKey(), gateway.authority()))
                 .directExecutor()
                 .maxInboundMessageSize(16 << 20)
                 .build();

@@ -8,6 +8,9 @@ import static org.alliedexchange.benchmarks.GatewayLoadServers.bareGateway;
 import static org.alliedexchange.benchmarks.GatewayLoadServers.product;
 
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.benchmarks.GatewayLoadDriver.Result;
+import org.alliedexchange.devservers.FederationCertificates;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.gateway.GatewayApplication;
 import org.alliedexchange.label.BindingSigner;
@@ -30,8 +34,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * before release). Then a stream of 100,000 labelled messages direct and through the guard.
  *
  * <p>The backend is an in-memory gRPC server answering with one KOR product signed like the
- * exchange service's, so the figures measure the hop, not a database. Everything shares this
- * machine's cores.
+ * exchange service's, so the figures measure the hop, not a database. The guarded gateway reaches
+ * its copy of it over mutual TLS, as it reaches real backends; the other paths over h2c. Everything
+ * shares this machine's cores.
  *
  * <p>This class starts what is measured and prints the report; the servers are in {@code
  * GatewayLoadServers} and {@code Nginx}, the calls in {@code GatewayLoadDriver}.
@@ -51,12 +56,30 @@ public final class GatewayLoad {
     Server backend = backend(product);
     String backendUrl = "http://127.0.0.1:" + backend.getPort();
     System.out.printf("backend on %s; one product is %d bytes%n", backendUrl, product.length);
+    // the guarded gateway reaches its own copy of the backend as it reaches real ones: mutual TLS
+    FederationCertificates pki = FederationCertificates.openOrCreate(dir.resolve("pki"));
+    FederationCertificates.Issued server =
+        pki.issue("exchange-kor", FederationCertificates.Use.SERVER);
+    FederationCertificates.Issued client =
+        pki.issue("allied-gateway", FederationCertificates.Use.CLIENT);
+    Server tlsBackend =
+        backend(
+            product,
+            GrpcSslContexts.configure(
+                    SslContextBuilder.forServer(
+                        server.certificate().toFile(), server.privateKey().toFile()))
+                .trustManager(pki.authority().toFile())
+                .clientAuth(ClientAuth.REQUIRE)
+                .build());
+    String tlsBackendUrl = "https://127.0.0.1:" + tlsBackend.getPort();
 
     try (LocalRedis redis = LocalRedis.start(dir.resolve("redis"));
         TestTokens tokens = new TestTokens()) {
       Map<String, Object> guarded = new HashMap<>();
       guarded.put("server.port", "0");
-      guarded.put("allied.gateway.nations.KOR.addresses[0]", backendUrl);
+      guarded.put("allied.gateway.nations.KOR.addresses[0]", tlsBackendUrl);
+      GatewayApplication.addBackendTls(
+          guarded, client.certificate(), client.privateKey(), client.authority());
       guarded.put("allied.gateway.nations.KOR.binding-keys[0]", korPublic.toString());
       guarded.put("allied.gateway.auth.issuer", tokens.issuer.toString());
       guarded.put("allied.gateway.audit-redis", redis.url().toString());
@@ -176,6 +199,7 @@ public final class GatewayLoad {
       }
     } finally {
       backend.shutdownNow();
+      tlsBackend.shutdownNow();
     }
     System.exit(0);
   }

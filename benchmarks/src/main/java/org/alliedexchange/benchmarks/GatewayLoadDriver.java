@@ -97,7 +97,8 @@ final class GatewayLoadDriver {
    */
   static double[] redisRoundTrip(java.net.URI url) {
     try (redis.clients.jedis.RedisClient client =
-        redis.clients.jedis.RedisClient.create(url.getHost(), url.getPort())) {
+        org.alliedexchange.auditstream.RedisConnections.connect(
+            url, java.time.Duration.ofSeconds(5))) {
       byte[] key = "allied:bench".getBytes();
       Map<byte[], byte[]> entry = Map.of("event".getBytes(), new byte[600]);
       long[] took = new long[2_000];

@@ -7,6 +7,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import java.io.IOException;
@@ -67,6 +68,14 @@ final class GatewayLoadServers {
    * the client's flow control.
    */
   static Server backend(byte[] product) throws IOException {
+    return backend(product, null);
+  }
+
+  /**
+   * The same backend over mutual TLS, as the gateway reaches real backends: {@code tls} a server
+   * context requiring a client certificate; plaintext (h2c) when null.
+   */
+  static Server backend(byte[] product, SslContext tls) throws IOException {
     // Get answers a GetResponse: without the cursor, which it does not declare (the guard would
     // withhold it)
     byte[] unary =
@@ -106,10 +115,12 @@ final class GatewayLoadServers {
                 }));
       }
     }
-    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(service.build())
-        .build()
-        .start();
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    return builder.addService(service.build()).build().start();
   }
 
   static ConfigurableApplicationContext bareGateway(String backend) {

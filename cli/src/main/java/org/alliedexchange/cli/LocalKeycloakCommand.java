@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.devservers.LocalRedis;
 import picocli.CommandLine.Command;
@@ -69,17 +70,20 @@ final class LocalKeycloakCommand implements Callable<Integer> {
     Files.createDirectories(dir);
     LocalRedis localRedis = null;
     URI redisUrl = redis;
+    URI listenerRedis = redis;
     if (redisUrl == null) {
       localRedis = LocalRedis.start(dir.resolve("redis"));
       LocalRedis started = localRedis;
       Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "local-redis-stop"));
+      // the listener as its own Redis user; the operator's URL for whoever reads the stream
       redisUrl = started.url();
+      listenerRedis = started.url(LocalRedis.User.IDENTITY_LISTENER);
     }
     LocalKeycloak keycloak =
         LocalKeycloak.builder()
             .port(port)
             .dataDir(dir.resolve("keycloak"))
-            .auditRedis(redisUrl)
+            .auditRedis(listenerRedis)
             .start();
 
     ObjectNode state = state(keycloak, redisUrl);
@@ -144,7 +148,10 @@ final class LocalKeycloakCommand implements Callable<Integer> {
             + ", issuer "
             + keycloak.issuer()
             + ")");
-    out.println("Audit stream: " + redisUrl + "  (stream allied:audit)");
+    out.println(
+        "Audit stream: "
+            + RedisConnections.redacted(redisUrl)
+            + "  (stream allied:audit; the URL with its password is in the state file)");
     out.println("State, secrets included: " + stateFile);
     out.println();
     out.println("For the identity tools, in another terminal:");

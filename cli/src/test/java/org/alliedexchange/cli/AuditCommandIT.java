@@ -24,6 +24,7 @@ import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.devservers.FederationCertificates;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.gateway.GatewayApplication;
@@ -58,6 +59,10 @@ class AuditCommandIT {
         AuditServiceApplication.localProperties(
             dir.resolve("audit"), auditDatabase.url(), redis.url(), tokens.issuer, tokens.jwks());
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
+    FederationCertificates pki = FederationCertificates.openOrCreate(dir.resolve("pki"));
+    FederationCertificates.Issued server = pki.issue("audit", FederationCertificates.Use.SERVER);
+    AuditServiceApplication.addTls(
+        auditProperties, server.certificate(), server.privateKey(), server.authority());
     audit = AuditServiceApplication.start(auditProperties);
     checkpointKey = NationalKey.publicKeyFile(dir.resolve("audit").resolve("checkpoint-key.pem"));
 
@@ -65,13 +70,17 @@ class AuditCommandIT {
     NationalKey.loadOrCreate(korKey).writePublicKeyBeside(korKey);
     Map<String, Object> properties =
         GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
+    FederationCertificates.Issued client =
+        pki.issue("allied-gateway", FederationCertificates.Use.CLIENT);
+    GatewayApplication.addBackendTls(
+        properties, client.certificate(), client.privateKey(), client.authority());
     GatewayApplication.addNation(
         properties,
         "KOR",
-        java.net.URI.create("http://127.0.0.1:1"),
+        java.net.URI.create("https://127.0.0.1:1"),
         NationalKey.publicKeyFile(korKey));
     GatewayApplication.addAuditService(
-        properties, java.net.URI.create("http://127.0.0.1:" + audit.port()), null);
+        properties, java.net.URI.create("https://127.0.0.1:" + audit.port()), null);
     gateway = GatewayApplication.start(properties);
 
     try (AuditStreamWriter writer =

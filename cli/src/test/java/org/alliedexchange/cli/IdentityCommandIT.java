@@ -118,17 +118,115 @@ class IdentityCommandIT {
         .isTrue();
   }
 
+  @Test
+  void aUsaAdministratorCannotOnboardAKoreanSystemButCanItsOwn() throws Exception {
+    assertThat(
+            run(
+                    "identity",
+                    "add-person",
+                    "usa-admin-cli",
+                    "--nation",
+                    "USA",
+                    "--clearance",
+                    "SECRET",
+                    "--role",
+                    "federation-admin")
+                .exit())
+        .isZero();
+    String password = "Usa-admin-" + java.util.UUID.randomUUID();
+    try (org.keycloak.admin.client.Keycloak master =
+        org.keycloak.admin.client.KeycloakBuilder.builder()
+            .serverUrl(keycloak.url().toString())
+            .realm("master")
+            .clientId("admin-cli")
+            .grantType("password")
+            .username(keycloak.adminUsername())
+            .password(keycloak.adminPassword())
+            .build()) {
+      var users = master.realm(LocalKeycloak.REALM).users();
+      var credential = new org.keycloak.representations.idm.CredentialRepresentation();
+      credential.setType("password");
+      credential.setValue(password);
+      credential.setTemporary(false);
+      users
+          .get(users.searchByUsername("usa-admin-cli", true).get(0).getId())
+          .resetPassword(credential);
+    }
+    Path usaPassword = Files.createTempFile("usa-admin", ".pw");
+    Files.writeString(usaPassword, password);
+
+    Result korean =
+        runAs(
+            "usa-admin-cli",
+            usaPassword,
+            "identity",
+            "onboard",
+            "kor-planted-reader",
+            "--nation",
+            "KOR",
+            "--clearance",
+            "SECRET",
+            "--role",
+            "exchange-read");
+    Result american =
+        runAs(
+            "usa-admin-cli",
+            usaPassword,
+            "identity",
+            "onboard",
+            "usa-army-reader",
+            "--nation",
+            "USA",
+            "--clearance",
+            "SECRET",
+            "--role",
+            "exchange-read",
+            "--json");
+    Files.deleteIfExists(usaPassword);
+
+    assertThat(korean.exit()).isEqualTo(1);
+    assertThat(korean.err())
+        .contains("could not onboard kor-planted-reader: Keycloak answered 403")
+        .contains("an administrator of USA may change only identities of USA");
+    assertThat(run("identity", "list", "--systems", "--json").out())
+        .doesNotContain("kor-planted-reader");
+    assertThat(american.exit()).as(american.err()).isZero();
+    assertThat(Json.MAPPER.readTree(american.out()).path("nation").asString()).isEqualTo("USA");
+  }
+
   private record Result(int exit, String out, String err) {}
 
+  /** As an administrator of the realm itself (a nation's), not master's. */
+  private Result runAs(String admin, Path password, String... args) {
+    String[] withConnection = new String[args.length + 8];
+    System.arraycopy(args, 0, withConnection, 0, args.length);
+    String[] connection = {
+      "--keycloak",
+      keycloak.url().toString(),
+      "--admin-realm",
+      LocalKeycloak.REALM,
+      "--admin-user",
+      admin,
+      "--admin-password-file",
+      password.toString()
+    };
+    System.arraycopy(connection, 0, withConnection, args.length, connection.length);
+    return execute(withConnection);
+  }
+
   private Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
     String[] withConnection = new String[args.length + 4];
     System.arraycopy(args, 0, withConnection, 0, args.length);
     withConnection[args.length] = "--keycloak";
     withConnection[args.length + 1] = keycloak.url().toString();
     withConnection[args.length + 2] = "--admin-password-file";
     withConnection[args.length + 3] = passwordFile.toString();
+    return execute(withConnection);
+  }
+
+  private Result execute(String[] withConnection) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit =
         Allied.commandLine(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC())
             .execute(withConnection);

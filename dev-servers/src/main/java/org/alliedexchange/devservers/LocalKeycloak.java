@@ -173,7 +173,9 @@ public final class LocalKeycloak implements AutoCloseable {
 
     /**
      * The audit stream's Redis, for the realm's audit listener (without it, identity changes are
-     * refused).
+     * refused): the listener's own ACL user's URL ({@code LocalRedis.url(User.IDENTITY_LISTENER)}),
+     * passed in the process's environment, which only this OS user can read, never on its command
+     * line.
      */
     public Builder auditRedis(URI redisUrl) {
       environment.put("ALLIED_AUDIT_REDIS_URL", redisUrl.toString());

@@ -4,10 +4,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
@@ -15,18 +26,85 @@ import redis.embedded.core.ExecutableProvider;
  * A Redis server for the local run and the tests: the machine's {@code redis-server} when it has
  * one, else the binary from Maven Central (embedded-redis). Bound to 127.0.0.1. The stream is kept
  * durably: append-only file with fsync on every write, so an entry Redis acknowledged survives a
- * crash.
+ * crash. Every component has its own ACL user with a password generated at each start ({@link
+ * User}); the ACL file in the data directory holds only the passwords' hashes.
  */
 public final class LocalRedis implements AutoCloseable {
+
+  /**
+   * The federation's Redis users, one per component, each allowed only the keys and commands its
+   * code uses (Redis 6.2 ACLs: a user's commands apply to all its keys). The {@code default} user
+   * is off, so a process without a password can do nothing.
+   */
+  public enum User {
+    /**
+     * Appends decisions to the audit stream, reads agreement statuses and changes them (the admin
+     * API), leases rate limits, reads identity-change notices; {@code allied:*} also covers keys
+     * the gateway adds later. Never reads the stream as the audit service, trims or deletes.
+     */
+    GATEWAY(
+        "gateway",
+        "~allied:* -@all +xadd +xrange +get +hget +hgetall +hset +incr +incrby +pexpire"
+            + " +eval +evalsha +ping"),
+    /** Appends its audit events and reads agreement statuses; changes nothing else. */
+    EXCHANGE(
+        "exchange",
+        "~allied:audit ~allied:audit:* ~allied:agreements ~allied:agreements:version -@all"
+            + " +xadd +get +hgetall +ping"),
+    /**
+     * Reads the audit stream as its consumer group and copies dead letters to {@code
+     * <stream>:dead}.
+     */
+    AUDIT(
+        "audit",
+        "~allied:audit ~allied:audit:* -@all +xgroup|create +xreadgroup +xautoclaim +xack +xadd"
+            + " +ping"),
+    /** Keycloak's listener: appends identity changes to the audit stream and the notices. */
+    IDENTITY_LISTENER(
+        "identity-listener",
+        "~allied:audit ~allied:audit:* ~allied:identity-changes -@all +xadd +ping"),
+    /** A person troubleshooting, and the tests that read what the components wrote: everything. */
+    OPERATOR("operator", "~* &* +@all");
+
+    private final String username;
+    private final String rules;
+
+    User(String username, String rules) {
+      this.username = username;
+      this.rules = rules;
+    }
+
+    public String username() {
+      return username;
+    }
+
+    /**
+     * The user's keys and commands, as an ACL rule list (for docs/SECURITY.md and the ACL file).
+     */
+    public String rules() {
+      return rules;
+    }
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final RedisServer server;
   private final int port;
   private final Path dataDir;
+  private final Map<User, String> passwords;
+  private final FederationCertificates.Issued tls;
 
-  private LocalRedis(RedisServer server, int port, Path dataDir) {
+  private LocalRedis(
+      RedisServer server,
+      int port,
+      Path dataDir,
+      Map<User, String> passwords,
+      FederationCertificates.Issued tls) {
     this.server = server;
     this.port = port;
     this.dataDir = dataDir;
+    this.passwords = passwords;
+    this.tls = tls;
   }
 
   /** Starts one on a free port with its data in {@code dataDir} (created if missing). */
@@ -36,25 +114,92 @@ public final class LocalRedis implements AutoCloseable {
 
   /** Starts one on {@code port} (0 for a free one) with its data in {@code dataDir}. */
   public static LocalRedis start(Path dataDir, int port) {
+    return start(dataDir, port, null);
+  }
+
+  /**
+   * Starts one on {@code port} (0 for a free one) with its data in {@code dataDir}; with {@code
+   * tls}, a server certificate, it listens only over TLS (its {@link #url}s are rediss:// and trust
+   * the certificate's authority).
+   */
+  public static LocalRedis start(Path dataDir, int port, FederationCertificates.Issued tls) {
     int chosen = port == 0 ? freePort() : port;
     try {
       Files.createDirectories(dataDir);
+      Map<User, String> passwords = new EnumMap<>(User.class);
+      for (User user : User.values()) {
+        passwords.put(user, newPassword());
+      }
+      Path aclFile = writeAclFile(dataDir.resolve("users.acl"), passwords);
       List<String> args =
           new ArrayList<>(
               List.of(
-                  "--port", Integer.toString(chosen),
                   "--bind", "127.0.0.1",
                   "--protected-mode", "yes",
+                  "--aclfile", aclFile.toAbsolutePath().toString(),
                   "--dir", dataDir.toAbsolutePath().toString(),
                   "--appendonly", "yes",
                   "--appendfsync", "always",
                   "--save", ""));
+      if (tls == null) {
+        args.addAll(List.of("--port", Integer.toString(chosen)));
+      } else {
+        args.addAll(
+            List.of(
+                "--port", "0",
+                "--tls-port", Integer.toString(chosen),
+                "--tls-cert-file", tls.certificate().toAbsolutePath().toString(),
+                "--tls-key-file", tls.privateKey().toAbsolutePath().toString(),
+                "--tls-ca-cert-file", tls.authority().toAbsolutePath().toString(),
+                // clients prove who they are with their ACL password, not a certificate
+                "--tls-auth-clients", "no"));
+      }
       RedisServer server = new RedisServer(chosen, withExecutable(args), false);
       server.start();
-      return new LocalRedis(server, chosen, dataDir);
+      return new LocalRedis(server, chosen, dataDir, passwords, tls);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "could not start Redis on 127.0.0.1:" + chosen + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The users and their rules, passwords only as SHA-256 hashes, readable by this user only. */
+  private static Path writeAclFile(Path file, Map<User, String> passwords) throws IOException {
+    StringBuilder acl = new StringBuilder("user default off resetkeys resetchannels -@all\n");
+    for (User user : User.values()) {
+      acl.append("user ")
+          .append(user.username())
+          .append(" on #")
+          .append(sha256(passwords.get(user)))
+          .append(" resetkeys resetchannels ")
+          .append(user.rules())
+          .append('\n');
+    }
+    Files.deleteIfExists(file);
+    try {
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException notPosix) {
+      Files.createFile(file);
+    }
+    Files.writeString(file, acl, StandardOpenOption.TRUNCATE_EXISTING);
+    return file;
+  }
+
+  private static String newPassword() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static String sha256(String password) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(password.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -85,8 +230,27 @@ public final class LocalRedis implements AutoCloseable {
     return port;
   }
 
+  /**
+   * The URL a component connects with, holding its user's password (generated at this start): give
+   * each component its own, and never print one (see {@code RedisConnections.redacted}).
+   */
+  public URI url(User user) {
+    String address = "127.0.0.1:" + port;
+    String credentials = user.username() + ":" + passwords.get(user) + "@";
+    return tls == null
+        ? URI.create("redis://" + credentials + address)
+        : URI.create(
+            "rediss://"
+                + credentials
+                + address
+                + "?cacert="
+                + URLEncoder.encode(
+                    tls.authority().toAbsolutePath().toString(), StandardCharsets.UTF_8));
+  }
+
+  /** The operator's URL, allowed everything: for troubleshooting and for tests that inspect. */
   public URI url() {
-    return URI.create("redis://127.0.0.1:" + port);
+    return url(User.OPERATOR);
   }
 
   public Path dataDir() {

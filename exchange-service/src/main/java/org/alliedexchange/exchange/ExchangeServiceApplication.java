@@ -42,6 +42,21 @@ public class ExchangeServiceApplication {
     return properties;
   }
 
+  /**
+   * Mutual TLS: the service's {@code certificate} and PKCS#8 {@code privateKey} (PEM), and the
+   * {@code clientAuthority} that issued the gateways' client certificates; only a certificate named
+   * {@code allied-gateway} gets an answer.
+   */
+  public static void addTls(
+      Map<String, Object> properties,
+      java.nio.file.Path certificate,
+      java.nio.file.Path privateKey,
+      java.nio.file.Path clientAuthority) {
+    properties.put("allied.exchange.tls.certificate", certificate.toString());
+    properties.put("allied.exchange.tls.private-key", privateKey.toString());
+    properties.put("allied.exchange.tls.client-authority", clientAuthority.toString());
+  }
+
   public static void main(String[] args) {
     application().run(args);
   }

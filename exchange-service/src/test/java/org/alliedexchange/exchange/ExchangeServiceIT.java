@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -85,7 +84,7 @@ class ExchangeServiceIT {
         ExchangeServiceApplication.start(
             properties("KOR", data.resolve("kor"), postgres.url()),
             SimpleSpanProcessor.create(spans));
-    channel = ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext().build();
+    channel = TestPki.shared().asGateway(kor.port());
   }
 
   @AfterAll
@@ -104,7 +103,7 @@ class ExchangeServiceIT {
     properties.put("allied.exchange.auth.issuer", tokens.issuer.toString());
     properties.put("allied.exchange.audit-redis", redis.url().toString());
     properties.put("allied.exchange.database.url", databaseUrl);
-    return properties;
+    return TestPki.shared().serve(properties, "exchange-" + nation.toLowerCase());
   }
 
   static ExchangeServiceGrpc.ExchangeServiceBlockingStub as(String token) {

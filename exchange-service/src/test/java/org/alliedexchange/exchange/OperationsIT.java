@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
@@ -17,6 +16,7 @@ import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.alliedexchange.accesstoken.TestTokens;
@@ -48,13 +48,15 @@ class OperationsIT {
   }
 
   @Test
-  void reflectionListsTheExchangeServiceAndADeadlineEndsASubscription() throws Exception {
+  void reflectionWhenConfiguredListsTheExchangeServiceAndADeadlineEndsASubscription()
+      throws Exception {
     try (LocalPostgres postgres = LocalPostgres.start(data.resolve("kor-a").resolve("postgres"));
         ExchangeServiceApplication.Running kor =
             ExchangeServiceApplication.start(
-                ExchangeServiceIT.properties("KOR", data.resolve("kor-a"), postgres.url()), null)) {
-      ManagedChannel channel =
-          ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext().build();
+                withReflection(
+                    ExchangeServiceIT.properties("KOR", data.resolve("kor-a"), postgres.url())),
+                null)) {
+      ManagedChannel channel = TestPki.shared().asGateway(kor.port());
       try {
         assertThat(listServices(channel))
             .contains(ExchangeServiceGrpc.SERVICE_NAME, "grpc.health.v1.Health");
@@ -95,8 +97,7 @@ class OperationsIT {
         ExchangeServiceApplication.Running kor =
             ExchangeServiceApplication.start(
                 ExchangeServiceIT.properties("KOR", dir, postgres.url()), null)) {
-      ManagedChannel channel =
-          ManagedChannelBuilder.forAddress("127.0.0.1", kor.port()).usePlaintext().build();
+      ManagedChannel channel = TestPki.shared().asGateway(kor.port());
       id =
           ExchangeServiceGrpc.newBlockingStub(channel)
               .withCallCredentials(TestTokens.bearer(ExchangeServiceIT.korPublisher()))
@@ -111,8 +112,7 @@ class OperationsIT {
         ExchangeServiceApplication.Running again =
             ExchangeServiceApplication.start(
                 ExchangeServiceIT.properties("KOR", dir, postgres.url()), null)) {
-      ManagedChannel channel =
-          ManagedChannelBuilder.forAddress("127.0.0.1", again.port()).usePlaintext().build();
+      ManagedChannel channel = TestPki.shared().asGateway(again.port());
       try {
         var stub =
             ExchangeServiceGrpc.newBlockingStub(channel)
@@ -132,6 +132,12 @@ class OperationsIT {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** Reflection is off unless configured (issue 14): it lists the API to whoever connects. */
+  private static Map<String, Object> withReflection(Map<String, Object> properties) {
+    properties.put("allied.exchange.reflection", "true");
+    return properties;
   }
 
   private static List<String> listServices(ManagedChannel channel) throws Exception {

@@ -7,7 +7,6 @@ import static org.alliedexchange.exchange.Products.missileLaunch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,8 +40,8 @@ class ReplicasIT {
     postgres = LocalPostgres.start(data.resolve("pg"));
     first = ExchangeServiceApplication.start(replica(data.resolve("a"), data), null);
     second = ExchangeServiceApplication.start(replica(data.resolve("b"), data), null);
-    toFirst = ManagedChannelBuilder.forAddress("127.0.0.1", first.port()).usePlaintext().build();
-    toSecond = ManagedChannelBuilder.forAddress("127.0.0.1", second.port()).usePlaintext().build();
+    toFirst = TestPki.shared().asGateway(first.port());
+    toSecond = TestPki.shared().asGateway(second.port());
   }
 
   /** One replica: the shared database and the one signing key of the nation. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.alliedexchange.devservers.FederationCertificates;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,5 +79,44 @@ class StartupValidationIT {
     assertThatThrownBy(() -> ExchangeServiceApplication.start(properties, null))
         .hasStackTraceContaining("allied.exchange.auth.clockSkew")
         .hasStackTraceContaining("must be between 0 and 30s");
+  }
+
+  @Test
+  void noCertificateIsRefusedNamingTheKeyAndThePlaintextOptOut() throws Exception {
+    Map<String, Object> properties = valid(Files.createTempDirectory("allied-startup-"));
+
+    assertThatThrownBy(() -> ExchangeServiceApplication.start(properties, null))
+        .hasStackTraceContaining("allied.exchange.tls.certificate is required")
+        .hasStackTraceContaining("allied.exchange.tls.insecure-plaintext=true");
+  }
+
+  @Test
+  void aMissingKeyFileOrAKeyOfAnotherCertificateIsRefusedNamingTheKey() throws Exception {
+    Path dir = Files.createTempDirectory("allied-startup-");
+    FederationCertificates pki = FederationCertificates.openOrCreate(dir.resolve("pki"));
+    FederationCertificates.Issued kor =
+        pki.issue("exchange-kor", FederationCertificates.Use.SERVER);
+    FederationCertificates.Issued other =
+        pki.issue("exchange-jpn", FederationCertificates.Use.SERVER);
+
+    Map<String, Object> missing = valid(dir);
+    ExchangeServiceApplication.addTls(
+        missing, kor.certificate(), dir.resolve("no-such-key.pem"), kor.authority());
+    assertThatThrownBy(() -> ExchangeServiceApplication.start(missing, null))
+        .hasStackTraceContaining("allied.exchange.tls.private-key: cannot read")
+        .hasStackTraceContaining("no-such-key.pem");
+
+    Map<String, Object> mismatched = valid(dir);
+    ExchangeServiceApplication.addTls(
+        mismatched, kor.certificate(), other.privateKey(), kor.authority());
+    assertThatThrownBy(() -> ExchangeServiceApplication.start(mismatched, null))
+        .hasStackTraceContaining("allied.exchange.tls.private-key: the key in")
+        .hasStackTraceContaining("does not belong to the certificate of CN=exchange-kor");
+
+    Map<String, Object> notACertificate = valid(dir);
+    ExchangeServiceApplication.addTls(
+        notACertificate, kor.certificate(), kor.privateKey(), kor.privateKey());
+    assertThatThrownBy(() -> ExchangeServiceApplication.start(notACertificate, null))
+        .hasStackTraceContaining("allied.exchange.tls.client-authority:");
   }
 }

@@ -66,19 +66,37 @@ public final class AgreementBoard implements AutoCloseable {
   public static final class ChangeRefused extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final boolean unknown;
+    private final boolean invalid;
 
     ChangeRefused(String message, boolean unknown) {
-      super(message);
-      this.unknown = unknown;
+      this(message, unknown, false);
     }
 
+    ChangeRefused(String message, boolean unknown, boolean invalid) {
+      super(message);
+      this.unknown = unknown;
+      this.invalid = invalid;
+    }
+
+    /** No such agreement (404). */
     public boolean unknown() {
       return unknown;
+    }
+
+    /**
+     * A change no replica could apply to the federation configuration's history, e.g. one before a
+     * change the configuration already dates later (400).
+     */
+    public boolean invalid() {
+      return invalid;
     }
   }
 
   private record State(
-      long version, ReleasabilityEngine engine, Map<String, StatusOverride> overrides) {}
+      long version,
+      ReleasabilityEngine engine,
+      Map<String, StatusOverride> overrides,
+      Map<String, String> unusable) {}
 
   private final Federation base;
   private final RedisClient redis;
@@ -94,7 +112,8 @@ public final class AgreementBoard implements AutoCloseable {
     this.clock = clock;
     this.auditStream = auditStream.getBytes(StandardCharsets.UTF_8);
     this.redis = RedisConnections.connect(redisUrl, Duration.ofMillis(500));
-    this.state = new AtomicReference<>(new State(-1, new ReleasabilityEngine(base), Map.of()));
+    this.state =
+        new AtomicReference<>(new State(-1, new ReleasabilityEngine(base), Map.of(), Map.of()));
     // stale until the first successful read: a gateway started while Redis is down releases nothing
     this.refreshedAtNanos = System.nanoTime() - MAX_STALENESS.toNanos() - 1;
     refresh();
@@ -117,6 +136,15 @@ public final class AgreementBoard implements AutoCloseable {
           + " ms, so a suspension may be missed: nothing is released until they can";
     }
     return null;
+  }
+
+  /**
+   * The alarm: agreements whose stored status could not be used, with why. Each is logged at ERROR
+   * when found and is withheld under (suspended from then) where its configuration allows; the
+   * other agreements are decided as usual. Empty when all is well.
+   */
+  public Map<String, String> unusableOverrides() {
+    return state.get().unusable();
   }
 
   public java.util.List<View> agreements() {
@@ -185,9 +213,24 @@ public final class AgreementBoard implements AutoCloseable {
     try {
       status = transition.apply(agreement, at).statusAt(at);
     } catch (Agreement.TransitionRefused e) {
-      throw new ChangeRefused(e.getMessage(), false);
+      throw new ChangeRefused(
+          e.getMessage(), false, e.why() == Agreement.TransitionRefused.Why.LATER_CHANGE);
     }
     StatusOverride override = new StatusOverride(status, at, changedBy, reason);
+    if (status == AgreementStatus.IN_FORCE
+        && base.agreement(agreementId).statusAt(at) == AgreementStatus.SUSPENDED) {
+      throw new ChangeRefused(
+          "agreement "
+              + agreementId
+              + " is suspended by the federation configuration; only a change of the"
+              + " configuration lifts that suspension",
+          false);
+    }
+    // what every replica will do with it, tried before it is written
+    String unusable = problem(base, agreementId, override);
+    if (unusable != null) {
+      throw new ChangeRefused(unusable, false, true);
+    }
     AuditEvent event =
         AuditEvent.newBuilder()
             .setEventId(UUID.randomUUID().toString())
@@ -242,24 +285,87 @@ public final class AgreementBoard implements AutoCloseable {
         Map<String, String> stored = redis.hgetAll(STATUSES);
         Federation federation = base;
         Map<String, StatusOverride> overrides = new java.util.HashMap<>();
+        Map<String, String> unusable = new java.util.TreeMap<>();
+        Instant now = clock.instant();
         for (Map.Entry<String, String> entry : stored.entrySet()) {
-          StatusOverride override = StatusOverride.decode(entry.getValue());
-          if (federation.agreement(entry.getKey()) == null) {
+          String id = entry.getKey();
+          if (base.agreement(id) == null) {
             LOG.warn(
                 "Redis names agreement {}, which the federation configuration does not hold; ignored",
-                entry.getKey());
+                id);
             continue;
           }
-          federation =
-              federation.withAgreementStatus(entry.getKey(), override.status(), override.since());
-          overrides.put(entry.getKey(), override);
+          // one unusable value must not take every decision down: it is skipped, with an alarm
+          String problem;
+          StatusOverride override = null;
+          try {
+            override = StatusOverride.decode(entry.getValue());
+            problem = problem(base, id, override);
+          } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+          }
+          if (problem == null) {
+            federation = federation.withAgreementStatus(id, override.status(), override.since());
+            overrides.put(id, override);
+            continue;
+          }
+          unusable.put(id, problem);
+          LOG.error(
+              "the stored status of agreement {} cannot be used, so it is skipped and the"
+                  + " agreement withheld under where its configuration allows: {}",
+              id,
+              problem);
+          federation = withheld(federation, id, now);
         }
-        state.set(new State(version, new ReleasabilityEngine(federation), Map.copyOf(overrides)));
+        state.set(
+            new State(
+                version,
+                new ReleasabilityEngine(federation),
+                Map.copyOf(overrides),
+                java.util.Collections.unmodifiableMap(unusable)));
         LOG.info("agreement statuses at version {}: {}", version, overrides.keySet());
       }
       refreshedAtNanos = System.nanoTime();
     } catch (RuntimeException e) {
       LOG.debug("agreement statuses not refreshed: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Why an override cannot be applied to the configuration's history, or null: a resumption of an
+   * agreement the configuration itself suspends, or a change the history cannot follow.
+   */
+  private static String problem(Federation base, String agreementId, StatusOverride override) {
+    Agreement configured = base.agreement(agreementId);
+    if (override.status() == AgreementStatus.IN_FORCE
+        && configured.statusAt(override.since()) == AgreementStatus.SUSPENDED) {
+      return "agreement "
+          + agreementId
+          + " is suspended by the federation configuration; only a change of the configuration"
+          + " lifts that suspension";
+    }
+    try {
+      new ReleasabilityEngine(
+          base.withAgreementStatus(agreementId, override.status(), override.since()));
+      return null;
+    } catch (IllegalArgumentException e) {
+      return "the federation configuration's history of "
+          + agreementId
+          + " cannot follow this change: "
+          + e.getMessage();
+    }
+  }
+
+  /** The agreement suspended from now, where its history allows it; else as configured. */
+  private static Federation withheld(Federation federation, String agreementId, Instant now) {
+    Agreement agreement = federation.agreement(agreementId);
+    if (agreement.statusAt(now) != AgreementStatus.IN_FORCE) {
+      return federation;
+    }
+    try {
+      return federation.withAgreementStatus(agreementId, AgreementStatus.SUSPENDED, now);
+    } catch (IllegalArgumentException e) {
+      return federation;
     }
   }
 

@@ -136,24 +136,79 @@ class AgreementBoardIT {
   }
 
   @Test
-  void aStoredStatusTheBoardCannotReadStopsReleasesUntilItIsMended() {
+  void aStoredStatusTheBoardCannotUseIsSkippedWithAnAlarmAndOtherDecisionsGoOn() {
     try (AgreementBoard board = board(FederationConfig.loadDefault())) {
       assertThat(board.problem()).isNull();
       client.hset("allied:agreements", GSOMIA, "TERMINATED|1772357400123|someone|by hand");
       client.incr("allied:agreements:version");
-      await().atMost(WITHIN).until(() -> board.problem() != null);
-      assertThat(board.problem()).contains("nothing is released");
-      // the unreadable status was not applied
-      assertThat(inForce(board)).isTrue();
+      await().atMost(WITHIN).until(() -> board.unusableOverrides().containsKey(GSOMIA));
 
-      client.hset("allied:agreements", GSOMIA, "suspended|1772357400123|someone|by hand");
-      client.incr("allied:agreements:version");
-      assertThat(board.problem()).isNotNull();
+      // decisions go on: the board is trusted, the other agreements decide as before
+      assertThat(board.problem()).isNull();
+      assertThat(board.unusableOverrides().get(GSOMIA)).contains("not TERMINATED");
+      assertThat(
+              board.engine().federation().agreement("KOR-USA-GSOMIA-1987").inForceAt(Instant.now()))
+          .isTrue();
+      // and nothing flows under the agreement whose status cannot be read
+      assertThat(inForce(board)).isFalse();
 
       client.hdel("allied:agreements", GSOMIA);
       client.incr("allied:agreements:version");
-      await().atMost(WITHIN).until(() -> board.problem() == null);
+      await().atMost(WITHIN).until(() -> board.unusableOverrides().isEmpty());
       assertThat(inForce(board)).isTrue();
+      assertThat(board.problem()).isNull();
+    }
+  }
+
+  @Test
+  void aSuspensionTheConfigurationMakesCannotBeLiftedThroughTheBoard() {
+    Federation federation =
+        FederationConfig.loadDefault()
+            .withAgreementStatus(
+                GSOMIA, AgreementStatus.SUSPENDED, Instant.parse("2025-01-01T00:00:00Z"));
+    try (AgreementBoard board = board(federation)) {
+      assertThatThrownBy(() -> board.resume(GSOMIA, "kor-admin", "talks resumed"))
+          .isInstanceOf(AgreementBoard.ChangeRefused.class)
+          .satisfies(e -> assertThat(((AgreementBoard.ChangeRefused) e).unknown()).isFalse())
+          .hasMessage(
+              "agreement "
+                  + GSOMIA
+                  + " is suspended by the federation configuration; only a change of the"
+                  + " configuration lifts that suspension");
+      assertThat(client.hget("allied:agreements", GSOMIA)).isNull();
+
+      // nor by a resumption written into Redis by hand
+      client.hset(
+          "allied:agreements", GSOMIA, "IN_FORCE|" + Instant.now().toEpochMilli() + "|x|by hand");
+      client.incr("allied:agreements:version");
+      await().atMost(WITHIN).until(() -> board.unusableOverrides().containsKey(GSOMIA));
+      assertThat(inForce(board)).isFalse();
+      assertThat(board.problem()).isNull();
+    }
+  }
+
+  @Test
+  void aChangeTheConfigurationsHistoryCannotFollowIsRefusedBeforeItIsWritten() {
+    Instant termination = Instant.now().plus(Duration.ofDays(30));
+    Federation federation =
+        FederationConfig.loadDefault()
+            .withAgreementStatus(GSOMIA, AgreementStatus.TERMINATED, termination);
+    try (AgreementBoard board = board(federation)) {
+      assertThatThrownBy(() -> board.suspend(GSOMIA, "kor-admin", "missile test"))
+          .isInstanceOf(AgreementBoard.ChangeRefused.class)
+          .satisfies(e -> assertThat(((AgreementBoard.ChangeRefused) e).invalid()).isTrue());
+      assertThat(client.exists("allied:agreements")).isFalse();
+      assertThat(client.exists(stream)).isFalse();
+
+      // one such value in Redis (from a replica with another configuration) stalls nothing
+      client.hset(
+          "allied:agreements",
+          GSOMIA,
+          "SUSPENDED|" + Instant.now().toEpochMilli() + "|other-replica|drill");
+      client.incr("allied:agreements:version");
+      await().atMost(WITHIN).until(() -> board.unusableOverrides().containsKey(GSOMIA));
+      assertThat(board.problem()).isNull();
+      assertThat(board.unusableOverrides().get(GSOMIA)).contains("cannot follow this change");
     }
   }
 

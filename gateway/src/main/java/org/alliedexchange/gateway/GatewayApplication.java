@@ -109,6 +109,21 @@ public class GatewayApplication {
     }
   }
 
+  /**
+   * The gateway's client certificate for the backends (PEM {@code certificate} and its PKCS#8
+   * {@code privateKey}) and the {@code authority} that issued theirs; their addresses are then
+   * https.
+   */
+  public static void addBackendTls(
+      Map<String, Object> properties,
+      java.nio.file.Path certificate,
+      java.nio.file.Path privateKey,
+      java.nio.file.Path authority) {
+    properties.put("allied.gateway.backend-tls.certificate", certificate.toString());
+    properties.put("allied.gateway.backend-tls.private-key", privateKey.toString());
+    properties.put("allied.gateway.backend-tls.authority", authority.toString());
+  }
+
   public static void main(String[] args) {
     application(Map.of()).run(args);
   }

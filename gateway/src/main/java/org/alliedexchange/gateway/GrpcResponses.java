@@ -20,6 +20,21 @@ public final class GrpcResponses {
 
   private GrpcResponses() {}
 
+  /** A call the gateway ends itself, with this status and message, raised where it is decided. */
+  public static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final Status.Code code;
+
+    public Refused(Status.Code code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
+
+    public Status.Code code() {
+      return code;
+    }
+  }
+
   public static boolean isGrpc(ServerWebExchange exchange) {
     String type = exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
     return type != null && type.regionMatches(true, 0, CONTENT_TYPE, 0, CONTENT_TYPE.length());

@@ -50,6 +50,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class AuditorConsoleIT {
 
+  static final int MAX_SESSIONS = 64;
   static Path dir;
   static LocalRedis redis;
   static LocalPostgres auditDatabase;
@@ -81,23 +82,28 @@ class AuditorConsoleIT {
             keycloak.issuer(),
             URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
-    audit = AuditServiceApplication.start(auditProperties);
+    BackendCertificates pki = new BackendCertificates(dir.resolve("pki"));
+    audit = AuditServiceApplication.start(pki.audit(auditProperties));
 
     // the gateway needs a nation to serve; this test calls none of its exchange services
     Path korKey = dir.resolve("kor-key.pem");
     NationalKey.loadOrCreate(korKey).writePublicKeyBeside(korKey);
     Map<String, Object> properties =
-        GatewayApplication.localProperties(
-            gatewayPort,
-            keycloak.issuer(),
-            URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"),
-            redis.url());
+        pki.gateway(
+            GatewayApplication.localProperties(
+                gatewayPort,
+                keycloak.issuer(),
+                URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"),
+                redis.url()));
     GatewayApplication.addNation(
-        properties, "KOR", URI.create("http://127.0.0.1:1"), NationalKey.publicKeyFile(korKey));
+        properties, "KOR", URI.create("https://127.0.0.1:1"), NationalKey.publicKeyFile(korKey));
+    // the console's page is a backend port too: the gateway reaches it over mutual TLS
     GatewayApplication.addAuditService(
         properties,
-        URI.create("http://127.0.0.1:" + audit.port()),
-        URI.create("http://127.0.0.1:" + audit.consolePort()));
+        URI.create("https://127.0.0.1:" + audit.port()),
+        URI.create("https://127.0.0.1:" + audit.consolePort()));
+    // the in-memory session store's bound, scaled down from its 10,000 so a test can reach it
+    properties.put("server.reactive.session.max-sessions", Integer.toString(MAX_SESSIONS));
     gateway = GatewayApplication.start(properties);
 
     // what the gateway would have recorded: KOR -> JPN released at SECRET twice, refused at TOP
@@ -408,6 +414,105 @@ class AuditorConsoleIT {
             "http://127.0.0.1:"
                 + gatewayPort
                 + "/login/oauth2/code/keycloak?code=forged&state=forged");
+  }
+
+  private static java.net.http.HttpResponse<String> unauthenticated(String path, String cookie)
+      throws Exception {
+    java.net.http.HttpRequest.Builder request =
+        java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path))
+            .timeout(Duration.ofSeconds(10));
+    if (cookie != null) {
+      request.header("cookie", cookie);
+    }
+    return HTTP.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static final java.net.http.HttpClient HTTP =
+      java.net.http.HttpClient.newBuilder()
+          .version(java.net.http.HttpClient.Version.HTTP_1_1)
+          .followRedirects(java.net.http.HttpClient.Redirect.NEVER)
+          .build();
+
+  /** The sessions the gateway's in-memory store holds. */
+  private static int storedSessions() {
+    org.springframework.web.server.session.DefaultWebSessionManager manager =
+        (org.springframework.web.server.session.DefaultWebSessionManager)
+            gateway
+                .context()
+                .getBean(org.springframework.web.server.session.WebSessionManager.class);
+    return ((org.springframework.web.server.session.InMemoryWebSessionStore)
+            manager.getSessionStore())
+        .getSessions()
+        .size();
+  }
+
+  @Test
+  void unauthenticatedRequestsFarBeyondTheSessionStoresBoundLeaveNothingOnTheGatewayAndLoginsGoOn()
+      throws Exception {
+    int before = storedSessions();
+    // five times what the session store holds, as a script would send them: each is sent to
+    // Keycloak with a login started
+    for (int i = 0; i < 5 * MAX_SESSIONS; i++) {
+      java.net.http.HttpResponse<String> started =
+          unauthenticated("/oauth2/authorization/keycloak", null);
+      assertThat(started.statusCode()).isEqualTo(302);
+      assertThat(started.headers().allValues("set-cookie"))
+          .noneMatch(cookie -> cookie.startsWith("SESSION="));
+      assertThat(unauthenticated("/console/", null).statusCode()).isEqualTo(302);
+    }
+    assertThat(storedSessions()).isLessThanOrEqualTo(before);
+
+    // KOR's auditor: its reads land on KOR's own chain, not in the log the other tests count
+    logIn("kor-auditor");
+    new WebDriverWait(browser, Duration.ofSeconds(60))
+        .until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of KOR"));
+  }
+
+  @Test
+  void aPendingLoginIsASealedCookieForTheCallbackOnlyAndAForgedOrAlteredOneIsRefused()
+      throws Exception {
+    java.net.http.HttpResponse<String> started =
+        unauthenticated("/oauth2/authorization/keycloak", null);
+    String setCookie =
+        started.headers().allValues("set-cookie").stream()
+            .filter(c -> c.startsWith("allied-console-login="))
+            .findFirst()
+            .orElseThrow();
+    assertThat(setCookie.toLowerCase(java.util.Locale.ROOT))
+        .contains("path=/login/oauth2/code/", "httponly", "samesite=lax", "max-age=600");
+    String sealed = setCookie.substring(setCookie.indexOf('=') + 1, setCookie.indexOf(';'));
+    String location = started.headers().firstValue("location").orElseThrow();
+    String state =
+        java.net.URLDecoder.decode(
+            location.replaceAll(".*[?&]state=([^&]*).*", "$1"),
+            java.nio.charset.StandardCharsets.UTF_8);
+    String callback =
+        "/login/oauth2/code/keycloak?code=forged&state="
+            + java.net.URLEncoder.encode(state, java.nio.charset.StandardCharsets.UTF_8);
+
+    // one character changed in the middle of the sealed value
+    int middle = sealed.length() / 2;
+    String altered =
+        sealed.substring(0, middle)
+            + (sealed.charAt(middle) == 'A' ? 'B' : 'A')
+            + sealed.substring(middle + 1);
+    // sealed by someone else, in the same form
+    String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[600]);
+    for (String cookie : List.of(altered, forged)) {
+      java.net.http.HttpResponse<String> refused =
+          unauthenticated(callback, "allied-console-login=" + cookie);
+      assertThat(refused.statusCode()).isEqualTo(401);
+      assertThat(refused.body())
+          .startsWith("login to the auditor console failed:")
+          .contains("authorization_request_not_found");
+    }
+    // the genuine cookie opens: the forged code then fails at Keycloak, not for want of a login
+    java.net.http.HttpResponse<String> genuine =
+        unauthenticated(callback, "allied-console-login=" + sealed);
+    assertThat(genuine.statusCode()).isEqualTo(401);
+    assertThat(genuine.body())
+        .startsWith("login to the auditor console failed:")
+        .doesNotContain("authorization_request_not_found");
   }
 
   @Test

@@ -78,31 +78,35 @@ class GatewayAuditIT {
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
     korDatabase = LocalPostgres.start(dir.resolve("kor").resolve("postgres"));
+    BackendCertificates pki = new BackendCertificates(dir.resolve("pki"));
     kor =
         ExchangeServiceApplication.start(
-            ExchangeServiceApplication.localProperties(
-                "KOR",
-                dir.resolve("kor"),
-                korDatabase.url(),
-                redis.url(),
-                tokens.issuer,
-                tokens.jwks()),
+            pki.exchange(
+                ExchangeServiceApplication.localProperties(
+                    "KOR",
+                    dir.resolve("kor"),
+                    korDatabase.url(),
+                    redis.url(),
+                    tokens.issuer,
+                    tokens.jwks()),
+                "KOR"),
             null);
     auditDatabase = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
     Map<String, Object> auditProperties =
         AuditServiceApplication.localProperties(
             dir.resolve("audit"), auditDatabase.url(), redis.url(), tokens.issuer, tokens.jwks());
     auditProperties.put("allied.audit.checkpoint-every", "200ms");
-    audit = AuditServiceApplication.start(auditProperties);
+    audit = AuditServiceApplication.start(pki.audit(auditProperties));
     Map<String, Object> properties =
-        GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
+        pki.gateway(
+            GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url()));
     GatewayApplication.addNation(
         properties,
         "KOR",
-        URI.create("http://127.0.0.1:" + kor.port()),
+        URI.create("https://127.0.0.1:" + kor.port()),
         dir.resolve("kor").resolve("signing-key.pub.pem"));
     GatewayApplication.addAuditService(
-        properties, URI.create("http://127.0.0.1:" + audit.port()), null);
+        properties, URI.create("https://127.0.0.1:" + audit.port()), null);
     gateway = GatewayApplication.start(properties);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     // the same federation behind a gateway listening with TLS, on a certificate for a name rather

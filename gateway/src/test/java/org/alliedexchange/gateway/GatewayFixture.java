@@ -63,7 +63,8 @@ final class GatewayFixture implements AutoCloseable {
     properties.put("allied.gateway.nations.JPN.addresses[0]", kor.address());
     properties.put("allied.gateway.nations.JPN.binding-keys[0]", jpnPublic.toString());
     properties.put("allied.gateway.auth.issuer", tokens.issuer.toString());
-    properties.put("allied.gateway.audit-redis", redis.url().toString());
+    // as the gateway's own Redis user, so a command its ACL lacks fails these tests
+    properties.put("allied.gateway.audit-redis", redis.url(LocalRedis.User.GATEWAY).toString());
     properties.putAll(extra);
     gateway = GatewayApplication.start(properties, SimpleSpanProcessor.create(spans));
   }

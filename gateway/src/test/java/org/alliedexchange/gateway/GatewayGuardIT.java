@@ -563,4 +563,55 @@ class GatewayGuardIT {
     return event.getTransfer().getProductId().equals(productId)
         || event.getTransfer().getWithheldProductIdsList().contains(productId);
   }
+
+  @Test
+  void onlyAnAdministratorOfAPartyNationSuspendsOrResumesAnAgreement() throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    URI suspend =
+        URI.create(
+            "http://127.0.0.1:"
+                + fixture.gateway.port()
+                + "/admin/v1/agreements/KOR-JPN-GSOMIA-2016/suspend");
+    URI resume = URI.create(suspend.toString().replace("/suspend", "/resume"));
+    String usaAdmin =
+        fixture.tokens.token(
+            "federation-admin", "USA", "SECRET", List.of(), List.of("federation-admin"));
+    // the automation account: agreement-admin only, acting for its nation
+    String korAutomation =
+        fixture.tokens.token(
+            "federation-automation", "KOR", "SECRET", List.of(), List.of("agreement-admin"));
+
+    HttpResponse<String> notParty = post(http, suspend, usaAdmin);
+    assertThat(notParty.statusCode()).isEqualTo(403);
+    assertThat(notParty.body())
+        .contains("federation-admin is of USA, which is not party to KOR-JPN-GSOMIA-2016");
+    assertThat(
+            fixture
+                .gateway
+                .context()
+                .getBean(org.alliedexchange.federationstate.AgreementBoard.class)
+                .engine()
+                .federation()
+                .agreement("KOR-JPN-GSOMIA-2016")
+                .inForceAt(java.time.Instant.now()))
+        .isTrue();
+
+    HttpResponse<String> party = post(http, suspend, korAutomation);
+    HttpResponse<String> resumed = post(http, resume, korAutomation);
+    assertThat(party.statusCode()).as(party.body()).isEqualTo(200);
+    assertThat(party.body()).contains("\"status\":\"SUSPENDED\"");
+    assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(200);
+    assertThat(resumed.body()).contains("\"status\":\"IN_FORCE\"");
+  }
+
+  private static HttpResponse<String> post(HttpClient http, URI uri, String token)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(uri)
+            .header("authorization", "Bearer " + token)
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"test\"}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
 }

@@ -67,7 +67,8 @@ class GatewayIdentityChangeIT {
   static void start() throws Exception {
     dir = Files.createTempDirectory("allied-identity-change-");
     redis = LocalRedis.start(dir.resolve("redis"));
-    keycloak = LocalKeycloak.builder().auditRedis(redis.url()).start();
+    keycloak =
+        LocalKeycloak.builder().auditRedis(redis.url(LocalRedis.User.IDENTITY_LISTENER)).start();
     kor = new ScriptedExchange();
     Path korKey = dir.resolve("kor-key.pem");
     NationalKey key = NationalKey.loadOrCreate(korKey);
@@ -77,7 +78,7 @@ class GatewayIdentityChangeIT {
             0,
             keycloak.issuer(),
             URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"),
-            redis.url());
+            redis.url(LocalRedis.User.GATEWAY));
     GatewayApplication.addNation(
         properties, "KOR", URI.create(kor.address()), key.writePublicKeyBeside(korKey));
     gateway = GatewayApplication.start(properties);

@@ -81,7 +81,8 @@ class GatewayStreamsIT {
         fixture.tokens.personToken(
             "allied-console",
             "federation-admin",
-            "USA",
+            // an administrator of a nation party to the agreement the test suspends
+            "KOR",
             "SECRET",
             List.of(),
             List.of("federation-admin"));

@@ -25,6 +25,7 @@ import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GetRequest;
 import org.alliedexchange.api.exchange.v1.GetResponse;
+import org.alliedexchange.devservers.FederationCertificates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,9 +66,13 @@ class GatewayTlsIT {
     properties.put(
         "allied.gateway.nations.KOR.binding-keys[0]",
         plain.dir.resolve("kor-key.pub.pem").toString());
-    properties.put(
-        "spring.cloud.gateway.server.webflux.httpclient.ssl.trusted-x509-certificates[0]",
-        certificate.toString());
+    // the gateway's client certificate (this scripted backend asks for none), trusting the
+    // backend's own certificate
+    FederationCertificates.Issued client =
+        FederationCertificates.openOrCreate(dir.resolve("pki"))
+            .issue("allied-gateway", FederationCertificates.Use.CLIENT);
+    GatewayApplication.addBackendTls(
+        properties, client.certificate(), client.privateKey(), certificate);
     properties.put("allied.gateway.auth.issuer", plain.tokens.issuer.toString());
     properties.put("allied.gateway.audit-redis", plain.redis.url().toString());
     gateway = GatewayApplication.start(properties);
@@ -128,6 +133,21 @@ class GatewayTlsIT {
     properties.put("allied.gateway.audit-redis", plain.redis.url().toString());
     assertThatThrownBy(() -> GatewayApplication.start(properties))
         .hasStackTraceContaining("use-insecure-trust-manager would accept any certificate");
+  }
+
+  @Test
+  void aGatewayWithHttpsBackendsButNoClientCertificateDoesNotStartNamingTheKey() {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("server.port", "0");
+    properties.put("allied.gateway.nations.KOR.addresses[0]", tlsExchange.address());
+    properties.put(
+        "allied.gateway.nations.KOR.binding-keys[0]",
+        plain.dir.resolve("kor-key.pub.pem").toString());
+    properties.put("allied.gateway.auth.issuer", plain.tokens.issuer.toString());
+    properties.put("allied.gateway.audit-redis", plain.redis.url().toString());
+    assertThatThrownBy(() -> GatewayApplication.start(properties))
+        .hasStackTraceContaining(
+            "allied.gateway.backend-tls.certificate is required when the backends' addresses are https");
   }
 
   @Test

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.audit.AuditServiceApplication;
+import org.alliedexchange.devservers.FederationCertificates;
+import org.alliedexchange.devservers.FederationCertificates.Use;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
@@ -20,11 +22,13 @@ import org.alliedexchange.exchange.ExchangeServiceApplication;
 /**
  * The gateway in front of a real KOR exchange service (its own PostgreSQL and signing key) and,
  * when asked, a real audit service (its own PostgreSQL), sharing one Redis; tokens from a test
- * JWKS. Tests call the gateway as any national system would.
+ * JWKS; the backends hear only the gateway, over mutual TLS with certificates of the test's own CA.
+ * Tests call the gateway as any national system would.
  */
 final class KoreaBehindTheGateway implements AutoCloseable {
 
   final Path dir;
+  final FederationCertificates pki;
   final LocalRedis redis;
   final TestTokens tokens;
   final LocalPostgres korDatabase;
@@ -39,39 +43,54 @@ final class KoreaBehindTheGateway implements AutoCloseable {
    */
   KoreaBehindTheGateway(boolean withAudit) throws Exception {
     dir = Files.createTempDirectory("allied-korea-gateway-");
+    pki = FederationCertificates.openOrCreate(dir.resolve("pki"));
     redis = LocalRedis.start(dir.resolve("redis"));
     tokens = new TestTokens();
     korDatabase = LocalPostgres.start(dir.resolve("kor").resolve("postgres"));
-    kor =
-        ExchangeServiceApplication.start(
-            ExchangeServiceApplication.localProperties(
-                "KOR",
-                dir.resolve("kor"),
-                korDatabase.url(),
-                redis.url(),
-                tokens.issuer,
-                tokens.jwks()),
-            null);
+    Map<String, Object> korProperties =
+        ExchangeServiceApplication.localProperties(
+            "KOR",
+            dir.resolve("kor"),
+            korDatabase.databaseUrl(),
+            redis.url(LocalRedis.User.EXCHANGE),
+            tokens.issuer,
+            tokens.jwks());
+    korProperties.putAll(korDatabase.serviceProperties("allied.exchange.database"));
+    FederationCertificates.Issued korServer = pki.issue("exchange-kor", Use.SERVER);
+    ExchangeServiceApplication.addTls(
+        korProperties, korServer.certificate(), korServer.privateKey(), korServer.authority());
+    kor = ExchangeServiceApplication.start(korProperties, null);
     Map<String, Object> properties =
-        GatewayApplication.localProperties(0, tokens.issuer, tokens.jwks(), redis.url());
+        GatewayApplication.localProperties(
+            0, tokens.issuer, tokens.jwks(), redis.url(LocalRedis.User.GATEWAY));
+    FederationCertificates.Issued client = pki.issue("allied-gateway", Use.CLIENT);
+    GatewayApplication.addBackendTls(
+        properties, client.certificate(), client.privateKey(), client.authority());
     // the public half the exchange service wrote beside its signing key
     GatewayApplication.addNation(
         properties,
         "KOR",
-        URI.create("http://127.0.0.1:" + kor.port()),
+        URI.create("https://127.0.0.1:" + kor.port()),
         dir.resolve("kor").resolve("signing-key.pub.pem"));
     if (withAudit) {
       auditDatabase = LocalPostgres.start(dir.resolve("audit").resolve("postgres"));
-      audit =
-          AuditServiceApplication.start(
-              AuditServiceApplication.localProperties(
-                  dir.resolve("audit"),
-                  auditDatabase.url(),
-                  redis.url(),
-                  tokens.issuer,
-                  tokens.jwks()));
+      Map<String, Object> auditProperties =
+          AuditServiceApplication.localProperties(
+              dir.resolve("audit"),
+              auditDatabase.databaseUrl(),
+              redis.url(LocalRedis.User.AUDIT),
+              tokens.issuer,
+              tokens.jwks());
+      auditProperties.putAll(auditDatabase.serviceProperties("allied.audit.database"));
+      FederationCertificates.Issued auditServer = pki.issue("audit", Use.SERVER);
+      AuditServiceApplication.addTls(
+          auditProperties,
+          auditServer.certificate(),
+          auditServer.privateKey(),
+          auditServer.authority());
+      audit = AuditServiceApplication.start(auditProperties);
       GatewayApplication.addAuditService(
-          properties, URI.create("http://127.0.0.1:" + audit.port()), null);
+          properties, URI.create("https://127.0.0.1:" + audit.port()), null);
     } else {
       auditDatabase = null;
       audit = null;

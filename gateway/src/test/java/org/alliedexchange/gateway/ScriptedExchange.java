@@ -57,6 +57,9 @@ final class ScriptedExchange implements AutoCloseable {
   final List<byte[]> requestsSeen = new CopyOnWriteArrayList<>();
   final List<StreamObserver<byte[]>> subscribers = new CopyOnWriteArrayList<>();
 
+  /** Methods whose calls are taken and never answered, as by a hung exchange service. */
+  final java.util.Set<String> hanging = ConcurrentHashMap.newKeySet();
+
   /**
    * Headers every answer starts with, besides gRPC's own (a bad backend's extras); null for none.
    */
@@ -130,6 +133,9 @@ final class ScriptedExchange implements AutoCloseable {
 
   private void answer(String method, byte[] request, StreamObserver<byte[]> responses) {
     requestsSeen.add(request);
+    if (hanging.contains(method)) {
+      return;
+    }
     Script script =
         scripts.getOrDefault(
             method,

@@ -31,7 +31,11 @@ public final class LocalIdentityServers implements BeforeAllCallback {
       if (servers == null) {
         Path redisData = Files.createTempDirectory("allied-redis-");
         LocalRedis redis = LocalRedis.start(redisData);
-        LocalKeycloak keycloak = LocalKeycloak.builder().auditRedis(redis.url()).start();
+        // the listener as its own Redis user, so a command its ACL lacks fails the identity tests
+        LocalKeycloak keycloak =
+            LocalKeycloak.builder()
+                .auditRedis(redis.url(LocalRedis.User.IDENTITY_LISTENER))
+                .start();
         servers = new Servers(redis, keycloak, redisData);
         context
             .getRoot()

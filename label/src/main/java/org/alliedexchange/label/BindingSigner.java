@@ -22,10 +22,26 @@ import org.alliedexchange.api.label.v1.Binding;
 public final class BindingSigner {
 
   static final byte[] LEAF_DOMAIN = "allied-binding-v1\0".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] VERSIONED_LEAF_DOMAIN =
+      "allied-binding-v2\0".getBytes(StandardCharsets.US_ASCII);
   static final byte[] STATEMENT_DOMAIN = "allied-batch-v1\0".getBytes(StandardCharsets.US_ASCII);
 
-  /** A product to sign: its label and content bytes exactly as stored. */
-  public record Leaf(byte[] label, byte[] content) {}
+  /**
+   * A product to sign: its label and content bytes exactly as stored, and its version (1 at
+   * publish, raised by every amendment).
+   */
+  public record Leaf(byte[] label, byte[] content, long version) {
+    public Leaf {
+      if (version < 1) {
+        throw new IllegalArgumentException("a product's version starts at 1, not " + version);
+      }
+    }
+
+    /** A product's first version, as published. */
+    public Leaf(byte[] label, byte[] content) {
+      this(label, content, 1);
+    }
+  }
 
   private final String nation;
   private final NationalKey key;
@@ -58,9 +74,14 @@ public final class BindingSigner {
     this(nation, key, null);
   }
 
-  /** One product signed alone (a batch of one). */
+  /** One product's first version signed alone (a batch of one). */
   public Binding sign(byte[] label, byte[] content, Instant at) {
-    return signBatch(List.of(new Leaf(label, content)), at).get(0);
+    return sign(label, content, 1, at);
+  }
+
+  /** One product signed alone at the given version (an amendment raises it). */
+  public Binding sign(byte[] label, byte[] content, long version, Instant at) {
+    return signBatch(List.of(new Leaf(label, content, version)), at).get(0);
   }
 
   /** A batch signed together; the bindings come back in the order of the leaves. */
@@ -73,7 +94,7 @@ public final class BindingSigner {
     for (Leaf leaf : batch) {
       byte[] digest = sha256(leaf.content());
       digests.add(digest);
-      leaves.add(leafHash(leaf.label(), digest));
+      leaves.add(leafHash(leaf.label(), digest, leaf.version()));
     }
     byte[] root = MerkleTree.root(leaves);
     Timestamp signedAt = WireMapping.timestamp(at);
@@ -101,7 +122,8 @@ public final class BindingSigner {
               .setSignature(signatureBytes)
               .setSignedAt(signedAt)
               .setLeafIndex(i)
-              .setTreeSize(batch.size());
+              .setTreeSize(batch.size())
+              .setVersion(batch.get(i).version());
       for (byte[] sibling : MerkleTree.path(leaves, i)) {
         binding.addAuditPath(ByteString.copyFrom(sibling));
       }
@@ -114,10 +136,19 @@ public final class BindingSigner {
     return key.keyPair();
   }
 
-  static byte[] leafHash(byte[] label, byte[] contentDigest) {
+  /**
+   * The leaf of one product. Version 1 keeps the original form, so products signed before versions
+   * existed still verify as version 1; any later version is hashed in, under its own domain.
+   */
+  static byte[] leafHash(byte[] label, byte[] contentDigest, long version) {
     MessageDigest digest = MerkleTree.sha256();
     digest.update((byte) 0x00);
-    digest.update(LEAF_DOMAIN);
+    if (version == 1) {
+      digest.update(LEAF_DOMAIN);
+    } else {
+      digest.update(VERSIONED_LEAF_DOMAIN);
+      digest.update(ByteBuffer.allocate(8).putLong(version).array());
+    }
     digest.update(ByteBuffer.allocate(4).putInt(label.length).array());
     digest.update(label);
     digest.update(contentDigest);

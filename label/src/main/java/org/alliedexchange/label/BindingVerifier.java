@@ -64,6 +64,10 @@ public final class BindingVerifier {
     if (!NationalKey.ALGORITHM.equals(binding.getAlgorithm())) {
       return Result.invalid("algorithm " + binding.getAlgorithm() + " is not allowed");
     }
+    if (binding.getVersion() < 1) {
+      // uint64 read as long: 0 is unset, and anything past 2^63 is no version a signer gives
+      return Result.invalid("the binding carries no version");
+    }
     byte[] digest = BindingSigner.sha256(content);
     if (!MessageDigest.isEqual(digest, binding.getContentDigest().toByteArray())) {
       return Result.invalid("content digest mismatch: the content was changed after signing");
@@ -74,7 +78,7 @@ public final class BindingVerifier {
     }
     byte[] root =
         MerkleTree.rootFromPath(
-            BindingSigner.leafHash(label, digest),
+            BindingSigner.leafHash(label, digest, binding.getVersion()),
             binding.getLeafIndex(),
             binding.getTreeSize(),
             path);

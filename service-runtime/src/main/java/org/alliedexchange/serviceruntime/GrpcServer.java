@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * A service's gRPC server: its API behind authentication, plus health and reflection; bounded
+ * A service's gRPC server: its API behind authentication, plus health, and reflection when asked;
+ * mutual TLS that admits only the gateways (or plaintext, when explicitly configured); bounded
  * message and metadata sizes; a server span per call; graceful shutdown (health goes NOT_SERVING,
  * new calls are refused, running calls get {@code shutdownGrace} to finish).
  */
@@ -35,12 +36,16 @@ public final class GrpcServer implements SmartLifecycle {
   private final List<ServerServiceDefinition> services;
   private final ServerInterceptor authentication;
   private final ServerInterceptor telemetry;
+  private final GatewayOnlyTls tls;
+  private final boolean reflection;
   private final HealthStatusManager health = new HealthStatusManager();
   private volatile Server server;
 
   /**
    * @param name what the log calls this server, e.g. "exchange service"
    * @param services the API, each service behind {@code authentication}
+   * @param tls who may connect; null for plaintext to anyone (only when configured so explicitly)
+   * @param reflection whether to serve gRPC reflection, which lists the API to whoever connects
    */
   public GrpcServer(
       String name,
@@ -50,7 +55,9 @@ public final class GrpcServer implements SmartLifecycle {
       Duration shutdownGrace,
       List<ServerServiceDefinition> services,
       ServerInterceptor authentication,
-      ServerInterceptor telemetry) {
+      ServerInterceptor telemetry,
+      GatewayOnlyTls tls,
+      boolean reflection) {
     this.name = name;
     this.host = host;
     this.requestedPort = port;
@@ -59,6 +66,8 @@ public final class GrpcServer implements SmartLifecycle {
     this.services = List.copyOf(services);
     this.authentication = authentication;
     this.telemetry = telemetry;
+    this.tls = tls;
+    this.reflection = reflection;
   }
 
   @Override
@@ -72,10 +81,15 @@ public final class GrpcServer implements SmartLifecycle {
             ServerInterceptors.intercept(
                 service, new CanonicalRequests(), new StatusExceptions(), authentication));
       }
+      if (tls != null) {
+        builder.sslContext(tls.grpcServerContext());
+      }
+      if (reflection) {
+        builder.addService(ProtoReflectionServiceV1.newInstance());
+      }
       server =
           builder
               .addService(health.getHealthService())
-              .addService(ProtoReflectionServiceV1.newInstance())
               .intercept(telemetry)
               .maxInboundMessageSize(maxMessageBytes)
               .maxInboundMetadataSize(16 * 1024)
@@ -92,7 +106,12 @@ public final class GrpcServer implements SmartLifecycle {
     for (ServerServiceDefinition service : services) {
       health.setStatus(service.getServiceDescriptor().getName(), ServingStatus.SERVING);
     }
-    LOG.info("{} listening on {}:{}", name, host, port());
+    LOG.info(
+        "{} listening on {}:{} ({})",
+        name,
+        host,
+        port(),
+        tls == null ? "PLAINTEXT, no client certificate checked" : "mutual TLS, gateways only");
   }
 
   /**

@@ -14,7 +14,12 @@ import org.flywaydb.core.Flyway;
 public final class ServiceDatabase implements AutoCloseable {
 
   /**
-   * @param url the server's JDBC URL
+   * @param url the server's JDBC URL (it may carry {@code sslmode} and the driver's other settings)
+   * @param username the role the service works as; null to take the URL's
+   * @param password its password; null to take the URL's
+   * @param migrationUsername the role that owns the schema and runs the migrations, so the one the
+   *     service works as needs no right to change it; null to migrate as {@code username}
+   * @param migrationPassword its password
    * @param poolName the pool's name in logs
    * @param maxPoolSize the most connections
    * @param migrations the class path location of the service's Flyway migrations; one per service,
@@ -25,6 +30,8 @@ public final class ServiceDatabase implements AutoCloseable {
       String url,
       String username,
       String password,
+      String migrationUsername,
+      String migrationPassword,
       String poolName,
       int maxPoolSize,
       String migrations,
@@ -47,16 +54,48 @@ public final class ServiceDatabase implements AutoCloseable {
     config.setConnectionTimeout(5_000);
     HikariDataSource pool = new HikariDataSource(config);
     try {
-      Flyway.configure()
-          .dataSource(pool)
-          .locations("classpath:" + settings.migrations())
-          .load()
-          .migrate();
+      migrate(settings, pool);
       return new ServiceDatabase(pool);
     } catch (RuntimeException e) {
       pool.close();
       throw e;
     }
+  }
+
+  /**
+   * Runs the migrations, as the owner role when one is configured, and then each migration folder's
+   * {@code afterMigrate.sql}, which grants {@code ${service_role}} what the service needs.
+   */
+  private static void migrate(Settings settings, HikariDataSource pool) {
+    if (settings.migrationUsername() == null || settings.migrationUsername().isBlank()) {
+      flyway(settings, pool, "CURRENT_USER").migrate();
+      return;
+    }
+    if (settings.username() == null || !settings.username().matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException(
+          "the database username must be a plain role name (a-z 0-9 _) when a migration username"
+              + " is set, to be granted its rights");
+    }
+    HikariConfig owner = new HikariConfig();
+    owner.setJdbcUrl(settings.url());
+    owner.setUsername(settings.migrationUsername());
+    owner.setPassword(settings.migrationPassword());
+    owner.setPoolName(settings.poolName() + "-migration");
+    settings.driverProperties().forEach(owner::addDataSourceProperty);
+    // Flyway holds its lock on one connection while it migrates on another
+    owner.setMaximumPoolSize(3);
+    owner.setConnectionTimeout(5_000);
+    try (HikariDataSource migrations = new HikariDataSource(owner)) {
+      flyway(settings, migrations, "\"" + settings.username() + "\"").migrate();
+    }
+  }
+
+  private static Flyway flyway(Settings settings, DataSource dataSource, String serviceRole) {
+    return Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:" + settings.migrations())
+        .placeholders(Map.of("service_role", serviceRole))
+        .load();
   }
 
   public DataSource dataSource() {

@@ -11,9 +11,10 @@ import org.alliedexchange.policy.Level;
 /**
  * What an auditor of one nation may read of the log. A relationship is named by one nation ("KOR",
  * its own chain) or two in alphabetical order ("JPN-KOR"), ISO 3166-1 alpha-3 in ASCII capitals; an
- * auditor reads only the relationships its nation is party to. Of those, a record whose label its
- * clearance does not dominate is served as its chain link only, so the chain stays checkable
- * through it.
+ * auditor reads only the relationships its nation is party to, and the {@link
+ * Relationships#FEDERATION} chain of realm-wide identity changes, which every nation is party to.
+ * Of those, a record whose label its clearance does not dominate is served as its chain link only,
+ * so the chain stays checkable through it.
  */
 public final class AuditorScope {
 
@@ -101,7 +102,7 @@ public final class AuditorScope {
    * Whether this auditor may read {@code relationship}: a well-formed name its nation is party to.
    */
   public boolean covers(String relationship) {
-    return parties(relationship).contains(nation);
+    return Relationships.FEDERATION.equals(relationship) || parties(relationship).contains(nation);
   }
 
   /**
@@ -114,6 +115,9 @@ public final class AuditorScope {
     if (requested == null || requested.isEmpty()) {
       throw new Refused(
           Refused.Why.MALFORMED, "name a relationship, like " + nation + "-USA or " + nation);
+    }
+    if (requested.equals(Relationships.FEDERATION)) {
+      return requested;
     }
     if (!RELATIONSHIP.matcher(requested).matches()) {
       throw new Refused(

@@ -17,6 +17,12 @@ public final class Relationships {
   /** The chain of events that name no nation. */
   public static final String UNKNOWN = "UNKNOWN";
 
+  /**
+   * The chain of identity changes that are no one nation's (client scopes, protocol mappers, keys,
+   * flows, realm settings): every nation's auditors read it.
+   */
+  public static final String FEDERATION = "FEDERATION";
+
   private static final Pattern NATION = Pattern.compile("[A-Z]{3}");
 
   private Relationships() {}
@@ -35,12 +41,15 @@ public final class Relationships {
     return a.compareTo(b) < 0 ? a + "-" + b : b + "-" + a;
   }
 
-  /** Whether {@code name} is a name this class makes: "KOR", "JPN-KOR" (in order), or UNKNOWN. */
+  /**
+   * Whether {@code name} is a name this class makes: "KOR", "JPN-KOR" (in order), FEDERATION or
+   * UNKNOWN.
+   */
   public static boolean isValid(String name) {
     if (name == null) {
       return false;
     }
-    if (name.equals(UNKNOWN) || NATION.matcher(name).matches()) {
+    if (name.equals(UNKNOWN) || name.equals(FEDERATION) || NATION.matcher(name).matches()) {
       return true;
     }
     String[] nations = name.split("-", -1);
@@ -109,6 +118,9 @@ public final class Relationships {
               event.getIdentityChanged().getNation(),
               event.getIdentityChanged().getNation(),
               strict);
+        } else {
+          // a realm-wide change: no one nation's, so every nation's auditors' to read
+          out.add(FEDERATION);
         }
       }
       case BINDING_VIOLATION -> {
@@ -118,6 +130,16 @@ public final class Relationships {
               event.getBindingViolation().getNation(),
               event.getBindingViolation().getNation(),
               strict);
+        }
+      }
+      case PRODUCT_SERVED -> {
+        var served = event.getProductServed();
+        String originator =
+            served.getLabel().getOriginator().isEmpty()
+                ? served.getSourceNation()
+                : served.getLabel().getOriginator();
+        if (!originator.isEmpty() && !served.getRecipientNation().isEmpty()) {
+          pair(out, originator, served.getRecipientNation(), strict);
         }
       }
       case EVENT_NOT_SET -> {}

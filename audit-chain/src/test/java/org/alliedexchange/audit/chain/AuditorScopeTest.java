@@ -107,6 +107,20 @@ class AuditorScopeTest {
   }
 
   @Test
+  void everyNationsAuditorReadsTheFederationChainOfRealmWideChanges() {
+    for (String nation : List.of("JPN", "KOR", "USA")) {
+      AuditorScope auditor =
+          AuditorScope.of(nation.toLowerCase() + "-auditor", nation, Level.SECRET);
+
+      assertThat(auditor.covers("FEDERATION")).isTrue();
+      assertThat(auditor.relationship("FEDERATION")).isEqualTo("FEDERATION");
+      assertThat(auditor.visible(List.of("FEDERATION", "JPN-KOR", "UNKNOWN")))
+          .contains("FEDERATION")
+          .doesNotContain("UNKNOWN");
+    }
+  }
+
+  @Test
   void aRelationshipNamesItsParties() {
     assertThat(AuditorScope.parties("JPN-KOR")).containsExactly("JPN", "KOR");
     assertThat(AuditorScope.parties("KOR")).containsExactly("KOR");

@@ -41,4 +41,23 @@ class RelationshipsTest {
     assertThat(Relationships.isValid("KOR-JPN")).isFalse();
     assertThat(Relationships.isValid("\u0000-KOR")).isFalse();
   }
+
+  @Test
+  void aRealmWideIdentityChangeGoesToTheFederationChainNotUnknown() {
+    AuditEvent clientScopeAdded =
+        AuditEvent.newBuilder()
+            .setIdentityChanged(
+                org.alliedexchange.api.audit.v1.IdentityChanged.newBuilder()
+                    .setRealm("allied")
+                    .setOperation("CREATE")
+                    .setResourceType("CLIENT_SCOPE")
+                    .setResourcePath("client-scopes/0f1e")
+                    .setChangedBy("admin@master"))
+            .build();
+
+    assertThat(Relationships.of(clientScopeAdded)).containsExactly(Relationships.FEDERATION);
+    assertThat(Relationships.attributable(clientScopeAdded))
+        .containsExactly(Relationships.FEDERATION);
+    assertThat(Relationships.isValid("FEDERATION")).isTrue();
+  }
 }

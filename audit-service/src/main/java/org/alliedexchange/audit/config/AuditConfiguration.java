@@ -34,6 +34,7 @@ import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
+import org.alliedexchange.serviceruntime.GatewayOnlyTls;
 import org.alliedexchange.serviceruntime.GrpcServer;
 import org.alliedexchange.serviceruntime.ServiceDatabase;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -54,6 +55,8 @@ public class AuditConfiguration {
             database.url(),
             database.username(),
             database.password(),
+            database.migrationUsername(),
+            database.migrationPassword(),
             "audit",
             8,
             "org/alliedexchange/audit/db/migration",
@@ -186,12 +189,18 @@ public class AuditConfiguration {
               ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
             return next.startCall(call, headers);
           }
-        });
+        },
+        GatewayOnlyTls.open("allied.audit", properties.tls()),
+        properties.reflection());
   }
 
   @Bean
   ConsoleServer consoleServer(AuditProperties properties, TokenValidator tokens) {
-    return new ConsoleServer(properties.host(), properties.consolePort(), tokens);
+    return new ConsoleServer(
+        properties.host(),
+        properties.consolePort(),
+        tokens,
+        GatewayOnlyTls.open("allied.audit", properties.tls()));
   }
 
   @Bean
@@ -211,6 +220,8 @@ public class AuditConfiguration {
       AuditLog log,
       DeadLetters deadLetters,
       IngestionHealth ingestionHealth) {
+    // a wrong URL stops the service naming the key, never the password
+    RedisConnections.check(properties.auditRedis(), "allied.audit.audit-redis");
     return new StreamConsumer(
         RedisConnections.connect(properties.auditRedis(), Duration.ofSeconds(5)),
         log,

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.alliedexchange.accesstoken.TokenSettings;
+import org.alliedexchange.serviceruntime.TlsSettings;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -19,7 +20,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param dataDir where a generated checkpoint signing key lives when none is configured
  * @param database the PostgreSQL the audit log is kept in (required)
- * @param auditRedis the Redis holding the audit stream (redis://host:port)
+ * @param auditRedis the Redis holding the audit stream: redis://audit:password@host:port, or
+ *     rediss://...?cacert=ca.pem over TLS, as this service's own ACL user
  * @param stream the audit stream's key
  * @param group the consumer group every audit service replica joins
  * @param consumer this replica's name in the group; a restarted replica with the same name resumes
@@ -40,6 +42,9 @@ import org.springframework.validation.annotation.Validated;
  *     built-in one when unset
  * @param maxStreams queries and exports streamed at once; more are refused RESOURCE_EXHAUSTED
  * @param stallLimit how long a stream waits for a caller that reads nothing before ending it
+ * @param tls mutual TLS on the gRPC and console ports: the service's certificate, and the gateways
+ *     it alone answers
+ * @param reflection whether the gRPC server serves reflection (off: it lists the API to any caller)
  */
 @Validated
 @ConfigurationProperties("allied.audit")
@@ -60,18 +65,29 @@ public record AuditProperties(
     @Valid @NotNull TokenSettings auth,
     Path policyConfig,
     @DefaultValue("32") @Min(1) int maxStreams,
-    @DefaultValue("60s") @NotNull @DurationMin(seconds = 1) Duration stallLimit) {
+    @DefaultValue("60s") @NotNull @DurationMin(seconds = 1) Duration stallLimit,
+    @Valid @DefaultValue TlsSettings tls,
+    @DefaultValue("false") boolean reflection) {
 
   public Path signingKeyFile() {
     return signingKey != null ? signingKey : dataDir.resolve("checkpoint-key.pem");
   }
 
   /**
-   * The PostgreSQL to use: on one machine, the URL of a {@code LocalPostgres} its runner started.
+   * The PostgreSQL to use: on one machine, a {@code LocalPostgres} its runner started.
+   *
+   * @param url its JDBC URL ({@code sslmode} and the driver's other settings may be given in it)
+   * @param username the role the service works as, granted only what it needs
+   * @param password its password
+   * @param migrationUsername the role that owns the tables and runs the migrations; unset, the
+   *     service migrates as {@code username} (which then owns, and may change, its tables)
+   * @param migrationPassword its password
    */
   public record Database(
       @NotBlank(message = "must name the PostgreSQL (jdbc:postgresql://host:port/database)")
           String url,
       String username,
-      String password) {}
+      String password,
+      String migrationUsername,
+      String migrationPassword) {}
 }

@@ -1,5 +1,6 @@
 package org.alliedexchange.audit.console;
 
+import io.netty.handler.ssl.ClientAuth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,12 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.api.access.Roles;
+import org.alliedexchange.serviceruntime.GatewayOnlyTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 
@@ -22,7 +25,8 @@ import reactor.netty.http.server.HttpServer;
  * Serves the auditor console's page: static files, and {@code whoami} for the page to greet the
  * auditor. It is reached through the gateway, which logs the auditor in and relays the access
  * token; the token is validated here again and must carry the auditor role, so the page is not
- * served to anyone who reaches this port some other way. The page holds no data: it fetches
+ * served to anyone who reaches this port some other way; with TLS configured (the default), only a
+ * gateway's client certificate gets past the handshake. The page holds no data: it fetches
  * everything from the gateway's auditors' API, where each record passes the guard.
  */
 public final class ConsoleServer implements SmartLifecycle {
@@ -53,25 +57,38 @@ public final class ConsoleServer implements SmartLifecycle {
   private final String host;
   private final int requestedPort;
   private final TokenValidator tokens;
+  private final GatewayOnlyTls tls;
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
   private volatile DisposableServer server;
 
-  public ConsoleServer(String host, int port, TokenValidator tokens) {
+  /**
+   * @param tls who may connect; null for plaintext to anyone (only when configured so explicitly)
+   */
+  public ConsoleServer(String host, int port, TokenValidator tokens, GatewayOnlyTls tls) {
     this.host = host;
     this.requestedPort = port;
     this.tokens = tokens;
+    this.tls = tls;
   }
 
   @Override
   public void start() {
-    // HTTP/1.1 and h2c: the gateway's backend client speaks HTTP/2 with prior knowledge to every
+    // HTTP/1.1 and HTTP/2 (h2c in plaintext): the gateway's backend client speaks HTTP/2 to every
     // backend
+    HttpServer http = HttpServer.create().host(host).port(requestedPort);
+    if (tls == null) {
+      http = http.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);
+    } else {
+      Http2SslContextSpec spec =
+          Http2SslContextSpec.forServer(tls.privateKey(), tls.chain())
+              .configure(
+                  builder ->
+                      builder.trustManager(tls.clientTrust()).clientAuth(ClientAuth.REQUIRE));
+      http =
+          http.protocol(HttpProtocol.HTTP11, HttpProtocol.H2).secure(ssl -> ssl.sslContext(spec));
+    }
     server =
-        HttpServer.create()
-            .host(host)
-            .port(requestedPort)
-            .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
-            .handle(
+        http.handle(
                 (request, response) -> {
                   String path = request.fullPath();
                   String authorization = request.requestHeaders().get("Authorization");
@@ -108,7 +125,12 @@ public final class ConsoleServer implements SmartLifecycle {
                           });
                 })
             .bindNow();
-    LOG.info("auditor console page on {}:{}{}/ (reach it through the gateway)", host, port(), PATH);
+    LOG.info(
+        "auditor console page on {}://{}:{}{}/ (reach it through the gateway)",
+        tls == null ? "http" : "https",
+        host,
+        port(),
+        PATH);
   }
 
   public int port() {

@@ -46,6 +46,10 @@ public final class RecordLabels {
   }
 
   private Level levelOf(AuditEvent event) {
+    if (event.hasProductServed()) {
+      // it names a product and its label, as a transfer record does
+      return productLevel(event.getProductServed().getLabel());
+    }
     if (!event.hasTransfer()) {
       return SUMMARY_LEVEL;
     }

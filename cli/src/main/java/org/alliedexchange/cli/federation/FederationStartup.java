@@ -68,8 +68,13 @@ final class FederationStartup {
     CompletableFuture<LocalKeycloak> keycloakStart = null;
     try {
       redis = LocalRedis.start(dataDir.resolve("redis"));
-      progress.accept("redis: " + redis.url() + " (append-only, fsync on every write)");
+      progress.accept(
+          "redis: 127.0.0.1:"
+              + redis.port()
+              + " (append-only, fsync on every write; an ACL user per component)");
+      // each component its own Redis user and password; the operator's URL only in the state file
       URI redisUrl = redis.url();
+      URI listenerRedis = redis.url(LocalRedis.User.IDENTITY_LISTENER);
       String gatewayUrl = "http://127.0.0.1:" + gatewayPort;
       // Keycloak takes longest; the services need only its issuer's name to start, so they start
       // meanwhile
@@ -79,7 +84,7 @@ final class FederationStartup {
                   LocalKeycloak.builder()
                       .dataDir(dataDir.resolve("keycloak"))
                       .port(keycloakPort)
-                      .auditRedis(redisUrl)
+                      .auditRedis(listenerRedis)
                       .consoleUrl(gatewayUrl)
                       .progress(progress)
                       .start());
@@ -88,6 +93,8 @@ final class FederationStartup {
       URI jwks = URI.create(issuer + "/protocol/openid-connect/certs");
       List<String> nations =
           FederationConfig.loadDefault().nations().stream().map(NationalScheme::code).toList();
+      // mutual TLS between the gateway and every backend port
+      FederationPki pki = FederationPki.open(dataDir);
       for (String nation : nations) {
         // each service's PostgreSQL in the service's own directory, as before the services
         // stopped starting their own
@@ -96,8 +103,17 @@ final class FederationStartup {
         databases.add(database);
         Map<String, Object> properties =
             ExchangeServiceApplication.localProperties(
-                nation, exchangeDir, database.url(), redisUrl, issuer, jwks);
-        exchanges.put(nation, ExchangeServiceApplication.start(quiet(properties), null));
+                nation,
+                exchangeDir,
+                database.databaseUrl(),
+                redis.url(LocalRedis.User.EXCHANGE),
+                issuer,
+                jwks);
+        // works as its own role; its tables belong to the owner role its migrations run as
+        properties.putAll(database.serviceProperties("allied.exchange.database"));
+        exchanges.put(
+            nation,
+            ExchangeServiceApplication.start(quiet(pki.exchange(properties, nation)), null));
         progress.accept(
             "exchange service " + nation + ": 127.0.0.1:" + exchanges.get(nation).port());
       }
@@ -106,8 +122,14 @@ final class FederationStartup {
       databases.add(auditDatabase);
       Map<String, Object> auditProperties =
           AuditServiceApplication.localProperties(
-              dataDir.resolve("audit"), auditDatabase.url(), redisUrl, issuer, jwks);
-      audit = AuditServiceApplication.start(quiet(auditProperties));
+              dataDir.resolve("audit"),
+              auditDatabase.databaseUrl(),
+              redis.url(LocalRedis.User.AUDIT),
+              issuer,
+              jwks);
+      // cannot drop the log's append-only triggers, nor update or delete a record
+      auditProperties.putAll(auditDatabase.serviceProperties("allied.audit.database"));
+      audit = AuditServiceApplication.start(quiet(pki.audit(auditProperties)));
       progress.accept(
           "audit service: 127.0.0.1:"
               + audit.port()
@@ -115,20 +137,22 @@ final class FederationStartup {
               + audit.consolePort()
               + ")");
       Map<String, Object> gatewayProperties =
-          GatewayApplication.localProperties(gatewayPort, issuer, jwks, redisUrl);
+          pki.gateway(
+              GatewayApplication.localProperties(
+                  gatewayPort, issuer, jwks, redis.url(LocalRedis.User.GATEWAY)));
       exchanges.forEach(
           (nation, running) ->
               GatewayApplication.addNation(
                   gatewayProperties,
                   nation,
-                  URI.create("http://127.0.0.1:" + running.port()),
+                  URI.create("https://127.0.0.1:" + running.port()),
                   dataDir
                       .resolve("exchange-" + nation.toLowerCase())
                       .resolve("signing-key.pub.pem")));
       GatewayApplication.addAuditService(
           gatewayProperties,
-          URI.create("http://127.0.0.1:" + audit.port()),
-          URI.create("http://127.0.0.1:" + audit.consolePort()));
+          URI.create("https://127.0.0.1:" + audit.port()),
+          URI.create("https://127.0.0.1:" + audit.consolePort()));
       gateway = GatewayApplication.start(quiet(gatewayProperties));
       progress.accept("gateway: " + gatewayUrl);
       progress.accept("waiting for Keycloak...");

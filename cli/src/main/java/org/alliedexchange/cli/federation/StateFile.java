@@ -76,8 +76,10 @@ final class StateFile {
         (nation, running) -> services.put("exchange-" + nation, "127.0.0.1:" + running.port()));
     services.put("audit", "127.0.0.1:" + audit.port());
     services.put("audit-console-page", "127.0.0.1:" + audit.consolePort());
-    services.put("redis", redis.toString());
+    services.put("redis", redis.getHost() + ":" + redis.getPort());
     state.put("services", services);
+    // for troubleshooting (redis-cli -u ...): allowed everything; each component has its own user
+    state.put("redisOperatorUrl", redis.toString());
     state.put(
         "checkpointKey",
         NationalKey.publicKeyFile(dataDir.resolve("audit").resolve("checkpoint-key.pem"))

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.BindingViolation;
+import org.alliedexchange.api.audit.v1.ProductServed;
 import org.alliedexchange.api.audit.v1.ReleasabilityAmended;
 import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
@@ -23,23 +24,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The exchange service's audit events: releasability amendments, binding violations, and every
- * product its own check (the second filter, behind the gateway's) withholds from a caller.
+ * product its own check (the second filter, behind the gateway's) withholds from a caller or serves
+ * towards one. A served product is recorded as {@code ProductServed}, not as a transfer: the
+ * gateway records the transfer under the same trace id, and the reports count that once.
  */
-public final class ExchangeAudit implements RefusalAudit {
+public final class ExchangeAudit implements ReadAudit {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeAudit.class);
   private final AuditStreamWriter writer;
-  private final AuditBatchWriter refusals;
+  private final AuditBatchWriter reads;
   private final String nation;
   private final String source;
 
   /**
-   * @param refusals where withheld products are recorded, pipelined: a search may withhold
-   *     thousands
+   * @param reads where withheld and served products are recorded, pipelined and batched: a search
+   *     may read thousands
    */
-  public ExchangeAudit(AuditStreamWriter writer, AuditBatchWriter refusals, String nation) {
+  public ExchangeAudit(AuditStreamWriter writer, AuditBatchWriter reads, String nation) {
     this.writer = writer;
-    this.refusals = refusals;
+    this.reads = reads;
     this.nation = nation;
     this.source = "exchange-service/" + nation;
   }
@@ -66,7 +69,7 @@ public final class ExchangeAudit implements RefusalAudit {
             .withheld(reasons, false)
             .build();
     AuditEvent event = event().setEventId(transferId).setTransfer(record).build();
-    refusals
+    reads
         .append(List.of(event))
         .whenComplete(
             (ok, failure) -> {
@@ -87,7 +90,42 @@ public final class ExchangeAudit implements RefusalAudit {
     for (TransferRecord summary : summaries) {
       events.add(event().setEventId(summary.getTransferId()).setTransfer(summary).build());
     }
-    return refusals.append(events);
+    return reads.append(events);
+  }
+
+  /**
+   * Records that this service passed a product on towards a caller. Queued with the other reads'
+   * records and not waited for: the gateway releases nothing before its own record is taken, and a
+   * record that cannot be written is logged loudly.
+   */
+  @Override
+  public void served(
+      SecurityLabel label, String productId, String topic, Caller caller, String method) {
+    AuditEvent event =
+        event()
+            .setProductServed(
+                ProductServed.newBuilder()
+                    .setProductId(productId)
+                    .setTopic(topic)
+                    .setLabel(label)
+                    .setRecipientNation(caller.nation())
+                    .setRecipientSystem(caller.system())
+                    .setRecipientClearance(WireMapping.level(caller.clearance()))
+                    .setMethod(method)
+                    .setSourceNation(nation))
+            .build();
+    reads
+        .append(List.of(event))
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                LOG.error(
+                    "serving product {} to {} could not be audited: {}",
+                    productId,
+                    caller.system(),
+                    failure.getMessage());
+              }
+            });
   }
 
   /**

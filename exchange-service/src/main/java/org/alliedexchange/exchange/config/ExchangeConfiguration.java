@@ -3,6 +3,7 @@ package org.alliedexchange.exchange.config;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.trace.SpanProcessor;
+import java.net.URI;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.PublishBatcher;
@@ -29,6 +31,7 @@ import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.NationalScheme;
 import org.alliedexchange.policy.ReleasabilityEngine;
 import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
+import org.alliedexchange.serviceruntime.GatewayOnlyTls;
 import org.alliedexchange.serviceruntime.GrpcServer;
 import org.alliedexchange.serviceruntime.ServiceDatabase;
 import org.springframework.beans.factory.ObjectProvider;
@@ -63,13 +66,13 @@ public class ExchangeConfiguration {
   /**
    * Agreement statuses as the federation administrators set them through the gateways, so this
    * service's own check (the second filter behind the gateway's) withholds under a suspension too.
-   * When Redis cannot be read it keeps the statuses it last read; the gateway, which cannot release
-   * anything unaudited then, is the point that fails closed.
+   * When Redis cannot be read for longer than the board's staleness bound, reads are refused
+   * UNAVAILABLE, as at the gateway.
    */
   @Bean(destroyMethod = "close")
   AgreementBoard agreementBoard(Federation federation, ExchangeProperties properties) {
     return new AgreementBoard(
-        federation, properties.auditRedis(), AuditStream.DEFAULT_KEY, Clock.systemUTC());
+        federation, redis(properties), AuditStream.DEFAULT_KEY, Clock.systemUTC());
   }
 
   @Bean
@@ -86,6 +89,8 @@ public class ExchangeConfiguration {
             database.url(),
             database.username(),
             database.password(),
+            database.migrationUsername(),
+            database.migrationPassword(),
             "exchange-" + properties.nation(),
             16,
             "org/alliedexchange/exchange/db/migration",
@@ -142,13 +147,13 @@ public class ExchangeConfiguration {
   @Bean(destroyMethod = "close")
   AuditStreamWriter auditStreamWriter(ExchangeProperties properties) {
     return AuditStreamWriter.connect(
-        properties.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
+        redis(properties), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
   }
 
   @Bean(destroyMethod = "close")
   AuditBatchWriter refusalWriter(ExchangeProperties properties) {
     return AuditBatchWriter.connect(
-        properties.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2), 1024, 100_000);
+        redis(properties), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2), 1024, 100_000);
   }
 
   @Bean
@@ -178,6 +183,7 @@ public class ExchangeConfiguration {
       BindingSigner signer,
       BindingVerifier verifier,
       Supplier<ReleasabilityEngine> engine,
+      AgreementBoard board,
       ExchangeAudit audit) {
     return new ExchangeGrpcService(
         properties.nation(),
@@ -187,6 +193,7 @@ public class ExchangeConfiguration {
         signer,
         verifier,
         engine,
+        board::problem,
         audit,
         Clock.systemUTC(),
         properties.limits().searchPageSize(),
@@ -207,6 +214,17 @@ public class ExchangeConfiguration {
         properties.limits().shutdownGrace(),
         java.util.List.of(service.serviceDefinition()),
         new AuthenticationInterceptor(validator),
-        GrpcTelemetry.create(telemetry).createServerInterceptor());
+        GrpcTelemetry.create(telemetry).createServerInterceptor(),
+        GatewayOnlyTls.open("allied.exchange", properties.tls()),
+        properties.reflection());
+  }
+
+  /**
+   * The audit stream's Redis, checked: redis:// or rediss://, credentials of this service's own ACL
+   * user; a wrong URL stops the service naming the key, never the password.
+   */
+  static URI redis(ExchangeProperties properties) {
+    RedisConnections.check(properties.auditRedis(), "allied.exchange.audit-redis");
+    return properties.auditRedis();
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.serviceruntime.TlsSettings;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -28,10 +29,13 @@ import org.springframework.validation.annotation.Validated;
  * @param signingKey the nation's binding key (PEM, PKCS#8 + X.509); created in {@code dataDir} when
  *     unset
  * @param auth how callers' Keycloak tokens are validated
- * @param auditRedis the audit stream's Redis (redis://host:port); amendments are refused when it
- *     cannot take a record
+ * @param auditRedis the audit stream's Redis, as this service's own ACL user
+ *     (redis://exchange:password@host:port, or rediss://...?cacert=ca.pem over TLS); amendments are
+ *     refused when it cannot take a record
  * @param policyConfig the federation configuration file; the built-in one when unset
  * @param limits message, page and queue bounds
+ * @param tls mutual TLS: the service's certificate, and the gateways it alone answers
+ * @param reflection whether the gRPC server serves reflection (off: it lists the API to any caller)
  */
 @Validated
 @ConfigurationProperties("allied.exchange")
@@ -47,16 +51,27 @@ public record ExchangeProperties(
     @Valid @NotNull TokenSettings auth,
     @NotNull URI auditRedis,
     Path policyConfig,
-    @Valid @DefaultValue Limits limits) {
+    @Valid @DefaultValue Limits limits,
+    @Valid @DefaultValue TlsSettings tls,
+    @DefaultValue("false") boolean reflection) {
 
   /**
-   * The PostgreSQL to use: on one machine, the URL of a {@code LocalPostgres} its runner started.
+   * The PostgreSQL to use: on one machine, a {@code LocalPostgres} its runner started.
+   *
+   * @param url its JDBC URL ({@code sslmode} and the driver's other settings may be given in it)
+   * @param username the role the service works as, granted only what it needs
+   * @param password its password
+   * @param migrationUsername the role that owns the tables and runs the migrations; unset, the
+   *     service migrates as {@code username} (which then owns, and may change, its tables)
+   * @param migrationPassword its password
    */
   public record Database(
       @NotBlank(message = "must name the PostgreSQL (jdbc:postgresql://host:port/database)")
           String url,
       String username,
-      String password) {}
+      String password,
+      String migrationUsername,
+      String migrationPassword) {}
 
   /**
    * @param maxMessageBytes the largest request accepted

@@ -99,7 +99,9 @@ final class AmendRpc {
     // the commit: nothing is stored and then reported refused
     Origination.check(engine.get(), ProtoLabels.toDomain(amended), caller);
     byte[] labelBytes = amended.toByteArray();
-    Binding binding = signer.sign(labelBytes, product.content(), clock.instant());
+    // every amendment raises the signed version, so the gateway can refuse the binding it replaces
+    long version = StoredMessages.binding(product.binding()).getVersion() + 1;
+    Binding binding = signer.sign(labelBytes, product.content(), version, clock.instant());
     try {
       audit.amended(
           id.toString(),
@@ -120,6 +122,7 @@ final class AmendRpc {
           product.label(),
           labelBytes,
           binding.toByteArray(),
+          version,
           caller.system(),
           request.getJustification())) {
         throw Status.ABORTED

@@ -49,11 +49,12 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
       BindingSigner signer,
       BindingVerifier verifier,
       Supplier<ReleasabilityEngine> engine,
+      Supplier<String> agreementsProblem,
       ExchangeAudit audit,
       Clock clock,
       int pageSize,
       int pageMax) {
-    ReadGuard guard = new ReadGuard(nation, verifier, engine, audit, clock);
+    ReadGuard guard = new ReadGuard(nation, verifier, engine, agreementsProblem, audit, clock);
     CallerAccess access = new CallerAccess(nation);
     this.publish = new PublishRpc(nation, batcher, engine, access, clock);
     this.amend = new AmendRpc(nation, store, engine, guard, signer, audit, access, clock);

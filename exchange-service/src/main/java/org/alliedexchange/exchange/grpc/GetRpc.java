@@ -8,7 +8,7 @@ import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.exchange.v1.GetRequest;
 import org.alliedexchange.api.exchange.v1.GetResponse;
 import org.alliedexchange.api.exchange.v1.ProductContent;
-import org.alliedexchange.exchange.audit.RefusalAudit;
+import org.alliedexchange.exchange.audit.ReadAudit;
 import org.alliedexchange.exchange.store.StoredProduct;
 
 /**
@@ -22,14 +22,14 @@ final class GetRpc {
   private final String nation;
   private final ProductLookup products;
   private final ReadGuard guard;
-  private final RefusalAudit audit;
+  private final ReadAudit audit;
   private final CallerAccess access;
 
   GetRpc(
       String nation,
       ProductLookup products,
       ReadGuard guard,
-      RefusalAudit audit,
+      ReadAudit audit,
       CallerAccess access) {
     this.nation = nation;
     this.products = products;

@@ -1,6 +1,7 @@
 package org.alliedexchange.exchange.grpc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
@@ -10,7 +11,7 @@ import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.exchange.audit.RefusalAudit;
+import org.alliedexchange.exchange.audit.ReadAudit;
 import org.alliedexchange.exchange.audit.WithheldRows;
 import org.alliedexchange.exchange.store.StoredProduct;
 import org.alliedexchange.label.BindingVerifier;
@@ -22,10 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every read passes before a product leaves this service: its stored binding must verify (a
- * row changed behind the service's back is never served, and the refusal is audited), and the
- * releasability engine must permit it to the caller at this instant. The content is hashed into the
- * binding check, never parsed: what passes is sent as the stored bytes.
+ * What every read passes before a product leaves this service: the agreement statuses must be fresh
+ * (else UNAVAILABLE, as at the gateway: a suspension may have been missed), its stored binding must
+ * verify (a row changed behind the service's back is never served, and the refusal is audited), and
+ * the releasability engine must permit it to the caller at this instant. Both what passes and what
+ * is withheld are audited. The content is hashed into the binding check, never parsed: what passes
+ * is sent as the stored bytes.
  */
 final class ReadGuard {
 
@@ -40,23 +43,33 @@ final class ReadGuard {
   private final String nation;
   private final BindingVerifier verifier;
   private final Supplier<ReleasabilityEngine> engine;
-  private final RefusalAudit audit;
+  private final Supplier<String> agreementsProblem;
+  private final ReadAudit audit;
   private final Clock clock;
 
+  /**
+   * @param agreementsProblem why the agreement statuses cannot be trusted now, or null when they
+   *     are fresh
+   */
   ReadGuard(
       String nation,
       BindingVerifier verifier,
       Supplier<ReleasabilityEngine> engine,
-      RefusalAudit audit,
+      Supplier<String> agreementsProblem,
+      ReadAudit audit,
       Clock clock) {
     this.nation = nation;
     this.verifier = verifier;
     this.engine = engine;
+    this.agreementsProblem = agreementsProblem;
     this.audit = audit;
     this.clock = clock;
   }
 
-  /** Null when the caller may have the product, else why not (every refusal is audited). */
+  /**
+   * Null when the caller may have the product, else why not (every decision is audited); throws
+   * UNAVAILABLE when the agreement statuses are stale, and then nothing is decided.
+   */
   Refusal check(StoredProduct product, Caller caller, String method) {
     return check(product, caller, method, null);
   }
@@ -67,6 +80,12 @@ final class ReadGuard {
    * transfer: a stream's caller is never told of what it does not get).
    */
   Refusal check(StoredProduct product, Caller caller, String method, WithheldRows withheld) {
+    String stale = agreementsProblem.get();
+    if (stale != null) {
+      throw Status.UNAVAILABLE
+          .withDescription("exchange service " + nation + ": " + stale)
+          .asRuntimeException();
+    }
     Verified verified = verify(product, caller.system());
     if (verified.refusal() != null) {
       return verified.refusal();
@@ -76,6 +95,7 @@ final class ReadGuard {
             .get()
             .decide(ProtoLabels.toDomain(verified.label()), caller.asRecipient(), clock.instant());
     if (decision.permitted()) {
+      audit.served(verified.label(), product.id().toString(), product.topic(), caller, method);
       return null;
     }
     if (withheld != null) {

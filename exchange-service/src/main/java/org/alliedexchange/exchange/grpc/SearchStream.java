@@ -2,6 +2,7 @@ package org.alliedexchange.exchange.grpc;
 
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
@@ -124,6 +125,11 @@ final class SearchStream implements Runnable {
         sent++;
         lastSent = row.seq();
       }
+    } catch (StatusRuntimeException e) {
+      // the read guard's refusal of the whole read (stale agreement statuses)
+      finished = true;
+      guard.summarizeLeft(withheld.all(), caller);
+      response.onError(e);
     } catch (CompletionException | SQLException e) {
       finished = true;
       guard.summarizeLeft(withheld.all(), caller);

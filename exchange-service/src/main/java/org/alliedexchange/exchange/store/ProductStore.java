@@ -77,15 +77,16 @@ public final class ProductStore {
   }
 
   /**
-   * Replaces a product's label and binding if the stored label is still {@code expectedLabel},
-   * records the amendment and adds the product to the live feed. Returns false when the label
-   * changed meanwhile.
+   * Replaces a product's label and binding with those of {@code version} if the stored label is
+   * still {@code expectedLabel} at the version before, records the amendment and adds the product
+   * to the live feed. Returns false when the product changed meanwhile.
    */
   public boolean amend(
       UUID id,
       byte[] expectedLabel,
       byte[] label,
       byte[] binding,
+      long version,
       String amendedBy,
       String justification)
       throws SQLException {
@@ -96,11 +97,13 @@ public final class ProductStore {
         String topic;
         try (PreparedStatement update =
             connection.prepareStatement(
-                "UPDATE product SET label = ?, binding = ? WHERE id = ? AND label = ? RETURNING topic")) {
+                "UPDATE product SET label = ?, binding = ?, version = ? WHERE id = ? AND label = ? AND version = ? RETURNING topic")) {
           update.setBytes(1, label);
           update.setBytes(2, binding);
-          update.setObject(3, id);
-          update.setBytes(4, expectedLabel);
+          update.setLong(3, version);
+          update.setObject(4, id);
+          update.setBytes(5, expectedLabel);
+          update.setLong(6, version - 1);
           try (ResultSet rows = update.executeQuery()) {
             if (!rows.next()) {
               connection.rollback();
@@ -111,11 +114,12 @@ public final class ProductStore {
         }
         try (PreparedStatement insert =
             connection.prepareStatement(
-                "INSERT INTO amendment (product_id, amended_at, amended_by, previous_label, justification) VALUES (?, now(), ?, ?, ?)")) {
+                "INSERT INTO amendment (product_id, amended_at, amended_by, previous_label, justification, version) VALUES (?, now(), ?, ?, ?, ?)")) {
           insert.setObject(1, id);
           insert.setString(2, amendedBy);
           insert.setBytes(3, expectedLabel);
           insert.setString(4, justification);
+          insert.setLong(5, version);
           insert.executeUpdate();
         }
         notifyFeed(connection, appendFeed(connection, id, topic, "AMENDED"));

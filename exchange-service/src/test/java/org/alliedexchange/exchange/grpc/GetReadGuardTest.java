@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.accesstoken.TokenValidator;
@@ -35,7 +36,7 @@ import org.alliedexchange.api.exchange.v1.GetResponse;
 import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.exchange.audit.RefusalAudit;
+import org.alliedexchange.exchange.audit.ReadAudit;
 import org.alliedexchange.exchange.store.StoredProduct;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.BindingVerifier;
@@ -61,6 +62,8 @@ class GetReadGuardTest {
 
   private static final Map<UUID, StoredProduct> STORE = new ConcurrentHashMap<>();
   private static final RecordingAudit AUDIT = new RecordingAudit();
+  // why the agreement statuses cannot be trusted, as the agreement board says; null when fresh
+  private static final AtomicReference<String> AGREEMENTS = new AtomicReference<>();
   private static TestTokens tokens;
   private static BindingSigner signer;
   private static Server server;
@@ -78,7 +81,7 @@ class GetReadGuardTest {
     ReleasabilityEngine engine = new ReleasabilityEngine(FederationConfig.loadDefault());
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
-    ReadGuard guard = new ReadGuard("KOR", verifier, () -> engine, AUDIT, clock);
+    ReadGuard guard = new ReadGuard("KOR", verifier, () -> engine, AGREEMENTS::get, AUDIT, clock);
     GetRpc get =
         new GetRpc(
             "KOR", id -> Optional.ofNullable(STORE.get(id)), guard, AUDIT, new CallerAccess("KOR"));
@@ -114,7 +117,9 @@ class GetReadGuardTest {
   void clear() {
     STORE.clear();
     AUDIT.withheld.clear();
+    AUDIT.served.clear();
     AUDIT.violations.clear();
+    AGREEMENTS.set(null);
   }
 
   @Test
@@ -128,6 +133,30 @@ class GetReadGuardTest {
     assertThat(response.getBinding().toByteArray()).isEqualTo(product.binding());
     assertThat(AUDIT.withheld).isEmpty();
     assertThat(AUDIT.violations).isEmpty();
+  }
+
+  @Test
+  void aPermittedReadIsRecordedAsServedToTheCaller() {
+    StoredProduct product = store(secretReleasableTo("KOR", "JPN"));
+
+    get(product.id(), reader("jpn-jsdf-reader", "JPN", "SECRET"));
+
+    assertThat(AUDIT.served)
+        .containsExactly(product.id() + " jpn-jsdf-reader JPN ExchangeService/Get");
+    assertThat(AUDIT.withheld).isEmpty();
+  }
+
+  @Test
+  void aReadIsRefusedUnavailableWhileTheAgreementStatusesAreStale() {
+    StoredProduct product = store(secretReleasableTo("KOR", "JPN"));
+    AGREEMENTS.set("agreement statuses could not be read from Redis for 1200 ms");
+
+    assertRefused(
+        () -> get(product.id(), reader("jpn-jsdf-reader", "JPN", "SECRET")),
+        Status.Code.UNAVAILABLE,
+        "exchange service KOR: agreement statuses could not be read from Redis");
+    assertThat(AUDIT.served).isEmpty();
+    assertThat(AUDIT.withheld).isEmpty();
   }
 
   @Test
@@ -347,9 +376,16 @@ class GetReadGuardTest {
 
   private record Withheld(String productId, String system, String method, Set<Reason> reasons) {}
 
-  private static final class RecordingAudit implements RefusalAudit {
+  private static final class RecordingAudit implements ReadAudit {
     final List<Withheld> withheld = new CopyOnWriteArrayList<>();
     final List<String> violations = new CopyOnWriteArrayList<>();
+    final List<String> served = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void served(
+        SecurityLabel label, String productId, String topic, Caller caller, String method) {
+      served.add(productId + " " + caller.system() + " " + caller.nation() + " " + method);
+    }
 
     @Override
     public String withheld(

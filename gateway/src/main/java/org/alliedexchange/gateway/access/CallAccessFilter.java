@@ -9,18 +9,25 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.gateway.GrpcResponses;
 import org.alliedexchange.gateway.guard.GuardedCall;
+import org.alliedexchange.gateway.ratelimit.CallLimits;
 import org.alliedexchange.gateway.ratelimit.RateLimiter;
 import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -29,8 +36,11 @@ import reactor.core.scheduler.Schedulers;
  * nation named in {@value #NATION_HEADER} must have an exchange service, the bearer token must
  * validate in full, the caller must hold the method's role (and call its own nation to publish or
  * amend), its token must not be revoked by a later identity change ({@link IdentityRevocations}),
- * and its system must be within its rate limit. Each refusal ends the call with a gRPC status and a
- * message a developer can act on. A call that passes gets a server span and a {@link GuardedCall}.
+ * and its system must be within its rate limit and, for a stream, its open streams ({@link
+ * CallLimits}). Each refusal ends the call with a gRPC status and a message a developer can act on.
+ * A call that passes gets a server span and a {@link GuardedCall}; its request bytes count against
+ * its system's buffered bytes while unread, and a unary call ends DEADLINE_EXCEEDED when its
+ * backend has not answered within its deadline ({@link CallDeadlines}).
  */
 public final class CallAccessFilter implements WebFilter, Ordered {
 
@@ -57,6 +67,8 @@ public final class CallAccessFilter implements WebFilter, Ordered {
   private final Set<String> nations;
   private final TokenValidator tokens;
   private final RateLimiter rateLimiter;
+  private final CallLimits limits;
+  private final CallDeadlines deadlines;
   private final IdentityRevocations revocations;
   private final OpenTelemetry telemetry;
   private final Tracer tracer;
@@ -69,8 +81,12 @@ public final class CallAccessFilter implements WebFilter, Ordered {
       boolean auditServiceConfigured,
       TokenValidator tokens,
       RateLimiter rateLimiter,
+      CallLimits limits,
+      CallDeadlines deadlines,
       IdentityRevocations revocations,
       OpenTelemetry telemetry) {
+    this.limits = limits;
+    this.deadlines = deadlines;
     this.methods = methods;
     this.revocations = revocations;
     this.auditServiceConfigured = auditServiceConfigured;
@@ -263,12 +279,105 @@ public final class CallAccessFilter implements WebFilter, Ordered {
               + rateLimiter.limitFor(caller.system())
               + " calls per second; retry in the next second");
     }
-    exchange
-        .getAttributes()
-        .put(
-            GuardedCall.ATTRIBUTE,
-            new GuardedCall(caller, method, nation, span, token.issuedAt(), token.expiresAt()));
-    return chain.filter(exchange);
+    GuardedCall call =
+        new GuardedCall(caller, method, nation, span, token.issuedAt(), token.expiresAt());
+    if (method.serverStreaming()) {
+      CallLimits.StreamSlot slot;
+      try {
+        slot = limits.openStream(caller.system());
+      } catch (GrpcResponses.Refused e) {
+        return refuse(exchange, span, e.code(), e.getMessage());
+      }
+      // the caller's own grpc-timeout, if any, goes on as sent
+      ServerWebExchange admitted = admitted(exchange, call, null);
+      return endRefused(admitted, span, chain.filter(admitted)).doFinally(signal -> slot.close());
+    }
+    Duration deadline;
+    try {
+      deadline =
+          deadlines.forUnary(
+              method, exchange.getRequest().getHeaders().getFirst(CallDeadlines.HEADER));
+    } catch (GrpcResponses.Refused e) {
+      return refuse(exchange, span, e.code(), e.getMessage());
+    }
+    ServerWebExchange admitted = admitted(exchange, call, CallDeadlines.backendHeader(deadline));
+    return endRefused(
+        admitted, span, withDeadline(admitted, call, chain.filter(admitted), deadline));
+  }
+
+  /**
+   * The call as the gateway sends it on: its request bytes counted while unread, and the backend
+   * told the deadline ({@code grpcTimeout}, or the caller's as sent when null).
+   */
+  private ServerWebExchange admitted(
+      ServerWebExchange exchange, GuardedCall call, String grpcTimeout) {
+    exchange.getAttributes().put(GuardedCall.ATTRIBUTE, call);
+    ServerHttpRequest request = exchange.getRequest();
+    if (grpcTimeout != null) {
+      request = request.mutate().header(CallDeadlines.HEADER, grpcTimeout).build();
+    }
+    String system = call.caller().system();
+    ServerHttpRequest counted =
+        new ServerHttpRequestDecorator(request) {
+          @Override
+          public Flux<DataBuffer> getBody() {
+            return limits.countBuffered(system, super.getBody());
+          }
+        };
+    return exchange.mutate().request(counted).build();
+  }
+
+  /**
+   * Ends the call DEADLINE_EXCEEDED when the backend has not answered in full within {@code
+   * deadline}; the guard's span and records see the status as if the backend had sent it.
+   */
+  private static Mono<Void> withDeadline(
+      ServerWebExchange exchange, GuardedCall call, Mono<Void> proxied, Duration deadline) {
+    AtomicBoolean expired = new AtomicBoolean();
+    Mono<Long> timer =
+        Mono.delay(deadline)
+            .doOnNext(
+                tick -> {
+                  expired.set(true);
+                  call.endWith(
+                      Status.Code.DEADLINE_EXCEEDED,
+                      call.backendName()
+                          + " did not answer within the call's deadline of "
+                          + deadline.toMillis()
+                          + " ms (the caller's grpc-timeout, at most "
+                          + CallDeadlines.keyFor(call.method())
+                          + ")");
+                });
+    return proxied
+        .takeUntilOther(timer)
+        .then(
+            Mono.defer(
+                () -> {
+                  if (!expired.get()) {
+                    return Mono.empty();
+                  }
+                  call.span()
+                      .setAttribute(
+                          AttributeKey.longKey("rpc.grpc.status_code"),
+                          (long) Status.Code.DEADLINE_EXCEEDED.value())
+                      .setStatus(StatusCode.ERROR, call.endMessage());
+                  if (exchange.getResponse().isCommitted()) {
+                    GrpcResponses.endWith(
+                        exchange, call.endCode(), call.endMessage(), new HttpHeaders());
+                    return Mono.empty();
+                  }
+                  return GrpcResponses.refuse(exchange, call.endCode(), call.endMessage());
+                }));
+  }
+
+  /** A limit found exceeded while the call runs (its request bytes) ends it with its status. */
+  private static Mono<Void> endRefused(ServerWebExchange exchange, Span span, Mono<Void> call) {
+    return call.onErrorResume(
+        GrpcResponses.Refused.class,
+        e ->
+            exchange.getResponse().isCommitted()
+                ? Mono.error(e)
+                : refuse(exchange, span, e.code(), e.getMessage()));
   }
 
   private static Mono<Void> refuse(

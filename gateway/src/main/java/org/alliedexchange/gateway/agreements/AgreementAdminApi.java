@@ -27,12 +27,17 @@ import reactor.core.scheduler.Schedulers;
  *       {"reason": "..."}}.
  * </ul>
  *
- * Every request needs a realm token with the {@value #ROLE} role. Errors are JSON {@code {"error":
- * ..., "message": ...}} with 400, 401, 403, 404, 409 or 503.
+ * Every request needs a realm token with the {@value #ROLE} or the {@value #AGREEMENT_ROLE} role
+ * (the automation account's, which holds no identity administration). A suspension or resumption is
+ * made only by a caller of a nation party to the agreement (403 otherwise), whichever role it
+ * holds. Errors are JSON {@code {"error": ..., "message": ...}} with 400, 401, 403, 404, 409 or
+ * 503. The list names, per agreement, a stored status the board could not use ({@code
+ * "unusableOverride"}), the alarm beside the ERROR log.
  */
 public final class AgreementAdminApi {
 
   public static final String ROLE = "federation-admin";
+  public static final String AGREEMENT_ROLE = "agreement-admin";
   public static final String PATH = "/admin/v1/agreements";
 
   private final AgreementBoard board;
@@ -61,7 +66,18 @@ public final class AgreementAdminApi {
                 ok(
                     Map.of(
                         "agreements",
-                        board.agreements().stream().map(AgreementAdminApi::json).toList())))
+                        board.agreements().stream()
+                            .map(
+                                view -> {
+                                  Map<String, Object> out = json(view);
+                                  String unusable =
+                                      board.unusableOverrides().get(view.agreement().id());
+                                  if (unusable != null) {
+                                    out.put("unusableOverride", unusable);
+                                  }
+                                  return out;
+                                })
+                            .toList())))
         .onErrorResume(Refusal.class, AgreementAdminApi::error);
   }
 
@@ -94,7 +110,11 @@ public final class AgreementAdminApi {
                                     "invalid_request",
                                     "say why: {\"reason\": \"...\"} is required"));
                           }
-                          return Mono.fromCallable(() -> transition.apply(id, admin.system(), text))
+                          return Mono.fromCallable(
+                                  () -> {
+                                    requireParty(admin, id);
+                                    return transition.apply(id, admin.system(), text);
+                                  })
                               .subscribeOn(Schedulers.boundedElastic());
                         }))
         .flatMap(view -> ok(json(view)))
@@ -102,10 +122,11 @@ public final class AgreementAdminApi {
             AgreementBoard.ChangeRefused.class,
             e ->
                 error(
-                    new Refusal(
-                        e.unknown() ? HttpStatus.NOT_FOUND : HttpStatus.CONFLICT,
-                        e.unknown() ? "not_found" : "conflict",
-                        e.getMessage())))
+                    e.unknown()
+                        ? new Refusal(HttpStatus.NOT_FOUND, "not_found", e.getMessage())
+                        : e.invalid()
+                            ? new Refusal(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage())
+                            : new Refusal(HttpStatus.CONFLICT, "conflict", e.getMessage())))
         .onErrorResume(Refusal.class, AgreementAdminApi::error)
         .onErrorResume(
             UnstorableAuditEvent.class,
@@ -136,13 +157,35 @@ public final class AgreementAdminApi {
             e -> new Refusal(HttpStatus.UNAUTHORIZED, "invalid_token", e.getMessage()))
         .flatMap(
             caller ->
-                caller.hasRole(ROLE)
+                caller.hasRole(ROLE) || caller.hasRole(AGREEMENT_ROLE)
                     ? Mono.just(caller)
                     : Mono.error(
                         new Refusal(
                             HttpStatus.FORBIDDEN,
                             "forbidden",
-                            caller.system() + " lacks the role " + ROLE)));
+                            caller.system()
+                                + " lacks the role "
+                                + ROLE
+                                + " or "
+                                + AGREEMENT_ROLE)));
+  }
+
+  /** Only a nation party to an agreement suspends or resumes it; an unknown one is left to 404. */
+  private void requireParty(Caller admin, String agreementId) {
+    var agreement = board.engine().federation().agreement(agreementId);
+    if (agreement != null && !agreement.parties().contains(admin.nation())) {
+      throw new Refusal(
+          HttpStatus.FORBIDDEN,
+          "forbidden",
+          admin.system()
+              + " is of "
+              + admin.nation()
+              + ", which is not party to "
+              + agreementId
+              + " "
+              + agreement.parties()
+              + "; only an administrator of a party nation suspends or resumes it");
+    }
   }
 
   /**

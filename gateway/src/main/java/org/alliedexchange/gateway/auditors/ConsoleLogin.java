@@ -1,6 +1,7 @@
 package org.alliedexchange.gateway.auditors;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
@@ -46,6 +47,7 @@ public final class ConsoleLogin {
   private final ReactiveOAuth2AuthorizedClientService clients;
   private final ReactiveOAuth2AuthorizedClientManager manager;
   private final ReactiveAuthenticationManager logins;
+  private final LoginRequestCookie loginRequests = new LoginRequestCookie(Clock.systemUTC());
 
   /**
    * @param issuer the realm's issuer, e.g. http://127.0.0.1:8081/realms/allied
@@ -94,6 +96,11 @@ public final class ConsoleLogin {
    */
   public ReactiveAuthenticationManager logins() {
     return logins;
+  }
+
+  /** Pending logins, each in the browser's sealed cookie, none on the gateway. */
+  public LoginRequestCookie loginRequests() {
+    return loginRequests;
   }
 
   public ReactiveClientRegistrationRepository registrations() {

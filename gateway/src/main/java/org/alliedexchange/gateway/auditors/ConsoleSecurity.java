@@ -15,6 +15,7 @@ import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.WebFilterExchange;
 import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
+import org.springframework.security.web.server.savedrequest.CookieServerRequestCache;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import reactor.core.publisher.Mono;
 
@@ -26,7 +27,11 @@ public final class ConsoleSecurity {
 
   private ConsoleSecurity() {}
 
-  /** The security of the console's paths and the auditors' API, with the console's login. */
+  /**
+   * The security of the console's paths and the auditors' API, with the console's login. Nothing is
+   * kept on the gateway for a visitor who has not logged in: the pending login and the page to
+   * return to are in cookies ({@link LoginRequestCookie}); the session starts at login.
+   */
   public static SecurityWebFilterChain consoleChain(ServerHttpSecurity http, ConsoleLogin login) {
     DefaultServerOAuth2AuthorizationRequestResolver resolver =
         new DefaultServerOAuth2AuthorizationRequestResolver(login.registrations());
@@ -55,10 +60,13 @@ public final class ConsoleSecurity {
                     .permitAll()
                     .anyExchange()
                     .authenticated())
+        // the page to return to after login, in a cookie rather than a session
+        .requestCache(cache -> cache.requestCache(new CookieServerRequestCache()))
         .oauth2Login(
             oauth ->
                 oauth
                     .authenticationManager(login.logins())
+                    .authorizationRequestRepository(login.loginRequests())
                     .authorizationRequestResolver(resolver)
                     .authenticationFailureHandler(ConsoleSecurity::loginFailed)
                     .authorizedClientRepository(login.authorizedClientRepository()))

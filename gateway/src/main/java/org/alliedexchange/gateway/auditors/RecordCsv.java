@@ -138,6 +138,15 @@ final class RecordCsv {
                   + String.join(" ", event.getTransfer().getWithheldProductIdsList())
                   + ", sha256 "
                   + event.getTransfer().getWithheldDigest();
+      case PRODUCT_SERVED ->
+          event.getProductServed().getProductId()
+              + " served by "
+              + event.getProductServed().getSourceNation()
+              + " to "
+              + event.getProductServed().getRecipientSystem()
+              + " ("
+              + event.getProductServed().getRecipientNation()
+              + ") for the gateway's decision";
       default -> "";
     };
   }

@@ -4,9 +4,11 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Clock;
 import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.gateway.access.CallAccessFilter;
+import org.alliedexchange.gateway.access.CallDeadlines;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.gateway.access.IdentityNoticeReader;
 import org.alliedexchange.gateway.access.IdentityRevocations;
+import org.alliedexchange.gateway.ratelimit.CallLimits;
 import org.alliedexchange.gateway.ratelimit.RateLimiter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,6 +34,24 @@ class AccessConfiguration {
         Clock.systemUTC());
   }
 
+  /** Open streams and buffered request bytes per system, at this replica. */
+  @Bean
+  CallLimits callLimits(GatewayProperties properties) {
+    GatewayProperties.Limits limits = properties.limits();
+    long whole = properties.maxMessageBytes() + 5L;
+    if (limits.maxBufferedRequestBytesPerSystem() < whole) {
+      throw new IllegalArgumentException(
+          CallLimits.BUFFERED_BYTES_KEY
+              + " is "
+              + limits.maxBufferedRequestBytesPerSystem()
+              + ", below one whole message of allied.gateway.max-message-bytes ("
+              + whole
+              + " bytes with its frame header): no request that large could pass");
+    }
+    return new CallLimits(
+        limits.maxOpenStreamsPerSystem(), limits.maxBufferedRequestBytesPerSystem());
+  }
+
   @Bean
   IdentityRevocations identityRevocations() {
     return new IdentityRevocations();
@@ -50,6 +70,7 @@ class AccessConfiguration {
       GatewayProperties properties,
       TokenValidator tokens,
       RateLimiter rateLimiter,
+      CallLimits callLimits,
       IdentityRevocations revocations,
       IdentityNoticeReader notices,
       OpenTelemetrySdk telemetry) {
@@ -60,6 +81,9 @@ class AccessConfiguration {
         properties.auditService().configured(),
         tokens,
         rateLimiter,
+        callLimits,
+        new CallDeadlines(
+            properties.limits().defaultDeadline(), properties.limits().auditServiceDeadline()),
         revocations,
         telemetry);
   }

@@ -11,6 +11,7 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import java.net.URI;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.accesstoken.TokenValidator;
+import org.alliedexchange.auditstream.RedisConnections;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -57,15 +58,12 @@ public class GatewayConfiguration {
   }
 
   /**
-   * The Redis of the audit stream, agreement changes and rate-limit windows, checked to be
-   * redis://host:port.
+   * The Redis of the audit stream, agreement changes and rate-limit windows, checked to be redis://
+   * or rediss://, with the gateway's own ACL user; the message never holds the password.
    */
   static URI redis(GatewayProperties properties) {
     URI url = properties.auditRedis();
-    if (!"redis".equals(url.getScheme()) || url.getHost() == null) {
-      throw new IllegalArgumentException(
-          "allied.gateway.audit-redis: " + url + " is not redis://host:port");
-    }
+    RedisConnections.check(url, "allied.gateway.audit-redis");
     return url;
   }
 }

@@ -26,8 +26,9 @@ import org.springframework.validation.annotation.Validated;
  * @param nations each nation's exchange service: its addresses and the keys its bindings are signed
  *     with
  * @param auth how callers' Keycloak tokens are validated
- * @param auditRedis the Redis holding the audit stream, agreement changes and rate-limit windows
- *     (redis://host:port)
+ * @param auditRedis the Redis holding the audit stream, agreement changes and rate-limit windows,
+ *     as the gateway's own ACL user (redis://gateway:password@host:port, or
+ *     rediss://...?cacert=ca.pem over TLS)
  * @param auditStream the audit stream's key
  * @param policyConfig the federation configuration file; the built-in one when unset
  * @param rateLimit calls per second each national system may make, across all gateway replicas
@@ -35,6 +36,10 @@ import org.springframework.validation.annotation.Validated;
  * @param maxMessageBytes the largest message the guard reads; a larger one ends the call
  * @param auditService the audit service auditors reach through this gateway; none when unset
  * @param console the auditor console's Keycloak login; off when unset
+ * @param limits what each national system may hold open at once, and how long calls may wait on
+ *     backends
+ * @param backendTls the client certificate this gateway presents to https backends, and the
+ *     authority it trusts for their certificates
  */
 @Validated
 @ConfigurationProperties("allied.gateway")
@@ -48,7 +53,52 @@ public record GatewayProperties(
     @Valid @DefaultValue Audit audit,
     @DefaultValue("4194304") @Min(1024) int maxMessageBytes,
     @Valid @DefaultValue AuditService auditService,
-    @Valid @DefaultValue Console console) {
+    @Valid @DefaultValue Console console,
+    @Valid @DefaultValue Limits limits,
+    @Valid @DefaultValue BackendTls backendTls) {
+
+  /**
+   * Per national system (the token's principal, as rate limits count it), at each gateway replica.
+   *
+   * @param maxOpenStreamsPerSystem server-streaming calls (Subscribe, Search, exports) one system
+   *     may have open at once; one more is refused RESOURCE_EXHAUSTED
+   * @param maxBufferedRequestBytesPerSystem request bytes of one system's calls the gateway may
+   *     hold received but not yet read through; at least {@code max-message-bytes} + 5, so one
+   *     whole message always fits
+   * @param defaultDeadline how long a unary call waits on its backend when the caller set no
+   *     deadline, and the most it waits when the caller set a longer one; the call then ends
+   *     DEADLINE_EXCEEDED. Streams keep the caller's deadline and end at their token's expiry.
+   * @param auditServiceDeadline the same for the audit service's unary calls (verifying or
+   *     reporting on a whole chain), which the auditors' HTTP API makes with 5 minutes
+   */
+  public record Limits(
+      @DefaultValue("32") @Min(1) int maxOpenStreamsPerSystem,
+      @DefaultValue("16777216") @Min(1029) long maxBufferedRequestBytesPerSystem,
+      @DefaultValue("30s")
+          @NotNull
+          @DurationMin(millis = 10)
+          @DurationMax(minutes = 10, message = "must be between 10ms and 10m")
+          Duration defaultDeadline,
+      @DefaultValue("5m")
+          @NotNull
+          @DurationMin(millis = 10)
+          @DurationMax(minutes = 30, message = "must be between 10ms and 30m")
+          Duration auditServiceDeadline) {}
+
+  /**
+   * How the gateway calls backends over mutual TLS (needed when their addresses are https): PEM
+   * files, as a real PKI issues them or {@code ./allied up} makes them.
+   *
+   * @param certificate the gateway's client certificate chain, leaf first (the backends admit only
+   *     the names they are configured with, by default {@code allied-gateway})
+   * @param privateKey its private key (PKCS#8 {@code PRIVATE KEY})
+   * @param authority the CA certificate(s) that issue the backends' server certificates
+   */
+  public record BackendTls(Path certificate, Path privateKey, Path authority) {
+    public boolean configured() {
+      return certificate != null || privateKey != null || authority != null;
+    }
+  }
 
   /**
    * @param addresses the audit service's gRPC replicas, {@code http://host:port} (h2c) or {@code

@@ -10,11 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.federationstate.AgreementBoard;
+import org.alliedexchange.federationstate.ProductVersionFeed;
 import org.alliedexchange.gateway.access.IdentityRevocations;
 import org.alliedexchange.gateway.guard.GuardTrailers;
 import org.alliedexchange.gateway.guard.MessageGuard;
 import org.alliedexchange.gateway.guard.ReleaseGuardFilter;
 import org.alliedexchange.gateway.guard.ResponseGuard;
+import org.alliedexchange.gateway.guard.VersionSharing;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
 import org.springframework.context.annotation.Bean;
@@ -55,9 +57,24 @@ class GuardConfiguration {
     return verifiers;
   }
 
+  /**
+   * The newest version seen of each amended product, shared with the other gateways through Redis
+   * in batches off the guard's path, so neither a replica nor a restart forgets an amendment.
+   */
+  @Bean(destroyMethod = "close")
+  VersionSharing versionSharing(GatewayProperties properties) {
+    return new VersionSharing(
+        ProductVersionFeed.connect(
+            GatewayConfiguration.redis(properties), properties.audit().timeout()),
+        100_000);
+  }
+
   @Bean
-  MessageGuard messageGuard(AgreementBoard board, Map<String, BindingVerifier> bindingVerifiers) {
-    return new MessageGuard(board::engine, bindingVerifiers);
+  MessageGuard messageGuard(
+      AgreementBoard board,
+      Map<String, BindingVerifier> bindingVerifiers,
+      VersionSharing versionSharing) {
+    return new MessageGuard(board::engine, bindingVerifiers, versionSharing.versions());
   }
 
   @Bean(destroyMethod = "close")

@@ -1,12 +1,16 @@
 package org.alliedexchange.gateway.config;
 
+import io.netty.handler.ssl.SslContext;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.alliedexchange.gateway.access.GuardedMethods;
+import org.alliedexchange.gateway.routing.BackendClientTls;
 import org.alliedexchange.gateway.routing.NationRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
@@ -22,6 +26,8 @@ import reactor.netty.resources.LoopResources;
  */
 @Configuration(proxyBeanMethods = false)
 class RoutingConfiguration {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RoutingConfiguration.class);
 
   /**
    * The placeholder every exchange route starts with; {@link NationRouter} replaces it per call.
@@ -76,9 +82,11 @@ class RoutingConfiguration {
   }
 
   /**
-   * Exchange services speak gRPC: HTTP/2 with prior knowledge (h2c) over plaintext, or HTTP/2 over
-   * TLS when their addresses are https (one or the other for all nations: the client protocol is
-   * global).
+   * Exchange services speak gRPC: HTTP/2 over mutual TLS when their addresses are https (the
+   * gateway's client certificate from {@code allied.gateway.backend-tls.*}), or HTTP/2 with prior
+   * knowledge (h2c) over plaintext, only to backends explicitly set to plaintext (one or the other
+   * for all backends and the console page: the client protocol is global). Connections are pooled
+   * and kept, so a TLS handshake is paid per connection, not per call.
    */
   @Bean
   HttpClientCustomizer exchangeProtocol(
@@ -89,7 +97,7 @@ class RoutingConfiguration {
       throw new IllegalArgumentException(
           insecure
               + " would accept any certificate from anyone posing as an exchange service;"
-              + " name the exchange services' certificates in spring.cloud.gateway.server.webflux.httpclient.ssl.trusted-x509-certificates");
+              + " name the authority of the backends' certificates in allied.gateway.backend-tls.authority");
     }
     List<URI> backends = new ArrayList<>(properties.auditService().addresses());
     properties.nations().values().forEach(n -> backends.addAll(n.addresses()));
@@ -100,7 +108,30 @@ class RoutingConfiguration {
           "allied.gateway.nations.*.addresses and allied.gateway.audit-service.addresses: all http (h2c)"
               + " or all https (TLS), not a mix");
     }
-    HttpProtocol protocol = tls == 0 ? HttpProtocol.H2C : HttpProtocol.H2;
-    return client -> client.protocol(protocol).runOn(backendLoops);
+    URI console = properties.auditService().consoleUrl();
+    if (console != null && "https".equals(console.getScheme()) != (tls != 0 || all == 0)) {
+      throw new IllegalArgumentException(
+          "allied.gateway.audit-service.console-url: "
+              + console
+              + " must be "
+              + (tls != 0 ? "https" : "http")
+              + " like the backends' addresses (one client reaches them all)");
+    }
+    boolean secure = tls != 0 || (console != null && "https".equals(console.getScheme()));
+    if (!secure) {
+      LOG.warn(
+          "the backends' addresses are http: calls to them are plaintext (h2c), without the"
+              + " gateway's client certificate; only for backends behind a service mesh doing"
+              + " mutual TLS");
+      return client -> client.protocol(HttpProtocol.H2C).runOn(backendLoops);
+    }
+    GatewayProperties.BackendTls settings = properties.backendTls();
+    SslContext context =
+        BackendClientTls.open(settings.certificate(), settings.privateKey(), settings.authority());
+    return client ->
+        client
+            .protocol(HttpProtocol.H2)
+            .secure(spec -> spec.sslContext(context))
+            .runOn(backendLoops);
   }
 }

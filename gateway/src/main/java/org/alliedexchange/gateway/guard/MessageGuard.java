@@ -23,6 +23,8 @@ import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.policy.Decision;
 import org.alliedexchange.policy.Reason;
 import org.alliedexchange.policy.ReleasabilityEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides one response message for one caller, without knowing the message's schema beyond the
@@ -32,26 +34,39 @@ import org.alliedexchange.policy.ReleasabilityEngine;
  * AppendedRelease}), which protobuf merges into the label on the recipient's side.
  *
  * <p>Anything the guard cannot read (not protobuf, no label, a second label, a release the backend
- * set itself, a binding that does not verify with the originator's key) is withheld and recorded as
- * such.
+ * set itself, a binding that does not verify with the originator's key, or a binding older than one
+ * already seen for the product) is withheld and recorded as such.
  */
 public final class MessageGuard {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MessageGuard.class);
 
   /** Where the decision was made, for the audit record. */
   public static final String SOURCE = "gateway";
 
   private final Supplier<ReleasabilityEngine> engine;
   private final Map<String, BindingVerifier> verifiersByNation;
+  private final NewestVersions versions;
 
   /**
    * @param engine the engine for the federation as it stands now (agreements change while calls
    *     run)
    * @param verifiersByNation each nation's binding verifier, trusting only that nation's keys
+   * @param versions the newest signed version seen of each product: an older one is withheld
    */
   public MessageGuard(
-      Supplier<ReleasabilityEngine> engine, Map<String, BindingVerifier> verifiersByNation) {
+      Supplier<ReleasabilityEngine> engine,
+      Map<String, BindingVerifier> verifiersByNation,
+      NewestVersions versions) {
     this.engine = engine;
     this.verifiersByNation = Map.copyOf(verifiersByNation);
+    this.versions = versions;
+  }
+
+  /** A guard remembering versions on its own, shared with no other gateway. */
+  public MessageGuard(
+      Supplier<ReleasabilityEngine> engine, Map<String, BindingVerifier> verifiersByNation) {
+    this(engine, verifiersByNation, new NewestVersions(100_000, seen -> {}));
   }
 
   /**
@@ -120,7 +135,7 @@ public final class MessageGuard {
     }
     Decision decision =
         engine.get().decide(ProtoLabels.toDomain(label), call.caller().asRecipient(), now);
-    boolean bindingInvalid = bound && !bindingVerifies(message, fields, label);
+    boolean bindingInvalid = bound && !bindingVerifies(message, fields, label, record.productId());
     if (!decision.permitted() || bindingInvalid) {
       EnumSet<Reason> reasons =
           decision.reasons().isEmpty()
@@ -199,7 +214,8 @@ public final class MessageGuard {
     return TransferEventBytes.encode(record.build(), SOURCE, call.traceId(), at, message, fields);
   }
 
-  private boolean bindingVerifies(byte[] message, LabelFields fields, SecurityLabel label) {
+  private boolean bindingVerifies(
+      byte[] message, LabelFields fields, SecurityLabel label, String productId) {
     if (fields.contentCount() != 1 || fields.bindingCount() != 1) {
       // a second content would be merged by the recipient but not covered by the check
       return false;
@@ -211,13 +227,29 @@ public final class MessageGuard {
     try {
       Binding binding =
           Binding.parser().parseFrom(message, fields.bindingStart(), fields.bindingLength());
-      return verifier
+      if (!verifier
           .verify(
               label.getOriginator(),
               fields.labelBytes(message),
               fields.contentBytes(message),
               binding)
-          .valid();
+          .valid()) {
+        return false;
+      }
+      // validly signed, but replaced: a backend serving a product as it was before an amendment
+      long newest =
+          productId.isEmpty()
+              ? 0
+              : versions.admit(label.getOriginator(), productId, binding.getVersion());
+      if (newest > 0) {
+        LOG.warn(
+            "withheld product {}: its binding is version {}, older than version {} seen before",
+            productId,
+            binding.getVersion(),
+            newest);
+        return false;
+      }
+      return true;
     } catch (InvalidProtocolBufferException e) {
       return false;
     }

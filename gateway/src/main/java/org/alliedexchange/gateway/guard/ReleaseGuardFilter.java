@@ -144,6 +144,10 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
         .onErrorResume(
             ResponseGuard.GuardAbort.class,
             e -> Mono.fromRunnable(() -> endWithGuardStatus(exchange, call)))
+        // a limit of the caller's found exceeded on the way (its request bytes): the door's status
+        .onErrorResume(
+            e -> e instanceof GrpcResponses.Refused && !exchange.getResponse().isCommitted(),
+            e -> GrpcResponses.refuse(exchange, ((GrpcResponses.Refused) e).code(), e.getMessage()))
         .onErrorResume(
             e -> !(e instanceof ResponseGuard.GuardAbort),
             e -> {

@@ -14,14 +14,21 @@ import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.api.access.Roles;
 import org.alliedexchange.auditstream.IdentityChangeNotices;
 import org.alliedexchange.gateway.guard.GuardedCall;
+import org.alliedexchange.gateway.ratelimit.CallLimits;
 import org.alliedexchange.gateway.ratelimit.RateLimiter;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
@@ -202,14 +209,136 @@ class CallAccessFilterTest {
   }
 
   private static CallAccessFilter filter(RateLimiter limiter, IdentityRevocations revocations) {
+    return filter(limiter, revocations, new CallLimits(16, 1 << 20), Duration.ofSeconds(30));
+  }
+
+  private static CallAccessFilter filter(
+      RateLimiter limiter,
+      IdentityRevocations revocations,
+      CallLimits limits,
+      Duration defaultDeadline) {
     return new CallAccessFilter(
         GuardedMethods.fromApi(),
         Set.of("KOR"),
         false,
         validator,
         limiter,
+        limits,
+        new CallDeadlines(defaultDeadline, Duration.ofMinutes(5)),
         revocations,
         OpenTelemetry.noop());
+  }
+
+  private static byte[] bytes(int count) {
+    return new byte[count];
+  }
+
+  private static DataBuffer buffer(int count) {
+    return DefaultDataBufferFactory.sharedInstance.wrap(bytes(count));
+  }
+
+  /** A backend that reads the whole request before it answers, as the guard does a publish's. */
+  private static final WebFilterChain READS_REQUEST =
+      exchange ->
+          DataBufferUtils.join(exchange.getRequest().getBody())
+              .doOnNext(DataBufferUtils::release)
+              .then();
+
+  @Test
+  void requestBytesHeldUnreadBeyondTheSystemsLimitEndTheCallResourceExhaustedAndAreFreedOnceRead() {
+    try (RateLimiter limiter =
+        new RateLimiter((window, limit, want) -> want, system -> 100, Clock.systemUTC())) {
+      IdentityRevocations revocations = new IdentityRevocations();
+      revocations.followed();
+      CallLimits limits = new CallLimits(16, 2048);
+      CallAccessFilter filter = filter(limiter, revocations, limits, Duration.ofSeconds(30));
+      String token = reader("usa-slow");
+      // a body that arrives in part and then stalls, as from a slow or hostile sender
+      Sinks.Many<DataBuffer> slowBody = Sinks.many().unicast().onBackpressureBuffer();
+      MockServerWebExchange slow =
+          MockServerWebExchange.from(request(GET, token).body(slowBody.asFlux()));
+      Mono<Void> slowCall = filter.filter(slow, READS_REQUEST).cache();
+      slowCall.subscribe();
+      slowBody.tryEmitNext(buffer(1500));
+      // admitted once its token is validated, off the calling thread
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> limits.bufferedBytes("usa-slow") == 1500);
+
+      MockServerWebExchange second =
+          MockServerWebExchange.from(request(GET, token).body(Flux.just(buffer(1000))));
+      filter.filter(second, READS_REQUEST).block(Duration.ofSeconds(5));
+      assertThat(second.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("8");
+      assertThat(second.getResponse().getHeaders().getFirst("grpc-message"))
+          .isEqualTo(
+              "usa-slow has 2500 bytes of requests buffered at the gateway, over the limit of 2048"
+                  + " (allied.gateway.limits.max-buffered-request-bytes-per-system); send fewer"
+                  + " requests at once");
+      MockServerWebExchange otherSystem =
+          MockServerWebExchange.from(
+              request(GET, reader("usa-other")).body(Flux.just(buffer(1000))));
+      filter.filter(otherSystem, READS_REQUEST).block(Duration.ofSeconds(5));
+      assertThat(otherSystem.getResponse().getHeaders().getFirst("grpc-status")).isNull();
+
+      slowBody.tryEmitComplete();
+      slowCall.block(Duration.ofSeconds(5));
+      assertThat(limits.bufferedBytes("usa-slow")).isZero();
+      MockServerWebExchange third =
+          MockServerWebExchange.from(request(GET, token).body(Flux.just(buffer(1000))));
+      filter.filter(third, READS_REQUEST).block(Duration.ofSeconds(5));
+      assertThat(third.getResponse().getHeaders().getFirst("grpc-status")).isNull();
+    }
+  }
+
+  @Test
+  void aUnaryCallWhoseBackendNeverAnswersEndsDeadlineExceededAtTheDefaultDeadline() {
+    try (RateLimiter limiter =
+        new RateLimiter((window, limit, want) -> want, system -> 100, Clock.systemUTC())) {
+      IdentityRevocations revocations = new IdentityRevocations();
+      revocations.followed();
+      CallAccessFilter filter =
+          filter(limiter, revocations, new CallLimits(16, 1 << 20), Duration.ofMillis(300));
+      AtomicReference<String> sentDeadline = new AtomicReference<>();
+      WebFilterChain hangs =
+          exchange -> {
+            sentDeadline.set(exchange.getRequest().getHeaders().getFirst("grpc-timeout"));
+            admitted.set(exchange.getAttribute(GuardedCall.ATTRIBUTE));
+            return Mono.never();
+          };
+
+      MockServerWebExchange noDeadline = call(GET, "KOR", reader("usa-reader"));
+      long started = System.nanoTime();
+      filter.filter(noDeadline, hangs).block(Duration.ofSeconds(5));
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+      assertThat(noDeadline.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("4");
+      assertThat(noDeadline.getResponse().getHeaders().getFirst("grpc-message"))
+          .isEqualTo(
+              "the exchange service of KOR did not answer within the call's deadline of 300 ms"
+                  + " (the caller's grpc-timeout, at most allied.gateway.limits.default-deadline)");
+      // the backend is told a little more, so that the gateway is the one to end the call
+      assertThat(sentDeadline.get()).isEqualTo("500m");
+      assertThat(admitted.get().endCode()).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED);
+
+      MockServerWebExchange shorter =
+          MockServerWebExchange.from(
+              request(GET, reader("usa-reader")).header("grpc-timeout", "100000u"));
+      filter.filter(shorter, hangs).block(Duration.ofSeconds(5));
+      assertThat(shorter.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("4");
+      assertThat(sentDeadline.get()).isEqualTo("300m");
+
+      MockServerWebExchange malformed =
+          MockServerWebExchange.from(
+              request(GET, reader("usa-reader")).header("grpc-timeout", "soon"));
+      filter.filter(malformed, hangs).block(Duration.ofSeconds(5));
+      assertThat(malformed.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("3");
+    }
+  }
+
+  private static MockServerHttpRequest.BodyBuilder request(String path, String token) {
+    return MockServerHttpRequest.post(path)
+        .header("content-type", "application/grpc")
+        .header("authorization", "Bearer " + token)
+        .header(CallAccessFilter.NATION_HEADER, "KOR");
   }
 
   private static String reader(String system) {

@@ -204,6 +204,53 @@ class MessageGuardTest {
   }
 
   @Test
+  void aBackendReplayingTheBindingAnAmendmentReplacedIsWithheld() throws Exception {
+    // KOR's product went to JPN, then KOR narrowed it to KOR alone (version 2, re-signed)
+    SecurityLabel toJapan =
+        label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN");
+    SecurityLabel korOnly = toJapan.toBuilder().clearReleasableTo().addReleasableTo("KOR").build();
+    byte[] asPublished = product(toJapan, "p-amended");
+    byte[] asAmended = product(korOnly, "p-amended", 2);
+    assertThat(guard.decide(asPublished, true, CALL, NOW).permitted()).isTrue();
+
+    // the gateway sees the amended binding (withheld from JPN by the engine, but verified) ...
+    MessageGuard.Verdict amended = guard.decide(asAmended, true, CALL, NOW);
+    assertThat(amended.permitted()).isFalse();
+    assertThat(amended.bindingInvalid()).isFalse();
+    // ... so the validly signed binding from before the amendment no longer passes
+    MessageGuard.Verdict replayed = guard.decide(asPublished, true, CALL, NOW.plusSeconds(1));
+
+    assertThat(replayed.permitted()).isFalse();
+    assertThat(replayed.bindingInvalid()).isTrue();
+    assertThat(AuditEvent.parseFrom(replayed.record()).getTransfer().getReasonsList())
+        .containsExactly(DenyReason.DENY_REASON_BINDING_INVALID);
+    assertThat(AuditEvent.parseFrom(replayed.record()).getTransfer().getProductId())
+        .isEqualTo("p-amended");
+  }
+
+  @Test
+  void aVersionSeenByAnotherGatewayMakesTheOlderOneStaleHereToo() throws Exception {
+    NewestVersions shared = new NewestVersions(16, seen -> {});
+    MessageGuard here =
+        new MessageGuard(
+            () -> ENGINE,
+            Map.of(
+                "KOR",
+                new BindingVerifier(Map.of(KOR_KEY.keyId(), KOR_KEY.keyPair().getPublic()), 16)),
+            shared);
+    byte[] asPublished =
+        product(
+            label(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", "KOR", "JPN"),
+            "p-shared");
+
+    shared.learn(new NewestVersions.Seen("KOR", "p-shared", 3));
+
+    assertThat(here.decide(asPublished, true, CALL, NOW).bindingInvalid()).isTrue();
+    // another nation's product of the same id is another product
+    assertThat(shared.admit("JPN", "p-shared", 1)).isZero();
+  }
+
+  @Test
   void aProductChangedAfterSigningIsWithheldForItsBinding() throws Exception {
     SearchResponse signed =
         SearchResponse.parseFrom(
@@ -408,6 +455,10 @@ class MessageGuardTest {
   }
 
   private static byte[] product(SecurityLabel label, String id) {
+    return product(label, id, 1);
+  }
+
+  private static byte[] product(SecurityLabel label, String id, long version) {
     ProductContent content =
         ProductContent.newBuilder()
             .setId(id)
@@ -417,7 +468,7 @@ class MessageGuardTest {
     return SearchResponse.newBuilder()
         .setLabel(label)
         .setContent(content)
-        .setBinding(KOR.sign(label.toByteArray(), content.toByteArray(), NOW))
+        .setBinding(KOR.sign(label.toByteArray(), content.toByteArray(), version, NOW))
         .setCursor("s" + id)
         .build()
         .toByteArray();

@@ -1,6 +1,9 @@
 package org.alliedexchange.identity.auditlistener;
 
 import com.google.protobuf.Timestamp;
+import jakarta.ws.rs.ForbiddenException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +64,7 @@ final class AuditStreamEventListener implements EventListenerProvider {
   private final AuditStreamWriter writer;
   private final IdentityChangeNotices notices;
   private final String configurationProblem;
+  private final NationBoundary boundary;
 
   AuditStreamEventListener(
       KeycloakSession session,
@@ -71,6 +75,9 @@ final class AuditStreamEventListener implements EventListenerProvider {
     this.writer = writer;
     this.notices = notices;
     this.configurationProblem = configurationProblem;
+    // created with the request, before Keycloak makes its change: what the change is checked
+    // against
+    this.boundary = NationBoundary.before(session);
   }
 
   @Override
@@ -101,6 +108,17 @@ final class AuditStreamEventListener implements EventListenerProvider {
 
   @Override
   public void onEvent(AdminEvent event, boolean includeRepresentation) {
+    String refusal;
+    try {
+      refusal = boundary.refusal(event);
+    } catch (RuntimeException e) {
+      LOG.errorf("identity change on %s not checked: %s", event.getResourcePath(), e.toString());
+      refusal = "the change could not be checked against the administrator's nation";
+    }
+    if (refusal != null) {
+      refuse(refusal, event);
+      return;
+    }
     RealmModel realm = session.realms().getRealm(event.getRealmId());
     String path = nullToEmpty(event.getResourcePath());
     Subject subject = subject(realm, path);
@@ -115,6 +133,49 @@ final class AuditStreamEventListener implements EventListenerProvider {
             .setSummary(summary(event, subject, path))
             .build();
     record(build(change, event.getTime()), principal(realm, event, path));
+  }
+
+  /**
+   * Undoes a change that crosses the administrator's nation: Keycloak ignores what a listener
+   * throws, so the refusal is thrown from the transaction's prepare phase (answered 403).
+   */
+  private void refuse(String refusal, AdminEvent event) {
+    LOG.warnf(
+        "identity change refused: %s %s by %s: %s",
+        event.getOperationType(),
+        event.getResourcePath(),
+        event.getAuthDetails() == null ? "?" : event.getAuthDetails().getUserId(),
+        refusal);
+    KeycloakTransactionManager transaction = session.getTransactionManager();
+    String body;
+    try {
+      body =
+          JsonSerialization.writeValueAsString(
+              Map.of("error", "forbidden", "error_description", refusal));
+    } catch (java.io.IOException e) {
+      body = "{\"error\":\"forbidden\"}";
+    }
+    ForbiddenException forbidden =
+        new ForbiddenException(
+            refusal,
+            Response.status(Response.Status.FORBIDDEN)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body)
+                .build());
+    if (transaction == null || !transaction.isActive()) {
+      throw forbidden;
+    }
+    // not setRollbackOnly: Keycloak would then roll back silently and still answer success
+    transaction.enlistPrepare(
+        new AbstractKeycloakTransaction() {
+          @Override
+          protected void commitImpl() {
+            throw forbidden;
+          }
+
+          @Override
+          protected void rollbackImpl() {}
+        });
   }
 
   /**

@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.auditstream.IdentityChangeNotices;
+import org.alliedexchange.auditstream.RedisConnections;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.events.EventListenerProvider;
@@ -15,7 +16,8 @@ import org.keycloak.models.KeycloakSessionFactory;
 /**
  * Registers the {@value #ID} event listener. Enable it on a realm ({@code eventsListeners}) and
  * point it at the audit stream's Redis with the environment variable {@code ALLIED_AUDIT_REDIS_URL}
- * (or the SPI option {@code redis-url}); the stream key defaults to {@code allied:audit}.
+ * (or the SPI option {@code redis-url}), holding the listener's own Redis ACL user and password
+ * (never logged); the stream key defaults to {@code allied:audit}.
  *
  * <p>Without a Redis URL the listener refuses every identity change it sees: an identity change
  * that cannot be audited, or announced to the gateways ({@link IdentityChangeNotices}), must not
@@ -49,16 +51,26 @@ public final class AuditStreamEventListenerFactory implements EventListenerProvi
             AuditStream.DEFAULT_KEY);
     if (url == null) {
       configurationProblem =
-          "no Redis for the audit stream: set " + AuditStream.REDIS_URL_ENV + "=redis://host:port";
+          "no Redis for the audit stream: set "
+              + AuditStream.REDIS_URL_ENV
+              + "=redis://identity-listener:<password>@host:port (or rediss://...?cacert=ca.pem)";
       LOG.error(ID + ": " + configurationProblem + "; identity changes will be refused");
       return;
     }
+    // the URL holds the listener's Redis password: only its redacted form is ever printed
+    String printable = RedisConnections.redacted(url);
     try {
-      writer = AuditStreamWriter.connect(URI.create(url), key, Duration.ofSeconds(3));
-      notices = IdentityChangeNotices.connect(URI.create(url), Duration.ofSeconds(3));
-      LOG.infof("%s: writing identity changes to stream %s at %s", ID, key, url);
+      URI redis = URI.create(url);
+      RedisConnections.check(redis, AuditStream.REDIS_URL_ENV);
+      writer = AuditStreamWriter.connect(redis, key, Duration.ofSeconds(3));
+      notices = IdentityChangeNotices.connect(redis, Duration.ofSeconds(3));
+      LOG.infof("%s: writing identity changes to stream %s at %s", ID, key, printable);
     } catch (RuntimeException e) {
-      configurationProblem = "cannot use " + url + " for the audit stream: " + e.getMessage();
+      configurationProblem =
+          "cannot use "
+              + printable
+              + " for the audit stream: "
+              + (e.getMessage() == null ? "" : e.getMessage().replace(url, printable));
       LOG.error(ID + ": " + configurationProblem);
     }
   }

@@ -28,6 +28,9 @@ public final class IdentityAdmin implements AutoCloseable {
 
   static final String NATIONAL_SYSTEM = "national-system";
 
+  /** The nation of a national system's client, besides its service account's attribute. */
+  static final String NATION_ATTRIBUTE = "nation";
+
   private final Keycloak keycloak;
   private final RealmResource realm;
   private final RealmIdentities identities;

@@ -7,7 +7,6 @@ import jakarta.ws.rs.core.Response;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.keycloak.admin.client.CreatedResponseUtil;
 import org.keycloak.admin.client.resource.ClientResource;
 import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.admin.client.resource.UserResource;
@@ -68,11 +67,21 @@ final class IdentityOnboarding {
           client.setImplicitFlowEnabled(false);
           client.setDirectAccessGrantsEnabled(false);
           client.setProtocol("openid-connect");
+          // the nation on the client too: the realm's listener lets an administrator create only
+          // its own nation's systems, and reads it from the request
           client.setAttributes(
-              new HashMap<>(Map.of(IdentityAdmin.KIND_ATTRIBUTE, IdentityAdmin.NATIONAL_SYSTEM)));
+              new HashMap<>(
+                  Map.of(
+                      IdentityAdmin.KIND_ATTRIBUTE,
+                      IdentityAdmin.NATIONAL_SYSTEM,
+                      IdentityAdmin.NATION_ATTRIBUTE,
+                      nation)));
+          // the realm gives no client the allied scope by default (Keycloak's own clients must not
+          // get the gateway's audience), so a national system asks for it
+          client.setDefaultClientScopes(List.of("basic", "allied"));
           String id;
           try (Response response = realm.clients().create(client)) {
-            id = CreatedResponseUtil.getCreatedId(response);
+            id = KeycloakCalls.createdId(response, "onboard " + clientId);
           }
           ClientResource created = realm.clients().get(id);
           UserRepresentation account = created.getServiceAccountUser();
@@ -112,7 +121,7 @@ final class IdentityOnboarding {
           user.setAttributes(attributes(nation, level, List.of()));
           String id;
           try (Response response = realm.users().create(user)) {
-            id = CreatedResponseUtil.getCreatedId(response);
+            id = KeycloakCalls.createdId(response, "add " + username);
           }
           UserResource created = realm.users().get(id);
           String password = initialPassword();

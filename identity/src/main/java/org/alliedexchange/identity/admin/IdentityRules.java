@@ -17,7 +17,13 @@ public final class IdentityRules {
 
   /** The realm's roles (identity/realm/allied-realm.json). */
   public static final Set<String> ROLES =
-      Set.of("exchange-publish", "exchange-read", "hotline-member", "auditor", "federation-admin");
+      Set.of(
+          "exchange-publish",
+          "exchange-read",
+          "hotline-member",
+          "auditor",
+          "federation-admin",
+          "agreement-admin");
 
   /** Roles a person may be given by the tools: people audit or administer; systems exchange. */
   public static final Set<String> PERSON_ROLES =

@@ -9,9 +9,10 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.policy.Reason;
 
 /**
- * Where the reads' refusals are recorded: what the read guard needs of the audit, and all it needs.
+ * Where the reads' decisions are recorded: what the read guard needs of the audit, and all it
+ * needs.
  */
-public interface RefusalAudit {
+public interface ReadAudit {
 
   /** Records that a product was withheld from a caller; returns the record's transfer id. */
   String withheld(
@@ -27,6 +28,12 @@ public interface RefusalAudit {
    * stream holds them.
    */
   CompletableFuture<Void> withheldSummaries(List<TransferRecord> summaries);
+
+  /**
+   * Records that this service's own check passed a product on towards a caller (not a transfer: the
+   * gateway records that, under the same trace).
+   */
+  void served(SecurityLabel label, String productId, String topic, Caller caller, String method);
 
   /** Records that a product failed its binding check and was not served. */
   void bindingViolation(String productId, String nation, String detail, String requestedBy);
