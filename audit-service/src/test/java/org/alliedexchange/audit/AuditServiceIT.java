@@ -420,6 +420,50 @@ class AuditServiceIT {
     }
   }
 
+  @Test
+  void aSummaryOfWithheldRowsCountsEveryRowInTheComplianceReport() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    try (AuditStreamWriter writer =
+        AuditStreamWriter.connect(redis.url(), stream, Duration.ofSeconds(2))) {
+      AuditEvent denied =
+          withLevel(
+              transfer("KOR", "JPN", Decision.DECISION_DENY),
+              ClassificationLevel.CLASSIFICATION_LEVEL_SECRET);
+      // as the gateway summarizes the 500 rows one Search withheld
+      writer.append(
+          denied.toBuilder()
+              .setTransfer(
+                  denied.getTransfer().toBuilder()
+                      .clearProductId()
+                      .addReasons(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION)
+                      .setWithheldCount(500)
+                      .addWithheldProductIds("p-0")
+                      .setWithheldDigest("0".repeat(64)))
+              .build());
+      writer.append(
+          withLevel(
+              transfer("KOR", "JPN", Decision.DECISION_PERMIT),
+              ClassificationLevel.CLASSIFICATION_LEVEL_SECRET));
+    }
+    try (AuditServiceApplication.Running service =
+        AuditServiceApplication.start(properties(stream, "audit-s"))) {
+      DataSource data = service.context().getBean(DataSource.class);
+      awaitCount(data, "SELECT count(*) FROM audit_record", 2);
+      LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+      ComplianceReport.Report report =
+          service
+              .context()
+              .getBean(ComplianceReport.class)
+              .report("JPN-KOR", today.minusDays(1), today);
+
+      assertThat(report.flows())
+          .containsExactly(new ComplianceReport.Flow("KOR", "JPN", "SECRET", 1, 500));
+      assertThat(report.refusals())
+          .singleElement()
+          .satisfies(r -> assertThat(r.byReason()).containsEntry("NOT_RELEASABLE_TO_NATION", 500L));
+    }
+  }
+
   private static AuditEvent withLevel(AuditEvent event, ClassificationLevel level) {
     return event.toBuilder()
         .setTransfer(

@@ -33,6 +33,9 @@ public final class AuditEventRules {
   /** The most nations one list of an event may name (releasable-to, before and after). */
   public static final int MAX_NATIONS = 256;
 
+  /** Product ids a summary of withheld rows may quote (the gateway quotes the first 100). */
+  public static final int MAX_WITHHELD_PRODUCT_IDS = 100;
+
   /** The most parties of one agreement: each pair of them is a relationship to record. */
   public static final int MAX_PARTIES = 16;
 
@@ -200,7 +203,9 @@ public final class AuditEventRules {
         || !plain(transfer.getRecipientMarking())
         || !plain(transfer.getAgreementId())
         || !plain(transfer.getMethod())
-        || !plain(transfer.getSourceNation())) {
+        || !plain(transfer.getSourceNation())
+        || !plainAll(transfer.getWithheldProductIdsList())
+        || !plain(transfer.getWithheldDigest())) {
       return false;
     }
     SecurityLabel label = transfer.getLabel();
@@ -296,8 +301,15 @@ public final class AuditEventRules {
         || !optionalNation(label.getPolicy())
         || label.getReleasableToCount() > MAX_NATIONS
         || !columnByHand(transfer.getRecipientSystem())
-        || !columnByHand(transfer.getProductId())) {
+        || !columnByHand(transfer.getProductId())
+        || transfer.getWithheldProductIdsCount() > MAX_WITHHELD_PRODUCT_IDS
+        || !digest(transfer.getWithheldDigest())) {
       return false;
+    }
+    for (int i = 0; i < transfer.getWithheldProductIdsCount(); i++) {
+      if (!columnByHand(transfer.getWithheldProductIds(i))) {
+        return false;
+      }
     }
     for (int i = 0; i < label.getReleasableToCount(); i++) {
       if (!isNationByHand(label.getReleasableTo(i))) {
@@ -409,7 +421,49 @@ public final class AuditEventRules {
             transfer.getRecipientClearanceValue(),
             transfer.getRecipientClearance()),
         known("transfer.label.level", label.getLevelValue(), label.getLevel()),
-        reasons);
+        reasons,
+        withheldProblem(transfer));
+  }
+
+  /** A summary of withheld rows: a bounded sample of ids, each a column's text, and a digest. */
+  private static Optional<String> withheldProblem(TransferRecord transfer) {
+    List<String> ids = transfer.getWithheldProductIdsList();
+    if (ids.size() > MAX_WITHHELD_PRODUCT_IDS) {
+      return Optional.of(
+          "transfer.withheld_product_ids names "
+              + ids.size()
+              + " products, more than "
+              + MAX_WITHHELD_PRODUCT_IDS);
+    }
+    for (int i = 0; i < ids.size(); i++) {
+      Optional<String> problem = column("transfer.withheld_product_ids[" + i + "]", ids.get(i));
+      if (problem.isPresent()) {
+        return problem;
+      }
+    }
+    if (!digest(transfer.getWithheldDigest())) {
+      return Optional.of(
+          "transfer.withheld_digest is not a SHA-256 in lowercase hex: "
+              + quote(transfer.getWithheldDigest()));
+    }
+    return Optional.empty();
+  }
+
+  /** Empty, or 64 lowercase hex digits. */
+  private static boolean digest(String value) {
+    if (value.isEmpty()) {
+      return true;
+    }
+    if (value.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @SafeVarargs

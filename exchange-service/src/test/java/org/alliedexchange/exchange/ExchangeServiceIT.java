@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.DenyReason;
 import org.alliedexchange.api.exchange.v1.AmendReleasabilityRequest;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GetRequest;
@@ -598,6 +599,54 @@ class ExchangeServiceIT {
                     .search(SearchRequest.newBuilder().setCursor("f12").build())
                     .hasNext())
         .satisfies(e -> assertStatus(e, Status.Code.INVALID_ARGUMENT, "is not a search cursor"));
+  }
+
+  @Test
+  void aSearchReadingPastManyWithheldRowsAuditsThemAsOneSummaryNotARecordEach() throws Exception {
+    String topic = "test.withheld." + System.nanoTime();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      ids.add(
+          as(korPublisher())
+              .publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR")))
+              .getContent()
+              .getId());
+    }
+
+    List<SearchResponse> found = new ArrayList<>();
+    as(usaReader())
+        .search(SearchRequest.newBuilder().setTopic(topic).setPageSize(100).build())
+        .forEachRemaining(found::add);
+
+    assertThat(found).isEmpty();
+    java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+    for (String id : ids) {
+      byte[] bytes = id.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      sha256.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
+      sha256.update(bytes);
+    }
+    String digest = java.util.HexFormat.of().formatHex(sha256.digest());
+    // the summary is written before the search ends: no waiting
+    assertThat(
+            auditEvents().stream()
+                .map(AuditEvent::getTransfer)
+                .filter(t -> t.getRecipientSystem().equals("usa-dia-reader"))
+                .filter(
+                    t ->
+                        ids.contains(t.getProductId())
+                            || t.getWithheldProductIdsList().contains(ids.get(0))))
+        .as("one summary of the 500 rows, not a record per row")
+        .singleElement()
+        .satisfies(
+            summary -> {
+              assertThat(summary.getWithheldCount()).isEqualTo(500);
+              assertThat(summary.getWithheldProductIdsList()).isEqualTo(ids.subList(0, 100));
+              assertThat(summary.getWithheldDigest()).isEqualTo(digest);
+              assertThat(summary.getReasonsList())
+                  .containsExactly(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION);
+              assertThat(summary.getLabel().getOriginator()).isEqualTo("KOR");
+              assertThat(summary.getMethod()).isEqualTo("ExchangeService/Search");
+            });
   }
 
   // ---- subscribe -----------------------------------------------------------------------------

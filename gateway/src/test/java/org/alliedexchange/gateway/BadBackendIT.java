@@ -232,6 +232,7 @@ class BadBackendIT {
                 GatewayFixture.label(CLASSIFICATION_LEVEL_SECRET, "군사II급비밀", ALL).build(),
                 lastReleased)));
     long before = labelInvalidRefusals();
+    int recordsBefore = labelInvalidRecords().size();
 
     List<SearchResponse> got = new ArrayList<>();
     fixture
@@ -242,6 +243,8 @@ class BadBackendIT {
     assertThat(got).extracting(r -> r.getContent().getId()).containsExactly(released, lastReleased);
     assertThat(got).allSatisfy(r -> assertThat(r.getUnknownFields().asMap()).isEmpty());
     assertThat(labelInvalidRefusals() - before).isEqualTo(4);
+    // the four withheld rows of this search are audited as one summary (issue 14)
+    assertThat(labelInvalidRecords().size() - recordsBefore).isEqualTo(1);
   }
 
   private byte[] releasable() {
@@ -250,13 +253,20 @@ class BadBackendIT {
         GatewayFixture.newId());
   }
 
-  /** Withheld rows recorded as LABEL_INVALID on the stream so far. */
+  /** Withheld rows recorded as LABEL_INVALID on the stream so far (a summary counts each row). */
   private static long labelInvalidRefusals() {
+    return labelInvalidRecords().stream()
+        .mapToLong(e -> Math.max(1, e.getTransfer().getWithheldCount()))
+        .sum();
+  }
+
+  /** Records of LABEL_INVALID refusals on the stream so far: a summary is one. */
+  private static List<AuditEvent> labelInvalidRecords() {
     return events().stream()
         .filter(e -> e.getTransfer().getDecision() == Decision.DECISION_DENY)
         .filter(
             e -> e.getTransfer().getReasonsList().contains(DenyReason.DENY_REASON_LABEL_INVALID))
-        .count();
+        .toList();
   }
 
   private static List<AuditEvent> events() {

@@ -162,16 +162,25 @@ class GatewayStreamsIT {
               e ->
                   assertThat(e.getAgreementStatusChanged().getChangedBy())
                       .isEqualTo("federation-admin"));
-      assertThat(events)
-          .filteredOn(
-              e ->
-                  e.getTransfer().getProductId().equals(during)
-                      && e.getTransfer().getRecipientNation().equals("JPN"))
-          .hasSize(2)
-          .allSatisfy(
-              e ->
-                  assertThat(e.getTransfer().getReasonsList())
-                      .contains(DenyReason.DENY_REASON_NO_AGREEMENT_IN_FORCE));
+      // each subscription's withheld row is in a summary, written once it has waited a while
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          AuditStreamReader.readAll(fixture.redis.url(), AuditStream.DEFAULT_KEY))
+                      .filteredOn(
+                          e ->
+                              (e.getTransfer().getProductId().equals(during)
+                                      || e.getTransfer()
+                                          .getWithheldProductIdsList()
+                                          .contains(during))
+                                  && e.getTransfer().getRecipientNation().equals("JPN"))
+                      .hasSize(2)
+                      .allSatisfy(
+                          e ->
+                              assertThat(e.getTransfer().getReasonsList())
+                                  .contains(DenyReason.DENY_REASON_NO_AGREEMENT_IN_FORCE)));
       first.shutdownNow();
       other.shutdownNow();
     }

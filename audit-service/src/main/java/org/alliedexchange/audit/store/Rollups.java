@@ -49,6 +49,8 @@ final class Rollups {
                 ? Instant.ofEpochSecond(event.getOccurredAt().getSeconds())
                 : Instant.now(),
             ZoneOffset.UTC);
+    // a summary of withheld rows counts every row it stands for
+    long rows = Math.max(1L, Integer.toUnsignedLong(transfer.getWithheldCount()));
     String originator =
         transfer.getLabel().getOriginator().isEmpty()
             ? transfer.getSourceNation()
@@ -61,7 +63,7 @@ final class Rollups {
             transfer.getRecipientNation(),
             level,
             transfer.getDecisionValue()),
-        1L,
+        rows,
         Long::sum);
     List<DenyReason> reasons = transfer.getReasonsList();
     for (int i = 0; i < reasons.size(); i++) {
@@ -72,7 +74,7 @@ final class Rollups {
               originator,
               transfer.getRecipientNation(),
               transfer.getReasonsValue(i)),
-          1L,
+          rows,
           Long::sum);
     }
   }

@@ -2,9 +2,11 @@ package org.alliedexchange.exchange.audit;
 
 import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.BindingViolation;
@@ -80,6 +82,15 @@ public final class ExchangeAudit implements ReadAudit {
               }
             });
     return transferId;
+  }
+
+  @Override
+  public CompletableFuture<Void> withheldSummaries(List<TransferRecord> summaries) {
+    List<AuditEvent> events = new ArrayList<>(summaries.size());
+    for (TransferRecord summary : summaries) {
+      events.add(event().setEventId(summary.getTransferId()).setTransfer(summary).build());
+    }
+    return reads.append(events);
   }
 
   /**

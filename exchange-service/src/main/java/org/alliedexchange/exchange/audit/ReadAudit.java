@@ -1,7 +1,10 @@
 package org.alliedexchange.exchange.audit;
 
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.alliedexchange.accesstoken.Caller;
+import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.policy.Reason;
 
@@ -19,6 +22,12 @@ public interface ReadAudit {
       Caller caller,
       String method,
       Set<Reason> reasons);
+
+  /**
+   * Records summaries of rows a stream withheld ({@link WithheldRows}); completes once the audit
+   * stream holds them.
+   */
+  CompletableFuture<Void> withheldSummaries(List<TransferRecord> summaries);
 
   /**
    * Records that this service's own check passed a product on towards a caller (not a transfer: the

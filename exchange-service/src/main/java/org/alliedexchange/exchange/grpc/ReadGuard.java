@@ -3,18 +3,24 @@ package org.alliedexchange.exchange.grpc;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.alliedexchange.accesstoken.Caller;
+import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.exchange.audit.ReadAudit;
+import org.alliedexchange.exchange.audit.WithheldRows;
 import org.alliedexchange.exchange.store.StoredProduct;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.ProtoLabels;
 import org.alliedexchange.policy.Decision;
 import org.alliedexchange.policy.Reason;
 import org.alliedexchange.policy.ReleasabilityEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every read passes before a product leaves this service: the agreement statuses must be fresh
@@ -25,6 +31,8 @@ import org.alliedexchange.policy.ReleasabilityEngine;
  * is sent as the stored bytes.
  */
 final class ReadGuard {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReadGuard.class);
 
   /**
    * Why a product was not cleared; {@code tampered} when its binding failed, else it was withheld.
@@ -63,6 +71,15 @@ final class ReadGuard {
    * UNAVAILABLE when the agreement statuses are stale, and then nothing is decided.
    */
   Refusal check(StoredProduct product, Caller caller, String method) {
+    return check(product, caller, method, null);
+  }
+
+  /**
+   * As {@link #check(StoredProduct, Caller, String)}, for a stream: a withheld product is counted
+   * in {@code withheld}'s summary instead of a record of its own (then the refusal names no
+   * transfer: a stream's caller is never told of what it does not get).
+   */
+  Refusal check(StoredProduct product, Caller caller, String method, WithheldRows withheld) {
     String stale = agreementsProblem.get();
     if (stale != null) {
       throw Status.UNAVAILABLE
@@ -80,6 +97,17 @@ final class ReadGuard {
     if (decision.permitted()) {
       audit.served(verified.label(), product.id().toString(), product.topic(), caller, method);
       return null;
+    }
+    if (withheld != null) {
+      withheld.add(
+          verified.label(),
+          product.id().toString(),
+          product.topic(),
+          caller,
+          method,
+          decision.reasons(),
+          clock.instant());
+      return new Refusal(false, "", decision.reasons());
     }
     String transferId =
         audit.withheld(
@@ -133,6 +161,37 @@ final class ReadGuard {
                 + detail
                 + ") and is not served; the refusal was audited",
             Set.of()));
+  }
+
+  /** Where a stream gathers the rows it withholds, for {@link #summarize}. */
+  WithheldRows withheldRows() {
+    return new WithheldRows(nation);
+  }
+
+  /** Writes a stream's summaries; completes once the audit stream holds them. */
+  CompletableFuture<Void> summarize(List<TransferRecord> summaries) {
+    if (summaries.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    try {
+      return audit.withheldSummaries(summaries);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** As {@link #summarize}, for a stream nobody waits on: a failure is logged loudly. */
+  void summarizeLeft(List<TransferRecord> summaries, Caller caller) {
+    summarize(summaries)
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                LOG.error(
+                    "the summary of rows withheld from {} could not be audited: {}",
+                    caller.system(),
+                    failure.getMessage());
+              }
+            });
   }
 
   /** What a caller is told of a product withheld from it: no reason, level or control. */

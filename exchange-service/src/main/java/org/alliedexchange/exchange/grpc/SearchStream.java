@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.alliedexchange.accesstoken.Caller;
+import org.alliedexchange.exchange.audit.WithheldRows;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.store.SearchFilter;
 import org.alliedexchange.exchange.store.StoredProduct;
@@ -40,6 +41,8 @@ final class SearchStream implements Runnable {
   private final ProductStore store;
   private final ReadGuard guard;
   private final Executor fetcher;
+  // the rows withheld on this page, audited as one summary per group when it ends
+  private final WithheldRows withheld;
   private final ArrayDeque<StoredProduct> buffer = new ArrayDeque<>();
   private CompletableFuture<List<StoredProduct>> nextChunk;
   private long fetchedUpTo;
@@ -65,6 +68,7 @@ final class SearchStream implements Runnable {
     this.store = store;
     this.guard = guard;
     this.fetchedUpTo = filter.afterSeq();
+    this.withheld = guard.withheldRows();
   }
 
   void start() {
@@ -76,6 +80,8 @@ final class SearchStream implements Runnable {
           synchronized (this) {
             finished = true;
           }
+          // a caller that goes away still leaves the record of what was withheld from it
+          guard.summarizeLeft(withheld.all(), caller);
         });
     run();
   }
@@ -108,7 +114,7 @@ final class SearchStream implements Runnable {
           takeChunk();
           continue;
         }
-        if (guard.check(row, caller, "ExchangeService/Search") != null) {
+        if (guard.check(row, caller, "ExchangeService/Search", withheld) != null) {
           // audited by the guard; the caller learns nothing of it
           continue;
         }
@@ -122,9 +128,11 @@ final class SearchStream implements Runnable {
     } catch (StatusRuntimeException e) {
       // the read guard's refusal of the whole read (stale agreement statuses)
       finished = true;
+      guard.summarizeLeft(withheld.all(), caller);
       response.onError(e);
     } catch (CompletionException | SQLException e) {
       finished = true;
+      guard.summarizeLeft(withheld.all(), caller);
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       response.onError(
           Status.UNAVAILABLE
@@ -180,7 +188,23 @@ final class SearchStream implements Runnable {
     if (!complete) {
       trailers.put(ExchangeGrpcService.NEXT_CURSOR, Cursors.search(lastSent));
     }
-    // grpc-java's stub API has no other way to attach trailers to a successful end
-    response.onError(Status.OK.asRuntimeException(trailers));
+    // the page ends once its withheld rows are audited; a summary that cannot be ends it INTERNAL
+    guard
+        .summarize(withheld.all())
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                response.onError(
+                    Status.INTERNAL
+                        .withDescription(
+                            "the summary of the rows withheld on this search could not be"
+                                + " audited: "
+                                + failure.getMessage())
+                        .asRuntimeException());
+              } else {
+                // grpc-java's stub API has no other way to attach trailers to a successful end
+                response.onError(Status.OK.asRuntimeException(trailers));
+              }
+            });
   }
 }

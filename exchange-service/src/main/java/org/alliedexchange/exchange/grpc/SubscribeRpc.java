@@ -10,8 +10,10 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.sql.SQLException;
+import java.time.Instant;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.exchange.v1.SubscribeRequest;
+import org.alliedexchange.exchange.audit.WithheldRows;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.Sink;
 import org.alliedexchange.exchange.store.StoredProduct;
@@ -49,6 +51,8 @@ final class SubscribeRpc {
       throw unavailable(e);
     }
     Context context = Context.current();
+    // the rows withheld on this subscription, audited as summaries rather than one record each
+    WithheldRows withheld = guard.withheldRows();
     Sink sink =
         new Sink() {
           @Override
@@ -63,7 +67,11 @@ final class SubscribeRpc {
 
           @Override
           public void send(StoredProduct product) {
-            if (guard.check(product, caller, "ExchangeService/Subscribe") != null) {
+            boolean refused =
+                guard.check(product, caller, "ExchangeService/Subscribe", withheld) != null;
+            // full or long-waiting summaries go out as the stream goes on
+            guard.summarizeLeft(withheld.due(Instant.now()), caller);
+            if (refused) {
               return;
             }
             // a SubscribeResponse, written from the stored bytes
@@ -80,6 +88,7 @@ final class SubscribeRpc {
 
           @Override
           public void fail(Throwable error) {
+            guard.summarizeLeft(withheld.all(), caller);
             synchronized (response) {
               response.onError(
                   Status.UNAVAILABLE
@@ -94,6 +103,10 @@ final class SubscribeRpc {
     response.setOnReadyThreshold(SearchStream.STREAM_BUFFER);
     Runnable wake = feed.subscribe(request.getTopic(), after, sink);
     response.setOnReadyHandler(wake);
-    response.setOnCancelHandler(wake);
+    response.setOnCancelHandler(
+        () -> {
+          wake.run();
+          guard.summarizeLeft(withheld.all(), caller);
+        });
   }
 }

@@ -400,6 +400,12 @@ class GetReadGuardTest {
     }
 
     @Override
+    public java.util.concurrent.CompletableFuture<Void> withheldSummaries(
+        List<org.alliedexchange.api.audit.v1.TransferRecord> summaries) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    @Override
     public void bindingViolation(
         String productId, String nation, String detail, String requestedBy) {
       violations.add(productId + " " + nation + " " + requestedBy + " " + detail);

@@ -129,6 +129,15 @@ final class RecordCsv {
           event.getBindingViolation().getProductId()
               + ": "
               + event.getBindingViolation().getDetail();
+      // a summary of withheld rows says how many, which first, and the digest over all
+      case TRANSFER ->
+          event.getTransfer().getWithheldCount() == 0
+              ? ""
+              : event.getTransfer().getWithheldCount()
+                  + " rows withheld, first "
+                  + String.join(" ", event.getTransfer().getWithheldProductIdsList())
+                  + ", sha256 "
+                  + event.getTransfer().getWithheldDigest();
       case PRODUCT_SERVED ->
           event.getProductServed().getProductId()
               + " served by "

@@ -78,6 +78,8 @@ public final class MessageGuard {
    *     released} leaves
    * @param transferId the decision's transfer id (the record's event id)
    * @param productId the product's id, when the message is a readable product
+   * @param group what a withheld message shares with the others its summary stands for (originator,
+   *     policy, level, marking, reasons); null when released
    */
   public record Verdict(
       byte[] released,
@@ -85,7 +87,8 @@ public final class MessageGuard {
       boolean bindingInvalid,
       byte[] record,
       String transferId,
-      String productId) {
+      String productId,
+      String group) {
     public boolean permitted() {
       return released != null;
     }
@@ -124,7 +127,8 @@ public final class MessageGuard {
           false,
           event(record, call, at, null, null, null),
           transferId,
-          record.productId());
+          record.productId(),
+          group(null, EnumSet.of(Reason.LABEL_INVALID), false));
     }
     if (bound && fields.contentStart() >= 0) {
       readContentIds(message, fields, record);
@@ -144,7 +148,8 @@ public final class MessageGuard {
           bindingInvalid,
           event(record, call, at, message, fields, label),
           transferId,
-          record.productId());
+          record.productId(),
+          group(label, reasons, bindingInvalid));
     }
     Release.Builder release =
         Release.newBuilder()
@@ -162,7 +167,23 @@ public final class MessageGuard {
         false,
         event(record, call, at, message, fields, label),
         transferId,
-        record.productId());
+        record.productId(),
+        null);
+  }
+
+  /** The summary group of a withheld message: what the compliance report counts it by. */
+  private static String group(SecurityLabel label, Set<Reason> reasons, boolean bindingInvalid) {
+    String labelled =
+        label == null
+            ? "unlabelled"
+            : label.getOriginator()
+                + '|'
+                + label.getPolicy()
+                + '|'
+                + label.getLevelValue()
+                + '|'
+                + label.getMarking();
+    return labelled + '|' + reasons + '|' + bindingInvalid;
   }
 
   private static SecurityLabel label(byte[] message, LabelFields fields) {

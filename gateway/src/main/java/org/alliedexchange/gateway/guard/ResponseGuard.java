@@ -2,18 +2,25 @@ package org.alliedexchange.gateway.guard;
 
 import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.alliedexchange.auditstream.UnstorableAuditEvent;
 import org.alliedexchange.gateway.access.GuardedMethod;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Guards one call's response body: reassembles its messages, decides each with {@link
@@ -47,7 +54,10 @@ public final class ResponseGuard {
 
   private record Stretch(byte[] released, CompletableFuture<Void> audited) {}
 
+  private static final Logger LOG = LoggerFactory.getLogger(ResponseGuard.class);
   private static final int ABORTED = -1;
+  // how often a stream's held summaries are looked at, so a quiet stream's are written too
+  private static final Duration SUMMARY_TICK = Duration.ofSeconds(1);
   private final MessageGuard guard;
   private final AuditAppender audit;
   private final Supplier<String> agreementStatusProblem;
@@ -78,6 +88,9 @@ public final class ResponseGuard {
             call.nation(),
             call.traceId(),
             call.method().responseFields());
+    // a streaming call's withheld rows are recorded as summaries, not one record each
+    WithheldSummaries summaries = call.method().serverStreaming() ? new WithheldSummaries() : null;
+    AtomicReference<Disposable> timer = new AtomicReference<>();
     Flux<List<byte[]>> messages =
         body.map(
             buffer -> {
@@ -88,7 +101,7 @@ public final class ResponseGuard {
               }
             });
     return messages
-        .map(batch -> decide(call, info, batch))
+        .map(batch -> decide(call, info, batch, summaries))
         // an error in a later stretch waits for the stretch before it, which was decided and
         // audited in full
         .concatMapDelayError(
@@ -135,8 +148,131 @@ public final class ResponseGuard {
                   }
                   return Mono.<DataBuffer>empty();
                 }))
+        .concatWith(writeSummaries(call, summaries))
+        // a long-lived stream's withheld rows are summarized after a while even when it goes quiet
+        .doOnSubscribe(subscription -> timer.set(startSummaryTimer(call, summaries)))
+        .doFinally(signal -> stopSummaryTimer(timer))
         // the body ends here; the caller sees the status the call records, in the trailers
-        .onErrorResume(GuardAbort.class, abort -> Flux.empty());
+        .onErrorResume(GuardAbort.class, abort -> writeSummaries(call, summaries))
+        // a caller that goes away still leaves the record of what was withheld from it
+        .doOnCancel(() -> writeSummariesLeft(call, summaries));
+  }
+
+  /**
+   * The summaries of the rows still held, written before the call's trailers; one the audit stream
+   * does not take ends the call INTERNAL, as any decision that cannot be audited does.
+   */
+  private Mono<DataBuffer> writeSummaries(GuardedCall call, WithheldSummaries summaries) {
+    if (summaries == null) {
+      return Mono.empty();
+    }
+    return Mono.defer(
+        () -> {
+          WithheldSummaries.Written written;
+          CompletableFuture<Void> audited;
+          try {
+            written = summaries.all(Instant.now());
+            if (written.records().isEmpty()) {
+              return Mono.<DataBuffer>empty();
+            }
+            audited = audit.appendEncoded(written.records());
+          } catch (RuntimeException e) {
+            audited = CompletableFuture.failedFuture(e);
+            written = new WithheldSummaries.Written(List.of(), summaries.pendingRows());
+          }
+          long rows = written.rows();
+          return Mono.fromFuture(audited)
+              .then(Mono.<DataBuffer>empty())
+              .onErrorResume(
+                  failure -> {
+                    call.endWith(
+                        Status.Code.INTERNAL,
+                        "the summary of "
+                            + rows
+                            + " rows withheld on this call could not be audited: "
+                            + rootMessage(failure));
+                    return Mono.empty();
+                  });
+        });
+  }
+
+  private Disposable startSummaryTimer(GuardedCall call, WithheldSummaries summaries) {
+    if (summaries == null) {
+      return null;
+    }
+    return Schedulers.parallel()
+        .schedulePeriodically(
+            () -> writeDueSummaries(call, summaries),
+            SUMMARY_TICK.toMillis(),
+            SUMMARY_TICK.toMillis(),
+            TimeUnit.MILLISECONDS);
+  }
+
+  private static void stopSummaryTimer(AtomicReference<Disposable> timer) {
+    Disposable running = timer.getAndSet(null);
+    if (running != null) {
+      running.dispose();
+    }
+  }
+
+  /**
+   * The summaries that have waited long enough on a quiet stream; one the audit stream does not
+   * take ends the call INTERNAL at its next message (nothing withheld was released meanwhile).
+   */
+  private void writeDueSummaries(GuardedCall call, WithheldSummaries summaries) {
+    try {
+      WithheldSummaries.Written due = summaries.due(Instant.now());
+      if (due.records().isEmpty()) {
+        return;
+      }
+      audit
+          .appendEncoded(due.records())
+          .whenComplete(
+              (done, failure) -> {
+                if (failure != null) {
+                  call.endWith(
+                      Status.Code.INTERNAL,
+                      "the summary of "
+                          + due.rows()
+                          + " rows withheld on this call could not be audited: "
+                          + rootMessage(failure));
+                }
+              });
+    } catch (RuntimeException e) {
+      call.endWith(
+          Status.Code.INTERNAL,
+          "the summary of rows withheld on this call could not be made: " + rootMessage(e));
+    }
+  }
+
+  /** As {@link #writeSummaries}, for a call nobody waits on any more. */
+  private void writeSummariesLeft(GuardedCall call, WithheldSummaries summaries) {
+    if (summaries == null) {
+      return;
+    }
+    try {
+      WithheldSummaries.Written written = summaries.all(Instant.now());
+      if (!written.records().isEmpty()) {
+        audit
+            .appendEncoded(written.records())
+            .whenComplete(
+                (done, failure) -> {
+                  if (failure != null) {
+                    LOG.error(
+                        "the summary of {} rows withheld on cancelled call {} could not be"
+                            + " audited: {}",
+                        written.rows(),
+                        call.traceId(),
+                        rootMessage(failure));
+                  }
+                });
+      }
+    } catch (RuntimeException e) {
+      LOG.error(
+          "the summary of rows withheld on cancelled call {} could not be made: {}",
+          call.traceId(),
+          rootMessage(e));
+    }
   }
 
   /** The whole messages a buffer completes; a frame the guard will not read ends the call. */
@@ -157,7 +293,16 @@ public final class ResponseGuard {
     return messages;
   }
 
-  private Stretch decide(GuardedCall call, MessageGuard.CallInfo info, List<byte[]> messages) {
+  /**
+   * @param summaries where a streaming call's withheld rows go instead of a record each; null on a
+   *     unary call, whose one refusal keeps its own record (its transfer id is quoted to the
+   *     caller)
+   */
+  private Stretch decide(
+      GuardedCall call,
+      MessageGuard.CallInfo info,
+      List<byte[]> messages,
+      WithheldSummaries summaries) {
     if (call.endCode() != null && call.endCode() != Status.Code.PERMISSION_DENIED) {
       throw new GuardAbort();
     }
@@ -180,7 +325,11 @@ public final class ResponseGuard {
     for (int i = 0; i < verdicts.size(); i++) {
       MessageGuard.Verdict verdict = verdicts.get(i);
       // an auditor's read of a record of an auditor's read is not recorded again (ReadRecords)
-      if (!(auditorsCall && verdict.permitted() && ReadRecords.isReadRecord(messages.get(i)))) {
+      if (summaries != null && !verdict.permitted()) {
+        summaries.add(verdict, now);
+      } else if (!(auditorsCall
+          && verdict.permitted()
+          && ReadRecords.isReadRecord(messages.get(i)))) {
         records.add(verdict.record());
       }
       if (verdict.permitted()) {
@@ -201,6 +350,10 @@ public final class ResponseGuard {
           call.endWith(Status.Code.PERMISSION_DENIED, describeWithholding(verdict));
         }
       }
+    }
+    if (summaries != null) {
+      // full or long-waiting groups ride with this stretch's records: no write of their own
+      records.addAll(summaries.due(now).records());
     }
     return new Stretch(
         released == null ? null : released.toByteArray(),

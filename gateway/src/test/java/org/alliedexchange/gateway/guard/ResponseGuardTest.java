@@ -7,9 +7,13 @@ import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.opentelemetry.api.trace.Span;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,8 +21,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.access.Roles;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.Decision;
+import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
+import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.auditstream.AuditEventRules;
@@ -45,6 +53,7 @@ class ResponseGuardTest {
 
   private static final String SEARCH = "/" + GuardedMethods.EXCHANGE_SERVICE + "/Search";
   private static final String GET = "/" + GuardedMethods.EXCHANGE_SERVICE + "/Get";
+  private static final String SUBSCRIBE = "/" + GuardedMethods.EXCHANGE_SERVICE + "/Subscribe";
   private static final Caller JAPAN =
       Caller.of(
           "jpn-reader", "JPN", "SECRET", List.of("MISSILE_WARNING"), List.of(Roles.EXCHANGE_READ));
@@ -285,6 +294,188 @@ class ResponseGuardTest {
                 + call.transferId()
                 + " to ask why")
         .doesNotContain("NOT_RELEASABLE", "KOR");
+  }
+
+  @Test
+  void aSearchWithholdingManyRowsWritesOneSummaryPerLevelAndReasonWithEveryRowCounted()
+      throws Exception {
+    List<byte[]> audited = new CopyOnWriteArrayList<>();
+    ResponseGuard guard = auditingInto(audited);
+    GuardedCall call = call(SEARCH);
+    List<byte[]> frames = new ArrayList<>();
+    List<String> korOnly = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      korOnly.add("p-kor-" + i);
+      frames.add(frame(product("p-kor-" + i, "KOR")));
+      if (i % 100 == 0) {
+        frames.add(frame(product("p-jpn-" + i, "KOR", "JPN")));
+      }
+    }
+    List<String> topSecret = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      topSecret.add("p-ts-" + i);
+      frames.add(
+          frame(
+              product(
+                  "p-ts-" + i,
+                  label("KOR", "JPN").toBuilder()
+                      .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET)
+                      .setMarking("군사I급비밀")
+                      .build())));
+    }
+
+    List<byte[]> released =
+        guard
+            .guard(call, body(frames.toArray(byte[][]::new)), BUFFERS)
+            .map(ResponseGuardTest::bytes)
+            .collectList()
+            .block(Duration.ofSeconds(10));
+
+    assertThat(released).hasSize(5);
+    assertThat(call.endCode()).isNull();
+    assertThat(call.withheldCount()).isEqualTo(507);
+    List<TransferRecord> refusals = denied(audited);
+    assertThat(refusals).as("one summary per level and reasons, not one record per row").hasSize(2);
+    TransferRecord kor = refusals.get(0);
+    assertThat(kor.getWithheldCount()).isEqualTo(500);
+    assertThat(kor.getWithheldProductIdsList()).isEqualTo(korOnly.subList(0, 100));
+    assertThat(kor.getWithheldDigest()).isEqualTo(digest(korOnly));
+    assertThat(kor.getLabel().getLevel())
+        .isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET);
+    assertThat(kor.getLabel().getOriginator()).isEqualTo("KOR");
+    assertThat(kor.getRecipientNation()).isEqualTo("JPN");
+    assertThat(kor.getProductId()).isEmpty();
+    TransferRecord ts = refusals.get(1);
+    assertThat(ts.getWithheldCount()).isEqualTo(7);
+    assertThat(ts.getWithheldProductIdsList()).isEqualTo(topSecret);
+    assertThat(ts.getWithheldDigest()).isEqualTo(digest(topSecret));
+    assertThat(ts.getLabel().getLevel())
+        .isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET);
+    assertThat(ts.getReasonsList()).isNotEqualTo(kor.getReasonsList());
+    // every summary is a record the audit service stores
+    for (byte[] record : audited) {
+      assertThat(AuditEventRules.problem(record)).isEmpty();
+    }
+  }
+
+  @Test
+  void aSubscriptionThatWithholdsWritesSummariesNotARecordPerMessage() throws Exception {
+    List<byte[]> audited = new CopyOnWriteArrayList<>();
+    ResponseGuard guard = auditingInto(audited);
+    GuardedCall call = call(SUBSCRIBE);
+    List<byte[]> frames = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      frames.add(frame(subscribeResponse(product("p-" + i, "KOR"))));
+    }
+
+    List<byte[]> released =
+        guard
+            .guard(call, body(frames.toArray(byte[][]::new)), BUFFERS)
+            .map(ResponseGuardTest::bytes)
+            .collectList()
+            .block(Duration.ofSeconds(10));
+
+    assertThat(released).isEmpty();
+    List<TransferRecord> refusals = denied(audited);
+    assertThat(refusals).hasSizeLessThan(60);
+    assertThat(refusals.stream().mapToInt(TransferRecord::getWithheldCount).sum()).isEqualTo(60);
+  }
+
+  @Test
+  void aSubscriptionCancelledByTheCallerStillHasItsWithheldRowsSummarized() {
+    List<byte[]> audited = new CopyOnWriteArrayList<>();
+    ResponseGuard guard = auditingInto(audited);
+    GuardedCall call = call(SUBSCRIBE);
+    List<byte[]> frames = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      frames.add(frame(subscribeResponse(product("p-" + i, "KOR"))));
+    }
+    frames.add(frame(subscribeResponse(product("p-jpn", "KOR", "JPN"))));
+
+    byte[] first =
+        guard
+            .guard(call, body(frames.toArray(byte[][]::new)).concatWith(Flux.never()), BUFFERS)
+            .map(ResponseGuardTest::bytes)
+            .blockFirst(Duration.ofSeconds(10));
+
+    assertThat(first).isNotNull();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(denied(audited))
+                    .singleElement()
+                    .satisfies(summary -> assertThat(summary.getWithheldCount()).isEqualTo(10)));
+  }
+
+  @Test
+  void aSummaryTheAuditStreamDoesNotTakeEndsTheCallInternal() {
+    ResponseGuard guard =
+        new ResponseGuard(
+            messages,
+            records -> CompletableFuture.failedFuture(new IllegalStateException("Redis is down")),
+            () -> null,
+            1 << 20);
+    GuardedCall call = call(SEARCH);
+
+    List<byte[]> released =
+        guard
+            .guard(call, body(frame(product("p-1", "KOR")), frame(product("p-2", "KOR"))), BUFFERS)
+            .map(ResponseGuardTest::bytes)
+            .collectList()
+            .block(Duration.ofSeconds(5));
+
+    assertThat(released).isEmpty();
+    assertThat(call.endCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(call.endMessage())
+        .isEqualTo(
+            "the summary of 2 rows withheld on this call could not be audited: Redis is down");
+  }
+
+  private static ResponseGuard auditingInto(List<byte[]> audited) {
+    return new ResponseGuard(
+        messages,
+        records -> {
+          audited.addAll(records);
+          return CompletableFuture.completedFuture(null);
+        },
+        () -> null,
+        1 << 20);
+  }
+
+  private static List<TransferRecord> denied(List<byte[]> audited) throws Exception {
+    List<TransferRecord> denied = new ArrayList<>();
+    for (byte[] record : audited) {
+      TransferRecord transfer = AuditEvent.parseFrom(record).getTransfer();
+      if (transfer.getDecision() == Decision.DECISION_DENY) {
+        denied.add(transfer);
+      }
+    }
+    return denied;
+  }
+
+  private static String digest(List<String> ids) throws Exception {
+    MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+    for (String id : ids) {
+      byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
+      sha256.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+      sha256.update(bytes);
+    }
+    return HexFormat.of().formatHex(sha256.digest());
+  }
+
+  private static byte[] subscribeResponse(byte[] searchResult) {
+    try {
+      SearchResponse result = SearchResponse.parseFrom(searchResult);
+      return SubscribeResponse.newBuilder()
+          .setLabel(result.getLabel())
+          .setContent(result.getContent())
+          .setBinding(result.getBinding())
+          .build()
+          .toByteArray();
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static final DefaultDataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;

@@ -1,0 +1,95 @@
+package org.alliedexchange.exchange.audit;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.alliedexchange.accesstoken.Caller;
+import org.alliedexchange.api.audit.v1.TransferRecord;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.label.TransferRecordBuilder;
+import org.alliedexchange.label.WithheldSummary;
+import org.alliedexchange.policy.Reason;
+
+/**
+ * The rows one stream (a search page, a subscription) withheld, gathered into one summary record
+ * per originator, level and reasons ({@link WithheldSummary}) instead of a record per row: a search
+ * reading past 50,000 rows the caller may not have writes a few records, not 50,000.
+ */
+public final class WithheldRows {
+
+  private record Group(TransferRecord first, WithheldSummary rows) {}
+
+  private final String nation;
+  private final Map<String, Group> groups = new LinkedHashMap<>();
+
+  /**
+   * @param nation this exchange service's nation, the records' source
+   */
+  public WithheldRows(String nation) {
+    this.nation = nation;
+  }
+
+  public synchronized void add(
+      SecurityLabel label,
+      String productId,
+      String topic,
+      Caller caller,
+      String method,
+      Set<Reason> reasons,
+      Instant now) {
+    String key =
+        label.getOriginator()
+            + '|'
+            + label.getPolicy()
+            + '|'
+            + label.getLevelValue()
+            + '|'
+            + label.getMarking()
+            + '|'
+            + reasons;
+    groups
+        .computeIfAbsent(
+            key,
+            k ->
+                new Group(
+                    new TransferRecordBuilder("", method, nation)
+                        .recipient(caller.nation(), caller.system(), caller.clearance())
+                        .product(productId, topic)
+                        .label(label)
+                        .withheld(reasons, false)
+                        .build(),
+                    new WithheldSummary(now)))
+        .rows()
+        .add(productId);
+  }
+
+  /** The summaries of groups full or waiting long enough, taken out: for a long-lived stream. */
+  public synchronized List<TransferRecord> due(Instant now) {
+    return take(now, false);
+  }
+
+  /** The summaries of every group still held, taken out: at the end of the stream. */
+  public synchronized List<TransferRecord> all() {
+    return take(Instant.now(), true);
+  }
+
+  private List<TransferRecord> take(Instant now, boolean everything) {
+    if (groups.isEmpty()) {
+      return List.of();
+    }
+    List<TransferRecord> summaries = new ArrayList<>();
+    for (Iterator<Group> it = groups.values().iterator(); it.hasNext(); ) {
+      Group group = it.next();
+      if (everything || group.rows().due(now)) {
+        it.remove();
+        summaries.add(group.rows().summarize(group.first(), UUID.randomUUID().toString()));
+      }
+    }
+    return summaries;
+  }
+}

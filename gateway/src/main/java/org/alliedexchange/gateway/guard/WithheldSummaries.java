@@ -1,0 +1,87 @@
+package org.alliedexchange.gateway.guard;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.label.WireMapping;
+import org.alliedexchange.label.WithheldSummary;
+
+/**
+ * The rows one streaming call withheld, gathered into one summary record per group (originator,
+ * level, reasons: what the compliance report counts by) instead of a record per row ({@link
+ * WithheldSummary}). A group is written once full or after waiting long enough, riding with a
+ * stretch's records, and whatever remains at the end of the call.
+ */
+final class WithheldSummaries {
+
+  /** The summaries to write, and how many rows they stand for. */
+  record Written(List<byte[]> records, long rows) {}
+
+  private record Group(byte[] firstRecord, WithheldSummary rows) {}
+
+  private final Map<String, Group> groups = new LinkedHashMap<>();
+  private long pendingRows;
+
+  synchronized void add(MessageGuard.Verdict withheld, Instant now) {
+    groups
+        .computeIfAbsent(
+            withheld.group(), group -> new Group(withheld.record(), new WithheldSummary(now)))
+        .rows()
+        .add(withheld.productId());
+    pendingRows++;
+  }
+
+  /** The summaries of the groups that are full or have waited long enough, taken out. */
+  synchronized Written due(Instant now) {
+    return take(now, false);
+  }
+
+  /** The summaries of every group still held, taken out: at the end of the call. */
+  synchronized Written all(Instant now) {
+    return take(now, true);
+  }
+
+  synchronized long pendingRows() {
+    return pendingRows;
+  }
+
+  private Written take(Instant now, boolean everything) {
+    if (groups.isEmpty()) {
+      return new Written(List.of(), 0);
+    }
+    List<byte[]> records = new ArrayList<>();
+    long rows = 0;
+    for (Iterator<Group> it = groups.values().iterator(); it.hasNext(); ) {
+      Group group = it.next();
+      if (everything || group.rows().due(now)) {
+        it.remove();
+        records.add(summary(group, now));
+        rows += group.rows().rows();
+      }
+    }
+    pendingRows -= rows;
+    return new Written(records, rows);
+  }
+
+  /** The group's first record as the event of its summary, with an id and time of its own. */
+  private static byte[] summary(Group group, Instant now) {
+    AuditEvent first;
+    try {
+      first = AuditEvent.parseFrom(group.firstRecord());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("the guard's own record did not parse", e);
+    }
+    String transferId = TransferIds.next(now);
+    return first.toBuilder()
+        .setEventId(transferId)
+        .setOccurredAt(WireMapping.timestamp(now))
+        .setTransfer(group.rows().summarize(first.getTransfer(), transferId))
+        .build()
+        .toByteArray();
+  }
+}
