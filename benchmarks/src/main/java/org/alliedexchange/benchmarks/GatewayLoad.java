@@ -98,8 +98,7 @@ public final class GatewayLoad {
               List.of("exchange-read"));
 
       try (GatewayApplication.Running gateway = GatewayApplication.start(guarded);
-          GatewayApplication.Running plaintextGateway =
-              GatewayApplication.start(guardedPlaintext);
+          GatewayApplication.Running plaintextGateway = GatewayApplication.start(guardedPlaintext);
           ConfigurableApplicationContext bare = bareGateway(backendUrl);
           Nginx nginx = Nginx.start(dir.resolve("nginx"), backend.getPort())) {
         int barePort =

@@ -144,7 +144,8 @@ class GatewayAuditIT {
             () -> exchange(japan).get(GetRequest.newBuilder().setProductId(topSecret).build()));
     assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     refused = denied.getStatus().getDescription().replaceAll(".*transfer ([0-9a-f-]{36}).*", "$1");
-    // the audit service has stored both, and signed a checkpoint over them
+    // the audit service has stored both, and the exchange service's record of the product it
+    // served towards JPN, and signed a checkpoint over the three
     await()
         .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(100))
@@ -155,7 +156,7 @@ class GatewayAuditIT {
                             VerifyChainRequest.newBuilder().setRelationship("JPN-KOR").build())
                         .getCheckpoint()
                         .getSequence()
-                    == 2);
+                    == 3);
   }
 
   @AfterAll
@@ -239,16 +240,27 @@ class GatewayAuditIT {
     List<QueryRecordsResponse> japan = transfers("JPN");
     List<QueryRecordsResponse> korea = transfers("KOR");
     Predicate<QueryRecordsResponse> isTransfer = r -> r.getRedacted() || r.getEvent().hasTransfer();
-    assertThat(japan).filteredOn(isTransfer).hasSize(2);
+    List<QueryRecordsResponse> japanTransfers = japan.stream().filter(isTransfer).toList();
+    assertThat(japanTransfers).hasSize(2);
+    // beside them, the exchange service's own record of the product it served towards JPN
+    assertThat(japan).filteredOn(r -> r.getEvent().hasProductServed()).hasSize(1);
     // the released transfer, readable at SECRET; the refused 군사I급비밀 one as its chain link only
-    QueryRecordsResponse released = japan.get(0);
+    QueryRecordsResponse released = japanTransfers.get(0);
     assertThat(released.getEvent().getEventId()).isEqualTo(permitted);
     assertThat(released.getEvent().getTransfer().getDecision()).isEqualTo(Decision.DECISION_PERMIT);
     assertThat(released.getLabel().getRelease().getRecipientNation()).isEqualTo("JPN");
     assertThat(released.getLabel().getRelease().getMarking()).isEqualTo("極秘");
     assertThat(released.getLabel().getRelease().getTransferId()).isNotEmpty();
-    assertThat(japan.get(1).getRedacted()).isTrue();
-    assertThat(korea.get(0).getLabel().getRelease().getMarking()).isEqualTo("군사II급비밀");
+    assertThat(japanTransfers.get(1).getRedacted()).isTrue();
+    assertThat(
+            korea.stream()
+                .filter(r -> r.getEvent().getEventId().equals(permitted))
+                .findFirst()
+                .orElseThrow()
+                .getLabel()
+                .getRelease()
+                .getMarking())
+        .isEqualTo("군사II급비밀");
     assertThat(korea)
         .extracting(QueryRecordsResponse::getHash)
         .containsExactlyElementsOf(japan.stream().map(QueryRecordsResponse::getHash).toList());
@@ -416,6 +428,14 @@ class GatewayAuditIT {
   @Test
   void theJsonApiPagesExportsReportsAndVerifies() throws Exception {
     String japan = auditorToken("JPN");
+    // where the permit sits in the chain: the exchange service's record of serving it may come
+    // first
+    long permitSequence =
+        transfers("JPN").stream()
+            .filter(r -> r.getEvent().getEventId().equals(permitted))
+            .findFirst()
+            .orElseThrow()
+            .getSequence();
     HttpResponse<String> page =
         get("/audit/v1/records?relationship=JPN-KOR&decision=permit&page-size=1", japan);
     assertThat(page.statusCode()).isEqualTo(200);
@@ -423,7 +443,7 @@ class GatewayAuditIT {
         .contains(
             "\"eventId\":\"" + permitted + "\"",
             "\"marking\":\"極秘\"",
-            "\"nextCursor\":\"JPN-KOR:1\"",
+            "\"nextCursor\":\"JPN-KOR:" + permitSequence + "\"",
             "\"withheld\":0");
 
     HttpResponse<String> csv = get("/audit/v1/export?relationship=JPN-KOR&format=csv", japan);
@@ -432,8 +452,12 @@ class GatewayAuditIT {
         .hasValueSatisfying(v -> assertThat(v).contains("audit-JPN-KOR.csv"));
     List<String> rows = csv.body().lines().toList();
     assertThat(rows.get(0)).startsWith("relationship,sequence,occurred_at");
-    assertThat(rows).hasSize(3);
-    assertThat(rows.get(1)).contains("JPN-KOR,1,", "PERMIT", permitted, "極秘");
+    assertThat(rows).hasSize(4);
+    assertThat(rows)
+        .anySatisfy(
+            row ->
+                assertThat(row)
+                    .contains("JPN-KOR," + permitSequence + ",", "PERMIT", permitted, "極秘"));
 
     HttpResponse<String> jsonl = get("/audit/v1/export?relationship=JPN-KOR", japan);
     assertThat(jsonl.statusCode()).isEqualTo(200);
@@ -445,7 +469,7 @@ class GatewayAuditIT {
                     NationalKey.publicKeyFile(
                         dir.resolve("audit").resolve("checkpoint-key.pem")))));
     assertThat(whole.verified()).as(whole.detail()).isTrue();
-    assertThat(whole.checked()).isEqualTo(2);
+    assertThat(whole.checked()).isEqualTo(3);
     // one changed character in a readable record is named
     String tampered =
         jsonl
