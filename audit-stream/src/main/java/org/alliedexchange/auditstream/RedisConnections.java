@@ -17,6 +17,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
@@ -75,9 +76,15 @@ public final class RedisConnections {
       parameters.setEndpointIdentificationAlgorithm("HTTPS");
       config.ssl(true).sslSocketFactory(socketFactory(target)).sslParameters(parameters);
     }
+    // idle connections are checked every second, so a Redis restarted under its clients costs no
+    // caller a failed call on a connection the restart broke
+    ConnectionPoolConfig pool = new ConnectionPoolConfig();
+    pool.setTestWhileIdle(true);
+    pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
     return RedisClient.builder()
         .hostAndPort(new HostAndPort(target.host(), target.port()))
         .clientConfig(config.build())
+        .poolConfig(pool)
         .build();
   }
 

@@ -3,7 +3,9 @@ package org.alliedexchange.identity;
 import static org.alliedexchange.identity.RealmTokenIT.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.alliedexchange.api.audit.v1.AuditEvent;
@@ -236,6 +238,19 @@ class IdentityAdminIT {
       servers.redis().restart();
     }
     assertThat(admin.systems()).extracting(Identity::name).doesNotContain(clientId);
+    // once Redis is back, changes are audited and happen again, with nothing to restart
+    String afterwards = unique("kor-audited-again");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(250))
+        .ignoreException(IdentityException.class)
+        .until(
+            () -> {
+              admin.onboardSystem(
+                  afterwards, "KOR", "SECRET", List.of(), List.of("exchange-read"), null);
+              return true;
+            });
+    assertThat(admin.systems()).extracting(Identity::name).contains(afterwards);
   }
 
   /** Every event on the audit stream, parsed from the binary entries. */
