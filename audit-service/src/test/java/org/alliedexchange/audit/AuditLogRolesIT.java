@@ -53,7 +53,7 @@ class AuditLogRolesIT {
             tokens.issuer,
             tokens.jwks());
     properties.putAll(postgres.serviceProperties("allied.audit.database"));
-    audit = AuditServiceApplication.start(properties);
+    audit = AuditServiceApplication.start(TestPki.shared().serve(properties, "audit"));
     try (AuditStreamWriter gateway =
         AuditStreamWriter.connect(
             redis.url(LocalRedis.User.GATEWAY), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2))) {
@@ -64,7 +64,9 @@ class AuditLogRolesIT {
 
   @AfterAll
   static void stop() {
-    audit.close();
+    if (audit != null) {
+      audit.close();
+    }
     postgres.close();
     tokens.close();
     redis.close();
