@@ -238,19 +238,27 @@ class IdentityAdminIT {
       servers.redis().restart();
     }
     assertThat(admin.systems()).extracting(Identity::name).doesNotContain(clientId);
-    // once Redis is back, changes are audited and happen again, with nothing to restart
-    String afterwards = unique("kor-audited-again");
+    // once Redis is back, changes are audited and happen again, with nothing to restart (a pooled
+    // connection the restart broke may fail one change within the first second: a new name each
+    // try)
+    List<String> tried = new java.util.ArrayList<>();
     await()
-        .atMost(Duration.ofSeconds(5))
-        .pollInterval(Duration.ofMillis(250))
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(500))
         .ignoreException(IdentityException.class)
         .until(
             () -> {
+              tried.add(unique("kor-audited-again"));
               admin.onboardSystem(
-                  afterwards, "KOR", "SECRET", List.of(), List.of("exchange-read"), null);
+                  tried.get(tried.size() - 1),
+                  "KOR",
+                  "SECRET",
+                  List.of(),
+                  List.of("exchange-read"),
+                  null);
               return true;
             });
-    assertThat(admin.systems()).extracting(Identity::name).contains(afterwards);
+    assertThat(admin.systems()).extracting(Identity::name).contains(tried.get(tried.size() - 1));
   }
 
   /** Every event on the audit stream, parsed from the binary entries. */
