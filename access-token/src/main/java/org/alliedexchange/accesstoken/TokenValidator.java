@@ -2,6 +2,9 @@ package org.alliedexchange.accesstoken;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
@@ -51,6 +54,7 @@ public final class TokenValidator {
   private static final int JWKS_TIMEOUT_MILLIS = 2_000;
   private static final int CACHE_SIZE = 10_000;
   private final NimbusJwtDecoder decoder;
+  private final JWKSource<SecurityContext> keys;
   private final Clock clock;
   // a token that validated once names the same caller until it expires: the signature check is not
   // redone per call
@@ -80,7 +84,8 @@ public final class TokenValidator {
           "the clock skew must be between 0 and 30s, not " + clockSkew);
     }
     Objects.requireNonNull(audience, "audience");
-    decoder = new NimbusJwtDecoder(processor(jwks));
+    keys = keySource(jwks);
+    decoder = new NimbusJwtDecoder(processor(keys));
     JwtTimestampValidator timestamps = new JwtTimestampValidator(clockSkew);
     timestamps.setClock(clock);
     decoder.setJwtValidator(
@@ -102,22 +107,34 @@ public final class TokenValidator {
                             null))));
   }
 
-  private static DefaultJWTProcessor<SecurityContext> processor(URI jwks) {
-    JWKSource<SecurityContext> keys;
+  /**
+   * Whether the realm's signing keys are at hand: fetched now, or still cached from a fetch within
+   * the outage tolerance. A readiness check; it may wait up to the JWKS timeout.
+   */
+  public boolean keysAvailable() {
     try {
-      keys =
-          JWKSourceBuilder.<SecurityContext>create(
-                  jwks.toURL(),
-                  new DefaultResourceRetriever(
-                      JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, 512 * 1024))
-              .cache(KEYS_TTL.toMillis(), JWKS_TIMEOUT_MILLIS)
-              .rateLimited(REFRESH_INTERVAL.toMillis())
-              .outageTolerant(OUTAGE_TOLERANCE.toMillis())
-              .retrying(true)
-              .build();
+      return !keys.get(new JWKSelector(new JWKMatcher.Builder().build()), null).isEmpty();
+    } catch (KeySourceException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static JWKSource<SecurityContext> keySource(URI jwks) {
+    try {
+      return JWKSourceBuilder.<SecurityContext>create(
+              jwks.toURL(),
+              new DefaultResourceRetriever(JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, 512 * 1024))
+          .cache(KEYS_TTL.toMillis(), JWKS_TIMEOUT_MILLIS)
+          .rateLimited(REFRESH_INTERVAL.toMillis())
+          .outageTolerant(OUTAGE_TOLERANCE.toMillis())
+          .retrying(true)
+          .build();
     } catch (MalformedURLException | IllegalArgumentException e) {
       throw new IllegalArgumentException("the JWKS address is not a URL: " + jwks, e);
     }
+  }
+
+  private static DefaultJWTProcessor<SecurityContext> processor(JWKSource<SecurityContext> keys) {
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
     processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));

@@ -76,8 +76,15 @@ public class AuditServiceApplication {
     properties.put("allied.audit.tls.client-authority", clientAuthority.toString());
   }
 
+  /**
+   * Run on its own ({@code java -jar audit-service-<version>-exec.jar}), configured by environment
+   * variables ({@code ALLIED_AUDIT_DATABASE_URL}, ...) and mounted files; the management port is
+   * 8081 unless {@code MANAGEMENT_SERVER_PORT} says otherwise.
+   */
   public static void main(String[] args) {
-    application().run(args);
+    SpringApplication application = application();
+    application.setDefaultProperties(Map.of("management.server.port", "8081"));
+    application.run(args);
   }
 
   public static Running start(Map<String, Object> properties) {

@@ -57,8 +57,15 @@ public class ExchangeServiceApplication {
     properties.put("allied.exchange.tls.client-authority", clientAuthority.toString());
   }
 
+  /**
+   * Run on its own ({@code java -jar exchange-service-<version>-exec.jar}), configured by
+   * environment variables ({@code ALLIED_EXCHANGE_NATION}, ...) and mounted files; the management
+   * port is 8081 unless {@code MANAGEMENT_SERVER_PORT} says otherwise.
+   */
   public static void main(String[] args) {
-    application().run(args);
+    SpringApplication application = application();
+    application.setDefaultProperties(Map.of("management.server.port", "8081"));
+    application.run(args);
   }
 
   /**

@@ -36,6 +36,7 @@ public final class GrpcServer implements SmartLifecycle {
   private final List<ServerServiceDefinition> services;
   private final ServerInterceptor authentication;
   private final ServerInterceptor telemetry;
+  private final CallMetrics metrics;
   private final GatewayOnlyTls tls;
   private final boolean reflection;
   private final HealthStatusManager health = new HealthStatusManager();
@@ -58,6 +59,34 @@ public final class GrpcServer implements SmartLifecycle {
       ServerInterceptor telemetry,
       GatewayOnlyTls tls,
       boolean reflection) {
+    this(
+        name,
+        host,
+        port,
+        maxMessageBytes,
+        shutdownGrace,
+        services,
+        authentication,
+        telemetry,
+        tls,
+        reflection,
+        null);
+  }
+
+  /** As above, with every call of {@code services} counted by {@code metrics} (null: none). */
+  public GrpcServer(
+      String name,
+      String host,
+      int port,
+      int maxMessageBytes,
+      Duration shutdownGrace,
+      List<ServerServiceDefinition> services,
+      ServerInterceptor authentication,
+      ServerInterceptor telemetry,
+      GatewayOnlyTls tls,
+      boolean reflection,
+      CallMetrics metrics) {
+    this.metrics = metrics;
     this.name = name;
     this.host = host;
     this.requestedPort = port;
@@ -76,10 +105,13 @@ public final class GrpcServer implements SmartLifecycle {
       NettyServerBuilder builder =
           NettyServerBuilder.forAddress(new InetSocketAddress(host, requestedPort));
       for (ServerServiceDefinition service : services) {
-        builder.addService(
-            // authentication first, then requests must be canonical before a handler sees them
+        // authentication first, then requests must be canonical before a handler sees them
+        ServerServiceDefinition guarded =
             ServerInterceptors.intercept(
-                service, new CanonicalRequests(), new StatusExceptions(), authentication));
+                service, new CanonicalRequests(), new StatusExceptions(), authentication);
+        // counted outside authentication, so its refusals are counted too
+        builder.addService(
+            metrics == null ? guarded : ServerInterceptors.intercept(guarded, metrics));
       }
       if (tls != null) {
         builder.sslContext(tls.grpcServerContext());

@@ -4,6 +4,11 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -34,12 +39,16 @@ import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
+import org.alliedexchange.serviceruntime.CallMetrics;
 import org.alliedexchange.serviceruntime.GatewayOnlyTls;
 import org.alliedexchange.serviceruntime.GrpcServer;
+import org.alliedexchange.serviceruntime.ManagementServer;
 import org.alliedexchange.serviceruntime.ServiceDatabase;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import redis.clients.jedis.RedisClient;
 
 /** The audit service's parts, built from {@link AuditProperties}. */
 @Configuration(proxyBeanMethods = false)
@@ -174,14 +183,18 @@ public class AuditConfiguration {
 
   @Bean
   GrpcServer grpcServer(
-      AuditProperties properties, AuditGrpcService service, TokenValidator tokens) {
+      AuditProperties properties,
+      AuditGrpcService service,
+      TokenValidator tokens,
+      PrometheusMeterRegistry registry) {
+    ServerServiceDefinition api = service.bindService();
     return new GrpcServer(
         "audit service",
         properties.host(),
         properties.port(),
         4 * 1024 * 1024,
         Duration.ofSeconds(10),
-        List.of(service.bindService()),
+        List.of(api),
         new AuthenticationInterceptor(tokens),
         new ServerInterceptor() {
           @Override
@@ -191,7 +204,68 @@ public class AuditConfiguration {
           }
         },
         GatewayOnlyTls.open("allied.audit", properties.tls()),
-        properties.reflection());
+        properties.reflection(),
+        new CallMetrics(registry, List.of(api)));
+  }
+
+  @Bean
+  PrometheusMeterRegistry meterRegistry() {
+    return ManagementServer.registry();
+  }
+
+  /** Readiness's own client of the Redis: PING only. */
+  @Bean(destroyMethod = "close")
+  RedisClient readinessRedis(AuditProperties properties) {
+    RedisConnections.check(properties.auditRedis(), "allied.audit.audit-redis");
+    return RedisConnections.connect(properties.auditRedis(), Duration.ofSeconds(2));
+  }
+
+  /**
+   * Liveness, readiness (Redis, PostgreSQL, the realm's keys) and Prometheus on {@code
+   * management.server.port} (-1, none, unless set; {@code main} sets 8081).
+   */
+  @Bean
+  ManagementServer managementServer(
+      PrometheusMeterRegistry registry,
+      RedisClient readinessRedis,
+      DataSource dataSource,
+      TokenValidator tokens,
+      @Value("${management.server.port:-1}") int port,
+      @Value("${management.server.address:127.0.0.1}") String address) {
+    return new ManagementServer(
+        "audit service",
+        address,
+        port,
+        registry,
+        ManagementServer.storesAndKeys(readinessRedis::ping, dataSource, tokens));
+  }
+
+  /**
+   * What an operator watches of ingestion: write latency to the log, how far it lags the stream,
+   * the dead letters.
+   */
+  @Bean
+  Timer ingestionMeters(
+      PrometheusMeterRegistry registry, StreamConsumer consumer, IngestionHealth health) {
+    Timer writes =
+        Timer.builder("allied.audit.log.write")
+            .description("Time to write one batch of audit events to the log (PostgreSQL)")
+            .publishPercentileHistogram()
+            .register(registry);
+    consumer.measureWrites(nanos -> writes.record(nanos, TimeUnit.NANOSECONDS));
+    Gauge.builder("allied.audit.lag.seconds", consumer, StreamConsumer::lagSeconds)
+        .description(
+            "Age of the oldest audit stream entry read but not yet in the log; 0 when none")
+        .register(registry);
+    FunctionCounter.builder(
+            "allied.audit.dead.letters", health, IngestionHealth::deadLetteredSinceStart)
+        .description("Audit events dead-lettered since start")
+        .register(registry);
+    Gauge.builder(
+            "allied.audit.dead.letters.unreviewed", health, IngestionHealth::unreviewedDeadLetters)
+        .description("Dead letters awaiting review")
+        .register(registry);
+    return writes;
   }
 
   @Bean

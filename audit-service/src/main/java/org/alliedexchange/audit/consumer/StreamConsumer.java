@@ -55,6 +55,9 @@ public final class StreamConsumer implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile long stored;
+  // the stream time (ms) of the oldest entry read but not yet stored and acknowledged; 0 for none
+  private volatile long oldestUnstoredMillis;
+  private volatile java.util.function.LongConsumer writeNanos = nanos -> {};
 
   public StreamConsumer(
       RedisClient redis,
@@ -95,6 +98,20 @@ public final class StreamConsumer implements AutoCloseable {
 
   public void start() {
     thread.start();
+  }
+
+  /** Tells {@code writeNanos} how long each write of a batch to the log took. */
+  public void measureWrites(java.util.function.LongConsumer writeNanos) {
+    this.writeNanos = writeNanos;
+  }
+
+  /**
+   * How far ingestion lags: the age, in seconds, of the oldest entry read off the stream and not
+   * yet in the log (by the time Redis gave its id); 0 when all read is stored.
+   */
+  public double lagSeconds() {
+    long oldest = oldestUnstoredMillis;
+    return oldest == 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0;
   }
 
   /** Records written since start. */
@@ -192,6 +209,9 @@ public final class StreamConsumer implements AutoCloseable {
     List<Pending> events = new ArrayList<>();
     List<DeadLetters.Letter> dead = new ArrayList<>();
     List<StreamEntryID> ids = new ArrayList<>();
+    if (!entries.isEmpty() && oldestUnstoredMillis == 0) {
+      oldestUnstoredMillis = Math.max(1, entries.get(0).getID().getTime());
+    }
     for (StreamEntryBinary entry : entries) {
       sort(entry, events, dead);
       ids.add(entry.getID());
@@ -200,6 +220,7 @@ public final class StreamConsumer implements AutoCloseable {
       }
     }
     commitAndAcknowledge(events, dead, ids);
+    oldestUnstoredMillis = 0;
     return entries.size();
   }
 
@@ -210,7 +231,9 @@ public final class StreamConsumer implements AutoCloseable {
       return;
     }
     try {
+      long started = System.nanoTime();
       stored += log.append(events.stream().map(Pending::incoming).toList());
+      writeNanos.accept(System.nanoTime() - started);
     } catch (SQLException | RuntimeException e) {
       if (!causedByData(e)) {
         throw e;

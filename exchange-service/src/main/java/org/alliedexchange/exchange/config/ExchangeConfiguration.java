@@ -1,5 +1,6 @@
 package org.alliedexchange.exchange.config;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.trace.SpanProcessor;
@@ -31,13 +32,17 @@ import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.NationalScheme;
 import org.alliedexchange.policy.ReleasabilityEngine;
 import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
+import org.alliedexchange.serviceruntime.CallMetrics;
 import org.alliedexchange.serviceruntime.GatewayOnlyTls;
 import org.alliedexchange.serviceruntime.GrpcServer;
+import org.alliedexchange.serviceruntime.ManagementServer;
 import org.alliedexchange.serviceruntime.ServiceDatabase;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import redis.clients.jedis.RedisClient;
 
 /**
  * The wiring of one nation's exchange service; every piece is plain Java, Spring only assembles it.
@@ -162,10 +167,54 @@ public class ExchangeConfiguration {
     return new ExchangeAudit(writer, refusalWriter, properties.nation());
   }
 
+  /**
+   * Spans go to the processor given (tests) and, when {@code otel.exporter.otlp.endpoint} ({@code
+   * OTEL_EXPORTER_OTLP_ENDPOINT}) names a collector, over OTLP/HTTP; otherwise nowhere.
+   */
   @Bean(destroyMethod = "close")
   OpenTelemetrySdk openTelemetry(
-      ExchangeProperties properties, ObjectProvider<SpanProcessor> spans) {
-    return Telemetry.create(properties.nation(), spans.getIfAvailable());
+      ExchangeProperties properties,
+      ObjectProvider<SpanProcessor> spans,
+      @Value("${otel.exporter.otlp.endpoint:}") String otlpEndpoint) {
+    return Telemetry.create(
+        properties.nation(), spans.getIfAvailable(), Telemetry.otlp(otlpEndpoint));
+  }
+
+  @Bean
+  PrometheusMeterRegistry meterRegistry() {
+    return ManagementServer.registry();
+  }
+
+  @Bean
+  CallMetrics callMetrics(PrometheusMeterRegistry registry, ExchangeGrpcService service) {
+    return new CallMetrics(registry, java.util.List.of(service.serviceDefinition()));
+  }
+
+  /** Readiness's own client of the Redis: PING only. */
+  @Bean(destroyMethod = "close")
+  RedisClient readinessRedis(ExchangeProperties properties) {
+    return RedisConnections.connect(redis(properties), Duration.ofSeconds(2));
+  }
+
+  /**
+   * Liveness, readiness (Redis, PostgreSQL, the realm's keys) and Prometheus on {@code
+   * management.server.port} (-1, none, unless set; {@code main} sets 8081).
+   */
+  @Bean
+  ManagementServer managementServer(
+      ExchangeProperties properties,
+      PrometheusMeterRegistry registry,
+      RedisClient readinessRedis,
+      DataSource dataSource,
+      TokenValidator tokens,
+      @Value("${management.server.port:-1}") int port,
+      @Value("${management.server.address:127.0.0.1}") String address) {
+    return new ManagementServer(
+        "exchange service " + properties.nation(),
+        address,
+        port,
+        registry,
+        ManagementServer.storesAndKeys(readinessRedis::ping, dataSource, tokens));
   }
 
   @Bean
@@ -205,7 +254,8 @@ public class ExchangeConfiguration {
       ExchangeProperties properties,
       ExchangeGrpcService service,
       TokenValidator validator,
-      OpenTelemetrySdk telemetry) {
+      OpenTelemetrySdk telemetry,
+      CallMetrics metrics) {
     return new GrpcServer(
         "exchange service " + properties.nation(),
         properties.host(),
@@ -216,7 +266,8 @@ public class ExchangeConfiguration {
         new AuthenticationInterceptor(validator),
         GrpcTelemetry.create(telemetry).createServerInterceptor(),
         GatewayOnlyTls.open("allied.exchange", properties.tls()),
-        properties.reflection());
+        properties.reflection(),
+        metrics);
   }
 
   /**
