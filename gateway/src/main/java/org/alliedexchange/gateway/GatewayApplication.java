@@ -56,12 +56,31 @@ public class GatewayApplication {
           Map.entry("spring.cloud.gateway.server.webflux.x-forwarded.enabled", "false"),
           Map.entry("spring.cloud.gateway.server.webflux.forwarded.enabled", "false"),
           Map.entry("spring.cloud.gateway.server.webflux.metrics.enabled", "false"),
-          Map.entry("spring.cloud.gateway.server.webflux.httpclient.connect-timeout", "2000"));
+          Map.entry("spring.cloud.gateway.server.webflux.httpclient.connect-timeout", "2000"),
+          // the management port (management.server.port): the probes and Prometheus, nothing
+          // else, on loopback unless deliberately opened; never on the national systems' port
+          Map.entry("management.server.address", "127.0.0.1"),
+          Map.entry("management.endpoints.web.exposure.include", "health,prometheus"),
+          Map.entry("management.endpoints.web.discovery.enabled", "false"),
+          Map.entry("management.endpoint.health.probes.enabled", "true"),
+          Map.entry("management.endpoint.health.show-components", "always"),
+          Map.entry(
+              "management.endpoint.health.group.readiness.include",
+              "readinessState,redis,realmKeys"),
+          Map.entry("management.endpoint.health.group.liveness.include", "livenessState"),
+          // no observation per request on the guarded path: the gateway counts calls itself
+          Map.entry("management.observations.enable.all", "false"),
+          Map.entry("management.metrics.enable.http", "false"));
 
   /** A running gateway. */
   public record Running(ConfigurableApplicationContext context) implements AutoCloseable {
     public int port() {
       return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    /** The management port (probes, Prometheus); -1 when it is off. */
+    public int managementPort() {
+      return context.getEnvironment().getProperty("local.management.port", Integer.class, -1);
     }
 
     @Override
@@ -124,8 +143,13 @@ public class GatewayApplication {
     properties.put("allied.gateway.backend-tls.authority", authority.toString());
   }
 
+  /**
+   * Run on its own ({@code java -jar gateway-<version>-exec.jar}), configured by environment
+   * variables ({@code ALLIED_GATEWAY_AUTH_ISSUER}, ...) and mounted files; the management port is
+   * 8081 unless {@code MANAGEMENT_SERVER_PORT} says otherwise.
+   */
   public static void main(String[] args) {
-    application(Map.of()).run(args);
+    application(Map.of("management.server.port", "8081")).run(args);
   }
 
   /**
@@ -155,6 +179,8 @@ public class GatewayApplication {
     SpringApplication application = new SpringApplication(GatewayApplication.class);
     application.setWebApplicationType(WebApplicationType.REACTIVE);
     Map<String, Object> all = new HashMap<>(DEFAULTS);
+    // started from code (tests, the one-JVM federation): no management port unless asked for
+    all.put("management.server.port", "-1");
     all.putAll(properties);
     application.setDefaultProperties(all);
     return application;

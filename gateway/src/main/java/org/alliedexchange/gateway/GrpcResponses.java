@@ -18,6 +18,12 @@ public final class GrpcResponses {
   public static final String STATUS = "grpc-status";
   public static final String MESSAGE = "grpc-message";
 
+  /**
+   * The exchange attribute holding the gRPC status (an Integer) the call's trailers end it with,
+   * for the call counters.
+   */
+  public static final String STATUS_ATTRIBUTE = "allied.grpc-status";
+
   private GrpcResponses() {}
 
   /** A call the gateway ends itself, with this status and message, raised where it is decided. */
@@ -62,6 +68,7 @@ public final class GrpcResponses {
   /** Sets the trailers the call will end with, after messages already sent. */
   public static void endWith(
       ServerWebExchange exchange, Status.Code code, String message, HttpHeaders extra) {
+    exchange.getAttributes().put(STATUS_ATTRIBUTE, code.value());
     ServerHttpResponse response = exchange.getResponse();
     while (response instanceof ServerHttpResponseDecorator decorator) {
       response = decorator.getDelegate();

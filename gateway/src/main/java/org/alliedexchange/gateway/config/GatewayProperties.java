@@ -58,6 +58,26 @@ public record GatewayProperties(
     @Valid @DefaultValue BackendTls backendTls) {
 
   /**
+   * Nation codes as the federation spells them, upper case: set from the environment ({@code
+   * ALLIED_GATEWAY_NATIONS_KOR_ADDRESSES}), a map key arrives lower-cased.
+   */
+  public GatewayProperties {
+    if (nations != null) {
+      Map<String, Nation> upper = new java.util.LinkedHashMap<>();
+      nations.forEach(
+          (code, nation) -> {
+            if (upper.put(code.toUpperCase(java.util.Locale.ROOT), nation) != null) {
+              throw new IllegalArgumentException(
+                  "allied.gateway.nations."
+                      + code
+                      + ": the nation is configured twice (nation codes ignore case)");
+            }
+          });
+      nations = java.util.Collections.unmodifiableMap(upper);
+    }
+  }
+
+  /**
    * Per national system (the token's principal, as rate limits count it), at each gateway replica.
    *
    * @param maxOpenStreamsPerSystem server-streaming calls (Subscribe, Search, exports) one system

@@ -17,6 +17,7 @@ import org.alliedexchange.gateway.guard.MessageGuard;
 import org.alliedexchange.gateway.guard.ReleaseGuardFilter;
 import org.alliedexchange.gateway.guard.ResponseGuard;
 import org.alliedexchange.gateway.guard.VersionSharing;
+import org.alliedexchange.gateway.metrics.GuardDecisionMeters;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
 import org.springframework.context.annotation.Bean;
@@ -73,8 +74,9 @@ class GuardConfiguration {
   MessageGuard messageGuard(
       AgreementBoard board,
       Map<String, BindingVerifier> bindingVerifiers,
-      VersionSharing versionSharing) {
-    return new MessageGuard(board::engine, bindingVerifiers, versionSharing.versions());
+      VersionSharing versionSharing,
+      GuardDecisionMeters decisions) {
+    return new MessageGuard(board::engine, bindingVerifiers, versionSharing.versions(), decisions);
   }
 
   @Bean(destroyMethod = "close")

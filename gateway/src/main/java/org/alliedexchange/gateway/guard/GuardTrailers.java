@@ -105,6 +105,12 @@ public final class GuardTrailers implements HttpHeadersFilter, TrailerHeadersFil
           call,
           AlliedMetadata.withheldCount(backendTrailers.getFirst(GuardedCall.WITHHELD_TRAILER)));
     }
+    // what the caller gets, for the call counters (copyStatus left a valid code)
+    exchange
+        .getAttributes()
+        .put(
+            GrpcResponses.STATUS_ATTRIBUTE,
+            Integer.valueOf(trailers.getFirst(GrpcResponses.STATUS)));
     return trailers;
   }
 

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.AppendedRelease;
@@ -47,6 +48,7 @@ public final class MessageGuard {
   private final Supplier<ReleasabilityEngine> engine;
   private final Map<String, BindingVerifier> verifiersByNation;
   private final NewestVersions versions;
+  private final Consumer<Verdict> decisions;
 
   /**
    * @param engine the engine for the federation as it stands now (agreements change while calls
@@ -58,9 +60,19 @@ public final class MessageGuard {
       Supplier<ReleasabilityEngine> engine,
       Map<String, BindingVerifier> verifiersByNation,
       NewestVersions versions) {
+    this(engine, verifiersByNation, versions, verdict -> {});
+  }
+
+  /** As above, telling {@code decisions} of every verdict (the decision counters). */
+  public MessageGuard(
+      Supplier<ReleasabilityEngine> engine,
+      Map<String, BindingVerifier> verifiersByNation,
+      NewestVersions versions,
+      Consumer<Verdict> decisions) {
     this.engine = engine;
     this.verifiersByNation = Map.copyOf(verifiersByNation);
     this.versions = versions;
+    this.decisions = decisions;
   }
 
   /** A guard remembering versions on its own, shared with no other gateway. */
@@ -104,6 +116,12 @@ public final class MessageGuard {
       Caller caller, String method, String sourceNation, String traceId, long responseFields) {}
 
   public Verdict decide(byte[] message, boolean bound, CallInfo call, Instant now) {
+    Verdict verdict = verdict(message, bound, call, now);
+    decisions.accept(verdict);
+    return verdict;
+  }
+
+  private Verdict verdict(byte[] message, boolean bound, CallInfo call, Instant now) {
     String transferId = TransferIds.next(now);
     Timestamp at = WireMapping.timestamp(now);
     TransferRecordBuilder record =
