@@ -29,6 +29,11 @@ public class AuditServiceApplication {
       return context.getBean(org.alliedexchange.serviceruntime.GrpcServer.class).port();
     }
 
+    /** The management port (probes, Prometheus); -1 when it is off. */
+    public int managementPort() {
+      return context.getBean(org.alliedexchange.serviceruntime.ManagementServer.class).port();
+    }
+
     @Override
     public void close() {
       context.close();

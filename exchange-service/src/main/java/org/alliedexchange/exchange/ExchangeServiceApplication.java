@@ -86,6 +86,11 @@ public class ExchangeServiceApplication {
       return context.getBean(GrpcServer.class).port();
     }
 
+    /** The management port (probes, Prometheus); -1 when it is off. */
+    public int managementPort() {
+      return context.getBean(org.alliedexchange.serviceruntime.ManagementServer.class).port();
+    }
+
     @Override
     public void close() {
       context.close();
