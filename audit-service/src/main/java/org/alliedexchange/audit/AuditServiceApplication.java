@@ -89,6 +89,9 @@ public class AuditServiceApplication {
   public static void main(String[] args) {
     SpringApplication application = application();
     application.setDefaultProperties(Map.of("management.server.port", "8081"));
+    // every server thread (gRPC's, the management port's) is a daemon: without this the JVM
+    // would end as soon as main returned
+    application.setKeepAlive(true);
     application.run(args);
   }
 

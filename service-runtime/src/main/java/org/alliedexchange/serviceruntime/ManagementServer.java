@@ -44,12 +44,13 @@ public final class ManagementServer implements SmartLifecycle {
   public record Check(String name, Callable<Boolean> up) {}
 
   /**
-   * What a backend is ready with: its Redis answers PING ({@code redisPing}), its PostgreSQL gives
-   * a valid connection, and the realm's keys are at hand.
+   * What a backend is ready with: its gRPC server listens, its Redis answers PING ({@code
+   * redisPing}), its PostgreSQL gives a valid connection, and the realm's keys are at hand.
    */
   public static List<Check> storesAndKeys(
-      Callable<String> redisPing, DataSource database, TokenValidator tokens) {
+      GrpcServer grpc, Callable<String> redisPing, DataSource database, TokenValidator tokens) {
     return List.of(
+        new Check("grpcServer", grpc::isRunning),
         new Check("redis", () -> "PONG".equalsIgnoreCase(redisPing.call())),
         new Check(
             "db",

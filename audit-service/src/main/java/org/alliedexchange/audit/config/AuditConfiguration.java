@@ -230,6 +230,7 @@ public class AuditConfiguration {
       RedisClient readinessRedis,
       DataSource dataSource,
       TokenValidator tokens,
+      GrpcServer grpcServer,
       @Value("${management.server.port:-1}") int port,
       @Value("${management.server.address:127.0.0.1}") String address) {
     return new ManagementServer(
@@ -237,7 +238,7 @@ public class AuditConfiguration {
         address,
         port,
         registry,
-        ManagementServer.storesAndKeys(readinessRedis::ping, dataSource, tokens));
+        ManagementServer.storesAndKeys(grpcServer, readinessRedis::ping, dataSource, tokens));
   }
 
   /**

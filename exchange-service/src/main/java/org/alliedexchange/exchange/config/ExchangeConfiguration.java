@@ -207,6 +207,7 @@ public class ExchangeConfiguration {
       RedisClient readinessRedis,
       DataSource dataSource,
       TokenValidator tokens,
+      GrpcServer grpcServer,
       @Value("${management.server.port:-1}") int port,
       @Value("${management.server.address:127.0.0.1}") String address) {
     return new ManagementServer(
@@ -214,7 +215,7 @@ public class ExchangeConfiguration {
         address,
         port,
         registry,
-        ManagementServer.storesAndKeys(readinessRedis::ping, dataSource, tokens));
+        ManagementServer.storesAndKeys(grpcServer, readinessRedis::ping, dataSource, tokens));
   }
 
   @Bean
