@@ -220,4 +220,23 @@ class TokenValidatorTest {
     assertThatThrownBy(() -> validator.validate(tokens.tweaked(c -> c.claim("nation", null))))
         .hasMessageContaining("nation claim");
   }
+
+  @Test
+  void theRealmsKeysAreAvailableOnlyOnceTheyCouldBeFetched() throws Exception {
+    TokenValidator unreachable;
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      // a port nothing listens on once the socket is closed
+      unreachable =
+          new TokenValidator(
+              tokens.issuer,
+              java.net.URI.create("http://127.0.0.1:" + closed.getLocalPort() + "/certs"),
+              TestTokens.AUDIENCE,
+              java.time.Duration.ofSeconds(30));
+    }
+    assertThat(unreachable.keysAvailable()).isFalse();
+    TokenValidator reachable =
+        new TokenValidator(
+            tokens.issuer, tokens.jwks(), TestTokens.AUDIENCE, java.time.Duration.ofSeconds(30));
+    assertThat(reachable.keysAvailable()).isTrue();
+  }
 }
