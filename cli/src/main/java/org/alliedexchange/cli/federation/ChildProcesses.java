@@ -88,7 +88,7 @@ public final class ChildProcesses implements AutoCloseable {
       throw new UncheckedIOException("cannot write " + children.file + ": " + e.getMessage(), e);
     }
     if (started.isPresent()) {
-      children.watchdog = startWatchdog(self, started.get(), children.file);
+      children.watchdog = startWatchdog(self, started.get(), children.file, GRACE);
     }
     return children;
   }
@@ -245,7 +245,7 @@ public final class ChildProcesses implements AutoCloseable {
    * The watchdog, in a session of its own (setsid) so neither Ctrl-C nor the launcher's death takes
    * it along; its log beside the record.
    */
-  private static Process startWatchdog(long launcher, String launcherStart, Path file) {
+  static Process startWatchdog(long launcher, String launcherStart, Path file, Duration grace) {
     String script;
     try (InputStream in = ChildProcesses.class.getResourceAsStream("watchdog.sh")) {
       script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -265,7 +265,7 @@ public final class ChildProcesses implements AutoCloseable {
             Long.toString(launcher),
             launcherStart,
             file.toAbsolutePath().toString(),
-            Long.toString(GRACE.toSeconds())));
+            Long.toString(grace.toSeconds())));
     try {
       return new ProcessBuilder(command)
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

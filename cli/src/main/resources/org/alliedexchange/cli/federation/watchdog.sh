@@ -1,7 +1,7 @@
 # The federation's watchdog (POSIX sh, started by the launcher in a session of its own).
 # Arguments: LAUNCHER_PID LAUNCHER_START RECORD GRACE_SECONDS.
 # While the launcher runs it only watches; once the launcher is gone (kill -9, the OOM killer) it
-# stops every process the launcher recorded in RECORD, newest first: each line's signal (TERM, or
+# stops every process the launcher recorded in RECORD (read once, then), newest first: each line's signal (TERM, or
 # INT, PostgreSQL's fast shutdown), then KILL after GRACE_SECONDS. A process is the recorded one only
 # if its start time (field 22 of /proc/PID/stat) is the recorded one: a reused pid is never signalled.
 launcher=$1 launcher_start=$2 record=$3 grace=$4
@@ -14,21 +14,25 @@ started() {
   [ "$1" = Z ] || [ "$1" = X ] || echo "${20}"
 }
 
-# each recorded process that still runs, newest first: "pid signal"
+# each process of the snapshot that still runs, newest first: "pid signal"
 recorded_alive() {
-  [ -f "$record" ] || return 0
   lines=
   while read -r pid start signal name; do
     [ "$name" = launcher ] && continue
     [ -n "$pid" ] && [ "$(started "$pid")" = "$start" ] && lines="$pid $signal
 $lines"
-  done < "$record"
+  done <<RECORD
+$snapshot
+RECORD
   printf '%s' "$lines"
 }
 
 while [ "$(started "$launcher")" = "$launcher_start" ]; do
   sleep 1
 done
+# what this launcher recorded, read once: a next start rewrites the file with its own processes
+snapshot=$(cat "$record" 2>/dev/null)
+[ -n "$snapshot" ] || exit 0
 alive=$(recorded_alive)
 [ -n "$alive" ] || exit 0
 echo "$(date -u +%FT%TZ) launcher $launcher is gone: stopping what it started" >&2
