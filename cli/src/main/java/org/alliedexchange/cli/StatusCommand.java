@@ -3,7 +3,10 @@ package org.alliedexchange.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.alliedexchange.cli.federation.ChildProcesses;
+import org.alliedexchange.cli.federation.LocalFederation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -46,6 +49,9 @@ final class StatusCommand implements Callable<Integer> {
     JsonNode state = Json.MAPPER.readTree(text);
     long pid = state.path("pid").asLong(-1);
     if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
+      Path dir = dataDir != null ? dataDir : LocalFederation.defaultDataDir();
+      List<String> left =
+          ChildProcesses.alive(dir).stream().map(e -> e.name() + " (pid " + e.pid() + ")").toList();
       spec.commandLine()
           .getErr()
           .println(
@@ -53,13 +59,25 @@ final class StatusCommand implements Callable<Integer> {
                   + file
                   + " (pid "
                   + pid
-                  + ") no longer runs");
+                  + ") no longer runs"
+                  + (left.isEmpty()
+                      ? ""
+                      : "; still running of it: "
+                          + String.join(", ", left)
+                          + " (the next `./allied up` stops them)"));
       return 1;
     }
     if (json) {
       out.println(Json.MAPPER.writeValueAsString(state));
     } else {
-      out.println("running since " + state.path("startedAt").asString() + " (pid " + pid + ")");
+      out.println(
+          "running since "
+              + state.path("startedAt").asString()
+              + " (pid "
+              + pid
+              + ", "
+              + state.path("mode").asString("one-jvm")
+              + ")");
       out.println("  gateway:  " + state.path("gateway").asString());
       out.println("  console:  " + state.path("console").asString());
       out.println("  Keycloak: " + state.path("keycloak").path("url").asString());
@@ -68,6 +86,17 @@ final class StatusCommand implements Callable<Integer> {
           .properties()
           .forEach(e -> out.println("  " + e.getKey() + ": " + e.getValue().asString()));
       out.println("  data:     " + state.path("dataDir").asString());
+      StringBuilder pids = new StringBuilder();
+      state
+          .path("processes")
+          .properties()
+          .forEach(
+              e ->
+                  pids.append(pids.length() == 0 ? "" : ", ")
+                      .append(e.getKey())
+                      .append(' ')
+                      .append(e.getValue().asLong()));
+      out.println("  pids:     " + pids);
     }
     return 0;
   }

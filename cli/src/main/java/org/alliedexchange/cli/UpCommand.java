@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
       "Start the whole federation on this machine, every part on 127.0.0.1: Keycloak with the realm, Redis, an exchange "
           + "service per nation (KOR, JPN, USA) with its PostgreSQL, the audit service and the gateway with the auditor console.",
       "Prints where everything is and writes the same, with the sample systems' secrets and the people's logins, to a state file "
-          + "(`allied status --json` prints it). Ctrl-C stops everything. Data persists in the data directory; --fresh starts empty."
+          + "(`allied status --json` prints it). Ctrl-C stops everything; if this command is killed, a watchdog stops what it "
+          + "started, and the next start stops anything left. Data persists in the data directory; --fresh starts empty."
     })
 final class UpCommand implements Callable<Integer> {
 
@@ -48,6 +49,13 @@ final class UpCommand implements Callable<Integer> {
       description = "Keycloak's port (default ${DEFAULT-VALUE}).")
   int keycloakPort;
 
+  @Option(
+      names = "--separate-processes",
+      description =
+          "Run each exchange service, the audit service and the gateway as a JVM of its own, configured by environment "
+              + "variables and files only, each logging to <data-dir>/logs/<service>.log (default: all in this JVM).")
+  boolean separateProcesses;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -59,6 +67,10 @@ final class UpCommand implements Callable<Integer> {
               .fresh(fresh)
               .gatewayPort(gatewayPort)
               .keycloakPort(keycloakPort)
+              .mode(
+                  separateProcesses
+                      ? LocalFederation.Mode.SEPARATE_PROCESSES
+                      : LocalFederation.Mode.ONE_JVM)
               .progress(
                   line -> {
                     out.println("  " + line);

@@ -117,6 +117,11 @@ final class KeycloakProcess implements AutoCloseable {
             + tail(logFile, 30));
   }
 
+  /** The Keycloak JVM's process id ({@code kc.sh} execs it), for a supervisor to record. */
+  long pid() {
+    return process.pid();
+  }
+
   @Override
   public void close() {
     try {

@@ -110,6 +110,11 @@ public final class LocalKeycloak implements AutoCloseable {
     return dataDir;
   }
 
+  /** The Keycloak server's process id. */
+  public long pid() {
+    return process.pid();
+  }
+
   /** Keycloak's own log. */
   public Path logFile() {
     return dataDir.resolve("keycloak.log");
@@ -142,6 +147,7 @@ public final class LocalKeycloak implements AutoCloseable {
     private Consumer<String> progress = message -> System.err.println(message);
     private Duration startTimeout = Duration.ofMinutes(3);
     private String consoleUrl = "http://127.0.0.1:8080";
+    private java.util.function.LongConsumer onStarted = pid -> {};
 
     private Builder() {}
 
@@ -200,6 +206,15 @@ public final class LocalKeycloak implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Told the server's process id as soon as it is started, before it is ready: a supervisor
+     * records it, so a launcher killed while Keycloak boots leaves nothing it cannot find.
+     */
+    public Builder onProcessStarted(java.util.function.LongConsumer started) {
+      this.onStarted = started;
+      return this;
+    }
+
     public Builder startTimeout(Duration startTimeout) {
       this.startTimeout = startTimeout;
       return this;
@@ -233,6 +248,7 @@ public final class LocalKeycloak implements AutoCloseable {
         KeycloakProcess process = KeycloakProcess.start(home, data, chosenPort, env, progress);
         LocalKeycloak keycloak = new LocalKeycloak(process, url, values, data, temporary);
         try {
+          onStarted.accept(process.pid());
           process.awaitReady(
               URI.create(keycloak.issuer() + "/.well-known/openid-configuration"), startTimeout);
         } catch (RuntimeException e) {

@@ -151,6 +151,8 @@ public final class LocalRedis implements AutoCloseable {
                   "--protected-mode", "yes",
                   "--aclfile", aclFile.toAbsolutePath().toString(),
                   "--dir", dataDir.toAbsolutePath().toString(),
+                  // written before it is ready, so a supervisor can record who to stop
+                  "--pidfile", pidFile(dataDir).toAbsolutePath().toString(),
                   "--appendonly", "yes",
                   "--appendfsync", "always",
                   "--save", ""));
@@ -241,6 +243,20 @@ public final class LocalRedis implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  private static Path pidFile(Path dataDir) {
+    return dataDir.resolve("redis.pid");
+  }
+
+  /** The server's process id, from the pid file it wrote at start. */
+  public long pid() {
+    try {
+      return Long.parseLong(Files.readString(pidFile(dataDir)).strip());
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException(
+          "no pid file " + pidFile(dataDir) + ": is the Redis running?", e);
+    }
   }
 
   /**

