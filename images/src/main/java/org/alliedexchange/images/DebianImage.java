@@ -161,6 +161,7 @@ public final class DebianImage {
         // readable like any build output (a temporary file starts private)
         Files.setPosixFilePermissions(image, PosixFilePermissions.fromString("rw-r--r--"));
         moveAtomically(image, cached);
+        deleteOlderBuilds(cached, fileName.substring(0, fileName.length() - key.length() - 4));
       } finally {
         Files.deleteIfExists(layer);
         Files.deleteIfExists(image);
@@ -216,6 +217,18 @@ public final class DebianImage {
       }
     }
     return stanza.toString();
+  }
+
+  /** Earlier builds of the same image (older package versions or recipe) are not used again. */
+  private static void deleteOlderBuilds(Path cached, String prefix) throws IOException {
+    try (var files = Files.list(cached.getParent())) {
+      for (Path old : files.toList()) {
+        String name = old.getFileName().toString();
+        if (name.startsWith(prefix) && name.endsWith(".tar") && !old.equals(cached)) {
+          Files.deleteIfExists(old);
+        }
+      }
+    }
   }
 
   private static void moveAtomically(Path from, Path to) throws IOException {
