@@ -98,11 +98,17 @@ public record NationalKey(KeyPair keyPair, String keyId) {
 
   /**
    * Writes the public key (PEM) beside {@code keyFile}, for the components that verify what this
-   * key signs; never the private key file itself. Returns where it was written.
+   * key signs; never the private key file itself. Returns where it was written. A file already
+   * holding this very key is left alone, so the pair may come mounted read-only (a Kubernetes
+   * Secret with both halves).
    */
   public Path writePublicKeyBeside(Path keyFile) {
     Path file = publicKeyFile(keyFile);
     try {
+      if (Files.isRegularFile(file)
+          && Files.readString(file, StandardCharsets.US_ASCII).equals(publicKeyPem())) {
+        return file;
+      }
       Files.writeString(file, publicKeyPem());
     } catch (IOException e) {
       throw new UncheckedIOException(

@@ -47,7 +47,7 @@ public final class ConsoleLogin {
   private final ReactiveOAuth2AuthorizedClientService clients;
   private final ReactiveOAuth2AuthorizedClientManager manager;
   private final ReactiveAuthenticationManager logins;
-  private final LoginRequestCookie loginRequests = new LoginRequestCookie(Clock.systemUTC());
+  private final LoginRequestCookie loginRequests;
 
   /**
    * @param issuer the realm's issuer, e.g. http://127.0.0.1:8081/realms/allied
@@ -56,6 +56,20 @@ public final class ConsoleLogin {
    * @param keycloakTimeout how long any one call to Keycloak may take before the login is refused
    */
   public ConsoleLogin(URI issuer, URI jwks, String clientId, Duration keycloakTimeout) {
+    this(issuer, jwks, clientId, keycloakTimeout, new LoginRequestCookie(Clock.systemUTC()));
+  }
+
+  /**
+   * @param loginRequests where pending logins are sealed: under a key shared by every replica when
+   *     more than one serves the console
+   */
+  public ConsoleLogin(
+      URI issuer,
+      URI jwks,
+      String clientId,
+      Duration keycloakTimeout,
+      LoginRequestCookie loginRequests) {
+    this.loginRequests = loginRequests;
     String realm = issuer.toString().replaceAll("/+$", "");
     ClientRegistration registration =
         ClientRegistration.withRegistrationId(REGISTRATION)

@@ -7,6 +7,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -20,6 +22,7 @@ import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpCookie;
@@ -35,8 +38,9 @@ import reactor.core.publisher.Mono;
  * an unauthenticated request creates nothing on the gateway, so no number of them can fill its
  * session store. The cookie is sealed with AES-GCM under a key made at start (a forged or altered
  * one does not open), names its own expiry, is sent only to the login's callback path, HttpOnly,
- * SameSite=Lax, and Secure when the request came over TLS. A gateway restarted mid-login refuses
- * the callback, and the auditor starts again.
+ * SameSite=Lax, and Secure when the request came over TLS. The key is made at start, so a gateway
+ * restarted mid-login refuses the callback and the auditor starts again; or it is read from a file
+ * ({@link #withKeyFile}) that every replica shares, so the callback may land on any of them.
  */
 public final class LoginRequestCookie
     implements ServerAuthorizationRequestRepository<OAuth2AuthorizationRequest> {
@@ -50,6 +54,7 @@ public final class LoginRequestCookie
   private static final Logger LOG = LoggerFactory.getLogger(LoginRequestCookie.class);
   private static final byte VERSION = 1;
   private static final int IV_BYTES = 12;
+  private static final int KEY_BYTES = 32;
   private static final byte[] ASSOCIATED = NAME.getBytes(StandardCharsets.UTF_8);
 
   private final SecretKey key;
@@ -63,6 +68,40 @@ public final class LoginRequestCookie
   LoginRequestCookie(SecretKey key, Clock clock) {
     this.key = key;
     this.clock = clock;
+  }
+
+  /**
+   * Cookies sealed under the key in {@code keyFile}: 32 random bytes, base64 (as {@code openssl
+   * rand -base64 32} writes them), shared by every replica.
+   *
+   * @param setting the configuration key naming the file, for the messages
+   * @throws IllegalArgumentException naming the setting when the file is missing or not such a key
+   */
+  public static LoginRequestCookie withKeyFile(Path keyFile, String setting, Clock clock) {
+    String text;
+    try {
+      text = Files.readString(keyFile, StandardCharsets.US_ASCII).strip();
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          setting + ": cannot read " + keyFile + " (" + e.getMessage() + ")", e);
+    }
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          setting + ": " + keyFile + " is not base64 (expected 32 random bytes, base64)", e);
+    }
+    if (bytes.length != KEY_BYTES) {
+      throw new IllegalArgumentException(
+          setting
+              + ": "
+              + keyFile
+              + " holds "
+              + bytes.length
+              + " bytes; an AES-256 key is 32 (openssl rand -base64 32)");
+    }
+    return new LoginRequestCookie(new SecretKeySpec(bytes, "AES"), clock);
   }
 
   private static SecretKey newKey() {

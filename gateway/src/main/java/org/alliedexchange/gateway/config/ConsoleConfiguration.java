@@ -1,7 +1,10 @@
 package org.alliedexchange.gateway.config;
 
+import java.nio.file.Path;
+import java.time.Clock;
 import org.alliedexchange.gateway.auditors.ConsoleLogin;
 import org.alliedexchange.gateway.auditors.ConsoleSecurity;
+import org.alliedexchange.gateway.auditors.LoginRequestCookie;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
@@ -28,11 +31,18 @@ class ConsoleConfiguration {
           "allied.gateway.console.enabled needs allied.gateway.audit-service.console-url:"
               + " where the audit service serves the console's page");
     }
+    Path keyFile = properties.console().loginKeyFile();
+    LoginRequestCookie loginRequests =
+        keyFile == null
+            ? new LoginRequestCookie(Clock.systemUTC())
+            : LoginRequestCookie.withKeyFile(
+                keyFile, "allied.gateway.console.login-key-file", Clock.systemUTC());
     return new ConsoleLogin(
         properties.auth().issuer(),
         properties.auth().jwks(),
         properties.console().clientId(),
-        properties.console().keycloakTimeout());
+        properties.console().keycloakTimeout(),
+        loginRequests);
   }
 
   @Bean

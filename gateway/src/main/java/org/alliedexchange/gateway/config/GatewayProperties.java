@@ -141,6 +141,9 @@ public record GatewayProperties(
    * @param clientId the realm's public client for the console
    * @param keycloakTimeout how long the login waits on any one call to Keycloak (code exchange,
    *     keys, user info, refresh) before it refuses, instead of holding the browser forever
+   * @param loginKeyFile the key pending logins are sealed under (32 random bytes, base64), shared
+   *     by every replica so a login's callback may reach any of them; unset, each gateway makes its
+   *     own at start (one replica only)
    */
   public record Console(
       @DefaultValue("false") boolean enabled,
@@ -149,7 +152,8 @@ public record GatewayProperties(
           @NotNull
           @DurationMin(millis = 100)
           @DurationMax(seconds = 60, message = "must be between 100ms and 60s")
-          Duration keycloakTimeout) {}
+          Duration keycloakTimeout,
+      Path loginKeyFile) {}
 
   /**
    * @param addresses the nation's exchange service replicas, {@code http://host:port} (h2c) or

@@ -1,13 +1,20 @@
 package org.alliedexchange.gateway.auditors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.http.ResponseCookie;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
@@ -95,4 +102,47 @@ class LoginRequestCookieTest {
     assertThat(later.open(sealedNow)).as("past its expiry").isNull();
     assertThat(cookies.loadAuthorizationRequest(callback("s1", value)).block()).isNotNull();
   }
+
+  @Test
+  void replicasSharingAKeyFileOpenEachOthersCookies(@TempDir Path dir) throws IOException {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    Path keyFile = dir.resolve("console-login-key");
+    // as a Kubernetes Secret mounts it: base64 text, perhaps with a trailing newline
+    Files.writeString(keyFile, Base64.getEncoder().encodeToString(key) + "\n");
+    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    LoginRequestCookie replicaA = LoginRequestCookie.withKeyFile(keyFile, SETTING, clock);
+    LoginRequestCookie replicaB = LoginRequestCookie.withKeyFile(keyFile, SETTING, clock);
+
+    String startedAtA = saved(replicaA, request("s1"));
+
+    OAuth2AuthorizationRequest opened =
+        replicaB.removeAuthorizationRequest(callback("s1", startedAtA)).block();
+    assertThat(opened).as("the callback landed on the other replica").isNotNull();
+    assertThat(opened.getAttributes()).containsEntry("code_verifier", "verifier");
+    assertThat(new LoginRequestCookie(clock).loadAuthorizationRequest(callback("s1", startedAtA)))
+        .as("a gateway with a key of its own")
+        .satisfies(mono -> assertThat(mono.block()).isNull());
+  }
+
+  @Test
+  void aMissingOrWrongKeyFileStopsTheStartNamingTheSetting(@TempDir Path dir) throws IOException {
+    Path shortKey = dir.resolve("short");
+    Files.writeString(shortKey, Base64.getEncoder().encodeToString(new byte[16]));
+    Path notBase64 = dir.resolve("text");
+    Files.writeString(notBase64, "not a key!");
+    Clock clock = Clock.systemUTC();
+
+    assertThatThrownBy(() -> LoginRequestCookie.withKeyFile(dir.resolve("absent"), SETTING, clock))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(SETTING + ": cannot read ");
+    assertThatThrownBy(() -> LoginRequestCookie.withKeyFile(shortKey, SETTING, clock))
+        .hasMessageStartingWith(SETTING + ":")
+        .hasMessageContaining("holds 16 bytes; an AES-256 key is 32");
+    assertThatThrownBy(() -> LoginRequestCookie.withKeyFile(notBase64, SETTING, clock))
+        .hasMessageStartingWith(SETTING + ":")
+        .hasMessageContaining("is not base64");
+  }
+
+  private static final String SETTING = "allied.gateway.console.login-key-file";
 }

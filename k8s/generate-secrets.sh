@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Generates every secret a deployment of k8s/ needs, as Secret manifests in a directory outside git
+# (k8s/secrets/ by default, ignored by git, mode 700), and renders the realm import from
+# identity/realm. Nothing here is ever committed; the manifests in k8s/ name these Secrets only.
+#
+#   k8s/generate-secrets.sh [--nations KOR,JPN,USA] [--out DIR] [--namespace NS]
+#                           [--console-url https://allied.example] [--keycloak-host keycloak.allied.example]
+#                           [--external-postgres HOST] [--external-redis HOST]
+#   kubectl apply -f k8s/secrets/secrets.yaml        # then: kubectl apply -k k8s/overlays/<overlay>
+#
+# Made: the federation's CA (its key stays in DIR/pki, never in a Secret), the gateway's client
+# certificate (CN allied-gateway, the only client the backends answer) and a server certificate per
+# backend and for Keycloak; each nation's binding key and the audit service's checkpoint key; the
+# console's login-cookie key shared by every gateway replica; a Redis ACL user per component; a
+# PostgreSQL owner and service role per database; Keycloak's admin, its database login, and every
+# ${ALLIED_...} placeholder of the realm (client secrets, people's passwords, the console's URL).
+# Run it again to rotate everything (the in-cluster PostgreSQL keeps the roles' first passwords).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+nations=KOR,JPN,USA
+out="$here/secrets"
+namespace=allied-exchange
+console_url=https://allied.example
+keycloak_host=keycloak.allied.example
+external_postgres=
+external_redis=
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --nations) nations=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --namespace) namespace=$2; shift 2 ;;
+    --console-url) console_url=$2; shift 2 ;;
+    --keycloak-host) keycloak_host=$2; shift 2 ;;
+    --external-postgres) external_postgres=$2; shift 2 ;;
+    --external-redis) external_redis=$2; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
+  esac
+done
+command -v openssl >/dev/null || { echo "generate-secrets.sh needs openssl" >&2; exit 1; }
+command -v java >/dev/null || { echo "generate-secrets.sh needs java (17+) to render the realm import" >&2; exit 1; }
+[[ "$nations" =~ ^[A-Z]{3}(,[A-Z]{3})*$ ]] || { echo "--nations: ISO 3166-1 alpha-3 codes, comma-separated" >&2; exit 2; }
+
+umask 077
+mkdir -p "$out/pki"
+chmod 700 "$out"
+manifest="$out/secrets.yaml"
+: > "$manifest"
+
+random() { openssl rand -base64 48 | tr -dc 'A-Za-z0-9' | head -c 32; }
+indent() { sed 's/^/    /'; }
+
+# secret NAME [TYPE] KEY=FILE_OR_@VALUE...: a Secret with stringData, appended to the manifest
+secret() {
+  local name=$1 type=Opaque; shift
+  if [[ "$1" == type=* ]]; then type=${1#type=}; shift; fi
+  {
+    echo "---"
+    echo "apiVersion: v1"
+    echo "kind: Secret"
+    echo "metadata:"
+    echo "  name: $name"
+    echo "  namespace: $namespace"
+    echo "  labels:"
+    echo "    app.kubernetes.io/part-of: allied-exchange"
+    echo "type: $type"
+    echo "stringData:"
+    for pair in "$@"; do
+      local key=${pair%%=*} value=${pair#*=}
+      # a file keeps its final newline (a key's public half must match what the service would write);
+      # a value has none (it becomes an environment variable)
+      if [[ "$value" == @* && -n "$(tail -c 1 "${value#@}")" ]]; then
+        echo "  $key: |-"
+        indent < "${value#@}"
+        echo
+      elif [[ "$value" == @* ]]; then
+        echo "  $key: |"
+        indent < "${value#@}"
+      else
+        echo "  $key: |-"
+        printf '%s\n' "$value" | indent
+      fi
+    done
+  } >> "$manifest"
+}
+
+# --- the federation's CA and the certificates for mutual TLS -------------------------------------
+pki="$out/pki"
+if [[ ! -f "$pki/ca.key" ]]; then
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$pki/ca.key" 2>/dev/null
+  openssl req -x509 -new -key "$pki/ca.key" -sha256 -days 1825 -subj "/CN=Allied Exchange federation CA" \
+    -addext "basicConstraints=critical,CA:TRUE,pathlen:0" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -out "$pki/ca.crt"
+fi
+
+# issue NAME USE(client|server) DNS...: a P-256 key (PKCS#8) and a certificate from the CA
+issue() {
+  local name=$1 use=$2; shift 2
+  local san="DNS:$name" dns
+  for dns in "$@"; do san="$san,DNS:$dns"; done
+  local eku=serverAuth
+  [[ "$use" == client ]] && eku=clientAuth
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$pki/$name.key" 2>/dev/null
+  openssl req -new -key "$pki/$name.key" -subj "/CN=$name" -out "$pki/$name.csr"
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=%s\nsubjectAltName=%s\n' \
+    "$eku" "$san" > "$pki/$name.ext"
+  openssl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
+    -days 397 -sha256 -extfile "$pki/$name.ext" -out "$pki/$name.crt" 2>/dev/null
+  rm -f "$pki/$name.csr" "$pki/$name.ext"
+}
+service_names() { echo "$1.$namespace.svc" "$1.$namespace.svc.cluster.local"; }
+
+issue allied-gateway client
+secret gateway-tls "tls.crt=@$pki/allied-gateway.crt" "tls.key=@$pki/allied-gateway.key" "ca.crt=@$pki/ca.crt"
+issue audit-service server $(service_names audit-service)
+secret audit-service-tls "tls.crt=@$pki/audit-service.crt" "tls.key=@$pki/audit-service.key" "ca.crt=@$pki/ca.crt"
+issue keycloak server "$keycloak_host" keycloak-service $(service_names keycloak-service)
+secret keycloak-tls type=kubernetes.io/tls "tls.crt=@$pki/keycloak.crt" "tls.key=@$pki/keycloak.key"
+
+# --- signing keys: one PEM with both halves (NationalKey's format), the public half beside -------
+# key_pair FILE: an EC P-256 PKCS#8 PRIVATE KEY followed by its PUBLIC KEY, and FILE.pub.pem
+key_pair() {
+  local file=$1
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$file.private" 2>/dev/null
+  openssl pkey -in "$file.private" -pubout -out "${file%.pem}.pub.pem"
+  cat "$file.private" "${file%.pem}.pub.pem" > "$file"
+  rm -f "$file.private"
+}
+key_pair "$out/checkpoint-key.pem"
+secret audit-service-checkpoint-key "checkpoint-key.pem=@$out/checkpoint-key.pem" \
+  "checkpoint-key.pub.pem=@$out/checkpoint-key.pub.pem"
+
+# --- the console's login cookie: one AES-256 key for every gateway replica ----------------------
+secret gateway-console-login-key "login-key=$(openssl rand -base64 32)"
+
+# --- stores: connection details and passwords ---------------------------------------------------
+pg_host=${external_postgres:-postgres}
+pg_params=""
+[[ -n "$external_postgres" ]] && pg_params="?sslmode=verify-full"
+redis_scheme=redis redis_host=${external_redis:-redis}
+[[ -n "$external_redis" ]] && redis_scheme=rediss
+mkdir -p "$out/postgres-roles"
+rm -f "$out/postgres-roles"/*
+acl="$out/users.acl"
+echo "user default off resetkeys resetchannels -@all" > "$acl"
+
+# redis_user NAME RULES: an ACL user with a new password; prints the password
+redis_user() {
+  local password; password=$(random)
+  local hash; hash=$(printf '%s' "$password" | openssl dgst -sha256 -r | cut -d' ' -f1)
+  echo "user $1 on #$hash resetkeys resetchannels $2" >> "$acl"
+  printf '%s' "$password"
+}
+redis_url() { echo "$redis_scheme://$1:$2@$redis_host:6379"; }
+
+# database DB SERVICE_SECRET: the owner and service roles of DB, and the service's Secret
+database() {
+  local db=$1 name=$2 owner service
+  owner=$(random) service=$(random)
+  printf '%s' "$owner" > "$out/postgres-roles/$db.owner"
+  printf '%s' "$service" > "$out/postgres-roles/$db.service"
+  secret "$name" "url=jdbc:postgresql://$pg_host:5432/$db$pg_params" \
+    "username=${db}_service" "password=$service" \
+    "migration-username=${db}_owner" "migration-password=$owner"
+}
+
+gateway_redis=$(redis_user gateway "~allied:* -@all +xadd +xrange +get +hget +hgetall +hset +incr +incrby +pexpire +eval +evalsha +ping")
+secret gateway-redis "url=$(redis_url gateway "$gateway_redis")"
+audit_redis=$(redis_user audit "~allied:audit ~allied:audit:* -@all +xgroup|create +xreadgroup +xautoclaim +xack +xadd +ping")
+secret audit-service-redis "url=$(redis_url audit "$audit_redis")"
+listener_redis=$(redis_user identity-listener "~allied:audit ~allied:audit:* ~allied:identity-changes -@all +xadd +ping")
+secret keycloak-redis "url=$(redis_url identity-listener "$listener_redis")"
+database audit audit-service-db
+
+for nation in ${nations//,/ }; do
+  n=$(echo "$nation" | tr 'A-Z' 'a-z')
+  issue "exchange-service-$n" server $(service_names "exchange-service-$n")
+  secret "exchange-service-$n-tls" "tls.crt=@$pki/exchange-service-$n.crt" \
+    "tls.key=@$pki/exchange-service-$n.key" "ca.crt=@$pki/ca.crt"
+  key_pair "$out/signing-key-$n.pem"
+  secret "exchange-service-$n-signing-key" "signing-key.pem=@$out/signing-key-$n.pem" \
+    "signing-key.pub.pem=@$out/signing-key-$n.pub.pem"
+  password=$(redis_user "exchange-$n" "~allied:audit ~allied:audit:* ~allied:agreements ~allied:agreements:version -@all +xadd +get +hgetall +ping")
+  secret "exchange-service-$n-redis" "url=$(redis_url "exchange-$n" "$password")"
+  database "exchange_$n" "exchange-service-$n-db"
+done
+
+keycloak_db=$(random)
+printf '%s' "$keycloak_db" > "$out/postgres-roles/keycloak.owner"
+secret keycloak-db "username=keycloak_owner" "password=$keycloak_db"
+
+if [[ -z "$external_redis" ]]; then
+  secret redis-acl "users.acl=@$acl"
+fi
+if [[ -z "$external_postgres" ]]; then
+  secret postgres-superuser "password=$(random)"
+  roles=()
+  for file in "$out/postgres-roles"/*; do roles+=("$(basename "$file")=@$file"); done
+  secret postgres-roles "${roles[@]}"
+fi
+
+# --- Keycloak: its first admin, and the realm's placeholders -------------------------------------
+secret keycloak-bootstrap-admin "username=admin" "password=$(random)"
+placeholders=()
+for name in $(grep -o '\${ALLIED_[A-Z0-9_]*}' "$root/identity/realm/allied-realm.json" | sort -u | tr -d '${}'); do
+  case "$name" in
+    ALLIED_CONSOLE_URL) placeholders+=("$name=$console_url") ;;
+    *) placeholders+=("$name=$(random)") ;;
+  esac
+done
+secret keycloak-realm "${placeholders[@]}"
+
+# the realm import, rendered from identity/realm (the build renders the same file before its tests)
+java "$here/src/main/java/org/alliedexchange/k8s/RealmImportRenderer.java" \
+  "$root/identity/realm/allied-realm.json" "$here/components/keycloak/realm-import.yaml" >/dev/null
+
+echo "wrote $manifest ($(grep -c '^kind: Secret' "$manifest") Secrets) and $out/pki (the CA's key: keep it offline)"
+echo "rendered $here/components/keycloak/realm-import.yaml from identity/realm"
+echo "next: kubectl apply -f $manifest && kubectl apply -k $here/overlays/<trilateral|single-nation|production>"
+if [[ -n "$external_redis" ]]; then
+  echo "external Redis: load $acl into it (its ACL users; the default user off)"
+fi
+if [[ -n "$external_postgres" ]]; then
+  echo "external PostgreSQL: create the roles and databases named in $out/postgres-roles (as create-databases.sh does)"
+fi

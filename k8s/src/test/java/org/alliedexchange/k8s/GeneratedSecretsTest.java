@@ -1,0 +1,204 @@
+package org.alliedexchange.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * generate-secrets.sh makes every Secret the manifests name, with every key they read, and nothing
+ * it makes is in the manifests: the mutual TLS chain, the keys and the passwords are as the
+ * services need them.
+ */
+class GeneratedSecretsTest {
+
+  @TempDir static Path out;
+  static Map<String, Secret> secrets;
+
+  @BeforeAll
+  static void generate() throws Exception {
+    Process process =
+        new ProcessBuilder(
+                Kustomize.K8S.resolve("generate-secrets.sh").toString(),
+                "--out",
+                out.toString(),
+                "--console-url",
+                "https://allied.test")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("generate-secrets.sh finished").isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    secrets =
+        StrictManifests.parse(Files.readString(out.resolve("secrets.yaml"))).stream()
+            .map(Secret.class::cast)
+            .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s));
+  }
+
+  /** Secret name and key, for every reference the trilateral overlay makes. */
+  private static List<String> references(List<HasMetadata> objects) {
+    List<String> references = new ArrayList<>();
+    ManifestChecks.podsOf(objects)
+        .forEach(
+            pods -> {
+              for (Container container : ManifestChecks.allContainers(pods.spec())) {
+                for (EnvVar env :
+                    Objects.requireNonNullElse(container.getEnv(), List.<EnvVar>of())) {
+                  if (env.getValueFrom() != null && env.getValueFrom().getSecretKeyRef() != null) {
+                    var ref = env.getValueFrom().getSecretKeyRef();
+                    references.add(ref.getName() + "/" + ref.getKey());
+                  }
+                }
+              }
+              for (Volume volume :
+                  Objects.requireNonNullElse(pods.spec().getVolumes(), List.<Volume>of())) {
+                if (volume.getSecret() != null) {
+                  references.add(volume.getSecret().getSecretName() + "/");
+                  for (KeyToPath item :
+                      Objects.requireNonNullElse(
+                          volume.getSecret().getItems(), List.<KeyToPath>of())) {
+                    references.add(volume.getSecret().getSecretName() + "/" + item.getKey());
+                  }
+                }
+                if (volume.getProjected() != null) {
+                  for (VolumeProjection source : volume.getProjected().getSources()) {
+                    if (source.getSecret() != null) {
+                      for (KeyToPath item : source.getSecret().getItems()) {
+                        references.add(source.getSecret().getName() + "/" + item.getKey());
+                      }
+                    }
+                  }
+                }
+              }
+            });
+    for (HasMetadata object : objects) {
+      if (object instanceof GenericKubernetesResource resource) {
+        Map<String, Object> spec = ManifestChecks.spec(resource);
+        if (resource.getKind().equals("Keycloak")) {
+          Map<?, ?> db = (Map<?, ?>) spec.get("db");
+          for (String which : List.of("usernameSecret", "passwordSecret")) {
+            Map<?, ?> ref = (Map<?, ?>) db.get(which);
+            references.add(ref.get("name") + "/" + ref.get("key"));
+          }
+          references.add(((Map<?, ?>) spec.get("http")).get("tlsSecret") + "/tls.crt");
+          references.add(((Map<?, ?>) spec.get("http")).get("tlsSecret") + "/tls.key");
+          String admin =
+              (String)
+                  ((Map<?, ?>) ((Map<?, ?>) spec.get("bootstrapAdmin")).get("user")).get("secret");
+          references.add(admin + "/username");
+          references.add(admin + "/password");
+        } else {
+          ((Map<?, ?>) spec.get("placeholders"))
+              .values()
+              .forEach(
+                  p -> {
+                    Map<?, ?> ref = (Map<?, ?>) ((Map<?, ?>) p).get("secret");
+                    references.add(ref.get("name") + "/" + ref.get("key"));
+                  });
+        }
+      }
+    }
+    return references;
+  }
+
+  @Test
+  void everySecretTheManifestsNameIsGeneratedWithEveryKeyTheyRead() throws Exception {
+    List<HasMetadata> objects =
+        StrictManifests.parse(Kustomize.build(Kustomize.K8S.resolve("overlays/trilateral")));
+    List<String> references = references(objects);
+
+    assertThat(references).hasSizeGreaterThan(40);
+    for (String reference : references) {
+      String name = reference.substring(0, reference.indexOf('/'));
+      String key = reference.substring(reference.indexOf('/') + 1);
+      assertThat(secrets).as("generated Secrets").containsKey(name);
+      if (!key.isEmpty()) {
+        assertThat(secrets.get(name).getStringData()).as(reference).containsKey(key);
+      }
+    }
+    assertThat(new TreeSet<>(secrets.keySet()))
+        .as("nothing generated that no manifest reads")
+        .isEqualTo(
+            references.stream()
+                .map(r -> r.substring(0, r.indexOf('/')))
+                .collect(Collectors.toCollection(TreeSet::new)));
+  }
+
+  @Test
+  void backendsGetServerCertificatesAndTheGatewayTheOnlyClientCertificate() throws Exception {
+    X509Certificate ca = certificate(secrets.get("gateway-tls").getStringData().get("ca.crt"));
+    X509Certificate gateway =
+        certificate(secrets.get("gateway-tls").getStringData().get("tls.crt"));
+    X509Certificate kor =
+        certificate(secrets.get("exchange-service-kor-tls").getStringData().get("tls.crt"));
+
+    gateway.verify(ca.getPublicKey());
+    kor.verify(ca.getPublicKey());
+    assertThat(gateway.getSubjectX500Principal().getName()).isEqualTo("CN=allied-gateway");
+    assertThat(gateway.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
+    assertThat(kor.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1");
+    assertThat(kor.getSubjectAlternativeNames())
+        .extracting(name -> (Object) name.get(1))
+        .contains("exchange-service-kor", "exchange-service-kor.allied-exchange.svc");
+    assertThat(secrets.get("exchange-service-kor-tls").getStringData().get("tls.key"))
+        .startsWith("-----BEGIN PRIVATE KEY-----");
+    String caKey = Files.readString(out.resolve("pki/ca.key")).strip();
+    assertThat(secrets.values())
+        .as("the CA's key stays out of every Secret")
+        .allSatisfy(
+            s -> assertThat(s.getStringData().values()).noneMatch(v -> v.strip().equals(caKey)));
+  }
+
+  @Test
+  void keysAndPasswordsAreWhatTheServicesRead() {
+    Map<String, String> signing = secrets.get("exchange-service-jpn-signing-key").getStringData();
+    String pair = signing.get("signing-key.pem");
+    assertThat(pair).contains("-----BEGIN PRIVATE KEY-----", "-----BEGIN PUBLIC KEY-----");
+    assertThat(pair).endsWith(signing.get("signing-key.pub.pem"));
+    assertThat(signing.get("signing-key.pub.pem")).endsWith("-----END PUBLIC KEY-----\n");
+    assertThat(
+            Base64.getDecoder()
+                .decode(secrets.get("gateway-console-login-key").getStringData().get("login-key")))
+        .hasSize(32);
+    assertThat(secrets.get("gateway-redis").getStringData().get("url"))
+        .matches("redis://gateway:[A-Za-z0-9]{32}@redis:6379");
+    assertThat(secrets.get("redis-acl").getStringData().get("users.acl"))
+        .startsWith("user default off")
+        .doesNotContain(secrets.get("gateway-redis").getStringData().get("url").split("[:@]")[2]);
+    assertThat(secrets.get("exchange-service-usa-db").getStringData())
+        .containsEntry("url", "jdbc:postgresql://postgres:5432/exchange_usa")
+        .containsEntry("username", "exchange_usa_service")
+        .containsEntry("migration-username", "exchange_usa_owner");
+    assertThat(secrets.get("keycloak-realm").getStringData())
+        .containsEntry("ALLIED_CONSOLE_URL", "https://allied.test");
+  }
+
+  private static X509Certificate certificate(String pem) throws Exception {
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+  }
+}
