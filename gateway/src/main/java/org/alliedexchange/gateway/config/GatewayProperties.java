@@ -58,6 +58,24 @@ public record GatewayProperties(
     @Valid @DefaultValue BackendTls backendTls) {
 
   /**
+   * Nation codes in upper case, however they were bound: from the environment ({@code
+   * ALLIED_GATEWAY_NATIONS_KOR_ADDRESSES_0_}) Spring binds the map key lower-cased.
+   */
+  public GatewayProperties {
+    if (nations != null) {
+      Map<String, Nation> byCode = new java.util.LinkedHashMap<>();
+      nations.forEach(
+          (code, nation) -> {
+            if (byCode.put(code.toUpperCase(java.util.Locale.ROOT), nation) != null) {
+              throw new IllegalArgumentException(
+                  "allied.gateway.nations names " + code + " twice, in different cases");
+            }
+          });
+      nations = java.util.Collections.unmodifiableMap(byCode);
+    }
+  }
+
+  /**
    * Per national system (the token's principal, as rate limits count it), at each gateway replica.
    *
    * @param maxOpenStreamsPerSystem server-streaming calls (Subscribe, Search, exports) one system
