@@ -134,8 +134,8 @@ public final class FederationCertificates {
   }
 
   /**
-   * As {@link #issue(String, Use)}, also valid for each of {@code dnsNames}: the other names a
-   * part is reached by, e.g. a container's network alias or a Kubernetes Service's name.
+   * As {@link #issue(String, Use)}, also valid for each of {@code dnsNames}: the other names a part
+   * is reached by, e.g. a container's network alias or a Kubernetes Service's name.
    */
   public Issued issue(String name, Use use, List<String> dnsNames) {
     for (String certified : concat(name, dnsNames)) {

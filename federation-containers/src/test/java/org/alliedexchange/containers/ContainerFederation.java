@@ -41,8 +41,8 @@ import org.testcontainers.containers.wait.strategy.WaitStrategy;
  * The federation started from its images, each part in its own container on one network: Redis, a
  * PostgreSQL per service, Keycloak, each nation's exchange service, the audit service and the
  * gateway, which reaches every backend by its name only. Only the gateway and Keycloak are
- * published, on 127.0.0.1. Files (certificates, keys, the realm, Redis's users) are written under
- * a work directory and mounted read-only; secrets are generated for each start.
+ * published, on 127.0.0.1. Files (certificates, keys, the realm, Redis's users) are written under a
+ * work directory and mounted read-only; secrets are generated for each start.
  */
 final class ContainerFederation implements AutoCloseable {
 
@@ -151,9 +151,7 @@ final class ContainerFederation implements AutoCloseable {
                     .toArray(String[]::new))
             .withEnv(
                 ServiceEnvironment.keycloak(
-                    secret(),
-                    realm(),
-                    redisPasswords.get(LocalRedis.User.IDENTITY_LISTENER)))
+                    secret(), realm(), redisPasswords.get(LocalRedis.User.IDENTITY_LISTENER)))
             .withFileSystemBind(
                 realmFile().toString(),
                 "/opt/keycloak/data/import/allied-realm.json",
@@ -173,7 +171,8 @@ final class ContainerFederation implements AutoCloseable {
     stores.add(redis);
     startAll(stores);
     // Keycloak takes longest; the services need only its issuer's name to start
-    CompletableFuture<Void> keycloakStart = CompletableFuture.runAsync(() -> startAll(List.of(keycloak)));
+    CompletableFuture<Void> keycloakStart =
+        CompletableFuture.runAsync(() -> startAll(List.of(keycloak)));
 
     List<GenericContainer<?>> backends = new ArrayList<>();
     for (String nation : nations) {
@@ -250,7 +249,8 @@ final class ContainerFederation implements AutoCloseable {
         new NetworkedContainer(image)
             .withNetwork(network)
             .withNetworkAliases(name)
-            .withCreateContainerCmdModifier(cmd -> cmd.withName("allied-it-" + name + "-" + gatewayPort))
+            .withCreateContainerCmdModifier(
+                cmd -> cmd.withName("allied-it-" + name + "-" + gatewayPort))
             .withLogConsumer(frame -> {});
     return container;
   }
@@ -287,7 +287,8 @@ final class ContainerFederation implements AutoCloseable {
       starts.add(
           CompletableFuture.runAsync(
               () -> {
-                String name = container.getNetworkAliases().get(container.getNetworkAliases().size() - 1);
+                String name =
+                    container.getNetworkAliases().get(container.getNetworkAliases().size() - 1);
                 long begin = System.nanoTime();
                 synchronized (started) {
                   started.add(container);

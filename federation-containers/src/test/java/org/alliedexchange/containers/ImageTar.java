@@ -51,7 +51,9 @@ final class ImageTar {
       byte[] header = new byte[512];
       while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
         String name = field(header, 0, 100);
-        long size = Long.parseLong(field(header, 124, 12).trim().isEmpty() ? "0" : field(header, 124, 12).trim(), 8);
+        long size =
+            Long.parseLong(
+                field(header, 124, 12).trim().isEmpty() ? "0" : field(header, 124, 12).trim(), 8);
         long padded = (size + 511) / 512 * 512;
         if (size <= 1 << 20) {
           byte[] data = in.readNBytes((int) padded);

@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 import org.alliedexchange.devservers.LocalKeycloak;
 
 /**
- * The images the containerised federation runs, all on this machine, none pulled: Redis,
- * PostgreSQL and a JRE from Debian's packages, Keycloak from its distribution on Maven Central (as
+ * The images the containerised federation runs, all on this machine, none pulled: Redis, PostgreSQL
+ * and a JRE from Debian's packages, Keycloak from its distribution on Maven Central (as
  * LocalKeycloak builds it), each tagged by a digest of what it is built from, so a repeated run
  * builds nothing; and the services' images, loaded from the Jib tars their modules build.
  */
@@ -97,8 +97,7 @@ final class LocalImages {
   private String debian() {
     if (!exists(DEBIAN)) {
       progress.accept("image " + DEBIAN + ": debootstrap (once; about a minute)");
-      ContainerEngine.run(
-          null, List.of(imagesDir.resolve("debian/build.sh").toString(), DEBIAN));
+      ContainerEngine.run(null, List.of(imagesDir.resolve("debian/build.sh").toString(), DEBIAN));
     }
     return DEBIAN;
   }
@@ -115,14 +114,23 @@ final class LocalImages {
     long started = System.nanoTime();
     progress.accept("image " + tag + ": building");
     ContainerEngine.podman(
-        context, "build", "-q", "--build-arg", "BASE=" + base, "-t", tag, "-f", "Containerfile", ".");
+        context,
+        "build",
+        "-q",
+        "--build-arg",
+        "BASE=" + base,
+        "-t",
+        tag,
+        "-f",
+        "Containerfile",
+        ".");
     progress.accept(
         String.format("image %s built in %.1f s", tag, (System.nanoTime() - started) / 1e9));
   }
 
   /**
-   * {@code localhost/allied/it-<name>:<digest>}, the digest over the base image's id, every file
-   * of the context and {@code extra}.
+   * {@code localhost/allied/it-<name>:<digest>}, the digest over the base image's id, every file of
+   * the context and {@code extra}.
    */
   private static String tag(String name, String base, Path context, String extra) {
     try {

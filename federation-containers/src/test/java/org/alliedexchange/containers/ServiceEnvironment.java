@@ -47,7 +47,10 @@ final class ServiceEnvironment {
   /** What every service shares: tokens of the realm, the management port on every address. */
   record Realm(String issuer, String jwksUri) {}
 
-  /** A service's logins to its PostgreSQL: the role it works as, and the owner its migrations run as. */
+  /**
+   * A service's logins to its PostgreSQL: the role it works as, and the owner its migrations run
+   * as.
+   */
   record Database(String servicePassword, String ownerPassword, String superuserPassword) {}
 
   static Map<String, String> exchangeService(
@@ -87,8 +90,8 @@ final class ServiceEnvironment {
   }
 
   /**
-   * The gateway: each nation's exchange service by its name only, with the public key its
-   * bindings are signed with ({@code /etc/allied/binding-keys/<NATION>.pem}).
+   * The gateway: each nation's exchange service by its name only, with the public key its bindings
+   * are signed with ({@code /etc/allied/binding-keys/<NATION>.pem}).
    */
   static Map<String, String> gateway(Realm realm, List<String> nations, String redisPassword) {
     Map<String, String> env = new LinkedHashMap<>(management());
@@ -106,7 +109,9 @@ final class ServiceEnvironment {
           CONFIG + "/binding-keys/" + nation + ".pem");
     }
     env.put(env("allied.gateway.audit-service.addresses[0]"), "https://" + AUDIT + ":" + GRPC_PORT);
-    env.put(env("allied.gateway.audit-service.console-url"), "https://" + AUDIT + ":" + CONSOLE_PAGE_PORT);
+    env.put(
+        env("allied.gateway.audit-service.console-url"),
+        "https://" + AUDIT + ":" + CONSOLE_PAGE_PORT);
     env.put(env("allied.gateway.console.enabled"), "true");
     env.put(env("allied.gateway.backend-tls.certificate"), CONFIG + "/tls.crt");
     env.put(env("allied.gateway.backend-tls.private-key"), CONFIG + "/tls.key");
@@ -115,9 +120,9 @@ final class ServiceEnvironment {
   }
 
   /**
-   * A service's PostgreSQL: the superuser's password (as the upstream image takes it), the
-   * database {@code allied}; {@code /docker-entrypoint-initdb.d/roles.sh} (mounted) creates the
-   * roles allied_owner and allied_service from the two passwords here.
+   * A service's PostgreSQL: the superuser's password (as the upstream image takes it), the database
+   * {@code allied}; {@code /docker-entrypoint-initdb.d/roles.sh} (mounted) creates the roles
+   * allied_owner and allied_service from the two passwords here.
    */
   static Map<String, String> postgres(Database database) {
     Map<String, String> env = new LinkedHashMap<>();
@@ -141,9 +146,9 @@ final class ServiceEnvironment {
   }
 
   /**
-   * Keycloak's arguments: the built distribution, one node (local caches), HTTP inside the
-   * network, tokens naming the issuer {@code publicUrl} (where the national systems reach it),
-   * the realm imported from {@code /opt/keycloak/data/import} (mounted).
+   * Keycloak's arguments: the built distribution, one node (local caches), HTTP inside the network,
+   * tokens naming the issuer {@code publicUrl} (where the national systems reach it), the realm
+   * imported from {@code /opt/keycloak/data/import} (mounted).
    */
   static List<String> keycloakArguments(String publicUrl) {
     return List.of(

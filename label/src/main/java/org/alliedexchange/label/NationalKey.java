@@ -98,8 +98,8 @@ public record NationalKey(KeyPair keyPair, String keyId) {
 
   /**
    * Writes the public key (PEM) beside {@code keyFile}, for the components that verify what this
-   * key signs; never the private key file itself. Returns where it was written. A file that
-   * already holds it is left alone, so a key mounted read-only with its public half beside it (a
+   * key signs; never the private key file itself. Returns where it was written. A file that already
+   * holds it is left alone, so a key mounted read-only with its public half beside it (a
    * container's secret) needs no write.
    */
   public Path writePublicKeyBeside(Path keyFile) {
