@@ -130,9 +130,19 @@ public final class FederationCertificates {
    * <name>-key.pem}; issued again on every call, replacing the previous files.
    */
   public Issued issue(String name, Use use) {
-    if (!name.matches("[a-z0-9][a-z0-9.-]{0,62}")) {
-      throw new IllegalArgumentException(
-          "a certificate name is 1 to 63 of a-z 0-9 . -, not " + name);
+    return issue(name, use, List.of());
+  }
+
+  /**
+   * As {@link #issue(String, Use)}, also valid for each of {@code dnsNames}: the other names a part
+   * is reached by, e.g. a container's network alias or a Kubernetes Service's name.
+   */
+  public Issued issue(String name, Use use, List<String> dnsNames) {
+    for (String certified : concat(name, dnsNames)) {
+      if (!certified.matches("[a-z0-9][a-z0-9.-]{0,62}")) {
+        throw new IllegalArgumentException(
+            "a certificate name is 1 to 63 of a-z 0-9 . -, not " + certified);
+      }
     }
     try {
       KeyPair pair = newKeyPair();
@@ -163,12 +173,7 @@ public final class FederationCertificates {
           .addExtension(
               Extension.subjectAlternativeName,
               false,
-              new GeneralNames(
-                  new GeneralName[] {
-                    new GeneralName(GeneralName.dNSName, name),
-                    new GeneralName(GeneralName.dNSName, "localhost"),
-                    new GeneralName(GeneralName.iPAddress, "127.0.0.1")
-                  }))
+              new GeneralNames(subjectAlternativeNames(name, dnsNames)))
           .addExtension(
               Extension.authorityKeyIdentifier,
               false,
@@ -189,6 +194,22 @@ public final class FederationCertificates {
       throw new IllegalStateException(
           "cannot issue a certificate for " + name + ": " + e.getMessage(), e);
     }
+  }
+
+  private static List<String> concat(String name, List<String> dnsNames) {
+    List<String> all = new ArrayList<>(List.of(name));
+    all.addAll(dnsNames);
+    return all;
+  }
+
+  private static GeneralName[] subjectAlternativeNames(String name, List<String> dnsNames) {
+    List<GeneralName> names = new ArrayList<>();
+    for (String dnsName : concat(name, dnsNames)) {
+      names.add(new GeneralName(GeneralName.dNSName, dnsName));
+    }
+    names.add(new GeneralName(GeneralName.dNSName, "localhost"));
+    names.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+    return names.toArray(GeneralName[]::new);
   }
 
   private static KeyPair newKeyPair() throws GeneralSecurityException {

@@ -67,6 +67,20 @@ public final class LocalKeycloak implements AutoCloseable {
     return KeycloakDistribution.defaultVersion();
   }
 
+  /**
+   * The distribution of {@link #defaultVersion}, unpacked and built with the audit listener, as
+   * {@link #start} runs it: for an image of it. Prepared once and kept in the cache directory.
+   */
+  public static Path builtDistribution(Consumer<String> progress) {
+    try {
+      return new KeycloakDistribution(
+              defaultVersion(), KeycloakDistribution.defaultCacheDir(), progress)
+          .prepare();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not prepare Keycloak: " + e.getMessage(), e);
+    }
+  }
+
   /** The server's base URL, e.g. http://127.0.0.1:38211. */
   public URI url() {
     return url;

@@ -65,6 +65,21 @@ class FederationCertificatesTest {
         .hasMessageContaining("../gateway");
   }
 
+  @Test
+  void aCertificateIsAlsoValidForTheNamesAContainerOrServiceIsReachedBy() throws Exception {
+    FederationCertificates ca = FederationCertificates.openOrCreate(dir);
+    FederationCertificates.Issued audit =
+        ca.issue("audit", FederationCertificates.Use.SERVER, List.of("audit-service"));
+
+    assertThat(read(audit.certificate()).getSubjectAlternativeNames())
+        .extracting(name -> String.valueOf(name.get(1)))
+        .containsExactly("audit", "audit-service", "localhost", "127.0.0.1");
+    assertThatThrownBy(
+            () -> ca.issue("audit", FederationCertificates.Use.SERVER, List.of("Audit_Service")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Audit_Service");
+  }
+
   private static X509Certificate read(Path file) throws Exception {
     try (InputStream in = Files.newInputStream(file)) {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);

@@ -123,7 +123,7 @@ class RoutingConfiguration {
           "the backends' addresses are http: calls to them are plaintext (h2c), without the"
               + " gateway's client certificate; only for backends behind a service mesh doing"
               + " mutual TLS");
-      return client -> client.protocol(HttpProtocol.H2C).runOn(backendLoops);
+      return client -> client.protocol(HttpProtocol.H2C).runOn(backendLoops).resolver(FRESH_NAMES);
     }
     GatewayProperties.BackendTls settings = properties.backendTls();
     SslContext context =
@@ -132,6 +132,18 @@ class RoutingConfiguration {
         client
             .protocol(HttpProtocol.H2)
             .secure(spec -> spec.sslContext(context))
-            .runOn(backendLoops);
+            .runOn(backendLoops)
+            .resolver(FRESH_NAMES);
   }
+
+  /**
+   * A backend restarted at a new address (a container or pod) is found again within seconds: its
+   * name's address is kept 5 s at most, and a failed lookup not at all.
+   */
+  private static final java.util.function.Consumer<
+          reactor.netty.transport.NameResolverProvider.NameResolverSpec>
+      FRESH_NAMES =
+          spec ->
+              spec.cacheMaxTimeToLive(java.time.Duration.ofSeconds(5))
+                  .cacheNegativeTimeToLive(java.time.Duration.ZERO);
 }
