@@ -281,6 +281,12 @@ final class FederationStartup {
       Class<?> mainClass,
       Map<String, Object> properties,
       int port) {
+    // a main opens its management port (8081 by default): five on one machine need one each
+    try {
+      properties.put("management.server.port", String.valueOf(freePort()));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     ServiceProcess process =
         ServiceProcess.start(name, mainClass.getName(), properties, port, logDir());
     children.record(name, process.pid(), ChildProcesses.Stop.TERM);
