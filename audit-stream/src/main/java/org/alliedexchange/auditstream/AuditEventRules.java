@@ -175,6 +175,21 @@ public final class AuditEventRules {
                 served.getLabel().getLevelValue(),
                 served.getLabel().getLevel()));
       }
+      case HOTLINE -> {
+        var hotline = event.getHotline();
+        yield first(
+            nation("hotline.node", hotline.getNode(), true),
+            hotline.getPartiesCount() == 0
+                ? Optional.of("hotline.parties is empty: the step concerns no nation")
+                : nations("hotline.parties", hotline.getPartiesList(), MAX_PARTIES),
+            nation("hotline.party", hotline.getParty(), false),
+            known("hotline.kind", hotline.getKindValue(), hotline.getKind()),
+            nation("hotline.label.originator", hotline.getLabel().getOriginator(), false),
+            nations(
+                "hotline.label.releasable_to",
+                hotline.getLabel().getReleasableToList(),
+                MAX_NATIONS));
+      }
       case EVENT_NOT_SET ->
           Optional.of("the event has no kind (none of its `event` fields is set)");
     };

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.Set;
 import org.alliedexchange.api.audit.v1.AuditServiceGrpc;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
+import org.alliedexchange.api.hotline.v1.HotlineRelayGrpc;
+import org.alliedexchange.api.hotline.v1.HotlineServiceGrpc;
 
 /**
  * One guarded service's access rules: each method, by its proto name, with what a caller needs to
@@ -37,8 +39,43 @@ public final class AccessTable {
               "GetCheckpoint", AUDITOR,
               "GetComplianceReport", AUDITOR));
 
+  private static final MethodAccess HOTLINE_MEMBER =
+      new MethodAccess(Roles.HOTLINE_MEMBER, true, false);
+
+  /**
+   * The hotline members' API: each person calls only the node of their own nation. Send's request
+   * carries the message's label, whose originator must be the caller's nation.
+   */
+  public static final AccessTable HOTLINE =
+      new AccessTable(
+          HotlineServiceGrpc.SERVICE_NAME,
+          Map.of(
+              "ListConferences", HOTLINE_MEMBER,
+              "Send", new MethodAccess(Roles.HOTLINE_MEMBER, true, true),
+              "Watch", HOTLINE_MEMBER,
+              "Acknowledge", HOTLINE_MEMBER,
+              "MarkRead", HOTLINE_MEMBER,
+              "AcknowledgeAlarm", HOTLINE_MEMBER,
+              "GetStatus", HOTLINE_MEMBER));
+
+  /** Node to node: a nation's hotline node pulls from a peer's (never its own). */
+  public static final AccessTable HOTLINE_RELAY =
+      new AccessTable(
+          HotlineRelayGrpc.SERVICE_NAME,
+          Map.of(
+              "Relay", new MethodAccess(Roles.HOTLINE_RELAY, false, false),
+              "Probe", new MethodAccess(Roles.HOTLINE_RELAY, false, false)));
+
   private static final Map<String, AccessTable> BY_SERVICE =
-      Map.of(EXCHANGE.service, EXCHANGE, AUDIT.service, AUDIT);
+      Map.of(
+          EXCHANGE.service,
+          EXCHANGE,
+          AUDIT.service,
+          AUDIT,
+          HOTLINE.service,
+          HOTLINE,
+          HOTLINE_RELAY.service,
+          HOTLINE_RELAY);
 
   private final String service;
   private final Map<String, MethodAccess> methods;

@@ -142,6 +142,21 @@ public final class Relationships {
           pair(out, originator, served.getRecipientNation(), strict);
         }
       }
+      case HOTLINE -> {
+        // every pair of the nations the step concerns; a step of one nation alone, its own chain
+        var hotline = event.getHotline();
+        List<String> parties = hotline.getPartiesList();
+        if (parties.size() == 1) {
+          pair(out, parties.get(0), parties.get(0), strict);
+        }
+        for (int i = 0; i < parties.size(); i++) {
+          for (int j = i + 1; j < parties.size(); j++) {
+            if (!parties.get(i).equals(parties.get(j))) {
+              pair(out, parties.get(i), parties.get(j), strict);
+            }
+          }
+        }
+      }
       case EVENT_NOT_SET -> {}
     }
     return out;

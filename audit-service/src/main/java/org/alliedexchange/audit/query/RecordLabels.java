@@ -50,6 +50,10 @@ public final class RecordLabels {
       // it names a product and its label, as a transfer record does
       return productLevel(event.getProductServed().getLabel());
     }
+    if (event.hasHotline() && event.getHotline().hasLabel()) {
+      // a hotline message's step is as classified as the message it concerns
+      return productLevel(event.getHotline().getLabel());
+    }
     if (!event.hasTransfer()) {
       return SUMMARY_LEVEL;
     }

@@ -65,6 +65,7 @@ public final class CallAccessFilter implements WebFilter, Ordered {
 
   private final GuardedMethods methods;
   private final Set<String> nations;
+  private final Set<String> hotlineNations;
   private final TokenValidator tokens;
   private final RateLimiter rateLimiter;
   private final CallLimits limits;
@@ -85,6 +86,34 @@ public final class CallAccessFilter implements WebFilter, Ordered {
       CallDeadlines deadlines,
       IdentityRevocations revocations,
       OpenTelemetry telemetry) {
+    this(
+        methods,
+        nations,
+        Set.of(),
+        auditServiceConfigured,
+        tokens,
+        rateLimiter,
+        limits,
+        deadlines,
+        revocations,
+        telemetry);
+  }
+
+  /**
+   * @param hotlineNations the nations with a hotline node behind this gateway
+   */
+  public CallAccessFilter(
+      GuardedMethods methods,
+      Set<String> nations,
+      Set<String> hotlineNations,
+      boolean auditServiceConfigured,
+      TokenValidator tokens,
+      RateLimiter rateLimiter,
+      CallLimits limits,
+      CallDeadlines deadlines,
+      IdentityRevocations revocations,
+      OpenTelemetry telemetry) {
+    this.hotlineNations = Set.copyOf(hotlineNations);
     this.limits = limits;
     this.deadlines = deadlines;
     this.methods = methods;
@@ -160,7 +189,18 @@ public final class CallAccessFilter implements WebFilter, Ordered {
           Status.Code.INVALID_ARGUMENT,
           "name the nation to call in the `" + NATION_HEADER + "` metadata, one of " + nations);
     }
-    if (!nations.contains(nation)) {
+    if (method.destination() == GuardedMethod.Destination.HOTLINE) {
+      if (!hotlineNations.contains(nation)) {
+        return refuse(
+            exchange,
+            span,
+            Status.Code.NOT_FOUND,
+            "no hotline node for nation "
+                + nation
+                + "; this gateway serves the hotline nodes of "
+                + new java.util.TreeSet<>(hotlineNations));
+      }
+    } else if (!nations.contains(nation)) {
       return refuse(
           exchange,
           span,

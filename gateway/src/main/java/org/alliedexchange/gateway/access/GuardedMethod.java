@@ -33,7 +33,9 @@ public record GuardedMethod(
     /** The exchange service of the nation the caller names in {@code allied-nation}. */
     NATION,
     /** The audit service, federation-wide; it scopes each auditor to its own nation itself. */
-    AUDIT_SERVICE
+    AUDIT_SERVICE,
+    /** The hotline node of the nation the caller names in {@code allied-nation}. */
+    HOTLINE
   }
 
   /** "Service/Method", as spans and audit records name it. */

@@ -25,6 +25,12 @@ public final class GuardedMethods {
   /** The auditors' API, routed to the audit service. */
   public static final String AUDIT_SERVICE = AccessTable.AUDIT.service();
 
+  /** The hotline members' API, routed to the hotline node of the nation the caller names. */
+  public static final String HOTLINE_SERVICE = AccessTable.HOTLINE.service();
+
+  /** The hotline nodes' relay, routed to the hotline node of the nation the caller names. */
+  public static final String HOTLINE_RELAY = AccessTable.HOTLINE_RELAY.service();
+
   private final Map<String, GuardedMethod> byPath;
 
   private GuardedMethods(Map<String, GuardedMethod> byPath) {
@@ -43,6 +49,9 @@ public final class GuardedMethods {
         destination = GuardedMethod.Destination.NATION;
       } else if (service.getFullName().equals(AUDIT_SERVICE)) {
         destination = GuardedMethod.Destination.AUDIT_SERVICE;
+      } else if (service.getFullName().equals(HOTLINE_SERVICE)
+          || service.getFullName().equals(HOTLINE_RELAY)) {
+        destination = GuardedMethod.Destination.HOTLINE;
       } else {
         continue;
       }

@@ -147,6 +147,22 @@ final class RecordCsv {
               + " ("
               + event.getProductServed().getRecipientNation()
               + ") for the gateway's decision";
+      case HOTLINE -> {
+        var hotline = event.getHotline();
+        yield (hotline.getExercise() ? "EXERCISE " : "")
+            + hotline.getKind()
+            + " "
+            + hotline.getConference()
+            + (hotline.getMessageId().isEmpty() ? "" : " " + hotline.getMessageId())
+            + (hotline.getPrecedence().isEmpty() ? "" : " " + hotline.getPrecedence())
+            + (hotline.getReceiptState().isEmpty()
+                ? ""
+                : " " + hotline.getParty() + " " + hotline.getReceiptState())
+            + (hotline.getLinkState().isEmpty() ? "" : " link " + hotline.getLinkState())
+            + (hotline.getAlarmStep().isEmpty() ? "" : " alarm " + hotline.getAlarmStep())
+            + (hotline.getActor().isEmpty() ? "" : " by " + hotline.getActor())
+            + (hotline.getReason().isEmpty() ? "" : ": " + hotline.getReason());
+      }
       default -> "";
     };
   }

@@ -78,6 +78,10 @@ class AccessConfiguration {
     return new CallAccessFilter(
         methods,
         properties.nations().keySet(),
+        properties.nations().entrySet().stream()
+            .filter(e -> !e.getValue().hotlineAddresses().isEmpty())
+            .map(java.util.Map.Entry::getKey)
+            .collect(java.util.stream.Collectors.toSet()),
         properties.auditService().configured(),
         tokens,
         rateLimiter,

@@ -160,9 +160,19 @@ public record GatewayProperties(
    *     {@code https://host:port}
    * @param bindingKeys PEM files with the public keys the nation signs bindings with (more than one
    *     while a key rotates)
+   * @param hotlineAddresses the nation's hotline node replicas, like {@code addresses}; empty when
+   *     the nation has no hotline node behind this gateway
    */
   public record Nation(
-      @NotEmpty List<@NotNull URI> addresses, @NotEmpty List<@NotNull Path> bindingKeys) {}
+      @NotEmpty List<@NotNull URI> addresses,
+      @NotEmpty List<@NotNull Path> bindingKeys,
+      @DefaultValue List<@NotNull URI> hotlineAddresses) {
+
+    /** An unset list arrives as null from code. */
+    public Nation {
+      hotlineAddresses = hotlineAddresses == null ? List.of() : List.copyOf(hotlineAddresses);
+    }
+  }
 
   /**
    * @param callsPerSecond the default for every national system

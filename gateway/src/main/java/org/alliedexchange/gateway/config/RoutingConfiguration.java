@@ -37,15 +37,20 @@ class RoutingConfiguration {
   @Bean
   NationRouter nationRouter(GatewayProperties properties) {
     Map<String, List<URI>> addresses = new HashMap<>();
+    Map<String, List<URI>> hotline = new HashMap<>();
     properties
         .nations()
         .forEach(
             (nation, config) -> {
               checkAddresses("allied.gateway.nations." + nation + ".addresses", config.addresses());
+              checkAddresses(
+                  "allied.gateway.nations." + nation + ".hotline-addresses",
+                  config.hotlineAddresses());
               addresses.put(nation, config.addresses());
+              hotline.put(nation, config.hotlineAddresses());
             });
     checkAddresses("allied.gateway.audit-service.addresses", properties.auditService().addresses());
-    return new NationRouter(addresses, properties.auditService().addresses());
+    return new NationRouter(addresses, hotline, properties.auditService().addresses());
   }
 
   private static void checkAddresses(String key, List<URI> addresses) {
@@ -67,6 +72,11 @@ class RoutingConfiguration {
             "exchange",
             r -> r.path("/" + GuardedMethods.EXCHANGE_SERVICE + "/*").uri(NATION_ROUTED))
         .route("audit", r -> r.path("/" + GuardedMethods.AUDIT_SERVICE + "/*").uri(NATION_ROUTED))
+        .route(
+            "hotline", r -> r.path("/" + GuardedMethods.HOTLINE_SERVICE + "/*").uri(NATION_ROUTED))
+        .route(
+            "hotline-relay",
+            r -> r.path("/" + GuardedMethods.HOTLINE_RELAY + "/*").uri(NATION_ROUTED))
         .build();
   }
 
@@ -100,7 +110,14 @@ class RoutingConfiguration {
               + " name the authority of the backends' certificates in allied.gateway.backend-tls.authority");
     }
     List<URI> backends = new ArrayList<>(properties.auditService().addresses());
-    properties.nations().values().forEach(n -> backends.addAll(n.addresses()));
+    properties
+        .nations()
+        .values()
+        .forEach(
+            n -> {
+              backends.addAll(n.addresses());
+              backends.addAll(n.hotlineAddresses());
+            });
     long tls = backends.stream().filter(a -> "https".equals(a.getScheme())).count();
     long all = backends.size();
     if (tls != 0 && tls != all) {

@@ -187,8 +187,11 @@ class CallAccessFilterTest {
       MockServerWebExchange noNation = call(GET, null, "not a token");
       MockServerWebExchange unknownNation = call(GET, "FRA", "not a token");
       MockServerWebExchange badToken = call(GET, "KOR", "not a token");
+      // KOR has an exchange service behind this gateway but no hotline node
+      MockServerWebExchange noHotlineNode =
+          call("/" + GuardedMethods.HOTLINE_SERVICE + "/Send", "KOR", "not a token");
       for (MockServerWebExchange exchange :
-          List.of(unknownMethod, noNation, unknownNation, badToken)) {
+          List.of(unknownMethod, noNation, unknownNation, badToken, noHotlineNode)) {
         filter.filter(exchange, backend).block(Duration.ofSeconds(5));
       }
 
@@ -199,6 +202,9 @@ class CallAccessFilterTest {
       assertThat(unknownNation.getResponse().getHeaders().getFirst("grpc-message"))
           .isEqualTo("no exchange service for nation FRA; this gateway serves [KOR]");
       assertThat(badToken.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("16");
+      assertThat(noHotlineNode.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("5");
+      assertThat(noHotlineNode.getResponse().getHeaders().getFirst("grpc-message"))
+          .isEqualTo("no hotline node for nation KOR; this gateway serves the hotline nodes of []");
     }
   }
 

@@ -17,7 +17,10 @@ class GuardedMethodsTest {
   void everyRouteCarriesTheRuleOfTheApisTable() {
     assertThat(methods.paths())
         .hasSize(
-            AccessTable.EXCHANGE.methodNames().size() + AccessTable.AUDIT.methodNames().size());
+            AccessTable.EXCHANGE.methodNames().size()
+                + AccessTable.AUDIT.methodNames().size()
+                + AccessTable.HOTLINE.methodNames().size()
+                + AccessTable.HOTLINE_RELAY.methodNames().size());
     for (String path : methods.paths()) {
       GuardedMethod method = methods.at(path);
       AccessTable table = AccessTable.forService(method.service());
@@ -38,6 +41,23 @@ class GuardedMethodsTest {
     assertThat(publish.destination()).isEqualTo(GuardedMethod.Destination.NATION);
     assertThat(methods.at("/allied.audit.v1.AuditService/QueryRecords").role())
         .isEqualTo("auditor");
+  }
+
+  @Test
+  void hotlineMembersCallOnlyTheirOwnNodeWhileNodesPullFromAnyPeer() {
+    GuardedMethod send = methods.at("/allied.hotline.v1.HotlineService/Send");
+    GuardedMethod relay = methods.at("/allied.hotline.v1.HotlineRelay/Relay");
+
+    assertThat(send.role()).isEqualTo("hotline-member");
+    assertThat(send.ownNationOnly()).isTrue();
+    assertThat(send.requestLabelled()).isTrue();
+    assertThat(send.bound()).isFalse();
+    assertThat(send.destination()).isEqualTo(GuardedMethod.Destination.HOTLINE);
+    assertThat(relay.role()).isEqualTo("hotline-relay");
+    assertThat(relay.ownNationOnly()).isFalse();
+    assertThat(relay.bound()).isTrue();
+    assertThat(relay.serverStreaming()).isTrue();
+    assertThat(relay.destination()).isEqualTo(GuardedMethod.Destination.HOTLINE);
     assertThat(methods.at("/allied.audit.v1.AuditService/QueryRecords").destination())
         .isEqualTo(GuardedMethod.Destination.AUDIT_SERVICE);
   }

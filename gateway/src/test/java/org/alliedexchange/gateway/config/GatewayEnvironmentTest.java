@@ -37,6 +37,7 @@ class GatewayEnvironmentTest {
         "https://exchange-kor:9090,https://exchange-kor-2:9090");
     variables.put("ALLIED_GATEWAY_NATIONS_KOR_BINDINGKEYS", "/etc/allied/keys/kor.pub.pem");
     variables.put("ALLIED_GATEWAY_NATIONS_JPN_ADDRESSES_0_", "https://exchange-jpn:9090");
+    variables.put("ALLIED_GATEWAY_NATIONS_JPN_HOTLINEADDRESSES", "https://hotline-jpn:9090");
     variables.put("ALLIED_GATEWAY_NATIONS_JPN_BINDINGKEYS_0_", "/etc/allied/keys/jpn.pub.pem");
     variables.put("ALLIED_GATEWAY_AUTH_ISSUER", "http://keycloak:8080/realms/allied");
     variables.put("ALLIED_GATEWAY_AUDITREDIS", "redis://gateway:secret@redis:6379");
@@ -58,6 +59,9 @@ class GatewayEnvironmentTest {
         .containsExactly(Path.of("/etc/allied/keys/kor.pub.pem"));
     assertThat(properties.nations().get("JPN").addresses())
         .containsExactly(URI.create("https://exchange-jpn:9090"));
+    assertThat(properties.nations().get("JPN").hotlineAddresses())
+        .containsExactly(URI.create("https://hotline-jpn:9090"));
+    assertThat(properties.nations().get("KOR").hotlineAddresses()).isEmpty();
     assertThat(properties.auth().issuer())
         .isEqualTo(URI.create("http://keycloak:8080/realms/allied"));
     assertThat(properties.auditRedis()).isEqualTo(URI.create("redis://gateway:secret@redis:6379"));
@@ -74,7 +78,8 @@ class GatewayEnvironmentTest {
   @Test
   void aNationConfiguredTwiceInDifferentCaseIsRefusedNamingTheKey() {
     GatewayProperties.Nation nation =
-        new GatewayProperties.Nation(List.of(URI.create("http://a:1")), List.of(Path.of("k.pem")));
+        new GatewayProperties.Nation(
+            List.of(URI.create("http://a:1")), List.of(Path.of("k.pem")), null);
     Map<String, GatewayProperties.Nation> nations = new LinkedHashMap<>();
     nations.put("KOR", nation);
     nations.put("kor", nation);

@@ -28,6 +28,7 @@ class NationRouterTest {
               List.of(URI.create("http://10.0.0.1:9090"), URI.create("http://10.0.0.2:9090")),
               "JPN",
               List.of(URI.create("https://10.0.1.1:9443"))),
+          Map.of("JPN", List.of(URI.create("https://10.0.1.7:9443"))),
           List.of(URI.create("http://10.0.9.1:9100")));
   private final List<URI> sentTo = new ArrayList<>();
   private final GatewayFilterChain chain =
@@ -62,6 +63,14 @@ class NationRouterTest {
     assertThat(sentTo)
         .containsExactly(
             URI.create("http://10.0.9.1:9100/allied.audit.v1.AuditService/QueryRecords"));
+  }
+
+  @Test
+  void aHotlineCallGoesToTheNamedNationsHotlineNodeNotItsExchangeService() {
+    router.filter(admitted("/" + GuardedMethods.HOTLINE_RELAY + "/Relay", "JPN"), chain).block();
+
+    assertThat(sentTo)
+        .containsExactly(URI.create("https://10.0.1.7:9443/allied.hotline.v1.HotlineRelay/Relay"));
   }
 
   @Test
