@@ -1,0 +1,244 @@
+package org.alliedexchange.hotline.config;
+
+import io.grpc.BindableService;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.alliedexchange.accesstoken.TokenSettings;
+import org.alliedexchange.accesstoken.TokenValidator;
+import org.alliedexchange.api.hotline.v1.HotlineRelayGrpc;
+import org.alliedexchange.api.hotline.v1.HotlineServiceGrpc;
+import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.RedisConnections;
+import org.alliedexchange.federationstate.AgreementBoard;
+import org.alliedexchange.hotline.domain.ConferenceBook;
+import org.alliedexchange.hotline.line.LineSupervision;
+import org.alliedexchange.hotline.line.QuietLineSupervision;
+import org.alliedexchange.label.BindingSigner;
+import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.policy.Federation;
+import org.alliedexchange.policy.FederationConfig;
+import org.alliedexchange.policy.NationalScheme;
+import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
+import org.alliedexchange.serviceruntime.CallMetrics;
+import org.alliedexchange.serviceruntime.GatewayOnlyTls;
+import org.alliedexchange.serviceruntime.GrpcServer;
+import org.alliedexchange.serviceruntime.ManagementServer;
+import org.alliedexchange.serviceruntime.ServiceDatabase;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import redis.clients.jedis.RedisClient;
+
+/** The wiring of one nation's hotline node; every piece is plain Java, Spring only assembles it. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(HotlineProperties.class)
+public class HotlineConfiguration {
+
+  @Bean
+  Federation federation(HotlineProperties properties) {
+    Federation federation =
+        properties.policyConfig() == null
+            ? FederationConfig.loadDefault()
+            : FederationConfig.load(properties.policyConfig());
+    if (federation.nation(properties.nation()) == null) {
+      throw new IllegalStateException(
+          "allied.hotline.nation: "
+              + properties.nation()
+              + " is not a nation of the federation configuration "
+              + federation.nations().stream().map(NationalScheme::code).toList());
+    }
+    return federation;
+  }
+
+  /** The conferences, checked against the federation: every nation known, this one a member. */
+  @Bean
+  ConferenceBook conferenceBook(HotlineProperties properties, Federation federation) {
+    ConferenceBook book;
+    try {
+      book =
+          properties.conferencesFile() == null
+              ? ConferenceBook.loadBuiltIn()
+              : ConferenceBook.load(properties.conferencesFile());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("allied.hotline.conferences-file: " + e.getMessage(), e);
+    }
+    book.all()
+        .forEach(
+            conference ->
+                conference
+                    .getNationsList()
+                    .forEach(
+                        nation -> {
+                          if (federation.nation(nation) == null) {
+                            throw new IllegalStateException(
+                                "allied.hotline.conferences-file: conference "
+                                    + conference.getId()
+                                    + " names "
+                                    + nation
+                                    + ", not a nation of the federation");
+                          }
+                        }));
+    if (book.ofNation(properties.nation()).isEmpty()) {
+      throw new IllegalStateException(
+          "allied.hotline.conferences-file: "
+              + properties.nation()
+              + " is a member of no conference");
+    }
+    return book;
+  }
+
+  /**
+   * Agreement statuses as the federation administrators set them, so a send is refused under a
+   * suspension as the guard would withhold it.
+   */
+  @Bean(destroyMethod = "close")
+  AgreementBoard agreementBoard(Federation federation, HotlineProperties properties) {
+    return new AgreementBoard(
+        federation, redis(properties), AuditStream.DEFAULT_KEY, Clock.systemUTC());
+  }
+
+  /** The configured PostgreSQL, pooled and migrated. */
+  @Bean(destroyMethod = "close")
+  ServiceDatabase database(HotlineProperties properties) {
+    HotlineProperties.Database database = properties.database();
+    return ServiceDatabase.open(
+        new ServiceDatabase.Settings(
+            database.url(),
+            database.username(),
+            database.password(),
+            database.migrationUsername(),
+            database.migrationPassword(),
+            "hotline-" + properties.nation(),
+            16,
+            "org/alliedexchange/hotline/db/migration",
+            Map.of("prepareThreshold", "1")));
+  }
+
+  /** The pool; closed with the database, not on its own. */
+  @Bean(destroyMethod = "")
+  DataSource dataSource(ServiceDatabase database) {
+    return database.dataSource();
+  }
+
+  @Bean
+  NationalKey nationalKey(HotlineProperties properties) {
+    NationalKey key = NationalKey.loadOrCreate(properties.signingKey());
+    key.writePublicKeyBeside(properties.signingKey());
+    return key;
+  }
+
+  @Bean
+  BindingSigner bindingSigner(HotlineProperties properties, NationalKey key) {
+    return new BindingSigner(properties.nation(), key);
+  }
+
+  @Bean(destroyMethod = "close")
+  AuditStreamWriter auditStreamWriter(HotlineProperties properties) {
+    return AuditStreamWriter.connect(
+        redis(properties), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
+  }
+
+  /** The line's supervision: none until one is configured. */
+  @Bean(destroyMethod = "close")
+  LineSupervision lineSupervision() {
+    return new QuietLineSupervision();
+  }
+
+  /**
+   * Spans go to the processor given (tests) and, when {@code otel.exporter.otlp.endpoint} names a
+   * collector, over OTLP/HTTP; otherwise nowhere.
+   */
+  @Bean(destroyMethod = "close")
+  OpenTelemetrySdk openTelemetry(
+      HotlineProperties properties,
+      ObjectProvider<SpanProcessor> spans,
+      @Value("${otel.exporter.otlp.endpoint:}") String otlpEndpoint) {
+    return Telemetry.create(
+        properties.nation(), spans.getIfAvailable(), Telemetry.otlp(otlpEndpoint));
+  }
+
+  @Bean
+  PrometheusMeterRegistry meterRegistry() {
+    return ManagementServer.registry();
+  }
+
+  @Bean
+  List<BindableService> hotlineServices() {
+    return List.of(
+        new HotlineServiceGrpc.HotlineServiceImplBase() {},
+        new HotlineRelayGrpc.HotlineRelayImplBase() {});
+  }
+
+  @Bean
+  CallMetrics callMetrics(PrometheusMeterRegistry registry, List<BindableService> services) {
+    return new CallMetrics(registry, services.stream().map(BindableService::bindService).toList());
+  }
+
+  /** Readiness's own client of the Redis: PING only. */
+  @Bean(destroyMethod = "close")
+  RedisClient readinessRedis(HotlineProperties properties) {
+    return RedisConnections.connect(redis(properties), Duration.ofSeconds(2));
+  }
+
+  @Bean
+  ManagementServer managementServer(
+      HotlineProperties properties,
+      PrometheusMeterRegistry registry,
+      RedisClient readinessRedis,
+      DataSource dataSource,
+      TokenValidator tokens,
+      GrpcServer grpcServer,
+      @Value("${management.server.port:-1}") int port,
+      @Value("${management.server.address:127.0.0.1}") String address) {
+    return new ManagementServer(
+        "hotline node " + properties.nation(),
+        address,
+        port,
+        registry,
+        ManagementServer.storesAndKeys(grpcServer, readinessRedis::ping, dataSource, tokens));
+  }
+
+  @Bean
+  TokenValidator tokenValidator(HotlineProperties properties) {
+    TokenSettings auth = properties.auth();
+    return new TokenValidator(auth.issuer(), auth.jwks(), auth.audience(), auth.clockSkew());
+  }
+
+  @Bean
+  GrpcServer grpcServer(
+      HotlineProperties properties,
+      List<BindableService> services,
+      TokenValidator validator,
+      OpenTelemetrySdk telemetry,
+      CallMetrics metrics) {
+    return new GrpcServer(
+        "hotline node " + properties.nation(),
+        properties.host(),
+        properties.port(),
+        properties.limits().maxMessageBytes(),
+        properties.limits().shutdownGrace(),
+        services.stream().map(BindableService::bindService).toList(),
+        new AuthenticationInterceptor(validator),
+        GrpcTelemetry.create(telemetry).createServerInterceptor(),
+        GatewayOnlyTls.open("allied.hotline", properties.tls()),
+        properties.reflection(),
+        metrics);
+  }
+
+  /** The audit stream's Redis, checked; a wrong URL stops the node naming the key. */
+  static URI redis(HotlineProperties properties) {
+    RedisConnections.check(properties.auditRedis(), "allied.hotline.audit-redis");
+    return properties.auditRedis();
+  }
+}
