@@ -52,7 +52,8 @@ public final class ChainHeads {
   public ChainHead sign(String conference, List<RelayItemDigest> items) {
     Map<String, Long> through = contiguousThrough(items);
     byte[] hash = hash(items, through).orElseThrow();
-    Timestamp signedAt = Timestamp.newBuilder().setSeconds(clock.instant().getEpochSecond()).build();
+    Timestamp signedAt =
+        Timestamp.newBuilder().setSeconds(clock.instant().getEpochSecond()).build();
     ChainHead unsigned =
         ChainHead.newBuilder()
             .setConference(conference)
@@ -93,7 +94,8 @@ public final class ChainHeads {
       verifier.update(statement(head));
       return verifier.verify(head.getSignature().toByteArray())
           ? Optional.empty()
-          : Optional.of("the signature does not hold: the head was changed or not signed by " + peer);
+          : Optional.of(
+              "the signature does not hold: the head was changed or not signed by " + peer);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       return Optional.of("the signature does not hold: " + e.getMessage());
     }
@@ -142,7 +144,9 @@ public final class ChainHeads {
   public static Map<String, Long> contiguousThrough(List<RelayItemDigest> items) {
     Map<String, List<Long>> sequences = new HashMap<>();
     for (RelayItemDigest item : items) {
-      sequences.computeIfAbsent(item.origin(), o -> new java.util.ArrayList<>()).add(item.sequence());
+      sequences
+          .computeIfAbsent(item.origin(), o -> new java.util.ArrayList<>())
+          .add(item.sequence());
     }
     Map<String, Long> through = new TreeMap<>();
     sequences.forEach(

@@ -15,7 +15,9 @@ public final class ExecutorLineScheduler implements LineScheduler {
 
   private final ScheduledExecutorService executor;
 
-  /** @param threads how many tasks may run at once (a probe per peer and the tick) */
+  /**
+   * @param threads how many tasks may run at once (a probe per peer and the tick)
+   */
   public ExecutorLineScheduler(int threads) {
     AtomicInteger count = new AtomicInteger();
     this.executor =

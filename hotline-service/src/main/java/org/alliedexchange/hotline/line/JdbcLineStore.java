@@ -185,7 +185,9 @@ public final class JdbcLineStore implements LineStore {
   public List<StoredAlarm> openAlarms() {
     List<StoredAlarm> alarms = new ArrayList<>();
     query(
-        "SELECT " + ALARM_COLUMNS + " FROM alarm WHERE acknowledged_at IS NULL ORDER BY raised_at, id",
+        "SELECT "
+            + ALARM_COLUMNS
+            + " FROM alarm WHERE acknowledged_at IS NULL ORDER BY raised_at, id",
         rows -> alarms.add(alarm(rows)));
     return alarms;
   }
@@ -193,7 +195,10 @@ public final class JdbcLineStore implements LineStore {
   @Override
   public Optional<StoredAlarm> alarm(String id) {
     List<StoredAlarm> alarms = new ArrayList<>();
-    query("SELECT " + ALARM_COLUMNS + " FROM alarm WHERE id = ?", rows -> alarms.add(alarm(rows)), id);
+    query(
+        "SELECT " + ALARM_COLUMNS + " FROM alarm WHERE id = ?",
+        rows -> alarms.add(alarm(rows)),
+        id);
     return alarms.stream().findFirst();
   }
 

@@ -45,7 +45,8 @@ public interface LineStore {
   /** Inserts or updates an alarm. */
   void saveAlarm(StoredAlarm alarm);
 
-  void recordAlarmStep(String alarmId, String step, EscalationLevel level, String actor, Instant at);
+  void recordAlarmStep(
+      String alarmId, String step, EscalationLevel level, String actor, Instant at);
 
   /** The alarms not acknowledged, oldest first. */
   List<StoredAlarm> openAlarms();

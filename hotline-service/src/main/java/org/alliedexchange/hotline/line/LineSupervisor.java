@@ -123,7 +123,8 @@ public final class LineSupervisor implements LineSupervision {
       Map<String, LinkState> states = store.lastLinkStates();
       peers = peers();
       for (String peer : peers) {
-        links.put(peer, new Link(peer, states.getOrDefault(peer, LinkState.LINK_STATE_UNSPECIFIED)));
+        links.put(
+            peer, new Link(peer, states.getOrDefault(peer, LinkState.LINK_STATE_UNSPECIFIED)));
       }
       store.openAlarms().forEach(alarm -> open.put(alarm.alarm().getId(), alarm));
       store.openDeadlines().forEach(d -> deadlines.put(key(d.messageId(), d.party()), d));
@@ -172,7 +173,9 @@ public final class LineSupervisor implements LineSupervision {
   @Override
   public synchronized Alarm acknowledgeAlarm(String alarmId, String username) {
     if (alarmId == null || alarmId.isEmpty() || alarmId.length() > 64) {
-      throw Status.INVALID_ARGUMENT.withDescription("alarm_id must name an alarm").asRuntimeException();
+      throw Status.INVALID_ARGUMENT
+          .withDescription("alarm_id must name an alarm")
+          .asRuntimeException();
     }
     StoredAlarm stored = open.get(alarmId);
     if (stored == null) {
@@ -223,14 +226,15 @@ public final class LineSupervisor implements LineSupervision {
       return;
     }
     Instant now = clock.instant();
-    Instant accepted =
-        message.hasAcceptedAt() ? WireMapping.instant(message.getAcceptedAt()) : now;
+    Instant accepted = message.hasAcceptedAt() ? WireMapping.instant(message.getAcceptedAt()) : now;
     Instant due = accepted.plus(within);
     if (due.isBefore(now.minus(HISTORY))) {
       return;
     }
     AlarmKind raises =
-        message.getLineTest() ? AlarmKind.ALARM_KIND_TEST_MISSED : AlarmKind.ALARM_KIND_NOT_ACKNOWLEDGED;
+        message.getLineTest()
+            ? AlarmKind.ALARM_KIND_TEST_MISSED
+            : AlarmKind.ALARM_KIND_NOT_ACKNOWLEDGED;
     for (String party : new TreeSet<>(parties)) {
       boolean watched =
           !party.equals(message.getOrigin())
@@ -257,7 +261,10 @@ public final class LineSupervisor implements LineSupervision {
     if (deadline != null) {
       if (deadline.raises() == AlarmKind.ALARM_KIND_TEST_MISSED) {
         audit(
-            event(HotlineEvent.Kind.LINE_TEST, deadline.conference(), conferenceParties(deadline.conference()))
+            event(
+                    HotlineEvent.Kind.LINE_TEST,
+                    deadline.conference(),
+                    conferenceParties(deadline.conference()))
                 .setMessageId(deadline.messageId())
                 .setParty(receipt.getParty())
                 .setActor(receipt.getBy())
@@ -267,7 +274,8 @@ public final class LineSupervisor implements LineSupervision {
       deadlines.remove(key);
       return;
     }
-    // acknowledged after its alarm went up: the alarm says so, and still wants its own acknowledgement
+    // acknowledged after its alarm went up: the alarm says so, and still wants its own
+    // acknowledgement
     for (StoredAlarm stored : List.copyOf(open.values())) {
       Alarm alarm = stored.alarm();
       if ((alarm.getKind() == AlarmKind.ALARM_KIND_TEST_MISSED
@@ -366,10 +374,10 @@ public final class LineSupervisor implements LineSupervision {
             .setReason(reason));
     link.state = next;
     store.recordLinkState(link.peer, previous, next, at, reason);
-    node.publish(link.toProto().toBuilder().setBacklog(Math.max(0, node.backlogFor(link.peer))).build());
+    node.publish(
+        link.toProto().toBuilder().setBacklog(Math.max(0, node.backlogFor(link.peer))).build());
     LOG.info("link to {}: {} -> {} ({})", link.peer, previous, next, reason);
-    Optional<StoredAlarm> alarm =
-        findOpen(AlarmKind.ALARM_KIND_LINK_RED, "", "", link.peer);
+    Optional<StoredAlarm> alarm = findOpen(AlarmKind.ALARM_KIND_LINK_RED, "", "", link.peer);
     if (next == LinkState.LINK_STATE_RED) {
       String detail = "the link to " + link.peer + " is RED since " + at + ": " + reason;
       if (alarm.isEmpty()) {
@@ -448,7 +456,11 @@ public final class LineSupervisor implements LineSupervision {
               .setSequence(test.getSerial())
               .setActor(system)
               .setHeadHash(head.getHeadHash())
-              .setReason("line test sent in slot " + slot + ", chain head through " + head.getThroughMap()));
+              .setReason(
+                  "line test sent in slot "
+                      + slot
+                      + ", chain head through "
+                      + head.getThroughMap()));
       store.recordLineTest(test.getId(), id, slot, now, head.getHeadHash().toByteArray());
       HotlineMessage registered =
           test.toBuilder()
@@ -553,7 +565,12 @@ public final class LineSupervisor implements LineSupervision {
             .setActor(system)
             .setHeadHash(head.getHeadHash().size() <= 64 ? head.getHeadHash() : ByteString.EMPTY)
             .setReason("REJECTED: " + why));
-    String detail = peer + "'s chain head of " + ChainHeads.printable(head.getConference()) + " was rejected: " + why;
+    String detail =
+        peer
+            + "'s chain head of "
+            + ChainHeads.printable(head.getConference())
+            + " was rejected: "
+            + why;
     if (findOpen(AlarmKind.ALARM_KIND_CHAIN_MISMATCH, conferenceId, "", peer).isEmpty()) {
       raise(AlarmKind.ALARM_KIND_CHAIN_MISMATCH, conferenceId, "", peer, detail, clock.instant());
     }
@@ -613,7 +630,8 @@ public final class LineSupervisor implements LineSupervision {
                     + " through "
                     + new TreeMap<>(head.getThroughMap())));
     if (mismatch != null
-        && findOpen(AlarmKind.ALARM_KIND_CHAIN_MISMATCH, head.getConference(), "", peer).isEmpty()) {
+        && findOpen(AlarmKind.ALARM_KIND_CHAIN_MISMATCH, head.getConference(), "", peer)
+            .isEmpty()) {
       raise(
           AlarmKind.ALARM_KIND_CHAIN_MISMATCH,
           head.getConference(),
@@ -654,7 +672,10 @@ public final class LineSupervisor implements LineSupervision {
   private void update(StoredAlarm stored, String detail) {
     Alarm alarm = stored.alarm().toBuilder().setDetail(detail).build();
     audit(alarmEvent(alarm, "UPDATED", system));
-    save(new StoredAlarm(alarm, stored.lastStepAt(), stored.levelSince()), "UPDATED", clock.instant());
+    save(
+        new StoredAlarm(alarm, stored.lastStepAt(), stored.levelSince()),
+        "UPDATED",
+        clock.instant());
   }
 
   private void save(StoredAlarm stored, String step, Instant at) {

@@ -16,8 +16,8 @@ public final class LineTestSchedule {
 
   /**
    * The first test text of the Washington–Moscow link (every Latin letter and digit), in lower case
-   * too, and Hangul and kana pangrams, so the whole character path is checked: the Hangul
-   * syllables start with every basic consonant in order before the Korean pangram, the iroha every kana once.
+   * too, and Hangul and kana pangrams, so the whole character path is checked: the Hangul syllables
+   * start with every basic consonant in order before the Korean pangram, the iroha every kana once.
    */
   static final String PANGRAMS =
       "THE QUICK BROWN FOX JUMPED OVER THE LAZY DOG'S BACK 1234567890"

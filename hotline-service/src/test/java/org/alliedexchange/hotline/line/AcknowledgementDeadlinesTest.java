@@ -56,7 +56,8 @@ class AcknowledgementDeadlinesTest {
   @Test
   void eachTestIsPrecededByTheSignedChainHeadOfTheConference() {
     byte[] sha = new byte[32];
-    line.node.items.put("JPN-KOR", List.of(new RelayItemDigest("JPN", 1, sha), new RelayItemDigest("KOR", 1, sha)));
+    line.node.items.put(
+        "JPN-KOR", List.of(new RelayItemDigest("JPN", 1, sha), new RelayItemDigest("KOR", 1, sha)));
     line.start();
     HotlineMessage test = advanceUntilTest("JPN-KOR");
 
@@ -93,7 +94,8 @@ class AcknowledgementDeadlinesTest {
     assertThat(missed.get(0).getConference()).isEqualTo("JPN-KOR-USA");
     assertThat(missed.get(0).getDetail()).contains("USA has not acknowledged the line test");
     assertThat(WireMapping.instant(missed.get(0).getRaisedAt()))
-        .isBetween(sentAt.plus(Duration.ofMinutes(5)), sentAt.plus(Duration.ofMinutes(5)).plusSeconds(1));
+        .isBetween(
+            sentAt.plus(Duration.ofMinutes(5)), sentAt.plus(Duration.ofMinutes(5)).plusSeconds(1));
     assertThat(line.node.audits(HotlineEvent.Kind.LINE_TEST))
         .anySatisfy(
             e -> {
@@ -193,7 +195,8 @@ class AcknowledgementDeadlinesTest {
       }
       Instant next =
           new LineTestSchedule(line.settings.testInterval())
-              .start(new LineTestSchedule(line.settings.testInterval()).slot(line.time.instant()) + 1);
+              .start(
+                  new LineTestSchedule(line.settings.testInterval()).slot(line.time.instant()) + 1);
       line.time.advance(Duration.between(line.time.instant(), next).minusMillis(500));
     }
     throw new AssertionError("no test sent into " + conference);

@@ -50,7 +50,9 @@ class LinkSupervisionTest {
         line.node.audits(HotlineEvent.Kind.LINK_STATE).stream()
             .filter(e -> e.getParty().equals("JPN"))
             .toList();
-    assertThat(changes).extracting(HotlineEvent::getLinkState).containsExactly("GREEN", "AMBER", "GREEN");
+    assertThat(changes)
+        .extracting(HotlineEvent::getLinkState)
+        .containsExactly("GREEN", "AMBER", "GREEN");
     assertThat(changes.get(1).getReason()).contains("slow: answered in 1500 ms");
     assertThat(changes.get(1).getPartiesList()).containsExactly("JPN", "KOR");
     assertThat(line.node.publishedLinks)
