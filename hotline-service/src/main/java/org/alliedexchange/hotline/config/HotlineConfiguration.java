@@ -1,6 +1,6 @@
 package org.alliedexchange.hotline.config;
 
-import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -10,18 +10,26 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import javax.sql.DataSource;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.accesstoken.TokenValidator;
-import org.alliedexchange.api.hotline.v1.HotlineRelayGrpc;
-import org.alliedexchange.api.hotline.v1.HotlineServiceGrpc;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.federationstate.AgreementBoard;
+import org.alliedexchange.hotline.audit.HotlineAudit;
 import org.alliedexchange.hotline.domain.ConferenceBook;
+import org.alliedexchange.hotline.grpc.HotlineGrpcService;
+import org.alliedexchange.hotline.grpc.RelayService;
 import org.alliedexchange.hotline.line.LineSupervision;
 import org.alliedexchange.hotline.line.QuietLineSupervision;
+import org.alliedexchange.hotline.node.HotlineNode;
+import org.alliedexchange.hotline.relay.PeerRelays;
+import org.alliedexchange.hotline.store.HotlineStore;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.policy.Federation;
@@ -149,10 +157,143 @@ public class HotlineConfiguration {
         redis(properties), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
   }
 
-  /** The line's supervision: none until one is configured. */
-  @Bean(destroyMethod = "close")
-  LineSupervision lineSupervision() {
-    return new QuietLineSupervision();
+  @Bean
+  HotlineStore hotlineStore(DataSource dataSource) {
+    return new HotlineStore(dataSource);
+  }
+
+  @Bean
+  HotlineAudit hotlineAudit(AuditStreamWriter writer, HotlineProperties properties) {
+    return new HotlineAudit(writer, properties.nation(), Clock.systemUTC());
+  }
+
+  /** The threads that write the nodes' streams (watch sessions, relays): daemons, many waiting. */
+  @Bean(destroyMethod = "shutdownNow")
+  ExecutorService hotlineStreams() {
+    return Executors.newCachedThreadPool(daemons("hotline-stream"));
+  }
+
+  @Bean(destroyMethod = "shutdownNow")
+  ScheduledExecutorService hotlineScheduler() {
+    return Executors.newScheduledThreadPool(2, daemons("hotline-schedule"));
+  }
+
+  @Bean
+  HotlineNode hotlineNode(
+      HotlineProperties properties,
+      ConferenceBook book,
+      HotlineStore store,
+      HotlineAudit audit,
+      BindingSigner signer,
+      NationalKey key,
+      AgreementBoard board) {
+    HotlineProperties.ExpireAfter expire = properties.expireAfter();
+    String system =
+        properties.relayClient().clientId() != null
+            ? properties.relayClient().clientId()
+            : properties.nation().toLowerCase(java.util.Locale.ROOT) + "-hotline";
+    return new HotlineNode(
+        properties.nation(),
+        system,
+        book,
+        store,
+        audit,
+        signer,
+        key,
+        board::engine,
+        board::problem,
+        Clock.systemUTC(),
+        properties.delayThreshold(),
+        new HotlineNode.ExpireAfter(
+            expire.flash(), expire.immediate(), expire.priority(), expire.routine()));
+  }
+
+  /**
+   * The line's supervision: the quiet one (no probes, tests or alarms) until the line's own is
+   * wired here, on the node's operations.
+   */
+  @Bean(destroyMethod = "")
+  LineSupervision lineSupervision(HotlineNode node) {
+    LineSupervision supervision = new QuietLineSupervision();
+    node.lineSupervision(() -> supervision);
+    return supervision;
+  }
+
+  /**
+   * The pulls from the peers through the gateway; none when no gateway is configured (a node on its
+   * own). The relay client's identity is required with a gateway.
+   */
+  @Bean(destroyMethod = "")
+  PeerRelays peerRelays(
+      HotlineProperties properties,
+      HotlineNode node,
+      ScheduledExecutorService hotlineScheduler,
+      ExecutorService hotlineStreams) {
+    HotlineProperties.Gateway gateway = properties.gateway();
+    if (gateway.address() == null) {
+      return null;
+    }
+    URI address = gateway.address();
+    if (address.getHost() == null
+        || address.getPort() < 0
+        || !("http".equals(address.getScheme()) || "https".equals(address.getScheme()))) {
+      throw new IllegalStateException(
+          "allied.hotline.gateway.address: must be https://host:port or http://host:port, not "
+              + address);
+    }
+    HotlineProperties.RelayClient client = properties.relayClient();
+    if (client.tokenUri() == null || client.clientId() == null || client.clientSecret() == null) {
+      throw new IllegalStateException(
+          "allied.hotline.relay-client.token-uri, client-id and client-secret are required with"
+              + " allied.hotline.gateway.address: the node pulls from its peers as its own system");
+    }
+    PeerRelays relays =
+        new PeerRelays(
+            node,
+            address,
+            gateway.authority(),
+            gateway.caFile(),
+            PeerRelays.tokens(client.tokenUri(), client.clientId(), client.clientSecret()),
+            hotlineScheduler,
+            hotlineStreams,
+            properties.limits().gapRepairAfter());
+    node.prober(relays::probe);
+    return relays;
+  }
+
+  @Bean
+  HotlineLifecycle hotlineLifecycle(
+      HotlineNode node,
+      ObjectProvider<PeerRelays> relays,
+      LineSupervision line,
+      ScheduledExecutorService hotlineScheduler) {
+    return new HotlineLifecycle(node, relays.getIfAvailable(), line, hotlineScheduler);
+  }
+
+  @Bean
+  HotlineGrpcService hotlineGrpcService(
+      HotlineNode node, LineSupervision line, ExecutorService hotlineStreams) {
+    return new HotlineGrpcService(node, () -> line, hotlineStreams);
+  }
+
+  @Bean
+  RelayService relayService(HotlineNode node, ExecutorService hotlineStreams) {
+    return new RelayService(node, hotlineStreams, Clock.systemUTC());
+  }
+
+  @Bean
+  List<ServerServiceDefinition> hotlineServices(HotlineGrpcService hotline, RelayService relay) {
+    return List.of(hotline.bindService(), relay.serviceDefinition());
+  }
+
+  private static ThreadFactory daemons(String name) {
+    java.util.concurrent.atomic.AtomicInteger count =
+        new java.util.concurrent.atomic.AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   /**
@@ -174,15 +315,9 @@ public class HotlineConfiguration {
   }
 
   @Bean
-  List<BindableService> hotlineServices() {
-    return List.of(
-        new HotlineServiceGrpc.HotlineServiceImplBase() {},
-        new HotlineRelayGrpc.HotlineRelayImplBase() {});
-  }
-
-  @Bean
-  CallMetrics callMetrics(PrometheusMeterRegistry registry, List<BindableService> services) {
-    return new CallMetrics(registry, services.stream().map(BindableService::bindService).toList());
+  CallMetrics callMetrics(
+      PrometheusMeterRegistry registry, List<ServerServiceDefinition> hotlineServices) {
+    return new CallMetrics(registry, hotlineServices);
   }
 
   /** Readiness's own client of the Redis: PING only. */
@@ -218,7 +353,7 @@ public class HotlineConfiguration {
   @Bean
   GrpcServer grpcServer(
       HotlineProperties properties,
-      List<BindableService> services,
+      List<ServerServiceDefinition> hotlineServices,
       TokenValidator validator,
       OpenTelemetrySdk telemetry,
       CallMetrics metrics) {
@@ -228,7 +363,7 @@ public class HotlineConfiguration {
         properties.port(),
         properties.limits().maxMessageBytes(),
         properties.limits().shutdownGrace(),
-        services.stream().map(BindableService::bindService).toList(),
+        hotlineServices,
         new AuthenticationInterceptor(validator),
         GrpcTelemetry.create(telemetry).createServerInterceptor(),
         GatewayOnlyTls.open("allied.hotline", properties.tls()),

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,16 +51,23 @@ public final class ChainHeads {
 
   /** This node's signed head over the items it holds of a conference. */
   public ChainHead sign(String conference, List<RelayItemDigest> items) {
+    return sign(conference, items, key, clock.instant());
+  }
+
+  /**
+   * The head of the items of {@code conference} (each origin's run from 1 without a gap), signed
+   * with {@code key} at {@code at} (whole seconds, as the statement carries them).
+   */
+  public static ChainHead sign(
+      String conference, List<RelayItemDigest> items, NationalKey key, Instant at) {
     Map<String, Long> through = contiguousThrough(items);
     byte[] hash = hash(items, through).orElseThrow();
-    Timestamp signedAt =
-        Timestamp.newBuilder().setSeconds(clock.instant().getEpochSecond()).build();
     ChainHead unsigned =
         ChainHead.newBuilder()
             .setConference(conference)
             .putAllThrough(through)
             .setHeadHash(ByteString.copyFrom(hash))
-            .setSignedAt(signedAt)
+            .setSignedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()))
             .setKeyId(key.keyId())
             .build();
     try {

@@ -445,7 +445,10 @@ public final class LineSupervisor implements LineSupervision {
 
   private void sendTest(Conference conference, long slot) {
     String id = conference.getId();
-    ChainHead head = chainHeads.sign(id, node.conferenceItems(id));
+    // the node signs and sends its chain head before the test; this is the same hash, for the record
+    List<RelayItemDigest> items = node.conferenceItems(id);
+    Map<String, Long> through = ChainHeads.contiguousThrough(items);
+    byte[] head = ChainHeads.hash(items, through).orElseThrow();
     HotlineMessage test = node.sendLineTest(id, LineTestSchedule.text(nation, id, slot));
     Instant now = clock.instant();
     synchronized (this) {
@@ -455,13 +458,9 @@ public final class LineSupervisor implements LineSupervision {
               .setMessageId(test.getId())
               .setSequence(test.getSerial())
               .setActor(system)
-              .setHeadHash(head.getHeadHash())
-              .setReason(
-                  "line test sent in slot "
-                      + slot
-                      + ", chain head through "
-                      + head.getThroughMap()));
-      store.recordLineTest(test.getId(), id, slot, now, head.getHeadHash().toByteArray());
+              .setHeadHash(ByteString.copyFrom(head))
+              .setReason("line test sent in slot " + slot + ", chain head through " + through));
+      store.recordLineTest(test.getId(), id, slot, now, head);
       HotlineMessage registered =
           test.toBuilder()
               .setLineTest(true)
