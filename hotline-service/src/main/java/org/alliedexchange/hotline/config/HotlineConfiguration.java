@@ -6,6 +6,7 @@ import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import java.net.URI;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -25,8 +26,12 @@ import org.alliedexchange.hotline.audit.HotlineAudit;
 import org.alliedexchange.hotline.domain.ConferenceBook;
 import org.alliedexchange.hotline.grpc.HotlineGrpcService;
 import org.alliedexchange.hotline.grpc.RelayService;
+import org.alliedexchange.hotline.line.ChainHeads;
+import org.alliedexchange.hotline.line.ExecutorLineScheduler;
+import org.alliedexchange.hotline.line.JdbcLineStore;
+import org.alliedexchange.hotline.line.LineSettings;
 import org.alliedexchange.hotline.line.LineSupervision;
-import org.alliedexchange.hotline.line.QuietLineSupervision;
+import org.alliedexchange.hotline.line.LineSupervisor;
 import org.alliedexchange.hotline.node.HotlineNode;
 import org.alliedexchange.hotline.relay.PeerRelays;
 import org.alliedexchange.hotline.store.HotlineStore;
@@ -42,6 +47,7 @@ import org.alliedexchange.serviceruntime.GrpcServer;
 import org.alliedexchange.serviceruntime.ManagementServer;
 import org.alliedexchange.serviceruntime.ServiceDatabase;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -209,14 +215,76 @@ public class HotlineConfiguration {
   }
 
   /**
-   * The line's supervision: the quiet one (no probes, tests or alarms) until the line's own is
-   * wired here, on the node's operations.
+   * The line's supervision on the node's operations: probes, line tests, chain heads and alarms,
+   * kept in the node's PostgreSQL. Started and closed by {@link HotlineLifecycle}.
    */
   @Bean(destroyMethod = "")
-  LineSupervision lineSupervision(HotlineNode node) {
-    LineSupervision supervision = new QuietLineSupervision();
-    node.lineSupervision(() -> supervision);
-    return supervision;
+  LineSupervision lineSupervision(
+      HotlineProperties properties, HotlineNode node, DataSource dataSource, NationalKey key) {
+    Map<String, PublicKey> peerKeys = peerKeys(properties);
+    node.conferences().stream()
+        .flatMap(conference -> conference.getNationsList().stream())
+        .filter(nation -> !nation.equals(properties.nation()) && !peerKeys.containsKey(nation))
+        .distinct()
+        .forEach(
+            nation ->
+                org.slf4j.LoggerFactory.getLogger(HotlineConfiguration.class)
+                    .warn(
+                        "allied.hotline.peer-keys.{} is not set: {}'s chain heads cannot be"
+                            + " verified and each will raise a CHAIN_MISMATCH alarm",
+                        nation,
+                        nation));
+    LineSupervisor supervisor =
+        new LineSupervisor(
+            node,
+            new JdbcLineStore(dataSource),
+            new ChainHeads(key, peerKeys, Clock.systemUTC()),
+            lineSettings(properties),
+            new ExecutorLineScheduler(4),
+            Clock.systemUTC());
+    node.lineSupervision(() -> supervisor);
+    return supervisor;
+  }
+
+  static LineSettings lineSettings(HotlineProperties properties) {
+    return new LineSettings(
+        properties.probeInterval(),
+        properties.probeSlowAfter(),
+        properties.testInterval(),
+        properties.testAckWithin(),
+        properties.ackWithin().flash(),
+        properties.ackWithin().immediate(),
+        properties.alarmRepeat(),
+        properties.escalateAfter(),
+        Duration.ofSeconds(1));
+  }
+
+  /**
+   * The peers' public keys, each read at start-up: a key that cannot be read stops the node naming
+   * it. A peer without a key is logged: its chain heads will raise CHAIN_MISMATCH.
+   */
+  static Map<String, PublicKey> peerKeys(HotlineProperties properties) {
+    Map<String, PublicKey> keys = new java.util.TreeMap<>();
+    properties
+        .peerKeyFiles()
+        .forEach(
+            (nation, file) -> {
+              String key = "allied.hotline.peer-keys." + nation;
+              if (!nation.matches("[A-Z]{3}")) {
+                throw new IllegalStateException(key + ": not an ISO 3166-1 alpha-3 nation code");
+              }
+              try {
+                keys.put(
+                    nation,
+                    NationalKey.publicKey(
+                        java.nio.file.Files.readString(
+                            file, java.nio.charset.StandardCharsets.US_ASCII)));
+              } catch (java.io.IOException | IllegalArgumentException e) {
+                throw new IllegalStateException(
+                    key + ": cannot read a PEM public key from " + file + ": " + e.getMessage(), e);
+              }
+            });
+    return keys;
   }
 
   /**
@@ -228,7 +296,7 @@ public class HotlineConfiguration {
       HotlineProperties properties,
       HotlineNode node,
       ScheduledExecutorService hotlineScheduler,
-      ExecutorService hotlineStreams) {
+      @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
     HotlineProperties.Gateway gateway = properties.gateway();
     if (gateway.address() == null) {
       return null;
@@ -272,12 +340,15 @@ public class HotlineConfiguration {
 
   @Bean
   HotlineGrpcService hotlineGrpcService(
-      HotlineNode node, LineSupervision line, ExecutorService hotlineStreams) {
+      HotlineNode node,
+      LineSupervision line,
+      @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
     return new HotlineGrpcService(node, () -> line, hotlineStreams);
   }
 
   @Bean
-  RelayService relayService(HotlineNode node, ExecutorService hotlineStreams) {
+  RelayService relayService(
+      HotlineNode node, @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
     return new RelayService(node, hotlineStreams, Clock.systemUTC());
   }
 

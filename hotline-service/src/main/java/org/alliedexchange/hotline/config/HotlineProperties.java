@@ -9,6 +9,7 @@ import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.serviceruntime.TlsSettings;
@@ -39,6 +40,7 @@ import org.springframework.validation.annotation.Validated;
  *     unset
  * @param policyConfig the federation configuration file; the built-in one when unset
  * @param probeInterval how often each peer is probed
+ * @param probeSlowAfter a probe answered later than this makes the peer's link AMBER
  * @param testInterval how often a line test goes round
  * @param testAckWithin how long each party's watch officer has to acknowledge a line test
  * @param ackWithin how long a party has to acknowledge a FLASH or IMMEDIATE message
@@ -49,6 +51,9 @@ import org.springframework.validation.annotation.Validated;
  *     is EXPIRED there
  * @param limits message and queue bounds
  * @param reflection whether the gRPC server serves reflection (off: it lists the API to any caller)
+ * @param peerKeys per peer nation ({@code allied.hotline.peer-keys.JPN}), the PEM file holding its
+ *     national public key (its exchange service's {@code .pub.pem}), which verifies the chain heads
+ *     it sends; a peer without one has every head refused with a CHAIN_MISMATCH alarm
  */
 @Validated
 @ConfigurationProperties("allied.hotline")
@@ -69,6 +74,7 @@ public record HotlineProperties(
     Path conferencesFile,
     Path policyConfig,
     @DefaultValue("10s") @NotNull @DurationMin(millis = 100) Duration probeInterval,
+    @DefaultValue("1s") @NotNull @DurationMin(millis = 1) Duration probeSlowAfter,
     @DefaultValue("1h") @NotNull @DurationMin(seconds = 1) Duration testInterval,
     @DefaultValue("5m") @NotNull @DurationMin(seconds = 1) Duration testAckWithin,
     @Valid @DefaultValue AckWithin ackWithin,
@@ -77,7 +83,8 @@ public record HotlineProperties(
     @DefaultValue("5s") @NotNull @DurationMin(millis = 1) Duration delayThreshold,
     @Valid @DefaultValue ExpireAfter expireAfter,
     @Valid @DefaultValue Limits limits,
-    @DefaultValue("false") boolean reflection) {
+    @DefaultValue("false") boolean reflection,
+    Map<String, Path> peerKeys) {
 
   /**
    * The PostgreSQL to use, as the exchange service's.
@@ -147,6 +154,16 @@ public record HotlineProperties(
       @DefaultValue("10000") @Min(16) int watchQueue,
       @DefaultValue("3s") @NotNull @DurationMin(millis = 10) Duration gapRepairAfter,
       @DefaultValue("10s") @NotNull Duration shutdownGrace) {}
+
+  /** The peer keys by upper-case nation code (environment variables bind them lower-cased). */
+  public Map<String, Path> peerKeyFiles() {
+    Map<String, Path> files = new java.util.TreeMap<>();
+    if (peerKeys != null) {
+      peerKeys.forEach(
+          (nation, file) -> files.put(nation.toUpperCase(java.util.Locale.ROOT), file));
+    }
+    return files;
+  }
 
   public Path signingKey() {
     return signingKeyFile != null ? signingKeyFile : dataDir.resolve("signing-key.pem");

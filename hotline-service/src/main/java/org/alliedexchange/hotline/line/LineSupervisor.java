@@ -445,7 +445,8 @@ public final class LineSupervisor implements LineSupervision {
 
   private void sendTest(Conference conference, long slot) {
     String id = conference.getId();
-    // the node signs and sends its chain head before the test; this is the same hash, for the record
+    // the node signs and sends its chain head before the test; this is the same hash, for the
+    // record
     List<RelayItemDigest> items = node.conferenceItems(id);
     Map<String, Long> through = ChainHeads.contiguousThrough(items);
     byte[] head = ChainHeads.hash(items, through).orElseThrow();
