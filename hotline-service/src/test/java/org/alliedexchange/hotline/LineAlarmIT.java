@@ -141,6 +141,8 @@ class LineAlarmIT {
     Map<String, Object> properties =
         HotlineServiceApplication.localProperties(
             "KOR", data.resolve("kor"), postgres.url(), redis.url(), tokens.issuer, tokens.jwks());
+    // as deployed: the node works as a role granted only what afterMigrate.sql grants
+    properties.putAll(postgres.serviceProperties("allied.hotline.database"));
     properties.put("allied.hotline.tls.insecure-plaintext", "true");
     properties.put("allied.hotline.probe-interval", "200ms");
     properties.put("allied.hotline.alarm-repeat", "1s");

@@ -221,6 +221,9 @@ public final class LineSupervisor implements LineSupervision {
 
   @Override
   public synchronized void onMessage(HotlineMessage message, List<String> parties) {
+    if (message.getLineTest() && !nation.equals(message.getOrigin())) {
+      checkTestText(message);
+    }
     Duration within = ackWithin(message);
     if (within == null || message.getId().isEmpty()) {
       return;
@@ -471,6 +474,31 @@ public final class LineSupervisor implements LineSupervision {
               .build();
       onMessage(registered, conference.getNationsList());
     }
+  }
+
+  /** A peer's test text must arrive exactly as sent: every letter, digit, Hangul and kana. */
+  private void checkTestText(HotlineMessage test) {
+    int change =
+        LineTestSchedule.firstChange(test.getText(), test.getOrigin(), test.getConference());
+    if (change < 0) {
+      return;
+    }
+    String reason =
+        "TEXT CHANGED: the line test from "
+            + test.getOrigin()
+            + " did not arrive as sent, first difference at character "
+            + change;
+    LOG.warn("{} ({})", reason, test.getId());
+    audit(
+        event(
+                HotlineEvent.Kind.LINE_TEST,
+                test.getConference(),
+                conferenceParties(test.getConference()))
+            .setMessageId(test.getId())
+            .setSequence(test.getSerial())
+            .setParty(test.getOrigin())
+            .setActor(system)
+            .setReason(reason));
   }
 
   private void missDeadlines(Instant now) {

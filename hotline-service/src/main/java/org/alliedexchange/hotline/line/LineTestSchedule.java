@@ -48,6 +48,35 @@ public final class LineTestSchedule {
     return nations.get((int) Math.floorMod(slot, (long) nations.size()));
   }
 
+  /**
+   * Where a received test text differs from what its sender sends, or -1 when it arrived intact:
+   * the index of the first character changed on the way.
+   */
+  public static int firstChange(String received, String sender, String conference) {
+    String prefix = "LINE TEST " + conference + " #";
+    String suffix = " FROM " + sender + ": " + PANGRAMS;
+    if (!received.startsWith(prefix)) {
+      return mismatch(received, prefix, 0);
+    }
+    int digits = prefix.length();
+    while (digits < received.length() && Character.isDigit(received.charAt(digits))) {
+      digits++;
+    }
+    if (digits == prefix.length()) {
+      return digits;
+    }
+    String rest = received.substring(digits);
+    return rest.equals(suffix) ? -1 : digits + mismatch(rest, suffix, 0);
+  }
+
+  private static int mismatch(String actual, String expected, int from) {
+    int i = from;
+    while (i < actual.length() && i < expected.length() && actual.charAt(i) == expected.charAt(i)) {
+      i++;
+    }
+    return i;
+  }
+
   /** The test text a node sends in a slot. */
   public static String text(String sender, String conference, long slot) {
     return "LINE TEST " + conference + " #" + slot + " FROM " + sender + ": " + PANGRAMS;

@@ -229,4 +229,28 @@ class AcknowledgementDeadlinesTest {
         .setBy(by)
         .build();
   }
+
+  @Test
+  void aPeersTestTextThatArrivesChangedIsAuditedAndOneIntactIsNot() {
+    line.start();
+    HotlineMessage intact =
+        message("JPN", Precedence.PRECEDENCE_PRIORITY).toBuilder()
+            .setLineTest(true)
+            .setText(LineTestSchedule.text("JPN", "JPN-KOR-USA", 3))
+            .build();
+    HotlineMessage changed =
+        intact.toBuilder()
+            .setId(UUID.randomUUID().toString())
+            .setText(intact.getText().replace("いろは", "いろ?"))
+            .build();
+
+    line.supervisor.onMessage(intact, TRILATERAL);
+    line.supervisor.onMessage(changed, TRILATERAL);
+
+    assertThat(line.node.audits(HotlineEvent.Kind.LINE_TEST))
+        .extracting(HotlineEvent::getMessageId, HotlineEvent::getParty)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(changed.getId(), "JPN"));
+    assertThat(line.node.audits(HotlineEvent.Kind.LINE_TEST).get(0).getReason())
+        .startsWith("TEXT CHANGED: the line test from JPN");
+  }
 }

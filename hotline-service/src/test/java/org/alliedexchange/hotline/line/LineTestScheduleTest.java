@@ -74,4 +74,18 @@ class LineTestScheduleTest {
         .forEach(cp -> out.append(compat.charAt((cp - 0xAC00) / (21 * 28))));
     return out.toString();
   }
+
+  @Test
+  void aTestTextChangedOnTheWayIsFoundAtItsFirstChangedCharacter() {
+    String sent = LineTestSchedule.text("JPN", "JPN-KOR", 7);
+    assertThat(LineTestSchedule.firstChange(sent, "JPN", "JPN-KOR")).isEqualTo(-1);
+
+    int hangul = sent.indexOf('다');
+    String mangled = sent.substring(0, hangul) + "?" + sent.substring(hangul + 1);
+    assertThat(LineTestSchedule.firstChange(mangled, "JPN", "JPN-KOR")).isEqualTo(hangul);
+    assertThat(LineTestSchedule.firstChange(sent.toUpperCase(), "JPN", "JPN-KOR"))
+        .isEqualTo(sent.indexOf("the quick"));
+    assertThat(LineTestSchedule.firstChange(sent, "USA", "JPN-KOR")).isGreaterThan(0);
+    assertThat(LineTestSchedule.firstChange("", "JPN", "JPN-KOR")).isEqualTo(0);
+  }
 }
