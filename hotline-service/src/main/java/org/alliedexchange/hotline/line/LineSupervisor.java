@@ -411,7 +411,8 @@ public final class LineSupervisor implements LineSupervision {
       for (Conference conference : node.conferences()) {
         if (conference.getNationsList().contains(nation)
             && schedule.sender(conference, slot).equals(nation)
-            && lastSlots.getOrDefault(conference.getId(), Long.MIN_VALUE) < slot) {
+            && lastSlots.getOrDefault(conference.getId(), Long.MIN_VALUE) < slot
+            && now.isBefore(schedule.start(slot).plus(testGrace()))) {
           toTest.add(conference);
         }
       }
@@ -444,6 +445,16 @@ public final class LineSupervisor implements LineSupervision {
         }
       }
     }
+  }
+
+  /**
+   * How long after its slot begins a test may still go out: the tests go round at the slots'
+   * starts, and a node that was down then (or started later) sends that slot's test only if it is
+   * back within this time, so tests never come at odd times.
+   */
+  private Duration testGrace() {
+    Duration half = settings.testInterval().dividedBy(2);
+    return settings.testAckWithin().compareTo(half) < 0 ? settings.testAckWithin() : half;
   }
 
   private void sendTest(Conference conference, long slot) {

@@ -10,7 +10,8 @@ import org.alliedexchange.api.hotline.v1.Conference;
  * slots of {@code testInterval}, counted from the epoch; in slot {@code n} the test of a conference
  * is sent by its nations (alphabetical) at {@code n mod count}. So every conference gets one test
  * per slot, each party sends in its turn, and the nodes agree on it from their clocks alone,
- * without a word between them.
+ * without a word between them. A test goes out as its slot begins (a node that is down then sends
+ * it when it returns within test-ack-within, else leaves that slot out).
  */
 public final class LineTestSchedule {
 

@@ -72,4 +72,18 @@ class SupervisionRestartTest {
         .findFirst()
         .orElseThrow();
   }
+
+  @Test
+  void aNodeStartingLateInASlotLeavesItsTestOutAndSendsAtTheNextSlotsStart() {
+    line.time.advance(Duration.ofMinutes(20));
+    line.testEvery(Duration.ofHours(1), Duration.ofMinutes(5)).start();
+
+    line.time.advance(Duration.ofMinutes(39));
+    assertThat(line.node.sentTests).isEmpty();
+    line.time.advance(Duration.ofMinutes(2));
+
+    assertThat(line.node.sentTests).isNotEmpty();
+    assertThat(line.node.sentTests.get(0).getAcceptedAt().getSeconds())
+        .isEqualTo(LineFixture.START.plus(Duration.ofHours(1)).getEpochSecond());
+  }
 }
