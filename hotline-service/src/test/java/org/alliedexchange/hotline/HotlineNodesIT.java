@@ -158,6 +158,16 @@ class HotlineNodesIT {
         "allied.hotline.relay-client.client-secret", keycloak.clientSecret(lower + "-hotline"));
     properties.put("allied.hotline.delay-threshold", DELAY_THRESHOLD.toMillis() + "ms");
     properties.put("allied.hotline.limits.gap-repair-after", "1s");
+    for (String peer : NATIONS) {
+      if (!peer.equals(nation)) {
+        properties.put(
+            "allied.hotline.peer-keys." + peer,
+            dir.resolve(peer.toLowerCase()).resolve("signing-key.pub.pem").toString());
+      }
+    }
+    // no scheduled line test in these scenes: it would add messages to the conferences they watch
+    // (the line's tests are LineAlarmIT's and the line package's unit tests)
+    properties.put("allied.hotline.test-interval", "3650d");
     nodes.put(nation, HotlineServiceApplication.start(properties, null));
   }
 
