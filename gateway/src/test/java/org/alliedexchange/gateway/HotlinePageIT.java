@@ -206,10 +206,10 @@ class HotlinePageIT {
     logIn("jpn-watch-officer");
     awaitText(By.id("who"), "jpn-watch-officer · watch officer of JPN");
     assertThat(browser.getCurrentUrl()).isEqualTo("http://127.0.0.1:" + gatewayPort + "/hotline/");
+    awaitText(By.id("stream-status"), "Live: " + TRILATERAL);
     assertThat(
             new Select(browser.findElement(By.id("conference"))).getFirstSelectedOption().getText())
         .isEqualTo(TRILATERAL);
-    awaitText(By.id("stream-status"), "Live: " + TRILATERAL);
     Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> jpnNode.watchers() > 0);
 
     // above the watch officer's SECRET clearance: the guard withholds it, the page never sees it

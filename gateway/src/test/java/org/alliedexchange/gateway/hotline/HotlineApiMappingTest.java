@@ -155,9 +155,7 @@ class HotlineApiMappingTest {
     assertThat(status(Status.DEADLINE_EXCEEDED)).isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
     assertThat(status(Status.RESOURCE_EXHAUSTED)).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
     assertThat(
-            AuditorApiErrors.error(new BadRequest("no"), "the hotline node")
-                .block()
-                .statusCode())
+            AuditorApiErrors.error(new BadRequest("no"), "the hotline node").block().statusCode())
         .isEqualTo(HttpStatus.BAD_REQUEST);
   }
 
