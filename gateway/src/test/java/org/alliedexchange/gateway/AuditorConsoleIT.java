@@ -3,7 +3,6 @@ package org.alliedexchange.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
-import java.io.File;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -37,9 +36,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -194,72 +190,12 @@ class AuditorConsoleIT {
 
   @BeforeEach
   void openBrowser() throws Exception {
-    assertThat(
-            Files.isExecutable(Path.of("/usr/bin/chromium"))
-                && Files.isExecutable(Path.of("/usr/bin/chromedriver")))
-        .as(
-            "this test drives Debian's chromium and chromium-driver: apt-get install chromium chromium-driver (.ci/run does)")
-        .isTrue();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(new File("/usr/bin/chromium"));
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-        "--no-default-browser-check",
-        "--disable-client-side-phishing-detection",
-        "--disable-domain-reliability",
-        "--password-store=basic",
-        // this machine reaches no outside host: every name but loopback fails at once instead of
-        // waiting on DNS
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-        // a login form's submit otherwise wakes the password manager and its leak check, which call
-        // out to Google
-        "--disable-features=PasswordLeakDetection,PasswordManagerOnboarding,AutofillServerCommunication,OptimizationHints,Translate,"
-            + "MediaRouter,InterestFeedContentSuggestions",
-        "--user-data-dir=" + Files.createTempDirectory(dir, "chromium-"));
-    options.setExperimentalOption(
-        "prefs",
-        Map.of(
-            "credentials_enable_service",
-            false,
-            "profile.password_manager_enabled",
-            false,
-            "profile.password_manager_leak_detection",
-            false));
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-            .usingAnyFreePort()
-            .build();
-    browser = new ChromeDriver(service, options);
-    // a page that never finishes loading fails the step in a minute, with what the browser shows,
-    // not in five
-    browser
-        .manage()
-        .timeouts()
-        .pageLoadTimeout(Duration.ofSeconds(60))
-        .scriptTimeout(Duration.ofSeconds(30));
+    browser = HeadlessChromium.open(dir);
   }
 
   @AfterEach
   void closeBrowser(org.junit.jupiter.api.TestInfo test) {
-    if (browser != null) {
-      try {
-        // what the browser was showing, for a failed run's report
-        System.out.println(test.getDisplayName() + " ended at " + browser.getCurrentUrl());
-      } catch (RuntimeException e) {
-        System.out.println(
-            test.getDisplayName() + ": the browser did not answer: " + e.getMessage());
-      }
-      browser.quit();
-    }
+    HeadlessChromium.close(browser, test.getDisplayName());
   }
 
   WebElement await(By by) {
@@ -274,12 +210,7 @@ class AuditorConsoleIT {
         .until(ExpectedConditions.urlContains("/protocol/openid-connect/auth"));
     assertThat(browser.getCurrentUrl())
         .contains("code_challenge_method=S256", "code_challenge=", "client_id=allied-console");
-    await(By.id("username")).sendKeys(username);
-    browser.findElement(By.id("password")).sendKeys(keycloak.password(username));
-    // submitted by the page itself: the steps after wait for what the auditor sees, not for the
-    // driver's navigation bookkeeping
-    ((org.openqa.selenium.JavascriptExecutor) browser)
-        .executeScript("document.getElementById('kc-login').click()");
+    HeadlessChromium.signIn(browser, username, keycloak.password(username));
   }
 
   @Test

@@ -10,12 +10,23 @@ import reactor.core.publisher.Mono;
  * The auditors' API's errors: JSON {@code {"error": "<gRPC code>", "message": ...}} with the HTTP
  * status that matches the gRPC one.
  */
-final class AuditorApiErrors {
+public final class AuditorApiErrors {
 
   private AuditorApiErrors() {}
 
   static Mono<ServerResponse> error(Throwable e) {
+    return error(e, "the audit service");
+  }
+
+  /**
+   * A failed call's answer; {@code backend} names who answered a status without a description, e.g.
+   * "the hotline node".
+   */
+  public static Mono<ServerResponse> error(Throwable e, String backend) {
     if (e instanceof RecordFilters.BadParameter bad) {
+      return error(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", bad.getMessage());
+    }
+    if (e instanceof BadRequest bad) {
       return error(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", bad.getMessage());
     }
     if (e instanceof AuditorTokens.NoToken none) {
@@ -37,11 +48,20 @@ final class AuditorApiErrors {
     String message =
         status.getDescription() != null
             ? status.getDescription()
-            : "the audit service answered " + status.getCode();
+            : backend + " answered " + status.getCode();
     return error(http, status.getCode().name(), message);
   }
 
-  private static Mono<ServerResponse> error(HttpStatus http, String code, String message) {
+  /** A request the API refuses before any call: 400 INVALID_ARGUMENT with the reason. */
+  public static final class BadRequest extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public BadRequest(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  public static Mono<ServerResponse> error(HttpStatus http, String code, String message) {
     return ServerResponse.status(http)
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(

@@ -4,8 +4,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
 
-/** How the auditors' API writes JSON: the audit service's answers, and string literals. */
-final class AuditorJson {
+/**
+ * How the gateway's HTTP APIs (the auditors', the hotline page's) write JSON: the backends'
+ * answers, and string literals.
+ */
+public final class AuditorJson {
 
   // zeros and empty lists are printed: a report that says "0 refusals" must not leave the field out
   private static final JsonFormat.Printer JSON =
@@ -13,17 +16,16 @@ final class AuditorJson {
 
   private AuditorJson() {}
 
-  static String print(MessageOrBuilder message) {
+  public static String print(MessageOrBuilder message) {
     try {
       return JSON.print(message);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException(
-          "an answer of the audit service cannot be written as JSON: " + e.getMessage(), e);
+      throw new IllegalStateException("an answer cannot be written as JSON: " + e.getMessage(), e);
     }
   }
 
   /** A JSON string literal. */
-  static String quote(String text) {
+  public static String quote(String text) {
     StringBuilder out = new StringBuilder(text.length() + 2).append('"');
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

@@ -19,12 +19,14 @@ import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 
 /**
- * The auditor console's login at the gateway: Keycloak's authorization code flow with PKCE, by the
- * realm's public console client (no client secret exists to leak). The session holds the auditor's
- * tokens; the console's page is fetched from the audit service with the access token relayed, and
- * the page's calls to the auditors' API ({@link AuditorApi}) are made with the same token,
- * refreshed when it expires ({@link ConsoleSessionTokens}). The paths it covers are secured by
- * {@link ConsoleSecurity}; the calls to Keycloak are bounded by {@link KeycloakLoginCalls}.
+ * The browser login at the gateway, shared by the auditor console ({@code /console/}) and the
+ * hotline page ({@code /hotline/}), each of which then serves only the role it is for. The auditor
+ * console's login at the gateway: Keycloak's authorization code flow with PKCE, by the realm's
+ * public console client (no client secret exists to leak). The session holds the auditor's tokens;
+ * the console's page is fetched from the audit service with the access token relayed, and the
+ * page's calls to the auditors' API ({@link AuditorApi}) are made with the same token, refreshed
+ * when it expires ({@link ConsoleSessionTokens}). The paths it covers are secured by {@link
+ * ConsoleSecurity}; the calls to Keycloak are bounded by {@link KeycloakLoginCalls}.
  */
 public final class ConsoleLogin {
 
@@ -42,6 +44,17 @@ public final class ConsoleLogin {
    * never meant to show.
    */
   public static final String LOGOUT_PATH = CONSOLE_PATH + "/logout";
+
+  /**
+   * The hotline members' page, on the same login: one realm client, one session, whichever page the
+   * person came to is where the login returns.
+   */
+  public static final String HOTLINE_PATH = "/hotline";
+
+  public static final String HOTLINE_LOGOUT_PATH = HOTLINE_PATH + "/logout";
+
+  /** The hotline page's JSON API, which takes bearer tokens too (like the auditors' API). */
+  public static final String HOTLINE_API_PATH = HOTLINE_PATH + "/api";
 
   private final ReactiveClientRegistrationRepository registrations;
   private final ReactiveOAuth2AuthorizedClientService clients;

@@ -2,6 +2,7 @@ package org.alliedexchange.gateway.auditors;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -14,14 +15,18 @@ import org.springframework.security.oauth2.client.web.server.DefaultServerOAuth2
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.WebFilterExchange;
+import org.springframework.security.web.server.authentication.logout.ServerLogoutSuccessHandler;
+import org.springframework.security.web.server.csrf.CsrfWebFilter;
 import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
 import org.springframework.security.web.server.savedrequest.CookieServerRequestCache;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Spring Security's chains for the console's paths and the auditors' API; nothing else the gateway
- * serves (gRPC, the admin API) is matched, and keeps its own bearer-token checks.
+ * Spring Security's chains for the console's and the hotline page's paths and their APIs; nothing
+ * else the gateway serves (gRPC, the admin API) is matched, and keeps its own bearer-token checks.
  */
 public final class ConsoleSecurity {
 
@@ -36,30 +41,46 @@ public final class ConsoleSecurity {
     DefaultServerOAuth2AuthorizationRequestResolver resolver =
         new DefaultServerOAuth2AuthorizationRequestResolver(login.registrations());
     resolver.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
-    OidcClientInitiatedServerLogoutSuccessHandler logout =
-        new OidcClientInitiatedServerLogoutSuccessHandler(login.registrations());
-    logout.setPostLogoutRedirectUri("{baseUrl}" + ConsoleLogin.CONSOLE_PATH + "/");
-    // with no session to end (it expired, or a second click), back to the console, not Spring's
-    // /login?logout
-    logout.setLogoutSuccessUrl(URI.create(ConsoleLogin.CONSOLE_PATH + "/"));
+    OidcClientInitiatedServerLogoutSuccessHandler consoleLogout =
+        logoutTo(login, ConsoleLogin.CONSOLE_PATH);
+    OidcClientInitiatedServerLogoutSuccessHandler hotlineLogout =
+        logoutTo(login, ConsoleLogin.HOTLINE_PATH);
+    // each page's Log out leads back to that page's login
+    ServerLogoutSuccessHandler logout =
+        (exchange, authentication) ->
+            (exchange
+                        .getExchange()
+                        .getRequest()
+                        .getPath()
+                        .value()
+                        .equals(ConsoleLogin.HOTLINE_LOGOUT_PATH)
+                    ? hotlineLogout
+                    : consoleLogout)
+                .onLogoutSuccess(exchange, authentication);
     return http
         // the login's own paths only: Spring's generated /login and /logout pages stay out of reach
         .securityMatcher(
             ServerWebExchangeMatchers.pathMatchers(
                 ConsoleLogin.CONSOLE_PATH,
                 ConsoleLogin.CONSOLE_PATH + "/**",
+                ConsoleLogin.HOTLINE_PATH,
+                ConsoleLogin.HOTLINE_PATH + "/**",
                 "/oauth2/authorization/**",
                 "/login/oauth2/code/**",
                 AuditorApi.PATH + "/**"))
         .authorizeExchange(
             exchanges ->
                 exchanges
-                    // the API takes bearer tokens too; it is authenticated by the gRPC call it
+                    // the APIs take bearer tokens too; each is authenticated by the gRPC call it
                     // makes
-                    .pathMatchers(AuditorApi.PATH + "/**")
+                    .pathMatchers(AuditorApi.PATH + "/**", ConsoleLogin.HOTLINE_API_PATH + "/**")
                     .permitAll()
                     .anyExchange()
                     .authenticated())
+        // the hotline page's POSTs carry the session's CSRF token (from /hotline/api/me) in a
+        // header; a script's request with its own bearer token is no forgery, since no browser
+        // adds that header by itself
+        .csrf(csrf -> csrf.requireCsrfProtectionMatcher(ConsoleSecurity::needsCsrfToken))
         // the page to return to after login, in a cookie rather than a session
         .requestCache(cache -> cache.requestCache(new CookieServerRequestCache()))
         .oauth2Login(
@@ -76,7 +97,9 @@ public final class ConsoleSecurity {
             out ->
                 out.requiresLogout(
                         ServerWebExchangeMatchers.pathMatchers(
-                            HttpMethod.GET, ConsoleLogin.LOGOUT_PATH))
+                            HttpMethod.GET,
+                            ConsoleLogin.LOGOUT_PATH,
+                            ConsoleLogin.HOTLINE_LOGOUT_PATH))
                     .logoutSuccessHandler(logout))
         .headers(
             headers ->
@@ -90,12 +113,33 @@ public final class ConsoleSecurity {
         .build();
   }
 
+  private static OidcClientInitiatedServerLogoutSuccessHandler logoutTo(
+      ConsoleLogin login, String page) {
+    OidcClientInitiatedServerLogoutSuccessHandler logout =
+        new OidcClientInitiatedServerLogoutSuccessHandler(login.registrations());
+    logout.setPostLogoutRedirectUri("{baseUrl}" + page + "/");
+    // with no session to end (it expired, or a second click), back to the page, not Spring's
+    // /login?logout
+    logout.setLogoutSuccessUrl(URI.create(page + "/"));
+    return logout;
+  }
+
+  private static Mono<ServerWebExchangeMatcher.MatchResult> needsCsrfToken(
+      ServerWebExchange exchange) {
+    if (exchange.getRequest().getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)) {
+      return ServerWebExchangeMatcher.MatchResult.notMatch();
+    }
+    return CsrfWebFilter.DEFAULT_CSRF_MATCHER.matches(exchange);
+  }
+
   /**
-   * The chain when no console is configured: the auditors' API takes bearer tokens only, and
-   * nothing else is matched.
+   * The chain when no browser login is configured: the auditors' and the hotline page's APIs take
+   * bearer tokens only, and nothing else is matched.
    */
   public static SecurityWebFilterChain bearerOnlyChain(ServerHttpSecurity http) {
-    return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers(AuditorApi.PATH + "/**"))
+    return http.securityMatcher(
+            ServerWebExchangeMatchers.pathMatchers(
+                AuditorApi.PATH + "/**", ConsoleLogin.HOTLINE_API_PATH + "/**"))
         .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
         .csrf(ServerHttpSecurity.CsrfSpec::disable)
         .build();

@@ -7,15 +7,29 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * The auditors' API's tokens when the console is on: the request's bearer token, else the console
- * session's access token (refreshed when it has expired).
+ * The tokens of the auditors' API and the hotline page's API when the browser login is on: the
+ * request's bearer token, else the console session's access token (refreshed when it has expired).
  */
 public final class ConsoleSessionTokens implements AuditorTokens {
 
   private final ReactiveOAuth2AuthorizedClientManager manager;
+  private final String noToken;
 
   public ConsoleSessionTokens(ConsoleLogin login) {
+    this(
+        login,
+        "log in to the auditor console at "
+            + ConsoleLogin.CONSOLE_PATH
+            + "/, or send an auditor's token as `Authorization: Bearer <token>`");
+  }
+
+  /**
+   * @param noToken what a request with neither a bearer token nor a session is told (which page to
+   *     log in at)
+   */
+  public ConsoleSessionTokens(ConsoleLogin login, String noToken) {
     this.manager = login.authorizedClientManager();
+    this.noToken = noToken;
   }
 
   @Override
@@ -35,11 +49,6 @@ public final class ConsoleSessionTokens implements AuditorTokens {
                                 .attribute(ServerWebExchange.class.getName(), exchange)
                                 .build()))
                 .map(client -> client.getAccessToken().getTokenValue()))
-        .switchIfEmpty(
-            Mono.error(
-                new NoToken(
-                    "log in to the auditor console at "
-                        + ConsoleLogin.CONSOLE_PATH
-                        + "/, or send an auditor's token as `Authorization: Bearer <token>`")));
+        .switchIfEmpty(Mono.error(() -> new NoToken(noToken)));
   }
 }

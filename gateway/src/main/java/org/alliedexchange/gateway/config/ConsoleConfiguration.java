@@ -17,8 +17,10 @@ import org.springframework.security.oauth2.client.registration.ReactiveClientReg
 import org.springframework.security.web.server.SecurityWebFilterChain;
 
 /**
- * The auditor console: Keycloak login with PKCE at the gateway, the page from the audit service
- * with the token relayed.
+ * The browser login (Keycloak, authorization code with PKCE, at the gateway) for the auditor
+ * console, whose page comes from the audit service with the token relayed (when {@code
+ * allied.gateway.audit-service.console-url} is set), and for the hotline page, which the gateway
+ * serves itself.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "allied.gateway.console.enabled", havingValue = "true")
@@ -26,11 +28,6 @@ class ConsoleConfiguration {
 
   @Bean
   ConsoleLogin consoleLogin(GatewayProperties properties) {
-    if (properties.auditService().consoleUrl() == null) {
-      throw new IllegalArgumentException(
-          "allied.gateway.console.enabled needs allied.gateway.audit-service.console-url:"
-              + " where the audit service serves the console's page");
-    }
     Path keyFile = properties.console().loginKeyFile();
     LoginRequestCookie loginRequests =
         keyFile == null
@@ -60,8 +57,12 @@ class ConsoleConfiguration {
     return ConsoleSecurity.consoleChain(http, login);
   }
 
+  /** The auditor console's page, when the audit service serves one; the hotline page needs none. */
   @Bean
   RouteLocator consoleRoute(RouteLocatorBuilder routes, GatewayProperties properties) {
+    if (properties.auditService().consoleUrl() == null) {
+      return routes.routes().build();
+    }
     return routes
         .routes()
         .route(

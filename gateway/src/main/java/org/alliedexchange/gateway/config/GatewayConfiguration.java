@@ -35,6 +35,7 @@ import org.springframework.context.annotation.Import;
   RoutingConfiguration.class,
   AuditorsConfiguration.class,
   ConsoleConfiguration.class,
+  HotlineConfiguration.class,
   OperationsConfiguration.class
 })
 public class GatewayConfiguration {

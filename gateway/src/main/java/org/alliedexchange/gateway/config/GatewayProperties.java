@@ -136,8 +136,8 @@ public record GatewayProperties(
    * The auditor console's login: authorization code with PKCE against the realm, by a public
    * client.
    *
-   * @param enabled whether this gateway serves the console (it needs {@code
-   *     audit-service.console-url})
+   * @param enabled whether this gateway logs people in: the auditor console (when {@code
+   *     audit-service.console-url} is set) and the hotline page share the login
    * @param clientId the realm's public client for the console
    * @param keycloakTimeout how long the login waits on any one call to Keycloak (code exchange,
    *     keys, user info, refresh) before it refuses, instead of holding the browser forever

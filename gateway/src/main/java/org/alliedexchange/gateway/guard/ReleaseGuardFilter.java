@@ -14,6 +14,7 @@ import org.alliedexchange.api.CanonicalMessages;
 import org.alliedexchange.api.LabelFields;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.gateway.GrpcResponses;
+import org.alliedexchange.gateway.access.GuardedMethod;
 import org.alliedexchange.gateway.access.IdentityRevocations;
 import org.alliedexchange.label.ProtoLabels;
 import org.alliedexchange.policy.OriginationRefusal;
@@ -262,9 +263,10 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
           Status.Code.INVALID_ARGUMENT, "a publish carries exactly one whole gRPC message");
     }
     byte[] message = messages.get(0);
-    // only field 1 is the guard's in a request: a hotline Send's other fields are not a content
-    // and a binding (its precedence, field 3, is a number)
-    LabelFields fields = LabelFields.scan(message, false);
+    // an exchange Publish is bound (content 2, binding 3); a hotline Send is not: its fields 2 and
+    // 3 are the conference and the precedence
+    boolean boundRequest = call.method().destination() != GuardedMethod.Destination.HOTLINE;
+    LabelFields fields = LabelFields.scan(message, boundRequest);
     if (fields == null || fields.labelCount() != 1) {
       throw new RequestRefused(
           Status.Code.INVALID_ARGUMENT, "a publish carries exactly one label, as field 1");
