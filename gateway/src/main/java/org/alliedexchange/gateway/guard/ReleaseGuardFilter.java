@@ -262,7 +262,9 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
           Status.Code.INVALID_ARGUMENT, "a publish carries exactly one whole gRPC message");
     }
     byte[] message = messages.get(0);
-    LabelFields fields = LabelFields.scan(message, true);
+    // only field 1 is the guard's in a request: a hotline Send's other fields are not a content
+    // and a binding (its precedence, field 3, is a number)
+    LabelFields fields = LabelFields.scan(message, false);
     if (fields == null || fields.labelCount() != 1) {
       throw new RequestRefused(
           Status.Code.INVALID_ARGUMENT, "a publish carries exactly one label, as field 1");

@@ -42,6 +42,7 @@ import org.alliedexchange.serviceruntime.GrpcServer;
 import org.alliedexchange.serviceruntime.ManagementServer;
 import org.alliedexchange.serviceruntime.ServiceDatabase;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -228,7 +229,7 @@ public class HotlineConfiguration {
       HotlineProperties properties,
       HotlineNode node,
       ScheduledExecutorService hotlineScheduler,
-      ExecutorService hotlineStreams) {
+      @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
     HotlineProperties.Gateway gateway = properties.gateway();
     if (gateway.address() == null) {
       return null;
@@ -272,12 +273,12 @@ public class HotlineConfiguration {
 
   @Bean
   HotlineGrpcService hotlineGrpcService(
-      HotlineNode node, LineSupervision line, ExecutorService hotlineStreams) {
+      HotlineNode node, LineSupervision line, @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
     return new HotlineGrpcService(node, () -> line, hotlineStreams);
   }
 
   @Bean
-  RelayService relayService(HotlineNode node, ExecutorService hotlineStreams) {
+  RelayService relayService(HotlineNode node, @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
     return new RelayService(node, hotlineStreams, Clock.systemUTC());
   }
 

@@ -1,0 +1,555 @@
+package org.alliedexchange.hotline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.alliedexchange.api.AlliedMetadata;
+import org.alliedexchange.api.hotline.v1.AcknowledgeRequest;
+import org.alliedexchange.api.hotline.v1.HotlineMessage;
+import org.alliedexchange.api.hotline.v1.HotlineServiceGrpc;
+import org.alliedexchange.api.hotline.v1.MessageType;
+import org.alliedexchange.api.hotline.v1.Precedence;
+import org.alliedexchange.api.hotline.v1.Receipt;
+import org.alliedexchange.api.hotline.v1.ReceiptState;
+import org.alliedexchange.api.hotline.v1.SendRequest;
+import org.alliedexchange.api.hotline.v1.SendResponse;
+import org.alliedexchange.api.hotline.v1.WatchRequest;
+import org.alliedexchange.api.hotline.v1.WatchResponse;
+import org.alliedexchange.api.label.v1.ClassificationLevel;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.client.PersonLogin;
+import org.alliedexchange.devservers.LocalKeycloak;
+import org.alliedexchange.devservers.LocalPostgres;
+import org.alliedexchange.devservers.LocalRedis;
+import org.alliedexchange.gateway.GatewayApplication;
+import org.alliedexchange.hotline.node.HotlineNode;
+import org.alliedexchange.hotline.relay.PeerRelays;
+import org.alliedexchange.label.NationalKey;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Three hotline nodes (KOR, JPN, USA), each with its own database, relaying to each other only
+ * through a real gateway, with the realm's people and node identities from a real Keycloak. What
+ * the people on the line notice: a FLASH reaches every party in its own marking and the sender sees
+ * each party's receipts; a message some party may not get reaches nobody; a node stopped and
+ * restarted catches up in order, each late message marked, none lost or twice; a transport that
+ * repeats and reorders items changes nothing anyone sees.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HotlineNodesIT {
+
+  static final String TRILATERAL = "JPN-KOR-USA";
+  static final List<String> NATIONS = List.of("KOR", "JPN", "USA");
+  static final Duration DELAY_THRESHOLD = Duration.ofSeconds(2);
+
+  static Path dir;
+  static LocalRedis redis;
+  static LocalPostgres postgres;
+  static LocalKeycloak keycloak;
+  static GatewayApplication.Running gateway;
+  static ManagedChannel channel;
+  static final Map<String, Integer> ports = new ConcurrentHashMap<>();
+  static final Map<String, HotlineServiceApplication.Running> nodes = new ConcurrentHashMap<>();
+  static final Map<String, String> tokens = new ConcurrentHashMap<>();
+  final List<Watcher> watchers = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory("allied-hotline-");
+    redis = LocalRedis.start(dir.resolve("redis"));
+    postgres = LocalPostgres.start(dir.resolve("postgres"));
+    try (Connection admin = DriverManager.getConnection(postgres.url());
+        Statement statement = admin.createStatement()) {
+      for (String nation : NATIONS) {
+        statement.execute("CREATE DATABASE hotline_" + nation.toLowerCase());
+      }
+    }
+    keycloak =
+        LocalKeycloak.builder()
+            .auditRedis(redis.url(LocalRedis.User.IDENTITY_LISTENER))
+            .dataDir(dir.resolve("keycloak"))
+            .start();
+    URI jwks = URI.create(keycloak.issuer() + "/protocol/openid-connect/certs");
+    Map<String, Object> gatewayProperties =
+        GatewayApplication.localProperties(
+            0, keycloak.issuer(), jwks, redis.url(LocalRedis.User.GATEWAY));
+    for (String nation : NATIONS) {
+      ports.put(nation, freePort());
+      Path key = dir.resolve(nation.toLowerCase()).resolve("signing-key.pem");
+      Files.createDirectories(key.getParent());
+      Path publicKey = NationalKey.loadOrCreate(key).writePublicKeyBeside(key);
+      URI node = URI.create("http://127.0.0.1:" + ports.get(nation));
+      // no exchange service in this test: its address is never called
+      GatewayApplication.addNation(gatewayProperties, nation, node, publicKey);
+      gatewayProperties.put(
+          "allied.gateway.nations." + nation + ".hotline-addresses[0]", node.toString());
+    }
+    gateway = GatewayApplication.start(gatewayProperties);
+    channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+    for (String nation : NATIONS) {
+      startNode(nation);
+    }
+    for (String user :
+        List.of(
+            "kor-principal",
+            "kor-nsa",
+            "kor-watch-officer",
+            "jpn-watch-officer",
+            "usa-watch-officer")) {
+      tokens.put(
+          user,
+          PersonLogin.login(
+              keycloak.issuer(),
+              "allied-console",
+              URI.create("http://127.0.0.1:8080/hotline"),
+              user,
+              keycloak.password(user)));
+    }
+  }
+
+  static void startNode(String nation) {
+    String lower = nation.toLowerCase();
+    Path data = dir.resolve(lower);
+    Map<String, Object> properties =
+        HotlineServiceApplication.localProperties(
+            nation,
+            data,
+            postgres.url().replace("/" + LocalPostgres.DATABASE + "?", "/hotline_" + lower + "?"),
+            redis.url(LocalRedis.User.EXCHANGE),
+            keycloak.issuer(),
+            URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
+    properties.put("allied.hotline.port", Integer.toString(ports.get(nation)));
+    properties.put("allied.hotline.tls.insecure-plaintext", "true");
+    properties.put("allied.hotline.signing-key-file", data.resolve("signing-key.pem").toString());
+    properties.put("allied.hotline.gateway.address", "http://127.0.0.1:" + gateway.port());
+    properties.put("allied.hotline.relay-client.token-uri", keycloak.tokenEndpoint().toString());
+    properties.put("allied.hotline.relay-client.client-id", lower + "-hotline");
+    properties.put(
+        "allied.hotline.relay-client.client-secret", keycloak.clientSecret(lower + "-hotline"));
+    properties.put("allied.hotline.delay-threshold", DELAY_THRESHOLD.toMillis() + "ms");
+    properties.put("allied.hotline.limits.gap-repair-after", "1s");
+    nodes.put(nation, HotlineServiceApplication.start(properties, null));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+    nodes.values().forEach(HotlineServiceApplication.Running::close);
+    for (AutoCloseable server : new AutoCloseable[] {gateway, keycloak, postgres, redis}) {
+      if (server != null) {
+        server.close();
+      }
+    }
+  }
+
+  @AfterEach
+  void closeWatchers() {
+    watchers.forEach(Watcher::close);
+  }
+
+  @Test
+  @Order(1)
+  void aFlashReachesEveryPartyInItsOwnMarkingAndTheSenderSeesEachPartysReceipts() {
+    // from the start of each node's log: nothing shown between opening and sending is missed
+    Watcher kor = watch("kor-watch-officer", "KOR", "0");
+    Watcher jpn = watch("jpn-watch-officer", "JPN", "0");
+    Watcher usa = watch("usa-watch-officer", "USA", "0");
+
+    HotlineMessage sent =
+        send("kor-principal", Precedence.PRECEDENCE_FLASH, secret(), "북한 탄도미사일 발사. 즉시 협의 요청.")
+            .getMessage();
+
+    WatchResponse atJapan = jpn.awaitMessage(sent.getId());
+    WatchResponse atUsa = usa.awaitMessage(sent.getId());
+    assertThat(atJapan.getLabel().getRelease().getMarking()).isEqualTo("極秘");
+    assertThat(atUsa.getLabel().getRelease().getMarking()).isEqualTo("SECRET");
+    assertThat(atJapan.getMessage().getText()).isEqualTo("북한 탄도미사일 발사. 즉시 협의 요청.");
+    assertThat(atUsa.getMessage().getPrecedence()).isEqualTo(Precedence.PRECEDENCE_FLASH);
+    assertThat(atJapan.getMessage().getDelayed()).isFalse();
+
+    kor.awaitReceipt(sent.getId(), "JPN", ReceiptState.RECEIPT_STATE_RELAYED);
+    kor.awaitReceipt(sent.getId(), "USA", ReceiptState.RECEIPT_STATE_RELAYED);
+    kor.awaitReceipt(sent.getId(), "JPN", ReceiptState.RECEIPT_STATE_DELIVERED);
+    kor.awaitReceipt(sent.getId(), "USA", ReceiptState.RECEIPT_STATE_DELIVERED);
+    // never automatic: nobody acknowledged yet
+    assertThat(kor.receipts(sent.getId(), ReceiptState.RECEIPT_STATE_ACKNOWLEDGED)).isEmpty();
+
+    stub("jpn-watch-officer", "JPN")
+        .acknowledge(AcknowledgeRequest.newBuilder().setMessageId(sent.getId()).build());
+    Receipt acknowledged =
+        kor.awaitReceipt(sent.getId(), "JPN", ReceiptState.RECEIPT_STATE_ACKNOWLEDGED);
+    assertThat(acknowledged.getBy()).isEqualTo("jpn-watch-officer");
+    assertThat(kor.receipts(sent.getId(), ReceiptState.RECEIPT_STATE_ACKNOWLEDGED))
+        .extracting(Receipt::getParty)
+        .containsExactly("JPN");
+    // the third party sees it too: the USA's node holds Japan's receipt
+    usa.awaitReceipt(sent.getId(), "JPN", ReceiptState.RECEIPT_STATE_ACKNOWLEDGED);
+  }
+
+  @Test
+  @Order(2)
+  void aMessageSomePartyMayNotReceiveIsRefusedAndReachesNobody() {
+    SecurityLabel topSecret =
+        secret().toBuilder()
+            .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET)
+            .setMarking("군사I급비밀")
+            .clearReleasableTo()
+            .addAllReleasableTo(List.of("KOR", "USA"))
+            .build();
+
+    // KOR-USA's ceiling is TOP SECRET, but its watch officers hold SECRET
+    assertThatThrownBy(
+            () ->
+                stub("kor-principal", "KOR")
+                    .send(request("KOR-USA", Precedence.PRECEDENCE_FLASH, topSecret, "refused")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+              assertThat(e.getStatus().getDescription())
+                  .contains("watch-officer")
+                  .contains("INSUFFICIENT_CLEARANCE");
+            });
+    assertThatThrownBy(
+            () ->
+                stub("kor-nsa", "KOR")
+                    .send(
+                        request(
+                            TRILATERAL, Precedence.PRECEDENCE_FLASH_OVERRIDE, secret(), "nsa")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    // what comes after the refusals arrives, and nothing before it
+    SecurityLabel secretForKorUsa =
+        secret().toBuilder().clearReleasableTo().addAllReleasableTo(List.of("KOR", "USA")).build();
+    HotlineMessage marker =
+        stub("kor-principal", "KOR")
+            .send(request("KOR-USA", Precedence.PRECEDENCE_ROUTINE, secretForKorUsa, "marker"))
+            .getMessage();
+    Watcher replay = watch("usa-watch-officer", "USA", "0", "KOR-USA");
+    replay.awaitMessage(marker.getId());
+    assertThat(replay.messages()).extracting(m -> m.getMessage().getText()).containsExactly("marker");
+  }
+
+  @Test
+  @Order(3)
+  void aStoppedNodeCatchesUpInPrecedenceOrderEachMarkedDelayedNoneLostOrTwice() {
+    nodes.remove("JPN").close();
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      ids.add(send("kor-principal", Precedence.PRECEDENCE_ROUTINE, secret(), "routine " + i).getMessage().getId());
+    }
+    String flash =
+        send("kor-principal", Precedence.PRECEDENCE_FLASH, secret(), "flash while Japan was cut off")
+            .getMessage()
+            .getId();
+    Watcher usa = watch("usa-watch-officer", "USA", "0");
+    usa.awaitMessage(flash);
+    assertThat(usa.message(flash).getMessage().getDelayed()).isFalse();
+
+    // Japan stays cut off for longer than the delay threshold
+    Instant cut = Instant.now();
+    Awaitility.await()
+        .atMost(DELAY_THRESHOLD.multipliedBy(3))
+        .until(() -> Instant.now().isAfter(cut.plus(DELAY_THRESHOLD).plusMillis(500)));
+    startNode("JPN");
+    Watcher jpn = watch("jpn-watch-officer", "JPN", "0");
+    jpn.awaitMessage(ids.get(2));
+    List<String> backlog =
+        jpn.messages().stream()
+            .map(m -> m.getMessage().getId())
+            .filter(id -> ids.contains(id) || id.equals(flash))
+            .toList();
+    // the FLASH overtook the routine traffic queued before it; the rest in their order
+    assertThat(backlog).containsExactly(flash, ids.get(0), ids.get(1), ids.get(2));
+    assertThat(jpn.messages().stream().filter(m -> backlog.contains(m.getMessage().getId())))
+        .allSatisfy(
+            m -> {
+              assertThat(m.getMessage().getDelayed()).isTrue();
+              assertThat(m.getMessage().getDelayMs()).isGreaterThan(DELAY_THRESHOLD.toMillis());
+            });
+    Watcher kor = watch("kor-watch-officer", "KOR", "0");
+    for (String id : backlog) {
+      kor.awaitReceipt(id, "JPN", ReceiptState.RECEIPT_STATE_RELAYED);
+      assertThat(kor.receipts(id, ReceiptState.RECEIPT_STATE_RELAYED))
+          .extracting(Receipt::getParty)
+          .containsExactlyInAnyOrder("JPN", "USA");
+    }
+    assertNoMessageTwice(jpn);
+  }
+
+  @Test
+  @Order(4)
+  void aTransportThatRepeatsAndReordersItemsChangesNothingAnyoneSees() {
+    FaultyTransport faults = new FaultyTransport(nodes.get("USA"));
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; i <= 6; i++) {
+      ids.add(send("kor-principal", Precedence.PRECEDENCE_ROUTINE, secret(), "faulty " + i).getMessage().getId());
+    }
+    Watcher usa = watch("usa-watch-officer", "USA", "0");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              faults.flush();
+              assertThat(usa.messages().stream().map(m -> m.getMessage().getId()))
+                  .containsAll(ids);
+            });
+    // and all of it once more, late: nothing changes
+    faults.replayEverything();
+    Watcher kor = watch("kor-watch-officer", "KOR", "0");
+    for (String id : ids) {
+      kor.awaitReceipt(id, "USA", ReceiptState.RECEIPT_STATE_RELAYED);
+    }
+    Watcher again = watch("usa-watch-officer", "USA", "0");
+    again.awaitMessage(ids.get(5));
+    assertThat(faults.duplicatesOffered()).isGreaterThan(0);
+    assertNoMessageTwice(again);
+    assertThat(again.messages().stream().map(m -> m.getMessage().getId()).filter(ids::contains))
+        .hasSize(6);
+    for (String id : ids) {
+      assertThat(kor.receipts(id, ReceiptState.RECEIPT_STATE_RELAYED))
+          .extracting(Receipt::getParty)
+          .containsOnlyOnce("USA");
+    }
+  }
+
+  // ----- helpers
+
+  static void assertNoMessageTwice(Watcher watcher) {
+    List<String> ids = watcher.messages().stream().map(m -> m.getMessage().getId()).toList();
+    assertThat(ids).doesNotHaveDuplicates();
+  }
+
+  static SecurityLabel secret() {
+    return SecurityLabel.newBuilder()
+        .setPolicy("KOR")
+        .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
+        .setMarking("군사II급비밀")
+        .setOriginator("KOR")
+        .addAllReleasableTo(List.of("JPN", "KOR", "USA"))
+        .setCreatedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
+        .build();
+  }
+
+  static SendRequest request(
+      String conference, Precedence precedence, SecurityLabel label, String text) {
+    return SendRequest.newBuilder()
+        .setLabel(label)
+        .setConference(conference)
+        .setPrecedence(precedence)
+        .setType(MessageType.MESSAGE_TYPE_EXERCISE)
+        .setText(text)
+        .build();
+  }
+
+  static SendResponse send(
+      String user, Precedence precedence, SecurityLabel label, String text) {
+    return stub(user, user.substring(0, 3).toUpperCase())
+        .send(request(TRILATERAL, precedence, label, text));
+  }
+
+  static Metadata nation(String nation) {
+    Metadata headers = new Metadata();
+    headers.put(AlliedMetadata.NATION, nation);
+    return headers;
+  }
+
+  static HotlineServiceGrpc.HotlineServiceBlockingStub stub(String user, String nation) {
+    return HotlineServiceGrpc.newBlockingStub(channel)
+        .withInterceptors(
+            MetadataUtils.newAttachHeadersInterceptor(nation(nation)),
+            MetadataUtils.newAttachHeadersInterceptor(AlliedMetadata.withBearer(tokens.get(user))));
+  }
+
+  Watcher watch(String user, String nation, String from) {
+    return watch(user, nation, from, TRILATERAL);
+  }
+
+  Watcher watch(String user, String nation, String from, String conference) {
+    Watcher watcher = new Watcher();
+    HotlineServiceGrpc.newStub(channel)
+        .withInterceptors(
+            MetadataUtils.newAttachHeadersInterceptor(nation(nation)),
+            MetadataUtils.newAttachHeadersInterceptor(AlliedMetadata.withBearer(tokens.get(user))))
+        .watch(
+            WatchRequest.newBuilder().setConference(conference).setFromCursor(from).build(),
+            watcher);
+    watchers.add(watcher);
+    return watcher;
+  }
+
+  /** A Watch stream, recording everything it shows. */
+  static final class Watcher implements ClientResponseObserver<WatchRequest, WatchResponse> {
+    final List<WatchResponse> events = new CopyOnWriteArrayList<>();
+    volatile Throwable error;
+    private ClientCallStreamObserver<WatchRequest> call;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<WatchRequest> call) {
+      this.call = call;
+    }
+
+    @Override
+    public void onNext(WatchResponse value) {
+      events.add(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      error = t;
+    }
+
+    @Override
+    public void onCompleted() {}
+
+    void close() {
+      call.cancel("done", null);
+    }
+
+    List<WatchResponse> messages() {
+      return events.stream().filter(WatchResponse::hasMessage).toList();
+    }
+
+    WatchResponse message(String id) {
+      return messages().stream()
+          .filter(m -> m.getMessage().getId().equals(id))
+          .findFirst()
+          .orElse(null);
+    }
+
+    WatchResponse awaitMessage(String id) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                assertThat(error).isNull();
+                assertThat(message(id)).isNotNull();
+              });
+      return message(id);
+    }
+
+    List<Receipt> receipts(String messageId, ReceiptState state) {
+      return events.stream()
+          .filter(WatchResponse::hasReceipt)
+          .map(WatchResponse::getReceipt)
+          .filter(r -> r.getMessageId().equals(messageId) && r.getState() == state)
+          .toList();
+    }
+
+    Receipt awaitReceipt(String messageId, String party, ReceiptState state) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                assertThat(error).isNull();
+                assertThat(receipts(messageId, state))
+                    .extracting(Receipt::getParty)
+                    .contains(party);
+              });
+      return receipts(messageId, state).stream()
+          .filter(r -> r.getParty().equals(party))
+          .findFirst()
+          .orElseThrow();
+    }
+  }
+
+  /**
+   * Between the USA node's relay client and its input: every item from KOR arrives twice, and each
+   * pair in reverse order (the first held back until the second came).
+   */
+  static final class FaultyTransport {
+    private final HotlineNode node;
+    private final List<byte[]> seen = new CopyOnWriteArrayList<>();
+    private byte[] held;
+    private int duplicates;
+
+    FaultyTransport(HotlineServiceApplication.Running usa) {
+      this.node = usa.context().getBean(HotlineNode.class);
+      usa.context().getBean(PeerRelays.class).inbox(this::arrive);
+    }
+
+    private synchronized HotlineNode.Taken arrive(String peer, byte[] item) {
+      if (!peer.equals("KOR")) {
+        return node.acceptRelayed(peer, item);
+      }
+      seen.add(item);
+      if (held == null) {
+        held = item;
+        return HotlineNode.Taken.STORED;
+      }
+      byte[] first = held;
+      held = null;
+      take(item);
+      take(item);
+      take(first);
+      return take(first);
+    }
+
+    private HotlineNode.Taken take(byte[] item) {
+      HotlineNode.Taken taken = node.acceptRelayed("KOR", item);
+      if (taken == HotlineNode.Taken.DUPLICATE) {
+        duplicates++;
+      }
+      return taken;
+    }
+
+    synchronized void flush() {
+      if (held != null) {
+        byte[] last = held;
+        held = null;
+        take(last);
+        take(last);
+      }
+    }
+
+    synchronized void replayEverything() {
+      for (byte[] item : seen) {
+        take(item);
+      }
+    }
+
+    synchronized int duplicatesOffered() {
+      return duplicates;
+    }
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
