@@ -68,7 +68,10 @@ final class HotlineOutput {
 
   /** The marking the caller sees: its own nation's, with the originator's beside it. */
   static String marking(SecurityLabel label) {
-    if (!label.hasRelease()) {
+    if (!label.hasRelease()
+        || (label.getRelease().getRecipientNation().equals(label.getOriginator())
+            && label.getRelease().getMarking().equals(label.getMarking()))) {
+      // the caller's own nation's message: its marking needs no translation
       return safe(label.getMarking());
     }
     return safe(label.getRelease().getMarking())
