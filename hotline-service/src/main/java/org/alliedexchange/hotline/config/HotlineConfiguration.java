@@ -17,8 +17,8 @@ import java.util.concurrent.ThreadFactory;
 import javax.sql.DataSource;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.accesstoken.TokenValidator;
+import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStream;
-import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.hotline.audit.HotlineAudit;
@@ -45,8 +45,10 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
 import redis.clients.jedis.RedisClient;
 
 /** The wiring of one nation's hotline node; every piece is plain Java, Spring only assembles it. */
@@ -152,10 +154,11 @@ public class HotlineConfiguration {
     return new BindingSigner(properties.nation(), key);
   }
 
+  /** Every step's records in one group; concurrent steps share a round trip and an fsync. */
   @Bean(destroyMethod = "close")
-  AuditStreamWriter auditStreamWriter(HotlineProperties properties) {
-    return AuditStreamWriter.connect(
-        redis(properties), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
+  AuditBatchWriter auditBatchWriter(HotlineProperties properties) {
+    return AuditBatchWriter.connect(
+        redis(properties), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2), 1024, 100_000);
   }
 
   @Bean
@@ -164,8 +167,8 @@ public class HotlineConfiguration {
   }
 
   @Bean
-  HotlineAudit hotlineAudit(AuditStreamWriter writer, HotlineProperties properties) {
-    return new HotlineAudit(writer, properties.nation(), Clock.systemUTC());
+  HotlineAudit hotlineAudit(AuditBatchWriter writer, HotlineProperties properties) {
+    return new HotlineAudit(writer, properties.nation(), Clock.systemUTC(), Duration.ofSeconds(5));
   }
 
   /** The threads that write the nodes' streams (watch sessions, relays): daemons, many waiting. */
@@ -271,14 +274,34 @@ public class HotlineConfiguration {
     return new HotlineLifecycle(node, relays.getIfAvailable(), line, hotlineScheduler);
   }
 
+  /**
+   * At shutdown, before the gRPC server waits for its calls: the pulls stop and the long streams
+   * end (clients resume from their cursors and positions), so the node stops at once.
+   */
+  @Bean
+  ApplicationListener<ContextClosedEvent> endStreamsAtShutdown(
+      ObjectProvider<PeerRelays> relays, HotlineGrpcService hotline, RelayService relay) {
+    return event -> {
+      PeerRelays pulls = relays.getIfAvailable();
+      if (pulls != null) {
+        pulls.close();
+      }
+      hotline.endStreams();
+      relay.endStreams();
+    };
+  }
+
   @Bean
   HotlineGrpcService hotlineGrpcService(
-      HotlineNode node, LineSupervision line, @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
+      HotlineNode node,
+      LineSupervision line,
+      @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
     return new HotlineGrpcService(node, () -> line, hotlineStreams);
   }
 
   @Bean
-  RelayService relayService(HotlineNode node, @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
+  RelayService relayService(
+      HotlineNode node, @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
     return new RelayService(node, hotlineStreams, Clock.systemUTC());
   }
 
