@@ -10,7 +10,8 @@
 #
 # Made: the federation's CA (its key stays in DIR/pki, never in a Secret), the gateway's client
 # certificate (CN allied-gateway, the only client the backends answer) and a server certificate per
-# backend and for Keycloak; each nation's binding key and the audit service's checkpoint key; the
+# backend and for Keycloak; each nation's binding key (its exchange service's and hotline node's) and
+# the audit service's checkpoint key; each hotline node's client secret (the realm's too); the
 # console's login-cookie key shared by every gateway replica; a Redis ACL user per component; a
 # PostgreSQL owner and service role per database; Keycloak's admin, its database login, and every
 # ${ALLIED_...} placeholder of the realm (client secrets, people's passwords, the console's URL).
@@ -36,7 +37,7 @@ while [[ $# -gt 0 ]]; do
     --keycloak-host) keycloak_host=$2; shift 2 ;;
     --external-postgres) external_postgres=$2; shift 2 ;;
     --external-redis) external_redis=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
   esac
 done
@@ -175,6 +176,7 @@ listener_redis=$(redis_user identity-listener "~allied:audit ~allied:audit:* ~al
 secret keycloak-redis "url=$(redis_url identity-listener "$listener_redis")"
 database audit audit-service-db
 
+declare -A hotline_secret
 for nation in ${nations//,/ }; do
   n=$(echo "$nation" | tr 'A-Z' 'a-z')
   issue "exchange-service-$n" server $(service_names "exchange-service-$n")
@@ -186,6 +188,17 @@ for nation in ${nations//,/ }; do
   password=$(redis_user "exchange-$n" "~allied:audit ~allied:audit:* ~allied:agreements ~allied:agreements:version -@all +xadd +get +hgetall +ping")
   secret "exchange-service-$n-redis" "url=$(redis_url "exchange-$n" "$password")"
   database "exchange_$n" "exchange-service-$n-db"
+  # the nation's hotline node: its own certificate, Redis user, database and system identity (it
+  # signs with the exchange service's key above)
+  issue "hotline-service-$n" server $(service_names "hotline-service-$n")
+  secret "hotline-service-$n-tls" "tls.crt=@$pki/hotline-service-$n.crt" \
+    "tls.key=@$pki/hotline-service-$n.key" "ca.crt=@$pki/ca.crt"
+  password=$(redis_user "hotline-$n" "~allied:audit ~allied:audit:* ~allied:agreements ~allied:agreements:version -@all +xadd +get +hgetall +ping")
+  secret "hotline-service-$n-redis" "url=$(redis_url "hotline-$n" "$password")"
+  database "hotline_$n" "hotline-service-$n-db"
+  # the same value fills the realm's ALLIED_SECRET_<NATION>_HOTLINE below
+  hotline_secret[$nation]=$(random)
+  secret "hotline-service-$n-relay-client" "client-secret=${hotline_secret[$nation]}"
 done
 
 keycloak_db=$(random)
@@ -208,6 +221,9 @@ placeholders=()
 for name in $(grep -o '\${ALLIED_[A-Z0-9_]*}' "$root/identity/realm/allied-realm.json" | sort -u | tr -d '${}'); do
   case "$name" in
     ALLIED_CONSOLE_URL) placeholders+=("$name=$console_url") ;;
+    ALLIED_SECRET_???_HOTLINE)
+      nation=${name#ALLIED_SECRET_}; nation=${nation%_HOTLINE}
+      placeholders+=("$name=${hotline_secret[$nation]:-$(random)}") ;;
     *) placeholders+=("$name=$(random)") ;;
   esac
 done

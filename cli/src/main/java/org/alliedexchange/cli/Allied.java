@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       PolicyCommand.class,
       IdentityCommand.class,
       AuditCommand.class,
+      HotlineCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Allied {

@@ -20,9 +20,10 @@ import org.alliedexchange.client.TokenSource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The running local federation as its state file describes it: the demo's clients, people and
- * subscriptions, and the agreement it suspends and resumes. Closing it resumes the agreement if a
- * failed step left it suspended, then closes what the demo opened.
+ * The running local federation as its state file describes it: the demo's clients, people,
+ * subscriptions and hotline screens, the agreement it suspends and resumes, and the hotline node it
+ * stops and starts. Closing it resumes the agreement and starts the node if a failed step left them
+ * so, then closes what the demo opened.
  */
 final class DemoFederation implements AutoCloseable {
 
@@ -30,6 +31,7 @@ final class DemoFederation implements AutoCloseable {
   private final DemoNarrator narrator;
   private boolean suspended;
   private final List<AutoCloseable> open = new ArrayList<>();
+  private final java.util.Set<String> stoppedNodes = new java.util.TreeSet<>();
 
   DemoFederation(JsonNode state, DemoNarrator narrator) {
     this.state = state;
@@ -163,6 +165,56 @@ final class DemoFederation implements AutoCloseable {
     suspended = change.equals("suspend");
   }
 
+  /** A person's screen on a hotline conference, closed with the demo. */
+  DemoHotlineWatch watch(
+      String who, AlliedClient client, String nation, String conference, String from) {
+    DemoHotlineWatch watch = new DemoHotlineWatch(who, client, nation, conference, from);
+    open.add(watch);
+    return watch;
+  }
+
+  /**
+   * Stops or starts {@code nation}'s hotline node through the running federation's controls
+   * (`change` is "stop" or "start"); a stop is remembered for {@link #close}.
+   */
+  void hotlineNode(String nation, String change) throws Exception {
+    JsonNode control = state.path("control");
+    if (control.path("url").asString("").isEmpty()) {
+      throw new NotShown(
+          "the state file names no controls (a federation started before the hotline: `./allied up` again)");
+    }
+    HttpResponse<String> response =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            control.path("url").asString() + "/hotline/" + nation + "/" + change))
+                    .header(
+                        AlliedMetadata.AUTHORIZATION_NAME,
+                        AlliedMetadata.bearer(control.path("token").asString()))
+                    .timeout(java.time.Duration.ofMinutes(3))
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    expect(
+        response.statusCode() == 200,
+        "the hotline node "
+            + nation
+            + " could not "
+            + change
+            + ": HTTP "
+            + response.statusCode()
+            + " "
+            + response.body().strip());
+    if (change.equals("stop")) {
+      stoppedNodes.add(nation);
+    } else {
+      stoppedNodes.remove(nation);
+    }
+  }
+
   DemoSubscription subscribe(AlliedClient client, String topic) {
     DemoSubscription subscription = new DemoSubscription(client, topic);
     open.add(subscription);
@@ -174,6 +226,10 @@ final class DemoFederation implements AutoCloseable {
     if (suspended) {
       // a failed step must not leave the federation with the agreement suspended
       admin("resume", "demo: restoring the agreement after a failed step");
+    }
+    for (String nation : List.copyOf(stoppedNodes)) {
+      // a failed step must not leave a nation's hotline cut
+      hotlineNode(nation, "start");
     }
     for (AutoCloseable closeable : open) {
       closeable.close();

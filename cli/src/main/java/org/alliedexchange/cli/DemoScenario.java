@@ -229,6 +229,8 @@ final class DemoScenario {
     new DemoAuditReview(federation, narrator)
         // the TOP SECRET refusal's record is above the auditors' SECRET: they see its link only
         .play(wanted, List.of(notReleasable, suspended));
+
+    new DemoHotline(federation, narrator).play(9);
   }
 
   private static PublishRequest report(String topic, String marking, String... releasableTo) {

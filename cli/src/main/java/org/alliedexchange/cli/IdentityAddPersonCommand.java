@@ -29,7 +29,8 @@ final class IdentityAddPersonCommand extends AdministratorCommand {
       names = "--role",
       paramLabel = "ROLE",
       required = true,
-      description = "auditor, federation-admin or hotline-member (repeatable).")
+      description =
+          "auditor, federation-admin, hotline-member, hotline-principal, hotline-adviser or hotline-watch-officer (repeatable).")
   List<String> roles = new ArrayList<>();
 
   @Option(names = "--first-name")

@@ -42,7 +42,7 @@ final class IdentityOnboardCommand extends AdministratorCommand {
       paramLabel = "ROLE",
       required = true,
       description =
-          "exchange-publish, exchange-read, hotline-member, auditor, federation-admin (repeatable).")
+          "exchange-publish, exchange-read, hotline-relay, auditor, federation-admin (repeatable).")
   List<String> roles = new ArrayList<>();
 
   @Option(names = "--description", description = "What the system is.")

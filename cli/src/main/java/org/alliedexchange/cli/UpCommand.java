@@ -117,6 +117,9 @@ final class UpCommand implements Callable<Integer> {
             + " with the client's secret from the state file)");
     out.println(
         "Auditors log in to the console as kor-auditor, jpn-auditor or usa-auditor (passwords in the state file).");
+    out.println(
+        "The hotline's members are kor-/jpn-/usa-principal, -nsa and -watch-officer, e.g.:");
+    out.println("  ./allied hotline watch --user jpn-watch-officer --conference JPN-KOR-USA");
     out.println("Try: ./allied demo");
     out.println();
   }

@@ -90,7 +90,10 @@ class FederationIT {
     assertThat(state.path("systems").findValuesAsString("clientId"))
         .contains("kor-jcs-publisher", "jpn-mod-reader", "usa-dia-reader");
     assertThat(state.path("people").findValuesAsString("username"))
-        .contains("kor-auditor", "jpn-auditor", "federation-admin");
+        .contains(
+            "kor-auditor", "jpn-auditor", "federation-admin", "kor-principal", "usa-watch-officer");
+    assertThat(state.path("services").path("hotline-JPN").asString()).startsWith("127.0.0.1:");
+    assertThat(state.path("systems").findValuesAsString("clientId")).contains("jpn-hotline");
     // it holds secrets: readable by its owner only
     assertThat(Files.getPosixFilePermissions(LocalFederation.stateFile(dataDir)))
         .containsExactlyInAnyOrder(
@@ -155,6 +158,14 @@ class FederationIT {
             "Japan's same subscription receives again",
             "with the same hashes",
             "The chain verifies for both",
+            // the hotline scene: receipts per party, a cut line restored with nothing lost
+            "Korea sees RECEIPT  ",
+            "  JPN  ACKNOWLEDGED  by jpn-watch-officer",
+            "  USA  ACKNOWLEDGED  by usa-watch-officer",
+            "The USA received all four at once",
+            "MESSAGE  FLASH  DELAYED ",
+            "The FLASH overtook the queued ROUTINE traffic",
+            "  JPN  ACKNOWLEDGED  by jpn-principal",
             "Every step held.");
   }
 
@@ -331,5 +342,114 @@ class FederationIT {
                 .toString());
     assertThat(foreignPublish.exit()).isEqualTo(1);
     assertThat(foreignPublish.err()).contains("PERMISSION_DENIED");
+  }
+
+  @Test
+  @Order(7)
+  void aHotlineMemberSendsWatchesAndAcknowledgesAtTheCommandLine() throws Exception {
+    Result conferences = run("hotline", "conferences", "--user", "jpn-nsa");
+    assertThat(conferences.exit()).as(conferences.err()).isZero();
+    assertThat(conferences.out()).contains("JPN-KOR-USA  nations JPN,KOR,USA  ceiling SECRET");
+
+    Result sent =
+        run(
+            "hotline",
+            "send",
+            "--user",
+            "usa-watch-officer",
+            "--conference",
+            "JPN-KOR-USA",
+            "--precedence",
+            "PRIORITY",
+            "--marking",
+            "SECRET",
+            "--text",
+            "Line check.",
+            "--drill");
+    assertThat(sent.exit()).as(sent.err()).isZero();
+    String id = sent.out().strip();
+    assertThat(id).matches("[0-9a-f-]{36}");
+
+    // Japan's watch officer follows the conference from its start until the message shows
+    ByteArrayOutputStream watched = new ByteArrayOutputStream();
+    Thread watch =
+        new Thread(
+            () ->
+                Allied.commandLine(
+                        new ByteArrayInputStream(new byte[0]),
+                        watched,
+                        new ByteArrayOutputStream(),
+                        Clock.systemUTC())
+                    .execute(
+                        "hotline",
+                        "watch",
+                        "--user",
+                        "jpn-watch-officer",
+                        "--conference",
+                        "JPN-KOR-USA",
+                        "--from",
+                        "0",
+                        "--data-dir",
+                        dataDir.toString()));
+    watch.start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> watched.toString(StandardCharsets.UTF_8).contains("id " + id));
+    } finally {
+      watch.interrupt();
+      watch.join(10_000);
+    }
+    String line =
+        watched
+            .toString(StandardCharsets.UTF_8)
+            .lines()
+            .filter(l -> l.contains("id " + id))
+            .findFirst()
+            .orElseThrow();
+    assertThat(line)
+        .startsWith("MESSAGE  PRIORITY  DRILL  JPN-KOR-USA #")
+        .contains("from USA usa-watch-officer  極秘 (JPN marking of USA SECRET)")
+        .contains("\"Line check.\"  cursor ");
+
+    Result ack = run("hotline", "ack", id, "--user", "jpn-principal");
+    assertThat(ack.exit()).as(ack.err()).isZero();
+    assertThat(ack.out()).startsWith("RECEIPT  " + id + "  JPN  ACKNOWLEDGED  by jpn-principal");
+    Result status = run("hotline", "status", "--user", "kor-watch-officer");
+    assertThat(status.exit()).as(status.err()).isZero();
+    assertThat(status.out()).startsWith("node KOR\n");
+
+    Result override =
+        run(
+            "hotline",
+            "send",
+            "--user",
+            "kor-watch-officer",
+            "--conference",
+            "JPN-KOR-USA",
+            "--precedence",
+            "FLASH_OVERRIDE",
+            "--marking",
+            "군사II급비밀",
+            "--text",
+            "x");
+    assertThat(override.exit()).isEqualTo(1);
+    assertThat(override.err()).startsWith("allied hotline send: PERMISSION_DENIED: ");
+    Result aboveCeiling =
+        run(
+            "hotline",
+            "send",
+            "--user",
+            "usa-principal",
+            "--conference",
+            "JPN-KOR-USA",
+            "--precedence",
+            "FLASH",
+            "--marking",
+            "TOP SECRET",
+            "--text",
+            "x");
+    assertThat(aboveCeiling.exit()).isEqualTo(1);
+    assertThat(aboveCeiling.err()).startsWith("allied hotline send: FAILED_PRECONDITION: ");
   }
 }

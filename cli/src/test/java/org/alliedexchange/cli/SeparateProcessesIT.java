@@ -126,7 +126,15 @@ class SeparateProcessesIT {
         .contains("gateway ", "exchange-kor ", "audit ", "keycloak ", "redis ", "postgres-audit ");
     JsonNode processes = Json.MAPPER.readTree(run("status", "--json").out()).path("processes");
     for (String service :
-        List.of("gateway", "audit", "exchange-kor", "exchange-jpn", "exchange-usa")) {
+        List.of(
+            "gateway",
+            "audit",
+            "exchange-kor",
+            "exchange-jpn",
+            "exchange-usa",
+            "hotline-kor",
+            "hotline-jpn",
+            "hotline-usa")) {
       long pid = processes.path(service).asLong();
       assertThat(pid).as(service).isPositive().isNotEqualTo(launcher.pid());
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as(service).contains(true);

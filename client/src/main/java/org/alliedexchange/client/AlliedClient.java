@@ -28,6 +28,7 @@ import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.exchange.v1.SubscribeRequest;
 import org.alliedexchange.api.exchange.v1.SubscribeResponse;
+import org.alliedexchange.api.hotline.v1.HotlineServiceGrpc;
 
 /**
  * A national system's connection to the federation: one HTTP/2 channel to the gateway (plaintext
@@ -229,6 +230,23 @@ public final class AlliedClient implements AutoCloseable {
         new ResumingSubscription(() -> exchangeAsync(nation), resumptions, request, observer);
     subscription.start();
     return subscription;
+  }
+
+  /**
+   * {@code nation}'s hotline node, through the gateway: a hotline member calls its own nation's
+   * node with its own token.
+   */
+  public HotlineServiceGrpc.HotlineServiceBlockingStub hotline(String nation) {
+    return HotlineServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(credentials)
+        .withInterceptors(nation(nation), refreshOnUnauthenticated);
+  }
+
+  /** As {@link #hotline}, for streams read as they come (a conference's watch). */
+  public HotlineServiceGrpc.HotlineServiceStub hotlineAsync(String nation) {
+    return HotlineServiceGrpc.newStub(channel)
+        .withCallCredentials(credentials)
+        .withInterceptors(nation(nation), refreshOnUnauthenticated);
   }
 
   /** The auditors' API (federation-wide: no nation is named). */

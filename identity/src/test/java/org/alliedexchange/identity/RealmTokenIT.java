@@ -44,6 +44,24 @@ class RealmTokenIT {
   }
 
   @Test
+  void aHotlineNodesTokenCarriesTheRelayRoleItsNationAndTopSecretOnly() {
+    TokenResponse token =
+        ClientCredentials.request(
+            keycloak.tokenEndpoint(), "jpn-hotline", keycloak.clientSecret("jpn-hotline"));
+
+    assertThat(token.granted()).as(token.errorDescription()).isTrue();
+    JsonNode claims = ClientCredentials.unverifiedClaims(token.accessToken());
+    assertThat(claims.path("client_id").asString()).isEqualTo("jpn-hotline");
+    assertThat(claims.path("nation").asString()).isEqualTo("JPN");
+    assertThat(claims.path("clearance").asString()).isEqualTo("TOP_SECRET");
+    assertThat(audiences(claims)).contains(LocalKeycloak.GATEWAY_AUDIENCE);
+    assertThat(strings(claims.path("roles"))).containsExactly("hotline-relay");
+    // the people of the hotline have passwords of their own, as the auditors do
+    assertThat(keycloak.password("kor-watch-officer")).isNotBlank();
+    assertThat(keycloak.password("usa-nsa")).isNotEqualTo(keycloak.password("usa-principal"));
+  }
+
+  @Test
   void accessTokensLiveFiveMinutesOrLess() {
     TokenResponse token =
         ClientCredentials.request(

@@ -196,6 +196,42 @@ class GeneratedSecretsTest {
         .containsEntry("ALLIED_CONSOLE_URL", "https://allied.test");
   }
 
+  @Test
+  void eachHotlineNodeGetsItsOwnStoresCertificateAndTheRealmsSecretOfItsClient() throws Exception {
+    for (String n : List.of("kor", "jpn", "usa")) {
+      // the node logs in with the secret Keycloak's realm import gives its client
+      assertThat(
+              secrets
+                  .get("hotline-service-" + n + "-relay-client")
+                  .getStringData()
+                  .get("client-secret"))
+          .matches("[A-Za-z0-9]{32}")
+          .isEqualTo(
+              secrets
+                  .get("keycloak-realm")
+                  .getStringData()
+                  .get("ALLIED_SECRET_" + n.toUpperCase() + "_HOTLINE"));
+      assertThat(secrets.get("hotline-service-" + n + "-db").getStringData())
+          .containsEntry("url", "jdbc:postgresql://postgres:5432/hotline_" + n)
+          .containsEntry("username", "hotline_" + n + "_service");
+      assertThat(secrets.get("hotline-service-" + n + "-redis").getStringData().get("url"))
+          .matches("redis://hotline-" + n + ":[A-Za-z0-9]{32}@redis:6379");
+    }
+    String korNodePassword =
+        secrets.get("hotline-service-kor-redis").getStringData().get("url").split("[:@]")[2];
+    assertThat(secrets.get("redis-acl").getStringData().get("users.acl"))
+        .contains("user hotline-kor on #")
+        .doesNotContain(korNodePassword);
+    X509Certificate ca = certificate(secrets.get("gateway-tls").getStringData().get("ca.crt"));
+    X509Certificate node =
+        certificate(secrets.get("hotline-service-jpn-tls").getStringData().get("tls.crt"));
+    node.verify(ca.getPublicKey());
+    assertThat(node.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1");
+    assertThat(node.getSubjectAlternativeNames())
+        .extracting(name -> (Object) name.get(1))
+        .contains("hotline-service-jpn", "hotline-service-jpn.allied-exchange.svc");
+  }
+
   private static X509Certificate certificate(String pem) throws Exception {
     return (X509Certificate)
         CertificateFactory.getInstance("X.509")

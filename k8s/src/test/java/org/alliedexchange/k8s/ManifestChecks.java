@@ -40,7 +40,8 @@ import java.util.stream.Stream;
 final class ManifestChecks {
 
   /** The project's own services: uid 10001, a read-only root, and the actuator's probes. */
-  static final Set<String> SERVICES = Set.of("gateway", "exchange-service", "audit-service");
+  static final Set<String> SERVICES =
+      Set.of("gateway", "exchange-service", "hotline-service", "audit-service");
 
   /**
    * The labels the Keycloak operator puts on the pods it makes, besides the pod template's; an

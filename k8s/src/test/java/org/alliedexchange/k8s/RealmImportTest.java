@@ -41,7 +41,11 @@ class RealmImportTest {
     realmImport.path("spec").path("placeholders").fieldNames().forEachRemaining(placeholders::add);
     assertThat(placeholders)
         .isEqualTo(RealmImportRenderer.placeholders(realmText))
-        .contains("ALLIED_CONSOLE_URL", "ALLIED_SECRET_KOR_JCS_PUBLISHER");
+        .contains(
+            "ALLIED_CONSOLE_URL",
+            "ALLIED_SECRET_KOR_JCS_PUBLISHER",
+            "ALLIED_SECRET_KOR_HOTLINE",
+            "ALLIED_PASSWORD_JPN_WATCH_OFFICER");
     for (String name : placeholders) {
       JsonNode secret = realmImport.path("spec").path("placeholders").path(name).path("secret");
       assertThat(List.of(secret.path("name").asText(), secret.path("key").asText()))

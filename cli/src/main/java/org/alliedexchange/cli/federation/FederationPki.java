@@ -7,6 +7,7 @@ import org.alliedexchange.devservers.FederationCertificates;
 import org.alliedexchange.devservers.FederationCertificates.Use;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.alliedexchange.gateway.GatewayApplication;
+import org.alliedexchange.hotline.HotlineServiceApplication;
 
 /**
  * The local federation's CA, kept in {@code <data-dir>/pki/}: a server certificate for each backend
@@ -30,6 +31,15 @@ final class FederationPki {
     FederationCertificates.Issued server =
         authority.issue("exchange-" + nation.toLowerCase(), Use.SERVER);
     ExchangeServiceApplication.addTls(
+        properties, server.certificate(), server.privateKey(), server.authority());
+    return properties;
+  }
+
+  /** {@code nation}'s hotline node properties, serving with its certificate. */
+  Map<String, Object> hotline(Map<String, Object> properties, String nation) {
+    FederationCertificates.Issued server =
+        authority.issue("hotline-" + nation.toLowerCase(), Use.SERVER);
+    HotlineServiceApplication.addTls(
         properties, server.certificate(), server.privateKey(), server.authority());
     return properties;
   }

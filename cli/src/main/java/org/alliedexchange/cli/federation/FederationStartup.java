@@ -22,6 +22,7 @@ import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.alliedexchange.gateway.GatewayApplication;
+import org.alliedexchange.hotline.HotlineServiceApplication;
 import org.alliedexchange.policy.FederationConfig;
 import org.alliedexchange.policy.NationalScheme;
 import org.springframework.boot.logging.LogLevel;
@@ -30,8 +31,9 @@ import org.springframework.boot.logging.LoggingSystem;
 /**
  * The federation's start-up order: what the last run left is stopped; Redis, then Keycloak in the
  * background while each nation's PostgreSQL and exchange service, the audit service and the gateway
- * start; then the state file. Every process started is recorded for the watchdog ({@link
- * ChildProcesses}). The services run in this JVM or, with {@link
+ * start; once Keycloak is ready (the nodes' own identities are its clients), each nation's hotline
+ * node; then the operator's controls and the state file. Every process started is recorded for the
+ * watchdog ({@link ChildProcesses}). The services run in this JVM or, with {@link
  * LocalFederation.Mode#SEPARATE_PROCESSES}, each in its own. A failed start stops what it started.
  */
 final class FederationStartup {
@@ -165,6 +167,44 @@ final class FederationStartup {
           progress.accept("exchange service " + nation + ": 127.0.0.1:" + running.port());
         }
       }
+      // each nation's hotline node: its own PostgreSQL, the nation's signing key (the exchange
+      // service's, which the gateway's verifiers already trust), pulling from its peers through
+      // the gateway as its own system; started once Keycloak is ready
+      HotlineNodes hotline = new HotlineNodes(mode, children, logDir(), progress);
+      services.add(0, hotline);
+      for (String nation : nations) {
+        String name = "hotline-" + nation.toLowerCase();
+        Path hotlineDir = dataDir.resolve(name);
+        LocalPostgres database = LocalPostgres.start(hotlineDir.resolve("postgres"));
+        databases.add(database);
+        children.record("postgres-" + name, database.pid(), ChildProcesses.Stop.INT);
+        Map<String, Object> properties =
+            HotlineServiceApplication.localProperties(
+                nation,
+                hotlineDir,
+                database.databaseUrl(),
+                redis.url(LocalRedis.User.EXCHANGE),
+                issuer,
+                jwks);
+        properties.putAll(database.serviceProperties("allied.hotline.database"));
+        properties.put(
+            "allied.hotline.signing-key-file",
+            dataDir
+                .resolve("exchange-" + nation.toLowerCase())
+                .resolve("signing-key.pem")
+                .toString());
+        properties.put("allied.hotline.gateway.address", gatewayUrl);
+        properties.put(
+            "allied.hotline.relay-client.token-uri", issuer + "/protocol/openid-connect/token");
+        properties.put("allied.hotline.relay-client.client-id", nation.toLowerCase() + "-hotline");
+        pki.hotline(properties, nation);
+        if (mode == LocalFederation.Mode.SEPARATE_PROCESSES) {
+          properties.put("management.server.port", String.valueOf(freePort()));
+        } else {
+          quiet(properties);
+        }
+        hotline.add(nation, properties, freePort());
+      }
       LocalPostgres auditDatabase =
           LocalPostgres.start(dataDir.resolve("audit").resolve("postgres"));
       databases.add(auditDatabase);
@@ -212,6 +252,13 @@ final class FederationStartup {
                   dataDir
                       .resolve("exchange-" + nation.toLowerCase())
                       .resolve("signing-key.pub.pem")));
+      hotline
+          .ports()
+          .forEach(
+              (nation, port) ->
+                  gatewayProperties.put(
+                      "allied.gateway.nations." + nation + ".hotline-addresses[0]",
+                      "https://127.0.0.1:" + port));
       GatewayApplication.addAuditService(
           gatewayProperties,
           URI.create("https://127.0.0.1:" + auditPort),
@@ -232,11 +279,21 @@ final class FederationStartup {
       progress.accept("gateway: " + gatewayUrl);
       progress.accept("waiting for Keycloak...");
       keycloak = keycloakStart.get();
+      for (String nation : hotline.ports().keySet()) {
+        String clientId = nation.toLowerCase() + "-hotline";
+        hotline.configure(
+            nation, "allied.hotline.relay-client.client-secret", keycloak.clientSecret(clientId));
+      }
+      hotline.startAll();
+      FederationControl control = FederationControl.start(hotline);
+      services.add(0, control);
       Map<String, Object> state =
           StateFile.describe(
               dataDir,
               keycloak,
               exchangePorts,
+              hotline.ports(),
+              control,
               auditPort,
               auditConsolePort,
               gatewayUrl,

@@ -46,6 +46,8 @@ final class StateFile {
       Path dataDir,
       LocalKeycloak keycloak,
       Map<String, Integer> exchanges,
+      Map<String, Integer> hotlineNodes,
+      FederationControl control,
       int auditPort,
       int auditConsolePort,
       String gatewayUrl,
@@ -77,6 +79,7 @@ final class StateFile {
             keycloak.adminPassword()));
     Map<String, Object> services = new LinkedHashMap<>();
     exchanges.forEach((nation, port) -> services.put("exchange-" + nation, "127.0.0.1:" + port));
+    hotlineNodes.forEach((nation, port) -> services.put("hotline-" + nation, "127.0.0.1:" + port));
     services.put("audit", "127.0.0.1:" + auditPort);
     services.put("audit-console-page", "127.0.0.1:" + auditConsolePort);
     services.put("redis", redis.getHost() + ":" + redis.getPort());
@@ -87,6 +90,8 @@ final class StateFile {
         "checkpointKey",
         NationalKey.publicKeyFile(dataDir.resolve("audit").resolve("checkpoint-key.pem"))
             .toString());
+    // stop and start a hotline node (the demo's cut link); answers only this token
+    state.put("control", Map.of("url", control.url().toString(), "token", control.token()));
     List<Map<String, Object>> systems = new ArrayList<>();
     List<Map<String, Object>> people = new ArrayList<>();
     keycloak

@@ -21,13 +21,26 @@ public final class IdentityRules {
           "exchange-publish",
           "exchange-read",
           "hotline-member",
+          "hotline-principal",
+          "hotline-adviser",
+          "hotline-watch-officer",
+          "hotline-relay",
           "auditor",
           "federation-admin",
           "agreement-admin");
 
-  /** Roles a person may be given by the tools: people audit or administer; systems exchange. */
+  /**
+   * Roles a person may be given by the tools: people audit, administer or sit on the hotline;
+   * systems exchange (or relay the hotline, as a nation's hotline node).
+   */
   public static final Set<String> PERSON_ROLES =
-      Set.of("auditor", "federation-admin", "hotline-member");
+      Set.of(
+          "auditor",
+          "federation-admin",
+          "hotline-member",
+          "hotline-principal",
+          "hotline-adviser",
+          "hotline-watch-officer");
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{2,62}");
   private static final Pattern COMMUNITY = Pattern.compile("[A-Z0-9_.-]{1,64}");
