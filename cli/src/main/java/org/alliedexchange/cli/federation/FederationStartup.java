@@ -193,6 +193,17 @@ final class FederationStartup {
                 .resolve("exchange-" + nation.toLowerCase())
                 .resolve("signing-key.pem")
                 .toString());
+        // the peers' public keys verify the chain heads they send with each line test
+        for (String peer : nations) {
+          if (!peer.equals(nation)) {
+            properties.put(
+                "allied.hotline.peer-keys." + peer,
+                dataDir
+                    .resolve("exchange-" + peer.toLowerCase())
+                    .resolve("signing-key.pub.pem")
+                    .toString());
+          }
+        }
         properties.put("allied.hotline.gateway.address", gatewayUrl);
         properties.put(
             "allied.hotline.relay-client.token-uri", issuer + "/protocol/openid-connect/token");

@@ -271,10 +271,15 @@ public class HotlineConfiguration {
     properties
         .peerKeyFiles()
         .forEach(
-            (nation, file) -> {
-              String key = "allied.hotline.peer-keys." + nation;
+            (given, file) -> {
+              // from the environment (ALLIED_HOTLINE_PEERKEYS_JPN) Spring lower-cases map keys
+              String nation = given.toUpperCase(java.util.Locale.ROOT);
+              String key = "allied.hotline.peer-keys." + given;
               if (!nation.matches("[A-Z]{3}")) {
                 throw new IllegalStateException(key + ": not an ISO 3166-1 alpha-3 nation code");
+              }
+              if (keys.containsKey(nation)) {
+                throw new IllegalStateException(key + ": " + nation + " is given twice");
               }
               try {
                 keys.put(
