@@ -115,8 +115,7 @@ class HotlineNodesIT {
           "allied.gateway.nations." + nation + ".hotline-addresses[0]", node.toString());
     }
     gateway = GatewayApplication.start(gatewayProperties);
-    channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     for (String nation : NATIONS) {
       startNode(nation);
     }
@@ -247,8 +246,7 @@ class HotlineNodesIT {
             () ->
                 stub("kor-nsa", "KOR")
                     .send(
-                        request(
-                            TRILATERAL, Precedence.PRECEDENCE_FLASH_OVERRIDE, secret(), "nsa")))
+                        request(TRILATERAL, Precedence.PRECEDENCE_FLASH_OVERRIDE, secret(), "nsa")))
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
@@ -261,7 +259,9 @@ class HotlineNodesIT {
             .getMessage();
     Watcher replay = watch("usa-watch-officer", "USA", "0", "KOR-USA");
     replay.awaitMessage(marker.getId());
-    assertThat(replay.messages()).extracting(m -> m.getMessage().getText()).containsExactly("marker");
+    assertThat(replay.messages())
+        .extracting(m -> m.getMessage().getText())
+        .containsExactly("marker");
   }
 
   @Test
@@ -270,10 +270,17 @@ class HotlineNodesIT {
     nodes.remove("JPN").close();
     List<String> ids = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      ids.add(send("kor-principal", Precedence.PRECEDENCE_ROUTINE, secret(), "routine " + i).getMessage().getId());
+      ids.add(
+          send("kor-principal", Precedence.PRECEDENCE_ROUTINE, secret(), "routine " + i)
+              .getMessage()
+              .getId());
     }
     String flash =
-        send("kor-principal", Precedence.PRECEDENCE_FLASH, secret(), "flash while Japan was cut off")
+        send(
+                "kor-principal",
+                Precedence.PRECEDENCE_FLASH,
+                secret(),
+                "flash while Japan was cut off")
             .getMessage()
             .getId();
     Watcher usa = watch("usa-watch-officer", "USA", "0");
@@ -317,7 +324,10 @@ class HotlineNodesIT {
     FaultyTransport faults = new FaultyTransport(nodes.get("USA"));
     List<String> ids = new ArrayList<>();
     for (int i = 1; i <= 6; i++) {
-      ids.add(send("kor-principal", Precedence.PRECEDENCE_ROUTINE, secret(), "faulty " + i).getMessage().getId());
+      ids.add(
+          send("kor-principal", Precedence.PRECEDENCE_ROUTINE, secret(), "faulty " + i)
+              .getMessage()
+              .getId());
     }
     Watcher usa = watch("usa-watch-officer", "USA", "0");
     Awaitility.await()
@@ -325,8 +335,7 @@ class HotlineNodesIT {
         .untilAsserted(
             () -> {
               faults.flush();
-              assertThat(usa.messages().stream().map(m -> m.getMessage().getId()))
-                  .containsAll(ids);
+              assertThat(usa.messages().stream().map(m -> m.getMessage().getId())).containsAll(ids);
             });
     // and all of it once more, late: nothing changes
     faults.replayEverything();
@@ -376,8 +385,7 @@ class HotlineNodesIT {
         .build();
   }
 
-  static SendResponse send(
-      String user, Precedence precedence, SecurityLabel label, String text) {
+  static SendResponse send(String user, Precedence precedence, SecurityLabel label, String text) {
     return stub(user, user.substring(0, 3).toUpperCase())
         .send(request(TRILATERAL, precedence, label, text));
   }

@@ -45,8 +45,10 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
 import redis.clients.jedis.RedisClient;
 
 /** The wiring of one nation's hotline node; every piece is plain Java, Spring only assembles it. */
@@ -271,14 +273,34 @@ public class HotlineConfiguration {
     return new HotlineLifecycle(node, relays.getIfAvailable(), line, hotlineScheduler);
   }
 
+  /**
+   * At shutdown, before the gRPC server waits for its calls: the pulls stop and the long streams
+   * end (clients resume from their cursors and positions), so the node stops at once.
+   */
+  @Bean
+  ApplicationListener<ContextClosedEvent> endStreamsAtShutdown(
+      ObjectProvider<PeerRelays> relays, HotlineGrpcService hotline, RelayService relay) {
+    return event -> {
+      PeerRelays pulls = relays.getIfAvailable();
+      if (pulls != null) {
+        pulls.close();
+      }
+      hotline.endStreams();
+      relay.endStreams();
+    };
+  }
+
   @Bean
   HotlineGrpcService hotlineGrpcService(
-      HotlineNode node, LineSupervision line, @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
+      HotlineNode node,
+      LineSupervision line,
+      @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
     return new HotlineGrpcService(node, () -> line, hotlineStreams);
   }
 
   @Bean
-  RelayService relayService(HotlineNode node, @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
+  RelayService relayService(
+      HotlineNode node, @Qualifier("hotlineStreams") ExecutorService hotlineStreams) {
     return new RelayService(node, hotlineStreams, Clock.systemUTC());
   }
 

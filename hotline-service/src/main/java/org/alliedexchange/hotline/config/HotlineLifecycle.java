@@ -53,8 +53,8 @@ final class HotlineLifecycle implements SmartLifecycle {
                 log.warn("the expiry check failed: {}", e.toString());
               }
             },
-            1,
-            1,
+            5,
+            5,
             TimeUnit.SECONDS);
     line.start();
     running = true;

@@ -55,6 +55,8 @@ public final class HotlineGrpcService extends HotlineServiceGrpc.HotlineServiceI
   private final HotlineNode node;
   private final Supplier<LineSupervision> line;
   private final Executor streams;
+  private final java.util.Set<WatchSession> open =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public HotlineGrpcService(HotlineNode node, Supplier<LineSupervision> line, Executor streams) {
     this.node = node;
@@ -255,7 +257,12 @@ public final class HotlineGrpcService extends HotlineServiceGrpc.HotlineServiceI
           WatchSession session = new WatchSession(conference.getId(), caller.system(), call);
           // listening before the starting position is read, so nothing falls between
           node.addEventListener(session);
-          call.setOnCancelHandler(() -> node.removeEventListener(session));
+          open.add(session);
+          call.setOnCancelHandler(
+              () -> {
+                node.removeEventListener(session);
+                open.remove(session);
+              });
           call.setOnReadyHandler(session.drain::signal);
           session.position = startPosition(request.getFromCursor());
           session.drain.signal();
@@ -288,6 +295,7 @@ public final class HotlineGrpcService extends HotlineServiceGrpc.HotlineServiceI
     final ServerCallStreamObserver<WatchResponse> call;
     final Drain drain;
     volatile long position;
+    volatile Status ending;
     private boolean ended;
 
     WatchSession(String conference, String username, ServerCallStreamObserver<WatchResponse> call) {
@@ -306,6 +314,10 @@ public final class HotlineGrpcService extends HotlineServiceGrpc.HotlineServiceI
 
     private void drain() {
       if (ended || call.isCancelled()) {
+        return;
+      }
+      if (ending != null) {
+        end(ending);
         return;
       }
       try {
@@ -340,11 +352,25 @@ public final class HotlineGrpcService extends HotlineServiceGrpc.HotlineServiceI
     private void end(Status status) {
       ended = true;
       node.removeEventListener(this);
+      open.remove(this);
       try {
         call.onError(status.asRuntimeException());
       } catch (RuntimeException alreadyClosed) {
         log.debug("watch stream already closed: {}", alreadyClosed.toString());
       }
+    }
+  }
+
+  /**
+   * Ends every open Watch, so the server stops without waiting for them; a client resumes from its
+   * last cursor.
+   */
+  public void endStreams() {
+    for (WatchSession session : open) {
+      session.ending =
+          Status.UNAVAILABLE.withDescription(
+              "the hotline node is stopping; resume from your last cursor");
+      session.drain.signal();
     }
   }
 

@@ -51,6 +51,7 @@ public final class RelayService {
   private final Executor streams;
   private final java.time.Clock clock;
   private final Map<String, PeerStanding> standings = new ConcurrentHashMap<>();
+  private final Set<Outbox> open = ConcurrentHashMap.newKeySet();
 
   public RelayService(HotlineNode node, Executor streams, java.time.Clock clock) {
     this.node = node;
@@ -77,6 +78,14 @@ public final class RelayService {
       }
     }
     return Math.max(0, waiting - (standing == null ? 0 : standing.sentSince.get()));
+  }
+
+  /** Ends every open relay stream, so the server stops without waiting for them. */
+  public void endStreams() {
+    for (Outbox outbox : open) {
+      outbox.ending = true;
+      outbox.drain.signal();
+    }
   }
 
   /** The service, its Relay answering with the stored bytes as signed. */
@@ -186,7 +195,12 @@ public final class RelayService {
       }
       // listening before the stored items are read, so nothing falls between
       node.addOwnItemListener(outbox);
-      call.setOnCancelHandler(() -> node.removeOwnItemListener(outbox));
+      open.add(outbox);
+      call.setOnCancelHandler(
+          () -> {
+            node.removeOwnItemListener(outbox);
+            open.remove(outbox);
+          });
       call.setOnReadyHandler(outbox.drain::signal);
       for (RelayPosition position : outbox.conferences.values()) {
         Set<Long> alsoHeld = new HashSet<>(position.getAlsoHeldList());
@@ -214,6 +228,7 @@ public final class RelayService {
     final Map<String, RelayPosition> conferences = new ConcurrentHashMap<>();
     final RelayQueue queue = new RelayQueue();
     final Drain drain;
+    volatile boolean ending;
 
     Outbox(String peer, ServerCallStreamObserver<byte[]> call, PeerStanding standing) {
       this.peer = peer;
@@ -234,6 +249,19 @@ public final class RelayService {
     }
 
     private void drain() {
+      if (ending) {
+        node.removeOwnItemListener(this);
+        open.remove(this);
+        try {
+          call.onError(
+              Status.UNAVAILABLE
+                  .withDescription("the hotline node is stopping; reopen from your positions")
+                  .asRuntimeException());
+        } catch (RuntimeException closed) {
+          log.debug("relay stream to {} already closed", peer);
+        }
+        return;
+      }
       try {
         while (!call.isCancelled() && call.isReady()) {
           List<RelayQueue.Key> keys = queue.poll(BATCH);
