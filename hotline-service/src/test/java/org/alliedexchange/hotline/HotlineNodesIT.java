@@ -510,21 +510,26 @@ class HotlineNodesIT {
       usa.context().getBean(PeerRelays.class).inbox(this::arrive);
     }
 
-    private synchronized HotlineNode.Taken arrive(String peer, byte[] item) {
+    private synchronized List<HotlineNode.Taken> arrive(String peer, List<byte[]> items) {
       if (!peer.equals("KOR")) {
-        return node.acceptRelayed(peer, item);
+        return node.acceptRelayed(peer, items);
       }
-      seen.add(item);
-      if (held == null) {
-        held = item;
-        return HotlineNode.Taken.STORED;
+      List<HotlineNode.Taken> taken = new ArrayList<>();
+      for (byte[] item : items) {
+        seen.add(item);
+        if (held == null) {
+          held = item;
+          taken.add(HotlineNode.Taken.STORED);
+          continue;
+        }
+        byte[] first = held;
+        held = null;
+        take(item);
+        take(item);
+        take(first);
+        taken.add(take(first));
       }
-      byte[] first = held;
-      held = null;
-      take(item);
-      take(item);
-      take(first);
-      return take(first);
+      return taken;
     }
 
     private HotlineNode.Taken take(byte[] item) {

@@ -17,8 +17,8 @@ import java.util.concurrent.ThreadFactory;
 import javax.sql.DataSource;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.accesstoken.TokenValidator;
+import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStream;
-import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.hotline.audit.HotlineAudit;
@@ -154,10 +154,11 @@ public class HotlineConfiguration {
     return new BindingSigner(properties.nation(), key);
   }
 
+  /** Every step's records in one group; concurrent steps share a round trip and an fsync. */
   @Bean(destroyMethod = "close")
-  AuditStreamWriter auditStreamWriter(HotlineProperties properties) {
-    return AuditStreamWriter.connect(
-        redis(properties), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
+  AuditBatchWriter auditBatchWriter(HotlineProperties properties) {
+    return AuditBatchWriter.connect(
+        redis(properties), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2), 1024, 100_000);
   }
 
   @Bean
@@ -166,8 +167,8 @@ public class HotlineConfiguration {
   }
 
   @Bean
-  HotlineAudit hotlineAudit(AuditStreamWriter writer, HotlineProperties properties) {
-    return new HotlineAudit(writer, properties.nation(), Clock.systemUTC());
+  HotlineAudit hotlineAudit(AuditBatchWriter writer, HotlineProperties properties) {
+    return new HotlineAudit(writer, properties.nation(), Clock.systemUTC(), Duration.ofSeconds(5));
   }
 
   /** The threads that write the nodes' streams (watch sessions, relays): daemons, many waiting. */

@@ -327,6 +327,7 @@ public final class HotlineGrpcService extends HotlineServiceGrpc.HotlineServiceI
           if (events.isEmpty()) {
             return;
           }
+          List<String> shownMessages = new java.util.ArrayList<>();
           for (HotlineStore.LoggedEvent event : events) {
             WatchResponse shown =
                 WatchResponse.parseFrom(event.response()).toBuilder()
@@ -335,9 +336,11 @@ public final class HotlineGrpcService extends HotlineServiceGrpc.HotlineServiceI
             call.onNext(shown);
             position = event.position();
             if (event.messageId() != null && !node.nation().equals(event.origin())) {
-              String messageId = event.messageId();
-              streams.execute(() -> node.delivered(messageId, username));
+              shownMessages.add(event.messageId());
             }
+          }
+          if (!shownMessages.isEmpty()) {
+            streams.execute(() -> node.delivered(shownMessages, username));
           }
         }
       } catch (InvalidProtocolBufferException e) {

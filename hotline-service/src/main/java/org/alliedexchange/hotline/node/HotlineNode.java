@@ -205,6 +205,8 @@ public final class HotlineNode implements NodeOperations {
     final List<StoredItem> ownItems = new ArrayList<>();
     final Set<String> conferencesLogged = new java.util.TreeSet<>();
     final List<Runnable> afterCommit = new ArrayList<>();
+    // written together before the step commits: no record, no step
+    final List<HotlineEvent> audits = new ArrayList<>();
 
     Step(java.sql.Connection connection) {
       this.connection = connection;
@@ -225,6 +227,7 @@ public final class HotlineNode implements NodeOperations {
               connection -> {
                 Step step = new Step(connection);
                 T value = work.run(step);
+                audit.recordAll(step.audits);
                 done.add(step);
                 return value;
               });
@@ -408,8 +411,8 @@ public final class HotlineNode implements NodeOperations {
                             .setLineTest(lineTest)
                             .build();
                     content.setMessage(message[0]);
-                    // audited before it is stored: no record, no message
-                    audit.record(
+                    // audited before it is committed: no record, no message
+                    step.audits.add(
                         HotlineEvent.newBuilder()
                             .setKind(HotlineEvent.Kind.MESSAGE_ACCEPTED)
                             .setConference(conference.getId())
@@ -515,7 +518,7 @@ public final class HotlineNode implements NodeOperations {
       return null;
     }
     Receipt receipt = receipt(message.messageId(), message.conference(), party, state, by, reason);
-    audit.record(
+    step.audits.add(
         HotlineEvent.newBuilder()
             .setKind(HotlineEvent.Kind.RECEIPT)
             .setConference(message.conference())
@@ -551,26 +554,35 @@ public final class HotlineNode implements NodeOperations {
   }
 
   /**
-   * A message was shown on an open session of {@code username}, a member of this nation: its
-   * DELIVERED receipt, once.
+   * Messages were shown on an open session of {@code username}, a member of this nation: their
+   * DELIVERED receipts, once each, in one step.
    */
-  public void delivered(String messageId, String username) {
-    if (!deliveredHere.add(messageId)) {
+  public void delivered(List<String> messageIds, String username) {
+    List<String> fresh = messageIds.stream().filter(deliveredHere::add).toList();
+    if (fresh.isEmpty()) {
       return;
     }
     try {
-      StoredItem message = store.message(messageId).orElse(null);
-      if (message == null || message.origin().equals(nation) || message.refusedReason() != null) {
-        return;
+      List<StoredItem> messages = new ArrayList<>();
+      for (String messageId : fresh) {
+        StoredItem message = store.message(messageId).orElse(null);
+        if (message != null
+            && !message.origin().equals(nation)
+            && message.refusedReason() == null) {
+          messages.add(message);
+        }
       }
       step(
-          step ->
-              ownReceipt(
-                  step, message, nation, ReceiptState.RECEIPT_STATE_DELIVERED, username, ""));
+          step -> {
+            for (StoredItem message : messages) {
+              ownReceipt(step, message, nation, ReceiptState.RECEIPT_STATE_DELIVERED, username, "");
+            }
+            return null;
+          });
     } catch (RuntimeException e) {
       // tried again on the next showing
-      deliveredHere.remove(messageId);
-      log.warn("the DELIVERED receipt of {} was not recorded: {}", messageId, e.toString());
+      fresh.forEach(deliveredHere::remove);
+      log.warn("DELIVERED receipts were not recorded: {}", e.toString());
     }
   }
 
@@ -739,6 +751,62 @@ public final class HotlineNode implements NodeOperations {
    * stored once whatever the transport repeats or reorders, and acted on.
    */
   public Taken acceptRelayed(String peer, byte[] response) {
+    return acceptRelayed(peer, List.of(response)).get(0);
+  }
+
+  /** A relayed item checked and ready to store. */
+  private record Prepared(
+      StoredItem item,
+      RelayContent content,
+      SecurityLabel label,
+      Conference conference,
+      String refused,
+      SequenceTracker tracker) {}
+
+  /**
+   * Takes items relayed from {@code peer}, in the order given, in one transaction (one commit and
+   * one audit round for all): what each became, in the same order. When the step fails (the
+   * database or the audit stream), nothing of it is kept and the exception is thrown: the caller
+   * reopens its stream from the positions held, so the items come again.
+   */
+  public List<Taken> acceptRelayed(String peer, List<byte[]> responses) {
+    Taken[] taken = new Taken[responses.size()];
+    List<Integer> toStore = new ArrayList<>();
+    List<Prepared> prepared = new ArrayList<>();
+    for (int i = 0; i < responses.size(); i++) {
+      Object checked = prepare(peer, responses.get(i));
+      if (checked instanceof Taken early) {
+        taken[i] = early;
+      } else {
+        toStore.add(i);
+        prepared.add((Prepared) checked);
+      }
+    }
+    if (!prepared.isEmpty()) {
+      List<Taken> stored =
+          step(
+              step -> {
+                List<Taken> results = new ArrayList<>(prepared.size());
+                for (Prepared one : prepared) {
+                  results.add(store(step, peer, one));
+                }
+                return results;
+              });
+      for (int j = 0; j < prepared.size(); j++) {
+        taken[toStore.get(j)] = stored.get(j);
+        if (stored.get(j) != Taken.DUPLICATE) {
+          SequenceTracker tracker = prepared.get(j).tracker();
+          synchronized (tracker) {
+            tracker.add(prepared.get(j).item().sequence());
+          }
+        }
+      }
+    }
+    return List.of(taken);
+  }
+
+  /** The item checked and built, or what became of it when it is not to be stored. */
+  private Object prepare(String peer, byte[] response) {
     RelayWire.Item wire;
     RelayContent content;
     SecurityLabel label;
@@ -800,61 +868,57 @@ public final class HotlineNode implements NodeOperations {
             created,
             delayMs,
             refused);
-    Taken taken =
-        step(
-            step -> {
-              if (store.holds(
-                  step.connection, peer, item.conference(), item.sequence(), item.itemId())) {
-                return Taken.DUPLICATE;
-              }
-              switch (content.getItemCase()) {
-                case MESSAGE -> {
-                  if (refused != null) {
-                    store.insertItem(step.connection, item);
-                    if (item.messageId() != null) {
-                      ownReceipt(
-                          step,
-                          item,
-                          nation,
-                          ReceiptState.RECEIPT_STATE_NON_DELIVERED,
-                          "",
-                          refused);
-                    }
-                    return Taken.NOT_DELIVERED;
-                  }
-                  takeMessage(step, item, content.getMessage(), label, conference, delayMs);
-                }
-                case RECEIPT -> {
-                  store.insertItem(step.connection, item);
-                  Receipt receipt = content.getReceipt();
-                  if (store.insertReceipt(step.connection, row(receipt))) {
-                    logEvent(
-                        step,
-                        item.conference(),
-                        WatchResponse.newBuilder()
-                            .setLabel(nodeLabel(conference.getNationsList()))
-                            .setReceipt(receipt)
-                            .build(),
-                        null,
-                        null);
-                    step.afterCommit.add(() -> onLine(l -> l.onReceipt(receipt)));
-                  }
-                }
-                case CHAIN_HEAD -> {
-                  store.insertItem(step.connection, item);
-                  ChainHead head = content.getChainHead();
-                  step.afterCommit.add(() -> onLine(l -> l.onChainHead(peer, head)));
-                }
-                default -> store.insertItem(step.connection, item);
-              }
-              return Taken.STORED;
-            });
-    if (taken != Taken.DUPLICATE) {
-      synchronized (tracker) {
-        tracker.add(content.getSequence());
-      }
+    return new Prepared(item, content, label, conference, refused, tracker);
+  }
+
+  private Taken store(Step step, String peer, Prepared prepared) throws SQLException {
+    StoredItem item = prepared.item();
+    RelayContent content = prepared.content();
+    Conference conference = prepared.conference();
+    if (store.holds(step.connection, peer, item.conference(), item.sequence(), item.itemId())) {
+      return Taken.DUPLICATE;
     }
-    return taken;
+    switch (content.getItemCase()) {
+      case MESSAGE -> {
+        if (prepared.refused() != null) {
+          store.insertItem(step.connection, item);
+          if (item.messageId() != null) {
+            ownReceipt(
+                step,
+                item,
+                nation,
+                ReceiptState.RECEIPT_STATE_NON_DELIVERED,
+                "",
+                prepared.refused());
+          }
+          return Taken.NOT_DELIVERED;
+        }
+        takeMessage(step, item, content.getMessage(), prepared.label(), conference, item.delayMs());
+      }
+      case RECEIPT -> {
+        store.insertItem(step.connection, item);
+        Receipt receipt = content.getReceipt();
+        if (store.insertReceipt(step.connection, row(receipt))) {
+          logEvent(
+              step,
+              item.conference(),
+              WatchResponse.newBuilder()
+                  .setLabel(nodeLabel(conference.getNationsList()))
+                  .setReceipt(receipt)
+                  .build(),
+              null,
+              null);
+          step.afterCommit.add(() -> onLine(l -> l.onReceipt(receipt)));
+        }
+      }
+      case CHAIN_HEAD -> {
+        store.insertItem(step.connection, item);
+        ChainHead head = content.getChainHead();
+        step.afterCommit.add(() -> onLine(l -> l.onChainHead(peer, head)));
+      }
+      default -> store.insertItem(step.connection, item);
+    }
+    return Taken.STORED;
   }
 
   private void takeMessage(
@@ -865,7 +929,7 @@ public final class HotlineNode implements NodeOperations {
       Conference conference,
       Long delayMs)
       throws SQLException {
-    audit.record(
+    step.audits.add(
         HotlineEvent.newBuilder()
             .setKind(HotlineEvent.Kind.MESSAGE_RELAYED)
             .setConference(item.conference())
@@ -1027,7 +1091,7 @@ public final class HotlineNode implements NodeOperations {
         step -> {
           List<RelayItemDigest> items = store.digests(conferenceId);
           ChainHead head = ChainHeads.sign(conferenceId, items, key, clock.instant());
-          audit.record(
+          step.audits.add(
               HotlineEvent.newBuilder()
                   .setKind(HotlineEvent.Kind.LINE_TEST)
                   .setConference(conferenceId)

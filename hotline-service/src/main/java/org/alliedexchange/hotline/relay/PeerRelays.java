@@ -9,15 +9,17 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -29,6 +31,7 @@ import org.alliedexchange.api.hotline.v1.ProbeRequest;
 import org.alliedexchange.api.hotline.v1.RelayRequest;
 import org.alliedexchange.client.ClientCredentialsTokens;
 import org.alliedexchange.client.TokenSource;
+import org.alliedexchange.hotline.grpc.Drain;
 import org.alliedexchange.hotline.node.HotlineNode;
 import org.alliedexchange.label.WireMapping;
 import org.slf4j.Logger;
@@ -46,8 +49,14 @@ public final class PeerRelays implements AutoCloseable {
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
-  /** Where relayed items go: the node's input (tests put a faulty transport in between). */
-  public interface Inbox extends BiFunction<String, byte[], HotlineNode.Taken> {}
+  /**
+   * Where relayed items go, a batch at a time: the node's input (tests put a faulty transport in
+   * between).
+   */
+  public interface Inbox extends BiFunction<String, List<byte[]>, List<HotlineNode.Taken>> {}
+
+  /** The most items taken in one transaction, and twice that asked of the stream ahead. */
+  static final int BATCH = 128;
 
   private final HotlineNode node;
   private final ManagedChannel channel;
@@ -55,6 +64,7 @@ public final class PeerRelays implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Duration gapRepairAfter;
   private final MethodDescriptor<RelayRequest, byte[]> relay;
+  private final Executor callbacks;
   private final List<Puller> pullers = new ArrayList<>();
   private volatile Inbox inbox;
   private volatile boolean closed;
@@ -77,6 +87,7 @@ public final class PeerRelays implements AutoCloseable {
     this.scheduler = scheduler;
     this.gapRepairAfter = gapRepairAfter;
     this.inbox = node::acceptRelayed;
+    this.callbacks = callbacks;
     NettyChannelBuilder builder =
         NettyChannelBuilder.forAddress(gateway.getHost(), gateway.getPort())
             .maxInboundMessageSize(16 << 20)
@@ -176,9 +187,14 @@ public final class PeerRelays implements AutoCloseable {
     channel.shutdownNow();
   }
 
+  /** An item as it came, with the call it came on. */
+  private record Arrival(ClientCall<RelayRequest, byte[]> call, byte[] item) {}
+
   /** The pull from one peer. */
   private final class Puller {
     final String peer;
+    private final ConcurrentLinkedQueue<Arrival> arrived = new ConcurrentLinkedQueue<>();
+    private final Drain taking;
     private ClientCall<RelayRequest, byte[]> call;
     private int failures;
     private volatile long lastItemNanos = System.nanoTime();
@@ -187,6 +203,31 @@ public final class PeerRelays implements AutoCloseable {
 
     Puller(String peer) {
       this.peer = peer;
+      this.taking = new Drain(callbacks, this::take);
+    }
+
+    /** Takes what arrived, a batch per transaction, and asks the stream for as many more. */
+    private void take() {
+      while (!arrived.isEmpty()) {
+        List<byte[]> batch = new ArrayList<>(BATCH);
+        ClientCall<RelayRequest, byte[]> from = arrived.peek().call();
+        while (batch.size() < BATCH && !arrived.isEmpty() && arrived.peek().call() == from) {
+          batch.add(arrived.poll().item());
+        }
+        try {
+          inbox.apply(peer, batch);
+          synchronized (this) {
+            failures = 0;
+          }
+          from.request(batch.size());
+        } catch (RuntimeException e) {
+          // not taken (the database or the audit stream failed): the stream is reopened from the
+          // positions held, so the items come again
+          log.warn("{} items from {} were not taken: {}", batch.size(), peer, e.toString());
+          arrived.removeIf(arrival -> arrival.call() == from);
+          from.cancel("items were not taken", e);
+        }
+      }
     }
 
     synchronized void open() {
@@ -203,21 +244,18 @@ public final class PeerRelays implements AutoCloseable {
       ClientCalls.asyncServerStreamingCall(
           current,
           request,
-          new StreamObserver<>() {
+          new ClientResponseObserver<RelayRequest, byte[]>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<RelayRequest> stream) {
+              // items are asked for as they are taken: a slow database slows the peer's stream
+              stream.disableAutoRequestWithInitial(2 * BATCH);
+            }
+
             @Override
             public void onNext(byte[] item) {
-              synchronized (Puller.this) {
-                failures = 0;
-              }
               lastItemNanos = System.nanoTime();
-              try {
-                inbox.apply(peer, item);
-              } catch (RuntimeException e) {
-                // not taken (the database or audit failed): the stream is reopened from the
-                // positions held, so it comes again
-                log.warn("an item from {} was not taken: {}", peer, e.toString());
-                current.cancel("an item was not taken", e);
-              }
+              arrived.add(new Arrival(current, item));
+              taking.signal();
             }
 
             @Override
