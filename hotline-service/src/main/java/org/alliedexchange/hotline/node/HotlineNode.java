@@ -207,9 +207,34 @@ public final class HotlineNode implements NodeOperations {
     final List<Runnable> afterCommit = new ArrayList<>();
     // written together before the step commits: no record, no step
     final List<HotlineEvent> audits = new ArrayList<>();
+    // this step's own items, signed together when it finishes
+    final List<StoredItem> unsigned = new ArrayList<>();
 
     Step(java.sql.Connection connection) {
       this.connection = connection;
+    }
+
+    /**
+     * Before the commit: the step's own items signed as one Merkle batch (one signature, however
+     * many receipts a relayed batch made) and stored, then its records written to the audit stream
+     * in one group. Nothing of the step is visible before the commit, so nothing takes effect
+     * before it is audited.
+     */
+    void finish() throws SQLException {
+      if (!unsigned.isEmpty()) {
+        List<BindingSigner.Leaf> leaves = new ArrayList<>(unsigned.size());
+        for (StoredItem item : unsigned) {
+          leaves.add(new BindingSigner.Leaf(item.label(), item.content()));
+        }
+        List<Binding> bindings = signer.signBatch(leaves, clock.instant());
+        for (int i = 0; i < unsigned.size(); i++) {
+          StoredItem item = unsigned.get(i).withBinding(bindings.get(i).toByteArray());
+          store.insertItem(connection, item);
+          ownItems.add(item);
+        }
+        unsigned.clear();
+      }
+      audit.recordAll(audits);
     }
   }
 
@@ -227,7 +252,7 @@ public final class HotlineNode implements NodeOperations {
               connection -> {
                 Step step = new Step(connection);
                 T value = work.run(step);
-                audit.recordAll(step.audits);
+                step.finish();
                 done.add(step);
                 return value;
               });
@@ -281,7 +306,7 @@ public final class HotlineNode implements NodeOperations {
     fill.accept(numbers, content);
     byte[] labelBytes = label.toByteArray();
     byte[] contentBytes = content.build().toByteArray();
-    Binding binding = signer.sign(labelBytes, contentBytes, now);
+    // signed with the step's other own items, and stored, when the step finishes
     StoredItem item =
         new StoredItem(
             nation,
@@ -293,14 +318,13 @@ public final class HotlineNode implements NodeOperations {
             messageId,
             labelBytes,
             contentBytes,
-            binding.toByteArray(),
+            null,
             null,
             null,
             now,
             null,
             null);
-    store.insertItem(step.connection, item);
-    step.ownItems.add(item);
+    step.unsigned.add(item);
     return item;
   }
 
@@ -564,8 +588,10 @@ public final class HotlineNode implements NodeOperations {
     }
     try {
       List<StoredItem> messages = new ArrayList<>();
+      // one read for the page, not one per message
+      java.util.Map<String, StoredItem> held = store.messages(fresh);
       for (String messageId : fresh) {
-        StoredItem message = store.message(messageId).orElse(null);
+        StoredItem message = held.get(messageId);
         if (message != null
             && !message.origin().equals(nation)
             && message.refusedReason() == null) {

@@ -251,6 +251,31 @@ public final class HotlineStore {
         });
   }
 
+  /** The messages with these ids held here, by id. */
+  public java.util.Map<String, StoredItem> messages(Collection<String> messageIds) {
+    if (messageIds.isEmpty()) {
+      return java.util.Map.of();
+    }
+    return read(
+        c -> {
+          try (PreparedStatement select =
+              c.prepareStatement(
+                  "SELECT "
+                      + ITEM_COLUMNS
+                      + " FROM relay_item WHERE kind = 'MESSAGE' AND message_id = ANY (?)")) {
+            select.setArray(1, c.createArrayOf("varchar", messageIds.toArray()));
+            java.util.Map<String, StoredItem> messages = new java.util.HashMap<>();
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                StoredItem item = item(rows);
+                messages.put(item.messageId(), item);
+              }
+            }
+            return messages;
+          }
+        });
+  }
+
   /** (origin, sequence, SHA-256 of the content) of every item of a conference. */
   public List<RelayItemDigest> digests(String conference) {
     return read(

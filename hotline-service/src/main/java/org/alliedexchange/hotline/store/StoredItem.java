@@ -33,4 +33,24 @@ public record StoredItem(
   public static final String RECEIPT = "RECEIPT";
   public static final String CHAIN_HEAD = "CHAIN_HEAD";
   public static final String MEMBERSHIP = "MEMBERSHIP";
+
+  /** The same item with its binding (an own item is signed with its step's other items). */
+  public StoredItem withBinding(byte[] signed) {
+    return new StoredItem(
+        origin,
+        conference,
+        sequence,
+        itemId,
+        kind,
+        precedence,
+        messageId,
+        label,
+        content,
+        signed,
+        releaseMarking,
+        releaseTransferId,
+        createdAt,
+        delayMs,
+        refusedReason);
+  }
 }
