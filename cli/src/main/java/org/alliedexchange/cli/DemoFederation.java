@@ -165,6 +165,16 @@ final class DemoFederation implements AutoCloseable {
     suspended = change.equals("suspend");
   }
 
+  /** Whether the federation runs hotline nodes: its state file names them as services. */
+  boolean hasHotline() {
+    for (String name : state.path("services").propertyNames()) {
+      if (name.startsWith("hotline-")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** A person's screen on a hotline conference, closed with the demo. */
   DemoHotlineWatch watch(
       String who, AlliedClient client, String nation, String conference, String from) {

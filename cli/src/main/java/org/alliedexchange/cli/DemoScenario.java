@@ -230,7 +230,15 @@ final class DemoScenario {
         // the TOP SECRET refusal's record is above the auditors' SECRET: they see its link only
         .play(wanted, List.of(notReleasable, suspended));
 
-    new DemoHotline(federation, narrator).play(9);
+    if (federation.hasHotline()) {
+      new DemoHotline(federation, narrator).play(9);
+    } else {
+      // a federation started without hotline nodes (the containerised one runs none yet)
+      narrator.say(
+          9,
+          "This federation runs no hotline nodes (its state file names none): the hotline scene is"
+              + " left out.");
+    }
   }
 
   private static PublishRequest report(String topic, String marking, String... releasableTo) {
