@@ -9,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,6 +33,13 @@ final class KeycloakDistribution {
   static final String LISTENER_RESOURCE =
       "/org/alliedexchange/devservers/allied-audit-listener.jar";
   private static final List<String> BUILD_OPTIONS = List.of("--db=dev-file");
+
+  /**
+   * Changes the build key when how the build is made changes: 2 gives the listener a whole-second
+   * modification time, which image layers (tar) keep exactly; Keycloak 26.7 refuses to start {@code
+   * --optimized} when a provider's time differs from the one recorded at build.
+   */
+  private static final String BUILD_LAYOUT = "2";
 
   private final String version;
   private final Path cacheDir;
@@ -82,11 +92,17 @@ final class KeycloakDistribution {
       }
       byte[] listener = listenerJar();
       String buildKey =
-          sha256(listener, String.join(" ", BUILD_OPTIONS).getBytes(StandardCharsets.UTF_8));
+          sha256(
+              listener,
+              String.join(" ", BUILD_OPTIONS).getBytes(StandardCharsets.UTF_8),
+              BUILD_LAYOUT.getBytes(StandardCharsets.UTF_8));
       Path marker = versionDir.resolve(".built");
       if (!Files.exists(marker) || !Files.readString(marker).equals(buildKey)) {
         Files.createDirectories(home.resolve("providers"));
-        Files.write(home.resolve("providers/allied-audit-listener.jar"), listener);
+        Path listenerFile = home.resolve("providers/allied-audit-listener.jar");
+        Files.write(listenerFile, listener);
+        Files.setLastModifiedTime(
+            listenerFile, FileTime.from(Instant.now().truncatedTo(ChronoUnit.SECONDS)));
         progress.accept(
             "keycloak: building "
                 + version
