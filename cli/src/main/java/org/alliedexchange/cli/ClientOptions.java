@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import org.alliedexchange.client.AlliedClient;
 import org.alliedexchange.client.ClientCredentialsTokens;
 import picocli.CommandLine.Option;
@@ -160,7 +159,7 @@ final class ClientOptions {
 
   ClientCredentialsTokens tokens() throws IOException {
     String id = clientId();
-    return new ClientCredentialsTokens(tokenEndpointUri(), id, secret(id), Clock.systemUTC());
+    return ClientCredentialsTokens.shared(tokenEndpointUri(), id, secret(id));
   }
 
   AlliedClient connect(ClientCredentialsTokens tokens) {

@@ -67,11 +67,10 @@ final class DemoFederation implements AutoCloseable {
     AlliedClient client =
         AlliedClient.connect(
             URI.create(state.path("gateway").asString()),
-            new ClientCredentialsTokens(
+            ClientCredentialsTokens.shared(
                 URI.create(state.path("keycloak").path("tokenEndpoint").asString()),
                 clientId,
-                secret,
-                Clock.systemUTC()));
+                secret));
     open.add(client);
     return client;
   }

@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.audit.v1.AuditServiceGrpc;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
@@ -80,7 +81,12 @@ public final class AlliedClient implements AutoCloseable {
             executor.execute(
                 () -> {
                   try {
-                    applier.apply(AlliedMetadata.withBearer(tokens.token()));
+                    String token = tokens.token();
+                    AtomicReference<String> sent = info.getCallOptions().getOption(TOKEN_SENT);
+                    if (sent != null) {
+                      sent.set(token);
+                    }
+                    applier.apply(AlliedMetadata.withBearer(token));
                   } catch (TokenSource.TokenException e) {
                     applier.fail(Status.UNAUTHENTICATED.withDescription(e.getMessage()));
                   }
@@ -176,6 +182,10 @@ public final class AlliedClient implements AutoCloseable {
         }
       };
 
+  /** The token a call went out with, so its refusal renews that token and not a newer one. */
+  private static final CallOptions.Key<AtomicReference<String>> TOKEN_SENT =
+      CallOptions.Key.create("allied-token-sent");
+
   /**
    * A call refused {@code UNAUTHENTICATED} (its token expired, or an identity change revoked it at
    * the gateway) makes the next call fetch a fresh token instead of reusing the refused one.
@@ -185,8 +195,9 @@ public final class AlliedClient implements AutoCloseable {
         @Override
         public <Q, R> ClientCall<Q, R> interceptCall(
             MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+          AtomicReference<String> sent = new AtomicReference<>();
           return new ForwardingClientCall.SimpleForwardingClientCall<>(
-              next.newCall(method, options)) {
+              next.newCall(method, options.withOption(TOKEN_SENT, sent))) {
             @Override
             public void start(Listener<R> listener, Metadata headers) {
               super.start(
@@ -194,7 +205,12 @@ public final class AlliedClient implements AutoCloseable {
                     @Override
                     public void onClose(Status status, Metadata trailers) {
                       if (status.getCode() == Status.Code.UNAUTHENTICATED) {
-                        tokens.refresh();
+                        String rejected = sent.get();
+                        if (rejected != null) {
+                          tokens.refresh(rejected);
+                        } else {
+                          tokens.refresh();
+                        }
                       }
                       super.onClose(status, trailers);
                     }

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,8 +21,21 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ClientCredentials {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  // HTTP/1.1: over HTTP/2 the JDK's client fails a request beyond the server's concurrent-stream
+  // limit ("too many concurrent streams") instead of queueing it
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+
+  /**
+   * At most this many token requests of this process at once, over all client ids; the others wait
+   * their turn (each request still has its own timeout), so many at once never fail for being many.
+   */
+  static final int CONCURRENT_REQUESTS = 8;
+
+  private static final Semaphore IN_FLIGHT = new Semaphore(CONCURRENT_REQUESTS, true);
 
   private ClientCredentials() {}
 
@@ -47,7 +61,13 @@ public final class ClientCredentials {
             .POST(HttpRequest.BodyPublishers.ofString(form))
             .build();
     try {
-      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response;
+      IN_FLIGHT.acquire();
+      try {
+        response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      } finally {
+        IN_FLIGHT.release();
+      }
       JsonNode body = parse(response.body());
       return new TokenResponse(
           response.statusCode(),

@@ -1,16 +1,27 @@
 package org.alliedexchange.client;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * A national system's tokens by the client-credentials grant, fetched when first needed and fetched
  * again before they expire (when less than a fifth of their life, or 30 s, is left), so a long
- * stream never starts with a token about to lapse. Thread-safe; one fetch at a time.
+ * stream never starts with a token about to lapse. Thread-safe; one fetch at a time: the callers
+ * that arrive meanwhile wait for it and take its token. {@link #shared} gives every client of a
+ * process with the same identity one instance, so a thousand subscriptions fetch once.
  */
 public final class ClientCredentialsTokens implements TokenSource {
+
+  private static final ConcurrentMap<String, ClientCredentialsTokens> SHARED =
+      new ConcurrentHashMap<>();
 
   private final URI tokenEndpoint;
   private final String clientId;
@@ -27,6 +38,28 @@ public final class ClientCredentialsTokens implements TokenSource {
     this.clock = clock;
   }
 
+  /**
+   * The one instance of this process for the client at this token endpoint with this secret (a
+   * rotated secret is another instance, so an old one is never served).
+   */
+  public static ClientCredentialsTokens shared(
+      URI tokenEndpoint, String clientId, String clientSecret) {
+    String key = tokenEndpoint + "\u0000" + clientId + "\u0000" + digest(clientSecret);
+    return SHARED.computeIfAbsent(
+        key,
+        k -> new ClientCredentialsTokens(tokenEndpoint, clientId, clientSecret, Clock.systemUTC()));
+  }
+
+  private static String digest(String secret) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public String clientId() {
     return clientId;
   }
@@ -34,6 +67,14 @@ public final class ClientCredentialsTokens implements TokenSource {
   @Override
   public synchronized void refresh() {
     token = null;
+  }
+
+  @Override
+  public synchronized void refresh(String rejected) {
+    // a newer token than the one refused is already here: fetched by another caller meanwhile
+    if (token != null && token.equals(rejected)) {
+      token = null;
+    }
   }
 
   @Override

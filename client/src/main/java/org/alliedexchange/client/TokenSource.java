@@ -16,6 +16,15 @@ public interface TokenSource {
    */
   default void refresh() {}
 
+  /**
+   * The token {@code rejected} was refused: fetch again, unless this source already holds a newer
+   * one. A source that many calls share (a thousand subscriptions whose tokens an identity change
+   * revoked at once) then fetches once, not once per call.
+   */
+  default void refresh(String rejected) {
+    refresh();
+  }
+
   /** No token could be had: Keycloak refused, or could not be reached. */
   final class TokenException extends RuntimeException {
     private static final long serialVersionUID = 1L;

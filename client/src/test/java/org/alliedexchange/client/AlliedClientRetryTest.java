@@ -34,6 +34,7 @@ class AlliedClientRetryTest {
    */
   static final class FlakyExchange extends ExchangeServiceGrpc.ExchangeServiceImplBase {
     volatile int failures;
+    volatile boolean unauthenticated;
     final AtomicInteger attempts = new AtomicInteger();
     final List<String> publishKeys = new CopyOnWriteArrayList<>();
 
@@ -62,6 +63,11 @@ class AlliedClientRetryTest {
 
     @Override
     public void get(GetRequest request, StreamObserver<GetResponse> responses) {
+      if (unauthenticated) {
+        responses.onError(
+            Status.UNAUTHENTICATED.withDescription("token revoked").asRuntimeException());
+        return;
+      }
       if (!refuse(responses)) {
         responses.onNext(
             GetResponse.newBuilder()
@@ -101,6 +107,42 @@ class AlliedClientRetryTest {
   void stop() {
     client.close();
     server.shutdownNow();
+  }
+
+  @Test
+  void aCallRefusedUnauthenticatedRenewsTheTokenItWasSentWith() {
+    List<String> renewed = new CopyOnWriteArrayList<>();
+    TokenSource tokens =
+        new TokenSource() {
+          @Override
+          public String token() {
+            return "token-" + renewed.size();
+          }
+
+          @Override
+          public void refresh(String rejected) {
+            renewed.add(rejected);
+          }
+        };
+    exchange.unauthenticated = true;
+    AlliedClient refusedClient =
+        AlliedClient.connect(URI.create("http://127.0.0.1:" + server.getPort()), tokens);
+    try {
+      for (int call = 0; call < 2; call++) {
+        assertThatThrownBy(
+                () ->
+                    refusedClient
+                        .exchange("KOR")
+                        .get(GetRequest.newBuilder().setProductId("p-7").build()))
+            .isInstanceOfSatisfying(
+                StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+      }
+    } finally {
+      refusedClient.close();
+    }
+    // each refusal names the token that call carried, so a shared source renews it only once
+    assertThat(renewed).containsExactly("token-0", "token-1");
   }
 
   @Test
