@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.serviceruntime.ServiceProperties;
 import org.alliedexchange.serviceruntime.TlsSettings;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -53,7 +54,18 @@ public record ExchangeProperties(
     Path policyConfig,
     @Valid @DefaultValue Limits limits,
     @Valid @DefaultValue TlsSettings tls,
-    @DefaultValue("false") boolean reflection) {
+    @DefaultValue("false") boolean reflection)
+    implements ServiceProperties {
+
+  @Override
+  public int maxMessageBytes() {
+    return limits.maxMessageBytes();
+  }
+
+  @Override
+  public Duration shutdownGrace() {
+    return limits.shutdownGrace();
+  }
 
   /**
    * The PostgreSQL to use: on one machine, a {@code LocalPostgres} its runner started.

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.serviceruntime.ServiceProperties;
 import org.alliedexchange.serviceruntime.TlsSettings;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -84,7 +85,18 @@ public record HotlineProperties(
     @Valid @DefaultValue ExpireAfter expireAfter,
     @Valid @DefaultValue Limits limits,
     @DefaultValue("false") boolean reflection,
-    Map<String, Path> peerKeys) {
+    Map<String, Path> peerKeys)
+    implements ServiceProperties {
+
+  @Override
+  public int maxMessageBytes() {
+    return limits.maxMessageBytes();
+  }
+
+  @Override
+  public Duration shutdownGrace() {
+    return limits.shutdownGrace();
+  }
 
   /**
    * The PostgreSQL to use, as the exchange service's.
