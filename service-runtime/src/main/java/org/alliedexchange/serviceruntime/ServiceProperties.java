@@ -19,11 +19,8 @@ public interface ServiceProperties {
   /** Its gRPC port; 0 for a free one. */
   int port();
 
-  /** The largest request accepted. */
-  int maxMessageBytes();
-
-  /** How long calls may take to finish at shutdown. */
-  Duration shutdownGrace();
+  /** Its bounds. */
+  Limits limits();
 
   /** Whether the gRPC server serves reflection. */
   boolean reflection();
@@ -36,4 +33,14 @@ public interface ServiceProperties {
 
   /** The audit stream's Redis, as the service's own ACL user. */
   URI auditRedis();
+
+  /** The bounds the shared runtime applies (a service's limits record holds more). */
+  interface Limits {
+
+    /** The largest request accepted. */
+    int maxMessageBytes();
+
+    /** How long calls may take to finish at shutdown. */
+    Duration shutdownGrace();
+  }
 }

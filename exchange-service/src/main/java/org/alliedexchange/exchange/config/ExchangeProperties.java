@@ -57,16 +57,6 @@ public record ExchangeProperties(
     @DefaultValue("false") boolean reflection)
     implements ServiceProperties {
 
-  @Override
-  public int maxMessageBytes() {
-    return limits.maxMessageBytes();
-  }
-
-  @Override
-  public Duration shutdownGrace() {
-    return limits.shutdownGrace();
-  }
-
   /**
    * The PostgreSQL to use: on one machine, a {@code LocalPostgres} its runner started.
    *
@@ -98,7 +88,7 @@ public record ExchangeProperties(
       @DefaultValue("500") @Min(1) int searchPageSize,
       @DefaultValue("5000") @Min(1) int searchPageMax,
       @DefaultValue("10000") @Min(16) int subscriberQueue,
-      @DefaultValue("10s") @NotNull Duration shutdownGrace) {}
+      @DefaultValue("10s") @NotNull Duration shutdownGrace) implements ServiceProperties.Limits {}
 
   public Path signingKeyFile() {
     return signingKey != null ? signingKey : dataDir.resolve("signing-key.pem");

@@ -88,16 +88,6 @@ public record HotlineProperties(
     Map<String, Path> peerKeys)
     implements ServiceProperties {
 
-  @Override
-  public int maxMessageBytes() {
-    return limits.maxMessageBytes();
-  }
-
-  @Override
-  public Duration shutdownGrace() {
-    return limits.shutdownGrace();
-  }
-
   /**
    * The PostgreSQL to use, as the exchange service's.
    *
@@ -165,7 +155,7 @@ public record HotlineProperties(
       @DefaultValue("100000") @Min(16) int relayQueue,
       @DefaultValue("10000") @Min(16) int watchQueue,
       @DefaultValue("3s") @NotNull @DurationMin(millis = 10) Duration gapRepairAfter,
-      @DefaultValue("10s") @NotNull Duration shutdownGrace) {}
+      @DefaultValue("10s") @NotNull Duration shutdownGrace) implements ServiceProperties.Limits {}
 
   /** The peer keys by upper-case nation code (environment variables bind them lower-cased). */
   public Map<String, Path> peerKeyFiles() {
