@@ -88,7 +88,8 @@ public record ExchangeProperties(
       @DefaultValue("500") @Min(1) int searchPageSize,
       @DefaultValue("5000") @Min(1) int searchPageMax,
       @DefaultValue("10000") @Min(16) int subscriberQueue,
-      @DefaultValue("10s") @NotNull Duration shutdownGrace) implements ServiceProperties.Limits {}
+      @DefaultValue("10s") @NotNull Duration shutdownGrace)
+      implements ServiceProperties.Limits {}
 
   public Path signingKeyFile() {
     return signingKey != null ? signingKey : dataDir.resolve("signing-key.pem");

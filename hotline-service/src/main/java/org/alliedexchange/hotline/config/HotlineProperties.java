@@ -155,7 +155,8 @@ public record HotlineProperties(
       @DefaultValue("100000") @Min(16) int relayQueue,
       @DefaultValue("10000") @Min(16) int watchQueue,
       @DefaultValue("3s") @NotNull @DurationMin(millis = 10) Duration gapRepairAfter,
-      @DefaultValue("10s") @NotNull Duration shutdownGrace) implements ServiceProperties.Limits {}
+      @DefaultValue("10s") @NotNull Duration shutdownGrace)
+      implements ServiceProperties.Limits {}
 
   /** The peer keys by upper-case nation code (environment variables bind them lower-cased). */
   public Map<String, Path> peerKeyFiles() {
