@@ -15,8 +15,11 @@ declare -A TARGETS=(
   [response-guard]=gateway:ResponseGuardFuzzTest
   [export-verifier]=audit-chain:ExportVerifierFuzzTest
   [stream-entries]=audit-service:StreamEntryFuzzTest
+  [conference-book]=hotline-service:ConferenceBookFuzzTest
+  [relay-wire]=hotline-service:RelayWireFuzzTest
+  [send-text]=hotline-service:SendCheckTextFuzzTest
 )
-ORDER=(label frame-reader response-guard export-verifier stream-entries)
+ORDER=(label frame-reader response-guard export-verifier stream-entries conference-book relay-wire send-text)
 
 target=${1:-all}
 duration=${2:-10m}

@@ -3,15 +3,11 @@ package org.alliedexchange.hotline;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import org.alliedexchange.hotline.config.HotlineConfiguration;
-import org.alliedexchange.serviceruntime.GrpcServer;
-import org.alliedexchange.serviceruntime.ManagementServer;
-import org.springframework.boot.Banner;
-import org.springframework.boot.SpringApplication;
+import org.alliedexchange.serviceruntime.RunningService;
+import org.alliedexchange.serviceruntime.ServiceLauncher;
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 
@@ -23,6 +19,8 @@ import org.springframework.context.annotation.Import;
 @Import(HotlineConfiguration.class)
 public class HotlineServiceApplication {
 
+  private static final String KEYS = "allied.hotline";
+
   /**
    * The properties of {@code nation}'s hotline node on this machine: its signing key in {@code
    * dataDir} (unless {@code allied.hotline.signing-key-file} names the exchange service's), its
@@ -32,14 +30,8 @@ public class HotlineServiceApplication {
    */
   public static Map<String, Object> localProperties(
       String nation, Path dataDir, String databaseJdbcUrl, URI auditRedis, URI issuer, URI jwks) {
-    Map<String, Object> properties = new HashMap<>();
-    properties.put("allied.hotline.nation", nation);
-    properties.put("allied.hotline.data-dir", dataDir.toString());
-    properties.put("allied.hotline.database.url", databaseJdbcUrl);
-    properties.put("allied.hotline.audit-redis", auditRedis.toString());
-    properties.put("allied.hotline.auth.issuer", issuer.toString());
-    properties.put("allied.hotline.auth.jwks-uri", jwks.toString());
-    return properties;
+    return ServiceLauncher.localProperties(
+        KEYS, nation, dataDir, databaseJdbcUrl, auditRedis, issuer, jwks);
   }
 
   /**
@@ -49,9 +41,7 @@ public class HotlineServiceApplication {
    */
   public static void addTls(
       Map<String, Object> properties, Path certificate, Path privateKey, Path clientAuthority) {
-    properties.put("allied.hotline.tls.certificate", certificate.toString());
-    properties.put("allied.hotline.tls.private-key", privateKey.toString());
-    properties.put("allied.hotline.tls.client-authority", clientAuthority.toString());
+    ServiceLauncher.addTls(KEYS, properties, certificate, privateKey, clientAuthority);
   }
 
   /**
@@ -60,35 +50,13 @@ public class HotlineServiceApplication {
    * port is 8081 unless {@code MANAGEMENT_SERVER_PORT} says otherwise.
    */
   public static void main(String[] args) {
-    SpringApplication application = application();
-    application.setDefaultProperties(Map.of("management.server.port", "8081"));
-    // every server thread is a daemon: without this the JVM would end as soon as main returned
-    application.setKeepAlive(true);
-    application.run(args);
-  }
-
-  /** No web server (the gRPC server is the node's own) and no banner. */
-  private static SpringApplication application() {
-    SpringApplication application = new SpringApplication(HotlineServiceApplication.class);
-    application.setWebApplicationType(WebApplicationType.NONE);
-    application.setBannerMode(Banner.Mode.OFF);
-    return application;
+    ServiceLauncher.main(HotlineServiceApplication.class, args);
   }
 
   /** A running node; the tests and the local federation start it through {@link #start}. */
-  public record Running(ConfigurableApplicationContext context) implements AutoCloseable {
-    public int port() {
-      return context.getBean(GrpcServer.class).port();
-    }
-
-    /** The management port (probes, Prometheus); -1 when it is off. */
-    public int managementPort() {
-      return context.getBean(ManagementServer.class).port();
-    }
-
-    @Override
-    public void close() {
-      context.close();
+  public static final class Running extends RunningService {
+    Running(ConfigurableApplicationContext context) {
+      super(context);
     }
   }
 
@@ -97,12 +65,6 @@ public class HotlineServiceApplication {
    * processor that receives its server spans.
    */
   public static Running start(Map<String, Object> properties, SpanProcessor spans) {
-    SpringApplication application = application();
-    application.setDefaultProperties(properties);
-    if (spans != null) {
-      application.addInitializers(
-          context -> context.getBeanFactory().registerSingleton("spanProcessor", spans));
-    }
-    return new Running(application.run());
+    return new Running(ServiceLauncher.start(HotlineServiceApplication.class, properties, spans));
   }
 }

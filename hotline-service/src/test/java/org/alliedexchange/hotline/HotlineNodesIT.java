@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +31,10 @@ import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.HotlineEvent;
 import org.alliedexchange.api.hotline.v1.AcknowledgeRequest;
+import org.alliedexchange.api.hotline.v1.Alarm;
+import org.alliedexchange.api.hotline.v1.AlarmKind;
 import org.alliedexchange.api.hotline.v1.Conference;
+import org.alliedexchange.api.hotline.v1.GetStatusRequest;
 import org.alliedexchange.api.hotline.v1.HotlineMessage;
 import org.alliedexchange.api.hotline.v1.HotlineServiceGrpc;
 import org.alliedexchange.api.hotline.v1.ListConferencesRequest;
@@ -75,7 +79,9 @@ import tools.jackson.databind.node.ObjectNode;
  * each party's receipts; a message some party may not get reaches nobody; a node stopped and
  * restarted catches up in order, each late message marked, none lost or twice; a transport that
  * repeats and reorders items changes nothing anyone sees; a node restarted with fewer members of
- * its own nation, or lower clearances, is taken at its word by the others.
+ * its own nation, or lower clearances, is taken at its word by the others; the line's tests carry
+ * each sender's signed chain head to its peers, who find it MATCHED, and a node holding the wrong
+ * key for a peer raises a CHAIN_MISMATCH alarm its watch officer sees.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HotlineNodesIT {
@@ -138,22 +144,31 @@ class HotlineNodesIT {
             "kor-watch-officer",
             "jpn-watch-officer",
             "usa-watch-officer")) {
-      tokens.put(
-          user,
-          PersonLogin.login(
-              keycloak.issuer(),
-              "allied-console",
-              URI.create("http://127.0.0.1:8080/hotline"),
-              user,
-              keycloak.password(user)));
+      login(user);
     }
   }
 
+  static void login(String user) throws Exception {
+    tokens.put(
+        user,
+        PersonLogin.login(
+            keycloak.issuer(),
+            "allied-console",
+            URI.create("http://127.0.0.1:8080/hotline"),
+            user,
+            keycloak.password(user)));
+  }
+
   static void startNode(String nation) {
-    startNode(nation, null);
+    startNode(nation, Map.of());
   }
 
   static void startNode(String nation, Path conferencesFile) {
+    startNode(nation, Map.of("allied.hotline.conferences-file", conferencesFile.toString()));
+  }
+
+  /** Starts {@code nation}'s node as the scenes do, with {@code overrides} on top. */
+  static void startNode(String nation, Map<String, String> overrides) {
     String lower = nation.toLowerCase();
     Path data = dir.resolve(lower);
     Map<String, Object> properties =
@@ -181,12 +196,10 @@ class HotlineNodesIT {
             dir.resolve(peer.toLowerCase()).resolve("signing-key.pub.pem").toString());
       }
     }
-    // no scheduled line test in these scenes: it would add messages to the conferences they watch
-    // (the line's tests are LineAlarmIT's and the line package's unit tests)
+    // no scheduled line test in the first scenes: it would add messages to the conferences they
+    // watch (the last scenes turn them on)
     properties.put("allied.hotline.test-interval", "3650d");
-    if (conferencesFile != null) {
-      properties.put("allied.hotline.conferences-file", conferencesFile.toString());
-    }
+    properties.putAll(overrides);
     nodes.put(nation, HotlineServiceApplication.start(properties, null));
   }
 
@@ -468,6 +481,111 @@ class HotlineNodesIT {
         .containsExactlyInAnyOrder("JPN", "KOR", "USA");
   }
 
+  /**
+   * The line's own tests going round every few seconds (at the top of each hour in service), and
+   * quick probes, so a head that arrives before the items it covers is compared again soon.
+   */
+  static final Map<String, String> LINE_TESTS =
+      Map.of("allied.hotline.test-interval", "3s", "allied.hotline.probe-interval", "1s");
+
+  @Test
+  @Order(6)
+  void eachScheduledLineTestCarriesItsSendersSignedChainHeadToEveryPeerWhichFindsItMatched()
+      throws Exception {
+    for (String nation : NATIONS) {
+      // the watch officers' tokens outlive the earlier scenes (five minutes) in a slow run
+      login(nation.toLowerCase() + "-watch-officer");
+    }
+    for (String nation : NATIONS) {
+      nodes.remove(nation).close();
+    }
+    for (String nation : NATIONS) {
+      startNode(nation, LINE_TESTS);
+    }
+    // each nation sends the trilateral conference's test in its turn, its chain head first
+    List<String> everyPair =
+        NATIONS.stream()
+            .flatMap(
+                sender ->
+                    NATIONS.stream().filter(r -> !r.equals(sender)).map(r -> sender + ">" + r))
+            .toList();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(45))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        chainHeadVerdicts().stream()
+                            .filter(
+                                v ->
+                                    v.conference().equals(TRILATERAL)
+                                        && v.reason().startsWith("MATCHED"))
+                            .map(v -> v.sender() + ">" + v.receiver())
+                            .distinct())
+                    .containsAll(everyPair));
+    assertThat(chainHeadVerdicts()).allSatisfy(v -> assertThat(v.reason()).startsWith("MATCHED"));
+    for (String nation : NATIONS) {
+      assertThat(openAlarms(nation))
+          .extracting(Alarm::getKind)
+          .doesNotContain(AlarmKind.ALARM_KIND_CHAIN_MISMATCH);
+    }
+  }
+
+  @Test
+  @Order(7)
+  void aNodeHoldingTheWrongKeyForAPeerRejectsItsChainHeadsWithAChainMismatchAlarm()
+      throws Exception {
+    login("jpn-watch-officer");
+    Path impostor = dir.resolve("impostor").resolve("signing-key.pem");
+    Files.createDirectories(impostor.getParent());
+    Path notKoreasKey = NationalKey.loadOrCreate(impostor).writePublicKeyBeside(impostor);
+    nodes.remove("JPN").close();
+    Map<String, String> wrongKey = new HashMap<>(LINE_TESTS);
+    wrongKey.put("allied.hotline.peer-keys.KOR", notKoreasKey.toString());
+    startNode("JPN", wrongKey);
+
+    // Korea's next test, in the trilateral or the bilateral conference, brings a head Japan cannot
+    // verify
+    Alarm alarm =
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () ->
+                    openAlarms("JPN").stream()
+                        .filter(a -> a.getKind() == AlarmKind.ALARM_KIND_CHAIN_MISMATCH)
+                        .findFirst(),
+                java.util.Optional::isPresent)
+            .orElseThrow();
+    assertThat(alarm.getPeer()).isEqualTo("KOR");
+    assertThat(alarm.getConference()).isIn(TRILATERAL, "JPN-KOR");
+    assertThat(alarm.getDetail())
+        .contains("KOR's chain head of " + alarm.getConference() + " was rejected")
+        .contains("not KOR's configured key");
+    // the watch officer's screen shows it too
+    Watcher jpn = watch("jpn-watch-officer", "JPN", "0", alarm.getConference());
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(jpn.events)
+                    .filteredOn(WatchResponse::hasAlarm)
+                    .extracting(e -> e.getAlarm().getId())
+                    .contains(alarm.getId()));
+    assertThat(chainHeadVerdicts())
+        .anySatisfy(
+            v -> {
+              assertThat(v.sender() + ">" + v.receiver()).isEqualTo("KOR>JPN");
+              assertThat(v.reason()).startsWith("REJECTED: signed with key");
+            });
+    // only the node that holds the wrong key objects
+    for (String nation : List.of("KOR", "USA")) {
+      assertThat(openAlarms(nation))
+          .extracting(Alarm::getKind)
+          .doesNotContain(AlarmKind.ALARM_KIND_CHAIN_MISMATCH);
+    }
+  }
+
   // ----- helpers
 
   static Conference conferenceAt(String user, String id) {
@@ -481,6 +599,31 @@ class HotlineNodesIT {
       }
     }
     throw new AssertionError(user + " lists no conference " + id);
+  }
+
+  /** What a node found of a peer's chain head, as its audit record says. */
+  record ChainHeadVerdict(String conference, String sender, String receiver, String reason) {}
+
+  static List<ChainHeadVerdict> chainHeadVerdicts() {
+    return AuditStreamReader.readAll(redis.url(), AuditStream.DEFAULT_KEY).stream()
+        .filter(AuditEvent::hasHotline)
+        .map(AuditEvent::getHotline)
+        .filter(e -> e.getKind() == HotlineEvent.Kind.CHAIN_HEAD)
+        .map(
+            e ->
+                new ChainHeadVerdict(
+                    e.getConference(),
+                    e.getParty(),
+                    e.getActor().substring(0, 3).toUpperCase(),
+                    e.getReason()))
+        .toList();
+  }
+
+  static List<Alarm> openAlarms(String nation) {
+    String watchOfficer = nation.toLowerCase() + "-watch-officer";
+    return stub(watchOfficer, nation)
+        .getStatus(GetStatusRequest.getDefaultInstance())
+        .getOpenAlarmsList();
   }
 
   static void assertNoMessageTwice(Watcher watcher) {

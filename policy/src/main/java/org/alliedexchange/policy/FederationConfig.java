@@ -54,6 +54,24 @@ public final class FederationConfig {
     return parse(text, file.toString());
   }
 
+  /**
+   * The federation a service of {@code nation} serves in: the configuration at {@code file}, or the
+   * default one when null. A nation the federation does not hold stops the service, naming the
+   * setting {@code nationKey} and the nations there are.
+   */
+  public static Federation forService(Path file, String nation, String nationKey) {
+    Federation federation = file == null ? loadDefault() : load(file);
+    if (federation.nation(nation) == null) {
+      throw new IllegalStateException(
+          nationKey
+              + ": "
+              + nation
+              + " is not a nation of the federation configuration "
+              + federation.nations().stream().map(NationalScheme::code).toList());
+    }
+    return federation;
+  }
+
   /** Parses a configuration; {@code source} names it in error messages. */
   public static Federation parse(String text, String source) {
     JsonNode root;

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.serviceruntime.ServiceProperties;
 import org.alliedexchange.serviceruntime.TlsSettings;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -53,7 +54,8 @@ public record ExchangeProperties(
     Path policyConfig,
     @Valid @DefaultValue Limits limits,
     @Valid @DefaultValue TlsSettings tls,
-    @DefaultValue("false") boolean reflection) {
+    @DefaultValue("false") boolean reflection)
+    implements ServiceProperties {
 
   /**
    * The PostgreSQL to use: on one machine, a {@code LocalPostgres} its runner started.
@@ -86,7 +88,8 @@ public record ExchangeProperties(
       @DefaultValue("500") @Min(1) int searchPageSize,
       @DefaultValue("5000") @Min(1) int searchPageMax,
       @DefaultValue("10000") @Min(16) int subscriberQueue,
-      @DefaultValue("10s") @NotNull Duration shutdownGrace) {}
+      @DefaultValue("10s") @NotNull Duration shutdownGrace)
+      implements ServiceProperties.Limits {}
 
   public Path signingKeyFile() {
     return signingKey != null ? signingKey : dataDir.resolve("signing-key.pem");

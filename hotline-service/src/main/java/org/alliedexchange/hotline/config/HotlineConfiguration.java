@@ -1,26 +1,18 @@
 package org.alliedexchange.hotline.config;
 
 import io.grpc.ServerServiceDefinition;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import java.net.URI;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import javax.sql.DataSource;
-import org.alliedexchange.accesstoken.TokenSettings;
-import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStream;
-import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.hotline.audit.HotlineAudit;
 import org.alliedexchange.hotline.domain.ConferenceBook;
@@ -41,42 +33,34 @@ import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
-import org.alliedexchange.policy.NationalScheme;
-import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
-import org.alliedexchange.serviceruntime.CallMetrics;
-import org.alliedexchange.serviceruntime.GatewayOnlyTls;
-import org.alliedexchange.serviceruntime.GrpcServer;
-import org.alliedexchange.serviceruntime.ManagementServer;
 import org.alliedexchange.serviceruntime.ServiceDatabase;
+import org.alliedexchange.serviceruntime.ServiceRuntimeConfiguration;
+import org.alliedexchange.serviceruntime.ServiceSettings;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.event.ContextClosedEvent;
-import redis.clients.jedis.RedisClient;
 
 /** The wiring of one nation's hotline node; every piece is plain Java, Spring only assembles it. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(HotlineProperties.class)
+@Import(ServiceRuntimeConfiguration.class)
 public class HotlineConfiguration {
+
+  /** What the shared runtime (gRPC server, management port, audit writer) is assembled from. */
+  @Bean
+  ServiceSettings serviceSettings(HotlineProperties properties) {
+    return ServiceSettings.of("hotline node", "hotline-service", "allied.hotline", properties);
+  }
 
   @Bean
   Federation federation(HotlineProperties properties) {
-    Federation federation =
-        properties.policyConfig() == null
-            ? FederationConfig.loadDefault()
-            : FederationConfig.load(properties.policyConfig());
-    if (federation.nation(properties.nation()) == null) {
-      throw new IllegalStateException(
-          "allied.hotline.nation: "
-              + properties.nation()
-              + " is not a nation of the federation configuration "
-              + federation.nations().stream().map(NationalScheme::code).toList());
-    }
-    return federation;
+    return FederationConfig.forService(
+        properties.policyConfig(), properties.nation(), "allied.hotline.nation");
   }
 
   /** The conferences, checked against the federation: every nation known, this one a member. */
@@ -121,9 +105,9 @@ public class HotlineConfiguration {
    * suspension as the guard would withhold it.
    */
   @Bean(destroyMethod = "close")
-  AgreementBoard agreementBoard(Federation federation, HotlineProperties properties) {
+  AgreementBoard agreementBoard(Federation federation, ServiceSettings settings) {
     return new AgreementBoard(
-        federation, redis(properties), AuditStream.DEFAULT_KEY, Clock.systemUTC());
+        federation, settings.auditRedis(), AuditStream.DEFAULT_KEY, Clock.systemUTC());
   }
 
   /** The configured PostgreSQL, pooled and migrated. */
@@ -161,18 +145,15 @@ public class HotlineConfiguration {
     return new BindingSigner(properties.nation(), key);
   }
 
-  /** Every step's records in one group; concurrent steps share a round trip and an fsync. */
-  @Bean(destroyMethod = "close")
-  AuditBatchWriter auditBatchWriter(HotlineProperties properties) {
-    return AuditBatchWriter.connect(
-        redis(properties), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2), 1024, 100_000);
-  }
-
   @Bean
   HotlineStore hotlineStore(DataSource dataSource) {
     return new HotlineStore(dataSource);
   }
 
+  /**
+   * Every step's records in one group, by the shared runtime's batch writer; concurrent steps share
+   * a round trip and an fsync.
+   */
   @Bean
   HotlineAudit hotlineAudit(AuditBatchWriter writer, HotlineProperties properties) {
     return new HotlineAudit(writer, properties.nation(), Clock.systemUTC(), Duration.ofSeconds(5));
@@ -387,9 +368,15 @@ public class HotlineConfiguration {
     return new RelayService(node, hotlineStreams, Clock.systemUTC());
   }
 
+  /** The API the shared gRPC server serves, behind authentication: people's calls and relays. */
   @Bean
-  List<ServerServiceDefinition> hotlineServices(HotlineGrpcService hotline, RelayService relay) {
-    return List.of(hotline.bindService(), relay.serviceDefinition());
+  ServerServiceDefinition hotlineApi(HotlineGrpcService hotline) {
+    return hotline.bindService();
+  }
+
+  @Bean
+  ServerServiceDefinition relayApi(RelayService relay) {
+    return relay.serviceDefinition();
   }
 
   private static ThreadFactory daemons(String name) {
@@ -400,86 +387,5 @@ public class HotlineConfiguration {
       thread.setDaemon(true);
       return thread;
     };
-  }
-
-  /**
-   * Spans go to the processor given (tests) and, when {@code otel.exporter.otlp.endpoint} names a
-   * collector, over OTLP/HTTP; otherwise nowhere.
-   */
-  @Bean(destroyMethod = "close")
-  OpenTelemetrySdk openTelemetry(
-      HotlineProperties properties,
-      ObjectProvider<SpanProcessor> spans,
-      @Value("${otel.exporter.otlp.endpoint:}") String otlpEndpoint) {
-    return Telemetry.create(
-        properties.nation(), spans.getIfAvailable(), Telemetry.otlp(otlpEndpoint));
-  }
-
-  @Bean
-  PrometheusMeterRegistry meterRegistry() {
-    return ManagementServer.registry();
-  }
-
-  @Bean
-  CallMetrics callMetrics(
-      PrometheusMeterRegistry registry, List<ServerServiceDefinition> hotlineServices) {
-    return new CallMetrics(registry, hotlineServices);
-  }
-
-  /** Readiness's own client of the Redis: PING only. */
-  @Bean(destroyMethod = "close")
-  RedisClient readinessRedis(HotlineProperties properties) {
-    return RedisConnections.connect(redis(properties), Duration.ofSeconds(2));
-  }
-
-  @Bean
-  ManagementServer managementServer(
-      HotlineProperties properties,
-      PrometheusMeterRegistry registry,
-      RedisClient readinessRedis,
-      DataSource dataSource,
-      TokenValidator tokens,
-      GrpcServer grpcServer,
-      @Value("${management.server.port:-1}") int port,
-      @Value("${management.server.address:127.0.0.1}") String address) {
-    return new ManagementServer(
-        "hotline node " + properties.nation(),
-        address,
-        port,
-        registry,
-        ManagementServer.storesAndKeys(grpcServer, readinessRedis::ping, dataSource, tokens));
-  }
-
-  @Bean
-  TokenValidator tokenValidator(HotlineProperties properties) {
-    TokenSettings auth = properties.auth();
-    return new TokenValidator(auth.issuer(), auth.jwks(), auth.audience(), auth.clockSkew());
-  }
-
-  @Bean
-  GrpcServer grpcServer(
-      HotlineProperties properties,
-      List<ServerServiceDefinition> hotlineServices,
-      TokenValidator validator,
-      OpenTelemetrySdk telemetry,
-      CallMetrics metrics) {
-    return new GrpcServer(
-        "hotline node " + properties.nation(),
-        properties.host(),
-        properties.port(),
-        properties.limits().maxMessageBytes(),
-        properties.limits().shutdownGrace(),
-        hotlineServices,
-        new AuthenticationInterceptor(validator),
-        GrpcTelemetry.create(telemetry).createServerInterceptor(),
-        GatewayOnlyTls.open("allied.hotline", properties.tls()),
-        properties.reflection(),
-        metrics);
-  }
-
-  /** The audit stream's Redis, checked; a wrong URL stops the node naming the key. */
-  static URI redis(HotlineProperties properties) {
-    RedisConnections.check(properties.auditRedis(), "allied.hotline.audit-redis");
-    return properties.auditRedis();
   }
 }

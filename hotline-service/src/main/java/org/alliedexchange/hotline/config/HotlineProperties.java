@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.serviceruntime.ServiceProperties;
 import org.alliedexchange.serviceruntime.TlsSettings;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -84,7 +85,8 @@ public record HotlineProperties(
     @Valid @DefaultValue ExpireAfter expireAfter,
     @Valid @DefaultValue Limits limits,
     @DefaultValue("false") boolean reflection,
-    Map<String, Path> peerKeys) {
+    Map<String, Path> peerKeys)
+    implements ServiceProperties {
 
   /**
    * The PostgreSQL to use, as the exchange service's.
@@ -153,7 +155,8 @@ public record HotlineProperties(
       @DefaultValue("100000") @Min(16) int relayQueue,
       @DefaultValue("10000") @Min(16) int watchQueue,
       @DefaultValue("3s") @NotNull @DurationMin(millis = 10) Duration gapRepairAfter,
-      @DefaultValue("10s") @NotNull Duration shutdownGrace) {}
+      @DefaultValue("10s") @NotNull Duration shutdownGrace)
+      implements ServiceProperties.Limits {}
 
   /** The peer keys by upper-case nation code (environment variables bind them lower-cased). */
   public Map<String, Path> peerKeyFiles() {

@@ -45,7 +45,8 @@ public final class ConferenceBook {
     Map<String, Conference> map = new LinkedHashMap<>();
     for (Conference conference : conferences) {
       if (map.put(conference.getId(), conference) != null) {
-        throw new IllegalArgumentException("conference " + conference.getId() + " is named twice");
+        throw new IllegalArgumentException(
+            "conferences: conference " + conference.getId() + " is named twice");
       }
     }
     this.byId = Collections.unmodifiableMap(map);
@@ -77,10 +78,10 @@ public final class ConferenceBook {
     try {
       root = JsonMapper.builder().build().readTree(json);
     } catch (JacksonException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException("not JSON: " + shown(e.getOriginalMessage(), 200), e);
     }
-    JsonNode list = root.path("conferences");
-    if (!list.isArray() || list.isEmpty()) {
+    JsonNode list = root == null ? null : root.path("conferences");
+    if (list == null || !list.isArray() || list.isEmpty()) {
       throw new IllegalArgumentException("conferences: must be a non-empty list");
     }
     List<Conference> conferences = new ArrayList<>();
@@ -93,13 +94,19 @@ public final class ConferenceBook {
   private static Conference conference(JsonNode node, String path) {
     String id = text(node, "id", path);
     if (!ID.matcher(id).matches()) {
-      throw new IllegalArgumentException(path + ".id: must be A-Z, 0-9 and '-', not " + id);
+      throw new IllegalArgumentException(
+          path + ".id: must be A-Z, 0-9 and '-' (at most 64), not " + shown(id));
+    }
+    JsonNode nationList = node.path("nations");
+    if (!nationList.isArray()) {
+      throw new IllegalArgumentException(path + ".nations: must be a list of nations");
     }
     TreeSet<String> nations = new TreeSet<>();
-    for (JsonNode nation : node.path("nations")) {
-      String code = nation.asString("");
+    for (JsonNode nation : nationList) {
+      String code = nation.isString() ? nation.asString() : "";
       if (!NATION.matcher(code).matches()) {
-        throw new IllegalArgumentException(path + ".nations: " + code + " is not ISO alpha-3");
+        throw new IllegalArgumentException(
+            path + ".nations: " + shown(code) + " is not ISO alpha-3");
       }
       nations.add(code);
     }
@@ -111,22 +118,28 @@ public final class ConferenceBook {
         Conference.newBuilder().setId(id).addAllNations(nations).setCeiling(ceiling);
     TreeSet<String> usernames = new TreeSet<>();
     JsonNode members = node.path("members");
+    if (!members.isMissingNode() && !members.isArray()) {
+      throw new IllegalArgumentException(path + ".members: must be a list of members");
+    }
     for (int i = 0; i < members.size(); i++) {
       String memberPath = path + ".members[" + i + "]";
       JsonNode member = members.get(i);
       String username = text(member, "username", memberPath);
       if (!USERNAME.matcher(username).matches() || !usernames.add(username)) {
         throw new IllegalArgumentException(
-            memberPath + ".username: not a realm username, or named twice: " + username);
+            memberPath + ".username: not a realm username, or named twice: " + shown(username));
       }
       String nation = text(member, "nation", memberPath);
       if (!nations.contains(nation)) {
         throw new IllegalArgumentException(
-            memberPath + ".nation: " + nation + " is not a nation of " + id);
+            memberPath + ".nation: " + shown(nation) + " is not a nation of " + id);
       }
       MemberRole role;
       try {
         role = MemberRole.valueOf("MEMBER_ROLE_" + text(member, "role", memberPath));
+        if (role == MemberRole.MEMBER_ROLE_UNSPECIFIED) {
+          throw new IllegalArgumentException("UNSPECIFIED");
+        }
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             memberPath + ".role: PRINCIPAL, ADVISER or WATCH_OFFICER", e);
@@ -156,8 +169,40 @@ public final class ConferenceBook {
       return level;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          path + ": UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET or TOP_SECRET, not " + name, e);
+          path
+              + ": UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET or TOP_SECRET, not "
+              + shown(name),
+          e);
     }
+  }
+
+  /** A value from the file as an error shows it: clipped, and control characters made visible. */
+  static String shown(String value) {
+    return shown(value, 64);
+  }
+
+  private static String shown(String value, int most) {
+    if (value == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder();
+    // the escapes only lengthen it: what lies past the first `most` code points is never shown
+    value
+        .codePoints()
+        .limit(most + 1L)
+        .forEach(
+            c -> {
+              if (Character.isISOControl(c)
+                  || Character.getType(c) == Character.FORMAT
+                  || Character.getType(c) == Character.SURROGATE) {
+                out.append(String.format("\\u%04X", c));
+              } else {
+                out.appendCodePoint(c);
+              }
+            });
+    return out.codePointCount(0, out.length()) > most
+        ? out.substring(0, out.offsetByCodePoints(0, most)) + "…"
+        : out.toString();
   }
 
   private static String text(JsonNode node, String field, String path) {

@@ -39,7 +39,8 @@ public final class SendCheck {
 
   /**
    * Checks the text: 1 to {@link #MAX_TEXT} characters, no control character but line feed and tab,
-   * no bidirectional override (which would show a reader text other than what was sent).
+   * no unpaired surrogate, no bidirectional override or isolate (which would show a reader text
+   * other than what was sent), no noncharacter.
    */
   public static void checkText(String text) {
     if (text == null || text.isEmpty()) {
@@ -58,13 +59,16 @@ public final class SendCheck {
       if (Character.getType(c) == Character.CONTROL) {
         throw invalid(String.format("text holds the control character U+%04X at %d", c, i));
       }
-      if (Character.isSurrogate((char) c)) {
+      // a code point, not a char: (char) of a supplementary character such as U+2D800 (a CJK
+      // ideograph) would look like a surrogate
+      if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {
         throw invalid(String.format("text holds an unpaired surrogate at %d", i));
       }
       if ((c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)) {
         throw invalid(String.format("text holds the bidirectional control U+%04X at %d", c, i));
       }
-      if (c == 0xFFFE || c == 0xFFFF || (c >= 0xFDD0 && c <= 0xFDEF)) {
+      // U+FDD0..U+FDEF and the last two code points of every plane
+      if ((c & 0xFFFE) == 0xFFFE || (c >= 0xFDD0 && c <= 0xFDEF)) {
         throw invalid(String.format("text holds the noncharacter U+%04X at %d", c, i));
       }
       i += Character.charCount(c);

@@ -1,4 +1,4 @@
-package org.alliedexchange.exchange.telemetry;
+package org.alliedexchange.serviceruntime;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -12,9 +12,9 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 
 /**
- * OpenTelemetry for one exchange service: W3C trace context taken from callers, a server span for
- * every call. Spans go to the span processor given (an exporter in deployment, an in-memory one in
- * tests).
+ * OpenTelemetry for one service (an exchange service, a hotline node): W3C trace context taken from
+ * callers, a server span for every call. Spans go to the span processor given (an exporter in
+ * deployment, an in-memory one in tests).
  */
 public final class Telemetry {
   private Telemetry() {}
@@ -45,14 +45,12 @@ public final class Telemetry {
         .build();
   }
 
-  /** As {@link #create(String, SpanProcessor, SpanProcessor)} with no exporter. */
-  public static OpenTelemetrySdk create(String nation, SpanProcessor processor) {
-    return create(nation, processor, null);
-  }
-
-  /** Spans go to {@code processor} and {@code exporter}, each when given. */
+  /**
+   * Spans of {@code service} ({@code service.name}, e.g. "exchange-service") for {@code nation} go
+   * to {@code processor} and {@code exporter}, each when given.
+   */
   public static OpenTelemetrySdk create(
-      String nation, SpanProcessor processor, SpanProcessor exporter) {
+      String service, String nation, SpanProcessor processor, SpanProcessor exporter) {
     var tracer =
         SdkTracerProvider.builder()
             .setResource(
@@ -61,7 +59,7 @@ public final class Telemetry {
                         Resource.create(
                             Attributes.of(
                                 AttributeKey.stringKey("service.name"),
-                                "exchange-service",
+                                service,
                                 AttributeKey.stringKey("allied.nation"),
                                 nation))));
     if (processor != null) {

@@ -1,0 +1,66 @@
+package org.alliedexchange.serviceruntime;
+
+import java.net.URI;
+import java.time.Duration;
+import org.alliedexchange.accesstoken.TokenSettings;
+import org.alliedexchange.auditstream.RedisConnections;
+
+/**
+ * What {@link ServiceRuntimeConfiguration} assembles a backend from, taken from the service's own
+ * typed configuration ({@link #of}). The audit stream's Redis is checked here (redis:// or
+ * rediss://, a user of its own), so a wrong URL stops the service naming {@code
+ * <keyPrefix>.audit-redis}, never the password.
+ *
+ * @param name what the logs and probes call it, e.g. "exchange service KOR"
+ * @param service its {@code service.name} in traces, e.g. "exchange-service"
+ * @param nation the nation it serves
+ * @param keyPrefix its configuration's prefix, e.g. "allied.exchange", named in start-up errors
+ * @param host the address its gRPC server binds
+ * @param port its gRPC port; 0 for a free one
+ * @param maxMessageBytes the largest request accepted
+ * @param shutdownGrace how long calls may take to finish at shutdown
+ * @param reflection whether the gRPC server serves reflection
+ * @param tls who may connect: the gateways
+ * @param auth how callers' Keycloak tokens are validated
+ * @param auditRedis the audit stream's Redis, as the service's own ACL user
+ */
+public record ServiceSettings(
+    String name,
+    String service,
+    String nation,
+    String keyPrefix,
+    String host,
+    int port,
+    int maxMessageBytes,
+    Duration shutdownGrace,
+    boolean reflection,
+    TlsSettings tls,
+    TokenSettings auth,
+    URI auditRedis) {
+
+  public ServiceSettings {
+    RedisConnections.check(auditRedis, keyPrefix + ".audit-redis");
+  }
+
+  /**
+   * The settings of {@code service} (e.g. "exchange-service", configured under {@code keyPrefix})
+   * from its configuration; {@code title} (e.g. "exchange service") and the nation name it in logs
+   * and probes.
+   */
+  public static ServiceSettings of(
+      String title, String service, String keyPrefix, ServiceProperties properties) {
+    return new ServiceSettings(
+        title + " " + properties.nation(),
+        service,
+        properties.nation(),
+        keyPrefix,
+        properties.host(),
+        properties.port(),
+        properties.limits().maxMessageBytes(),
+        properties.limits().shutdownGrace(),
+        properties.reflection(),
+        properties.tls(),
+        properties.auth(),
+        properties.auditRedis());
+  }
+}
