@@ -27,9 +27,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.alliedexchange.api.AlliedMetadata;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.HotlineEvent;
 import org.alliedexchange.api.hotline.v1.AcknowledgeRequest;
+import org.alliedexchange.api.hotline.v1.Conference;
 import org.alliedexchange.api.hotline.v1.HotlineMessage;
 import org.alliedexchange.api.hotline.v1.HotlineServiceGrpc;
+import org.alliedexchange.api.hotline.v1.ListConferencesRequest;
 import org.alliedexchange.api.hotline.v1.MessageType;
 import org.alliedexchange.api.hotline.v1.Precedence;
 import org.alliedexchange.api.hotline.v1.Receipt;
@@ -40,11 +44,14 @@ import org.alliedexchange.api.hotline.v1.WatchRequest;
 import org.alliedexchange.api.hotline.v1.WatchResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditStreamReader;
 import org.alliedexchange.client.PersonLogin;
 import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.gateway.GatewayApplication;
+import org.alliedexchange.hotline.domain.ConferenceBook;
 import org.alliedexchange.hotline.node.HotlineNode;
 import org.alliedexchange.hotline.relay.PeerRelays;
 import org.alliedexchange.label.NationalKey;
@@ -56,6 +63,10 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Three hotline nodes (KOR, JPN, USA), each with its own database, relaying to each other only
@@ -63,7 +74,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the people on the line notice: a FLASH reaches every party in its own marking and the sender sees
  * each party's receipts; a message some party may not get reaches nobody; a node stopped and
  * restarted catches up in order, each late message marked, none lost or twice; a transport that
- * repeats and reorders items changes nothing anyone sees.
+ * repeats and reorders items changes nothing anyone sees; a node restarted with fewer members of
+ * its own nation, or lower clearances, is taken at its word by the others.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HotlineNodesIT {
@@ -138,6 +150,10 @@ class HotlineNodesIT {
   }
 
   static void startNode(String nation) {
+    startNode(nation, null);
+  }
+
+  static void startNode(String nation, Path conferencesFile) {
     String lower = nation.toLowerCase();
     Path data = dir.resolve(lower);
     Map<String, Object> properties =
@@ -168,6 +184,9 @@ class HotlineNodesIT {
     // no scheduled line test in these scenes: it would add messages to the conferences they watch
     // (the line's tests are LineAlarmIT's and the line package's unit tests)
     properties.put("allied.hotline.test-interval", "3650d");
+    if (conferencesFile != null) {
+      properties.put("allied.hotline.conferences-file", conferencesFile.toString());
+    }
     nodes.put(nation, HotlineServiceApplication.start(properties, null));
   }
 
@@ -366,7 +385,103 @@ class HotlineNodesIT {
     }
   }
 
+  @Test
+  @Order(5)
+  void japanRestartedWithFewerMembersAndALowerClearanceIsLearnedByKoreaAndAudited()
+      throws Exception {
+    // Japan's own file: its adviser leaves the trilateral and its watch officer is CONFIDENTIAL
+    JsonMapper json = JsonMapper.builder().build();
+    JsonNode conferences;
+    try (var in = HotlineNodesIT.class.getResourceAsStream(ConferenceBook.BUILT_IN)) {
+      conferences = json.readTree(in);
+    }
+    ArrayNode members = (ArrayNode) conferences.path("conferences").get(0).path("members");
+    assertThat(members.get(1).path("username").asString()).isEqualTo("jpn-nsa");
+    members.remove(1);
+    ((ObjectNode) members.get(1)).put("clearance", "CONFIDENTIAL");
+    Path file = dir.resolve("jpn").resolve("conferences.json");
+    Files.writeString(file, json.writeValueAsString(conferences));
+
+    nodes.remove("JPN").close();
+    startNode("JPN", file);
+
+    // Korea's node takes Japan's word for Japan's members: its listing shows them as announced
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Conference trilateral = conferenceAt("kor-principal", TRILATERAL);
+              assertThat(ConferenceBook.member(trilateral, "jpn-nsa")).isEmpty();
+              assertThat(
+                      ConferenceBook.member(trilateral, "jpn-watch-officer")
+                          .orElseThrow()
+                          .getClearance())
+                  .isEqualTo(ClassificationLevel.CLASSIFICATION_LEVEL_CONFIDENTIAL);
+              assertThat(ConferenceBook.member(trilateral, "kor-nsa")).isPresent();
+            });
+    assertThatThrownBy(() -> send("kor-principal", Precedence.PRECEDENCE_FLASH, secret(), "no"))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+              assertThat(e.getStatus().getDescription())
+                  .contains("jpn-watch-officer (clearance CONFIDENTIAL)");
+            });
+    // the pair JPN-KOR's chain holds the change as Japan made it and as Korea took it
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              List<HotlineEvent> changes =
+                  AuditStreamReader.readAll(redis.url(), AuditStream.DEFAULT_KEY).stream()
+                      .filter(AuditEvent::hasHotline)
+                      .map(AuditEvent::getHotline)
+                      .filter(
+                          e ->
+                              e.getKind() == HotlineEvent.Kind.MEMBERSHIP
+                                  && e.getConference().equals(TRILATERAL)
+                                  && e.getSequence() > 0)
+                      .toList();
+              assertThat(changes).extracting(HotlineEvent::getNode).contains("JPN", "KOR", "USA");
+              assertThat(changes)
+                  .allSatisfy(
+                      e -> {
+                        assertThat(e.getPartiesList()).containsExactly("JPN", "KOR", "USA");
+                        assertThat(e.getParty()).isEqualTo("JPN");
+                        assertThat(e.getActor()).isEqualTo("jpn-hotline");
+                        assertThat(e.getReason())
+                            .contains("removed jpn-nsa")
+                            .contains("changed jpn-watch-officer from WATCH_OFFICER, SECRET");
+                      });
+            });
+    // and each node's first record of its own members, not relayed
+    assertThat(
+            AuditStreamReader.readAll(redis.url(), AuditStream.DEFAULT_KEY).stream()
+                .filter(AuditEvent::hasHotline)
+                .map(AuditEvent::getHotline)
+                .filter(
+                    e ->
+                        e.getKind() == HotlineEvent.Kind.MEMBERSHIP
+                            && e.getConference().equals(TRILATERAL)
+                            && e.getSequence() == 0))
+        .extracting(HotlineEvent::getNode)
+        .containsExactlyInAnyOrder("JPN", "KOR", "USA");
+  }
+
   // ----- helpers
+
+  static Conference conferenceAt(String user, String id) {
+    var listed =
+        stub(user, user.substring(0, 3).toUpperCase())
+            .listConferences(ListConferencesRequest.getDefaultInstance());
+    while (listed.hasNext()) {
+      Conference conference = listed.next().getConference();
+      if (conference.getId().equals(id)) {
+        return conference;
+      }
+    }
+    throw new AssertionError(user + " lists no conference " + id);
+  }
 
   static void assertNoMessageTwice(Watcher watcher) {
     List<String> ids = watcher.messages().stream().map(m -> m.getMessage().getId()).toList();

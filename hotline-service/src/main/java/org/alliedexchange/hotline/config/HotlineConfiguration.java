@@ -33,8 +33,10 @@ import org.alliedexchange.hotline.line.LineSettings;
 import org.alliedexchange.hotline.line.LineSupervision;
 import org.alliedexchange.hotline.line.LineSupervisor;
 import org.alliedexchange.hotline.node.HotlineNode;
+import org.alliedexchange.hotline.node.Memberships;
 import org.alliedexchange.hotline.relay.PeerRelays;
 import org.alliedexchange.hotline.store.HotlineStore;
+import org.alliedexchange.hotline.store.MembershipStore;
 import org.alliedexchange.label.BindingSigner;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.policy.Federation;
@@ -195,26 +197,34 @@ public class HotlineConfiguration {
       HotlineAudit audit,
       BindingSigner signer,
       NationalKey key,
-      AgreementBoard board) {
+      AgreementBoard board,
+      DataSource dataSource) {
     HotlineProperties.ExpireAfter expire = properties.expireAfter();
     String system =
         properties.relayClient().clientId() != null
             ? properties.relayClient().clientId()
             : properties.nation().toLowerCase(java.util.Locale.ROOT) + "-hotline";
-    return new HotlineNode(
-        properties.nation(),
-        system,
-        book,
-        store,
-        audit,
-        signer,
-        key,
-        board::engine,
-        board::problem,
-        Clock.systemUTC(),
-        properties.delayThreshold(),
-        new HotlineNode.ExpireAfter(
-            expire.flash(), expire.immediate(), expire.priority(), expire.routine()));
+    HotlineNode node =
+        new HotlineNode(
+            properties.nation(),
+            system,
+            book,
+            store,
+            audit,
+            signer,
+            key,
+            board::engine,
+            board::problem,
+            Clock.systemUTC(),
+            properties.delayThreshold(),
+            new HotlineNode.ExpireAfter(
+                expire.flash(), expire.immediate(), expire.priority(), expire.routine()));
+    // the members as announced, before anyone is served: the peers' into the view, this nation's
+    // own compared with what was announced last
+    Memberships memberships = new Memberships(node, book, new MembershipStore(dataSource));
+    node.memberships(memberships);
+    memberships.start();
+    return node;
   }
 
   /**

@@ -23,6 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The conferences a node knows, as its configuration file names them: each of two or three nations,
  * with a classification ceiling and its members. Loaded whole or refused naming the entry.
+ *
+ * <p>Each nation is authoritative for its own members: what a peer node announced of its nation's
+ * members ({@link #announce}) replaces that nation's members of the file. {@link #find}, {@link
+ * #all} and {@link #ofNation} give this effective view; {@link #fromFile} the file's.
  */
 public final class ConferenceBook {
 
@@ -31,9 +35,11 @@ public final class ConferenceBook {
 
   private static final Pattern NATION = Pattern.compile("[A-Z]{3}");
   private static final Pattern ID = Pattern.compile("[A-Z0-9][A-Z0-9-]{0,63}");
-  private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+  static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
   private final Map<String, Conference> byId;
+  // the file's conferences with the peers' announced members; replaced whole, read without a lock
+  private volatile Map<String, Conference> effective;
 
   public ConferenceBook(List<Conference> conferences) {
     Map<String, Conference> map = new LinkedHashMap<>();
@@ -43,6 +49,7 @@ public final class ConferenceBook {
       }
     }
     this.byId = Collections.unmodifiableMap(map);
+    this.effective = byId;
   }
 
   public static ConferenceBook loadBuiltIn() {
@@ -161,17 +168,62 @@ public final class ConferenceBook {
     return value.asString();
   }
 
+  /** The conference as it stands: the file's, with the members its nations announced. */
   public Optional<Conference> find(String id) {
-    return Optional.ofNullable(byId.get(id));
+    return Optional.ofNullable(effective.get(id));
   }
 
   public List<Conference> all() {
-    return List.copyOf(byId.values());
+    return List.copyOf(effective.values());
   }
 
   /** The conferences {@code nation} is a member nation of. */
   public List<Conference> ofNation(String nation) {
-    return byId.values().stream().filter(c -> c.getNationsList().contains(nation)).toList();
+    return effective.values().stream().filter(c -> c.getNationsList().contains(nation)).toList();
+  }
+
+  /** The conference as the configuration file names it, without any announced members. */
+  public Optional<Conference> fromFile(String id) {
+    return Optional.ofNullable(byId.get(id));
+  }
+
+  /**
+   * From now on the members of {@code nation} in the conference are {@code members} (as that
+   * nation's node announced them), in place of what the file or an earlier announcement said. The
+   * caller has checked them ({@link Membership#problem}); the other nations' members are unchanged.
+   */
+  public synchronized void announce(String id, String nation, List<Member> members) {
+    Conference current = effective.get(id);
+    if (current == null || !current.getNationsList().contains(nation)) {
+      throw new IllegalArgumentException(nation + " is not a nation of conference " + id);
+    }
+    List<Member> kept =
+        new ArrayList<>(
+            current.getMembersList().stream().filter(m -> !m.getNation().equals(nation)).toList());
+    kept.addAll(members);
+    kept.sort(
+        java.util.Comparator.comparing(
+                (Member m) -> current.getNationsList().indexOf(m.getNation()))
+            .thenComparing(m -> fileOrder(id, m.getUsername())));
+    Map<String, Conference> next = new LinkedHashMap<>(effective);
+    next.put(id, current.toBuilder().clearMembers().addAllMembers(kept).build());
+    effective = Collections.unmodifiableMap(next);
+  }
+
+  /** A member's place in the file's list, so a listing keeps the file's order; new ones last. */
+  private int fileOrder(String id, String username) {
+    List<Member> members = byId.get(id).getMembersList();
+    for (int i = 0; i < members.size(); i++) {
+      if (members.get(i).getUsername().equals(username)) {
+        return i;
+      }
+    }
+    return Integer.MAX_VALUE;
+  }
+
+  /** The members of {@code nation} in the conference, in its order. */
+  public static List<Member> membersOf(Conference conference, String nation) {
+    return conference.getMembersList().stream().filter(m -> m.getNation().equals(nation)).toList();
   }
 
   /** The member of the conference with this username, if any. */

@@ -23,6 +23,7 @@ import org.alliedexchange.api.hotline.v1.Alarm;
 import org.alliedexchange.api.hotline.v1.ChainHead;
 import org.alliedexchange.api.hotline.v1.Conference;
 import org.alliedexchange.api.hotline.v1.HotlineMessage;
+import org.alliedexchange.api.hotline.v1.MembershipChange;
 import org.alliedexchange.api.hotline.v1.MessageType;
 import org.alliedexchange.api.hotline.v1.PeerLink;
 import org.alliedexchange.api.hotline.v1.Precedence;
@@ -117,6 +118,7 @@ public final class HotlineNode implements NodeOperations {
         throw new IllegalStateException("this node has no gateway to probe " + peer + " through");
       };
   private volatile BacklogCounter backlog = peer -> 0;
+  private volatile Memberships memberships;
 
   /** How many items a peer has not yet taken. */
   public interface BacklogCounter {
@@ -171,6 +173,11 @@ public final class HotlineNode implements NodeOperations {
 
   public void backlogCounter(BacklogCounter backlog) {
     this.backlog = backlog;
+  }
+
+  /** What this node does with membership changes, its own and its peers'. */
+  public void memberships(Memberships memberships) {
+    this.memberships = memberships;
   }
 
   public void addOwnItemListener(OwnItemListener listener) {
@@ -326,6 +333,38 @@ public final class HotlineNode implements NodeOperations {
             null);
     step.unsigned.add(item);
     return item;
+  }
+
+  /** A membership step's work: what it records, and the audit records it returns. */
+  public interface MembershipWork {
+    List<HotlineEvent> run(java.sql.Connection connection, long sequence) throws SQLException;
+  }
+
+  /**
+   * One ledger step for this node's own members of a conference: {@code change}, unless null,
+   * appended to its own stream as a FLASH MEMBERSHIP item (so it overtakes traffic), then {@code
+   * work} given that item's number (0 without one); its records are written before the commit.
+   */
+  void membershipStep(String conferenceId, MembershipChange change, MembershipWork work) {
+    Conference conference = book.find(conferenceId).orElseThrow();
+    step(
+        step -> {
+          long sequence = 0;
+          if (change != null) {
+            sequence =
+                appendOwn(
+                        step,
+                        conferenceId,
+                        Precedence.PRECEDENCE_FLASH_VALUE,
+                        nodeLabel(conference.getNationsList()),
+                        StoredItem.MEMBERSHIP,
+                        null,
+                        (numbers, content) -> content.setMembership(change))
+                    .sequence();
+          }
+          step.audits.addAll(work.run(step.connection, sequence));
+          return null;
+        });
   }
 
   private long logEvent(
@@ -845,6 +884,12 @@ public final class HotlineNode implements NodeOperations {
       return Taken.DROPPED;
     }
     String problem = problem(peer, content, label, wire);
+    Memberships membershipChanges = memberships;
+    if (problem == null
+        && content.getItemCase() == RelayContent.ItemCase.MEMBERSHIP
+        && membershipChanges != null) {
+      problem = membershipChanges.problem(peer, content);
+    }
     if (problem != null) {
       log.warn("dropped an item relayed from {}: {}", peer, problem);
       return Taken.DROPPED;
@@ -941,6 +986,18 @@ public final class HotlineNode implements NodeOperations {
         store.insertItem(step.connection, item);
         ChainHead head = content.getChainHead();
         step.afterCommit.add(() -> onLine(l -> l.onChainHead(peer, head)));
+      }
+      case MEMBERSHIP -> {
+        store.insertItem(step.connection, item);
+        if (memberships != null) {
+          memberships.taken(
+              step.connection,
+              peer,
+              item.sequence(),
+              content.getMembership(),
+              step.audits::add,
+              step.afterCommit::add);
+        }
       }
       default -> store.insertItem(step.connection, item);
     }

@@ -10,3 +10,5 @@ GRANT SELECT, INSERT, DELETE ON line_probe TO ${service_role};
 GRANT SELECT, INSERT ON link_state_change, line_test, alarm_step TO ${service_role};
 GRANT SELECT, INSERT, UPDATE ON ack_deadline, alarm TO ${service_role};
 GRANT USAGE ON SEQUENCE line_probe_id_seq, link_state_change_id_seq, alarm_step_id_seq TO ${service_role};
+-- The members as last announced, per conference and nation: replaced when they change.
+GRANT SELECT, INSERT, UPDATE ON conference_membership TO ${service_role};
