@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Generates every secret a deployment of k8s/ needs, as Secret manifests in a directory outside git
-# (k8s/secrets/ by default, ignored by git, mode 700), and renders the realm import from
-# identity/realm. Nothing here is ever committed; the manifests in k8s/ name these Secrets only.
+# (k8s/secrets/ by default, ignored by git, mode 700), the federation's public keys as a ConfigMap
+# beside them, and renders the realm import from identity/realm. Nothing here is ever committed; the
+# manifests in k8s/ name these Secrets and that ConfigMap only.
 #
 #   k8s/generate-secrets.sh [--nations KOR,JPN,USA] [--out DIR] [--namespace NS]
 #                           [--console-url https://allied.example] [--keycloak-host keycloak.allied.example]
 #                           [--external-postgres HOST] [--external-redis HOST]
-#   kubectl apply -f k8s/secrets/secrets.yaml        # then: kubectl apply -k k8s/overlays/<overlay>
+#                           [--peer-key NATION=FILE]...
+#   kubectl apply -f k8s/secrets/secrets.yaml -f k8s/secrets/federation-keys.yaml
+#   kubectl apply -k k8s/overlays/<overlay>
+#
+# federation-keys.yaml is the ConfigMap allied-federation-keys: each nation's public verification key
+# (<NATION>.pem, the public half of its binding key) and hotline-peer-keys.yaml, which maps every one
+# to allied.hotline.peer-keys.<NATION> for the hotline nodes; the gateways verify bindings with the
+# same files. Public keys only: it may be handed to the other nations' operators as it is. A nation
+# whose key is made elsewhere (another site's cluster) comes in with --peer-key NATION=FILE, the PEM
+# public key its operators published.
 #
 # Made: the federation's CA (its key stays in DIR/pki, never in a Secret), the gateway's client
 # certificate (CN allied-gateway, the only client the backends answer) and a server certificate per
@@ -27,6 +37,7 @@ console_url=https://allied.example
 keycloak_host=keycloak.allied.example
 external_postgres=
 external_redis=
+peer_keys=()
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -37,13 +48,23 @@ while [[ $# -gt 0 ]]; do
     --keycloak-host) keycloak_host=$2; shift 2 ;;
     --external-postgres) external_postgres=$2; shift 2 ;;
     --external-redis) external_redis=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --peer-key) peer_keys+=("$2"); shift 2 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
   esac
 done
 command -v openssl >/dev/null || { echo "generate-secrets.sh needs openssl" >&2; exit 1; }
 command -v java >/dev/null || { echo "generate-secrets.sh needs java (17+) to render the realm import" >&2; exit 1; }
 [[ "$nations" =~ ^[A-Z]{3}(,[A-Z]{3})*$ ]] || { echo "--nations: ISO 3166-1 alpha-3 codes, comma-separated" >&2; exit 2; }
+for pair in ${peer_keys[@]+"${peer_keys[@]}"}; do
+  peer=${pair%%=*} file=${pair#*=}
+  [[ "$pair" == *=* && "$peer" =~ ^[A-Z]{3}$ ]] || { echo "--peer-key $pair: NATION=FILE, NATION an ISO 3166-1 alpha-3 code" >&2; exit 2; }
+  [[ ",$nations," != *",$peer,"* ]] || { echo "--peer-key $peer: its key is generated here (--nations)" >&2; exit 2; }
+  # a public key only: a private key here would be published in a ConfigMap
+  if grep -q 'PRIVATE KEY' "$file" 2>/dev/null || ! openssl pkey -pubin -in "$file" -noout 2>/dev/null; then
+    echo "--peer-key $peer: $file is not a PEM public key" >&2; exit 2
+  fi
+done
 
 umask 077
 mkdir -p "$out/pki"
@@ -201,6 +222,45 @@ for nation in ${nations//,/ }; do
   secret "hotline-service-$n-relay-client" "client-secret=${hotline_secret[$nation]}"
 done
 
+# --- the federation's public keys: a ConfigMap, nothing secret in it ---------------------------
+# every nation's public verification key, as <NATION>.pem, and the hotline nodes' peer-keys map
+public_keys="$out/public-keys"
+rm -rf "$public_keys"
+mkdir -p "$public_keys"
+for nation in ${nations//,/ }; do
+  cp "$out/signing-key-$(echo "$nation" | tr 'A-Z' 'a-z').pub.pem" "$public_keys/$nation.pem"
+done
+for pair in ${peer_keys[@]+"${peer_keys[@]}"}; do
+  openssl pkey -pubin -in "${pair#*=}" -out "$public_keys/${pair%%=*}.pem"
+done
+{
+  echo "# the hotline node's allied.hotline.peer-keys (SPRING_CONFIG_ADDITIONAL_LOCATION); its own"
+  echo "# nation's entry is never used"
+  echo "allied:"
+  echo "  hotline:"
+  echo "    peer-keys:"
+  for file in "$public_keys"/*.pem; do
+    echo "      $(basename "$file" .pem): /etc/allied/federation-keys/$(basename "$file")"
+  done
+} > "$public_keys/hotline-peer-keys.yaml"
+keys_manifest="$out/federation-keys.yaml"
+{
+  echo "# the federation's public keys (generate-secrets.sh): nothing secret; share it with the peers"
+  echo "apiVersion: v1"
+  echo "kind: ConfigMap"
+  echo "metadata:"
+  echo "  name: allied-federation-keys"
+  echo "  namespace: $namespace"
+  echo "  labels:"
+  echo "    app.kubernetes.io/part-of: allied-exchange"
+  echo "data:"
+  for file in "$public_keys"/*; do
+    echo "  $(basename "$file"): |"
+    indent < "$file"
+  done
+} > "$keys_manifest"
+chmod 644 "$keys_manifest"
+
 keycloak_db=$(random)
 printf '%s' "$keycloak_db" > "$out/postgres-roles/keycloak.owner"
 secret keycloak-db "username=keycloak_owner" "password=$keycloak_db"
@@ -234,8 +294,9 @@ java "$here/src/main/java/org/alliedexchange/k8s/RealmImportRenderer.java" \
   "$root/identity/realm/allied-realm.json" "$here/components/keycloak/realm-import.yaml" >/dev/null
 
 echo "wrote $manifest ($(grep -c '^kind: Secret' "$manifest") Secrets) and $out/pki (the CA's key: keep it offline)"
+echo "wrote $keys_manifest (the public keys of $(cd "$public_keys" && ls -- *.pem | sed 's/\.pem$//' | paste -sd, -): nothing secret)"
 echo "rendered $here/components/keycloak/realm-import.yaml from identity/realm"
-echo "next: kubectl apply -f $manifest && kubectl apply -k $here/overlays/<trilateral|single-nation|production>"
+echo "next: kubectl apply -f $manifest -f $keys_manifest && kubectl apply -k $here/overlays/<trilateral|single-nation|production>"
 if [[ -n "$external_redis" ]]; then
   echo "external Redis: load $acl into it (its ACL users; the default user off)"
 fi

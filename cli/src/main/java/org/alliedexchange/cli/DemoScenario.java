@@ -233,7 +233,7 @@ final class DemoScenario {
     if (federation.hasHotline()) {
       new DemoHotline(federation, narrator).play(9);
     } else {
-      // a federation started without hotline nodes (the containerised one runs none yet)
+      // a federation started without hotline nodes (one deployed before them, or by hand)
       narrator.say(
           9,
           "This federation runs no hotline nodes (its state file names none): the hotline scene is"

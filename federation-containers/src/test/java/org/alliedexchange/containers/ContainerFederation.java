@@ -39,10 +39,11 @@ import org.testcontainers.containers.wait.strategy.WaitStrategy;
 
 /**
  * The federation started from its images, each part in its own container on one network: Redis, a
- * PostgreSQL per service, Keycloak, each nation's exchange service, the audit service and the
- * gateway, which reaches every backend by its name only. Only the gateway and Keycloak are
- * published, on 127.0.0.1. Files (certificates, keys, the realm, Redis's users) are written under a
- * work directory and mounted read-only; secrets are generated for each start.
+ * PostgreSQL per service (one for the three hotline nodes, a database each), Keycloak, each
+ * nation's exchange service and hotline node, the audit service and the gateway, which reaches
+ * every backend by its name only. Only the gateway and Keycloak are published, on 127.0.0.1. Files
+ * (certificates, keys, the realm, Redis's users) are written under a work directory and mounted
+ * read-only; secrets are generated for each start.
  */
 final class ContainerFederation implements AutoCloseable {
 
@@ -59,6 +60,7 @@ final class ContainerFederation implements AutoCloseable {
   private final Network network = Network.newNetwork();
   private final List<GenericContainer<?>> started = new ArrayList<>();
   private final Map<String, GenericContainer<?>> exchanges = new LinkedHashMap<>();
+  private final Map<String, GenericContainer<?>> hotlines = new LinkedHashMap<>();
   private final Map<String, Double> readySeconds = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, String> realmPlaceholders = new TreeMap<>();
   private final int gatewayPort = freePort();
@@ -100,7 +102,14 @@ final class ContainerFederation implements AutoCloseable {
     return exchanges.get(nation);
   }
 
-  /** Starts everything: stores and Keycloak first, then the backends, then the gateway. */
+  GenericContainer<?> hotline(String nation) {
+    return hotlines.get(nation);
+  }
+
+  /**
+   * Starts everything: stores and Keycloak first, then the backends and the hotline nodes, then the
+   * gateway.
+   */
   ContainerFederation start(Images images) throws Exception {
     long begin = System.nanoTime();
     Files.createDirectories(work);
@@ -109,20 +118,22 @@ final class ContainerFederation implements AutoCloseable {
     for (LocalRedis.User user : LocalRedis.User.values()) {
       redisPasswords.put(user, secret());
     }
+    Map<String, String> hotlineRedisPasswords = new LinkedHashMap<>();
+    nations.forEach(nation -> hotlineRedisPasswords.put(nation, secret()));
+    String realmInside =
+        "http://"
+            + ServiceEnvironment.KEYCLOAK
+            + ":"
+            + ServiceEnvironment.KEYCLOAK_PORT
+            + "/realms/allied/protocol/openid-connect";
     ServiceEnvironment.Realm realm =
-        new ServiceEnvironment.Realm(
-            issuer(),
-            "http://"
-                + ServiceEnvironment.KEYCLOAK
-                + ":"
-                + ServiceEnvironment.KEYCLOAK_PORT
-                + "/realms/allied/protocol/openid-connect/certs");
+        new ServiceEnvironment.Realm(issuer(), realmInside + "/certs", realmInside + "/token");
 
     GenericContainer<?> redis =
         container(images.redis(), ServiceEnvironment.REDIS)
             .withCommand(ServiceEnvironment.redisArguments().toArray(String[]::new))
             .withFileSystemBind(
-                redisAcl(redisPasswords).toString(),
+                redisAcl(redisPasswords, hotlineRedisPasswords).toString(),
                 ServiceEnvironment.CONFIG + "/users.acl",
                 BindMode.READ_ONLY)
             .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*", 1));
@@ -144,6 +155,27 @@ final class ContainerFederation implements AutoCloseable {
               .waitingFor(
                   Wait.forLogMessage(".*database system is ready to accept connections.*", 1)));
     }
+    // the hotline nodes share one PostgreSQL server, a database and an owner and a service role
+    // per node (none can reach another's database), as k8s's in-cluster store: a fourth to sixth
+    // server would cost initdb and memory on a 2-core machine for no isolation the test checks
+    Map<String, ServiceEnvironment.Database> hotlineDatabases = new LinkedHashMap<>();
+    nations.forEach(
+        nation ->
+            hotlineDatabases.put(
+                nation, new ServiceEnvironment.Database(secret(), secret(), null)));
+    postgres.add(
+        container(images.postgres(), ServiceEnvironment.POSTGRES_HOTLINE)
+            .withEnv(ServiceEnvironment.hotlinePostgres(secret()))
+            .withFileSystemBind(
+                k8sFile("components/stores-in-cluster/create-databases.sh").toString(),
+                "/docker-entrypoint-initdb.d/create-databases.sh",
+                BindMode.READ_ONLY)
+            .withFileSystemBind(
+                hotlineRoles(hotlineDatabases, images.postgres()).toString(),
+                ServiceEnvironment.CONFIG + "/postgres-roles",
+                BindMode.READ_ONLY)
+            .waitingFor(
+                Wait.forLogMessage(".*database system is ready to accept connections.*", 1)));
     GenericContainer<?> keycloak =
         container(images.keycloak(), ServiceEnvironment.KEYCLOAK)
             .withCommand(
@@ -206,6 +238,40 @@ final class ContainerFederation implements AutoCloseable {
                     realm,
                     databases.get(ServiceEnvironment.AUDIT),
                     redisPasswords.get(LocalRedis.User.AUDIT))));
+    // the hotline nodes start beside the backends; the gateway needs only their names, and they
+    // find the gateway and Keycloak when they first relay
+    List<GenericContainer<?>> hotlineNodes = new ArrayList<>();
+    Map<String, String> secrets = realm();
+    for (String nation : nations) {
+      String name = ServiceEnvironment.hotline(nation);
+      Path files = serviceFiles(name);
+      issue(ca, name, Use.SERVER, files);
+      // the nation's binding key, the exchange service's: the gateway already trusts it
+      Path exchangeFiles = serviceFiles(ServiceEnvironment.exchange(nation));
+      Files.copy(exchangeFiles.resolve("signing-key.pem"), files.resolve("signing-key.pem"));
+      Files.copy(
+          exchangeFiles.resolve("signing-key.pub.pem"), files.resolve("signing-key.pub.pem"));
+      Path peerKeys = Files.createDirectories(files.resolve("peer-keys"));
+      List<String> peers = nations.stream().filter(peer -> !peer.equals(nation)).toList();
+      for (String peer : peers) {
+        Files.copy(
+            serviceFiles(ServiceEnvironment.exchange(peer)).resolve("signing-key.pub.pem"),
+            peerKeys.resolve(peer + ".pem"));
+      }
+      GenericContainer<?> node =
+          service(images.hotlineService(), name, files)
+              .withEnv(
+                  ServiceEnvironment.hotlineNode(
+                      nation,
+                      peers,
+                      realm,
+                      hotlineDatabases.get(nation),
+                      hotlineRedisPasswords.get(nation),
+                      secrets.get("ALLIED_SECRET_" + nation + "_HOTLINE")));
+      hotlines.put(nation, node);
+      hotlineNodes.add(node);
+    }
+    CompletableFuture<Void> hotlineStart = CompletableFuture.runAsync(() -> startAll(hotlineNodes));
     startAll(backends);
 
     Path gatewayFiles = serviceFiles(ServiceEnvironment.GATEWAY);
@@ -224,6 +290,7 @@ final class ContainerFederation implements AutoCloseable {
                                 ExposedPort.tcp(ServiceEnvironment.GATEWAY_PORT))));
     startAll(List.of(gateway));
     keycloakStart.join();
+    hotlineStart.join();
     startSeconds = (System.nanoTime() - begin) / 1e9;
     progress.accept(String.format("federation of containers ready in %.1f s", startSeconds));
     return this;
@@ -242,6 +309,8 @@ final class ContainerFederation implements AutoCloseable {
     String auditService();
 
     String gateway();
+
+    String hotlineService();
   }
 
   private GenericContainer<?> container(String image, String name) {
@@ -336,20 +405,22 @@ final class ContainerFederation implements AutoCloseable {
     }
   }
 
-  /** Redis's users as LocalRedis makes them: one per component, passwords as SHA-256 only. */
-  private Path redisAcl(Map<LocalRedis.User, String> passwords) throws Exception {
+  /**
+   * Redis's users as LocalRedis makes them: one per component, and one per hotline node with the
+   * exchange service's rights (as k8s's generate-secrets.sh); passwords as SHA-256 only.
+   */
+  private Path redisAcl(Map<LocalRedis.User, String> passwords, Map<String, String> hotline)
+      throws Exception {
     StringBuilder acl = new StringBuilder("user default off resetkeys resetchannels -@all\n");
     for (LocalRedis.User user : LocalRedis.User.values()) {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256")
-              .digest(passwords.get(user).getBytes(StandardCharsets.UTF_8));
-      acl.append("user ")
-          .append(user.username())
-          .append(" on #")
-          .append(HexFormat.of().formatHex(hash))
-          .append(" resetkeys resetchannels ")
-          .append(user.rules())
-          .append('\n');
+      aclUser(acl, user.username(), passwords.get(user), user.rules());
+    }
+    for (Map.Entry<String, String> node : hotline.entrySet()) {
+      aclUser(
+          acl,
+          ServiceEnvironment.hotlineRedisUser(node.getKey()),
+          node.getValue(),
+          LocalRedis.User.EXCHANGE.rules());
     }
     Path file = work.resolve("redis/users.acl");
     Files.createDirectories(file.getParent());
@@ -357,6 +428,51 @@ final class ContainerFederation implements AutoCloseable {
     // only hashes; readable by the image's redis user
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     return file;
+  }
+
+  private static void aclUser(StringBuilder acl, String username, String password, String rules)
+      throws Exception {
+    byte[] hash =
+        MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+    acl.append("user ")
+        .append(username)
+        .append(" on #")
+        .append(HexFormat.of().formatHex(hash))
+        .append(" resetkeys resetchannels ")
+        .append(rules)
+        .append('\n');
+  }
+
+  /**
+   * The hotline databases' role passwords as k8s's Secret {@code postgres-roles} gives them to
+   * create-databases.sh: {@code <db>.owner} and {@code <db>.service}, readable by the image's
+   * PostgreSQL user only.
+   */
+  private Path hotlineRoles(Map<String, ServiceEnvironment.Database> databases, String image)
+      throws IOException {
+    Path dir = work.resolve(ServiceEnvironment.POSTGRES_HOTLINE).resolve("postgres-roles");
+    Files.createDirectories(dir);
+    for (Map.Entry<String, ServiceEnvironment.Database> database : databases.entrySet()) {
+      String db = ServiceEnvironment.hotlineDatabase(database.getKey());
+      Files.writeString(dir.resolve(db + ".owner"), database.getValue().ownerPassword());
+      Files.writeString(dir.resolve(db + ".service"), database.getValue().servicePassword());
+    }
+    int postgresUser =
+        Integer.parseInt(
+            ContainerEngine.podman(
+                    null, "run", "--rm", "--network=none", "--entrypoint=id", image, "-u")
+                .trim());
+    try (var files = Files.list(dir)) {
+      for (Path file : files.toList()) {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
+        Files.setAttribute(file, "unix:uid", postgresUser);
+      }
+    }
+    return dir;
+  }
+
+  private Path k8sFile(String relative) {
+    return Path.of(System.getProperty("allied.project.root", ".")).resolve("k8s").resolve(relative);
   }
 
   private Path serviceFiles(String service) throws IOException {

@@ -48,8 +48,12 @@ class ContainerFederationIT {
 
   private static final List<String> NATIONS = List.of("KOR", "JPN", "USA");
 
+  private static final String CONFERENCE = "JPN-KOR-USA";
+
   private ContainerFederation federation;
+  private HotlineControl control;
   private Path work;
+  private Path dataDir;
   private final List<AlliedClient> clients = new ArrayList<>();
 
   @BeforeAll
@@ -70,6 +74,7 @@ class ContainerFederationIT {
           final String exchange = images.service("exchange-service", version);
           final String audit = images.service("audit-service", version);
           final String gateway = images.service("gateway", version);
+          final String hotline = images.service("hotline-service", version);
 
           @Override
           public String redis() {
@@ -100,15 +105,27 @@ class ContainerFederationIT {
           public String gateway() {
             return gateway;
           }
+
+          @Override
+          public String hotlineService() {
+            return hotline;
+          }
         };
     double imageSeconds = (System.nanoTime() - imagesStarted) / 1e9;
     federation = new ContainerFederation(work, NATIONS, System.err::println);
     federation.start(built);
     report(imageSeconds);
+    control = new HotlineControl(federation);
+    dataDir = work.resolve("demo");
+    Files.createDirectories(dataDir);
+    Files.writeString(dataDir.resolve("state.json"), stateFile());
   }
 
   @AfterAll
   void stopEverything() throws Exception {
+    if (control != null) {
+      control.close();
+    }
     for (AlliedClient client : clients) {
       client.close();
     }
@@ -120,19 +137,11 @@ class ContainerFederationIT {
 
   @Test
   @Order(1)
-  void theDemoPlaysEveryStepThroughTheContainersGateway() throws Exception {
-    Path dataDir = work.resolve("demo");
-    Files.createDirectories(dataDir);
-    Files.writeString(dataDir.resolve("state.json"), stateFile());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit =
-        Allied.commandLine(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC())
-            .execute("demo", "--data-dir", dataDir.toString());
-    String shown = out.toString(StandardCharsets.UTF_8);
+  void theDemoPlaysEveryStepThroughTheContainersGateway() {
+    Result demo = allied("demo");
 
-    assertThat(exit).as(shown + "\n" + err.toString(StandardCharsets.UTF_8)).isZero();
-    assertThat(shown)
+    assertThat(demo.exit()).as(demo.out() + "\n" + demo.err()).isZero();
+    assertThat(demo.out())
         .contains(
             "Japan received it marked 極秘",
             "The USA received it marked SECRET",
@@ -140,11 +149,76 @@ class ContainerFederationIT {
             "KOR-JPN-GSOMIA-2016: SUSPENDED",
             "Japan's same subscription receives again",
             "The chain verifies for both",
-            "Every step held.");
+            // the hotline scene, through the nodes' containers: receipts per party, Japan's node
+            // container stopped and started again with nothing lost
+            "  JPN  ACKNOWLEDGED  by jpn-watch-officer",
+            "  USA  ACKNOWLEDGED  by usa-watch-officer",
+            "The USA received all four at once",
+            "MESSAGE  FLASH  DELAYED ",
+            "The FLASH overtook the queued ROUTINE traffic",
+            "  JPN  ACKNOWLEDGED  by jpn-principal",
+            "Every step held.")
+        .doesNotContain("runs no hotline nodes");
   }
 
   @Test
   @Order(2)
+  void aFlashFromKoreaReachesJapansAndTheUsasWatchOfficersInTheirMarkingsWithReceiptsBack()
+      throws Exception {
+    Result sent =
+        allied(
+            "hotline",
+            "send",
+            "--user",
+            "kor-watch-officer",
+            "--conference",
+            CONFERENCE,
+            "--precedence",
+            "FLASH",
+            "--marking",
+            "군사II급비밀",
+            "--text",
+            "FLASH: launch detected. Confer now.");
+    assertThat(sent.exit()).as(sent.err()).isZero();
+    String id = sent.out().strip();
+
+    // each watch officer on their own node, through the gateway, in their own nation's marking
+    Map<String, String> shown =
+        watchUntil(List.of("jpn-watch-officer", "usa-watch-officer"), List.of("id " + id));
+    assertThat(shown.get("jpn-watch-officer"))
+        .startsWith("MESSAGE  FLASH  " + CONFERENCE + " #")
+        .contains("from KOR kor-watch-officer  極秘 (JPN marking of KOR 군사II급비밀)");
+    assertThat(shown.get("usa-watch-officer"))
+        .startsWith("MESSAGE  FLASH  " + CONFERENCE + " #")
+        .contains("from KOR kor-watch-officer  SECRET (USA marking of KOR 군사II급비밀)");
+    for (String nation : List.of("jpn", "usa")) {
+      Result ack = allied("hotline", "ack", id, "--user", nation + "-watch-officer");
+      assertThat(ack.exit()).as(ack.err()).isZero();
+    }
+
+    // Korea's node has both receipts back
+    String receipts =
+        watchUntil(
+                List.of("kor-watch-officer"),
+                List.of(
+                    "RECEIPT  " + id + "  JPN  ACKNOWLEDGED",
+                    "RECEIPT  " + id + "  USA  ACKNOWLEDGED"))
+            .get("kor-watch-officer");
+    assertThat(receipts)
+        .contains(
+            "RECEIPT  " + id + "  JPN  ACKNOWLEDGED  by jpn-watch-officer",
+            "RECEIPT  " + id + "  USA  ACKNOWLEDGED  by usa-watch-officer");
+    Result status = allied("hotline", "status", "--user", "kor-watch-officer");
+    assertThat(status.exit()).as(status.err()).isZero();
+    assertThat(status.out()).startsWith("node KOR\n").contains("LINK  JPN  ", "LINK  USA  ");
+    // each node verifies its peers' chain heads: none started without a peer's public key
+    for (String nation : NATIONS) {
+      assertThat(federation.hotline(nation).getLogs()).doesNotContain("CHAIN_MISMATCH");
+    }
+  }
+
+  @Test
+  @Order(3)
   void
       aNationWhoseExchangeContainerStopsIsRefusedUnavailableWhileTheOthersServeOnThenServesAgain() {
     AlliedClient usa = system("usa-dia-reader");
@@ -193,6 +267,89 @@ class ContainerFederationIT {
     }
   }
 
+  private record Result(int exit, String out, String err) {}
+
+  /** {@code allied <args>} against the containers, as a national operator runs it. */
+  private Result allied(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--data-dir", dataDir.toString()));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit =
+        Allied.commandLine(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC())
+            .execute(all.toArray(String[]::new));
+    return new Result(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Each of {@code users} follows the conference with `allied hotline watch` from its start until
+   * its screen has a line holding each of {@code wanted}; those lines, by user.
+   */
+  private Map<String, String> watchUntil(List<String> users, List<String> wanted)
+      throws InterruptedException {
+    Map<String, ByteArrayOutputStream> screens = new LinkedHashMap<>();
+    List<Thread> watches = new ArrayList<>();
+    for (String user : users) {
+      ByteArrayOutputStream screen = new ByteArrayOutputStream();
+      screens.put(user, screen);
+      Thread watch =
+          new Thread(
+              () ->
+                  Allied.commandLine(
+                          new ByteArrayInputStream(new byte[0]),
+                          screen,
+                          new ByteArrayOutputStream(),
+                          Clock.systemUTC())
+                      .execute(
+                          "hotline",
+                          "watch",
+                          "--user",
+                          user,
+                          "--conference",
+                          CONFERENCE,
+                          "--from",
+                          "0",
+                          "--data-dir",
+                          dataDir.toString()),
+              "allied-hotline-watch-" + user);
+      watches.add(watch);
+      watch.start();
+    }
+    Map<String, String> shown = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, ByteArrayOutputStream> screen : screens.entrySet()) {
+        ByteArrayOutputStream output = screen.getValue();
+        try {
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(() -> wanted.stream().allMatch(w -> textOf(output).contains(w)));
+        } catch (ConditionTimeoutException e) {
+          throw new AssertionError(
+              screen.getKey() + "'s screen never showed " + wanted + ":\n" + textOf(output), e);
+        }
+        shown.put(
+            screen.getKey(),
+            String.join(
+                "\n",
+                textOf(output)
+                    .lines()
+                    .filter(line -> wanted.stream().anyMatch(w -> line.contains(w)))
+                    .toList()));
+      }
+    } finally {
+      for (Thread watch : watches) {
+        watch.interrupt();
+        watch.join(10_000);
+      }
+    }
+    return shown;
+  }
+
+  private static String textOf(ByteArrayOutputStream screen) {
+    return screen.toString(StandardCharsets.UTF_8);
+  }
+
   /** How many of {@code nation}'s products {@code client} is given, reading through the gateway. */
   private static int search(AlliedClient client, String nation) {
     Iterator<SearchResponse> responses =
@@ -228,6 +385,14 @@ class ContainerFederationIT {
     Map<String, Object> state = new LinkedHashMap<>();
     state.put("gateway", federation.gatewayUrl());
     state.put("console", federation.gatewayUrl() + "/console/");
+    // the hotline nodes, by their names inside the network (only the gateway reaches them), and
+    // the controls the demo cuts Japan's line with
+    Map<String, String> services = new LinkedHashMap<>();
+    for (String nation : NATIONS) {
+      services.put("hotline-" + nation, ServiceEnvironment.hotline(nation) + ":9090");
+    }
+    state.put("services", services);
+    state.put("control", Map.of("url", control.url(), "token", control.token()));
     state.put(
         "keycloak",
         Map.of(

@@ -32,6 +32,12 @@ final class ServiceEnvironment {
   static final String AUDIT = "audit-service";
   static final String GATEWAY = "gateway";
 
+  /**
+   * The one PostgreSQL server of the three hotline nodes, a database and two roles per node, as
+   * k8s's in-cluster store makes them (its create-databases.sh, mounted unchanged).
+   */
+  static final String POSTGRES_HOTLINE = "postgres-hotline";
+
   private ServiceEnvironment() {}
 
   /** A nation's exchange service's host name on the network, e.g. exchange-kor. */
@@ -39,13 +45,26 @@ final class ServiceEnvironment {
     return "exchange-" + nation.toLowerCase();
   }
 
+  /** A nation's hotline node's host name on the network, e.g. hotline-kor. */
+  static String hotline(String nation) {
+    return "hotline-" + nation.toLowerCase();
+  }
+
+  /** A nation's hotline node's database on {@link #POSTGRES_HOTLINE}, e.g. hotline_kor. */
+  static String hotlineDatabase(String nation) {
+    return "hotline_" + nation.toLowerCase();
+  }
+
   /** The PostgreSQL of {@code service} (exchange-kor, audit-service). */
   static String postgres(String service) {
     return "postgres-" + service;
   }
 
-  /** What every service shares: tokens of the realm, the management port on every address. */
-  record Realm(String issuer, String jwksUri) {}
+  /**
+   * What every service shares: tokens of the realm (the issuer they name; the keys and the token
+   * endpoint inside the network).
+   */
+  record Realm(String issuer, String jwksUri, String tokenUri) {}
 
   /**
    * A service's logins to its PostgreSQL: the role it works as, and the owner its migrations run
@@ -90,8 +109,70 @@ final class ServiceEnvironment {
   }
 
   /**
-   * The gateway: each nation's exchange service by its name only, with the public key its bindings
-   * are signed with ({@code /etc/allied/binding-keys/<NATION>.pem}).
+   * A nation's hotline node: its database {@code hotline_<nation>} on the hotline nodes' PostgreSQL
+   * (roles {@code hotline_<nation>_service} and {@code _owner}, as k8s's create-databases.sh names
+   * them), its own Redis user, the nation's signing key (the exchange service's, copied to {@code
+   * signing-key.pem}), each peer's public key ({@code peer-keys/<PEER>.pem}), and the gateway and
+   * Keycloak by their names: it pulls from its peers through {@code http://gateway:8443} (h2c
+   * inside the network, as in k8s) as its own system {@code <nation>-hotline}.
+   */
+  static Map<String, String> hotlineNode(
+      String nation,
+      List<String> peers,
+      Realm realm,
+      Database database,
+      String redisPassword,
+      String relayClientSecret) {
+    Map<String, String> env = new LinkedHashMap<>(management());
+    // the test's only departure from the manifests, for its 2 cores: three more JVMs start beside
+    // the backends and Keycloak, and the demo restarts Japan's; C1 alone does far less JIT work
+    env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
+    env.put(env("allied.hotline.nation"), nation);
+    env.put(env("allied.hotline.host"), "0.0.0.0");
+    env.put(env("allied.hotline.port"), Integer.toString(GRPC_PORT));
+    env.put(env("allied.hotline.data-dir"), STATE);
+    env.put(env("allied.hotline.signing-key-file"), CONFIG + "/signing-key.pem");
+    String db = hotlineDatabase(nation);
+    env.put(
+        env("allied.hotline.database.url"),
+        "jdbc:postgresql://" + POSTGRES_HOTLINE + ":" + POSTGRES_PORT + "/" + db);
+    env.put(env("allied.hotline.database.username"), db + "_service");
+    env.put(env("allied.hotline.database.password"), database.servicePassword());
+    env.put(env("allied.hotline.database.migration-username"), db + "_owner");
+    env.put(env("allied.hotline.database.migration-password"), database.ownerPassword());
+    env.put(env("allied.hotline.audit-redis"), redisUrl(hotlineRedisUser(nation), redisPassword));
+    env.put(env("allied.hotline.auth.issuer"), realm.issuer());
+    env.put(env("allied.hotline.auth.jwks-uri"), realm.jwksUri());
+    env.put(env("allied.hotline.tls.certificate"), CONFIG + "/tls.crt");
+    env.put(env("allied.hotline.tls.private-key"), CONFIG + "/tls.key");
+    env.put(env("allied.hotline.tls.client-authority"), CONFIG + "/ca.crt");
+    env.put(env("allied.hotline.gateway.address"), "http://" + GATEWAY + ":" + GATEWAY_PORT);
+    env.put(env("allied.hotline.relay-client.token-uri"), realm.tokenUri());
+    env.put(env("allied.hotline.relay-client.client-id"), nation.toLowerCase() + "-hotline");
+    env.put(env("allied.hotline.relay-client.client-secret"), relayClientSecret);
+    for (String peer : peers) {
+      // bound lower-cased (jpn); the node upper-cases the map's keys
+      env.put(env("allied.hotline.peer-keys." + peer), CONFIG + "/peer-keys/" + peer + ".pem");
+    }
+    return env;
+  }
+
+  /** A hotline node's Redis user (k8s's generate-secrets.sh names it the same). */
+  static String hotlineRedisUser(String nation) {
+    return "hotline-" + nation.toLowerCase();
+  }
+
+  /**
+   * The hotline nodes' PostgreSQL: the superuser's password only; its roles and databases come from
+   * the password files {@code /etc/allied/postgres-roles/<db>.owner|.service} (mounted).
+   */
+  static Map<String, String> hotlinePostgres(String superuserPassword) {
+    return Map.of("POSTGRES_PASSWORD", superuserPassword);
+  }
+
+  /**
+   * The gateway: each nation's exchange service and hotline node by their names only, with the
+   * public key their bindings are signed with ({@code /etc/allied/binding-keys/<NATION>.pem}).
    */
   static Map<String, String> gateway(Realm realm, List<String> nations, String redisPassword) {
     Map<String, String> env = new LinkedHashMap<>(management());
@@ -104,6 +185,9 @@ final class ServiceEnvironment {
       env.put(
           env("allied.gateway.nations." + nation + ".addresses[0]"),
           "https://" + exchange(nation) + ":" + GRPC_PORT);
+      env.put(
+          env("allied.gateway.nations." + nation + ".hotline-addresses[0]"),
+          "https://" + hotline(nation) + ":" + GRPC_PORT);
       env.put(
           env("allied.gateway.nations." + nation + ".binding-keys[0]"),
           CONFIG + "/binding-keys/" + nation + ".pem");

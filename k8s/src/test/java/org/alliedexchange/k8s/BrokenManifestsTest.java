@@ -239,6 +239,59 @@ class BrokenManifestsTest {
                 null),
             "Namespace/allied-exchange: pod-security.kubernetes.io/enforce is not restricted"),
         Arguments.of(
+            "a hotline node without its peers' public keys",
+            """
+            patches:
+              - target:
+                  kind: Deployment
+                  name: hotline-service-jpn
+                patch: |-
+                  apiVersion: apps/v1
+                  kind: Deployment
+                  metadata:
+                    name: hotline-service-jpn
+                  spec:
+                    template:
+                      spec:
+                        volumes:
+                          - name: federation-keys
+                            configMap:
+                              name: allied-keys-of-jpn-only
+            """,
+            "Deployment/hotline-service-jpn container hotline-service: gets no peer public keys"),
+        Arguments.of(
+            "a hotline node that does not load the peers' keys",
+            """
+            patches:
+              - target:
+                  kind: Deployment
+                  name: hotline-service-usa
+                patch: |-
+                  apiVersion: apps/v1
+                  kind: Deployment
+                  metadata:
+                    name: hotline-service-usa
+                  spec:
+                    template:
+                      spec:
+                        containers:
+                          - name: hotline-service
+                            env:
+                              - name: SPRING_CONFIG_ADDITIONAL_LOCATION
+                                value: optional:file:/etc/allied/other/
+            """,
+            "Deployment/hotline-service-usa container hotline-service: does not load"),
+        Arguments.of(
+            "a password in a ConfigMap",
+            "configMapGenerator:\n  - name: leaky\n    options: {disableNameSuffixHash: true}\n"
+                + "    literals: [db-password=hunter2]\n",
+            "ConfigMap/leaky: key db-password looks secret"),
+        Arguments.of(
+            "a Redis URL with its password in a ConfigMap",
+            "configMapGenerator:\n  - name: leaky\n    options: {disableNameSuffixHash: true}\n"
+                + "    literals: [redis=redis://gateway:hunter2@redis:6379]\n",
+            "ConfigMap/leaky: redis holds a URL with a password"),
+        Arguments.of(
             "a committed Secret",
             "secretGenerator:\n  - name: leaked\n    literals: [password=hunter2]\n",
             "Secret/leaked"));

@@ -2,6 +2,10 @@ package org.alliedexchange.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -21,6 +25,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -56,6 +61,26 @@ class GeneratedSecretsTest {
         StrictManifests.parse(Files.readString(out.resolve("secrets.yaml"))).stream()
             .map(Secret.class::cast)
             .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s));
+    federationKeys = federationKeys(out);
+  }
+
+  static ConfigMap federationKeys;
+
+  private static ConfigMap federationKeys(Path dir) throws Exception {
+    return (ConfigMap)
+        StrictManifests.parse(Files.readString(dir.resolve("federation-keys.yaml"))).stream()
+            .filter(o -> o.getMetadata().getName().equals(ManifestChecks.FEDERATION_KEYS))
+            .findFirst()
+            .orElseThrow();
+  }
+
+  private static Process generate(Path dir, String... options) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Kustomize.K8S.resolve("generate-secrets.sh").toString(), "--out", dir.toString()));
+    command.addAll(List.of(options));
+    return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
 
   /** Secret name and key, for every reference the trilateral overlay makes. */
@@ -230,6 +255,185 @@ class GeneratedSecretsTest {
     assertThat(node.getSubjectAlternativeNames())
         .extracting(name -> (Object) name.get(1))
         .contains("hotline-service-jpn", "hotline-service-jpn.allied-exchange.svc");
+  }
+
+  /**
+   * Every hotline node of the trilateral overlay reads every peer's public key, the very key the
+   * peer signs with, from the federation's ConfigMap; the gateway verifies each nation's bindings
+   * with the same file; and every ConfigMap the manifests name but do not hold is generated.
+   */
+  @Test
+  void everyHotlineNodeAndTheGatewayGetEveryNationsPublicKeyFromTheFederationsConfigMap()
+      throws Exception {
+    List<HasMetadata> objects =
+        StrictManifests.parse(Kustomize.build(Kustomize.K8S.resolve("overlays/trilateral")));
+    Map<String, String> keys = federationKeys.getData();
+    Map<String, String> nodes = new TreeMap<>();
+    for (ManifestChecks.Pods pods : ManifestChecks.podsOf(objects)) {
+      if (!"hotline-service".equals(pods.labels().get("app.kubernetes.io/name"))) {
+        continue;
+      }
+      Container node = pods.spec().getContainers().get(0);
+      String nation = env(node, "ALLIED_HOTLINE_NATION");
+      String mount = ManifestChecks.federationKeysMount(pods.spec(), node).orElseThrow();
+      assertThat(env(node, "SPRING_CONFIG_ADDITIONAL_LOCATION"))
+          .isEqualTo("file:" + mount + "/" + ManifestChecks.PEER_KEYS_FILE);
+      nodes.put(nation, mount);
+    }
+    assertThat(nodes).containsOnlyKeys("KOR", "JPN", "USA");
+    JsonNode peerKeys =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(keys.get(ManifestChecks.PEER_KEYS_FILE))
+            .path("allied")
+            .path("hotline")
+            .path("peer-keys");
+    nodes.forEach(
+        (nation, mount) -> {
+          for (String peer : nodes.keySet()) {
+            if (peer.equals(nation)) {
+              continue;
+            }
+            String as = nation + "'s node's key of " + peer;
+            assertThat(peerKeys.path(peer).asText()).as(as).isEqualTo(mount + "/" + peer + ".pem");
+            assertThat(keys.get(peer + ".pem"))
+                .as(as + ": the public half of the key " + peer + " signs with")
+                .isEqualTo(
+                    secrets
+                        .get("exchange-service-" + peer.toLowerCase() + "-signing-key")
+                        .getStringData()
+                        .get("signing-key.pub.pem"));
+          }
+        });
+
+    List<String> gatewayKeys = new ArrayList<>();
+    List<String> named = new ArrayList<>();
+    for (ManifestChecks.Pods pods : ManifestChecks.podsOf(objects)) {
+      for (Volume volume :
+          Objects.requireNonNullElse(pods.spec().getVolumes(), List.<Volume>of())) {
+        if (volume.getConfigMap() != null) {
+          named.add(volume.getConfigMap().getName() + "/");
+        }
+        if (volume.getProjected() != null) {
+          for (VolumeProjection source : volume.getProjected().getSources()) {
+            if (source.getConfigMap() != null) {
+              for (KeyToPath item :
+                  Objects.requireNonNullElse(
+                      source.getConfigMap().getItems(), List.<KeyToPath>of())) {
+                named.add(source.getConfigMap().getName() + "/" + item.getKey());
+                if (pods.owner().equals("Deployment/gateway")
+                    && source.getConfigMap().getName().equals(ManifestChecks.FEDERATION_KEYS)) {
+                  gatewayKeys.add(item.getKey() + " as " + item.getPath());
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    assertThat(gatewayKeys)
+        .as("the gateway's binding keys, one per nation, from the same ConfigMap")
+        .containsExactlyInAnyOrder(
+            "KOR.pem as signing-key.pub.pem",
+            "JPN.pem as signing-key.pub.pem",
+            "USA.pem as signing-key.pub.pem");
+    List<String> rendered =
+        objects.stream()
+            .filter(ConfigMap.class::isInstance)
+            .map(o -> o.getMetadata().getName())
+            .toList();
+    for (String reference : named) {
+      String name = reference.substring(0, reference.indexOf('/'));
+      String key = reference.substring(reference.indexOf('/') + 1);
+      if (!rendered.contains(name)) {
+        assertThat(name)
+            .as("a ConfigMap neither rendered nor generated")
+            .isEqualTo(ManifestChecks.FEDERATION_KEYS);
+        if (!key.isEmpty()) {
+          assertThat(keys).as(reference).containsKey(key);
+        }
+      }
+    }
+  }
+
+  /**
+   * The federation's ConfigMap holds public keys and paths only: no key or password of any
+   * generated Secret but the public halves and certificates, nothing that looks secret.
+   */
+  @Test
+  void theFederationsKeysHoldNothingSecret() throws Exception {
+    assertThat(federationKeys.getData())
+        .containsOnlyKeys("KOR.pem", "JPN.pem", "USA.pem", ManifestChecks.PEER_KEYS_FILE);
+    assertThat(ManifestChecks.secretsIn(federationKeys)).isEmpty();
+    List<String> secretValues = new ArrayList<>();
+    secrets.values().stream()
+        .flatMap(secret -> secret.getStringData().entrySet().stream())
+        .filter(
+            e ->
+                !e.getKey().endsWith(".pub.pem")
+                    && !e.getKey().endsWith(".crt")
+                    && !e.getKey().endsWith("username")
+                    && !e.getKey().equals("ALLIED_CONSOLE_URL"))
+        .map(e -> e.getValue().strip())
+        .forEach(secretValues::add);
+    secretValues.add(Files.readString(out.resolve("pki/ca.key")).strip());
+    assertThat(secretValues).hasSizeGreaterThan(40);
+    for (String value : federationKeys.getData().values()) {
+      assertThat(secretValues).noneMatch(value::contains);
+    }
+  }
+
+  /**
+   * A site running one nation takes its peers' public keys as their operators publish them, and
+   * refuses a private key, which would land in a ConfigMap.
+   */
+  @Test
+  void aSiteOfOneNationTakesItsPeersPublishedPublicKeysAndRefusesAPrivateKey(
+      @TempDir Path site, @TempDir Path refused) throws Exception {
+    Path jpn = site.resolve("jpn.pub.pem");
+    Path usa = site.resolve("usa.pub.pem");
+    Files.writeString(jpn, federationKeys.getData().get("JPN.pem"));
+    Files.writeString(usa, federationKeys.getData().get("USA.pem"));
+
+    Process process =
+        generate(
+            site.resolve("out"),
+            "--nations",
+            "KOR",
+            "--peer-key",
+            "JPN=" + jpn,
+            "--peer-key",
+            "USA=" + usa);
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    ConfigMap keys = federationKeys(site.resolve("out"));
+    assertThat(keys.getData().get("JPN.pem")).isEqualTo(federationKeys.getData().get("JPN.pem"));
+    assertThat(keys.getData().get("USA.pem")).isEqualTo(federationKeys.getData().get("USA.pem"));
+    assertThat(keys.getData().get("KOR.pem"))
+        .startsWith("-----BEGIN PUBLIC KEY-----")
+        .isNotEqualTo(federationKeys.getData().get("KOR.pem"));
+    assertThat(keys.getData().get(ManifestChecks.PEER_KEYS_FILE))
+        .contains(
+            "JPN: /etc/allied/federation-keys/JPN.pem",
+            "USA: /etc/allied/federation-keys/USA.pem",
+            "KOR: /etc/allied/federation-keys/KOR.pem");
+
+    Process leak =
+        generate(
+            refused, "--nations", "KOR", "--peer-key", "JPN=" + out.resolve("signing-key-jpn.pem"));
+    String said = new String(leak.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(leak.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(leak.exitValue()).isEqualTo(2);
+    assertThat(said).contains("--peer-key JPN: ").contains("is not a PEM public key");
+    assertThat(refused.resolve("federation-keys.yaml")).doesNotExist();
+  }
+
+  private static String env(Container container, String name) {
+    return container.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .map(EnvVar::getValue)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(container.getName() + " has no " + name));
   }
 
   private static X509Certificate certificate(String pem) throws Exception {

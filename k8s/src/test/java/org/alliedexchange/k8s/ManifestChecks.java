@@ -1,8 +1,10 @@
 package org.alliedexchange.k8s;
 
 import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -19,6 +21,7 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -31,6 +34,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -63,6 +67,23 @@ final class ManifestChecks {
 
   private static final String NAME = "app.kubernetes.io/name";
 
+  /**
+   * The federation's public keys, one ConfigMap for every nation's hotline node and the gateway,
+   * written by generate-secrets.sh outside git: {@code <NATION>.pem} and the nodes' {@code
+   * hotline-peer-keys.yaml} ({@code allied.hotline.peer-keys.*}).
+   */
+  static final String FEDERATION_KEYS = "allied-federation-keys";
+
+  static final String PEER_KEYS_FILE = "hotline-peer-keys.yaml";
+
+  /** A ConfigMap key that names a secret: a password, a private key, a credential. */
+  private static final Pattern SECRET_KEY =
+      Pattern.compile("(?i).*(password|passwd|secret|private|credential|\\.key$|^key$).*");
+
+  /** A URL with a password in it (scheme://user:password@host). */
+  private static final Pattern PASSWORD_URL =
+      Pattern.compile("[a-z][a-z0-9+.-]*://[^/\\s:@]+:[^/\\s@]+@");
+
   /** A pod some object makes: its owner, its labels and its spec. */
   record Pods(String owner, String namespace, Map<String, String> labels, PodSpec spec) {}
 
@@ -87,6 +108,8 @@ final class ManifestChecks {
     checks.disruptionBudgets();
     checks.gatewayScaling();
     checks.networkPolicies();
+    checks.federationKeys();
+    checks.all(ConfigMap.class).forEach(c -> checks.violations.addAll(secretsIn(c)));
     return checks.violations;
   }
 
@@ -161,6 +184,91 @@ final class ManifestChecks {
     if (renderedText.contains("PRIVATE KEY")) {
       fail("rendered output", "holds a PEM private key");
     }
+  }
+
+  /**
+   * What in {@code configMap} is secret and so belongs in a Secret: a key naming a password or a
+   * private key, a PEM private key, a URL with a password; its violations.
+   */
+  static List<String> secretsIn(ConfigMap configMap) {
+    List<String> found = new ArrayList<>();
+    Objects.requireNonNullElse(configMap.getData(), Map.<String, String>of())
+        .forEach(
+            (key, value) -> {
+              if (SECRET_KEY.matcher(key).matches()) {
+                found.add(id(configMap) + ": key " + key + " looks secret (a Secret's, not here)");
+              }
+              if (value != null && value.contains("PRIVATE KEY")) {
+                found.add(id(configMap) + ": " + key + " holds a PEM private key");
+              }
+              if (value != null && PASSWORD_URL.matcher(value).find()) {
+                found.add(id(configMap) + ": " + key + " holds a URL with a password");
+              }
+            });
+    if (configMap.getBinaryData() != null && !configMap.getBinaryData().isEmpty()) {
+      found.add(id(configMap) + ": binaryData cannot be checked for secrets");
+    }
+    return found;
+  }
+
+  /**
+   * Every hotline node reads its peers' public keys: the federation's ConfigMap mounted, and its
+   * {@code hotline-peer-keys.yaml} loaded ({@code SPRING_CONFIG_ADDITIONAL_LOCATION}); without them
+   * every line test would raise CHAIN_MISMATCH.
+   */
+  private void federationKeys() {
+    for (Pods pods : pods()) {
+      if (!"hotline-service".equals(pods.labels().get(NAME))) {
+        continue;
+      }
+      for (Container container : pods.spec().getContainers()) {
+        Optional<String> mount = federationKeysMount(pods.spec(), container);
+        String location =
+            Objects.requireNonNullElse(container.getEnv(), List.<EnvVar>of()).stream()
+                .filter(e -> e.getName().equals("SPRING_CONFIG_ADDITIONAL_LOCATION"))
+                .map(EnvVar::getValue)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .orElse("");
+        if (mount.isEmpty()) {
+          fail(
+              pods.owner() + " container " + container.getName(),
+              "gets no peer public keys (mounts no ConfigMap " + FEDERATION_KEYS + ")");
+        } else if (!List.of(location.split(","))
+            .contains("file:" + mount.get() + "/" + PEER_KEYS_FILE)) {
+          fail(
+              pods.owner() + " container " + container.getName(),
+              "does not load "
+                  + mount.get()
+                  + "/"
+                  + PEER_KEYS_FILE
+                  + " (SPRING_CONFIG_ADDITIONAL_LOCATION is '"
+                  + location
+                  + "'), so it maps no peer key");
+        }
+      }
+    }
+  }
+
+  /** Where {@code container} mounts the whole federation keys ConfigMap, if it does. */
+  static Optional<String> federationKeysMount(PodSpec spec, Container container) {
+    for (VolumeMount mount :
+        Objects.requireNonNullElse(container.getVolumeMounts(), List.<VolumeMount>of())) {
+      boolean keys =
+          Objects.requireNonNullElse(spec.getVolumes(), List.<Volume>of()).stream()
+              .anyMatch(
+                  v ->
+                      v.getName().equals(mount.getName())
+                          && v.getConfigMap() != null
+                          && FEDERATION_KEYS.equals(v.getConfigMap().getName())
+                          && (v.getConfigMap().getItems() == null
+                              || v.getConfigMap().getItems().isEmpty())
+                          && (mount.getSubPath() == null || mount.getSubPath().isEmpty()));
+      if (keys) {
+        return Optional.of(mount.getMountPath());
+      }
+    }
+    return Optional.empty();
   }
 
   // --- Pod Security "restricted"
