@@ -129,15 +129,14 @@ public final class HotlineLoad {
             event -> {
               if (event.hasReceipt()
                   && event.getReceipt().getState() == ReceiptState.RECEIPT_STATE_DELIVERED) {
-                String text = idToText.get(event.getReceipt().getMessageId());
-                if (text != null) {
-                  long[] at = receiptsAt.computeIfAbsent(text, k -> new long[2]);
-                  int party = event.getReceipt().getParty().equals("JPN") ? 0 : 1;
-                  synchronized (at) {
-                    if (at[party] == 0) {
-                      at[party] = System.nanoTime();
-                      receipts.countDown();
-                    }
+                // by id: a receipt can come back before this thread has read Send's answer
+                String id = event.getReceipt().getMessageId();
+                long[] at = receiptsAt.computeIfAbsent(id, k -> new long[2]);
+                int party = event.getReceipt().getParty().equals("JPN") ? 0 : 1;
+                synchronized (at) {
+                  if (at[party] == 0) {
+                    at[party] = System.nanoTime();
+                    receipts.countDown();
                   }
                 }
               }
@@ -170,6 +169,8 @@ public final class HotlineLoad {
     if (!report) {
       return;
     }
+    Map<String, String> textToId = new HashMap<>();
+    idToText.forEach((id, text) -> textToId.put(text, id));
     List<Long> perParty = new ArrayList<>();
     List<Long> everyParty = new ArrayList<>();
     List<Long> senderSees = new ArrayList<>();
@@ -180,7 +181,7 @@ public final class HotlineLoad {
         perParty.add(at[1] - sent.getValue());
         everyParty.add(Math.max(at[0], at[1]) - sent.getValue());
       }
-      long[] seen = receiptsAt.get(sent.getKey());
+      long[] seen = receiptsAt.get(textToId.getOrDefault(sent.getKey(), ""));
       if (seen != null && seen[0] != 0 && seen[1] != 0) {
         senderSees.add(Math.max(seen[0], seen[1]) - sent.getValue());
       }
