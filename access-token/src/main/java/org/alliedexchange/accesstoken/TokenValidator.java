@@ -52,6 +52,10 @@ public final class TokenValidator {
   static final Duration OUTAGE_TOLERANCE = Duration.ofHours(12);
   static final Duration REFRESH_INTERVAL = Duration.ofSeconds(10);
   private static final int JWKS_TIMEOUT_MILLIS = 2_000;
+  // how long a call waits for the keys another call is fetching: longer than that fetch may take
+  // (connect and read timeouts, tried twice), so a slow Keycloak delays the calls that arrive
+  // meanwhile rather than failing them while the fetch they wait for would still succeed
+  private static final long KEYS_WAIT_MILLIS = 4L * JWKS_TIMEOUT_MILLIS + 1_000;
   private static final int CACHE_SIZE = 10_000;
   private final NimbusJwtDecoder decoder;
   private final JWKSource<SecurityContext> keys;
@@ -124,7 +128,7 @@ public final class TokenValidator {
       return JWKSourceBuilder.<SecurityContext>create(
               jwks.toURL(),
               new DefaultResourceRetriever(JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, 512 * 1024))
-          .cache(KEYS_TTL.toMillis(), JWKS_TIMEOUT_MILLIS)
+          .cache(KEYS_TTL.toMillis(), KEYS_WAIT_MILLIS)
           .rateLimited(REFRESH_INTERVAL.toMillis())
           .outageTolerant(OUTAGE_TOLERANCE.toMillis())
           .retrying(true)

@@ -44,7 +44,10 @@ public final class ClientCredentialsTokens implements TokenSource {
    */
   public static ClientCredentialsTokens shared(
       URI tokenEndpoint, String clientId, String clientSecret) {
-    String key = tokenEndpoint + "\u0000" + clientId + "\u0000" + digest(clientSecret);
+    String identity = tokenEndpoint + "\u0000" + clientId + "\u0000";
+    String key = identity + digest(clientSecret);
+    // a rotated secret replaces the old one's source: the old secret is not kept in memory
+    SHARED.keySet().removeIf(other -> other.startsWith(identity) && !other.equals(key));
     return SHARED.computeIfAbsent(
         key,
         k -> new ClientCredentialsTokens(tokenEndpoint, clientId, clientSecret, Clock.systemUTC()));

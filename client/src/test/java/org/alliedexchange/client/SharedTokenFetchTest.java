@@ -118,11 +118,14 @@ class SharedTokenFetchTest {
   }
 
   @Test
-  void theSameIdentityIsOneSourceAndARotatedSecretAnother() {
+  void theSameIdentityIsOneSourceAndARotatedSecretReplacesIt() {
     ClientCredentialsTokens first = ClientCredentialsTokens.shared(endpoint(), "usa-dia", "a");
     assertThat(ClientCredentialsTokens.shared(endpoint(), "usa-dia", "a")).isSameAs(first);
-    assertThat(ClientCredentialsTokens.shared(endpoint(), "usa-dia", "b")).isNotSameAs(first);
-    assertThat(ClientCredentialsTokens.shared(endpoint(), "usa-navy", "a")).isNotSameAs(first);
+    ClientCredentialsTokens rotated = ClientCredentialsTokens.shared(endpoint(), "usa-dia", "b");
+    assertThat(rotated).isNotSameAs(first);
+    assertThat(ClientCredentialsTokens.shared(endpoint(), "usa-navy", "b")).isNotSameAs(rotated);
+    // the rotation dropped the old secret's source: asking with it again makes a new one
+    assertThat(ClientCredentialsTokens.shared(endpoint(), "usa-dia", "a")).isNotSameAs(first);
   }
 
   @Test

@@ -91,6 +91,8 @@ public final class ServiceLauncher {
 
   private static SpringApplication application(Class<?> application) {
     SpringApplication spring = new SpringApplication(application);
+    // the service's own class in "Starting ..." and its logger, not this launcher it calls
+    spring.setMainApplicationClass(application);
     spring.setWebApplicationType(WebApplicationType.NONE);
     spring.setBannerMode(Banner.Mode.OFF);
     return spring;

@@ -6,10 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.alliedexchange.api.hotline.v1.Conference;
@@ -245,6 +247,11 @@ public final class ConferenceBook {
     List<Member> kept =
         new ArrayList<>(
             current.getMembersList().stream().filter(m -> !m.getNation().equals(nation)).toList());
+    String taken = usernameOfAnotherNation(current, nation, members);
+    if (taken != null) {
+      throw new IllegalArgumentException(
+          taken + " is another nation's member of conference " + id + ", not " + nation + "'s");
+    }
     kept.addAll(members);
     kept.sort(
         java.util.Comparator.comparing(
@@ -271,10 +278,41 @@ public final class ConferenceBook {
     return conference.getMembersList().stream().filter(m -> m.getNation().equals(nation)).toList();
   }
 
+  /**
+   * The first of {@code members} (announced for {@code nation}) whose username is held by a member
+   * of another nation in the conference, or null: a nation may not name another's people, nor take
+   * their usernames.
+   */
+  public static String usernameOfAnotherNation(
+      Conference conference, String nation, List<Member> members) {
+    Set<String> others = new HashSet<>();
+    for (Member member : conference.getMembersList()) {
+      if (!member.getNation().equals(nation)) {
+        others.add(member.getUsername());
+      }
+    }
+    for (Member member : members) {
+      if (others.contains(member.getUsername())) {
+        return member.getUsername();
+      }
+    }
+    return null;
+  }
+
   /** The member of the conference with this username, if any. */
   public static Optional<Member> member(Conference conference, String username) {
     return conference.getMembersList().stream()
         .filter(m -> m.getUsername().equals(username))
+        .findFirst();
+  }
+
+  /**
+   * The member of the conference who is this nation's person with this username, if any: a caller
+   * is a member only as a person of their own nation.
+   */
+  public static Optional<Member> member(Conference conference, String nation, String username) {
+    return conference.getMembersList().stream()
+        .filter(m -> m.getNation().equals(nation) && m.getUsername().equals(username))
         .findFirst();
   }
 }

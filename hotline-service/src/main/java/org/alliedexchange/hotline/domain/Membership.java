@@ -172,6 +172,15 @@ public final class Membership {
         return "its membership change " + wrong;
       }
     }
+    String taken =
+        ConferenceBook.usernameOfAnotherNation(known.get(), origin, change.getMembersList());
+    if (taken != null) {
+      return "its membership change names "
+          + quoted(taken)
+          + ", another nation's member of "
+          + itemConference
+          + ": a nation announces only its own people";
+    }
     Map<String, Member> members = new LinkedHashMap<>();
     for (Member member : change.getMembersList()) {
       if (members.put(member.getUsername(), member) != null) {

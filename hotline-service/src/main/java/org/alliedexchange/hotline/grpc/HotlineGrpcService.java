@@ -97,7 +97,7 @@ public final class HotlineGrpcService extends HotlineServiceGrpc.HotlineServiceI
                     Status.NOT_FOUND
                         .withDescription("no conference " + quoted(id) + " on this node")
                         .asRuntimeException());
-    if (ConferenceBook.member(conference, caller.system()).isEmpty()) {
+    if (ConferenceBook.member(conference, caller.nation(), caller.system()).isEmpty()) {
       throw Status.PERMISSION_DENIED
           .withDescription(caller.system() + " is not a member of conference " + id)
           .asRuntimeException();
@@ -117,7 +117,7 @@ public final class HotlineGrpcService extends HotlineServiceGrpc.HotlineServiceI
         () -> {
           Caller caller = member("ListConferences");
           for (Conference conference : node.conferences()) {
-            if (ConferenceBook.member(conference, caller.system()).isPresent()) {
+            if (ConferenceBook.member(conference, caller.nation(), caller.system()).isPresent()) {
               response.onNext(
                   ListConferencesResponse.newBuilder()
                       .setLabel(ownLabel())

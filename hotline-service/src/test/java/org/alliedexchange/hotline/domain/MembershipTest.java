@@ -173,6 +173,52 @@ class MembershipTest {
   }
 
   @Test
+  void aPeerCannotTakeAnotherNationsUsernameNorMakeItsOwnPersonAMemberThrough() {
+    // Korea announces a "member" of its own nation under the username of Japan's adviser
+    Member impostor =
+        Member.newBuilder()
+            .setUsername("jpn-nsa")
+            .setNation("KOR")
+            .setRole(MemberRole.MEMBER_ROLE_PRINCIPAL)
+            .setClearance(ClassificationLevel.CLASSIFICATION_LEVEL_TOP_SECRET)
+            .build();
+    List<Member> korea = ConferenceBook.membersOf(trilateral, "KOR");
+    List<Member> withImpostor = new java.util.ArrayList<>(korea);
+    withImpostor.add(impostor);
+    MembershipChange lying =
+        Membership.diff(TRILATERAL, "KOR", korea, withImpostor).toProto("kor-hotline");
+
+    assertThat(Membership.problem("KOR", TRILATERAL, lying, Optional.of(trilateral)))
+        .isEqualTo(
+            "its membership change names 'jpn-nsa', another nation's member of JPN-KOR-USA: a"
+                + " nation announces only its own people");
+    ConferenceBook view = ConferenceBook.loadBuiltIn();
+    assertThatThrownBy(() -> view.announce(TRILATERAL, "KOR", withImpostor))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("jpn-nsa is another nation's member");
+    assertThat(view.find(TRILATERAL).orElseThrow()).isEqualTo(trilateral);
+  }
+
+  @Test
+  void aCallerIsAMemberOnlyAsAPersonOfTheirOwnNation() {
+    // a Korean member named like a Japanese person does not make the Japanese person a member
+    Conference withKoreanAnalyst =
+        trilateral.toBuilder()
+            .addMembers(
+                Member.newBuilder()
+                    .setUsername("jpn-analyst")
+                    .setNation("KOR")
+                    .setRole(MemberRole.MEMBER_ROLE_ADVISER)
+                    .setClearance(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET))
+            .build();
+
+    assertThat(ConferenceBook.member(withKoreanAnalyst, "JPN", "jpn-analyst")).isEmpty();
+    assertThat(ConferenceBook.member(withKoreanAnalyst, "KOR", "jpn-analyst")).isPresent();
+    assertThat(ConferenceBook.member(trilateral, "JPN", "jpn-nsa")).isPresent();
+    assertThat(ConferenceBook.member(trilateral, "KOR", "jpn-nsa")).isEmpty();
+  }
+
+  @Test
   void anAnnouncementReplacesThatNationsMembersInTheViewOnly() {
     ConferenceBook view = ConferenceBook.loadBuiltIn();
     view.announce(TRILATERAL, "JPN", japanChanged());
