@@ -446,9 +446,7 @@ class HotlineNodesIT {
         .untilAsserted(
             () -> {
               List<HotlineEvent> changes =
-                  AuditStreamReader.readAll(redis.url(), AuditStream.DEFAULT_KEY).stream()
-                      .filter(AuditEvent::hasHotline)
-                      .map(AuditEvent::getHotline)
+                  hotlineRecords()
                       .filter(
                           e ->
                               e.getKind() == HotlineEvent.Kind.MEMBERSHIP
@@ -469,9 +467,7 @@ class HotlineNodesIT {
             });
     // and each node's first record of its own members, not relayed
     assertThat(
-            AuditStreamReader.readAll(redis.url(), AuditStream.DEFAULT_KEY).stream()
-                .filter(AuditEvent::hasHotline)
-                .map(AuditEvent::getHotline)
+            hotlineRecords()
                 .filter(
                     e ->
                         e.getKind() == HotlineEvent.Kind.MEMBERSHIP
@@ -604,10 +600,15 @@ class HotlineNodesIT {
   /** What a node found of a peer's chain head, as its audit record says. */
   record ChainHeadVerdict(String conference, String sender, String receiver, String reason) {}
 
-  static List<ChainHeadVerdict> chainHeadVerdicts() {
+  /** Every hotline record on the audit stream, as the nodes wrote them. */
+  static java.util.stream.Stream<HotlineEvent> hotlineRecords() {
     return AuditStreamReader.readAll(redis.url(), AuditStream.DEFAULT_KEY).stream()
         .filter(AuditEvent::hasHotline)
-        .map(AuditEvent::getHotline)
+        .map(AuditEvent::getHotline);
+  }
+
+  static List<ChainHeadVerdict> chainHeadVerdicts() {
+    return hotlineRecords()
         .filter(e -> e.getKind() == HotlineEvent.Kind.CHAIN_HEAD)
         .map(
             e ->
