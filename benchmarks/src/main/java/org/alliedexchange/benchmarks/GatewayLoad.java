@@ -45,7 +45,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class GatewayLoad {
 
   static final int STREAM_MESSAGES = 100_000;
-  private static final long WARMUP_SECONDS = Long.getLong("warmup", 8);
+  private static final long WARMUP_SECONDS = Long.getLong("warmup", 30);
   private static final long MEASURE_SECONDS = Long.getLong("measure", 6);
   private static final int ROUNDS = Integer.getInteger("rounds", 5);
 
@@ -89,6 +89,9 @@ public final class GatewayLoad {
       Map<String, Object> guardedPlaintext = new HashMap<>(guarded);
       guardedPlaintext.keySet().removeIf(k -> k.startsWith("allied.gateway.backend-tls"));
       guardedPlaintext.put("allied.gateway.nations.KOR.addresses[0]", backendUrl);
+      // the same again with each backend connection on its caller's event loop
+      Map<String, Object> guardedColocated = new HashMap<>(guardedPlaintext);
+      guardedColocated.put("allied.gateway.backend-event-loops", "callers");
       String token =
           tokens.token(
               "jpn-mod-reader",
@@ -99,6 +102,7 @@ public final class GatewayLoad {
 
       try (GatewayApplication.Running gateway = GatewayApplication.start(guarded);
           GatewayApplication.Running plaintextGateway = GatewayApplication.start(guardedPlaintext);
+          GatewayApplication.Running colocatedGateway = GatewayApplication.start(guardedColocated);
           ConfigurableApplicationContext bare = bareGateway(backendUrl);
           Nginx nginx = Nginx.start(dir.resolve("nginx"), backend.getPort())) {
         int barePort =
@@ -113,10 +117,13 @@ public final class GatewayLoad {
         paths.put("bare Spring Cloud Gateway", barePort);
         paths.put("gateway with the guard", gateway.port());
         paths.put("guard, h2c to the backend", plaintextGateway.port());
-        // -Donly=guard (say) measures the paths whose name contains it, e.g. under a profiler
+        paths.put("guard, h2c, callers' loops", colocatedGateway.port());
+        // -Donly=bare,h2c (say) measures the paths whose name contains one of these, e.g. under a
+        // profiler
         String only = System.getProperty("only");
         if (only != null) {
-          paths.keySet().removeIf(path -> !path.contains(only));
+          List<String> wanted = List.of(only.split(","));
+          paths.keySet().removeIf(path -> wanted.stream().noneMatch(path::contains));
         }
 
         double[] xadd = redisRoundTrip(redis.url());
@@ -156,7 +163,11 @@ public final class GatewayLoad {
                     median(rounds.stream().mapToDouble(Result::p99Millis))));
         List<Result> bareRounds = byPath.get("bare Spring Cloud Gateway");
         List<Result> nginxRounds = byPath.get("nginx grpc_pass");
-        for (String guardPath : List.of("gateway with the guard", "guard, h2c to the backend")) {
+        for (String guardPath :
+            List.of(
+                "gateway with the guard",
+                "guard, h2c to the backend",
+                "guard, h2c, callers' loops")) {
           List<Result> guard = byPath.get(guardPath);
           if (guard == null || bareRounds == null) {
             continue;
