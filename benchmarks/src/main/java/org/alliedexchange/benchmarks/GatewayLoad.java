@@ -89,9 +89,6 @@ public final class GatewayLoad {
       Map<String, Object> guardedPlaintext = new HashMap<>(guarded);
       guardedPlaintext.keySet().removeIf(k -> k.startsWith("allied.gateway.backend-tls"));
       guardedPlaintext.put("allied.gateway.nations.KOR.addresses[0]", backendUrl);
-      // the same again with each backend connection on its caller's event loop
-      Map<String, Object> guardedColocated = new HashMap<>(guardedPlaintext);
-      guardedColocated.put("allied.gateway.backend-event-loops", "callers");
       String token =
           tokens.token(
               "jpn-mod-reader",
@@ -102,7 +99,6 @@ public final class GatewayLoad {
 
       try (GatewayApplication.Running gateway = GatewayApplication.start(guarded);
           GatewayApplication.Running plaintextGateway = GatewayApplication.start(guardedPlaintext);
-          GatewayApplication.Running colocatedGateway = GatewayApplication.start(guardedColocated);
           ConfigurableApplicationContext bare = bareGateway(backendUrl);
           Nginx nginx = Nginx.start(dir.resolve("nginx"), backend.getPort())) {
         int barePort =
@@ -117,7 +113,6 @@ public final class GatewayLoad {
         paths.put("bare Spring Cloud Gateway", barePort);
         paths.put("gateway with the guard", gateway.port());
         paths.put("guard, h2c to the backend", plaintextGateway.port());
-        paths.put("guard, h2c, callers' loops", colocatedGateway.port());
         // -Donly=bare,h2c (say) measures the paths whose name contains one of these, e.g. under a
         // profiler
         String only = System.getProperty("only");
@@ -163,11 +158,7 @@ public final class GatewayLoad {
                     median(rounds.stream().mapToDouble(Result::p99Millis))));
         List<Result> bareRounds = byPath.get("bare Spring Cloud Gateway");
         List<Result> nginxRounds = byPath.get("nginx grpc_pass");
-        for (String guardPath :
-            List.of(
-                "gateway with the guard",
-                "guard, h2c to the backend",
-                "guard, h2c, callers' loops")) {
+        for (String guardPath : List.of("gateway with the guard", "guard, h2c to the backend")) {
           List<Result> guard = byPath.get(guardPath);
           if (guard == null || bareRounds == null) {
             continue;

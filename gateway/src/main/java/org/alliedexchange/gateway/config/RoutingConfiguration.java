@@ -171,45 +171,24 @@ class RoutingConfiguration {
               + (tls != 0 ? "https" : "http")
               + " like the backends' addresses (one client reaches them all)");
     }
-    String loops = environment.getProperty(BACKEND_LOOPS, "own");
-    if (!loops.equals("own") && !loops.equals("callers")) {
-      throw new IllegalArgumentException(
-          BACKEND_LOOPS
-              + ": "
-              + loops
-              + " is neither own (backend connections on event loops of their own) nor callers"
-              + " (on the loop of the caller's connection)");
-    }
-    // the callers' loops: reactor-netty's default, colocating a backend connection with the
-    // caller's
-    LoopResources backendOn = loops.equals("own") ? backendLoops : null;
     boolean secure = tls != 0 || (console != null && "https".equals(console.getScheme()));
     if (!secure) {
       LOG.warn(
           "the backends' addresses are http: calls to them are plaintext (h2c), without the"
               + " gateway's client certificate; only for backends behind a service mesh doing"
               + " mutual TLS");
-      return client -> onLoops(client.protocol(HttpProtocol.H2C), backendOn).resolver(FRESH_NAMES);
+      return client -> client.protocol(HttpProtocol.H2C).runOn(backendLoops).resolver(FRESH_NAMES);
     }
     GatewayProperties.BackendTls settings = properties.backendTls();
     SslContext context =
         BackendClientTls.open(settings.certificate(), settings.privateKey(), settings.authority());
     return client ->
-        onLoops(
-                client.protocol(HttpProtocol.H2).secure(spec -> spec.sslContext(context)),
-                backendOn)
+        client
+            .protocol(HttpProtocol.H2)
+            .secure(spec -> spec.sslContext(context))
+            .runOn(backendLoops)
             .resolver(FRESH_NAMES);
   }
-
-  private static reactor.netty.http.client.HttpClient onLoops(
-      reactor.netty.http.client.HttpClient client, LoopResources loops) {
-    return loops == null ? client : client.runOn(loops);
-  }
-
-  /**
-   * Where backend connections run: {@code own} event loops (the default) or the {@code callers}'.
-   */
-  static final String BACKEND_LOOPS = "allied.gateway.backend-event-loops";
 
   /**
    * A backend restarted at a new address (a container or pod) is found again within seconds: its
