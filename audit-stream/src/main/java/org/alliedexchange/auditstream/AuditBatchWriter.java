@@ -84,14 +84,7 @@ public final class AuditBatchWriter implements AutoCloseable {
       int maxBatch,
       int queueCapacity,
       AuditDurability durability) {
-    if (durability.waitsForReplicas() && durability.waitTimeout().compareTo(timeout) >= 0) {
-      throw new IllegalArgumentException(
-          "the wait for replicas ("
-              + durability.waitTimeout().toMillis()
-              + "ms) must be shorter than the round's timeout ("
-              + timeout.toMillis()
-              + "ms)");
-    }
+    durability.requireShorterThan(timeout);
     RedisClient client = RedisConnections.connect(redisUrl, timeout);
     return new AuditBatchWriter(
         client,
@@ -229,15 +222,9 @@ public final class AuditBatchWriter implements AutoCloseable {
     }
     // a refused command (out of memory, a read-only replica) arrives as a reply, not an exception
     replies.forEach(Response::get);
-    if (acknowledged != null && acknowledged.get() < durability.replicas()) {
-      // the primary holds the entries, but they are not durable as configured: release nothing
-      throw new IllegalStateException(
-          acknowledged.get()
-              + " of the "
-              + durability.replicas()
-              + " replica(s) required acknowledged the audit record within "
-              + durability.waitTimeout().toMillis()
-              + "ms");
+    if (acknowledged != null) {
+      // the primary may hold the entries, but unless replicas do, nothing is released
+      durability.requireAcknowledged(acknowledged.get());
     }
     round.forEach(p -> p.done().complete(null));
   }

@@ -56,6 +56,34 @@ public record AuditDurability(Mode mode, int replicas, Duration waitTimeout) {
     return mode == Mode.REPLICATED;
   }
 
+  /**
+   * Throws when {@code acknowledged}, what {@code WAIT} answered, is fewer replicas than required:
+   * the entries may be on the primary, but they are not durable as configured.
+   */
+  void requireAcknowledged(long acknowledged) {
+    if (acknowledged < replicas) {
+      throw new IllegalStateException(
+          acknowledged
+              + " of the "
+              + replicas
+              + " replica(s) required acknowledged the audit record within "
+              + waitTimeout.toMillis()
+              + "ms");
+    }
+  }
+
+  /** Throws unless the wait for replicas ends before a call's {@code timeout}. */
+  void requireShorterThan(Duration timeout) {
+    if (waitsForReplicas() && waitTimeout.compareTo(timeout) >= 0) {
+      throw new IllegalArgumentException(
+          "wait-timeout: the wait for replicas ("
+              + waitTimeout.toMillis()
+              + "ms) must be shorter than the writer's timeout ("
+              + timeout.toMillis()
+              + "ms)");
+    }
+  }
+
   @Override
   public String toString() {
     return waitsForReplicas()

@@ -53,7 +53,7 @@ public final class LocalRedis implements AutoCloseable {
     EXCHANGE(
         "exchange",
         "~allied:audit ~allied:audit:* ~allied:agreements ~allied:agreements:version -@all"
-            + " +xadd +get +hgetall +ping"),
+            + " +xadd +get +hgetall +ping +wait"),
     /**
      * Reads the audit stream as its consumer group and copies dead letters to {@code
      * <stream>:dead}.
