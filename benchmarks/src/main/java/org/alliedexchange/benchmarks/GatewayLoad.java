@@ -47,7 +47,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class GatewayLoad {
 
   static final int STREAM_MESSAGES = 100_000;
-  private static final long WARMUP_SECONDS = Long.getLong("warmup", 8);
+  private static final long WARMUP_SECONDS = Long.getLong("warmup", 30);
   private static final long MEASURE_SECONDS = Long.getLong("measure", 6);
   private static final int ROUNDS = Integer.getInteger("rounds", 5);
 
@@ -101,6 +101,9 @@ public final class GatewayLoad {
           "allied.gateway.audit-redis", replicatedRedis.url(LocalRedis.User.GATEWAY).toString());
       guardedReplicated.put("allied.gateway.audit.durability.mode", "replicated");
       guardedReplicated.put("allied.gateway.audit.durability.replicas", "1");
+      // the same again with each backend connection on its caller's event loop
+      Map<String, Object> guardedColocated = new HashMap<>(guardedPlaintext);
+      guardedColocated.put("allied.gateway.backend-event-loops", "callers");
       String token =
           tokens.token(
               "jpn-mod-reader",
@@ -113,6 +116,7 @@ public final class GatewayLoad {
           GatewayApplication.Running plaintextGateway = GatewayApplication.start(guardedPlaintext);
           GatewayApplication.Running replicatedGateway =
               GatewayApplication.start(guardedReplicated);
+          GatewayApplication.Running colocatedGateway = GatewayApplication.start(guardedColocated);
           ConfigurableApplicationContext bare = bareGateway(backendUrl);
           Nginx nginx = Nginx.start(dir.resolve("nginx"), backend.getPort())) {
         int barePort =
@@ -128,11 +132,13 @@ public final class GatewayLoad {
         paths.put("gateway with the guard", gateway.port());
         paths.put("guard, h2c to the backend", plaintextGateway.port());
         paths.put("guard, replicated audit", replicatedGateway.port());
-        // -Donly=guard (say) measures the paths whose name contains it, e.g. under a profiler;
-        // -Donly=bare,replicated those whose name contains one of them
+        paths.put("guard, h2c, callers' loops", colocatedGateway.port());
+        // -Donly=bare,h2c (say) measures the paths whose name contains one of these, e.g. under a
+        // profiler
         String only = System.getProperty("only");
         if (only != null) {
-          paths.keySet().removeIf(path -> Arrays.stream(only.split(",")).noneMatch(path::contains));
+          List<String> wanted = List.of(only.split(","));
+          paths.keySet().removeIf(path -> wanted.stream().noneMatch(path::contains));
         }
 
         double[] xadd = redisRoundTrip(redis.url());
@@ -179,7 +185,10 @@ public final class GatewayLoad {
         List<Result> nginxRounds = byPath.get("nginx grpc_pass");
         for (String guardPath :
             List.of(
-                "gateway with the guard", "guard, h2c to the backend", "guard, replicated audit")) {
+                "gateway with the guard",
+                "guard, h2c to the backend",
+                "guard, h2c, callers' loops",
+                "guard, replicated audit")) {
           List<Result> guard = byPath.get(guardPath);
           if (guard == null || bareRounds == null) {
             continue;

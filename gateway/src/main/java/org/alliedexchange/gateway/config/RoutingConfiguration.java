@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.gateway.routing.BackendClientTls;
+import org.alliedexchange.gateway.routing.BackendHeaders;
 import org.alliedexchange.gateway.routing.NationRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,42 @@ class RoutingConfiguration {
             key + ": " + address + " is not http://host:port (h2c) or https://host:port");
       }
     }
+  }
+
+  /** The headers sent to backends, in one pass ({@link BackendHeaders}). */
+  @Bean
+  BackendHeaders backendRequestHeaders() {
+    return BackendHeaders.forRequests();
+  }
+
+  /** The hop-by-hop headers of an unguarded route's response (the console's page) removed. */
+  @Bean
+  BackendHeaders backendResponseHeaders() {
+    return BackendHeaders.forResponses();
+  }
+
+  /**
+   * Spring Cloud Gateway's default request header filters, each copying every header once more,
+   * replaced by {@link BackendHeaders}.
+   */
+  @Bean
+  static org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor
+      withoutReplacedHeaderFilters() {
+    return new org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor() {
+      @Override
+      public void postProcessBeanDefinitionRegistry(
+          org.springframework.beans.factory.support.BeanDefinitionRegistry registry) {
+        for (String name : BackendHeaders.REPLACED_DEFAULT_FILTERS) {
+          if (registry.containsBeanDefinition(name)) {
+            registry.removeBeanDefinition(name);
+          }
+        }
+      }
+
+      @Override
+      public void postProcessBeanFactory(
+          org.springframework.beans.factory.config.ConfigurableListableBeanFactory factory) {}
+    };
   }
 
   @Bean
@@ -134,24 +171,45 @@ class RoutingConfiguration {
               + (tls != 0 ? "https" : "http")
               + " like the backends' addresses (one client reaches them all)");
     }
+    String loops = environment.getProperty(BACKEND_LOOPS, "own");
+    if (!loops.equals("own") && !loops.equals("callers")) {
+      throw new IllegalArgumentException(
+          BACKEND_LOOPS
+              + ": "
+              + loops
+              + " is neither own (backend connections on event loops of their own) nor callers"
+              + " (on the loop of the caller's connection)");
+    }
+    // the callers' loops: reactor-netty's default, colocating a backend connection with the
+    // caller's
+    LoopResources backendOn = loops.equals("own") ? backendLoops : null;
     boolean secure = tls != 0 || (console != null && "https".equals(console.getScheme()));
     if (!secure) {
       LOG.warn(
           "the backends' addresses are http: calls to them are plaintext (h2c), without the"
               + " gateway's client certificate; only for backends behind a service mesh doing"
               + " mutual TLS");
-      return client -> client.protocol(HttpProtocol.H2C).runOn(backendLoops).resolver(FRESH_NAMES);
+      return client -> onLoops(client.protocol(HttpProtocol.H2C), backendOn).resolver(FRESH_NAMES);
     }
     GatewayProperties.BackendTls settings = properties.backendTls();
     SslContext context =
         BackendClientTls.open(settings.certificate(), settings.privateKey(), settings.authority());
     return client ->
-        client
-            .protocol(HttpProtocol.H2)
-            .secure(spec -> spec.sslContext(context))
-            .runOn(backendLoops)
+        onLoops(
+                client.protocol(HttpProtocol.H2).secure(spec -> spec.sslContext(context)),
+                backendOn)
             .resolver(FRESH_NAMES);
   }
+
+  private static reactor.netty.http.client.HttpClient onLoops(
+      reactor.netty.http.client.HttpClient client, LoopResources loops) {
+    return loops == null ? client : client.runOn(loops);
+  }
+
+  /**
+   * Where backend connections run: {@code own} event loops (the default) or the {@code callers}'.
+   */
+  static final String BACKEND_LOOPS = "allied.gateway.backend-event-loops";
 
   /**
    * A backend restarted at a new address (a container or pod) is found again within seconds: its
