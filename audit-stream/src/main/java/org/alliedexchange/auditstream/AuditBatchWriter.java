@@ -23,13 +23,15 @@ import redis.clients.jedis.params.XAddParams;
 /**
  * Appends audit events to the stream in batches, for callers that must not release anything before
  * it is audited but cannot afford a Redis round trip per event. {@link #append} queues a group of
- * events and returns a future that completes once Redis has taken them (with the federation's
- * Redis, once they are fsynced), or fails when it could not; a caller releases what the events
- * describe only after success.
+ * events and returns a future that completes once the records are durable as its {@link
+ * AuditDurability} says (by default once Redis has taken them, which with the federation's Redis
+ * means fsynced; replicated, once replicas acknowledged them too), or fails when they are not; a
+ * caller releases what the events describe only after success.
  *
  * <p>One writer thread drains everything queued since its last round into as few stream entries as
  * {@code maxBatch} allows and sends them in one pipeline: under load, many calls' decisions share
- * one round trip and one fsync.
+ * one round trip and one fsync. Replicated, the same pipeline ends with {@code WAIT}, so the round
+ * still costs one round trip.
  */
 public final class AuditBatchWriter implements AutoCloseable {
 
@@ -43,14 +45,17 @@ public final class AuditBatchWriter implements AutoCloseable {
   private final RedisClient redis;
   private final byte[] key;
   private final int maxBatch;
+  private final AuditDurability durability;
   private final BlockingQueue<Pending> queue;
   private final Thread writer;
   private volatile boolean closed;
 
-  private AuditBatchWriter(RedisClient redis, String key, int maxBatch, int queueCapacity) {
+  private AuditBatchWriter(
+      RedisClient redis, String key, int maxBatch, int queueCapacity, AuditDurability durability) {
     this.redis = redis;
     this.key = key.getBytes(StandardCharsets.UTF_8);
     this.maxBatch = maxBatch;
+    this.durability = durability;
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.writer = new Thread(this::run, "audit-batch-writer");
     writer.setDaemon(true);
@@ -64,12 +69,29 @@ public final class AuditBatchWriter implements AutoCloseable {
    */
   public static AuditBatchWriter connect(
       URI redisUrl, String key, Duration timeout, int maxBatch, int queueCapacity) {
+    return connect(redisUrl, key, timeout, maxBatch, queueCapacity, AuditDurability.FSYNC);
+  }
+
+  /**
+   * As {@link #connect(URI, String, Duration, int, int)}, the records durable as {@code durability}
+   * says. Replicated, the wait for replicas is part of a round, so it must be shorter than {@code
+   * timeout}.
+   */
+  public static AuditBatchWriter connect(
+      URI redisUrl,
+      String key,
+      Duration timeout,
+      int maxBatch,
+      int queueCapacity,
+      AuditDurability durability) {
+    durability.requireShorterThan(timeout);
     RedisClient client = RedisConnections.connect(redisUrl, timeout);
     return new AuditBatchWriter(
         client,
         key == null || key.isBlank() ? AuditStream.DEFAULT_KEY : key,
         maxBatch,
-        queueCapacity);
+        queueCapacity,
+        durability);
   }
 
   /**
@@ -172,6 +194,7 @@ public final class AuditBatchWriter implements AutoCloseable {
    */
   private void write(List<Pending> round) {
     List<Response<byte[]>> replies = new ArrayList<>();
+    Response<Long> acknowledged;
     try (AbstractPipeline pipeline = redis.pipelined()) {
       ByteArrayOutputStream entry = new ByteArrayOutputStream();
       int inEntry = 0;
@@ -189,11 +212,26 @@ public final class AuditBatchWriter implements AutoCloseable {
       replies.add(
           pipeline.xadd(
               key, XAddParams.xAddParams(), Map.of(TYPE, BATCH, EVENTS, entry.toByteArray())));
+      // WAIT counts the replicas holding everything this connection wrote, these entries included
+      acknowledged =
+          durability.waitsForReplicas()
+              ? pipeline.waitReplicas(
+                  key, durability.replicas(), durability.waitTimeout().toMillis())
+              : null;
       pipeline.sync();
     }
     // a refused command (out of memory, a read-only replica) arrives as a reply, not an exception
     replies.forEach(Response::get);
+    if (acknowledged != null) {
+      // the primary may hold the entries, but unless replicas do, nothing is released
+      durability.requireAcknowledged(acknowledged.get());
+    }
     round.forEach(p -> p.done().complete(null));
+  }
+
+  /** When this writer's records count as durable. */
+  public AuditDurability durability() {
+    return durability;
   }
 
   @Override

@@ -31,7 +31,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * One proxy hop, side by side in one run on the same backend: unary calls direct, through nginx
  * {@code grpc_pass} (when nginx is installed), through a bare Spring Cloud Gateway, and through the
  * guarded gateway (token check, per-message decision and binding check, audit to Redis with fsync
- * before release). Then a stream of 100,000 labelled messages direct and through the guard.
+ * before release), and through the same guard in the replicated durability mode (its audit Redis
+ * fsyncs once a second, and a replica acknowledges each batch through {@code WAIT} before release).
+ * Then a stream of 100,000 labelled messages direct and through the guard.
  *
  * <p>The backend is an in-memory gRPC server answering with one KOR product signed like the
  * exchange service's, so the figures measure the hop, not a database. The guarded gateway reaches
@@ -75,7 +77,11 @@ public final class GatewayLoad {
     String tlsBackendUrl = "https://127.0.0.1:" + tlsBackend.getPort();
 
     try (LocalRedis redis = LocalRedis.start(dir.resolve("redis"));
+        LocalRedis replicatedRedis =
+            LocalRedis.startWithFsyncEverySecond(dir.resolve("redis-replicated"));
+        LocalRedis replica = replicatedRedis.startReplica(dir.resolve("redis-replica"));
         TestTokens tokens = new TestTokens()) {
+      awaitReplica(replica);
       Map<String, Object> guarded = new HashMap<>();
       guarded.put("server.port", "0");
       guarded.put("allied.gateway.nations.KOR.addresses[0]", tlsBackendUrl);
@@ -89,6 +95,12 @@ public final class GatewayLoad {
       Map<String, Object> guardedPlaintext = new HashMap<>(guarded);
       guardedPlaintext.keySet().removeIf(k -> k.startsWith("allied.gateway.backend-tls"));
       guardedPlaintext.put("allied.gateway.nations.KOR.addresses[0]", backendUrl);
+      // the same guard, its records durable once the replica acknowledged them
+      Map<String, Object> guardedReplicated = new HashMap<>(guarded);
+      guardedReplicated.put(
+          "allied.gateway.audit-redis", replicatedRedis.url(LocalRedis.User.GATEWAY).toString());
+      guardedReplicated.put("allied.gateway.audit.durability.mode", "replicated");
+      guardedReplicated.put("allied.gateway.audit.durability.replicas", "1");
       String token =
           tokens.token(
               "jpn-mod-reader",
@@ -99,6 +111,8 @@ public final class GatewayLoad {
 
       try (GatewayApplication.Running gateway = GatewayApplication.start(guarded);
           GatewayApplication.Running plaintextGateway = GatewayApplication.start(guardedPlaintext);
+          GatewayApplication.Running replicatedGateway =
+              GatewayApplication.start(guardedReplicated);
           ConfigurableApplicationContext bare = bareGateway(backendUrl);
           Nginx nginx = Nginx.start(dir.resolve("nginx"), backend.getPort())) {
         int barePort =
@@ -113,6 +127,7 @@ public final class GatewayLoad {
         paths.put("bare Spring Cloud Gateway", barePort);
         paths.put("gateway with the guard", gateway.port());
         paths.put("guard, h2c to the backend", plaintextGateway.port());
+        paths.put("guard, replicated audit", replicatedGateway.port());
         // -Donly=bare,h2c (say) measures the paths whose name contains one of these, e.g. under a
         // profiler
         String only = System.getProperty("only");
@@ -125,6 +140,11 @@ public final class GatewayLoad {
         System.out.printf(
             "one XADD round trip to the audit Redis (appendfsync always): p50 %.2f ms, p99 %.2f ms%n",
             xadd[0], xadd[1]);
+        double[] xaddWait = redisRoundTrip(replicatedRedis.url(), 1);
+        System.out.printf(
+            "one XADD + WAIT 1 round trip to the replicated audit Redis (appendfsync everysec, one"
+                + " replica): p50 %.2f ms, p99 %.2f ms%n",
+            xaddWait[0], xaddWait[1]);
         System.out.printf("warming up every path for %d s%n", WARMUP_SECONDS);
         for (Map.Entry<String, Integer> path : paths.entrySet()) {
           unary(path.getKey(), path.getValue(), token, WARMUP_SECONDS);
@@ -158,7 +178,9 @@ public final class GatewayLoad {
                     median(rounds.stream().mapToDouble(Result::p99Millis))));
         List<Result> bareRounds = byPath.get("bare Spring Cloud Gateway");
         List<Result> nginxRounds = byPath.get("nginx grpc_pass");
-        for (String guardPath : List.of("gateway with the guard", "guard, h2c to the backend")) {
+        for (String guardPath :
+            List.of(
+                "gateway with the guard", "guard, h2c to the backend", "guard, replicated audit")) {
           List<Result> guard = byPath.get(guardPath);
           if (guard == null || bareRounds == null) {
             continue;
@@ -199,7 +221,11 @@ public final class GatewayLoad {
             STREAM_MESSAGES);
         for (int round = 1; round <= 3; round++) {
           for (String path :
-              List.of("direct", "gateway with the guard", "guard, h2c to the backend")) {
+              List.of(
+                  "direct",
+                  "gateway with the guard",
+                  "guard, h2c to the backend",
+                  "guard, replicated audit")) {
             if (!paths.containsKey(path)) {
               continue;
             }
@@ -217,6 +243,21 @@ public final class GatewayLoad {
       tlsBackend.shutdownNow();
     }
     System.exit(0);
+  }
+
+  /** Until the replica has copied the primary and follows it. */
+  private static void awaitReplica(LocalRedis replica) throws InterruptedException {
+    try (redis.clients.jedis.RedisClient client =
+        org.alliedexchange.auditstream.RedisConnections.connect(
+            replica.url(), java.time.Duration.ofSeconds(5))) {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (!client.info("replication").contains("master_link_status:up")) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the replica did not reach its primary in 30 s");
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   private static double median(java.util.stream.DoubleStream values) {

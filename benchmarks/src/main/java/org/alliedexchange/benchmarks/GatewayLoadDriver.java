@@ -96,6 +96,14 @@ final class GatewayLoadDriver {
    * on every write.
    */
   static double[] redisRoundTrip(java.net.URI url) {
+    return redisRoundTrip(url, 0);
+  }
+
+  /**
+   * As {@link #redisRoundTrip(java.net.URI)}; with {@code replicas} above 0, each XADD is followed
+   * in the same pipeline by {@code WAIT replicas}, as the replicated audit mode sends them.
+   */
+  static double[] redisRoundTrip(java.net.URI url, int replicas) {
     try (redis.clients.jedis.RedisClient client =
         org.alliedexchange.auditstream.RedisConnections.connect(
             url, java.time.Duration.ofSeconds(5))) {
@@ -104,7 +112,20 @@ final class GatewayLoadDriver {
       long[] took = new long[2_000];
       for (int i = 0; i < took.length; i++) {
         long start = System.nanoTime();
-        client.xadd(key, redis.clients.jedis.params.XAddParams.xAddParams(), entry);
+        if (replicas == 0) {
+          client.xadd(key, redis.clients.jedis.params.XAddParams.xAddParams(), entry);
+        } else {
+          try (redis.clients.jedis.AbstractPipeline pipeline = client.pipelined()) {
+            pipeline.xadd(key, redis.clients.jedis.params.XAddParams.xAddParams(), entry);
+            redis.clients.jedis.Response<Long> acknowledged =
+                pipeline.waitReplicas(key, replicas, 1_000);
+            pipeline.sync();
+            if (acknowledged.get() < replicas) {
+              throw new IllegalStateException(
+                  acknowledged.get() + " of " + replicas + " replica(s) acknowledged");
+            }
+          }
+        }
         took[i] = System.nanoTime() - start;
       }
       Arrays.sort(took);

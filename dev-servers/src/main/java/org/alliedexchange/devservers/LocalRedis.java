@@ -26,8 +26,11 @@ import redis.embedded.core.ExecutableProvider;
  * A Redis server for the local run and the tests: the machine's {@code redis-server} when it has
  * one, else the binary from Maven Central (embedded-redis). Bound to 127.0.0.1. The stream is kept
  * durably: append-only file with fsync on every write, so an entry Redis acknowledged survives a
- * crash. Every component has its own ACL user with a password generated at each start ({@link
- * User}); the ACL file in the data directory holds only the passwords' hashes.
+ * crash. For the audit's replicated mode ({@code AuditDurability}), {@link
+ * #startWithFsyncEverySecond} starts a primary that fsyncs once a second and {@link #startReplica}
+ * a replica of it, which the writers {@code WAIT} for instead. Every component has its own ACL user
+ * with a password generated at each start ({@link User}); the ACL file in the data directory holds
+ * only the passwords' hashes.
  */
 public final class LocalRedis implements AutoCloseable {
 
@@ -45,12 +48,12 @@ public final class LocalRedis implements AutoCloseable {
     GATEWAY(
         "gateway",
         "~allied:* -@all +xadd +xrange +get +hget +hgetall +hset +incr +incrby +pexpire"
-            + " +eval +evalsha +ping"),
+            + " +eval +evalsha +ping +wait"),
     /** Appends its audit events and reads agreement statuses; changes nothing else. */
     EXCHANGE(
         "exchange",
         "~allied:audit ~allied:audit:* ~allied:agreements ~allied:agreements:version -@all"
-            + " +xadd +get +hgetall +ping"),
+            + " +xadd +get +hgetall +ping +wait"),
     /**
      * Reads the audit stream as its consumer group and copies dead letters to {@code
      * <stream>:dead}.
@@ -63,6 +66,10 @@ public final class LocalRedis implements AutoCloseable {
     IDENTITY_LISTENER(
         "identity-listener",
         "~allied:audit ~allied:audit:* ~allied:identity-changes -@all +xadd +ping"),
+    /**
+     * A replica copying the primary: the replication handshake and stream only, no key of its own.
+     */
+    REPLICA("replica", "-@all +psync +replconf +ping"),
     /** A person troubleshooting, and the tests that read what the components wrote: everything. */
     OPERATOR("operator", "~* &* +@all");
 
@@ -93,18 +100,24 @@ public final class LocalRedis implements AutoCloseable {
   private final Path dataDir;
   private final Map<User, String> passwords;
   private final FederationCertificates.Issued tls;
+  private final String appendFsync;
+  private final Integer primaryPort;
 
   private LocalRedis(
       RedisServer server,
       int port,
       Path dataDir,
       Map<User, String> passwords,
-      FederationCertificates.Issued tls) {
+      FederationCertificates.Issued tls,
+      String appendFsync,
+      Integer primaryPort) {
     this.server = server;
     this.port = port;
     this.dataDir = dataDir;
     this.passwords = passwords;
     this.tls = tls;
+    this.appendFsync = appendFsync;
+    this.primaryPort = primaryPort;
   }
 
   /** Starts one on a free port with its data in {@code dataDir} (created if missing). */
@@ -128,34 +141,109 @@ public final class LocalRedis implements AutoCloseable {
     for (User user : User.values()) {
       passwords.put(user, newPassword());
     }
-    return new LocalRedis(launch(dataDir, chosen, passwords, tls), chosen, dataDir, passwords, tls);
+    return new LocalRedis(
+        launch(dataDir, chosen, passwords, tls, "always", null),
+        chosen,
+        dataDir,
+        passwords,
+        tls,
+        "always",
+        null);
+  }
+
+  /**
+   * Starts a primary on a free port that fsyncs its append-only file once a second rather than at
+   * every write: for the replicated mode, where a record counts as durable once a replica ({@link
+   * #startReplica}) acknowledged it.
+   */
+  public static LocalRedis startWithFsyncEverySecond(Path dataDir) {
+    int chosen = freePort();
+    Map<User, String> passwords = new EnumMap<>(User.class);
+    for (User user : User.values()) {
+      passwords.put(user, newPassword());
+    }
+    return new LocalRedis(
+        launch(dataDir, chosen, passwords, null, "everysec", null),
+        chosen,
+        dataDir,
+        passwords,
+        null,
+        "everysec",
+        null);
+  }
+
+  /**
+   * Starts a replica of this Redis on a free port with its data in {@code dataDir}: it logs in as
+   * {@link User#REPLICA}, keeps its own append-only file (fsync once a second), refuses writes, and
+   * has the same users and passwords, so {@link #url} works against either. It copies the data
+   * asynchronously; a writer that needs the copy asks with {@code WAIT}.
+   */
+  public LocalRedis startReplica(Path dataDir) {
+    if (tls != null) {
+      throw new IllegalStateException("a replica of a TLS LocalRedis is not supported");
+    }
+    int chosen = freePort();
+    return new LocalRedis(
+        launch(dataDir, chosen, passwords, null, "everysec", port),
+        chosen,
+        dataDir,
+        passwords,
+        null,
+        "everysec",
+        port);
   }
 
   /**
    * Starts it again after {@link #stop}: the same port, data, users and passwords, as a Redis
-   * restarted under its clients keeps them.
+   * restarted under its clients keeps them (a replica, of the same primary).
    */
   public synchronized void restart() {
-    server = launch(dataDir, port, passwords, tls);
+    server = launch(dataDir, port, passwords, tls, appendFsync, primaryPort);
   }
 
   private static RedisServer launch(
-      Path dataDir, int chosen, Map<User, String> passwords, FederationCertificates.Issued tls) {
+      Path dataDir,
+      int chosen,
+      Map<User, String> passwords,
+      FederationCertificates.Issued tls,
+      String appendFsync,
+      Integer primaryPort) {
     try {
       Files.createDirectories(dataDir);
       Path aclFile = writeAclFile(dataDir.resolve("users.acl"), passwords);
       List<String> args =
           new ArrayList<>(
               List.of(
-                  "--bind", "127.0.0.1",
-                  "--protected-mode", "yes",
-                  "--aclfile", aclFile.toAbsolutePath().toString(),
-                  "--dir", dataDir.toAbsolutePath().toString(),
+                  "--bind",
+                  "127.0.0.1",
+                  "--protected-mode",
+                  "yes",
+                  "--aclfile",
+                  aclFile.toAbsolutePath().toString(),
+                  "--dir",
+                  dataDir.toAbsolutePath().toString(),
                   // written before it is ready, so a supervisor can record who to stop
-                  "--pidfile", pidFile(dataDir).toAbsolutePath().toString(),
-                  "--appendonly", "yes",
-                  "--appendfsync", "always",
-                  "--save", ""));
+                  "--pidfile",
+                  pidFile(dataDir).toAbsolutePath().toString(),
+                  "--appendonly",
+                  "yes",
+                  "--appendfsync",
+                  appendFsync,
+                  "--save",
+                  ""));
+      if (primaryPort != null) {
+        // the replica's password goes in a file only this user reads, never on a command line
+        Path conf =
+            writePrivately(
+                dataDir.resolve("replica.conf"),
+                "masteruser "
+                    + User.REPLICA.username()
+                    + "\nmasterauth "
+                    + passwords.get(User.REPLICA)
+                    + "\n");
+        args.add(0, conf.toAbsolutePath().toString());
+        args.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(primaryPort)));
+      }
       if (tls == null) {
         args.addAll(List.of("--port", Integer.toString(chosen)));
       } else {
@@ -190,6 +278,11 @@ public final class LocalRedis implements AutoCloseable {
           .append(user.rules())
           .append('\n');
     }
+    return writePrivately(file, acl.toString());
+  }
+
+  /** {@code text} in {@code file}, readable by this user only. */
+  private static Path writePrivately(Path file, String text) throws IOException {
     Files.deleteIfExists(file);
     try {
       Files.createFile(
@@ -197,7 +290,7 @@ public final class LocalRedis implements AutoCloseable {
     } catch (UnsupportedOperationException notPosix) {
       Files.createFile(file);
     }
-    Files.writeString(file, acl, StandardOpenOption.TRUNCATE_EXISTING);
+    Files.writeString(file, text, StandardOpenOption.TRUNCATE_EXISTING);
     return file;
   }
 

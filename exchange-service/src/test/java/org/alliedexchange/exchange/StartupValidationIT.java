@@ -48,6 +48,24 @@ class StartupValidationIT {
   }
 
   @Test
+  void aReplicatedAuditWithNoReplicaOrAnUnknownModeIsRefusedNamingTheKey() throws Exception {
+    Map<String, Object> noReplica = valid(Files.createTempDirectory("allied-startup-"));
+    noReplica.put("allied.exchange.audit-durability.mode", "replicated");
+    noReplica.put("allied.exchange.audit-durability.replicas", "0");
+
+    assertThatThrownBy(() -> ExchangeServiceApplication.start(noReplica, null))
+        .hasStackTraceContaining(
+            "allied.exchange.audit-durability.replicas: the replicated mode needs at least 1"
+                + " replica to acknowledge, not 0");
+
+    Map<String, Object> unknown = valid(Files.createTempDirectory("allied-startup-"));
+    unknown.put("allied.exchange.audit-durability.mode", "sometimes");
+
+    assertThatThrownBy(() -> ExchangeServiceApplication.start(unknown, null))
+        .hasStackTraceContaining("allied.exchange.audit-durability.mode");
+  }
+
+  @Test
   void anUnknownNationIsRefusedNamingTheKey() throws Exception {
     Map<String, Object> properties = valid(Files.createTempDirectory("allied-startup-"));
     properties.put("allied.exchange.nation", "GBR");

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.AlliedMetadata;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
@@ -46,8 +47,14 @@ final class GatewayFixture implements AutoCloseable {
   private final Map<String, Object> properties;
 
   GatewayFixture(Map<String, Object> extra) throws Exception {
+    this(extra, LocalRedis::start);
+  }
+
+  /** As {@link #GatewayFixture(Map)}, with the Redis {@code startRedis} starts in the directory. */
+  GatewayFixture(Map<String, Object> extra, Function<Path, LocalRedis> startRedis)
+      throws Exception {
     dir = Files.createTempDirectory("allied-gateway-");
-    redis = LocalRedis.start(dir.resolve("redis"));
+    redis = startRedis.apply(dir.resolve("redis"));
     tokens = new TestTokens();
     kor = new ScriptedExchange();
     korKey = NationalKey.loadOrCreate(dir.resolve("kor-key.pem"));

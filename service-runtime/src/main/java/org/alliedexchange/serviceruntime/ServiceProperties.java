@@ -34,6 +34,9 @@ public interface ServiceProperties {
   /** The audit stream's Redis, as the service's own ACL user. */
   URI auditRedis();
 
+  /** When its audit records count as durable. */
+  AuditDurabilitySettings auditDurability();
+
   /** The bounds the shared runtime applies (a service's limits record holds more). */
   interface Limits {
 

@@ -42,7 +42,12 @@ public class ServiceRuntimeConfiguration {
   @Bean(destroyMethod = "close")
   AuditBatchWriter auditBatchWriter(ServiceSettings settings) {
     return AuditBatchWriter.connect(
-        settings.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2), 1024, 100_000);
+        settings.auditRedis(),
+        AuditStream.DEFAULT_KEY,
+        ServiceSettings.AUDIT_TIMEOUT,
+        1024,
+        100_000,
+        settings.auditDurability());
   }
 
   /**

@@ -3,6 +3,7 @@ package org.alliedexchange.serviceruntime;
 import java.net.URI;
 import java.time.Duration;
 import org.alliedexchange.accesstoken.TokenSettings;
+import org.alliedexchange.auditstream.AuditDurability;
 import org.alliedexchange.auditstream.RedisConnections;
 
 /**
@@ -23,6 +24,7 @@ import org.alliedexchange.auditstream.RedisConnections;
  * @param tls who may connect: the gateways
  * @param auth how callers' Keycloak tokens are validated
  * @param auditRedis the audit stream's Redis, as the service's own ACL user
+ * @param auditDurability when its audit records count as durable
  */
 public record ServiceSettings(
     String name,
@@ -36,10 +38,17 @@ public record ServiceSettings(
     boolean reflection,
     TlsSettings tls,
     TokenSettings auth,
-    URI auditRedis) {
+    URI auditRedis,
+    AuditDurability auditDurability) {
+
+  /** How long an audit write may wait on Redis, replicas included. */
+  public static final Duration AUDIT_TIMEOUT = Duration.ofSeconds(2);
 
   public ServiceSettings {
     RedisConnections.check(auditRedis, keyPrefix + ".audit-redis");
+    if (auditDurability == null) {
+      auditDurability = AuditDurability.FSYNC;
+    }
   }
 
   /**
@@ -61,6 +70,11 @@ public record ServiceSettings(
         properties.reflection(),
         properties.tls(),
         properties.auth(),
-        properties.auditRedis());
+        properties.auditRedis(),
+        properties.auditDurability() == null
+            ? AuditDurability.FSYNC
+            : properties
+                .auditDurability()
+                .toAuditDurability(keyPrefix + ".audit-durability", AUDIT_TIMEOUT));
   }
 }

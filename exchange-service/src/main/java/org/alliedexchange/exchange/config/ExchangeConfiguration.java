@@ -3,7 +3,6 @@ package org.alliedexchange.exchange.config;
 import io.grpc.ServerServiceDefinition;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -135,7 +134,10 @@ public class ExchangeConfiguration {
   @Bean(destroyMethod = "close")
   AuditStreamWriter auditStreamWriter(ServiceSettings settings) {
     return AuditStreamWriter.connect(
-        settings.auditRedis(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(2));
+        settings.auditRedis(),
+        AuditStream.DEFAULT_KEY,
+        ServiceSettings.AUDIT_TIMEOUT,
+        settings.auditDurability());
   }
 
   /** Refusals are written by the shared runtime's batch writer. */

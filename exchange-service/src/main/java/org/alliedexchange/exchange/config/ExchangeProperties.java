@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.serviceruntime.AuditDurabilitySettings;
 import org.alliedexchange.serviceruntime.ServiceProperties;
 import org.alliedexchange.serviceruntime.TlsSettings;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -33,6 +34,8 @@ import org.springframework.validation.annotation.Validated;
  * @param auditRedis the audit stream's Redis, as this service's own ACL user
  *     (redis://exchange:password@host:port, or rediss://...?cacert=ca.pem over TLS); amendments are
  *     refused when it cannot take a record
+ * @param auditDurability when a record counts as durable: {@code fsync} (default) or {@code
+ *     replicated} (acknowledged by replicas through {@code WAIT})
  * @param policyConfig the federation configuration file; the built-in one when unset
  * @param limits message, page and queue bounds
  * @param tls mutual TLS: the service's certificate, and the gateways it alone answers
@@ -51,6 +54,7 @@ public record ExchangeProperties(
     Path signingKey,
     @Valid @NotNull TokenSettings auth,
     @NotNull URI auditRedis,
+    @Valid @DefaultValue AuditDurabilitySettings auditDurability,
     Path policyConfig,
     @Valid @DefaultValue Limits limits,
     @Valid @DefaultValue TlsSettings tls,

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.alliedexchange.accesstoken.TokenSettings;
+import org.alliedexchange.auditstream.AuditDurability;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -197,8 +198,70 @@ public record GatewayProperties(
   /**
    * @param timeout how long a batch may wait for Redis before the calls it holds end UNAVAILABLE
    * @param maxBatch the most decisions in one stream entry
+   * @param durability when a decision's record counts as durable, so its message may leave
    */
   public record Audit(
       @DefaultValue("2s") @NotNull @DurationMin(millis = 1) Duration timeout,
-      @DefaultValue("1024") @Min(1) int maxBatch) {}
+      @DefaultValue("1024") @Min(1) int maxBatch,
+      @Valid @DefaultValue Durability durability) {
+
+    /** The replicas' wait is part of a batch's round, so it must end before the round's timeout. */
+    public Audit {
+      if (durability == null) {
+        durability = new Durability(AuditDurability.Mode.FSYNC, 1, Duration.ofMillis(500));
+      }
+      if (durability.mode() == AuditDurability.Mode.REPLICATED
+          && timeout != null
+          && durability.waitTimeout() != null
+          && durability.waitTimeout().compareTo(timeout) >= 0) {
+        throw new IllegalArgumentException(
+            "allied.gateway.audit.durability.wait-timeout: must be shorter than"
+                + " allied.gateway.audit.timeout ("
+                + timeout.toMillis()
+                + "ms), not "
+                + durability.waitTimeout().toMillis()
+                + "ms");
+      }
+    }
+  }
+
+  /**
+   * ADR 2026-11-27-audit-durability-fsync-or-replica.
+   *
+   * @param mode {@code fsync}: the record is durable once the audit Redis took it, which fsyncs
+   *     every write ({@code appendfsync always}); {@code replicated}: once {@code replicas} of the
+   *     Redis's replicas acknowledged it too ({@code WAIT}), the Redis running {@code appendfsync
+   *     everysec}; fewer within {@code wait-timeout} end the calls UNAVAILABLE
+   * @param replicas how many replicas must acknowledge each batch (replicated only)
+   * @param waitTimeout how long a batch waits for them (replicated only); shorter than {@code
+   *     timeout}
+   */
+  public record Durability(
+      @DefaultValue("fsync") @NotNull AuditDurability.Mode mode,
+      @DefaultValue("1") int replicas,
+      @DefaultValue("500ms") @NotNull Duration waitTimeout) {
+
+    public Durability {
+      if (mode == AuditDurability.Mode.REPLICATED) {
+        if (replicas < 1) {
+          throw new IllegalArgumentException(
+              "allied.gateway.audit.durability.replicas: the replicated mode needs at least 1"
+                  + " replica to acknowledge each record, not "
+                  + replicas);
+        }
+        if (waitTimeout == null || waitTimeout.toMillis() < 1) {
+          throw new IllegalArgumentException(
+              "allied.gateway.audit.durability.wait-timeout: must be at least 1ms, not "
+                  + waitTimeout);
+        }
+      }
+    }
+
+    /** As the audit stream's writer takes it. */
+    public AuditDurability toAuditDurability() {
+      return mode == AuditDurability.Mode.REPLICATED
+          ? AuditDurability.replicated(replicas, waitTimeout)
+          : AuditDurability.FSYNC;
+    }
+  }
 }

@@ -86,7 +86,8 @@ class GuardConfiguration {
         properties.auditStream(),
         properties.audit().timeout(),
         properties.audit().maxBatch(),
-        100_000);
+        100_000,
+        properties.audit().durability().toAuditDurability());
   }
 
   @Bean

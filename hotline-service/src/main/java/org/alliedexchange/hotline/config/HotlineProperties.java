@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.serviceruntime.AuditDurabilitySettings;
 import org.alliedexchange.serviceruntime.ServiceProperties;
 import org.alliedexchange.serviceruntime.TlsSettings;
 import org.hibernate.validator.constraints.time.DurationMin;
@@ -33,6 +34,8 @@ import org.springframework.validation.annotation.Validated;
  * @param database the PostgreSQL the node keeps its conferences' messages in (required)
  * @param auditRedis the audit stream's Redis (redis://user:password@host:port or rediss://...);
  *     nothing happens on the node when it cannot take a record
+ * @param auditDurability when a record counts as durable: {@code fsync} (default) or {@code
+ *     replicated} (acknowledged by replicas through {@code WAIT})
  * @param auth how callers' Keycloak tokens are validated
  * @param tls mutual TLS: the node's certificate, and the gateways it alone answers
  * @param gateway how the node reaches the gateway to pull from its peers
@@ -68,6 +71,7 @@ public record HotlineProperties(
     Path signingKeyFile,
     @Valid @DefaultValue Database database,
     @NotNull URI auditRedis,
+    @Valid @DefaultValue AuditDurabilitySettings auditDurability,
     @Valid @NotNull TokenSettings auth,
     @Valid @DefaultValue TlsSettings tls,
     @Valid @DefaultValue Gateway gateway,
