@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.gateway.routing.BackendClientTls;
+import org.alliedexchange.gateway.routing.BackendConnectionWindow;
 import org.alliedexchange.gateway.routing.NationRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +97,9 @@ class RoutingConfiguration {
    * gateway's client certificate from {@code allied.gateway.backend-tls.*}), or HTTP/2 with prior
    * knowledge (h2c) over plaintext, only to backends explicitly set to plaintext (one or the other
    * for all backends and the console page: the client protocol is global). Connections are pooled
-   * and kept, so a TLS handshake is paid per connection, not per call.
+   * and kept, so a TLS handshake is paid per connection, not per call. Each connection's receive
+   * window is widened ({@link BackendConnectionWindow}), so a caller that stops reading holds up
+   * only its own stream.
    */
   @Bean
   HttpClientCustomizer exchangeProtocol(
@@ -140,7 +143,12 @@ class RoutingConfiguration {
           "the backends' addresses are http: calls to them are plaintext (h2c), without the"
               + " gateway's client certificate; only for backends behind a service mesh doing"
               + " mutual TLS");
-      return client -> client.protocol(HttpProtocol.H2C).runOn(backendLoops).resolver(FRESH_NAMES);
+      return client ->
+          client
+              .protocol(HttpProtocol.H2C)
+              .runOn(backendLoops)
+              .resolver(FRESH_NAMES)
+              .doOnConnected(BackendConnectionWindow::widen);
     }
     GatewayProperties.BackendTls settings = properties.backendTls();
     SslContext context =
@@ -150,7 +158,8 @@ class RoutingConfiguration {
             .protocol(HttpProtocol.H2)
             .secure(spec -> spec.sslContext(context))
             .runOn(backendLoops)
-            .resolver(FRESH_NAMES);
+            .resolver(FRESH_NAMES)
+            .doOnConnected(BackendConnectionWindow::widen);
   }
 
   /**
