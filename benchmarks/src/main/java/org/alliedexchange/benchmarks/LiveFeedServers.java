@@ -121,7 +121,11 @@ final class LiveFeedServers implements AutoCloseable {
    * left or the gateway refused the last.
    */
   private TokenSource minted(
-      String system, String nation, String clearance, List<String> communities, List<String> roles) {
+      String system,
+      String nation,
+      String clearance,
+      List<String> communities,
+      List<String> roles) {
     return new TokenSource() {
       private String token;
       private Instant renewAt = Instant.MIN;

@@ -123,10 +123,7 @@ public final class LiveLoad {
       } else if (viaGateway) {
         subscribers.add(
             LiveSubscribers.viaClientLibrary(
-                servers.gatewayUri(),
-                servers.subscriber(i),
-                topic,
-                new Receiver(sent, latencies)));
+                servers.gatewayUri(), servers.subscriber(i), topic, new Receiver(sent, latencies)));
       } else {
         subscribers.add(
             LiveSubscribers.direct(
@@ -170,7 +167,8 @@ public final class LiveLoad {
     }
     reading.shutdownNow();
 
-    // the slow ones, behind by now, read everything: they catch up from the exchange service's store
+    // the slow ones, behind by now, read everything: they catch up from the exchange service's
+    // store
     long slowBehindMax = 0;
     for (SlowReceiver receiver : slowOnes) {
       slowBehindMax = Math.max(slowBehindMax, expected - receiver.received.get());

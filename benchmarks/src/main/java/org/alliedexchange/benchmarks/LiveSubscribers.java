@@ -106,7 +106,8 @@ final class LiveSubscribers {
     }
 
     private static double at(long[] sorted, double q) {
-      return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))]
+      return sorted[
+              Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))]
           / 1e6;
     }
   }

@@ -25,9 +25,9 @@ import org.alliedexchange.gateway.metrics.CallMeters;
  * library connection, while KOR publishes {@code rate} warnings a second (5). Every minute: the
  * heap in use after a full GC, direct memory, open file descriptors and sockets of this JVM (which
  * holds the gateway, the exchange service and the clients), the streams the gateway and the
- * exchange service hold open, and products delivered against those expected. Tokens last 5
- * minutes, so every stream is ended at its token's expiry and resumed by the client library from
- * its cursor; nothing may be lost or repeated across that. At the end a verdict.
+ * exchange service hold open, and products delivered against those expected. Tokens last 5 minutes,
+ * so every stream is ended at its token's expiry and resumed by the client library from its cursor;
+ * nothing may be lost or repeated across that. At the end a verdict.
  *
  * <pre>
  * scripts/soak.sh --minutes 10
@@ -63,11 +63,11 @@ public final class Soak {
       while (servers.feed.subscriptions(topic) < STREAMS && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
-      System.out.printf(
-          "%d of %d subscribed%n", servers.feed.subscriptions(topic), STREAMS);
+      System.out.printf("%d of %d subscribed%n", servers.feed.subscriptions(topic), STREAMS);
       System.out.println(
-          "minute  heap after GC  direct  fds  sockets  threads  gateway streams  exchange"
-              + " subscriptions  published  delivered/expected  behind  refused publishes");
+          "minute  heap after GC  direct  fds  sockets  threads  gateway streams  gateway->KOR"
+              + " connections  exchange subscriptions  published  delivered/expected  behind"
+              + "  refused publishes");
 
       long published = 0;
       int failed = 0;
@@ -107,7 +107,7 @@ public final class Soak {
                 delivered(subscribers),
                 (long) STREAMS * published);
         System.out.printf(
-            "%6d  %10.1f MB  %5.1f MB  %4d  %7d  %7d  %15.0f  %22d  %9d  %,d/%,d  %,d  %d%n",
+            "%6d  %10.1f MB  %5.1f MB  %4d  %7d  %7d  %15.0f  %24d  %22d  %9d  %,d/%,d  %,d  %d%n",
             minute,
             sample.heapBytes / 1e6,
             sample.directBytes / 1e6,
@@ -115,6 +115,7 @@ public final class Soak {
             sample.sockets,
             sample.threads,
             sample.gatewayStreams,
+            connectionsTo(servers.kor.port()),
             sample.exchangeSubscriptions,
             sample.published,
             sample.delivered,
@@ -164,6 +165,25 @@ public final class Soak {
       closing.awaitTermination(60, TimeUnit.SECONDS);
     }
     System.exit(ok ? 0 : 1);
+  }
+
+  /** Established TCP connections to {@code port} on this host (the gateway's, to the backend). */
+  private static long connectionsTo(int port) throws IOException {
+    String hexPort = String.format(":%04X", port);
+    long count = 0;
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      Path file = Path.of(table);
+      if (!Files.exists(file)) {
+        continue;
+      }
+      for (String line : Files.readAllLines(file)) {
+        String[] fields = line.trim().split("\\s+");
+        if (fields.length > 3 && fields[2].endsWith(hexPort) && fields[3].equals("01")) {
+          count++;
+        }
+      }
+    }
+    return count;
   }
 
   private static long delivered(List<Subscriber> subscribers) {

@@ -109,8 +109,8 @@ class RoutingConfiguration {
     if (environment.getProperty(insecure, Boolean.class, false)) {
       throw new IllegalArgumentException(
           insecure
-              + " would accept any certificate from anyone posing as an exchange service;"
-              + " name the authority of the backends' certificates in allied.gateway.backend-tls.authority");
+              + " would accept any certificate from anyone posing as an exchange service; name the"
+              + " authority of the backends' certificates in allied.gateway.backend-tls.authority");
     }
     List<URI> backends = new ArrayList<>(properties.auditService().addresses());
     properties
@@ -125,8 +125,8 @@ class RoutingConfiguration {
     long all = backends.size();
     if (tls != 0 && tls != all) {
       throw new IllegalArgumentException(
-          "allied.gateway.nations.*.addresses and allied.gateway.audit-service.addresses: all http (h2c)"
-              + " or all https (TLS), not a mix");
+          "allied.gateway.nations.*.addresses and allied.gateway.audit-service.addresses: all http"
+              + " (h2c) or all https (TLS), not a mix");
     }
     URI console = properties.auditService().consoleUrl();
     if (console != null && "https".equals(console.getScheme()) != (tls != 0 || all == 0)) {
