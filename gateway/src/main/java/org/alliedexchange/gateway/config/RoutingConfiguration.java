@@ -148,7 +148,6 @@ class RoutingConfiguration {
               .protocol(HttpProtocol.H2C)
               .runOn(backendLoops)
               .resolver(FRESH_NAMES)
-              .http2Settings(STREAMS_PER_CONNECTION)
               .doOnConnected(BackendConnectionWindow::widen);
     }
     GatewayProperties.BackendTls settings = properties.backendTls();
@@ -160,18 +159,8 @@ class RoutingConfiguration {
             .secure(spec -> spec.sslContext(context))
             .runOn(backendLoops)
             .resolver(FRESH_NAMES)
-            .http2Settings(STREAMS_PER_CONNECTION)
             .doOnConnected(BackendConnectionWindow::widen);
   }
-
-  /**
-   * At most 100 calls at once on one connection to a backend; more open further connections. A
-   * connection's messages are all read, and guarded, on its one event loop: a thousand
-   * subscriptions on one connection kept one core busy with every decision while the other idled
-   * (issue 17's live-load profile: over half the JVM's samples on that one thread).
-   */
-  private static final java.util.function.Consumer<reactor.netty.http.Http2SettingsSpec.Builder>
-      STREAMS_PER_CONNECTION = settings -> settings.maxStreams(100);
 
   /**
    * A backend restarted at a new address (a container or pod) is found again within seconds: its
