@@ -352,10 +352,10 @@ public final class CallAccessFilter implements WebFilter, Ordered {
   private ServerWebExchange admitted(
       ServerWebExchange exchange, GuardedCall call, String grpcTimeout) {
     exchange.getAttributes().put(GuardedCall.ATTRIBUTE, call);
-    ServerHttpRequest request = exchange.getRequest();
     if (grpcTimeout != null) {
-      request = request.mutate().header(CallDeadlines.HEADER, grpcTimeout).build();
+      call.setForBackend(CallDeadlines.HEADER, grpcTimeout);
     }
+    ServerHttpRequest request = exchange.getRequest();
     String system = call.caller().system();
     ServerHttpRequest counted =
         new ServerHttpRequestDecorator(request) {

@@ -20,6 +20,23 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class AccessConfiguration {
 
+  /**
+   * Spring Security's chains guard the console's paths; a gRPC call the access filter admitted
+   * passes its firewall without a second copy of its headers ({@link AdmittedCallsFirewall}).
+   */
+  @Bean
+  static org.springframework.beans.factory.config.BeanPostProcessor admittedCallsFirewall() {
+    return new org.springframework.beans.factory.config.BeanPostProcessor() {
+      @Override
+      public Object postProcessAfterInitialization(Object bean, String name) {
+        if (bean instanceof org.springframework.security.web.server.WebFilterChainProxy proxy) {
+          proxy.setFirewall(new org.alliedexchange.gateway.access.AdmittedCallsFirewall());
+        }
+        return bean;
+      }
+    };
+  }
+
   @Bean
   GuardedMethods guardedMethods() {
     return GuardedMethods.fromApi();

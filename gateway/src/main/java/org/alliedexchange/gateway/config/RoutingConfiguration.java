@@ -9,6 +9,7 @@ import java.util.Map;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.gateway.routing.BackendClientTls;
 import org.alliedexchange.gateway.routing.BackendConnectionWindow;
+import org.alliedexchange.gateway.routing.BackendHeaders;
 import org.alliedexchange.gateway.routing.NationRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,42 @@ class RoutingConfiguration {
             key + ": " + address + " is not http://host:port (h2c) or https://host:port");
       }
     }
+  }
+
+  /** The headers sent to backends, in one pass ({@link BackendHeaders}). */
+  @Bean
+  BackendHeaders backendRequestHeaders() {
+    return BackendHeaders.forRequests();
+  }
+
+  /** The hop-by-hop headers of an unguarded route's response (the console's page) removed. */
+  @Bean
+  BackendHeaders backendResponseHeaders() {
+    return BackendHeaders.forResponses();
+  }
+
+  /**
+   * Spring Cloud Gateway's default request header filters, each copying every header once more,
+   * replaced by {@link BackendHeaders}.
+   */
+  @Bean
+  static org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor
+      withoutReplacedHeaderFilters() {
+    return new org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor() {
+      @Override
+      public void postProcessBeanDefinitionRegistry(
+          org.springframework.beans.factory.support.BeanDefinitionRegistry registry) {
+        for (String name : BackendHeaders.REPLACED_DEFAULT_FILTERS) {
+          if (registry.containsBeanDefinition(name)) {
+            registry.removeBeanDefinition(name);
+          }
+        }
+      }
+
+      @Override
+      public void postProcessBeanFactory(
+          org.springframework.beans.factory.config.ConfigurableListableBeanFactory factory) {}
+    };
   }
 
   @Bean

@@ -59,6 +59,8 @@ public final class GuardedCall {
   private byte[] lastReleased;
   private Status.Code endCode;
   private String endMessage;
+  // set while the call is admitted and guarded, read when its request is sent: one thread at a time
+  private final Map<String, String> forBackend = new LinkedHashMap<>(4);
 
   /**
    * A call whose token's lifetime does not matter (tests of the guard alone): issued at the epoch,
@@ -86,6 +88,19 @@ public final class GuardedCall {
     this.traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
     this.tokenIssuedAt = tokenIssuedAt;
     this.tokenExpiresAt = tokenExpiresAt;
+  }
+
+  /**
+   * Sends {@code value} as the backend's request header {@code name} (lower case), in place of
+   * whatever the caller sent under that name ({@code BackendHeaders}).
+   */
+  public void setForBackend(String name, String value) {
+    forBackend.put(name, value);
+  }
+
+  /** The request headers the gateway sets for the backend, by lower-case name. */
+  public Map<String, String> forBackend() {
+    return forBackend;
   }
 
   public Instant tokenIssuedAt() {

@@ -50,8 +50,8 @@ import reactor.core.publisher.Mono;
 public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReleaseGuardFilter.class);
-  private static final TextMapSetter<HttpHeaders> HEADERS =
-      (carrier, key, value) -> carrier.set(key, value);
+  private static final TextMapSetter<GuardedCall> FOR_BACKEND =
+      (call, key, value) -> call.setForBackend(key.toLowerCase(java.util.Locale.ROOT), value);
 
   private final ResponseGuard guard;
   private final Supplier<ReleasabilityEngine> engine;
@@ -110,20 +110,13 @@ public final class ReleaseGuardFilter implements GlobalFilter, Ordered {
           Status.Code.INTERNAL,
           "the call reached the guard without passing the access filter");
     }
-    ServerHttpRequest request =
-        exchange
-            .getRequest()
-            .mutate()
-            .headers(
-                headers -> {
-                  // the guard reads messages, so it takes them uncompressed
-                  headers.set("grpc-accept-encoding", "identity");
-                  telemetry
-                      .getPropagators()
-                      .getTextMapPropagator()
-                      .inject(Context.root().with(call.span()), headers, HEADERS);
-                })
-            .build();
+    // the guard reads messages, so it takes them uncompressed
+    call.setForBackend("grpc-accept-encoding", "identity");
+    telemetry
+        .getPropagators()
+        .getTextMapPropagator()
+        .inject(Context.root().with(call.span()), call, FOR_BACKEND);
+    ServerHttpRequest request = exchange.getRequest();
     Mono<ServerHttpRequest> checked =
         call.method().requestLabelled() ? checkRequestLabel(request, call) : Mono.just(request);
     IdentityRevocations.OpenStream stream =

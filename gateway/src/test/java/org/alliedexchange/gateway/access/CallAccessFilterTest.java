@@ -307,8 +307,10 @@ class CallAccessFilterTest {
       AtomicReference<String> sentDeadline = new AtomicReference<>();
       WebFilterChain hangs =
           exchange -> {
-            sentDeadline.set(exchange.getRequest().getHeaders().getFirst("grpc-timeout"));
-            admitted.set(exchange.getAttribute(GuardedCall.ATTRIBUTE));
+            // the deadline the backend is sent (BackendHeaders puts it in its request)
+            GuardedCall call = exchange.getAttribute(GuardedCall.ATTRIBUTE);
+            sentDeadline.set(call.forBackend().get("grpc-timeout"));
+            admitted.set(call);
             return Mono.never();
           };
 

@@ -1,0 +1,159 @@
+package org.alliedexchange.gateway.routing;
+
+import io.grpc.Status;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.alliedexchange.gateway.GrpcResponses;
+import org.alliedexchange.gateway.guard.GuardedCall;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The headers a backend receives, built in one pass over the caller's: no hop-by-hop header, no
+ * {@code Forwarded} or {@code X-Forwarded-*} a caller could forge, {@code te: trailers} on a gRPC
+ * call, and what the guard sets for its call ({@link GuardedCall#forBackend}: the deadline, the
+ * uncompressed encoding it reads, the trace context) in place of anything the caller sent under
+ * those names.
+ *
+ * <p>This replaces Spring Cloud Gateway's five default request filters (hop-by-hop, Forwarded,
+ * X-Forwarded, transfer-encoding, gRPC's te), each of which copied every header again, and the
+ * guard's own two copies of the request ({@code RoutingConfiguration} removes the defaults).
+ * Responses of routes the guard does not rewrite (the console's page) lose their hop-by-hop headers
+ * here too; a guarded call's response headers are an allowlist ({@code GuardTrailers}).
+ */
+public final class BackendHeaders implements HttpHeadersFilter, Ordered {
+
+  /** The beans of Spring Cloud Gateway's request filters that this one replaces. */
+  public static final List<String> REPLACED_DEFAULT_FILTERS =
+      List.of(
+          "removeHopByHopHeadersFilter",
+          "removeForwardedHeadersFilter",
+          "removeXForwardedHeadersFilter",
+          "transferEncodingNormalizationHeadersFilter",
+          "gRPCRequestHeadersFilter");
+
+  /** Meaningful for one connection only (RFC 9110 7.6.1), and Spring Boot's application name. */
+  static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "transfer-encoding",
+          "te",
+          "trailer",
+          "proxy-authorization",
+          "proxy-authenticate",
+          "x-application-context",
+          "upgrade");
+
+  private final Type type;
+
+  private BackendHeaders(Type type) {
+    this.type = type;
+  }
+
+  /** The filter of the headers sent to a backend. */
+  public static BackendHeaders forRequests() {
+    return new BackendHeaders(Type.REQUEST);
+  }
+
+  /** The filter of the headers a backend answers with. */
+  public static BackendHeaders forResponses() {
+    return new BackendHeaders(Type.RESPONSE);
+  }
+
+  @Override
+  public int getOrder() {
+    return 0;
+  }
+
+  @Override
+  public boolean supports(Type type) {
+    return type == this.type;
+  }
+
+  @Override
+  public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
+    GuardedCall call = exchange.getAttribute(GuardedCall.ATTRIBUTE);
+    boolean response = type == Type.RESPONSE;
+    if (response && call != null) {
+      // a guarded call's response headers are an allowlist already (GuardTrailers)
+      return input;
+    }
+    Map<String, String> set = call == null || response ? Map.of() : call.forBackend();
+    HttpHeaders out = new HttpHeaders();
+    boolean guardedRequest = call != null && !response;
+    input.forEach(
+        (name, values) -> {
+          if (!dropped(name) && !set.containsKey(lower(name))) {
+            if (guardedRequest) {
+              checkMetadata(name, values);
+            }
+            out.addAll(name, values);
+          }
+        });
+    if (!response) {
+      if (GrpcResponses.isGrpc(exchange)) {
+        // gRPC needs it end to end, although te is hop-by-hop
+        out.set("te", "trailers");
+      }
+      set.forEach(out::set);
+    }
+    return out;
+  }
+
+  /**
+   * gRPC metadata values are printable ASCII (binary ones base64 under a {@code -bin} name): a
+   * control character or anything beyond ASCII never reaches a backend.
+   */
+  private static void checkMetadata(String name, List<String> values) {
+    for (String value : values) {
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if ((c < 0x20 && c != '\t') || c > 0x7E) {
+          throw new GrpcResponses.Refused(
+              Status.Code.INVALID_ARGUMENT,
+              "the metadata "
+                  + printable(name)
+                  + " holds a character gRPC metadata may not (U+"
+                  + String.format("%04X", (int) c)
+                  + "): only printable ASCII, or base64 under a -bin name");
+        }
+      }
+    }
+  }
+
+  /** A header name quoted safely: printable ASCII, at most 64 characters. */
+  private static String printable(String name) {
+    StringBuilder quoted = new StringBuilder("`");
+    for (int i = 0; i < name.length() && i < 64; i++) {
+      char c = name.charAt(i);
+      quoted.append(c >= 0x20 && c <= 0x7E ? c : '?');
+    }
+    return quoted.append('`').toString();
+  }
+
+  static boolean dropped(String name) {
+    int length = name.length();
+    // hop-by-hop names are short; forwarded ones start with f or x
+    if (length <= 21 && HOP_BY_HOP.contains(lower(name))) {
+      return true;
+    }
+    return name.regionMatches(true, 0, "forwarded", 0, 9) && length == 9
+        || name.regionMatches(true, 0, "x-forwarded-", 0, 12);
+  }
+
+  private static String lower(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        return name.toLowerCase(Locale.ROOT);
+      }
+    }
+    return name;
+  }
+}
