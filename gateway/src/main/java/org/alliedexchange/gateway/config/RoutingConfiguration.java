@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.gateway.routing.BackendClientTls;
+import org.alliedexchange.gateway.routing.BackendConnectionWindow;
 import org.alliedexchange.gateway.routing.BackendHeaders;
 import org.alliedexchange.gateway.routing.NationRouter;
 import org.slf4j.Logger;
@@ -133,7 +134,9 @@ class RoutingConfiguration {
    * gateway's client certificate from {@code allied.gateway.backend-tls.*}), or HTTP/2 with prior
    * knowledge (h2c) over plaintext, only to backends explicitly set to plaintext (one or the other
    * for all backends and the console page: the client protocol is global). Connections are pooled
-   * and kept, so a TLS handshake is paid per connection, not per call.
+   * and kept, so a TLS handshake is paid per connection, not per call. Each connection's receive
+   * window is widened ({@link BackendConnectionWindow}), so a caller that stops reading holds up
+   * only its own stream.
    */
   @Bean
   HttpClientCustomizer exchangeProtocol(
@@ -143,8 +146,8 @@ class RoutingConfiguration {
     if (environment.getProperty(insecure, Boolean.class, false)) {
       throw new IllegalArgumentException(
           insecure
-              + " would accept any certificate from anyone posing as an exchange service;"
-              + " name the authority of the backends' certificates in allied.gateway.backend-tls.authority");
+              + " would accept any certificate from anyone posing as an exchange service; name the"
+              + " authority of the backends' certificates in allied.gateway.backend-tls.authority");
     }
     List<URI> backends = new ArrayList<>(properties.auditService().addresses());
     properties
@@ -159,8 +162,8 @@ class RoutingConfiguration {
     long all = backends.size();
     if (tls != 0 && tls != all) {
       throw new IllegalArgumentException(
-          "allied.gateway.nations.*.addresses and allied.gateway.audit-service.addresses: all http (h2c)"
-              + " or all https (TLS), not a mix");
+          "allied.gateway.nations.*.addresses and allied.gateway.audit-service.addresses: all http"
+              + " (h2c) or all https (TLS), not a mix");
     }
     URI console = properties.auditService().consoleUrl();
     if (console != null && "https".equals(console.getScheme()) != (tls != 0 || all == 0)) {
@@ -177,7 +180,12 @@ class RoutingConfiguration {
           "the backends' addresses are http: calls to them are plaintext (h2c), without the"
               + " gateway's client certificate; only for backends behind a service mesh doing"
               + " mutual TLS");
-      return client -> client.protocol(HttpProtocol.H2C).runOn(backendLoops).resolver(FRESH_NAMES);
+      return client ->
+          client
+              .protocol(HttpProtocol.H2C)
+              .runOn(backendLoops)
+              .resolver(FRESH_NAMES)
+              .doOnConnected(BackendConnectionWindow::widen);
     }
     GatewayProperties.BackendTls settings = properties.backendTls();
     SslContext context =
@@ -187,7 +195,8 @@ class RoutingConfiguration {
             .protocol(HttpProtocol.H2)
             .secure(spec -> spec.sslContext(context))
             .runOn(backendLoops)
-            .resolver(FRESH_NAMES);
+            .resolver(FRESH_NAMES)
+            .doOnConnected(BackendConnectionWindow::widen);
   }
 
   /**
