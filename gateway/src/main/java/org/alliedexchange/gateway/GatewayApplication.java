@@ -56,7 +56,15 @@ public class GatewayApplication {
           Map.entry("spring.cloud.gateway.server.webflux.x-forwarded.enabled", "false"),
           Map.entry("spring.cloud.gateway.server.webflux.forwarded.enabled", "false"),
           Map.entry("spring.cloud.gateway.server.webflux.metrics.enabled", "false"),
+          // its header filters copy every header once more per call to make observations that
+          // are off (management.observations below); the guard opens its own span
+          Map.entry("spring.cloud.gateway.server.webflux.observability.enabled", "false"),
           Map.entry("spring.cloud.gateway.server.webflux.httpclient.connect-timeout", "2000"),
+          // at most 8 HTTP/2 connections to each backend, each carrying any number of calls: the
+          // elastic default opened one per call when 1,000 streams arrived at once (the soak)
+          Map.entry("spring.cloud.gateway.server.webflux.httpclient.pool.type", "fixed"),
+          Map.entry("spring.cloud.gateway.server.webflux.httpclient.pool.max-connections", "8"),
+          Map.entry("spring.cloud.gateway.server.webflux.httpclient.pool.acquire-timeout", "5000"),
           // the management port (management.server.port): the probes and Prometheus, nothing
           // else, on loopback unless deliberately opened; never on the national systems' port
           Map.entry("management.server.address", "127.0.0.1"),

@@ -87,15 +87,33 @@ public final class BackendHeaders implements HttpHeadersFilter, Ordered {
     Map<String, String> set = call == null || response ? Map.of() : call.forBackend();
     HttpHeaders out = new HttpHeaders();
     boolean guardedRequest = call != null && !response;
-    input.forEach(
-        (name, values) -> {
-          if (!dropped(name) && !set.containsKey(lower(name))) {
-            if (guardedRequest) {
-              checkMetadata(name, values);
-            }
-            out.addAll(name, values);
+    io.netty.handler.codec.http.HttpHeaders received =
+        response ? null : nettyHeaders(input, exchange);
+    if (received != null) {
+      // the caller's headers as Netty decoded them, one entry at a time: Spring's view of them
+      // looks
+      // each name up again
+      for (var iterator = received.iteratorAsString(); iterator.hasNext(); ) {
+        Map.Entry<String, String> header = iterator.next();
+        String name = header.getKey();
+        if (!dropped(name) && !set.containsKey(lower(name))) {
+          if (guardedRequest) {
+            checkMetadata(name, header.getValue());
           }
-        });
+          out.add(name, header.getValue());
+        }
+      }
+    } else {
+      input.forEach(
+          (name, values) -> {
+            if (!dropped(name) && !set.containsKey(lower(name))) {
+              if (guardedRequest) {
+                values.forEach(value -> checkMetadata(name, value));
+              }
+              out.addAll(name, values);
+            }
+          });
+    }
     if (!response) {
       if (GrpcResponses.isGrpc(exchange)) {
         // gRPC needs it end to end, although te is hop-by-hop
@@ -110,21 +128,36 @@ public final class BackendHeaders implements HttpHeadersFilter, Ordered {
    * gRPC metadata values are printable ASCII (binary ones base64 under a {@code -bin} name): a
    * control character or anything beyond ASCII never reaches a backend.
    */
-  private static void checkMetadata(String name, List<String> values) {
-    for (String value : values) {
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if ((c < 0x20 && c != '\t') || c > 0x7E) {
-          throw new GrpcResponses.Refused(
-              Status.Code.INVALID_ARGUMENT,
-              "the metadata "
-                  + printable(name)
-                  + " holds a character gRPC metadata may not (U+"
-                  + String.format("%04X", (int) c)
-                  + "): only printable ASCII, or base64 under a -bin name");
-        }
+  private static void checkMetadata(String name, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c > 0x7E) {
+        throw new GrpcResponses.Refused(
+            Status.Code.INVALID_ARGUMENT,
+            "the metadata "
+                + printable(name)
+                + " holds a character gRPC metadata may not (U+"
+                + String.format("%04X", (int) c)
+                + "): only printable ASCII, or base64 under a -bin name");
       }
     }
+  }
+
+  /**
+   * The Netty headers behind the request's, when {@code input} is the request's own (no filter
+   * before this one changed them); null otherwise.
+   */
+  private static io.netty.handler.codec.http.HttpHeaders nettyHeaders(
+      HttpHeaders input, ServerWebExchange exchange) {
+    if (input != exchange.getRequest().getHeaders()) {
+      return null;
+    }
+    Object nativeRequest =
+        org.springframework.http.server.reactive.ServerHttpRequestDecorator.getNativeRequest(
+            exchange.getRequest());
+    return nativeRequest instanceof reactor.netty.http.server.HttpServerRequest request
+        ? request.requestHeaders()
+        : null;
   }
 
   /** A header name quoted safely: printable ASCII, at most 64 characters. */
