@@ -20,9 +20,11 @@ import org.alliedexchange.label.NationalKey;
  * Signs a compliance report with the audit service's checkpoint key, so it can be kept as a
  * document and checked by either nation. The signed statement is {@code
  * "allied-compliance-report-v1" 0x00 || the deterministic protobuf encoding of the report with
- * signature.value cleared}: every figure, the label, the checkpoint, who asked and when. The
- * figures' digest leaves out what differs between two auditors' copies of the same report (the
- * label, the checkpoint, the signature), so both sides can compare it.
+ * label and signature.value cleared}: every figure, the period, the checkpoint, who asked and when.
+ * The label is left out: the gateway's guard adds its release (the copy's marking for the auditor's
+ * nation) on the way out, after the audit service signed. The figures' digest leaves out what
+ * differs between two auditors' copies of the same report (the checkpoint, the signature), so both
+ * sides can compare it.
  */
 public final class ReportSigner {
 
@@ -36,7 +38,7 @@ public final class ReportSigner {
   }
 
   /**
-   * @param report the report as it will be sent, label and checkpoint set, signature unset
+   * @param report the report as it will be sent, checkpoint set, signature unset
    * @param requestedBy who asked for this copy, "jpn-auditor (JPN)"
    */
   public GetComplianceReportResponse sign(
@@ -95,7 +97,7 @@ public final class ReportSigner {
   }
 
   static byte[] statement(GetComplianceReportResponse report) {
-    GetComplianceReportResponse.Builder unsigned = report.toBuilder();
+    GetComplianceReportResponse.Builder unsigned = report.toBuilder().clearLabel();
     ReportSignature.Builder signature = unsigned.getSignatureBuilder();
     signature.clearValue();
     byte[] body = deterministic(unsigned.build());

@@ -170,8 +170,8 @@ public final class SignedReportVerifier {
     if (!ReportSigner.verifies(report, trusted)) {
       return fail(
           Failure.TAMPERED,
-          "the signature does not match the report: its figures, period, marking or checkpoint"
-              + " were changed after the audit service signed it",
+          "the signature does not match the report: its figures, period or checkpoint were"
+              + " changed after the audit service signed it",
           notes,
           report);
     }

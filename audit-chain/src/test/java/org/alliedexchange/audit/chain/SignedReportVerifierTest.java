@@ -112,11 +112,13 @@ class SignedReportVerifierTest {
     assertThat(result.verified()).isFalse();
     assertThat(result.failure()).isEqualTo(SignedReportVerifier.Failure.TAMPERED);
     assertThat(result.detail()).contains("changed after the audit service signed it");
-    // the period and the marking are signed too
+    // the period and the checkpoint are signed too
     assertThat(check(file.replace("2026-11-30", "2026-11-29")).failure())
         .isEqualTo(SignedReportVerifier.Failure.TAMPERED);
-    assertThat(check(file.replace("極秘", "秘")).failure())
+    assertThat(check(file.replace("\"sequence\": \"3\"", "\"sequence\": \"2\"")).failure())
         .isEqualTo(SignedReportVerifier.Failure.TAMPERED);
+    // the copy's marking is the gateway's release, added after the audit service signed
+    assertThat(check(file.replace("極秘", "秘")).verified()).isTrue();
   }
 
   @Test
