@@ -434,7 +434,7 @@ class AuditorConsoleIT {
                 .getText())
         .isEqualTo("1");
     // from 1 to 1,000,000: drawn from such figures, the scale turns logarithmic, every bar is
-    // seen, every count is printed whole, and no two level names overlap
+    // seen, every count is printed whole, and no two level names (nor the legend's lines) overlap
     Object drawn =
         js.executeAsyncScript(
             "const done = arguments[arguments.length - 1];"
@@ -444,7 +444,10 @@ class AuditorConsoleIT {
                 + "chart(svg, flows, ['KOR>JPN', 'JPN>KOR'], wantsLogarithmic(flows));"
                 + "const h = s => Number(svg.querySelector(s).getAttribute('height'));"
                 + "const names = Array.from(svg.querySelectorAll(\"[data-direction='KOR>JPN'] text.level-name\")).map(t => t.getBBox());"
-                + "const overlap = names.some((b, i) => i > 0 && names[i - 1].x + names[i - 1].width > b.x);"
+                + "const legend = Array.from(svg.querySelectorAll('[data-legend-text]')).map(t => t.getBBox());"
+                + "const overlap = names.some((b, i) => i > 0 && names[i - 1].x + names[i - 1].width > b.x)"
+                + " || legend[0].y + legend[0].height > legend[1].y"
+                + " || Array.from(svg.querySelectorAll('text')).some(t => t.getBBox().x < 0 || t.getBBox().x + t.getBBox().width > 860);"
                 + "const ticks = Array.from(svg.querySelectorAll(\"[data-direction='KOR>JPN'] text.tick\")).map(t => t.textContent);"
                 + "done({logarithmic: wantsLogarithmic(flows), one: h(\"rect[data-direction='KOR>JPN'][data-level=SECRET][data-kind=refused]\"),"
                 + " million: h(\"rect[data-direction='KOR>JPN'][data-level=SECRET][data-kind=released]\"),"

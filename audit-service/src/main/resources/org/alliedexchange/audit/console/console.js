@@ -189,18 +189,18 @@ function scale(max, logarithmic, height) {
 
 function chart(node, flows, directions, logarithmic) {
   node.replaceChildren();
-  const W = 860, LEFT = 78, RIGHT = 16, PANEL = 298, PLOT = 196, TOP_GAP = 48;
+  const W = 860, LEFT = 78, RIGHT = 16, PANEL = 298, PLOT = 196, TOP_GAP = 70;
   const slot = (W - LEFT - RIGHT) / LEVELS.length;
   const barWidth = 60, gap = 6;
   const values = flows.flatMap(f => [Number(f.released || 0), Number(f.refused || 0)]);
   const max = Math.max(1, ...values);
   const s = scale(max, logarithmic, PLOT);
   node.appendChild(svg('title', {}, 'Transfers each way by level, released and refused' + (logarithmic ? ' (logarithmic scale)' : '')));
-  // the legend: what each colour means
+  // the legend: what each colour means, one line each so no wording runs into the other
   const legend = svg('g', { class: 'legend' });
-  [['released', LEFT], ['refused', LEFT + 400]].forEach(([kind, x]) => {
-    legend.appendChild(svg('rect', { x, y: 8, width: 16, height: 16, class: kind, 'data-legend': kind }));
-    legend.appendChild(svg('text', { x: x + 22, y: 21, 'data-legend-text': kind }, COLOURS[kind]));
+  [['released', 6], ['refused', 30]].forEach(([kind, y]) => {
+    legend.appendChild(svg('rect', { x: LEFT, y, width: 16, height: 16, class: kind, 'data-legend': kind }));
+    legend.appendChild(svg('text', { x: LEFT + 24, y: y + 13, 'data-legend-text': kind }, COLOURS[kind]));
   });
   node.appendChild(legend);
   const summary = [];
