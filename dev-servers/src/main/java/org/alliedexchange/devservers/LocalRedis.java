@@ -389,10 +389,14 @@ public final class LocalRedis implements AutoCloseable {
    * it has not exited within {@link #STOP_GRACE}. The embedded server's own stop waits without a
    * bound, so one Redis that did not exit would hang whoever stops it.
    */
-  public synchronized void stop() {
+  public void stop() {
+    stop(STOP_GRACE);
+  }
+
+  synchronized void stop(Duration grace) {
     try {
       if (server.isActive()) {
-        ProcessHandle.of(pid()).ifPresent(LocalRedis::terminate);
+        runningRedis().ifPresent(redis -> terminate(redis, grace));
       }
       server.stop();
     } catch (IOException e) {
@@ -402,16 +406,38 @@ public final class LocalRedis implements AutoCloseable {
 
   static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
-  private static void terminate(ProcessHandle redis) {
+  /**
+   * The process of this server by its pid file, when that is a live redis-server (a Redis that
+   * crashed leaves a file whose number may since name another process).
+   */
+  private java.util.Optional<ProcessHandle> runningRedis() {
+    long pid;
+    try {
+      pid = pid();
+    } catch (IllegalStateException noPidFile) {
+      return java.util.Optional.empty();
+    }
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .filter(
+            process ->
+                process
+                    .info()
+                    .command()
+                    .map(command -> command.contains("redis-server"))
+                    .orElse(false));
+  }
+
+  private static void terminate(ProcessHandle redis, Duration grace) {
     redis.destroy();
     try {
-      redis.onExit().get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      redis.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       LOG.log(
           System.Logger.Level.WARNING,
           "Redis (pid {0}) did not exit within {1} of SIGTERM: killing it",
           redis.pid(),
-          STOP_GRACE);
+          grace);
       redis.destroyForcibly();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
