@@ -385,6 +385,31 @@ class AuditorQueryIT {
             "KOR>JPN CLASSIFICATION_LEVEL_SECRET 1/0",
             "KOR>JPN CLASSIFICATION_LEVEL_TOP_SECRET 0/1");
     assertThat(report.getLabel().getMarking()).isEqualTo("秘");
+    // KOR's auditor asks for the same report: its own copy, signed by the same key, the same
+    // figures
+    GetComplianceReportResponse korean =
+        as("KOR", "auditor")
+            .getComplianceReport(
+                GetComplianceReportRequest.newBuilder()
+                    .setRelationship("JPN-KOR")
+                    .setFromDay(today)
+                    .setToDay(today)
+                    .build());
+    assertThat(korean.getLabel().getMarking()).isNotEqualTo(report.getLabel().getMarking());
+    assertThat(korean.getSignature().getRequestedBy()).endsWith("(KOR)");
+    assertThat(report.getSignature().getRequestedBy()).endsWith("(JPN)");
+    assertThat(korean.getSignature().getFiguresDigest())
+        .isEqualTo(report.getSignature().getFiguresDigest());
+    assertThat(korean.getSignature().getKeyId()).isEqualTo(report.getSignature().getKeyId());
+    java.security.PublicKey service =
+        org.alliedexchange.label.NationalKey.publicKey(report.getSignature().getPublicKeyPem());
+    assertThat(org.alliedexchange.audit.chain.ReportSigner.verifies(report, service)).isTrue();
+    assertThat(org.alliedexchange.audit.chain.ReportSigner.verifies(korean, service)).isTrue();
+    assertThat(
+            org.alliedexchange.audit.chain.ReportSigner.verifies(
+                report.toBuilder().setBalance(report.getBalance().toBuilder().setAToB(2)).build(),
+                service))
+        .isFalse();
     assertThatThrownBy(
             () ->
                 as("JPN", "auditor")

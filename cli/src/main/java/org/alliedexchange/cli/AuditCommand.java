@@ -24,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
       AuditQueryCommand.class,
       AuditExportCommand.class,
       AuditReportCommand.class,
-      AuditVerifyCommand.class
+      AuditVerifyCommand.class,
+      AuditVerifyReportCommand.class
     })
 final class AuditCommand {
 

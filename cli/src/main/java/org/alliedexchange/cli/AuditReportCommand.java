@@ -3,6 +3,10 @@ package org.alliedexchange.cli;
 import static org.alliedexchange.cli.AuditCommand.JSON;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.alliedexchange.api.audit.v1.DenyReason;
@@ -16,7 +20,8 @@ import tools.jackson.databind.JsonNode;
     name = "report",
     mixinStandardHelpOptions = true,
     description =
-        "The bilateral compliance report of a relationship for a period (default: the last 30 days).")
+        "The bilateral compliance report of a relationship for a period (default: the last 30 days),"
+            + " signed by the audit service; --output keeps it as a file.")
 final class AuditReportCommand extends AuditorCommand {
   @Option(
       names = "--relationship",
@@ -34,6 +39,14 @@ final class AuditReportCommand extends AuditorCommand {
   @Option(names = "--json", description = "The report as JSON, for scripts.")
   boolean json;
 
+  @Option(
+      names = "--output",
+      paramLabel = "FILE",
+      description =
+          "Also write the report, signed by the audit service, to FILE: the document to keep and"
+              + " to compare with the other nation's (check one with `allied audit verify-report`).")
+  Path output;
+
   @Override
   int run(PrintWriter out) throws Exception {
     Map<String, String> parameters = new LinkedHashMap<>();
@@ -44,7 +57,26 @@ final class AuditReportCommand extends AuditorCommand {
     if (to != null) {
       parameters.put("to", to);
     }
+    if (output != null) {
+      parameters.put("format", "signed");
+    }
     String body = getString("report", parameters);
+    if (output != null) {
+      // written whole or not at all: a half-written report would fail its check for no reason
+      Path absolute = output.toAbsolutePath();
+      Path partial =
+          Files.createTempFile(
+              absolute.getParent() == null ? Path.of(".") : absolute.getParent(),
+              ".report-",
+              ".partial");
+      try {
+        Files.writeString(partial, body, StandardCharsets.UTF_8);
+        Files.move(
+            partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(partial);
+      }
+    }
     if (json) {
       out.println(body);
       return 0;
@@ -145,6 +177,24 @@ final class AuditReportCommand extends AuditorCommand {
                     + (report.path("checkpointSignatureValid").asBoolean(false)
                         ? "valid"
                         : "INVALID")));
+    JsonNode signature = report.path("signature");
+    if (!signature.path("value").asString("").isEmpty()) {
+      out.println(
+          "  signed by the audit service, key "
+              + signature.path("keyId").asString()
+              + ", for "
+              + signature.path("requestedBy").asString()
+              + "; figures digest "
+              + signature.path("figuresDigest").asString());
+    }
+    if (output != null) {
+      out.println(
+          "signed report written to "
+              + output
+              + " (check it with `allied audit verify-report "
+              + output
+              + "`)");
+    }
     return 0;
   }
 }

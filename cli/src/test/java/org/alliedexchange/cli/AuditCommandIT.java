@@ -298,6 +298,106 @@ class AuditCommandIT {
   }
 
   @Test
+  void aSignedReportIsWrittenAndBothNationsCheckItAndAChangedOneIsRefused() throws Exception {
+    String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+    Path japanese = dir.resolve("report-jpn.json");
+    Result written =
+        run(
+            "audit",
+            "report",
+            "--relationship",
+            "JPN-KOR",
+            "--from",
+            today,
+            "--to",
+            today,
+            "--output",
+            japanese.toString());
+    assertThat(written.exit()).as(written.err()).isZero();
+    assertThat(written.out())
+        .contains("signed by the audit service, key", "signed report written to " + japanese);
+    assertThat(Files.readString(japanese))
+        .contains("\"relationship\":\"JPN-KOR\"", "\"signature\"");
+
+    Result verified = run("audit", "verify-report", japanese.toString());
+    assertThat(verified.exit()).as(verified.out() + verified.err()).isZero();
+    assertThat(verified.out())
+        .startsWith("VERIFIED: " + japanese)
+        .contains(
+            "JPN-KOR, " + today + " to " + today + ": released JPN->KOR 0, KOR->JPN 5",
+            "is one the audit service issued");
+
+    // KOR's auditor produces the same report: another copy (marked for KOR), the same figures
+    Path korea = dir.resolve("kor-auditor.token");
+    Files.writeString(
+        korea, tokens.token("kor-auditor", "KOR", "SECRET", List.of(), List.of("auditor")));
+    Path korean = dir.resolve("report-kor.json");
+    Result koreanWritten =
+        runExactly(
+            "audit",
+            "report",
+            "--relationship",
+            "JPN-KOR",
+            "--from",
+            today,
+            "--to",
+            today,
+            "--output",
+            korean.toString(),
+            "--gateway",
+            "http://127.0.0.1:" + gateway.port(),
+            "--token-file",
+            korea.toString());
+    assertThat(koreanWritten.exit()).as(koreanWritten.err()).isZero();
+    Result both =
+        run(
+            "audit",
+            "verify-report",
+            korean.toString(),
+            "--same-as",
+            japanese.toString(),
+            "--key",
+            checkpointKey.toString());
+    assertThat(both.exit()).as(both.out() + both.err()).isZero();
+    assertThat(both.out()).contains("SAME FIGURES: both reports hold the figures with digest");
+
+    // a changed figure
+    Path changed = dir.resolve("report-changed.json");
+    Files.writeString(
+        changed, Files.readString(japanese).replace("\"released\":\"5\"", "\"released\":\"4\""));
+    Result tampered = run("audit", "verify-report", changed.toString());
+    assertThat(tampered.exit()).isEqualTo(AuditCommand.NOT_VERIFIED);
+    assertThat(tampered.out())
+        .startsWith("NOT VERIFIED (tampered)")
+        .contains("changed after the audit service signed it");
+
+    // another key than the audit service's
+    Path strangerKey = dir.resolve("stranger.pem");
+    NationalKey.loadOrCreate(strangerKey).writePublicKeyBeside(strangerKey);
+    Result wrongKey =
+        run(
+            "audit",
+            "verify-report",
+            japanese.toString(),
+            "--key",
+            NationalKey.publicKeyFile(strangerKey).toString(),
+            "--offline");
+    assertThat(wrongKey.exit()).isEqualTo(AuditCommand.NOT_VERIFIED);
+    assertThat(wrongKey.out()).startsWith("NOT VERIFIED (wrong key)").contains("you trust");
+
+    // not a report at all: a reason, never a stack trace
+    Path odd = dir.resolve("odd.json");
+    Files.writeString(odd, "{\"relationship\": [\"\u202eJPN\"], \"flows\": 7}");
+    Result refused = run("audit", "verify-report", odd.toString());
+    assertThat(refused.exit()).isEqualTo(AuditCommand.NOT_VERIFIED);
+    assertThat(refused.out()).startsWith("NOT VERIFIED (malformed)").doesNotContain("\tat ");
+    assertThat(refused.err()).isEmpty();
+    Result offlineWithoutKey = run("audit", "verify-report", japanese.toString(), "--offline");
+    assertThat(offlineWithoutKey.exit()).isEqualTo(1);
+    assertThat(offlineWithoutKey.err()).contains("--offline needs --key");
+  }
+
+  @Test
   void refusalsPrintTheGatewaysStatusAndExitNonZero() throws Exception {
     Result other = run("audit", "query", "--relationship", "KOR-USA");
     assertThat(other.exit()).isEqualTo(1);

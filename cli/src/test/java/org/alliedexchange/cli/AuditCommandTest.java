@@ -147,6 +147,42 @@ class AuditCommandTest {
     assertThat(stderr()).isEqualTo("allied audit export: HTTP 502: upstream unavailable\n");
   }
 
+  @Test
+  void verifyReportRefusesAFileThatIsNoReportWithAReasonAndExitThree(@TempDir Path dir)
+      throws IOException {
+    Path key = dir.resolve("checkpoint-key.pem");
+    org.alliedexchange.label.NationalKey.loadOrCreate(key).writePublicKeyBeside(key);
+    String trusted = org.alliedexchange.label.NationalKey.publicKeyFile(key).toString();
+    Path huge = dir.resolve("huge.json");
+    Files.write(huge, new byte[3 << 20]);
+    Path typed = dir.resolve("typed.json");
+    Files.writeString(typed, "{\"relationship\": \"JPN-KOR\", \"balance\": \"lots\"}");
+    Path unsigned = dir.resolve("unsigned.json");
+    Files.writeString(unsigned, "{\"relationship\": \"JPN-KOR\", \"fromDay\": \"2026-11-01\"}");
+
+    assertThat(run("audit", "verify-report", huge.toString(), "--key", trusted, "--offline"))
+        .isEqualTo(3);
+    assertThat(run("audit", "verify-report", typed.toString(), "--key", trusted, "--offline"))
+        .isEqualTo(3);
+    assertThat(run("audit", "verify-report", unsigned.toString(), "--key", trusted, "--offline"))
+        .isEqualTo(3);
+    assertThat(stdout())
+        .contains(
+            "NOT VERIFIED (malformed): "
+                + huge
+                + ": the file is 1048577 bytes; a signed report is at most 1048576",
+            "NOT VERIFIED (malformed): " + typed + ": the file is not a signed compliance report:",
+            "NOT VERIFIED (malformed): " + unsigned + ": the file carries no signature")
+        .doesNotContain("Exception");
+    assertThat(stderr()).isEmpty();
+    // nothing was asked of the gateway: offline
+    assertThat(asked).isEmpty();
+    assertThat(
+            run("audit", "verify-report", dir.resolve("missing.json").toString(), "--key", trusted))
+        .isEqualTo(1);
+    assertThat(stderr()).contains("no such file");
+  }
+
   private int run(String... args) {
     List<String> all = new java.util.ArrayList<>(List.of(args));
     all.addAll(

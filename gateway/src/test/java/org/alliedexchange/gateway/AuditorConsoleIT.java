@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -214,11 +215,21 @@ class AuditorConsoleIT {
   }
 
   @Test
-  void anAuditorLogsInThroughKeycloakAndReadsTheLogTheReportAndTheVerification() {
+  void anAuditorLogsInThroughKeycloakAndReadsTheLogTheReportAndTheVerification() throws Exception {
     logIn("jpn-auditor");
     new WebDriverWait(browser, Duration.ofSeconds(60))
         .until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of JPN"));
     assertThat(browser.getCurrentUrl()).isEqualTo("http://127.0.0.1:" + gatewayPort + "/console/");
+    // the person, not the client they logged in through
+    assertThat(browser.findElement(By.id("who")).getText())
+        .isEqualTo("jpn-auditor · auditor of JPN (Japan) · cleared SECRET")
+        .doesNotContain("allied-console");
+    // every form offers exactly the relationships a JPN auditor reads, the first chosen
+    assertThat(options("f-relationship")).containsExactly("JPN-KOR", "JPN-USA", "JPN", "");
+    assertThat(options("r-relationship")).containsExactly("JPN-KOR", "JPN-USA");
+    assertThat(options("v-relationship")).containsExactly("JPN-KOR", "JPN-USA", "JPN");
+    assertThat(chosen("r-relationship")).isEqualTo("JPN-KOR");
+    assertThat(chosen("v-relationship")).isEqualTo("JPN-KOR");
 
     // the log: both releases readable and re-marked for Japan, the refusal above the auditor's
     // clearance as its link only
@@ -233,6 +244,10 @@ class AuditorConsoleIT {
             "JPN-KOR #1", "released", "KOR → JPN", "jpn-mod-reader", "p-secret-1", "군사II급비밀 → 極秘");
     assertThat(rows.get(2).getText()).contains("above your clearance");
     assertThat(rows.get(2).getAttribute("class")).isEqualTo("redacted");
+    // the markings are drawn as glyphs, each its own, not as the same empty box
+    markingsRenderAsGlyphs();
+    // keyboard and contrast: WCAG 2.1 A and AA on the log
+    assertThat(AxeCore.violations(browser)).as("axe on the transfer log").isEmpty();
 
     // filters narrow the log
     new org.openqa.selenium.support.ui.Select(browser.findElement(By.name("decision")))
@@ -260,9 +275,18 @@ class AuditorConsoleIT {
         .contains("p-secret-2")
         .doesNotContain("p-secret-1");
 
-    // the report, with the chart of the flows each way
+    // the report, with the chart of the flows each way; the period's presets fill both days
     browser.findElement(By.cssSelector("nav button[data-tab=report]")).click();
-    await(By.id("r-relationship")).sendKeys("JPN-KOR");
+    await(By.id("r-relationship"));
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    browser.findElement(By.cssSelector("#report-form button[data-preset='90']")).click();
+    assertThat(browser.findElement(By.id("r-from")).getAttribute("value"))
+        .isEqualTo(today.minusDays(89).toString());
+    assertThat(browser.findElement(By.id("r-to")).getAttribute("value"))
+        .isEqualTo(today.toString());
+    browser.findElement(By.cssSelector("#report-form button[data-preset='month']")).click();
+    assertThat(browser.findElement(By.id("r-from")).getAttribute("value"))
+        .isEqualTo(today.withDayOfMonth(1).toString());
     browser.findElement(By.id("report-run")).click();
     await(By.id("report"));
     assertThat(browser.findElement(By.id("balance")).getText())
@@ -286,16 +310,238 @@ class AuditorConsoleIT {
         .until(
             ExpectedConditions.textToBePresentInElementLocated(
                 By.id("checkpoint"), "signature valid"));
+    chartHasFullLevelNamesALegendAndCounts();
+    assertThat(browser.findElement(By.id("fact-auditor")).getText()).isEqualTo("jpn-auditor (JPN)");
+    assertThat(AxeCore.violations(browser)).as("axe on the report").isEmpty();
+    theReportPrintsAsADocument();
+    theSignedReportDownloadsAndVerifiesAndATamperedOneIsRefused();
 
     // verification of the chain
     browser.findElement(By.cssSelector("nav button[data-tab=verify]")).click();
-    await(By.id("v-relationship")).sendKeys("JPN-KOR");
+    await(By.id("v-relationship"));
     browser.findElement(By.id("verify-run")).click();
     new WebDriverWait(browser, Duration.ofSeconds(30))
         .until(
             ExpectedConditions.textToBePresentInElementLocated(By.id("verify-status"), "Verified"));
     assertThat(browser.findElement(By.id("verify-status")).getText())
         .contains("verified 3 records of JPN-KOR");
+    assertThat(AxeCore.violations(browser)).as("axe on the verification").isEmpty();
+    // the tabs are reached and switched by keyboard alone
+    WebElement verifyTab = browser.findElement(By.id("tab-button-verify"));
+    verifyTab.sendKeys(org.openqa.selenium.Keys.ARROW_LEFT);
+    assertThat(browser.findElement(By.id("tab-report")).isDisplayed()).isTrue();
+    assertThat(browser.switchTo().activeElement().getAttribute("id"))
+        .isEqualTo("tab-button-report");
+  }
+
+  List<String> options(String select) {
+    return browser.findElements(By.cssSelector("#" + select + " option")).stream()
+        .map(option -> option.getAttribute("value"))
+        .toList();
+  }
+
+  String chosen(String select) {
+    return new org.openqa.selenium.support.ui.Select(browser.findElement(By.id(select)))
+        .getFirstSelectedOption()
+        .getAttribute("value");
+  }
+
+  /**
+   * A screenshot of each character of 極秘 and 군사II급비밀, drawn as the page draws markings (its own
+   * marking() and stylesheet): each must differ from every other and from the box drawn for a
+   * character no font has. Without a Korean and Japanese face every one of them is that same box,
+   * and this fails.
+   */
+  void markingsRenderAsGlyphs() throws Exception {
+    JavascriptExecutor js = (JavascriptExecutor) browser;
+    List<String> characters = List.of("極", "秘", "군", "사", "급", "비", "밀", "\u0378");
+    js.executeScript(
+        "const box = document.createElement('div'); box.id = 'glyph-check';"
+            + "box.style.background = '#fff'; box.style.color = '#000';"
+            + "arguments[0].forEach((c, i) => { const s = marking(c); s.id = 'glyph-' + i;"
+            + " s.style.display = 'inline-block'; s.style.width = '64px'; s.style.height = '64px';"
+            + " s.style.fontSize = '48px'; s.style.lineHeight = '64px'; s.style.textAlign = 'center';"
+            + " box.appendChild(s); });"
+            + "document.body.appendChild(box);",
+        characters);
+    List<int[]> pixels = new java.util.ArrayList<>();
+    for (int i = 0; i < characters.size(); i++) {
+      byte[] png =
+          browser
+              .findElement(By.id("glyph-" + i))
+              .getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+      java.awt.image.BufferedImage image =
+          javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+      pixels.add(
+          image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth()));
+    }
+    js.executeScript("document.getElementById('glyph-check').remove()");
+    int[] noGlyph = pixels.get(characters.size() - 1);
+    for (int i = 0; i < characters.size() - 1; i++) {
+      assertThat(java.util.Arrays.stream(pixels.get(i)).anyMatch(p -> (p & 0xffffff) < 0x808080))
+          .as("%s leaves ink", characters.get(i))
+          .isTrue();
+      assertThat(java.util.Arrays.equals(pixels.get(i), noGlyph))
+          .as("%s is drawn as a glyph, not as the box of a missing one", characters.get(i))
+          .isFalse();
+      for (int j = 0; j < i; j++) {
+        assertThat(java.util.Arrays.equals(pixels.get(i), pixels.get(j)))
+            .as("%s and %s are drawn differently", characters.get(i), characters.get(j))
+            .isFalse();
+      }
+    }
+  }
+
+  void chartHasFullLevelNamesALegendAndCounts() {
+    assertThat(
+            browser
+                .findElements(
+                    By.cssSelector("#flows-chart [data-direction='KOR>JPN'] text.level-name"))
+                .stream()
+                .map(WebElement::getText)
+                .toList())
+        .containsExactly("UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET", "TOP SECRET");
+    assertThat(
+            browser
+                .findElement(By.cssSelector("#flows-chart [data-legend-text=released]"))
+                .getText())
+        .startsWith("Released");
+    assertThat(
+            browser
+                .findElement(By.cssSelector("#flows-chart [data-legend-text=refused]"))
+                .getText())
+        .startsWith("Refused");
+    // the legend's swatches are the bars' colours
+    JavascriptExecutor js = (JavascriptExecutor) browser;
+    Object fills =
+        js.executeScript(
+            "const f = s => getComputedStyle(document.querySelector(s)).fill;"
+                + "return [f('#flows-chart [data-legend=released]'), f(\"#flows-chart rect[data-kind=released]\"),"
+                + " f('#flows-chart [data-legend=refused]'), f(\"#flows-chart rect[data-kind=refused]\")];");
+    List<?> colours = (List<?>) fills;
+    assertThat(colours.get(0)).isEqualTo(colours.get(1)).isNotEqualTo(colours.get(2));
+    assertThat(colours.get(2)).isEqualTo(colours.get(3));
+    assertThat(
+            browser
+                .findElement(
+                    By.cssSelector("#flows-chart [data-count-for='KOR>JPN:SECRET:released']"))
+                .getText())
+        .isEqualTo("2");
+    assertThat(
+            browser
+                .findElement(
+                    By.cssSelector("#flows-chart [data-count-for='KOR>JPN:TOP_SECRET:refused']"))
+                .getText())
+        .isEqualTo("1");
+    // from 1 to 1,000,000: drawn from such figures, the scale turns logarithmic, every bar is
+    // seen, every count is printed whole, and no two level names (nor the legend's lines) overlap
+    Object drawn =
+        js.executeAsyncScript(
+            "const done = arguments[arguments.length - 1];"
+                + "const flows = [{from: 'KOR', to: 'JPN', level: 'CLASSIFICATION_LEVEL_SECRET', released: '1000000', refused: '1'},"
+                + " {from: 'KOR', to: 'JPN', level: 'CLASSIFICATION_LEVEL_CONFIDENTIAL', released: '37', refused: '0'}];"
+                + "const svg = document.getElementById('flows-chart');"
+                + "chart(svg, flows, ['KOR>JPN', 'JPN>KOR'], wantsLogarithmic(flows));"
+                + "const h = s => Number(svg.querySelector(s).getAttribute('height'));"
+                + "const names = Array.from(svg.querySelectorAll(\"[data-direction='KOR>JPN'] text.level-name\")).map(t => t.getBBox());"
+                + "const legend = Array.from(svg.querySelectorAll('[data-legend-text]')).map(t => t.getBBox());"
+                + "const overlap = names.some((b, i) => i > 0 && names[i - 1].x + names[i - 1].width > b.x)"
+                + " || legend[0].y + legend[0].height > legend[1].y"
+                + " || Array.from(svg.querySelectorAll('text')).some(t => t.getBBox().x < 0 || t.getBBox().x + t.getBBox().width > 860);"
+                + "const ticks = Array.from(svg.querySelectorAll(\"[data-direction='KOR>JPN'] text.tick\")).map(t => t.textContent);"
+                + "done({logarithmic: wantsLogarithmic(flows), one: h(\"rect[data-direction='KOR>JPN'][data-level=SECRET][data-kind=refused]\"),"
+                + " million: h(\"rect[data-direction='KOR>JPN'][data-level=SECRET][data-kind=released]\"),"
+                + " count: svg.querySelector(\"[data-count-for='KOR>JPN:SECRET:released']\").textContent,"
+                + " overlap, ticks: ticks.join(' ')});"
+                + "drawChart();");
+    Map<?, ?> big = (Map<?, ?>) drawn;
+    assertThat(big.get("logarithmic")).isEqualTo(true);
+    assertThat(((Number) big.get("one")).doubleValue()).isGreaterThanOrEqualTo(3);
+    assertThat(((Number) big.get("million")).doubleValue())
+        .isGreaterThan(((Number) big.get("one")).doubleValue() * 5);
+    assertThat(big.get("count")).isEqualTo("1,000,000");
+    assertThat(big.get("overlap")).isEqualTo(false);
+    assertThat(big.get("ticks").toString()).contains("1", "1,000", "1M");
+  }
+
+  /**
+   * Printed, the report is the document alone: no navigation or forms, headed by what it covers.
+   */
+  void theReportPrintsAsADocument() {
+    org.openqa.selenium.chromium.HasCdp cdp = (org.openqa.selenium.chromium.HasCdp) browser;
+    cdp.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", "print"));
+    try {
+      assertThat(browser.findElement(By.tagName("nav")).isDisplayed()).isFalse();
+      assertThat(browser.findElement(By.id("report-form")).isDisplayed()).isFalse();
+      assertThat(browser.findElement(By.id("report-download")).isDisplayed()).isFalse();
+      assertThat(browser.findElement(By.id("flows-chart")).isDisplayed()).isTrue();
+      assertThat(browser.findElement(By.id("flows")).isDisplayed()).isTrue();
+      assertThat(browser.findElement(By.cssSelector(".document-head")).getText())
+          .contains(
+              "Bilateral compliance report",
+              "JPN – KOR",
+              "jpn-auditor (JPN)",
+              "record 3 of JPN-KOR");
+    } finally {
+      cdp.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", ""));
+    }
+  }
+
+  /**
+   * The download the review takes away: the report signed by the audit service, carrying its
+   * checkpoint; it verifies against the service's key and checkpoints, and a changed figure does
+   * not.
+   */
+  void theSignedReportDownloadsAndVerifiesAndATamperedOneIsRefused() throws Exception {
+    String link = browser.findElement(By.id("report-download")).getAttribute("href");
+    assertThat(link).contains("/audit/v1/report?", "relationship=JPN-KOR", "format=signed");
+    Object fetched =
+        ((JavascriptExecutor) browser)
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "fetch(arguments[0]).then(r => r.text().then(t => done([r.headers.get('content-disposition'), t])),"
+                    + " e => done(['failed', String(e)]));",
+                link);
+    List<?> answer = (List<?>) fetched;
+    assertThat(String.valueOf(answer.get(0)))
+        .startsWith("attachment; filename=\"compliance-report-JPN-KOR-");
+    byte[] file = answer.get(1).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.security.PublicKey serviceKey =
+        org.alliedexchange.label.NationalKey.publicKey(
+            Files.readString(
+                org.alliedexchange.label.NationalKey.publicKeyFile(
+                    dir.resolve("audit").resolve("checkpoint-key.pem"))));
+    Checkpoints checkpoints = audit.context().getBean(Checkpoints.class);
+    org.alliedexchange.audit.chain.SignedReportVerifier.IssuedCheckpoints issued =
+        (relationship, sequence) -> {
+          Checkpoint held = checkpoints.at(relationship, sequence);
+          return held == null
+              ? null
+              : org.alliedexchange.api.audit.v1.Checkpoint.newBuilder()
+                  .setRelationship(held.relationship())
+                  .setSequence(held.sequence())
+                  .setHeadHash(com.google.protobuf.ByteString.copyFrom(held.headHash()))
+                  .setIssuedAt(org.alliedexchange.label.WireMapping.timestamp(held.issuedAt()))
+                  .setSignature(com.google.protobuf.ByteString.copyFrom(held.signature()))
+                  .build();
+        };
+    var report = org.alliedexchange.audit.chain.SignedReportVerifier.read(file);
+    var verdict =
+        org.alliedexchange.audit.chain.SignedReportVerifier.verify(report, serviceKey, issued);
+    assertThat(verdict.verified()).as(verdict.detail()).isTrue();
+    assertThat(report.getCheckpoint().getSequence()).isEqualTo(3);
+    assertThat(report.getSignature().getRequestedBy()).isEqualTo("jpn-auditor (JPN)");
+    String text = new String(file, java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(text).contains("\"released\":\"2\"");
+    var tampered =
+        org.alliedexchange.audit.chain.SignedReportVerifier.verify(
+            org.alliedexchange.audit.chain.SignedReportVerifier.read(
+                text.replace("\"released\":\"2\"", "\"released\":\"20\"")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            serviceKey,
+            issued);
+    assertThat(tampered.failure())
+        .isEqualTo(org.alliedexchange.audit.chain.SignedReportVerifier.Failure.TAMPERED);
   }
 
   @Test
@@ -310,6 +556,13 @@ class AuditorConsoleIT {
           .withMessage("login " + round)
           .until(
               ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of KOR"));
+      if (round == 1) {
+        // KOR's auditor is offered KOR's relationships, not JPN's
+        assertThat(browser.findElement(By.id("who")).getText()).startsWith("kor-auditor · ");
+        assertThat(options("f-relationship")).containsExactly("JPN-KOR", "KOR-USA", "KOR", "");
+        assertThat(options("r-relationship")).containsExactly("JPN-KOR", "KOR-USA");
+        assertThat(options("v-relationship")).containsExactly("JPN-KOR", "KOR-USA", "KOR");
+      }
       browser.findElement(By.id("logout")).click();
       // Keycloak's session ended too: its form asks again instead of signing the auditor straight
       // back in

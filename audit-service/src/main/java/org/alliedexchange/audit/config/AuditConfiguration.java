@@ -270,12 +270,14 @@ public class AuditConfiguration {
   }
 
   @Bean
-  ConsoleServer consoleServer(AuditProperties properties, TokenValidator tokens) {
+  ConsoleServer consoleServer(
+      AuditProperties properties, TokenValidator tokens, Federation federation) {
     return new ConsoleServer(
         properties.host(),
         properties.consolePort(),
         tokens,
-        GatewayOnlyTls.open("allied.audit", properties.tls()));
+        GatewayOnlyTls.open("allied.audit", properties.tls()),
+        federation);
   }
 
   @Bean

@@ -5,11 +5,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.api.access.Roles;
+import org.alliedexchange.audit.chain.AuditorScope;
+import org.alliedexchange.audit.chain.Relationships;
+import org.alliedexchange.policy.Federation;
+import org.alliedexchange.policy.NationalScheme;
 import org.alliedexchange.serviceruntime.GatewayOnlyTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +29,12 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * Serves the auditor console's page: static files, and {@code whoami} for the page to greet the
- * auditor. It is reached through the gateway, which logs the auditor in and relays the access
- * token; the token is validated here again and must carry the auditor role, so the page is not
- * served to anyone who reaches this port some other way; with TLS configured (the default), only a
- * gateway's client certificate gets past the handshake. The page holds no data: it fetches
- * everything from the gateway's auditors' API, where each record passes the guard.
+ * auditor by name and offer the relationships it reads. It is reached through the gateway, which
+ * logs the auditor in and relays the access token; the token is validated here again and must carry
+ * the auditor role, so the page is not served to anyone who reaches this port some other way; with
+ * TLS configured (the default), only a gateway's client certificate gets past the handshake. The
+ * page holds no data: it fetches everything from the gateway's auditors' API, where each record
+ * passes the guard.
  */
 public final class ConsoleServer implements SmartLifecycle {
 
@@ -58,17 +65,20 @@ public final class ConsoleServer implements SmartLifecycle {
   private final int requestedPort;
   private final TokenValidator tokens;
   private final GatewayOnlyTls tls;
+  private final Federation federation;
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
   private volatile DisposableServer server;
 
   /**
    * @param tls who may connect; null for plaintext to anyone (only when configured so explicitly)
    */
-  public ConsoleServer(String host, int port, TokenValidator tokens, GatewayOnlyTls tls) {
+  public ConsoleServer(
+      String host, int port, TokenValidator tokens, GatewayOnlyTls tls, Federation federation) {
     this.host = host;
     this.requestedPort = port;
     this.tokens = tokens;
     this.tls = tls;
+    this.federation = federation;
   }
 
   @Override
@@ -157,15 +167,20 @@ public final class ConsoleServer implements SmartLifecycle {
     }
     String name = path.substring(PATH.length() + 1);
     if (name.equals("whoami")) {
+      NationalScheme scheme = federation.nation(caller.nation());
       return new Page(
           200,
           "application/json",
-          ("{\"system\":"
+          ("{\"username\":"
                   + quote(caller.system())
                   + ",\"nation\":"
                   + quote(caller.nation())
+                  + ",\"nationName\":"
+                  + quote(scheme == null ? "" : scheme.name())
                   + ",\"clearance\":"
                   + quote(caller.clearance() == null ? "" : caller.clearance().name())
+                  + ",\"relationships\":"
+                  + relationships(caller.nation())
                   + "}")
               .getBytes(StandardCharsets.UTF_8),
           null);
@@ -185,6 +200,29 @@ public final class ConsoleServer implements SmartLifecycle {
       files.put(file, body);
     }
     return new Page(200, TYPES.get(file.substring(file.lastIndexOf('.') + 1)), body, null);
+  }
+
+  /**
+   * The relationships an auditor of {@code nation} reads, as a JSON array: each bilateral one with
+   * another nation of the federation, in order, then the nation's own chain. The console offers
+   * them as choices, so an auditor never has to type one.
+   */
+  private String relationships(String nation) {
+    List<String> bilateral = new ArrayList<>();
+    if (AuditorScope.isNation(nation)) {
+      for (NationalScheme other : federation.nations()) {
+        if (!other.code().equals(nation) && AuditorScope.isNation(other.code())) {
+          bilateral.add(Relationships.between(nation, other.code()));
+        }
+      }
+      java.util.Collections.sort(bilateral);
+      bilateral.add(nation);
+    }
+    StringBuilder out = new StringBuilder("[");
+    for (String relationship : bilateral) {
+      out.append(out.length() == 1 ? "" : ",").append(quote(relationship));
+    }
+    return out.append(']').toString();
   }
 
   private static String quote(String text) {

@@ -30,6 +30,7 @@ import org.alliedexchange.api.audit.v1.VerifyChainResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.audit.chain.AuditorScope;
 import org.alliedexchange.audit.chain.ChainVerifier;
+import org.alliedexchange.audit.chain.ReportSigner;
 import org.alliedexchange.audit.query.RecordLabels;
 import org.alliedexchange.audit.query.RecordQuery;
 import org.alliedexchange.audit.store.AuditLog;
@@ -66,6 +67,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
   private final ComplianceReport reports;
   private final PublicKey checkpointKey;
   private final String checkpointKeyPem;
+  private final ReportSigner reportSigner;
+  private final java.time.Clock clock;
 
   public AuditGrpcService(
       AuditLog log,
@@ -85,6 +88,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     this.reports = reports;
     this.checkpointKey = checkpointKey.keyPair().getPublic();
     this.checkpointKeyPem = checkpointKey.publicKeyPem();
+    this.reportSigner = new ReportSigner(checkpointKey);
+    this.clock = java.time.Clock.systemUTC();
   }
 
   @Override
@@ -148,7 +153,19 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     AuditorScope auditor = auditor("GetCheckpoint");
     String relationship = AuditorCalls.relationship(auditor, request.getRelationship());
     try {
-      org.alliedexchange.audit.chain.Checkpoint checkpoint = checkpoints.latest(relationship);
+      org.alliedexchange.audit.chain.Checkpoint checkpoint =
+          request.getSequence() == 0
+              ? checkpoints.latest(relationship)
+              : checkpoints.at(relationship, request.getSequence());
+      if (checkpoint == null && request.getSequence() != 0) {
+        throw Status.NOT_FOUND
+            .withDescription(
+                "no checkpoint was issued at record "
+                    + request.getSequence()
+                    + " of "
+                    + relationship)
+            .asRuntimeException();
+      }
       GetCheckpointResponse.Builder response =
           GetCheckpointResponse.newBuilder()
               .setLabel(labels.forAnswer(RecordLabels.CHAIN_LEVEL, auditor.nation()));
@@ -165,7 +182,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
   @Override
   public void getComplianceReport(
       GetComplianceReportRequest request, StreamObserver<GetComplianceReportResponse> responses) {
-    AuditorScope auditor = auditor("GetComplianceReport");
+    Caller caller = AuthenticationInterceptor.caller();
+    AuditorScope auditor = AuditorCalls.scope(caller, "GetComplianceReport");
     String relationship = AuditorCalls.relationship(auditor, request.getRelationship());
     if (!relationship.contains("-")) {
       throw invalid(
@@ -249,7 +267,12 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
             .setCheckpoint(toProto(report.checkpoint().checkpoint()))
             .setCheckpointSignatureValid(report.checkpoint().signatureValid());
       }
-      responses.onNext(response.build());
+      // signed as sent: either nation can keep it and check it (allied audit verify-report)
+      responses.onNext(
+          reportSigner.sign(
+              response.build(),
+              caller.system() + " (" + auditor.nation() + ")",
+              clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
       responses.onCompleted();
     } catch (SQLException e) {
       throw unavailable(e);

@@ -104,11 +104,30 @@ public final class Checkpoints implements AutoCloseable {
 
   /** The latest checkpoint of a chain, or null when none was issued yet. */
   public Checkpoint latest(String relationship) throws SQLException {
+    return read(
+        relationship,
+        "SELECT sequence, head_hash, issued_at, signature FROM checkpoint WHERE relationship = ? ORDER BY sequence DESC LIMIT 1",
+        0);
+  }
+
+  /**
+   * The checkpoint issued at record {@code sequence} of a chain, or null when none was: what a
+   * signed report or an export names is checked against it.
+   */
+  public Checkpoint at(String relationship, long sequence) throws SQLException {
+    return read(
+        relationship,
+        "SELECT sequence, head_hash, issued_at, signature FROM checkpoint WHERE relationship = ? AND sequence = ?",
+        sequence);
+  }
+
+  private Checkpoint read(String relationship, String sql, long sequence) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement query =
-            connection.prepareStatement(
-                "SELECT sequence, head_hash, issued_at, signature FROM checkpoint WHERE relationship = ? ORDER BY sequence DESC LIMIT 1")) {
+        PreparedStatement query = connection.prepareStatement(sql)) {
       query.setString(1, relationship);
+      if (sequence > 0) {
+        query.setLong(2, sequence);
+      }
       try (ResultSet rows = query.executeQuery()) {
         if (!rows.next()) {
           return null;

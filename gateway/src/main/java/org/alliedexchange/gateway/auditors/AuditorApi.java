@@ -21,9 +21,11 @@ import reactor.core.publisher.Mono;
  *   <li>{@code GET /audit/v1/export?format=jsonl|csv}: every matching record, streamed ({@link
  *       RecordExport});
  *   <li>{@code GET /audit/v1/report?relationship=JPN-KOR&from=2026-11-01&to=2026-11-30}: the
- *       compliance report;
+ *       compliance report, signed by the audit service; {@code &format=signed} sends the same as a
+ *       file to keep ({@code compliance-report-JPN-KOR-....json});
  *   <li>{@code GET /audit/v1/verify?relationship=JPN-KOR} and {@code GET
- *       /audit/v1/checkpoint?relationship=JPN-KOR}.
+ *       /audit/v1/checkpoint?relationship=JPN-KOR[&sequence=N]} (the latest, or the one issued at
+ *       record N).
  * </ul>
  *
  * The filters are {@link RecordFilters}'. Each request is made as a call of the auditors' gRPC API
@@ -96,15 +98,40 @@ public final class AuditorApi {
         GetComplianceReportRequest.newBuilder()
             .setRelationship(
                 request.queryParam("relationship").orElse("").toUpperCase(java.util.Locale.ROOT));
-    request.queryParam("from").ifPresent(query::setFromDay);
-    request.queryParam("to").ifPresent(query::setToDay);
+    request.queryParam("from").filter(day -> !day.isBlank()).ifPresent(query::setFromDay);
+    request.queryParam("to").filter(day -> !day.isBlank()).ifPresent(query::setToDay);
+    String format = request.queryParam("format").orElse("json");
+    if (!format.equals("json") && !format.equals("signed")) {
+      return AuditorApiErrors.error(
+          new AuditorApiErrors.BadRequest(
+              "format "
+                  + format
+                  + " is not json (to show) or signed (the signed report as a file to keep)"));
+    }
     return tokens
         .token(request.exchange())
         .flatMap(
             token ->
                 calls.unary(
                     token, query.build(), AuditServiceGrpc.AuditServiceStub::getComplianceReport))
-        .flatMap(AuditorApi::ok)
+        .flatMap(
+            report ->
+                format.equals("json")
+                    ? ok(report)
+                    // the same JSON, as a file: the audit service signed it, the label included,
+                    // so it is kept whole (allied audit verify-report checks it)
+                    : ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .header(
+                            org.springframework.http.HttpHeaders.CONTENT_DISPOSITION,
+                            "attachment; filename=\"compliance-report-"
+                                + report.getRelationship()
+                                + "-"
+                                + report.getFromDay()
+                                + "-to-"
+                                + report.getToDay()
+                                + ".json\"")
+                        .bodyValue(AuditorJson.print(report) + "\n"))
         .onErrorResume(AuditorApiErrors::error);
   }
 
@@ -122,15 +149,29 @@ public final class AuditorApi {
   }
 
   private Mono<ServerResponse> checkpoint(ServerRequest request) {
-    GetCheckpointRequest query =
+    GetCheckpointRequest.Builder query =
         GetCheckpointRequest.newBuilder()
             .setRelationship(
-                request.queryParam("relationship").orElse("").toUpperCase(java.util.Locale.ROOT))
-            .build();
+                request.queryParam("relationship").orElse("").toUpperCase(java.util.Locale.ROOT));
+    String sequence = request.queryParam("sequence").orElse("");
+    if (!sequence.isBlank()) {
+      try {
+        long at = Long.parseLong(sequence.trim());
+        if (at < 1) {
+          throw new NumberFormatException();
+        }
+        query.setSequence(at);
+      } catch (NumberFormatException e) {
+        return AuditorApiErrors.error(
+            new AuditorApiErrors.BadRequest(
+                "sequence " + sequence + " is not a record number (1 or more)"));
+      }
+    }
     return tokens
         .token(request.exchange())
         .flatMap(
-            token -> calls.unary(token, query, AuditServiceGrpc.AuditServiceStub::getCheckpoint))
+            token ->
+                calls.unary(token, query.build(), AuditServiceGrpc.AuditServiceStub::getCheckpoint))
         .flatMap(AuditorApi::ok)
         .onErrorResume(AuditorApiErrors::error);
   }
