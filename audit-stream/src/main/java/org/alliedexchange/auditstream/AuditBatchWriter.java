@@ -134,6 +134,11 @@ public final class AuditBatchWriter implements AutoCloseable {
       done.completeExceptionally(new IllegalStateException("the audit writer is closed"));
       return done;
     }
+    if (!writer.isAlive()) {
+      // nothing would ever take the group: refuse now rather than leave the caller waiting
+      done.completeExceptionally(new IllegalStateException("the audit writer has stopped"));
+      return done;
+    }
     // AuditEventBatch { repeated AuditEvent events = 1; }, written field by field
     int size = 0;
     for (byte[] event : events) {
@@ -153,6 +158,8 @@ public final class AuditBatchWriter implements AutoCloseable {
       done.completeExceptionally(
           new IllegalStateException(
               "the audit stream is not keeping up: " + queue.size() + " groups waiting"));
+    } else if (!writer.isAlive()) {
+      failWaiting(); // it stopped between the check above and the offer
     }
     return done;
   }
@@ -171,16 +178,26 @@ public final class AuditBatchWriter implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
-      } catch (RuntimeException e) {
-        LOG.warn("audit stream write failed: {}", e.getMessage());
+      } catch (RuntimeException | Error e) {
+        // every waiting call is answered, whatever went wrong: a group left pending would hold its
+        // call (and its caller) forever
+        LOG.warn("audit stream write failed: {}", e.toString());
         IllegalStateException failure =
             new IllegalStateException(
                 "the audit stream did not take the record: " + e.getMessage(), e);
         round.forEach(p -> p.done().completeExceptionally(failure));
+        if (e instanceof VirtualMachineError fatal) {
+          failWaiting();
+          throw fatal;
+        }
       } finally {
         round.clear();
       }
     }
+    failWaiting();
+  }
+
+  private void failWaiting() {
     for (Pending left; (left = queue.poll()) != null; ) {
       left.done()
           .completeExceptionally(

@@ -81,6 +81,8 @@ public final class RedisConnections {
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
     pool.setTestWhileIdle(true);
     pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
+    // a caller waiting for a pooled connection is bounded too (the pool's default waits forever)
+    pool.setMaxWait(Duration.ofMillis(millis));
     return RedisClient.builder()
         .hostAndPort(new HostAndPort(target.host(), target.port()))
         .clientConfig(config.build())

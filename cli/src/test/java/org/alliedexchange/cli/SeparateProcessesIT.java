@@ -28,10 +28,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * End to end, as a user runs it: `allied up --separate-processes` started as its own JVM from the
- * jar and class path `./allied` runs (every service then a JVM of its own), the demo played through
- * it; then the launcher is killed with SIGKILL, as the OOM killer would, and everything it started
- * must stop within seconds; a second start on the same data finds the released transfers in the log
- * and the chain verifying.
+ * jar and class path `./allied` runs (every service then a JVM of its own), a product read across
+ * them; then the launcher is killed with SIGKILL, as the OOM killer would, and everything it
+ * started must stop within seconds; a second start on the same data finds the released transfers in
+ * the log and the chain verifying.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SeparateProcessesIT {
@@ -142,19 +142,31 @@ class SeparateProcessesIT {
     }
   }
 
+  /**
+   * A product crosses four processes (KOR's exchange service, the gateway, Keycloak, the audit
+   * service) and arrives re-marked for Japan. The full demo plays in FederationIT and in the
+   * containers; here the point is that the processes find each other.
+   */
   @Test
   @Order(2)
-  void theDemoPlaysEveryStepAgainstServicesInSeparateProcesses() throws Exception {
-    Result demo = run("demo");
-    assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();
-    assertThat(demo.out())
-        .contains(
-            "Japan received it marked 極秘",
-            "NO_AGREEMENT_IN_FORCE",
-            "The chain verifies for both",
-            "Every step held.");
+  void aProductPublishedByKoreaIsReadByJapanAcrossTheSeparateProcesses() throws Exception {
+    Result published =
+        run(
+            "publish",
+            "--client",
+            "kor-jcs-publisher",
+            "--file",
+            Path.of(System.getProperty("allied.home", ".."))
+                .resolve("examples/product.json")
+                .toString(),
+            "--json");
+    assertThat(published.exit()).as(published.out() + published.err()).isZero();
+    String id = Json.MAPPER.readTree(published.out()).path("content").path("id").asString();
+    Result japan = run("get", id, "--client", "jpn-mod-reader", "--nation", "KOR");
+    assertThat(japan.exit()).as(japan.out() + japan.err()).isZero();
+    assertThat(japan.out()).contains(id, "極秘 (JPN marking of KOR 군사II급비밀)");
     releasedBeforeTheKill = permittedTransfers(export("before-the-kill"));
-    assertThat(releasedBeforeTheKill).as("the demo's transfers to Japan").isNotEmpty();
+    assertThat(releasedBeforeTheKill).as("the transfer to Japan").isNotEmpty();
   }
 
   @Test

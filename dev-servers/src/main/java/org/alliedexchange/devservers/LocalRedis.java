@@ -13,12 +13,16 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
@@ -94,6 +98,7 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final System.Logger LOG = System.getLogger(LocalRedis.class.getName());
 
   private volatile RedisServer server;
   private final int port;
@@ -379,12 +384,66 @@ public final class LocalRedis implements AutoCloseable {
     return dataDir;
   }
 
-  /** Stops the server (the append-only file stays in the data directory). */
+  /**
+   * Stops the server (the append-only file stays in the data directory): SIGTERM, then SIGKILL if
+   * it has not exited within {@link #STOP_GRACE}. The embedded server's own stop waits without a
+   * bound, so one Redis that did not exit would hang whoever stops it.
+   */
   public void stop() {
+    stop(STOP_GRACE);
+  }
+
+  synchronized void stop(Duration grace) {
     try {
+      if (server.isActive()) {
+        runningRedis().ifPresent(redis -> terminate(redis, grace));
+      }
       server.stop();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  static final Duration STOP_GRACE = Duration.ofSeconds(15);
+
+  /**
+   * The process of this server by its pid file, when that is a live redis-server (a Redis that
+   * crashed leaves a file whose number may since name another process).
+   */
+  private java.util.Optional<ProcessHandle> runningRedis() {
+    long pid;
+    try {
+      pid = pid();
+    } catch (IllegalStateException noPidFile) {
+      return java.util.Optional.empty();
+    }
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .filter(
+            process ->
+                process
+                    .info()
+                    .command()
+                    .map(command -> command.contains("redis-server"))
+                    .orElse(false));
+  }
+
+  private static void terminate(ProcessHandle redis, Duration grace) {
+    redis.destroy();
+    try {
+      redis.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "Redis (pid {0}) did not exit within {1} of SIGTERM: killing it",
+          redis.pid(),
+          grace);
+      redis.destroyForcibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      redis.destroyForcibly();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
     }
   }
 

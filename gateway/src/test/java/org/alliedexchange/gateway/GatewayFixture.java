@@ -2,9 +2,14 @@ package org.alliedexchange.gateway;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.CallCredentials;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -16,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.AlliedMetadata;
@@ -93,9 +99,26 @@ final class GatewayFixture implements AutoCloseable {
     CallCredentials bearer = TestTokens.bearer(token);
     return ExchangeServiceGrpc.newBlockingStub(
             ClientInterceptors.intercept(
-                channel, MetadataUtils.newAttachHeadersInterceptor(headers)))
+                channel, MetadataUtils.newAttachHeadersInterceptor(headers), EACH_CALL_ENDS))
         .withCallCredentials(bearer);
   }
+
+  /**
+   * Gives each call without a deadline one of 60 s: a gateway that never answers fails the test
+   * instead of hanging the build.
+   */
+  static final ClientInterceptor EACH_CALL_ENDS =
+      new ClientInterceptor() {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(
+            MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+          return next.newCall(
+              method,
+              options.getDeadline() == null
+                  ? options.withDeadlineAfter(60, TimeUnit.SECONDS)
+                  : options);
+        }
+      };
 
   ManagedChannel channel() {
     return NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
