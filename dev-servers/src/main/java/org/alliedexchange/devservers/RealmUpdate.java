@@ -64,7 +64,7 @@ final class RealmUpdate {
     this.secrets = secrets;
   }
 
-  /** What the partial import added, by kind ("clients", "users", ...) in the file's order. */
+  /** What the partial import added, by kind ("clients", "realm roles", "users", ...). */
   record Added(Map<String, List<String>> byKind) {
 
     boolean nothing() {
@@ -128,7 +128,7 @@ final class RealmUpdate {
     return added(response.body());
   }
 
-  /** Names by kind from the import's answer, in the order of {@link #IMPORTED}, each sorted. */
+  /** The added names by kind from the import's answer, kinds in a fixed order, names sorted. */
   static Added added(String answer) {
     Map<String, Set<String>> found = new LinkedHashMap<>();
     KINDS.values().forEach(kind -> found.put(kind, new TreeSet<>()));
@@ -251,7 +251,7 @@ final class RealmUpdate {
   }
 
   private static Map<String, String> kinds() {
-    // Keycloak's partial-import resource types, in the order IMPORTED names them
+    // Keycloak's partial-import resource types, in the order the import handles them
     Map<String, String> kinds = new LinkedHashMap<>();
     kinds.put("CLIENT", "clients");
     kinds.put("REALM_ROLE", "realm roles");
