@@ -52,16 +52,26 @@ class ReplicatedAuditIT {
                 "allied.gateway.audit.durability.wait-timeout", "300ms"),
             LocalRedis::startWithFsyncEverySecond);
     replica = fixture.redis.startReplica(fixture.dir.resolve("replica"));
+    awaitReplicaInSync();
     replica.stop();
     channel = fixture.channel();
   }
 
+  /**
+   * Until the replica holds the primary's data and has written its own append-only file: a replica
+   * whose first AOF rewrite after a sync still runs refuses to shut down ("Writing initial AOF,
+   * can't exit") and would be killed only after LocalRedis's grace.
+   */
   private static void awaitReplicaInSync() {
     try (RedisClient copy = RedisConnections.connect(replica.url(), Duration.ofSeconds(2))) {
       await()
           .atMost(Duration.ofSeconds(30))
           .ignoreExceptions()
-          .until(() -> copy.info("replication").contains("master_link_status:up"));
+          .until(
+              () ->
+                  copy.info("replication").contains("master_link_status:up")
+                      && copy.info("persistence").contains("aof_rewrite_in_progress:0")
+                      && copy.info("persistence").contains("aof_rewrite_scheduled:0"));
     }
   }
 

@@ -128,9 +128,11 @@ public final class GuardedCall {
 
   /** The backend the call goes to, as messages name it. */
   public String backendName() {
-    return method.destination() == GuardedMethod.Destination.AUDIT_SERVICE
-        ? "the audit service"
-        : "the exchange service of " + nation;
+    return switch (method.destination()) {
+      case AUDIT_SERVICE -> "the audit service";
+      case HOTLINE -> "the hotline node of " + nation;
+      case NATION -> "the exchange service of " + nation;
+    };
   }
 
   public Span span() {

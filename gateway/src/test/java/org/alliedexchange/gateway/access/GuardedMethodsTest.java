@@ -2,7 +2,12 @@ package org.alliedexchange.gateway.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.api.trace.Span;
+import java.util.Set;
+import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.access.AccessTable;
+import org.alliedexchange.gateway.guard.GuardedCall;
+import org.alliedexchange.policy.Level;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,5 +65,36 @@ class GuardedMethodsTest {
     assertThat(relay.destination()).isEqualTo(GuardedMethod.Destination.HOTLINE);
     assertThat(methods.at("/allied.audit.v1.AuditService/QueryRecords").destination())
         .isEqualTo(GuardedMethod.Destination.AUDIT_SERVICE);
+  }
+
+  @Test
+  void aCallNamesTheBackendItGoesToWhenThatFails() {
+    Caller watchOfficer =
+        new Caller("jpn-watch-officer", "JPN", Level.SECRET, Set.of(), Set.of("hotline-member"));
+
+    assertThat(
+            new GuardedCall(
+                    watchOfficer,
+                    methods.at("/allied.hotline.v1.HotlineService/Send"),
+                    "JPN",
+                    Span.getInvalid())
+                .backendName())
+        .isEqualTo("the hotline node of JPN");
+    assertThat(
+            new GuardedCall(
+                    watchOfficer,
+                    methods.at("/allied.exchange.v1.ExchangeService/Get"),
+                    "KOR",
+                    Span.getInvalid())
+                .backendName())
+        .isEqualTo("the exchange service of KOR");
+    assertThat(
+            new GuardedCall(
+                    watchOfficer,
+                    methods.at("/allied.audit.v1.AuditService/QueryRecords"),
+                    "JPN",
+                    Span.getInvalid())
+                .backendName())
+        .isEqualTo("the audit service");
   }
 }
