@@ -32,6 +32,9 @@ final class KeycloakProcess implements AutoCloseable {
    */
   private static final String LOCAL_CACHE = "--cache=local";
 
+  /** The H2 database's name in the data directory (its file: {@code keycloakdb.mv.db}). */
+  static final String DATABASE = "keycloakdb";
+
   private final Process process;
   private final Path logFile;
   private final Consumer<String> progress;
@@ -65,7 +68,7 @@ final class KeycloakProcess implements AutoCloseable {
             "--hostname-strict=false",
             "--import-realm",
             "--db-url=jdbc:h2:file:"
-                + data.resolve("keycloakdb").toAbsolutePath()
+                + data.resolve(DATABASE).toAbsolutePath()
                 + ";NON_KEYWORDS=VALUE");
     ProcessBuilder builder =
         new ProcessBuilder(command)

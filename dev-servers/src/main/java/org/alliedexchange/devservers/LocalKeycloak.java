@@ -26,6 +26,10 @@ import java.util.function.Consumer;
  *       environment of the Keycloak process with values generated here, or kept in the data
  *       directory from an earlier start with the same data ({@link RealmImport}, {@link
  *       BootstrapAdmin}).
+ *   <li>Keycloak imports the realm file only into a new data directory; on a kept one the running
+ *       realm is brought up to date with the file, additively: what it lacks (a client, a user, a
+ *       role) is added, what it has stays as an administrator left it ({@link RealmUpdate}). If
+ *       that fails, the start fails.
  *   <li>It shows progress while it works and stops with all its children when closed or when this
  *       JVM exits, Ctrl-C included.
  * </ul>
@@ -162,6 +166,7 @@ public final class LocalKeycloak implements AutoCloseable {
     private Duration startTimeout = Duration.ofMinutes(3);
     private String consoleUrl = "http://127.0.0.1:8080";
     private java.util.function.LongConsumer onStarted = pid -> {};
+    private Path realmFile;
 
     private Builder() {}
 
@@ -234,6 +239,12 @@ public final class LocalKeycloak implements AutoCloseable {
       return this;
     }
 
+    /** Another realm file than the one in this jar: for this package's tests only. */
+    Builder realmFile(Path realmFile) {
+      this.realmFile = realmFile;
+      return this;
+    }
+
     public LocalKeycloak start() {
       long started = System.nanoTime();
       try {
@@ -243,7 +254,10 @@ public final class LocalKeycloak implements AutoCloseable {
             temporary
                 ? Files.createTempDirectory("allied-keycloak-")
                 : Files.createDirectories(dataDir);
-        RealmImport.Values values = RealmImport.prepare(home, data, consoleUrl);
+        // Keycloak imports the realm file only into a new database; a kept one is brought up to
+        // date
+        boolean keptRealm = Files.exists(data.resolve(KeycloakProcess.DATABASE + ".mv.db"));
+        RealmImport.Values values = RealmImport.prepare(home, data, consoleUrl, realmFile);
         int chosenPort = port == 0 ? KeycloakProcess.freePort() : port;
         URI url = URI.create("http://127.0.0.1:" + chosenPort);
         Map<String, String> env = new LinkedHashMap<>();
@@ -265,6 +279,9 @@ public final class LocalKeycloak implements AutoCloseable {
           onStarted.accept(process.pid());
           process.awaitReady(
               URI.create(keycloak.issuer() + "/.well-known/openid-configuration"), startTimeout);
+          if (keptRealm) {
+            bringUpToDate(url, values, data);
+          }
         } catch (RuntimeException e) {
           keycloak.close();
           throw e;
@@ -275,6 +292,19 @@ public final class LocalKeycloak implements AutoCloseable {
         return keycloak;
       } catch (IOException e) {
         throw new UncheckedIOException("could not start Keycloak: " + e.getMessage(), e);
+      }
+    }
+
+    private void bringUpToDate(URI url, RealmImport.Values values, Path data) {
+      long started = System.nanoTime();
+      RealmUpdate.Added added =
+          new RealmUpdate(url, REALM, values.admin(), data, values.placeholders().values())
+              .addMissing(values.filledRealm());
+      if (!added.nothing()) {
+        progress.accept(
+            String.format(
+                "keycloak: realm brought up to date with the realm file in %.1f s: added %s",
+                (System.nanoTime() - started) / 1e9, added.describe()));
       }
     }
   }
