@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes for longer than `./mvnw verify` does (10 s a target): one target, or each in turn.
+# Fuzzes for longer than `./mvnw verify` does (6 s a target): one target, or each in turn.
 #   scripts/fuzz.sh [target|all] [duration]      e.g. scripts/fuzz.sh response-guard 1h
 # A finding fails the run and is written, as the input that caused it, into the target's committed
 # corpus (src/test/resources/<package>/<Class>Inputs/<method>/crash-...): commit it with the fix, and

@@ -43,7 +43,8 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {
       "0:verified",
       "1:the check could not be made",
-      "3:NOT verified (not a report, tampered, another key, or an unknown checkpoint)"
+      "3:NOT verified (not a report, tampered, another key, an unknown checkpoint), or"
+          + " --same-as found different figures"
     })
 final class AuditVerifyReportCommand extends AuditorCommand {
 
@@ -132,6 +133,15 @@ final class AuditVerifyReportCommand extends AuditorCommand {
           false, SignedReportVerifier.Failure.MALFORMED, e.getMessage(), java.util.List.of(), null);
     }
     PublicKey trusted = trustedKey(report.getRelationship());
+    try {
+      return verifyAgainst(report, trusted);
+    } catch (SignedReportVerifier.LookupFailed e) {
+      throw new AuditRefused(e.getMessage()); // exit 1: the check could not be made
+    }
+  }
+
+  private SignedReportVerifier.Result verifyAgainst(
+      GetComplianceReportResponse report, PublicKey trusted) throws Exception {
     return SignedReportVerifier.verify(
         report,
         trusted,
@@ -237,6 +247,15 @@ final class AuditVerifyReportCommand extends AuditorCommand {
                       + " issued "
                       + WireMapping.instant(report.getCheckpoint().getIssuedAt())
                   : ""));
+      if (report.hasLabel()) {
+        // the gateway marks each copy for its reader after the audit service signed it
+        out.println(
+            "  marking "
+                + SignedReportVerifier.printable(report.getLabel().getMarking(), 100)
+                + " ("
+                + report.getLabel().getLevel().name().replace("CLASSIFICATION_LEVEL_", "")
+                + "): this copy's marking, NOT covered by the signature");
+      }
     }
     result.notes().forEach(note -> out.println("  note: " + note));
   }

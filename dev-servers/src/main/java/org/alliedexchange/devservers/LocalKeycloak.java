@@ -281,6 +281,9 @@ public final class LocalKeycloak implements AutoCloseable {
               URI.create(keycloak.issuer() + "/.well-known/openid-configuration"), startTimeout);
           if (keptRealm) {
             bringUpToDate(url, values, data);
+          } else {
+            // imported just now: the realm has had everything the file names
+            RealmUpdate.recordApplied(data, values.filledRealm());
           }
         } catch (RuntimeException e) {
           keycloak.close();

@@ -100,14 +100,18 @@ final class RealmUpdate {
    *     refuses the import; nothing is added then
    */
   Added addMissing(ObjectNode filledRealm) {
-    String token = adminToken();
+    Set<String> applied = applied(dataDir);
     ObjectNode request = JSON.createObjectNode();
     request.put("ifResourceExists", "SKIP");
     for (String part : IMPORTED) {
       if (filledRealm.has(part)) {
-        request.set(part, filledRealm.get(part));
+        request.set(part, neverApplied(part, filledRealm.get(part).deepCopy(), applied));
       }
     }
+    if (applied != null && names(request).isEmpty()) {
+      return new Added(Map.of()); // the file names nothing this data directory has not had
+    }
+    String token = adminToken();
     HttpResponse<String> response =
         send(
             HttpRequest.newBuilder(URI.create(url + "/admin/realms/" + realm + "/partialImport"))
@@ -125,7 +129,128 @@ final class RealmUpdate {
               + dataDir.resolve("keycloak.log")
               + "). Add what is missing as an administrator, or");
     }
-    return added(response.body());
+    Added added = added(response.body());
+    recordApplied(dataDir, filledRealm);
+    return added;
+  }
+
+  /** The file naming every client, user, role, group and identity provider this realm has had. */
+  static Path appliedFile(Path dataDir) {
+    return dataDir.resolve("realm-applied.txt");
+  }
+
+  /**
+   * Records that the realm has had everything {@code realm} names: from then on, one an
+   * administrator deletes stays deleted (the update adds only names the realm never had, so a
+   * client deleted because its secret leaked does not come back with that secret).
+   */
+  static void recordApplied(Path dataDir, ObjectNode realm) {
+    Set<String> all = new TreeSet<>(names(realm));
+    Set<String> before = applied(dataDir);
+    if (before != null) {
+      all.addAll(before);
+    }
+    try {
+      Path tmp = dataDir.resolve("realm-applied.txt.tmp");
+      java.nio.file.Files.writeString(tmp, String.join("\n", all) + "\n", StandardCharsets.UTF_8);
+      java.nio.file.Files.move(
+          tmp,
+          appliedFile(dataDir),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(
+          "could not record what the realm has had in " + appliedFile(dataDir), e);
+    }
+  }
+
+  /** What the realm has had, or null for a data directory from before this record was kept. */
+  static Set<String> applied(Path dataDir) {
+    Path file = appliedFile(dataDir);
+    if (!java.nio.file.Files.exists(file)) {
+      return null;
+    }
+    try {
+      return java.nio.file.Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+          .filter(line -> !line.isBlank())
+          .collect(Collectors.toCollection(TreeSet::new));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("could not read " + file, e);
+    }
+  }
+
+  /** "client:kor-hotline", "user:kor-principal", "realm-role:auditor", ... of {@code realm}. */
+  static Set<String> names(JsonNode realm) {
+    Set<String> names = new TreeSet<>();
+    realm.path("clients").forEach(c -> names.add("client:" + c.path("clientId").asString("")));
+    realm.path("users").forEach(u -> names.add("user:" + u.path("username").asString("")));
+    realm.path("groups").forEach(g -> names.add("group:" + g.path("name").asString("")));
+    realm
+        .path("identityProviders")
+        .forEach(i -> names.add("identity-provider:" + i.path("alias").asString("")));
+    realm
+        .path("roles")
+        .path("realm")
+        .forEach(r -> names.add("realm-role:" + r.path("name").asString("")));
+    realm
+        .path("roles")
+        .path("client")
+        .properties()
+        .forEach(
+            client ->
+                client
+                    .getValue()
+                    .forEach(
+                        r ->
+                            names.add(
+                                "client-role:"
+                                    + client.getKey()
+                                    + "/"
+                                    + r.path("name").asString(""))));
+    return names;
+  }
+
+  /** {@code part} of the realm file without what the realm has had ({@code applied}, if known). */
+  private static JsonNode neverApplied(String part, JsonNode value, Set<String> applied) {
+    if (applied == null) {
+      return value;
+    }
+    switch (part) {
+      case "clients" ->
+          keepOnly(value, node -> "client:" + node.path("clientId").asString(""), applied);
+      case "users" ->
+          keepOnly(value, node -> "user:" + node.path("username").asString(""), applied);
+      case "groups" -> keepOnly(value, node -> "group:" + node.path("name").asString(""), applied);
+      case "identityProviders" ->
+          keepOnly(value, node -> "identity-provider:" + node.path("alias").asString(""), applied);
+      case "roles" -> {
+        keepOnly(
+            value.path("realm"), node -> "realm-role:" + node.path("name").asString(""), applied);
+        value
+            .path("client")
+            .properties()
+            .forEach(
+                client ->
+                    keepOnly(
+                        client.getValue(),
+                        node ->
+                            "client-role:" + client.getKey() + "/" + node.path("name").asString(""),
+                        applied));
+      }
+      default -> {}
+    }
+    return value;
+  }
+
+  private static void keepOnly(
+      JsonNode array, java.util.function.Function<JsonNode, String> name, Set<String> applied) {
+    if (array instanceof tools.jackson.databind.node.ArrayNode list) {
+      for (int i = list.size() - 1; i >= 0; i--) {
+        if (applied.contains(name.apply(list.get(i)))) {
+          list.remove(i);
+        }
+      }
+    }
   }
 
   /** The added names by kind from the import's answer, kinds in a fixed order, names sorted. */
@@ -233,10 +358,11 @@ final class RealmUpdate {
     } catch (JacksonException notJson) {
       reason = response.body() == null ? "" : response.body().strip();
     }
+    // redacted before it is cut, so no secret is cut in two and shown in part
+    reason = redacted(reason);
     if (reason.length() > MAX_ERROR_CHARS) {
       reason = reason.substring(0, MAX_ERROR_CHARS) + "...";
     }
-    reason = redacted(reason);
     return " (HTTP " + response.statusCode() + (reason.isEmpty() ? ")" : ": " + reason + ")");
   }
 

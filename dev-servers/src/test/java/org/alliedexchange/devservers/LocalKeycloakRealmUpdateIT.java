@@ -52,6 +52,8 @@ class LocalKeycloakRealmUpdateIT {
               .start()) {
         assertThat(clientToken(older, "kor-hotline", "any").statusCode()).isEqualTo(401);
         rotated = rotateSecret(older, "kor-jcs-publisher");
+        // say its secret leaked: an administrator deletes the system
+        deleteClient(older, "usa-dia-reader");
       }
       assertThat(progress).noneMatch(line -> line.contains("brought up to date"));
 
@@ -96,6 +98,12 @@ class LocalKeycloakRealmUpdateIT {
                     .statusCode())
             .isEqualTo(401);
 
+        // what an administrator deleted stays deleted, its leaked secret with it
+        assertThat(
+                clientToken(newer, "usa-dia-reader", newer.clientSecret("usa-dia-reader"))
+                    .statusCode())
+            .isEqualTo(401);
+
         // up to date now: a further update adds nothing, so a start prints nothing about it
         RealmImport.Values values =
             RealmImport.prepare(
@@ -106,7 +114,9 @@ class LocalKeycloakRealmUpdateIT {
         assertThat(update(newer, values.admin(), values).addMissing(values.filledRealm()).nothing())
             .isTrue();
 
-        // an administrator Keycloak refuses stops the update, saying what to do
+        // an administrator Keycloak refuses stops the update, saying what to do (of a data
+        // directory from before the record of what its realm has had, so there is work to do)
+        Files.delete(RealmUpdate.appliedFile(data));
         BootstrapAdmin changed = new BootstrapAdmin("admin", "not-the-administrators-password");
         assertThatThrownBy(() -> update(newer, changed, values).addMissing(values.filledRealm()))
             .isInstanceOf(IllegalStateException.class)
@@ -170,6 +180,43 @@ class LocalKeycloakRealmUpdateIT {
             "grant_type", "client_credentials",
             "client_id", clientId,
             "client_secret", secret));
+  }
+
+  /** Deletes the client through the admin API as the master realm's administrator. */
+  private static void deleteClient(LocalKeycloak keycloak, String clientId) throws Exception {
+    String token = adminToken(keycloak);
+    String admin = keycloak.url() + "/admin/realms/" + LocalKeycloak.REALM + "/clients";
+    HttpResponse<String> found =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(admin + "?clientId=" + clientId))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    String id = JSON.readTree(found.body()).path(0).path("id").asString();
+    HttpResponse<String> deleted =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(admin + "/" + id))
+                .header("Authorization", "Bearer " + token)
+                .DELETE()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+  }
+
+  private static String adminToken(LocalKeycloak keycloak) throws Exception {
+    HttpResponse<String> login =
+        post(
+            URI.create(keycloak.url() + "/realms/master/protocol/openid-connect/token"),
+            Map.of(
+                "grant_type",
+                "password",
+                "client_id",
+                "admin-cli",
+                "username",
+                keycloak.adminUsername(),
+                "password",
+                keycloak.adminPassword()));
+    return JSON.readTree(login.body()).path("access_token").asString();
   }
 
   /** A new secret for the client, through the admin API as the master realm's administrator. */

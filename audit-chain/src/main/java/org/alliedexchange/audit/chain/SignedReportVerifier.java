@@ -60,6 +60,18 @@ public final class SignedReportVerifier {
         throws Exception;
   }
 
+  /**
+   * The audit service could not be asked whether it issued the report's checkpoint: the check could
+   * not be made, which is not a verdict that the report is false.
+   */
+  public static final class LookupFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LookupFailed(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   /** A file that is not a signed report, with the reason in words. */
   public static final class Malformed extends Exception {
     private static final long serialVersionUID = 1L;
@@ -211,14 +223,12 @@ public final class SignedReportVerifier {
         try {
           held = issued.at(named.getRelationship(), named.getSequence());
         } catch (Exception e) {
-          return fail(
-              Failure.UNKNOWN_CHECKPOINT,
+          // no verdict on the report: a gateway that failed says nothing about the file
+          throw new LookupFailed(
               "the audit service could not be asked about the "
                   + where
                   + ": "
-                  + printable(String.valueOf(e.getMessage()), 200),
-              notes,
-              report);
+                  + printable(String.valueOf(e.getMessage()), 200));
         }
         if (held == null) {
           return fail(

@@ -131,6 +131,23 @@ class SignedReportVerifierTest {
   }
 
   @Test
+  void aLookupThatFailsIsNoVerdictOnTheReport() throws Exception {
+    String file = json(report("極秘", service, "JPN"));
+
+    assertThatThrownBy(
+            () ->
+                SignedReportVerifier.verify(
+                    SignedReportVerifier.read(file.getBytes(StandardCharsets.UTF_8)),
+                    service.keyPair().getPublic(),
+                    (relationship, sequence) -> {
+                      throw new java.io.IOException("connection refused");
+                    }))
+        .isInstanceOf(SignedReportVerifier.LookupFailed.class)
+        .hasMessageContaining("could not be asked")
+        .hasMessageContaining("connection refused");
+  }
+
+  @Test
   void aCheckpointTheServiceNeverIssuedIsUnknown() throws Exception {
     GetComplianceReportResponse report = report("極秘", service, "JPN");
     // a checkpoint genuinely signed, but at a record the service holds none for

@@ -115,6 +115,9 @@ public final class Checkpoints implements AutoCloseable {
    * signed report or an export names is checked against it.
    */
   public Checkpoint at(String relationship, long sequence) throws SQLException {
+    if (sequence <= 0) {
+      return null; // records count from 1; a uint64 beyond Long.MAX_VALUE arrives negative
+    }
     return read(
         relationship,
         "SELECT sequence, head_hash, issued_at, signature FROM checkpoint WHERE relationship = ? AND sequence = ?",

@@ -180,7 +180,8 @@ function scale(max, logarithmic, height) {
     const y = v => v <= 0 ? 0 : height * (1 + Math.log10(v)) / (1 + decades);
     return { ticks, y };
   }
-  const step = niceStep(Math.max(max, 1) / 4);
+  // counts are whole transfers: never a tick at 0.5
+  const step = Math.max(1, niceStep(Math.max(max, 1) / 4));
   const top = Math.max(step, Math.ceil(Math.max(max, 1) / step) * step);
   const ticks = [];
   for (let v = 0; v <= top + step / 2; v += step) ticks.push(v);

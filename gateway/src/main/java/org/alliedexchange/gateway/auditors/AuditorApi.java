@@ -118,8 +118,8 @@ public final class AuditorApi {
             report ->
                 format.equals("json")
                     ? ok(report)
-                    // the same JSON, as a file: the audit service signed it, the label included,
-                    // so it is kept whole (allied audit verify-report checks it)
+                    // the same JSON, as a file: the audit service signed everything but the
+                    // label (this copy's marking), so it is kept whole (verify-report checks it)
                     : ServerResponse.ok()
                         .contentType(MediaType.APPLICATION_JSON)
                         .header(
