@@ -119,6 +119,24 @@ class ContainerFederationIT {
     dataDir = work.resolve("demo");
     Files.createDirectories(dataDir);
     Files.writeString(dataDir.resolve("state.json"), stateFile());
+    // the gateway fetches the realm's keys at the first token it sees; a Keycloak container still
+    // cold after its start can let that fetch time out (UNAUTHENTICATED, "Timeout while waiting for
+    // cache refresh"), so the scenes start once a national system's call goes through
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () ->
+                allied(
+                            "search",
+                            "--client",
+                            "usa-dia-reader",
+                            "--nation",
+                            "KOR",
+                            "--topic",
+                            "warm.up.before.the.scenes")
+                        .exit()
+                    == 0);
   }
 
   @AfterAll
