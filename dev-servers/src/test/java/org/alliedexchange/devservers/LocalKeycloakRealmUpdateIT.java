@@ -185,22 +185,42 @@ class LocalKeycloakRealmUpdateIT {
   /** Deletes the client through the admin API as the master realm's administrator. */
   private static void deleteClient(LocalKeycloak keycloak, String clientId) throws Exception {
     String token = adminToken(keycloak);
-    String admin = keycloak.url() + "/admin/realms/" + LocalKeycloak.REALM + "/clients";
-    HttpResponse<String> found =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(admin + "?clientId=" + clientId))
-                .header("Authorization", "Bearer " + token)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    String id = JSON.readTree(found.body()).path(0).path("id").asString();
     HttpResponse<String> deleted =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create(admin + "/" + id))
+            HttpRequest.newBuilder(URI.create(clientAddress(keycloak, token, clientId)))
                 .header("Authorization", "Bearer " + token)
                 .DELETE()
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+  }
+
+  /** A new secret for the client, through the admin API as the master realm's administrator. */
+  private static String rotateSecret(LocalKeycloak keycloak, String clientId) throws Exception {
+    String token = adminToken(keycloak);
+    HttpResponse<String> rotated =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(clientAddress(keycloak, token, clientId) + "/client-secret"))
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+    return JSON.readTree(rotated.body()).path("value").asString();
+  }
+
+  /** The admin API's address of the client {@code clientId}. */
+  private static String clientAddress(LocalKeycloak keycloak, String token, String clientId)
+      throws Exception {
+    String clients = keycloak.url() + "/admin/realms/" + LocalKeycloak.REALM + "/clients";
+    HttpResponse<String> found =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(clients + "?clientId=" + clientId))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return clients + "/" + JSON.readTree(found.body()).path(0).path("id").asString();
   }
 
   private static String adminToken(LocalKeycloak keycloak) throws Exception {
@@ -217,40 +237,6 @@ class LocalKeycloakRealmUpdateIT {
                 "password",
                 keycloak.adminPassword()));
     return JSON.readTree(login.body()).path("access_token").asString();
-  }
-
-  /** A new secret for the client, through the admin API as the master realm's administrator. */
-  private static String rotateSecret(LocalKeycloak keycloak, String clientId) throws Exception {
-    HttpResponse<String> login =
-        post(
-            URI.create(keycloak.url() + "/realms/master/protocol/openid-connect/token"),
-            Map.of(
-                "grant_type",
-                "password",
-                "client_id",
-                "admin-cli",
-                "username",
-                keycloak.adminUsername(),
-                "password",
-                keycloak.adminPassword()));
-    String token = JSON.readTree(login.body()).path("access_token").asString();
-    String admin = keycloak.url() + "/admin/realms/" + LocalKeycloak.REALM + "/clients";
-    HttpResponse<String> found =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(admin + "?clientId=" + clientId))
-                .header("Authorization", "Bearer " + token)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    String id = JSON.readTree(found.body()).path(0).path("id").asString();
-    HttpResponse<String> rotated =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(admin + "/" + id + "/client-secret"))
-                .header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
-    return JSON.readTree(rotated.body()).path("value").asString();
   }
 
   private static HttpResponse<String> post(URI uri, Map<String, String> form) throws Exception {
