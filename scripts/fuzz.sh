@@ -18,8 +18,9 @@ declare -A TARGETS=(
   [conference-book]=hotline-service:ConferenceBookFuzzTest
   [relay-wire]=hotline-service:RelayWireFuzzTest
   [send-text]=hotline-service:SendCheckTextFuzzTest
+  [signature-check]=label:SignatureCheckFuzzTest
 )
-ORDER=(label frame-reader response-guard export-verifier stream-entries conference-book relay-wire send-text)
+ORDER=(label signature-check frame-reader response-guard export-verifier stream-entries conference-book relay-wire send-text)
 
 target=${1:-all}
 duration=${2:-10m}

@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -98,10 +97,7 @@ public final class BindingVerifier {
       return Result.VALID;
     }
     try {
-      Signature check = Signature.getInstance(NationalKey.ALGORITHM);
-      check.initVerify(key);
-      check.update(statement);
-      if (!check.verify(signature)) {
+      if (!SignatureCheck.verifies(key, statement, signature)) {
         return Result.invalid(
             "signature does not verify: the label or the binding was changed after signing");
       }

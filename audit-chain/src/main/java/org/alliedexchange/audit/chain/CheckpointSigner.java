@@ -7,6 +7,7 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.time.Instant;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.label.SignatureCheck;
 
 /**
  * Signs and checks checkpoints with the audit service's key (EC P-256, SHA256withECDSA). The signed
@@ -43,15 +44,14 @@ public final class CheckpointSigner {
    */
   public static boolean verifies(Checkpoint checkpoint, PublicKey publicKey) {
     try {
-      Signature check = Signature.getInstance(NationalKey.ALGORITHM);
-      check.initVerify(publicKey);
-      check.update(
+      return SignatureCheck.verifies(
+          publicKey,
           statement(
               checkpoint.relationship(),
               checkpoint.sequence(),
               checkpoint.headHash(),
-              checkpoint.issuedAt()));
-      return check.verify(checkpoint.signature());
+              checkpoint.issuedAt()),
+          checkpoint.signature());
     } catch (GeneralSecurityException e) {
       return false;
     }

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import org.alliedexchange.api.audit.v1.GetComplianceReportResponse;
 import org.alliedexchange.api.audit.v1.ReportSignature;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.label.SignatureCheck;
 
 /**
  * Signs a compliance report with the audit service's checkpoint key, so it can be kept as a
@@ -67,10 +68,8 @@ public final class ReportSigner {
   /** Whether {@code report}'s signature was made by {@code publicKey} over exactly this report. */
   public static boolean verifies(GetComplianceReportResponse report, PublicKey publicKey) {
     try {
-      Signature check = Signature.getInstance(NationalKey.ALGORITHM);
-      check.initVerify(publicKey);
-      check.update(statement(report));
-      return check.verify(report.getSignature().getValue().toByteArray());
+      return SignatureCheck.verifies(
+          publicKey, statement(report), report.getSignature().getValue().toByteArray());
     } catch (GeneralSecurityException | RuntimeException e) {
       return false;
     }

@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.alliedexchange.api.hotline.v1.ChainHead;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.label.SignatureCheck;
 
 /**
  * Signed chain heads: a node's summary of a conference's history as it holds it. The hash covers,
@@ -97,10 +98,7 @@ public final class ChainHeads {
       return Optional.of("the head hash is not a SHA-256");
     }
     try {
-      Signature verifier = Signature.getInstance(NationalKey.ALGORITHM);
-      verifier.initVerify(peerKey);
-      verifier.update(statement(head));
-      return verifier.verify(head.getSignature().toByteArray())
+      return SignatureCheck.verifies(peerKey, statement(head), head.getSignature().toByteArray())
           ? Optional.empty()
           : Optional.of(
               "the signature does not hold: the head was changed or not signed by " + peer);
