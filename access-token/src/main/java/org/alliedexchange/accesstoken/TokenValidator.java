@@ -2,11 +2,17 @@ package org.alliedexchange.accesstoken;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.JWKSetCacheRefreshEvaluator;
+import com.nimbusds.jose.jwk.source.JWKSetSource;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.jwk.source.URLBasedJWKSetSource;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -44,6 +50,12 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
  * key id the cache does not hold triggers a refresh, at most one per {@link #REFRESH_INTERVAL}: a
  * flood of tokens with made-up key ids cannot turn the validator into a load generator against
  * Keycloak.
+ *
+ * <p>A token that cannot be checked because the keys could not be fetched (none held yet, or the
+ * token names a key not held while the latest fetch failed) throws {@link
+ * KeysUnavailableException}, not {@link InvalidTokenException}: the caller should retry, not
+ * distrust its credentials. The difference is told by the key source's exceptions, never by their
+ * messages.
  */
 public final class TokenValidator {
 
@@ -59,6 +71,7 @@ public final class TokenValidator {
   private static final int CACHE_SIZE = 10_000;
   private final NimbusJwtDecoder decoder;
   private final JWKSource<SecurityContext> keys;
+  private final WatchedFetches fetches;
   private final Clock clock;
   // a token that validated once names the same caller until it expires: the signature check is not
   // redone per call
@@ -88,7 +101,8 @@ public final class TokenValidator {
           "the clock skew must be between 0 and 30s, not " + clockSkew);
     }
     Objects.requireNonNull(audience, "audience");
-    keys = keySource(jwks);
+    fetches = new WatchedFetches(jwks);
+    keys = keySource(fetches);
     decoder = new NimbusJwtDecoder(processor(keys));
     JwtTimestampValidator timestamps = new JwtTimestampValidator(clockSkew);
     timestamps.setClock(clock);
@@ -123,18 +137,57 @@ public final class TokenValidator {
     }
   }
 
-  private static JWKSource<SecurityContext> keySource(URI jwks) {
-    try {
-      return JWKSourceBuilder.<SecurityContext>create(
-              jwks.toURL(),
-              new DefaultResourceRetriever(JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, 512 * 1024))
-          .cache(KEYS_TTL.toMillis(), KEYS_WAIT_MILLIS)
-          .rateLimited(REFRESH_INTERVAL.toMillis())
-          .outageTolerant(OUTAGE_TOLERANCE.toMillis())
-          .retrying(true)
-          .build();
-    } catch (MalformedURLException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("the JWKS address is not a URL: " + jwks, e);
+  private static JWKSource<SecurityContext> keySource(WatchedFetches fetches) {
+    return JWKSourceBuilder.create(fetches)
+        .cache(KEYS_TTL.toMillis(), KEYS_WAIT_MILLIS)
+        .rateLimited(REFRESH_INTERVAL.toMillis())
+        .outageTolerant(OUTAGE_TOLERANCE.toMillis())
+        .retrying(true)
+        .build();
+  }
+
+  /**
+   * The fetches of the realm's key set, remembering whether the latest one failed: while it has,
+   * the keys held are the outage tolerance's old ones, and a key id they lack may be one the realm
+   * has since added.
+   */
+  private static final class WatchedFetches implements JWKSetSource<SecurityContext> {
+    private final URLBasedJWKSetSource<SecurityContext> url;
+    private volatile KeySourceException latestFailure;
+
+    WatchedFetches(URI jwks) {
+      try {
+        url =
+            new URLBasedJWKSetSource<>(
+                jwks.toURL(),
+                new DefaultResourceRetriever(JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, 512 * 1024));
+      } catch (MalformedURLException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("the JWKS address is not a URL: " + jwks, e);
+      }
+    }
+
+    @Override
+    public JWKSet getJWKSet(
+        JWKSetCacheRefreshEvaluator refresh, long currentTime, SecurityContext context)
+        throws KeySourceException {
+      try {
+        JWKSet fetched = url.getJWKSet(refresh, currentTime, context);
+        latestFailure = null;
+        return fetched;
+      } catch (KeySourceException e) {
+        latestFailure = e;
+        throw e;
+      }
+    }
+
+    /** Why the latest fetch failed; null when it succeeded. */
+    KeySourceException latestFailure() {
+      return latestFailure;
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      url.close();
     }
   }
 
@@ -148,13 +201,17 @@ public final class TokenValidator {
     return processor;
   }
 
-  /** The caller a valid token names; throws {@link InvalidTokenException} saying what is wrong. */
+  /**
+   * The caller a valid token names; throws {@link InvalidTokenException} saying what is wrong, or
+   * {@link KeysUnavailableException} when the realm's keys to check it could not be fetched.
+   */
   public Caller validate(String token) {
     return validated(token).caller();
   }
 
   /**
-   * A valid token's caller and lifetime; throws {@link InvalidTokenException} saying what is wrong.
+   * A valid token's caller and lifetime; throws {@link InvalidTokenException} saying what is wrong,
+   * or {@link KeysUnavailableException} when the realm's keys to check it could not be fetched.
    */
   public Validated validated(String token) {
     Validated known = validated.get(token);
@@ -168,6 +225,21 @@ public final class TokenValidator {
     try {
       jwt = decoder.decode(token);
     } catch (JwtException e) {
+      KeySourceException unfetched = keysNotFetched(e);
+      if (unfetched != null) {
+        throw new KeysUnavailableException(
+            "the realm's signing keys could not be fetched (" + reason(unfetched) + ")", e);
+      }
+      KeySourceException outage = fetches.latestFailure();
+      if (outage != null && !holdsKeyNamedBy(token)) {
+        // the keys held are old ones kept through an outage: the realm may have added this key
+        throw new KeysUnavailableException(
+            "the token names a signing key not held here, and the realm's signing keys could not"
+                + " be fetched to look for it ("
+                + reason(outage)
+                + ")",
+            e);
+      }
       throw new InvalidTokenException("invalid token: " + e.getMessage());
     }
     String nation = jwt.getClaimAsString("nation");
@@ -189,6 +261,73 @@ public final class TokenValidator {
             jwt.getExpiresAt());
     validated.put(token, result);
     return result;
+  }
+
+  /**
+   * Why the token could not be checked when the fault is the key source's, not the token's: the key
+   * set could not be fetched (unreachable, timed out, an error status, not a key set), or a refresh
+   * was rate-limited while no keys are held at all. Null when the token itself is at fault,
+   * including a key id still unknown after a refresh within the rate limit.
+   */
+  private KeySourceException keysNotFetched(JwtException decoding) {
+    for (Throwable cause = decoding.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof RateLimitReachedException limited) {
+        // the keys were fetched moments ago: the token names a key the realm does not have, unless
+        // that fetch failed and nothing is held (then this asks the cache, not Keycloak)
+        return keysAvailable() ? null : limited;
+      }
+      if (cause instanceof KeySourceException unfetched) {
+        return unfetched;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether the keys held include the one the token's header names; true for a token that names
+   * none or cannot be parsed, whose fault is its own.
+   */
+  private boolean holdsKeyNamedBy(String token) {
+    String keyId;
+    try {
+      keyId = JWSObject.parse(token).getHeader().getKeyID();
+    } catch (java.text.ParseException | RuntimeException e) {
+      return true;
+    }
+    if (keyId == null) {
+      return true;
+    }
+    try {
+      // from the cache; a refresh this may ask for is rate-limited like any other
+      return !keys.get(new JWKSelector(new JWKMatcher.Builder().keyID(keyId).build()), null)
+          .isEmpty();
+    } catch (KeySourceException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The key source's own words and, where there is one, the network's or HTTP's beneath them; never
+   * anything of the token.
+   */
+  private static String reason(KeySourceException unfetched) {
+    if (unfetched instanceof RateLimitReachedException) {
+      return "a fetch failed moments ago; the next is tried at most "
+          + REFRESH_INTERVAL.toSeconds()
+          + " s after it";
+    }
+    String reason = unfetched.getMessage();
+    Throwable root = unfetched;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != unfetched && root.getMessage() != null && !reason.contains(root.getMessage())) {
+      reason += ": " + root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+    // callers outside see this: the realm's internal address (and any credentials in it) is not
+    // theirs to know, and a misbehaving server's words are kept short
+    reason = ADDRESS.matcher(reason).replaceAll("(the realm's key set address)");
+    return reason.length() > 300 ? reason.substring(0, 300) + "..." : reason;
   }
 
   /**
@@ -275,6 +414,9 @@ public final class TokenValidator {
     return username;
   }
 
+  private static final java.util.regex.Pattern ADDRESS =
+      java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://\\S*");
+
   /** Keycloak's built-in clients: their tokens are for Keycloak itself, never for the gateway. */
   static final java.util.Set<String> KEYCLOAK_CLIENTS =
       java.util.Set.of(
@@ -293,6 +435,19 @@ public final class TokenValidator {
   /** A client id or username: printable, no spaces or controls, at most 255 characters. */
   private static final java.util.regex.Pattern PRINCIPAL =
       java.util.regex.Pattern.compile("[\\p{L}\\p{N}._@+-]{1,255}");
+
+  /**
+   * No token can be checked now because the realm's signing keys could not be fetched: the fault is
+   * not the caller's token, so the caller should retry rather than log in again. Fails closed: the
+   * token is not admitted.
+   */
+  public static final class KeysUnavailableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public KeysUnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 
   /** A token that does not pass; the message is one a developer can act on. */
   public static final class InvalidTokenException extends RuntimeException {

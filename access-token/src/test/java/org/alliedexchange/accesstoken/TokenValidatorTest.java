@@ -239,4 +239,122 @@ class TokenValidatorTest {
             tokens.issuer, tokens.jwks(), TestTokens.AUDIENCE, java.time.Duration.ofSeconds(30));
     assertThat(reachable.keysAvailable()).isTrue();
   }
+
+  @Test
+  void keysThatCannotBeFetchedFailEveryNewTokenAsKeysUnavailableNotAsInvalid() throws Exception {
+    String token = tokens.token("kor-jcs-publisher", "KOR", "SECRET", List.of(), List.of());
+    // each way the key set can fail to arrive, and what the refusal names as its cause
+    java.util.Map<URI, String> unreachable = new java.util.LinkedHashMap<>();
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      unreachable.put(
+          URI.create("http://127.0.0.1:" + closed.getLocalPort()), "Connection refused");
+    }
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    answer(server, "/500", 500, "{\"error\":\"boom\"}");
+    answer(server, "/garbage", 200, "<html>not a key set</html>");
+    server.start();
+    // accepts connections (the kernel's backlog) but never answers: the fetch times out
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50)) {
+      String base = "http://127.0.0.1:" + server.getAddress().getPort();
+      unreachable.put(URI.create(base + "/500"), "HTTP response code: 500");
+      unreachable.put(URI.create(base + "/garbage"), "parse");
+      unreachable.put(URI.create("http://127.0.0.1:" + silent.getLocalPort()), "timed out");
+      unreachable.forEach(
+          (jwks, cause) -> {
+            TokenValidator validator =
+                new TokenValidator(
+                    tokens.issuer, jwks, TestTokens.AUDIENCE, Duration.ofSeconds(30));
+            assertThatThrownBy(() -> validator.validate(token))
+                .as(cause)
+                .isInstanceOf(TokenValidator.KeysUnavailableException.class)
+                .hasMessageStartingWith("the realm's signing keys could not be fetched (")
+                .hasMessageContaining(cause)
+                .message()
+                .doesNotContain("127.0.0.1")
+                .doesNotContain(token)
+                .doesNotContain(token.substring(0, token.indexOf('.')));
+          });
+      // calls soon after find the next fetch rate-limited, and still no keys held: not the token's
+      // fault either
+      TokenValidator refused =
+          new TokenValidator(
+              tokens.issuer,
+              unreachable.keySet().iterator().next(),
+              TestTokens.AUDIENCE,
+              Duration.ofSeconds(30));
+      List<String> messages = new java.util.ArrayList<>();
+      for (int call = 0; call < 4; call++) {
+        try {
+          refused.validate(token);
+        } catch (TokenValidator.KeysUnavailableException e) {
+          messages.add(e.getMessage());
+        }
+      }
+      assertThat(messages)
+          .hasSize(4)
+          .contains(
+              "the realm's signing keys could not be fetched (a fetch failed moments ago; the"
+                  + " next is tried at most 10 s after it)");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void aKeySetThatIsDownNamesTheCauseAndATokenWithAWrongSignatureStaysInvalid() throws Exception {
+    TokenValidator validator = validator();
+    tokens.down(true);
+    try {
+      assertThatThrownBy(
+              () ->
+                  validator.validate(
+                      tokens.token("kor-jcs-publisher", "KOR", "SECRET", List.of(), List.of())))
+          .isInstanceOf(TokenValidator.KeysUnavailableException.class)
+          .hasMessageContaining("503");
+    } finally {
+      tokens.down(false);
+    }
+    TokenValidator reachable = validator();
+    assertThatThrownBy(() -> reachable.validate(tokens.forged()))
+        .isInstanceOf(TokenValidator.InvalidTokenException.class)
+        .hasMessageStartingWith("invalid token:");
+  }
+
+  @Test
+  void aKeyTheRealmAddedDuringAnOutageIsUnavailableButAForgeryUnderAHeldKeyStaysInvalid()
+      throws Exception {
+    TokenValidator validator = validator();
+    validator.validate(tokens.token("kor-jcs-publisher", "KOR", "SECRET", List.of(), List.of()));
+    tokens.down(true);
+    try {
+      assertThatThrownBy(() -> validator.validate(tokens.forged()))
+          .as("signed by another key under a key id held: the token's fault")
+          .isInstanceOf(TokenValidator.InvalidTokenException.class);
+      // Keycloak rotated while the validator cannot reach it: the new key id is unknown here
+      tokens.rotateKey();
+      String underTheNewKey = tokens.token("usa-dia-reader", "USA", "SECRET", List.of(), List.of());
+      assertThatThrownBy(() -> validator.validate(underTheNewKey))
+          .isInstanceOf(TokenValidator.KeysUnavailableException.class)
+          .hasMessageStartingWith(
+              "the token names a signing key not held here, and the realm's signing keys could not"
+                  + " be fetched to look for it (")
+          .hasMessageContaining("503");
+    } finally {
+      tokens.down(false);
+    }
+  }
+
+  private static void answer(
+      com.sun.net.httpserver.HttpServer server, String path, int status, String body) {
+    server.createContext(
+        path,
+        exchange -> {
+          byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(status, bytes.length);
+          try (java.io.OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+          }
+        });
+  }
 }

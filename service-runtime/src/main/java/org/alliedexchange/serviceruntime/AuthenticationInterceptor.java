@@ -38,6 +38,15 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
       caller = validator.validateHeader(headers.get(AUTHORIZATION));
     } catch (TokenValidator.InvalidTokenException e) {
       return refuse(call, e.getMessage());
+    } catch (TokenValidator.KeysUnavailableException e) {
+      // fails closed, but tells the caller to retry rather than distrust its credentials
+      call.close(
+          Status.UNAVAILABLE.withDescription(
+              "the service cannot check tokens now: "
+                  + e.getMessage()
+                  + "; retry later, the token itself was not refused"),
+          new Metadata());
+      return new ServerCall.Listener<>() {};
     }
     return Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
   }

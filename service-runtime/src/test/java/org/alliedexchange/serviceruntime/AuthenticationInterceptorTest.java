@@ -144,6 +144,64 @@ class AuthenticationInterceptorTest {
   }
 
   @Test
+  void aFineTokenIsUnavailableNotUnauthenticatedWhileTheRealmsKeysCannotBeFetched()
+      throws Exception {
+    TokenValidator keysOutOfReach;
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      // a port nothing listens on once the socket is closed
+      keysOutOfReach =
+          new TokenValidator(
+              tokens.issuer,
+              java.net.URI.create("http://127.0.0.1:" + closed.getLocalPort() + "/certs"),
+              TestTokens.AUDIENCE,
+              Duration.ZERO);
+    }
+    String name = InProcessServerBuilder.generateName();
+    Server keyless =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(
+                ServerInterceptors.intercept(
+                    ServerServiceDefinition.builder("allied.test.v1.WhoService")
+                        .addMethod(
+                            WHO,
+                            ServerCalls.asyncUnaryCall(
+                                (request, response) -> {
+                                  response.onNext("admitted");
+                                  response.onCompleted();
+                                }))
+                        .build(),
+                    new AuthenticationInterceptor(keysOutOfReach)))
+            .build()
+            .start();
+    ManagedChannel toKeyless = InProcessChannelBuilder.forName(name).directExecutor().build();
+    try {
+      String token =
+          tokens.token("kor-jcs-reader", "KOR", "SECRET", List.of(), List.of("exchange-read"));
+      assertThatThrownBy(
+              () ->
+                  ClientCalls.blockingUnaryCall(
+                      toKeyless,
+                      WHO,
+                      CallOptions.DEFAULT.withCallCredentials(TestTokens.bearer(token)),
+                      "who"))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                assertThat(e.getStatus().getDescription())
+                    .isEqualTo(
+                        "the service cannot check tokens now: the realm's signing keys could not"
+                            + " be fetched (Couldn't retrieve JWK set from URL: Connection"
+                            + " refused); retry later, the token itself was not refused");
+              });
+    } finally {
+      toKeyless.shutdownNow();
+      keyless.shutdownNow();
+    }
+  }
+
+  @Test
   void healthStaysOpenWithoutAToken() {
     HealthCheckResponse health =
         HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());

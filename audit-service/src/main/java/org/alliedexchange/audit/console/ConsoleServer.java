@@ -154,6 +154,10 @@ public final class ConsoleServer implements SmartLifecycle {
       caller = tokens.validateHeader(authorization);
     } catch (TokenValidator.InvalidTokenException e) {
       return Page.text(401, "log in through the gateway's /console/: " + e.getMessage() + "\n");
+    } catch (TokenValidator.KeysUnavailableException e) {
+      // not the auditor's fault: logging in again would not help
+      return Page.text(
+          503, "the audit service cannot check tokens now: " + e.getMessage() + "; retry later\n");
     }
     if (!caller.hasRole(Roles.AUDITOR)) {
       return Page.text(

@@ -37,10 +37,12 @@ import reactor.core.scheduler.Schedulers;
  * validate in full, the caller must hold the method's role (and call its own nation to publish or
  * amend), its token must not be revoked by a later identity change ({@link IdentityRevocations}),
  * and its system must be within its rate limit and, for a stream, its open streams ({@link
- * CallLimits}). Each refusal ends the call with a gRPC status and a message a developer can act on.
- * A call that passes gets a server span and a {@link GuardedCall}; its request bytes count against
- * its system's buffered bytes while unread, and a unary call ends DEADLINE_EXCEEDED when its
- * backend has not answered within its deadline ({@link CallDeadlines}).
+ * CallLimits}). Each refusal ends the call with a gRPC status and a message a developer can act on;
+ * a token that cannot be checked because the realm's keys could not be fetched is refused
+ * UNAVAILABLE, not UNAUTHENTICATED. A call that passes gets a server span and a {@link
+ * GuardedCall}; its request bytes count against its system's buffered bytes while unread, and a
+ * unary call ends DEADLINE_EXCEEDED when its backend has not answered within its deadline ({@link
+ * CallDeadlines}).
  */
 public final class CallAccessFilter implements WebFilter, Ordered {
 
@@ -233,7 +235,19 @@ public final class CallAccessFilter implements WebFilter, Ordered {
         .flatMap(who -> authorize(exchange, chain, method, nation, who, span))
         .onErrorResume(
             TokenValidator.InvalidTokenException.class,
-            e -> refuse(exchange, span, Status.Code.UNAUTHENTICATED, e.getMessage()));
+            e -> refuse(exchange, span, Status.Code.UNAUTHENTICATED, e.getMessage()))
+        // fails closed, but not as the caller's fault: UNAVAILABLE tells it to retry, where
+        // UNAUTHENTICATED would have it (and its operators) distrust credentials that are fine
+        .onErrorResume(
+            TokenValidator.KeysUnavailableException.class,
+            e -> refuse(exchange, span, Status.Code.UNAVAILABLE, keysUnavailable(e)));
+  }
+
+  /** What a caller is told when no token can be checked now; nothing of its token is in it. */
+  public static String keysUnavailable(TokenValidator.KeysUnavailableException e) {
+    return "the gateway cannot check tokens now: "
+        + e.getMessage()
+        + "; retry later, the token itself was not refused";
   }
 
   private Mono<Void> authorize(

@@ -6,6 +6,7 @@ import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.auditstream.UnstorableAuditEvent;
 import org.alliedexchange.federationstate.AgreementBoard;
+import org.alliedexchange.gateway.access.CallAccessFilter;
 import org.alliedexchange.gateway.access.IdentityRevocations;
 import org.alliedexchange.policy.Level;
 import org.springframework.http.HttpHeaders;
@@ -155,6 +156,13 @@ public final class AgreementAdminApi {
         .onErrorMap(
             TokenValidator.InvalidTokenException.class,
             e -> new Refusal(HttpStatus.UNAUTHORIZED, "invalid_token", e.getMessage()))
+        .onErrorMap(
+            TokenValidator.KeysUnavailableException.class,
+            e ->
+                new Refusal(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    CallAccessFilter.keysUnavailable(e)))
         .flatMap(
             caller ->
                 caller.hasRole(ROLE) || caller.hasRole(AGREEMENT_ROLE)

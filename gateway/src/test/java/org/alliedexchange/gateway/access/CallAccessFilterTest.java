@@ -208,6 +208,74 @@ class CallAccessFilterTest {
     }
   }
 
+  @Test
+  void
+      aFineTokenThatCannotBeCheckedBecauseTheRealmsKeysCannotBeFetchedIsRefusedUnavailableAndCounted()
+          throws Exception {
+    TokenValidator keysOutOfReach;
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      // a port nothing listens on once the socket is closed
+      keysOutOfReach =
+          new TokenValidator(
+              tokens.issuer,
+              java.net.URI.create("http://127.0.0.1:" + closed.getLocalPort() + "/certs"),
+              TestTokens.AUDIENCE,
+              Duration.ofSeconds(30));
+    }
+    try (RateLimiter limiter =
+        new RateLimiter((window, limit, want) -> want, system -> 10, Clock.systemUTC())) {
+      IdentityRevocations revocations = new IdentityRevocations();
+      revocations.followed();
+      CallAccessFilter filter =
+          new CallAccessFilter(
+              GuardedMethods.fromApi(),
+              Set.of("KOR"),
+              false,
+              keysOutOfReach,
+              limiter,
+              new CallLimits(16, 1 << 20),
+              new CallDeadlines(Duration.ofSeconds(30), Duration.ofMinutes(5)),
+              revocations,
+              OpenTelemetry.noop());
+      io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      org.alliedexchange.gateway.metrics.CallMeters meters =
+          new org.alliedexchange.gateway.metrics.CallMeters(registry, GuardedMethods.fromApi());
+      String token = reader("usa-reader");
+
+      MockServerWebExchange exchange = call(GET, "KOR", token);
+      meters
+          .filter(exchange, counted -> filter.filter(counted, backend))
+          .block(Duration.ofSeconds(5));
+
+      assertThat(admitted.get()).as("fails closed").isNull();
+      assertThat(exchange.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("14");
+      assertThat(exchange.getResponse().getHeaders().getFirst("grpc-message"))
+          .isEqualTo(
+              "the gateway cannot check tokens now: the realm's signing keys could not be fetched"
+                  + " (Couldn't retrieve JWK set from URL: Connection refused); retry later, the"
+                  + " token itself was not refused");
+      // counted with the other refusals at the door (once the call's end has run, which may be
+      // just after block() returns)
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  registry
+                          .get(org.alliedexchange.gateway.metrics.CallMeters.CALLS)
+                          .tag("method", GuardedMethods.EXCHANGE_SERVICE + "/Get")
+                          .tag("status", "UNAVAILABLE")
+                          .counter()
+                          .count()
+                      == 1);
+
+      // with the keys at hand, a token signed by another key is the caller's fault
+      MockServerWebExchange forged = call(GET, "KOR", tokens.forged());
+      filter(limiter).filter(forged, backend).block(Duration.ofSeconds(5));
+      assertThat(forged.getResponse().getHeaders().getFirst("grpc-status")).isEqualTo("16");
+    }
+  }
+
   private static CallAccessFilter filter(RateLimiter limiter) {
     IdentityRevocations revocations = new IdentityRevocations();
     revocations.followed();
