@@ -145,6 +145,21 @@ public final class TestTokens implements AutoCloseable {
     }
   }
 
+  /**
+   * A validator of this realm's tokens whose key set lives at a port nothing listens on: the
+   * realm's keys can never be fetched (Keycloak down or out of reach).
+   */
+  public TokenValidator validatorWithKeysOutOfReach(java.time.Duration clockSkew) throws Exception {
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      // a port nothing listens on once the socket is closed
+      return new TokenValidator(
+          issuer,
+          URI.create("http://127.0.0.1:" + closed.getLocalPort() + "/certs"),
+          AUDIENCE,
+          clockSkew);
+    }
+  }
+
   public String token(
       String system,
       String nation,

@@ -223,16 +223,8 @@ class TokenValidatorTest {
 
   @Test
   void theRealmsKeysAreAvailableOnlyOnceTheyCouldBeFetched() throws Exception {
-    TokenValidator unreachable;
-    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
-      // a port nothing listens on once the socket is closed
-      unreachable =
-          new TokenValidator(
-              tokens.issuer,
-              java.net.URI.create("http://127.0.0.1:" + closed.getLocalPort() + "/certs"),
-              TestTokens.AUDIENCE,
-              java.time.Duration.ofSeconds(30));
-    }
+    TokenValidator unreachable =
+        tokens.validatorWithKeysOutOfReach(java.time.Duration.ofSeconds(30));
     assertThat(unreachable.keysAvailable()).isFalse();
     TokenValidator reachable =
         new TokenValidator(

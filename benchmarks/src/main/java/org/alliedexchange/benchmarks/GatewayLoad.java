@@ -101,13 +101,7 @@ public final class GatewayLoad {
           "allied.gateway.audit-redis", replicatedRedis.url(LocalRedis.User.GATEWAY).toString());
       guardedReplicated.put("allied.gateway.audit.durability.mode", "replicated");
       guardedReplicated.put("allied.gateway.audit.durability.replicas", "1");
-      String token =
-          tokens.token(
-              "jpn-mod-reader",
-              "JPN",
-              "SECRET",
-              List.of("MISSILE_WARNING"),
-              List.of("exchange-read"));
+      String token = readerToken(tokens);
 
       try (GatewayApplication.Running gateway = GatewayApplication.start(guarded);
           GatewayApplication.Running plaintextGateway = GatewayApplication.start(guardedPlaintext);
@@ -220,13 +214,7 @@ public final class GatewayLoad {
             "%nstreams of %,d labelled messages (Search), after one warm-up stream each:%n",
             STREAM_MESSAGES);
         // a long warm-up outlives the first token (the gateway ends a stream whose token expired)
-        String streamToken =
-            tokens.token(
-                "jpn-mod-reader",
-                "JPN",
-                "SECRET",
-                List.of("MISSILE_WARNING"),
-                List.of("exchange-read"));
+        String streamToken = readerToken(tokens);
         for (int round = 1; round <= 3; round++) {
           for (String path :
               List.of(
@@ -273,5 +261,11 @@ public final class GatewayLoad {
     return sorted.length % 2 == 1
         ? sorted[sorted.length / 2]
         : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  }
+
+  /** A JPN reader's token, cleared SECRET for missile warnings: every path's caller. */
+  private static String readerToken(TestTokens tokens) {
+    return tokens.token(
+        "jpn-mod-reader", "JPN", "SECRET", List.of("MISSILE_WARNING"), List.of("exchange-read"));
   }
 }

@@ -87,6 +87,58 @@ class SignatureCheckTest {
         .isInstanceOf(GeneralSecurityException.class);
   }
 
+  @Test
+  void aKeyWhosePointIsOffTheCurveIsAnErrorNotAVerdict() throws Exception {
+    // the JDK's key factory takes such a key; a hostile export file can embed one
+    NationalKey kor = NationalKey.loadOrCreate(dir.resolve("kor.pem"));
+    byte[] encoded = kor.keyPair().getPublic().getEncoded();
+    encoded[encoded.length - 1] ^= 1;
+    PublicKey offTheCurve =
+        java.security.KeyFactory.getInstance("EC")
+            .generatePublic(new java.security.spec.X509EncodedKeySpec(encoded));
+    byte[] data = "FLASH".getBytes(StandardCharsets.UTF_8);
+    byte[] signature = sign(kor, data);
+
+    assertThatThrownBy(() -> SignatureCheck.verifies(offTheCurve, data, signature))
+        .isInstanceOf(java.security.InvalidKeyException.class)
+        .hasMessageContaining("not a valid EC P-256 public key");
+    assertThat(SignatureCheck.verifies(kor.keyPair().getPublic(), data, signature)).isTrue();
+  }
+
+  @Test
+  void aKeyOnAnotherCurveIsAnErrorNotAVerdict() throws Exception {
+    KeyPairGenerator p384 = KeyPairGenerator.getInstance("EC");
+    p384.initialize(new java.security.spec.ECGenParameterSpec("secp384r1"));
+    java.security.KeyPair pair = p384.generateKeyPair();
+    Signature signer = Signature.getInstance(NationalKey.ALGORITHM);
+    signer.initSign(pair.getPrivate());
+    signer.update(new byte[] {1});
+    byte[] signature = signer.sign();
+
+    assertThatThrownBy(() -> SignatureCheck.verifies(pair.getPublic(), new byte[] {1}, signature))
+        .isInstanceOf(java.security.InvalidKeyException.class)
+        .hasMessage("not an EC P-256 public key");
+  }
+
+  @Test
+  void aHugeSignatureIsRefusedWithoutBeingParsed() throws Exception {
+    // a SEQUENCE of a million INTEGERs: 3 MB a parser would walk
+    NationalKey kor = NationalKey.loadOrCreate(dir.resolve("kor.pem"));
+    byte[] huge = new byte[3_000_006];
+    huge[0] = 0x30;
+    huge[1] = (byte) 0x83;
+    huge[2] = 0x2D;
+    huge[3] = (byte) 0xC6;
+    huge[4] = (byte) 0xC0;
+    for (int at = 5; at + 3 <= huge.length; at += 3) {
+      huge[at] = 0x02;
+      huge[at + 1] = 0x01;
+      huge[at + 2] = 0x01;
+    }
+    assertThat(SignatureCheck.verifies(kor.keyPair().getPublic(), new byte[] {1}, huge)).isFalse();
+    assertThat(SignatureCheck.verifies(kor.keyPair().getPublic(), new byte[] {1}, null)).isFalse();
+  }
+
   static byte[] sign(NationalKey key, byte[] data) throws GeneralSecurityException {
     Signature signer = Signature.getInstance(NationalKey.ALGORITHM);
     signer.initSign(key.keyPair().getPrivate());

@@ -146,16 +146,7 @@ class AuthenticationInterceptorTest {
   @Test
   void aFineTokenIsUnavailableNotUnauthenticatedWhileTheRealmsKeysCannotBeFetched()
       throws Exception {
-    TokenValidator keysOutOfReach;
-    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
-      // a port nothing listens on once the socket is closed
-      keysOutOfReach =
-          new TokenValidator(
-              tokens.issuer,
-              java.net.URI.create("http://127.0.0.1:" + closed.getLocalPort() + "/certs"),
-              TestTokens.AUDIENCE,
-              Duration.ZERO);
-    }
+    TokenValidator keysOutOfReach = tokens.validatorWithKeysOutOfReach(Duration.ZERO);
     String name = InProcessServerBuilder.generateName();
     Server keyless =
         InProcessServerBuilder.forName(name)

@@ -31,7 +31,12 @@ class ChildProcessesTest {
   }
 
   private Process sleeper() throws IOException {
-    Process process = new ProcessBuilder("sleep", "600").start();
+    // a process that dies of INT and TERM as PostgreSQL and the JVM handle them: a plain `sleep`
+    // started under a background job (`./mvnw verify &`) inherits INT ignored, and would live on
+    Process process =
+        new ProcessBuilder(
+                "perl", "-e", "$SIG{INT} = $SIG{TERM} = sub { exit 1 }; sleep 600 while 1")
+            .start();
     started.add(process);
     return process;
   }

@@ -212,16 +212,7 @@ class CallAccessFilterTest {
   void
       aFineTokenThatCannotBeCheckedBecauseTheRealmsKeysCannotBeFetchedIsRefusedUnavailableAndCounted()
           throws Exception {
-    TokenValidator keysOutOfReach;
-    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
-      // a port nothing listens on once the socket is closed
-      keysOutOfReach =
-          new TokenValidator(
-              tokens.issuer,
-              java.net.URI.create("http://127.0.0.1:" + closed.getLocalPort() + "/certs"),
-              TestTokens.AUDIENCE,
-              Duration.ofSeconds(30));
-    }
+    TokenValidator keysOutOfReach = tokens.validatorWithKeysOutOfReach(Duration.ofSeconds(30));
     try (RateLimiter limiter =
         new RateLimiter((window, limit, want) -> want, system -> 10, Clock.systemUTC())) {
       IdentityRevocations revocations = new IdentityRevocations();
