@@ -128,11 +128,16 @@ public record NationalKey(KeyPair keyPair, String keyId) {
     while (matcher.find()) {
       if (matcher.group(1).equals("PUBLIC KEY")) {
         try {
-          return KeyFactory.getInstance("EC")
-              .generatePublic(
-                  new X509EncodedKeySpec(Base64.getMimeDecoder().decode(matcher.group(2))));
+          PublicKey key =
+              KeyFactory.getInstance("EC")
+                  .generatePublic(
+                      new X509EncodedKeySpec(Base64.getMimeDecoder().decode(matcher.group(2))));
+          // refused here, when it is read, rather than at the first signature it should check:
+          // the JDK's factory takes another curve, or a point off this one
+          SignatureCheck.requireUsable(key);
+          return key;
         } catch (GeneralSecurityException e) {
-          throw new IllegalArgumentException("not an EC public key: " + e.getMessage(), e);
+          throw new IllegalArgumentException("not an EC P-256 public key: " + e.getMessage(), e);
         }
       }
     }

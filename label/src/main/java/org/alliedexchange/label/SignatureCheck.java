@@ -64,6 +64,14 @@ public final class SignatureCheck {
     }
   }
 
+  /**
+   * @throws InvalidKeyException when {@code key} is not a P-256 public key whose point is on the
+   *     curve: a key no signature could be checked with
+   */
+  static void requireUsable(PublicKey key) throws InvalidKeyException {
+    converted(key);
+  }
+
   /** {@code key} as Bouncy Castle's, its point checked to lie on P-256. */
   private static PublicKey converted(PublicKey key) throws InvalidKeyException {
     if (!(key instanceof ECPublicKey ec) || !isP256(ec.getParams())) {

@@ -90,6 +90,34 @@ class ExportVerifierFuzzTest {
     assertThat(verify(seed("record-2-changed")).verified()).isFalse();
   }
 
+  @Test
+  void aFileCarryingAKeyOffTheCurveIsRefusedNotThrown() throws IOException {
+    // trusting the file's own key (--trust-embedded-key): the file chooses the key
+    byte[] encoded = AUDIT_KEY.keyPair().getPublic().getEncoded();
+    encoded[encoded.length - 1] ^= 1;
+    String offTheCurve =
+        "-----BEGIN PUBLIC KEY-----\n"
+            + java.util.Base64.getMimeEncoder().encodeToString(encoded)
+            + "\n-----END PUBLIC KEY-----\n";
+    String genuine = export(GENUINE, true);
+    String pem = AUDIT_KEY.publicKeyPem();
+    String printedPem =
+        JsonFormat.printer()
+            .print(com.google.protobuf.Value.newBuilder().setStringValue(pem).build());
+    String printedBad =
+        JsonFormat.printer()
+            .print(com.google.protobuf.Value.newBuilder().setStringValue(offTheCurve).build());
+    assertThat(genuine).contains(printedPem);
+    String file = genuine.replace(printedPem, printedBad);
+
+    ExportVerifier.Result result =
+        ExportVerifier.verify(new BufferedReader(new StringReader(file)), null);
+
+    assertThat(result.verified()).isFalse();
+    assertThat(result.detail())
+        .startsWith("the checkpoint's public key cannot be read: not an EC P-256 public key");
+  }
+
   @AfterAll
   static void theFuzzerRan() {
     FuzzRuns.assertRan(INPUTS.get());
