@@ -18,6 +18,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -77,20 +78,27 @@ public final class AlliedClient implements AutoCloseable {
           @Override
           public void applyRequestMetadata(
               RequestInfo info, Executor executor, MetadataApplier applier) {
-            // a token fetch may block on Keycloak: never on the transport's thread
-            executor.execute(
-                () -> {
-                  try {
-                    String token = tokens.token();
-                    AtomicReference<String> sent = info.getCallOptions().getOption(TOKEN_SENT);
-                    if (sent != null) {
-                      sent.set(token);
-                    }
-                    applier.apply(AlliedMetadata.withBearer(token));
-                  } catch (TokenSource.TokenException e) {
-                    applier.fail(Status.UNAUTHENTICATED.withDescription(e.getMessage()));
-                  }
-                });
+            // a fresh token is applied at once; a fetch from Keycloak holds no thread while it
+            // runs, and a source that can only block does so on gRPC's executor, never the
+            // transport's thread
+            tokens
+                .tokenAsync(executor)
+                .whenComplete(
+                    (token, failure) -> {
+                      if (failure != null) {
+                        Throwable cause =
+                            failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure;
+                        applier.fail(Status.UNAUTHENTICATED.withDescription(cause.getMessage()));
+                        return;
+                      }
+                      AtomicReference<String> sent = info.getCallOptions().getOption(TOKEN_SENT);
+                      if (sent != null) {
+                        sent.set(token);
+                      }
+                      applier.apply(AlliedMetadata.withBearer(token));
+                    });
           }
         };
   }

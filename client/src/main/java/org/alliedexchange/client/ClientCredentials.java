@@ -1,6 +1,5 @@
 package org.alliedexchange.client;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -9,7 +8,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,10 +33,11 @@ public final class ClientCredentials {
   /**
    * At most this many token requests of this process at once, over all client ids; the others wait
    * their turn (each request still has its own timeout), so many at once never fail for being many.
+   * A request waiting its turn holds no thread.
    */
   static final int CONCURRENT_REQUESTS = 8;
 
-  private static final Semaphore IN_FLIGHT = new Semaphore(CONCURRENT_REQUESTS, true);
+  private static final AsyncLimit IN_FLIGHT = new AsyncLimit(CONCURRENT_REQUESTS);
 
   private ClientCredentials() {}
 
@@ -49,6 +51,24 @@ public final class ClientCredentials {
 
   /** Asks the token endpoint for a token; never throws for a refusal, only for a failure to ask. */
   public static TokenResponse request(URI tokenEndpoint, String clientId, String clientSecret) {
+    try {
+      return requestAsync(tokenEndpoint, clientId, clientSecret).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking " + tokenEndpoint, e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IllegalStateException failure
+          ? failure
+          : new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * As {@link #request}, holding no thread while it waits its turn or for the answer; a failure to
+   * ask completes the future with an {@link IllegalStateException}.
+   */
+  public static CompletableFuture<TokenResponse> requestAsync(
+      URI tokenEndpoint, String clientId, String clientSecret) {
     String form =
         "grant_type=client_credentials&client_id="
             + encode(clientId)
@@ -60,28 +80,27 @@ public final class ClientCredentials {
             .header("Content-Type", "application/x-www-form-urlencoded")
             .POST(HttpRequest.BodyPublishers.ofString(form))
             .build();
-    try {
-      HttpResponse<String> response;
-      IN_FLIGHT.acquire();
-      try {
-        response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-      } finally {
-        IN_FLIGHT.release();
-      }
-      JsonNode body = parse(response.body());
-      return new TokenResponse(
-          response.statusCode(),
-          text(body, "access_token"),
-          body.path("expires_in").asLong(0),
-          text(body, "error"),
-          text(body, "error_description"));
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "cannot reach the token endpoint " + tokenEndpoint + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while asking " + tokenEndpoint, e);
-    }
+    return IN_FLIGHT
+        .run(() -> HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
+        .handle(
+            (response, failure) -> {
+              if (failure != null) {
+                Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause()
+                        : failure;
+                throw new IllegalStateException(
+                    "cannot reach the token endpoint " + tokenEndpoint + ": " + cause.getMessage(),
+                    cause);
+              }
+              JsonNode body = parse(response.body());
+              return new TokenResponse(
+                  response.statusCode(),
+                  text(body, "access_token"),
+                  body.path("expires_in").asLong(0),
+                  text(body, "error"),
+                  text(body, "error_description"));
+            });
   }
 
   /**

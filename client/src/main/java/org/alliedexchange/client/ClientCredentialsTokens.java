@@ -8,15 +8,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 
 /**
  * A national system's tokens by the client-credentials grant, fetched when first needed and fetched
  * again before they expire (when less than a fifth of their life, or 30 s, is left), so a long
  * stream never starts with a token about to lapse. Thread-safe; one fetch at a time: the callers
- * that arrive meanwhile wait for it and take its token. {@link #shared} gives every client of a
- * process with the same identity one instance, so a thousand subscriptions fetch once.
+ * that arrive meanwhile wait for it, holding no thread ({@link #tokenAsync}), and take its token.
+ * {@link #shared} gives every client of a process with the same identity one instance, so a
+ * thousand subscriptions fetch once.
  */
 public final class ClientCredentialsTokens implements TokenSource {
 
@@ -29,6 +34,8 @@ public final class ClientCredentialsTokens implements TokenSource {
   private final Clock clock;
   private String token;
   private Instant refreshAt = Instant.MIN;
+  // the one request for a token in flight, which every caller meanwhile waits for
+  private CompletableFuture<String> fetching;
 
   public ClientCredentialsTokens(
       URI tokenEndpoint, String clientId, String clientSecret, Clock clock) {
@@ -81,31 +88,87 @@ public final class ClientCredentialsTokens implements TokenSource {
   }
 
   @Override
-  public synchronized String token() {
-    Instant now = clock.instant();
-    if (token == null || !now.isBefore(refreshAt)) {
-      ClientCredentials.TokenResponse response;
-      try {
-        response = ClientCredentials.request(tokenEndpoint, clientId, clientSecret);
-      } catch (IllegalStateException e) {
-        throw new TokenException(e.getMessage());
-      }
-      if (!response.granted()) {
-        throw new TokenException(
-            "Keycloak refused a token to "
-                + clientId
-                + " (HTTP "
-                + response.status()
-                + "): "
-                + (response.errorDescription() != null
-                    ? response.errorDescription()
-                    : response.error()));
-      }
-      long lifetime = Math.max(1, response.expiresIn());
-      long early = Math.max(Math.min(30, lifetime / 2), lifetime / 5);
-      token = response.accessToken();
-      refreshAt = now.plus(Duration.ofSeconds(lifetime - early));
+  public String token() {
+    try {
+      return tokenAsync(Runnable::run).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TokenException("interrupted while waiting for a token for " + clientId);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof TokenException refused
+          ? refused
+          : new TokenException(String.valueOf(e.getCause().getMessage()));
     }
-    return token;
+  }
+
+  /**
+   * The token held while it is fresh; otherwise the one fetch in flight for this client, started
+   * now if none is. Waiting for it holds no thread, so any number of calls and resumed streams can
+   * wait at once. Fails with {@link TokenException}.
+   */
+  @Override
+  public CompletableFuture<String> tokenAsync(Executor forBlockingWork) {
+    CompletableFuture<String> fetch;
+    synchronized (this) {
+      if (token != null && clock.instant().isBefore(refreshAt)) {
+        return CompletableFuture.completedFuture(token);
+      }
+      if (fetching != null) {
+        // a copy: no caller can cancel or complete the fetch the others wait for
+        return fetching.copy();
+      }
+      fetch = new CompletableFuture<>();
+      fetching = fetch;
+    }
+    // started outside the lock: a request refused at once completes the fetch on this thread
+    Instant asked = clock.instant();
+    ClientCredentials.requestAsync(tokenEndpoint, clientId, clientSecret)
+        .whenComplete((response, failure) -> finish(fetch, asked, response, failure));
+    return fetch.copy();
+  }
+
+  private void finish(
+      CompletableFuture<String> fetch,
+      Instant asked,
+      ClientCredentials.TokenResponse response,
+      Throwable failure) {
+    TokenException refused = null;
+    String fetched = null;
+    synchronized (this) {
+      if (fetching == fetch) {
+        fetching = null;
+      }
+      if (failure != null) {
+        Throwable cause =
+            failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause()
+                : failure;
+        refused = new TokenException(String.valueOf(cause.getMessage()));
+      } else if (!response.granted()) {
+        refused =
+            new TokenException(
+                "Keycloak refused a token to "
+                    + clientId
+                    + " (HTTP "
+                    + response.status()
+                    + "): "
+                    + (response.errorDescription() != null
+                        ? response.errorDescription()
+                        : response.error()));
+      } else {
+        long lifetime = Math.max(1, response.expiresIn());
+        long early = Math.max(Math.min(30, lifetime / 2), lifetime / 5);
+        // the lifetime counts from when the token was asked for: the answer may have queued
+        token = response.accessToken();
+        refreshAt = asked.plus(Duration.ofSeconds(lifetime - early));
+        fetched = token;
+      }
+    }
+    // the waiting calls go on outside the lock
+    if (refused != null) {
+      fetch.completeExceptionally(refused);
+    } else {
+      fetch.complete(fetched);
+    }
   }
 }

@@ -1,5 +1,8 @@
 package org.alliedexchange.client;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
 /** Where a client's access token comes from. */
 @FunctionalInterface
 public interface TokenSource {
@@ -9,6 +12,23 @@ public interface TokenSource {
    * had.
    */
   String token();
+
+  /**
+   * As {@link #token()}, without holding the caller's thread when a token must be fetched; fails
+   * with {@link TokenException}. By default {@link #token()} runs on {@code forBlockingWork}.
+   */
+  default CompletableFuture<String> tokenAsync(Executor forBlockingWork) {
+    CompletableFuture<String> result = new CompletableFuture<>();
+    forBlockingWork.execute(
+        () -> {
+          try {
+            result.complete(token());
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result;
+  }
 
   /**
    * The last token is no longer accepted (expired, or its identity changed): the next {@link

@@ -163,4 +163,75 @@ class SharedTokenFetchTest {
     tokens.refresh("kor-jcs-2");
     assertThat(tokens.token()).isEqualTo("kor-jcs-3");
   }
+
+  /** Where nothing may be run: a call waiting for a token must not need a thread. */
+  static final java.util.concurrent.Executor NO_THREADS =
+      task -> {
+        throw new AssertionError("a waiting call asked for a thread");
+      };
+
+  @Test
+  void aThousandCallsWaitingForOneFetchHoldNoThread() throws Exception {
+    ClientCredentialsTokens tokens =
+        ClientCredentialsTokens.shared(endpoint(), "kor-watch", "s-" + System.nanoTime());
+
+    // all asked from this one thread while the first fetch is in flight (the endpoint takes 50 ms)
+    List<java.util.concurrent.CompletableFuture<String>> waiting = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      waiting.add(tokens.tokenAsync(NO_THREADS));
+    }
+
+    Set<String> got = ConcurrentHashMap.newKeySet();
+    for (var future : waiting) {
+      got.add(future.get(30, TimeUnit.SECONDS));
+    }
+    assertThat(got).containsExactly("kor-watch-1");
+    assertThat(fetches).hasValue(1);
+    // fresh, it is handed over at once
+    assertThat(tokens.tokenAsync(NO_THREADS)).isCompletedWithValue("kor-watch-1");
+  }
+
+  @Test
+  void twoHundredClientsAskedFromOneThreadAllGetTokensWithinTheEndpointsLimit() throws Exception {
+    String secret = "s-" + System.nanoTime();
+    List<java.util.concurrent.CompletableFuture<String>> asked = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      asked.add(
+          ClientCredentialsTokens.shared(endpoint(), "node-" + i, secret).tokenAsync(NO_THREADS));
+    }
+
+    Set<String> distinct = ConcurrentHashMap.newKeySet();
+    for (var future : asked) {
+      distinct.add(future.get(60, TimeUnit.SECONDS));
+    }
+    assertThat(distinct).hasSize(200).allMatch(token -> token.startsWith("node-"));
+    assertThat(turnedAway).as("requests beyond what the endpoint answers at once").hasValue(0);
+    assertThat(mostAtOnce.get()).isLessThanOrEqualTo(SERVER_LIMIT);
+  }
+
+  @Test
+  void aFetchThatCannotReachTheEndpointFailsEveryWaiterWithTheReasonAndTheNextCallTriesAgain()
+      throws Exception {
+    URI nowhere = endpoint();
+    keycloak.stop(0);
+    ClientCredentialsTokens tokens =
+        new ClientCredentialsTokens(nowhere, "usa-nmcc", "s", java.time.Clock.systemUTC());
+
+    var first = tokens.tokenAsync(NO_THREADS);
+    var second = tokens.tokenAsync(NO_THREADS);
+
+    for (var waiter : List.of(first, second)) {
+      var failure =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              java.util.concurrent.ExecutionException.class,
+              () -> waiter.get(30, TimeUnit.SECONDS));
+      assertThat(failure.getCause())
+          .isInstanceOf(TokenSource.TokenException.class)
+          .hasMessageContaining("cannot reach the token endpoint");
+    }
+    assertThat(
+            org.junit.jupiter.api.Assertions.assertThrows(
+                TokenSource.TokenException.class, tokens::token))
+        .hasMessageContaining("cannot reach the token endpoint");
+  }
 }
