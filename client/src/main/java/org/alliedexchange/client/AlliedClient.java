@@ -15,13 +15,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.alliedexchange.api.AlliedMetadata;
@@ -61,18 +62,14 @@ public final class AlliedClient implements AutoCloseable {
   private final ManagedChannel channel;
   private final CallCredentials credentials;
   private final TokenSource tokens;
-  // resumptions of subscriptions are scheduled here, never on the transport's threads
-  private final ScheduledExecutorService resumptions =
-      Executors.newSingleThreadScheduledExecutor(
-          task -> {
-            Thread thread = new Thread(task, "allied-client-resume");
-            thread.setDaemon(true);
-            return thread;
-          });
+  // resumptions of subscriptions are scheduled here, never on the transport's threads; its thread
+  // exists only while resumptions are pending, so a process of many clients keeps none idle
+  private final ScheduledExecutorService resumptions;
 
-  private AlliedClient(ManagedChannel channel, TokenSource tokens) {
+  private AlliedClient(ManagedChannel channel, TokenSource tokens, Duration resumeThreadIdle) {
     this.channel = channel;
     this.tokens = tokens;
+    this.resumptions = resumptionScheduler(resumeThreadIdle);
     this.credentials =
         new CallCredentials() {
           @Override
@@ -103,11 +100,38 @@ public final class AlliedClient implements AutoCloseable {
         };
   }
 
+  private static ScheduledExecutorService resumptionScheduler(Duration idle) {
+    ScheduledThreadPoolExecutor scheduler =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread thread = new Thread(task, "allied-client-resume");
+              thread.setDaemon(true);
+              return thread;
+            });
+    scheduler.setKeepAliveTime(idle.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.allowCoreThreadTimeOut(true);
+    scheduler.setRemoveOnCancelPolicy(true);
+    return scheduler;
+  }
+
+  /** How long the resumption thread stays once nothing is pending. */
+  static final Duration RESUME_THREAD_IDLE = Duration.ofSeconds(10);
+
+  /** Whether a thread is kept for resumptions now (for tests). */
+  boolean holdsAResumptionThread() {
+    return ((ScheduledThreadPoolExecutor) resumptions).getPoolSize() > 0;
+  }
+
   /**
    * Connects to the gateway at {@code gateway}: {@code http://host:port} (h2c) or {@code
    * https://host:port}.
    */
   public static AlliedClient connect(URI gateway, TokenSource tokens) {
+    return connect(gateway, tokens, RESUME_THREAD_IDLE);
+  }
+
+  static AlliedClient connect(URI gateway, TokenSource tokens, Duration resumeThreadIdle) {
     if (gateway.getHost() == null
         || gateway.getPort() < 0
         || !(gateway.getScheme().equals("http") || gateway.getScheme().equals("https"))) {
@@ -124,7 +148,7 @@ public final class AlliedClient implements AutoCloseable {
     } else {
       builder.useTransportSecurity();
     }
-    return new AlliedClient(builder.build(), tokens);
+    return new AlliedClient(builder.build(), tokens, resumeThreadIdle);
   }
 
   /**

@@ -77,6 +77,21 @@ class AlliedClientRetryTest {
       }
     }
 
+    final AtomicInteger subscriptions = new AtomicInteger();
+
+    /**
+     * The first subscription is refused UNAVAILABLE; a later one stays open, delivering nothing.
+     */
+    @Override
+    public void subscribe(
+        org.alliedexchange.api.exchange.v1.SubscribeRequest request,
+        StreamObserver<org.alliedexchange.api.exchange.v1.SubscribeResponse> responses) {
+      if (subscriptions.incrementAndGet() == 1) {
+        responses.onError(
+            Status.UNAVAILABLE.withDescription("a gateway replica went away").asRuntimeException());
+      }
+    }
+
     @Override
     public void amendReleasability(
         AmendReleasabilityRequest request, StreamObserver<AmendReleasabilityResponse> responses) {
@@ -199,5 +214,45 @@ class AlliedClientRetryTest {
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     assertThat(exchange.attempts).hasValue(1);
+  }
+
+  @Test
+  void aResumedSubscriptionLeavesNoThreadBehindOnceNothingIsPending() throws Exception {
+    AlliedClient resuming =
+        AlliedClient.connect(
+            URI.create("http://127.0.0.1:" + server.getPort()),
+            TokenSource.of("a-token"),
+            java.time.Duration.ofMillis(200));
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    try (ResumingSubscription subscription =
+        resuming.subscribe(
+            "KOR",
+            org.alliedexchange.api.exchange.v1.SubscribeRequest.newBuilder().setTopic("t").build(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(org.alliedexchange.api.exchange.v1.SubscribeResponse value) {}
+
+              @Override
+              public void onError(Throwable t) {
+                errors.add(t);
+              }
+
+              @Override
+              public void onCompleted() {}
+            })) {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (exchange.subscriptions.get() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(exchange.subscriptions).as("resumed after UNAVAILABLE").hasValue(2);
+      while (resuming.holdsAResumptionThread() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      // a process holding a thousand clients keeps no thread per client between resumptions
+      assertThat(resuming.holdsAResumptionThread()).isFalse();
+      assertThat(errors).isEmpty();
+    } finally {
+      resuming.close();
+    }
   }
 }
