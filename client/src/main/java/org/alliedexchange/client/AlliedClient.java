@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -83,10 +82,7 @@ public final class AlliedClient implements AutoCloseable {
                 .whenComplete(
                     (token, failure) -> {
                       if (failure != null) {
-                        Throwable cause =
-                            failure instanceof CompletionException && failure.getCause() != null
-                                ? failure.getCause()
-                                : failure;
+                        Throwable cause = AsyncLimit.cause(failure);
                         applier.fail(Status.UNAUTHENTICATED.withDescription(cause.getMessage()));
                         return;
                       }

@@ -3,6 +3,7 @@ package org.alliedexchange.client;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -103,5 +104,12 @@ final class AsyncLimit {
       running--;
     }
     return next;
+  }
+
+  /** What a future failed with: the cause a dependent stage's {@code CompletionException} wraps. */
+  static Throwable cause(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 }

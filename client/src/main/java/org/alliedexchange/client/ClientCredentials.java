@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -85,10 +84,7 @@ public final class ClientCredentials {
         .handle(
             (response, failure) -> {
               if (failure != null) {
-                Throwable cause =
-                    failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause()
-                        : failure;
+                Throwable cause = AsyncLimit.cause(failure);
                 throw new IllegalStateException(
                     "cannot reach the token endpoint " + tokenEndpoint + ": " + cause.getMessage(),
                     cause);

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
@@ -139,10 +138,7 @@ public final class ClientCredentialsTokens implements TokenSource {
         fetching = null;
       }
       if (failure != null) {
-        Throwable cause =
-            failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause()
-                : failure;
+        Throwable cause = AsyncLimit.cause(failure);
         refused = new TokenException(String.valueOf(cause.getMessage()));
       } else if (!response.granted()) {
         refused =
