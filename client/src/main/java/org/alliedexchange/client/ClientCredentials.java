@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -80,7 +79,7 @@ public final class ClientCredentials {
             .POST(HttpRequest.BodyPublishers.ofString(form))
             .build();
     return IN_FLIGHT
-        .run(() -> HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
+        .run(() -> HTTP.sendAsync(request, BoundedBody.ofString()))
         .handle(
             (response, failure) -> {
               if (failure != null) {

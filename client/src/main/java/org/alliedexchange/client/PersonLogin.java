@@ -81,9 +81,7 @@ public final class PersonLogin {
                           "code_challenge_method",
                           "S256")));
       HttpResponse<String> page =
-          http.send(
-              HttpRequest.newBuilder(authorize).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
+          http.send(HttpRequest.newBuilder(authorize).GET().build(), BoundedBody.ofString());
       Matcher action = FORM_ACTION.matcher(page.body());
       if (page.statusCode() != 200 || !action.find()) {
         throw new TokenSource.TokenException(
@@ -111,7 +109,7 @@ public final class PersonLogin {
                               Map.of(
                                   "username", username, "password", password, "credentialId", ""))))
                   .build(),
-              HttpResponse.BodyHandlers.ofString());
+              BoundedBody.ofString());
       String location = answer.headers().firstValue("Location").orElse("");
       if (answer.statusCode() != 302
           || !location.startsWith(redirectUri.toString().replaceAll("/+$", ""))) {
@@ -154,7 +152,7 @@ public final class PersonLogin {
                                   "code_verifier",
                                   verifier))))
                   .build(),
-              HttpResponse.BodyHandlers.ofString());
+              BoundedBody.ofString());
       JsonNode body = JSON.readTree(token.body());
       if (token.statusCode() != 200 || body.path("access_token").isMissingNode()) {
         throw new TokenSource.TokenException(
