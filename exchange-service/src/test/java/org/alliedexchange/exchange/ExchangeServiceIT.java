@@ -758,6 +758,42 @@ class ExchangeServiceIT {
     return com.google.protobuf.Timestamp.newBuilder().setSeconds(at.getEpochSecond()).build();
   }
 
+  @Test
+  void fourHundredSubscribersAreServedByTheFeedsFewDeliveryThreads() throws Exception {
+    // a thread per subscription being served at once would grow with the subscribers (a cached
+    // pool made 276 for a thousand in the soak)
+    String topic = "test.many." + System.nanoTime();
+    List<Collected> subscribers = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      subscribers.add(subscribe(jpnReader(), topic, ""));
+    }
+    List<String> published = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      published.add(
+          as(korPublisher())
+              .publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR", "JPN")))
+              .getContent()
+              .getId());
+    }
+
+    try {
+      for (Collected subscriber : subscribers) {
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < published.size(); i++) {
+          got.add(subscriber.next().getContent().getId());
+        }
+        assertThat(got).isEqualTo(published);
+      }
+      long deliveryThreads =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(thread -> thread.getName().equals("feed-delivery"))
+              .count();
+      assertThat(deliveryThreads).isBetween(1L, (long) LiveFeed.DELIVERY_THREADS);
+    } finally {
+      subscribers.forEach(Collected::cancel);
+    }
+  }
+
   /** A live subscription's messages, as they arrive. */
   static final class Collected implements StreamObserver<SubscribeResponse> {
     final BlockingQueue<SubscribeResponse> received = new LinkedBlockingQueue<>();

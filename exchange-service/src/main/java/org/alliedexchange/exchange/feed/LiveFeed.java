@@ -6,7 +6,8 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
@@ -25,6 +26,10 @@ public final class LiveFeed implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
   private static final int READ_CHUNK = 1000;
+
+  /** The most threads delivering to subscriptions at once. */
+  public static final int DELIVERY_THREADS =
+      Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
   /** Something a subscription needs read under the dispatch lock. */
   @FunctionalInterface
@@ -48,13 +53,24 @@ public final class LiveFeed implements AutoCloseable {
     this.store = store;
     this.queueCapacity = queueCapacity;
     this.lastPosition = store.lastFeedPosition();
-    this.delivery =
-        Executors.newCachedThreadPool(
+    // a fixed number of threads, whatever the number of subscriptions: each subscription has at
+    // most one delivery task queued or running, and a task yields its thread after each chunk it
+    // catches up (a cached pool grew a thread per subscription being served at once: 276 for a
+    // thousand subscribers in the soak)
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            DELIVERY_THREADS,
+            DELIVERY_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
             runnable -> {
               Thread thread = new Thread(runnable, "feed-delivery");
               thread.setDaemon(true);
               return thread;
             });
+    pool.allowCoreThreadTimeOut(true);
+    this.delivery = pool;
     this.listener = new Thread(this::listen, "feed-listener");
     listener.setDaemon(true);
     listener.start();

@@ -82,12 +82,14 @@ final class Subscription {
           feed.remove(this);
           return;
         }
+        boolean caughtUp = false;
         if (!isLive() && queueEmpty()) {
           List<StoredProduct> rows = store.feedAfter(deliveredPosition(), topic, CATCH_UP_CHUNK);
           if (rows.size() < CATCH_UP_CHUNK) {
             feed.goLive(this, () -> store.feedAfter(deliveredPosition(), topic, Integer.MAX_VALUE));
           } else {
             enqueue(rows);
+            caughtUp = true;
           }
         }
         while (sink.ready()) {
@@ -103,6 +105,12 @@ final class Subscription {
             scheduled = false;
             return;
           }
+        }
+        if (caughtUp) {
+          // a long way behind: the next chunk waits its turn behind the other subscriptions, so
+          // the feed's few threads never all sit in one backlog while live products wait
+          executor.execute(this::run);
+          return;
         }
       }
     } catch (SQLException | RuntimeException e) {
