@@ -124,6 +124,23 @@ public final class AuditBatchWriter implements AutoCloseable {
     return queue(events);
   }
 
+  /**
+   * As {@link #appendEncoded}, for events checked when they were made: none is read back. When one
+   * of them would not be stored, none is queued and the future fails with {@link
+   * UnstorableAuditEvent}.
+   */
+  public CompletableFuture<Void> appendChecked(List<CheckedEvent> events) {
+    List<byte[]> encoded = new ArrayList<>(events.size());
+    for (CheckedEvent event : events) {
+      var problem = event.problem();
+      if (problem.isPresent()) {
+        return CompletableFuture.failedFuture(new UnstorableAuditEvent(problem.get()));
+      }
+      encoded.add(event.bytes());
+    }
+    return queue(encoded);
+  }
+
   private CompletableFuture<Void> queue(List<byte[]> events) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (events.isEmpty()) {

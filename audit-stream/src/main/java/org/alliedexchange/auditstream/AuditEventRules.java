@@ -202,13 +202,21 @@ public final class AuditEventRules {
    * this does not look at.
    */
   static boolean plainTransfer(AuditEvent event) {
-    if (unknown(event) || unknown(event.getOccurredAt())) {
+    return plainTransfer(event, event.getTransfer(), event.getTransfer().getLabel());
+  }
+
+  /**
+   * As {@link #plainTransfer(AuditEvent)}, for the event's parts: {@code head} for the event's own
+   * fields, {@code transfer} for the record's but its label, {@code label} for the label's.
+   */
+  private static boolean plainTransfer(
+      AuditEvent head, TransferRecord transfer, SecurityLabel label) {
+    if (unknown(head) || unknown(head.getOccurredAt())) {
       return false;
     }
-    if (!plain(event.getEventId()) || !plain(event.getSource()) || !plain(event.getTraceId())) {
+    if (!plain(head.getEventId()) || !plain(head.getSource()) || !plain(head.getTraceId())) {
       return false;
     }
-    TransferRecord transfer = event.getTransfer();
     if (unknown(transfer)
         || !plain(transfer.getTransferId())
         || !plain(transfer.getProductId())
@@ -223,7 +231,6 @@ public final class AuditEventRules {
         || !plain(transfer.getWithheldDigest())) {
       return false;
     }
-    SecurityLabel label = transfer.getLabel();
     if (unknown(label)
         || unknown(label.getCreatedAt())
         || unknown(label.getReviewAt())
@@ -302,14 +309,33 @@ public final class AuditEventRules {
    * full check, which says what is wrong.
    */
   static boolean storableTransfer(AuditEvent event) {
-    if (event.getSerializedSize() > MAX_EVENT_BYTES || !plainTransfer(event)) {
+    return event.getSerializedSize() <= MAX_EVENT_BYTES
+        && storableTransfer(event, event.getTransfer(), event.getTransfer().getLabel());
+  }
+
+  /**
+   * As {@link #storableTransfer(AuditEvent)}, for a transfer event written from its parts (the
+   * guard's, {@link CheckedEvent#transfer}) whose size is known: {@code head} holds the event's own
+   * fields and no transfer, {@code transfer} the record's and no label, {@code label} the label.
+   * Read back, the parts' bytes are an event with exactly these fields, so this decides as the full
+   * check would, without reading them back.
+   */
+  static boolean storableTransfer(
+      AuditEvent head, TransferRecord transfer, SecurityLabel label, int size) {
+    return size <= MAX_EVENT_BYTES
+        && head.getEventCase() == AuditEvent.EventCase.EVENT_NOT_SET
+        && !transfer.hasLabel()
+        && storableTransfer(head, transfer, label);
+  }
+
+  private static boolean storableTransfer(
+      AuditEvent event, TransferRecord transfer, SecurityLabel label) {
+    if (!plainTransfer(event, transfer, label)) {
       return false;
     }
     if (!isUuid(event.getEventId()) || (event.hasOccurredAt() && !valid(event.getOccurredAt()))) {
       return false;
     }
-    TransferRecord transfer = event.getTransfer();
-    SecurityLabel label = transfer.getLabel();
     if (!optionalNation(transfer.getRecipientNation())
         || !optionalNation(transfer.getSourceNation())
         || !optionalNation(label.getOriginator())

@@ -291,6 +291,7 @@ class AuditEventRulesTest {
           checked.add(path);
           assertThat(AuditEventRules.plainTransfer(poisoned)).as(path).isFalse();
           assertThat(AuditEventRules.storableTransfer(poisoned)).as(path).isFalse();
+          assertThat(storableFromParts(poisoned)).as(path).isFalse();
           assertThat(AuditEventRules.problem(poisoned)).as(path).isPresent();
         });
     assertThat(checked)
@@ -423,7 +424,98 @@ class AuditEventRulesTest {
 
     for (AuditEvent event : broken) {
       assertThat(AuditEventRules.storableTransfer(event)).as(event.toString()).isFalse();
+      assertThat(storableFromParts(event)).as(event.toString()).isFalse();
       assertThat(AuditEventRules.problem(event)).as(event.toString()).isPresent();
+      // the guard's records, written from their parts, say what reading them back would
+      CheckedEvent written = writtenFromParts(event);
+      assertThat(written.problem())
+          .as(event.toString())
+          .isPresent()
+          .isEqualTo(AuditEventRules.problem(written.bytes()));
     }
+  }
+
+  @Test
+  void aTransferWrittenFromItsPartsIsTheEventItsPartsMakeAndPassesWithoutBeingReadBack() {
+    AuditEvent event = fullTransfer();
+
+    CheckedEvent written = writtenFromParts(event);
+
+    assertThat(storableFromParts(event)).isTrue();
+    assertThat(written.problem()).isEmpty();
+    assertThat(AuditEventRules.problem(written.bytes())).isEmpty();
+    // the guard's head takes its event id from the record's transfer id
+    assertThat(AuditEventRules.check(written.bytes()).event())
+        .isEqualTo(
+            event.toBuilder()
+                .setTransfer(event.getTransfer().toBuilder().setTransferId(event.getEventId()))
+                .build());
+  }
+
+  @Test
+  void partsThatWouldBeMergedOnReadingAreNeverCheckedAsParts() {
+    AuditEvent event = fullTransfer();
+    SecurityLabel label = event.getTransfer().getLabel();
+    AuditEvent head = event.toBuilder().clearTransfer().build();
+
+    // a record still holding a label, or a head already holding a transfer, would read back as
+    // the merge of two: only the full check may decide those
+    assertThat(
+            AuditEventRules.storableTransfer(
+                head, event.getTransfer(), label, event.getSerializedSize()))
+        .isFalse();
+    assertThat(
+            AuditEventRules.storableTransfer(
+                event,
+                event.getTransfer().toBuilder().clearLabel().build(),
+                label,
+                event.getSerializedSize()))
+        .isFalse();
+    assertThat(
+            AuditEventRules.storableTransfer(
+                head,
+                event.getTransfer().toBuilder().clearLabel().build(),
+                label,
+                AuditEventRules.MAX_EVENT_BYTES + 1))
+        .isFalse();
+  }
+
+  @Test
+  void aRecordTooLargeToStoreIsRefusedWhenWrittenFromItsParts() {
+    AuditEvent event =
+        event()
+            .setTransfer(
+                transfer()
+                    .setLabel(
+                        transfer().getLabel().toBuilder()
+                            .setMarking("m".repeat(AuditEventRules.MAX_EVENT_BYTES))))
+            .build();
+
+    assertThat(writtenFromParts(event).problem())
+        .hasValueSatisfying(problem -> assertThat(problem).contains("more than 262144"));
+  }
+
+  /** The fast check on the parts the guard holds: the event's head, the record, the label. */
+  private static boolean storableFromParts(AuditEvent event) {
+    return AuditEventRules.storableTransfer(
+        event.toBuilder().clearTransfer().build(),
+        event.getTransfer().toBuilder().clearLabel().build(),
+        event.getTransfer().getLabel(),
+        event.getSerializedSize());
+  }
+
+  /** The event as the guard writes it: the head from the record, the label as bytes. */
+  private static CheckedEvent writtenFromParts(AuditEvent event) {
+    SecurityLabel label = event.getTransfer().getLabel();
+    byte[] labelBytes = label.toByteArray();
+    return CheckedEvent.transfer(
+        event.getTransfer().toBuilder().clearLabel().setTransferId(event.getEventId()).build(),
+        event.getSource(),
+        event.getTraceId().isEmpty() ? null : event.getTraceId(),
+        event.getOccurredAt(),
+        label,
+        labelBytes,
+        0,
+        labelBytes.length);
   }
 }

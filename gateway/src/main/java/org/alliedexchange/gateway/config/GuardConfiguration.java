@@ -97,7 +97,7 @@ class GuardConfiguration {
       AgreementBoard board,
       GatewayProperties properties) {
     return new ResponseGuard(
-        guard, audit::appendEncoded, board::problem, properties.maxMessageBytes());
+        guard, audit::appendChecked, board::problem, properties.maxMessageBytes());
   }
 
   @Bean

@@ -17,6 +17,7 @@ import org.alliedexchange.api.LabelFields;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.Release;
 import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.auditstream.CheckedEvent;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.ProtoLabels;
 import org.alliedexchange.label.TransferRecordBuilder;
@@ -86,8 +87,8 @@ public final class MessageGuard {
    *
    * @param released the bytes to send (original + appended release), or null when withheld
    * @param reasons why it was withheld; empty when released
-   * @param record the serialized AuditEvent for this decision, to be written before {@code
-   *     released} leaves
+   * @param record the AuditEvent for this decision, checked as the audit service will, to be
+   *     written before {@code released} leaves
    * @param transferId the decision's transfer id (the record's event id)
    * @param productId the product's id, when the message is a readable product
    * @param group what a withheld message shares with the others its summary stands for (originator,
@@ -97,7 +98,7 @@ public final class MessageGuard {
       byte[] released,
       Set<Reason> reasons,
       boolean bindingInvalid,
-      byte[] record,
+      CheckedEvent record,
       String transferId,
       String productId,
       String group) {
@@ -217,19 +218,32 @@ public final class MessageGuard {
    * holding fields nobody interprets is recorded without them: the record must hold only what the
    * audit service can read, and the refusal itself is what the auditors need.
    */
-  private static byte[] event(
+  private static CheckedEvent event(
       TransferRecordBuilder record,
       CallInfo call,
       Timestamp at,
       byte[] message,
       LabelFields fields,
       SecurityLabel label) {
-    if (label != null && ProtoLabels.hasUnknownFields(label)) {
-      byte[] clean = ProtoLabels.withoutUnknownFields(label).toByteArray();
-      return TransferEventBytes.encode(
-          record.build(), SOURCE, call.traceId(), at, clean, 0, clean.length);
+    if (label == null) {
+      return CheckedEvent.transfer(record.build(), SOURCE, call.traceId(), at, null, null, 0, 0);
     }
-    return TransferEventBytes.encode(record.build(), SOURCE, call.traceId(), at, message, fields);
+    if (ProtoLabels.hasUnknownFields(label)) {
+      SecurityLabel clean = ProtoLabels.withoutUnknownFields(label);
+      byte[] bytes = clean.toByteArray();
+      return CheckedEvent.transfer(
+          record.build(), SOURCE, call.traceId(), at, clean, bytes, 0, bytes.length);
+    }
+    // the label was read from exactly these bytes (fields.label), so it is what they parse as
+    return CheckedEvent.transfer(
+        record.build(),
+        SOURCE,
+        call.traceId(),
+        at,
+        label,
+        message,
+        fields.labelStart(),
+        fields.labelLength());
   }
 
   private boolean bindingVerifies(

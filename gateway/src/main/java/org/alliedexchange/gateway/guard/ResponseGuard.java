@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.alliedexchange.auditstream.CheckedEvent;
 import org.alliedexchange.auditstream.UnstorableAuditEvent;
 import org.alliedexchange.gateway.access.GuardedMethod;
 import org.slf4j.Logger;
@@ -44,12 +45,13 @@ public final class ResponseGuard {
   }
 
   /**
-   * Takes the encoded records of a stretch's decisions; the future completes once the audit stream
-   * holds them ({@code AuditBatchWriter::appendEncoded}).
+   * Takes the checked records of a stretch's decisions; the future completes once the audit stream
+   * holds them ({@code AuditBatchWriter::appendChecked}), and fails with {@link
+   * UnstorableAuditEvent} when one of them would not be stored.
    */
   @FunctionalInterface
   public interface AuditAppender {
-    CompletableFuture<Void> appendEncoded(List<byte[]> records);
+    CompletableFuture<Void> appendChecked(List<CheckedEvent> records);
   }
 
   private record Stretch(byte[] released, CompletableFuture<Void> audited) {}
@@ -175,7 +177,7 @@ public final class ResponseGuard {
             if (written.records().isEmpty()) {
               return Mono.<DataBuffer>empty();
             }
-            audited = audit.appendEncoded(written.records());
+            audited = audit.appendChecked(written.records());
           } catch (RuntimeException e) {
             audited = CompletableFuture.failedFuture(e);
             written = new WithheldSummaries.Written(List.of(), summaries.pendingRows());
@@ -226,7 +228,7 @@ public final class ResponseGuard {
         return;
       }
       audit
-          .appendEncoded(due.records())
+          .appendChecked(due.records())
           .whenComplete(
               (done, failure) -> {
                 if (failure != null) {
@@ -254,7 +256,7 @@ public final class ResponseGuard {
       WithheldSummaries.Written written = summaries.all(Instant.now());
       if (!written.records().isEmpty()) {
         audit
-            .appendEncoded(written.records())
+            .appendChecked(written.records())
             .whenComplete(
                 (done, failure) -> {
                   if (failure != null) {
@@ -319,7 +321,7 @@ public final class ResponseGuard {
       call.endWith(Status.Code.UNAVAILABLE, stale);
       throw new GuardAbort();
     }
-    List<byte[]> records = new ArrayList<>(verdicts.size());
+    List<CheckedEvent> records = new ArrayList<>(verdicts.size());
     ByteArrayOutputStream released = null;
     boolean auditorsCall = call.method().destination() == GuardedMethod.Destination.AUDIT_SERVICE;
     for (int i = 0; i < verdicts.size(); i++) {
@@ -357,7 +359,7 @@ public final class ResponseGuard {
     }
     return new Stretch(
         released == null ? null : released.toByteArray(),
-        records.isEmpty() ? null : audit.appendEncoded(records));
+        records.isEmpty() ? null : audit.appendChecked(records));
   }
 
   /**

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.auditstream.CheckedEvent;
 import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.label.WithheldSummary;
 
@@ -20,9 +21,9 @@ import org.alliedexchange.label.WithheldSummary;
 final class WithheldSummaries {
 
   /** The summaries to write, and how many rows they stand for. */
-  record Written(List<byte[]> records, long rows) {}
+  record Written(List<CheckedEvent> records, long rows) {}
 
-  private record Group(byte[] firstRecord, WithheldSummary rows) {}
+  private record Group(CheckedEvent firstRecord, WithheldSummary rows) {}
 
   private final Map<String, Group> groups = new LinkedHashMap<>();
   private long pendingRows;
@@ -54,7 +55,7 @@ final class WithheldSummaries {
     if (groups.isEmpty()) {
       return new Written(List.of(), 0);
     }
-    List<byte[]> records = new ArrayList<>();
+    List<CheckedEvent> records = new ArrayList<>();
     long rows = 0;
     for (Iterator<Group> it = groups.values().iterator(); it.hasNext(); ) {
       Group group = it.next();
@@ -69,19 +70,20 @@ final class WithheldSummaries {
   }
 
   /** The group's first record as the event of its summary, with an id and time of its own. */
-  private static byte[] summary(Group group, Instant now) {
+  private static CheckedEvent summary(Group group, Instant now) {
     AuditEvent first;
     try {
-      first = AuditEvent.parseFrom(group.firstRecord());
+      first = AuditEvent.parseFrom(group.firstRecord().bytes());
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("the guard's own record did not parse", e);
     }
     String transferId = TransferIds.next(now);
-    return first.toBuilder()
-        .setEventId(transferId)
-        .setOccurredAt(WireMapping.timestamp(now))
-        .setTransfer(group.rows().summarize(first.getTransfer(), transferId))
-        .build()
-        .toByteArray();
+    return CheckedEvent.check(
+        first.toBuilder()
+            .setEventId(transferId)
+            .setOccurredAt(WireMapping.timestamp(now))
+            .setTransfer(group.rows().summarize(first.getTransfer(), transferId))
+            .build()
+            .toByteArray());
   }
 }

@@ -87,7 +87,7 @@ class MessageGuardTest {
     assertThat(release.getTransferId()).isEqualTo(verdict.transferId());
     assertThat(received.getLabel().getMarking()).isEqualTo("군사II급비밀");
 
-    AuditEvent event = AuditEvent.parseFrom(verdict.record());
+    AuditEvent event = AuditEvent.parseFrom(verdict.record().bytes());
     assertThat(event.getEventId()).isEqualTo(verdict.transferId());
     assertThat(event.getSource()).isEqualTo(MessageGuard.SOURCE);
     assertThat(event.getTraceId()).isEqualTo(CALL.traceId());
@@ -116,7 +116,7 @@ class MessageGuardTest {
     assertThat(verdict.released()).isNull();
     assertThat(verdict.reasons()).containsExactly(Reason.NOT_RELEASABLE_TO_NATION);
     assertThat(verdict.bindingInvalid()).isFalse();
-    AuditEvent event = AuditEvent.parseFrom(verdict.record());
+    AuditEvent event = AuditEvent.parseFrom(verdict.record().bytes());
     assertThat(event.getTransfer().getDecision()).isEqualTo(Decision.DECISION_DENY);
     assertThat(event.getTransfer().getReasonsList())
         .containsExactly(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION);
@@ -152,7 +152,7 @@ class MessageGuardTest {
 
     assertThat(verdict.permitted()).isFalse();
     assertThat(verdict.reasons()).containsExactly(Reason.LABEL_INVALID);
-    AuditEvent event = AuditEvent.parseFrom(verdict.record());
+    AuditEvent event = AuditEvent.parseFrom(verdict.record().bytes());
     assertThat(event.getTransfer().getDecision()).isEqualTo(Decision.DECISION_DENY);
     assertThat(event.getTransfer().getLabel()).isEqualTo(clean);
     assertThat(org.alliedexchange.api.CanonicalMessages.firstUnknownField(event)).isEmpty();
@@ -197,7 +197,7 @@ class MessageGuardTest {
 
     assertThat(fromKorea.permitted()).isFalse();
     assertThat(fromKorea.reasons()).containsExactly(Reason.LABEL_INVALID);
-    assertThat(AuditEvent.parseFrom(fromKorea.record()).getTransfer().getSourceNation())
+    assertThat(AuditEvent.parseFrom(fromKorea.record().bytes()).getTransfer().getSourceNation())
         .isEqualTo("KOR");
     // the same product from its own nation's service is released
     assertThat(both.decide(message, true, fromJapan, NOW).permitted()).isTrue();
@@ -222,9 +222,9 @@ class MessageGuardTest {
 
     assertThat(replayed.permitted()).isFalse();
     assertThat(replayed.bindingInvalid()).isTrue();
-    assertThat(AuditEvent.parseFrom(replayed.record()).getTransfer().getReasonsList())
+    assertThat(AuditEvent.parseFrom(replayed.record().bytes()).getTransfer().getReasonsList())
         .containsExactly(DenyReason.DENY_REASON_BINDING_INVALID);
-    assertThat(AuditEvent.parseFrom(replayed.record()).getTransfer().getProductId())
+    assertThat(AuditEvent.parseFrom(replayed.record().bytes()).getTransfer().getProductId())
         .isEqualTo("p-amended");
   }
 
@@ -268,7 +268,7 @@ class MessageGuardTest {
     assertThat(verdict.permitted()).isFalse();
     assertThat(verdict.bindingInvalid()).isTrue();
     assertThat(verdict.reasons()).isEmpty();
-    assertThat(AuditEvent.parseFrom(verdict.record()).getTransfer().getReasonsList())
+    assertThat(AuditEvent.parseFrom(verdict.record().bytes()).getTransfer().getReasonsList())
         .containsExactly(DenyReason.DENY_REASON_BINDING_INVALID);
   }
 
@@ -296,7 +296,7 @@ class MessageGuardTest {
 
     assertThat(verdict.permitted()).isFalse();
     assertThat(verdict.reasons()).containsExactly(Reason.LABEL_INVALID);
-    AuditEvent event = AuditEvent.parseFrom(verdict.record());
+    AuditEvent event = AuditEvent.parseFrom(verdict.record().bytes());
     assertThat(event.getTransfer().getReasonsList())
         .containsExactly(DenyReason.DENY_REASON_LABEL_INVALID);
     assertThat(event.getTransfer().hasLabel()).isFalse();
@@ -353,7 +353,7 @@ class MessageGuardTest {
       MessageGuard.Verdict verdict = guard.decide(carrying, true, CALL, NOW);
       assertThat(verdict.permitted()).isFalse();
       assertThat(verdict.reasons()).containsExactly(Reason.LABEL_INVALID);
-      assertThat(AuditEvent.parseFrom(verdict.record()).getTransfer().getReasonsList())
+      assertThat(AuditEvent.parseFrom(verdict.record().bytes()).getTransfer().getReasonsList())
           .containsExactly(DenyReason.DENY_REASON_LABEL_INVALID);
     }
     // a declared field (a search result's cursor) is no reason to withhold

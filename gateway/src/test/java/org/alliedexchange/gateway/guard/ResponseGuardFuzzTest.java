@@ -30,6 +30,9 @@ import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.Release;
 import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.auditstream.AuditEventRules;
+import org.alliedexchange.auditstream.CheckedEvent;
+import org.alliedexchange.auditstream.UnstorableAuditEvent;
 import org.alliedexchange.gateway.access.GuardedMethod;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.label.BindingVerifier;
@@ -112,7 +115,19 @@ class ResponseGuardFuzzTest {
               if (writes.incrementAndGet() == failingWrite) {
                 return CompletableFuture.failedFuture(new IllegalStateException("Redis is down"));
               }
-              taken.addAll(records);
+              for (CheckedEvent record : records) {
+                // the guard checks its records from their parts; read back whole, each must get
+                // the same answer from the audit service's rules
+                assertThat(record.problem())
+                    .as("the guard's answer for a record, against the full check's")
+                    .isEqualTo(AuditEventRules.problem(record.bytes()));
+              }
+              if (records.stream().anyMatch(record -> record.problem().isPresent())) {
+                // as the writer does: none of the stretch is queued
+                return CompletableFuture.failedFuture(
+                    new UnstorableAuditEvent(records.get(0).problem().orElse("unstorable")));
+              }
+              records.forEach(record -> taken.add(record.bytes()));
               return CompletableFuture.completedFuture(null);
             },
             () -> staleAgreements ? "agreement statuses not refreshed" : null,

@@ -30,6 +30,7 @@ import org.alliedexchange.api.exchange.v1.SubscribeResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.auditstream.AuditEventRules;
+import org.alliedexchange.auditstream.CheckedEvent;
 import org.alliedexchange.auditstream.UnstorableAuditEvent;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.label.BindingSigner;
@@ -107,13 +108,13 @@ class ResponseGuardTest {
 
   @Test
   void aRecordTheAuditServiceWouldNotStoreReleasesNothingAndEndsTheCallInternal() {
-    // the writer's own check, as AuditBatchWriter.appendEncoded makes it
+    // the writer's own refusal, as AuditBatchWriter.appendChecked makes it
     ResponseGuard guard =
         new ResponseGuard(
             messages,
             records -> {
-              for (byte[] record : records) {
-                var problem = AuditEventRules.problem(record);
+              for (CheckedEvent record : records) {
+                var problem = record.problem();
                 if (problem.isPresent()) {
                   return CompletableFuture.failedFuture(new UnstorableAuditEvent(problem.get()));
                 }
@@ -265,7 +266,7 @@ class ResponseGuardTest {
 
   @Test
   void aUnaryAnswerNotReleasableToTheCallerIsWithheldAuditedAndEndsPermissionDenied() {
-    List<List<byte[]>> audited = new CopyOnWriteArrayList<>();
+    List<List<CheckedEvent>> audited = new CopyOnWriteArrayList<>();
     ResponseGuard guard =
         new ResponseGuard(
             messages,
@@ -458,7 +459,7 @@ class ResponseGuardTest {
     return new ResponseGuard(
         messages,
         records -> {
-          audited.addAll(records);
+          records.forEach(record -> audited.add(record.bytes()));
           return CompletableFuture.completedFuture(null);
         },
         () -> null,

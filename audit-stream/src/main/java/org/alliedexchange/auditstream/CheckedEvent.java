@@ -1,0 +1,113 @@
+package org.alliedexchange.auditstream;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.WireFormat;
+import java.io.IOException;
+import java.util.Optional;
+import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.TransferRecord;
+import org.alliedexchange.api.label.v1.SecurityLabel;
+
+/**
+ * A serialized AuditEvent with what the audit service would say of it ({@link AuditEventRules}),
+ * decided when it was made: {@link AuditBatchWriter#appendChecked} writes it without reading it
+ * back. Only this class makes one, so a problem it carries is the rules' own answer.
+ */
+public final class CheckedEvent {
+
+  private static final int TRANSFER_FIELD = AuditEvent.TRANSFER_FIELD_NUMBER;
+  private static final int LABEL_FIELD = TransferRecord.LABEL_FIELD_NUMBER;
+
+  private final byte[] bytes;
+  private final String problem;
+
+  private CheckedEvent(byte[] bytes, String problem) {
+    this.bytes = bytes;
+    this.problem = problem;
+  }
+
+  /** These bytes, read and checked in full. */
+  public static CheckedEvent check(byte[] bytes) {
+    return new CheckedEvent(bytes, AuditEventRules.check(bytes).problem());
+  }
+
+  /**
+   * The guard's transfer event, serialized field by field: the event's own fields, then {@code
+   * transfer} holding the record and, as its label, the label's bytes exactly as the originator's
+   * service sent them (protobuf reads fields in any order, so this parses as the event that setting
+   * every field would have built, without re-encoding the label's strings).
+   *
+   * <p>Checked from its parts, which the guard already holds as objects: a message per released
+   * item would otherwise be read back whole to be checked. Only an event the parts do not show
+   * storable is read back, to say why.
+   *
+   * @param label what {@code labelSource[labelStart, labelStart + labelLength)} parses as, or null
+   *     (with a null {@code labelSource}) to record no label
+   */
+  public static CheckedEvent transfer(
+      TransferRecord transfer,
+      String source,
+      String traceId,
+      Timestamp at,
+      SecurityLabel label,
+      byte[] labelSource,
+      int labelStart,
+      int labelLength) {
+    if ((label == null) != (labelSource == null)) {
+      throw new IllegalArgumentException("a label and its bytes, or neither");
+    }
+    AuditEvent.Builder event =
+        AuditEvent.newBuilder()
+            .setEventId(transfer.getTransferId())
+            .setOccurredAt(at)
+            .setSource(source);
+    if (traceId != null) {
+      event.setTraceId(traceId);
+    }
+    AuditEvent head = event.build();
+    boolean withLabel = labelSource != null;
+    int labelField =
+        withLabel
+            ? CodedOutputStream.computeTagSize(LABEL_FIELD)
+                + CodedOutputStream.computeUInt32SizeNoTag(labelLength)
+                + labelLength
+            : 0;
+    int transferSize = transfer.getSerializedSize() + labelField;
+    byte[] out =
+        new byte
+            [head.getSerializedSize()
+                + CodedOutputStream.computeTagSize(TRANSFER_FIELD)
+                + CodedOutputStream.computeUInt32SizeNoTag(transferSize)
+                + transferSize];
+    CodedOutputStream writer = CodedOutputStream.newInstance(out);
+    try {
+      head.writeTo(writer);
+      writer.writeTag(TRANSFER_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      writer.writeUInt32NoTag(transferSize);
+      transfer.writeTo(writer);
+      if (withLabel) {
+        writer.writeTag(LABEL_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        writer.writeUInt32NoTag(labelLength);
+        writer.writeRawBytes(labelSource, labelStart, labelLength);
+      }
+      writer.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("sizes were computed for this record", e);
+    }
+    SecurityLabel recorded = withLabel ? label : SecurityLabel.getDefaultInstance();
+    return AuditEventRules.storableTransfer(head, transfer, recorded, out.length)
+        ? new CheckedEvent(out, null)
+        : check(out);
+  }
+
+  /** The serialized AuditEvent. */
+  public byte[] bytes() {
+    return bytes;
+  }
+
+  /** Why the audit service would not store it; empty when it would. */
+  public Optional<String> problem() {
+    return Optional.ofNullable(problem);
+  }
+}
