@@ -742,6 +742,8 @@ class ExchangeServiceIT {
               assertThat(span.getName()).isEqualTo("allied.exchange.v1.ExchangeService/Publish");
               assertThat(span.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.SERVER);
               assertThat(span.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+              // no event per message: a subscription's span would carry one per product sent
+              assertThat(span.getEvents()).isEmpty();
             });
   }
 
