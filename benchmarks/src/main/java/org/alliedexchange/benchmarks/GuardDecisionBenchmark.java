@@ -4,7 +4,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -12,10 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.GatewayLabelConvention;
 import org.alliedexchange.api.access.Roles;
-import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
-import org.alliedexchange.api.label.v1.ClassificationLevel;
-import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.auditstream.AuditEventRules;
 import org.alliedexchange.gateway.guard.MessageGuard;
 import org.alliedexchange.label.BindingSigner;
@@ -83,31 +79,8 @@ public class GuardDecisionBenchmark {
             "0af7651916cd43dd8448eb211c80319c",
             GatewayLabelConvention.declaredFields(SearchResponse.getDescriptor()));
     now = Instant.parse("2026-11-27T09:00:00Z");
-    SecurityLabel label =
-        SecurityLabel.newBuilder()
-            .setPolicy("KOR")
-            .setLevel(ClassificationLevel.CLASSIFICATION_LEVEL_SECRET)
-            .setMarking("군사II급비밀")
-            .setOriginator("KOR")
-            .addAllReleasableTo(List.of("KOR", "JPN", "USA"))
-            .addCommunities("MISSILE_WARNING")
-            .build();
-    ProductContent content =
-        ProductContent.newBuilder()
-            .setId("6f1c2a9e-3b7d-4c55-9a0e-2d8f41b7c913")
-            .setTopic("dprk.missile.launch")
-            .setPublisher("kor-jcs-publisher")
-            .build();
-    message =
-        SearchResponse.newBuilder()
-            .setLabel(label)
-            .setContent(content)
-            .setBinding(
-                new BindingSigner("KOR", key)
-                    .sign(label.toByteArray(), content.toByteArray(), 1, now))
-            .setCursor("s1")
-            .build()
-            .toByteArray();
+    // the product the gateway load run serves: a signed KOR warning with a 600-character report
+    message = GatewayLoadServers.product(new BindingSigner("KOR", key));
     MessageGuard.Verdict verdict = guard.decide(message, true, call, now);
     if (!verdict.permitted() || verdict.record().problem().isPresent()) {
       throw new IllegalStateException("the benchmark's message must be released and recorded");
