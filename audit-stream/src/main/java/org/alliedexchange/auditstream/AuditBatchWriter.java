@@ -110,24 +110,9 @@ public final class AuditBatchWriter implements AutoCloseable {
   }
 
   /**
-   * As {@link #append}, for events already serialized: a caller that holds parts of an event as
-   * bytes (the gateway holds each message's label as received) need not encode them again. Each is
-   * read back once, to check it as the audit service will.
-   */
-  public CompletableFuture<Void> appendEncoded(List<byte[]> events) {
-    for (byte[] event : events) {
-      var problem = AuditEventRules.problem(event);
-      if (problem.isPresent()) {
-        return CompletableFuture.failedFuture(new UnstorableAuditEvent(problem.get()));
-      }
-    }
-    return queue(events);
-  }
-
-  /**
-   * As {@link #appendEncoded}, for events checked when they were made: none is read back. When one
-   * of them would not be stored, none is queued and the future fails with {@link
-   * UnstorableAuditEvent}.
+   * As {@link #append}, for events serialized and checked when they were made ({@link
+   * CheckedEvent}): none is read again. When one of them would not be stored, none is queued and
+   * the future fails with {@link UnstorableAuditEvent}.
    */
   public CompletableFuture<Void> appendChecked(List<CheckedEvent> events) {
     List<byte[]> encoded = new ArrayList<>(events.size());

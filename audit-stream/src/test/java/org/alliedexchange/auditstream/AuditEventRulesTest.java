@@ -239,7 +239,11 @@ class AuditEventRulesTest {
       assertThatThrownBy(() -> writer.append(java.util.List.of(bad)).get())
           .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(UnstorableAuditEvent.class);
-      assertThatThrownBy(() -> writer.appendEncoded(java.util.List.of(bad.toByteArray())).get())
+      assertThatThrownBy(
+              () ->
+                  writer
+                      .appendChecked(java.util.List.of(CheckedEvent.check(bad.toByteArray())))
+                      .get())
           .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(UnstorableAuditEvent.class);
     }
@@ -416,6 +420,14 @@ class AuditEventRulesTest {
             event().setTransfer(transfer().setProductId("p-\u0007")).build(),
             event().setTransfer(transfer().setDecisionValue(9)).build(),
             event().setTransfer(transfer().setRecipientClearanceValue(42)).build(),
+            event()
+                .setTransfer(
+                    transfer()
+                        .setLabel(
+                            transfer().getLabel().toBuilder()
+                                .addAllReleasableTo(
+                                    Collections.nCopies(AuditEventRules.MAX_NATIONS, "USA"))))
+                .build(),
             event().setTransfer(transfer().addReasonsValue(77)).build(),
             event()
                 .setOccurredAt(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE))
