@@ -175,6 +175,68 @@ class AuditServiceIT {
   }
 
   @Test
+  void groupsQueuedTogetherShareEntriesOfAtMostTheBatchSizeWithEveryEventOnceInOrder()
+      throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    int maxBatch = 8;
+    List<List<AuditEvent>> groups = new ArrayList<>();
+    for (int g = 0; g < 200; g++) {
+      List<AuditEvent> group = new ArrayList<>();
+      // mostly small groups, which queue behind a round in flight and share its entries; every
+      // fiftieth larger than an entry may hold, which goes in an entry of its own
+      int size = g % 50 == 49 ? maxBatch + 3 : 1 + g % 3;
+      for (int e = 0; e < size; e++) {
+        group.add(transfer("KOR", "JPN", Decision.DECISION_PERMIT));
+      }
+      groups.add(group);
+    }
+    try (AuditBatchWriter batches =
+        AuditBatchWriter.connect(redis.url(), stream, Duration.ofSeconds(2), maxBatch, 1_000)) {
+      List<java.util.concurrent.CompletableFuture<Void>> written = new ArrayList<>();
+      for (List<AuditEvent> group : groups) {
+        written.add(batches.append(group));
+      }
+      for (var done : written) {
+        done.get();
+      }
+    }
+
+    List<List<String>> entries = new ArrayList<>();
+    try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
+      for (Object entry :
+          client.xrange(
+              stream.getBytes(StandardCharsets.UTF_8),
+              "-".getBytes(StandardCharsets.UTF_8),
+              "+".getBytes(StandardCharsets.UTF_8))) {
+        List<?> fields = (List<?>) ((List<?>) entry).get(1);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+          for (byte[] event :
+              org.alliedexchange.auditstream.AuditStream.eventBytes(
+                  (byte[]) fields.get(i), (byte[]) fields.get(i + 1))) {
+            ids.add(AuditEvent.parseFrom(event).getEventId());
+          }
+        }
+        entries.add(ids);
+      }
+    }
+    List<String> expected =
+        groups.stream().flatMap(List::stream).map(AuditEvent::getEventId).toList();
+    assertThat(entries.stream().flatMap(List::stream).toList())
+        .as("every event on the stream once, in the order appended")
+        .containsExactlyElementsOf(expected);
+    assertThat(entries)
+        .as("an entry exceeds the batch size only when one group alone does")
+        .allSatisfy(ids -> assertThat(ids.size()).isLessThanOrEqualTo(maxBatch + 3));
+    assertThat(entries.stream().filter(ids -> ids.size() > maxBatch))
+        .allSatisfy(ids -> assertThat(ids).hasSize(maxBatch + 3))
+        .hasSize(4);
+    assertThat(entries)
+        .as("groups queued behind a round share its entries")
+        .hasSizeLessThan(groups.size());
+  }
+
+  @Test
   void aServiceKilledBeforeAcknowledgingLosesNothingAndDuplicatesNothing() throws Exception {
     String stream = "allied:audit:" + UUID.randomUUID();
     List<AuditEvent> events = new ArrayList<>();

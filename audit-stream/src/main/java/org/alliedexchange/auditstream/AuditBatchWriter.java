@@ -1,7 +1,6 @@
 package org.alliedexchange.auditstream;
 
 import com.google.protobuf.CodedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -215,22 +214,28 @@ public final class AuditBatchWriter implements AutoCloseable {
     List<Response<byte[]>> replies = new ArrayList<>();
     Response<Long> acknowledged;
     try (AbstractPipeline pipeline = redis.pipelined()) {
-      ByteArrayOutputStream entry = new ByteArrayOutputStream();
-      int inEntry = 0;
-      for (Pending pending : round) {
-        if (inEntry > 0 && inEntry + pending.count() > maxBatch) {
-          replies.add(
-              pipeline.xadd(
-                  key, XAddParams.xAddParams(), Map.of(TYPE, BATCH, EVENTS, entry.toByteArray())));
-          entry.reset();
-          inEntry = 0;
+      int first = 0;
+      while (first < round.size()) {
+        // the groups [first, end) make one entry: at most maxBatch events, and at least one group
+        int end = first;
+        int events = 0;
+        int bytes = 0;
+        do {
+          Pending pending = round.get(end++);
+          events += pending.count();
+          bytes += pending.events().length;
+        } while (end < round.size() && events + round.get(end).count() <= maxBatch);
+        // a lone group is its entry as it is; several are joined in one array sized once
+        byte[] entry = end - first == 1 ? round.get(first).events() : new byte[bytes];
+        for (int i = first, at = 0; end - first > 1 && i < end; i++) {
+          byte[] group = round.get(i).events();
+          System.arraycopy(group, 0, entry, at, group.length);
+          at += group.length;
         }
-        entry.writeBytes(pending.events());
-        inEntry += pending.count();
+        replies.add(
+            pipeline.xadd(key, XAddParams.xAddParams(), Map.of(TYPE, BATCH, EVENTS, entry)));
+        first = end;
       }
-      replies.add(
-          pipeline.xadd(
-              key, XAddParams.xAddParams(), Map.of(TYPE, BATCH, EVENTS, entry.toByteArray())));
       // WAIT counts the replicas holding everything this connection wrote, these entries included
       acknowledged =
           durability.waitsForReplicas()

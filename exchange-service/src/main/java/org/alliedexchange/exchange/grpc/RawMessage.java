@@ -2,10 +2,10 @@ package org.alliedexchange.exchange.grpc;
 
 import com.google.protobuf.CodedOutputStream;
 import io.grpc.MethodDescriptor;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import org.alliedexchange.serviceruntime.EncodedMessageStream;
 
 /**
  * A response already encoded: a stored product's bytes written to the wire as they are, so a stream
@@ -42,7 +42,7 @@ record RawMessage(byte[] bytes) {
       new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(RawMessage value) {
-          return new ByteArrayInputStream(value.bytes());
+          return new EncodedMessageStream(value.bytes());
         }
 
         @Override

@@ -182,6 +182,9 @@ final class ReadGuard {
 
   /** As {@link #summarize}, for a stream nobody waits on: a failure is logged loudly. */
   void summarizeLeft(List<TransferRecord> summaries, Caller caller) {
+    if (summaries.isEmpty()) {
+      return; // nothing due, as on nearly every delivery: no future to make and watch
+    }
     summarize(summaries)
         .whenComplete(
             (ok, failure) -> {

@@ -5,12 +5,12 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import io.grpc.MethodDescriptor;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import org.alliedexchange.api.label.v1.Release;
 import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.serviceruntime.EncodedMessageStream;
 
 /**
  * A RelayResponse on the wire, kept as bytes: the node sends its stored label, content and binding
@@ -112,7 +112,7 @@ public final class RelayWire {
       new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
+          return new EncodedMessageStream(value);
         }
 
         @Override
