@@ -9,6 +9,7 @@ import java.util.Map;
 import org.alliedexchange.gateway.access.GuardedMethods;
 import org.alliedexchange.gateway.routing.BackendClientTls;
 import org.alliedexchange.gateway.routing.BackendConnectionWindow;
+import org.alliedexchange.gateway.routing.BackendEventLoops;
 import org.alliedexchange.gateway.routing.BackendHeaders;
 import org.alliedexchange.gateway.routing.NationRouter;
 import org.slf4j.Logger;
@@ -20,7 +21,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import reactor.netty.http.HttpProtocol;
-import reactor.netty.resources.LoopResources;
 
 /**
  * Where calls go: the routes, each nation's exchange service replicas and the audit service's, and
@@ -122,11 +122,11 @@ class RoutingConfiguration {
    * Event loops of their own for the connections to exchange services, not colocated with the loop
    * that accepted the caller's connection: otherwise one national system's connection and its
    * backend connection share one thread, and a guarded call's work cannot spread over the cores.
+   * One per core, each connection on the next ({@link BackendEventLoops}).
    */
-  @Bean(destroyMethod = "dispose")
-  LoopResources backendLoops() {
-    return LoopResources.create(
-        "allied-backend", 1, Runtime.getRuntime().availableProcessors(), true, false);
+  @Bean(destroyMethod = "shutdownGracefully")
+  BackendEventLoops backendLoops() {
+    return new BackendEventLoops(Math.max(2, Runtime.getRuntime().availableProcessors()));
   }
 
   /**
@@ -140,7 +140,7 @@ class RoutingConfiguration {
    */
   @Bean
   HttpClientCustomizer exchangeProtocol(
-      GatewayProperties properties, LoopResources backendLoops, Environment environment) {
+      GatewayProperties properties, BackendEventLoops backendLoops, Environment environment) {
     String insecure =
         "spring.cloud.gateway.server.webflux.httpclient.ssl.use-insecure-trust-manager";
     if (environment.getProperty(insecure, Boolean.class, false)) {
