@@ -41,6 +41,13 @@ public final class AuditBatchWriter implements AutoCloseable {
 
   private record Pending(byte[] events, int count, CompletableFuture<Void> done) {}
 
+  /**
+   * The most events one entry may hold: at the largest event the audit log stores, an entry of more
+   * would pass Redis's 512 MiB limit on one value and its int length, and every round holding it
+   * would fail.
+   */
+  public static final int MAX_BATCH = (512 * 1024 * 1024) / AuditEventRules.MAX_EVENT_BYTES;
+
   private final RedisClient redis;
   private final byte[] key;
   private final int maxBatch;
@@ -84,6 +91,10 @@ public final class AuditBatchWriter implements AutoCloseable {
       int queueCapacity,
       AuditDurability durability) {
     durability.requireShorterThan(timeout);
+    if (maxBatch < 1 || maxBatch > MAX_BATCH) {
+      throw new IllegalArgumentException(
+          "maxBatch must be 1 to " + MAX_BATCH + " events per entry, not " + maxBatch);
+    }
     RedisClient client = RedisConnections.connect(redisUrl, timeout);
     return new AuditBatchWriter(
         client,
@@ -225,15 +236,7 @@ public final class AuditBatchWriter implements AutoCloseable {
           events += pending.count();
           bytes += pending.events().length;
         } while (end < round.size() && events + round.get(end).count() <= maxBatch);
-        // a lone group is its entry as it is; several are joined in one array sized once
-        byte[] entry = end - first == 1 ? round.get(first).events() : new byte[bytes];
-        for (int i = first, at = 0; end - first > 1 && i < end; i++) {
-          byte[] group = round.get(i).events();
-          System.arraycopy(group, 0, entry, at, group.length);
-          at += group.length;
-        }
-        replies.add(
-            pipeline.xadd(key, XAddParams.xAddParams(), Map.of(TYPE, BATCH, EVENTS, entry)));
+        replies.add(pipeline.xadd(key, XAddParams.xAddParams(), entry(round, first, end, bytes)));
         first = end;
       }
       // WAIT counts the replicas holding everything this connection wrote, these entries included
@@ -251,6 +254,24 @@ public final class AuditBatchWriter implements AutoCloseable {
       durability.requireAcknowledged(acknowledged.get());
     }
     round.forEach(p -> p.done().complete(null));
+  }
+
+  /**
+   * The stream entry of groups {@code [first, end)} of a round, {@code bytes} long in all: a lone
+   * group's batch as it is, several joined in one array sized once.
+   */
+  private static Map<byte[], byte[]> entry(List<Pending> round, int first, int end, int bytes) {
+    byte[] events = round.get(first).events();
+    if (end - first > 1) {
+      events = new byte[bytes];
+      int at = 0;
+      for (int i = first; i < end; i++) {
+        byte[] group = round.get(i).events();
+        System.arraycopy(group, 0, events, at, group.length);
+        at += group.length;
+      }
+    }
+    return Map.of(TYPE, BATCH, EVENTS, events);
   }
 
   /** When this writer's records count as durable. */

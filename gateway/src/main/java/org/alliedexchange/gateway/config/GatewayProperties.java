@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.alliedexchange.accesstoken.TokenSettings;
+import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditDurability;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
@@ -197,7 +198,8 @@ public record GatewayProperties(
 
   /**
    * @param timeout how long a batch may wait for Redis before the calls it holds end UNAVAILABLE
-   * @param maxBatch the most decisions in one stream entry
+   * @param maxBatch the most decisions in one stream entry, at most {@link
+   *     AuditBatchWriter#MAX_BATCH}
    * @param durability when a decision's record counts as durable, so its message may leave
    */
   public record Audit(
@@ -207,6 +209,13 @@ public record GatewayProperties(
 
     /** The replicas' wait is part of a batch's round, so it must end before the round's timeout. */
     public Audit {
+      if (maxBatch > AuditBatchWriter.MAX_BATCH) {
+        throw new IllegalArgumentException(
+            "allied.gateway.audit.max-batch: at most "
+                + AuditBatchWriter.MAX_BATCH
+                + " decisions in one stream entry (Redis holds at most 512 MiB in one), not "
+                + maxBatch);
+      }
       if (durability == null) {
         durability = new Durability(AuditDurability.Mode.FSYNC, 1, Duration.ofMillis(500));
       }

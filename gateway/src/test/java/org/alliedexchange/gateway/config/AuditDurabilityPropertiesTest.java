@@ -68,4 +68,13 @@ class AuditDurabilityPropertiesTest {
         .hasMessageStartingWith("allied.gateway.audit.durability.wait-timeout:")
         .hasMessageContaining("shorter than allied.gateway.audit.timeout");
   }
+
+  @Test
+  void aBatchLargerThanOneRedisValueMayHoldStopsTheGatewayNamingTheKey() {
+    assertThat(bind(Map.of("allied.gateway.audit.max-batch", "2048")).maxBatch()).isEqualTo(2048);
+    assertThatThrownBy(() -> bind(Map.of("allied.gateway.audit.max-batch", "100000")))
+        .rootCause()
+        .hasMessageStartingWith("allied.gateway.audit.max-batch:")
+        .hasMessageContaining("at most 2048");
+  }
 }
