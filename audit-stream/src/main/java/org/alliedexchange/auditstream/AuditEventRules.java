@@ -328,12 +328,31 @@ public final class AuditEventRules {
         && storableTransfer(head, transfer, label);
   }
 
+  /**
+   * True only when the fields every transfer record of one call shares ({@link TransferCall}: the
+   * event's source and trace id, the record's method, source nation and recipient) pass every rule
+   * {@link #problem} applies to them; the rest of each record is checked with its message.
+   */
+  static boolean storableCallFields(AuditEvent head, TransferRecord transfer) {
+    return head.getEventId().isEmpty()
+        && !head.hasOccurredAt()
+        && head.getEventCase() == AuditEvent.EventCase.EVENT_NOT_SET
+        && !transfer.hasLabel()
+        && storableFields(head, transfer, SecurityLabel.getDefaultInstance());
+  }
+
   private static boolean storableTransfer(
+      AuditEvent event, TransferRecord transfer, SecurityLabel label) {
+    return isUuid(event.getEventId()) && storableFields(event, transfer, label);
+  }
+
+  /** Every rule of a transfer event but the event id's, which a call's shared fields lack. */
+  private static boolean storableFields(
       AuditEvent event, TransferRecord transfer, SecurityLabel label) {
     if (!plainTransfer(event, transfer, label)) {
       return false;
     }
-    if (!isUuid(event.getEventId()) || (event.hasOccurredAt() && !valid(event.getOccurredAt()))) {
+    if (event.hasOccurredAt() && !valid(event.getOccurredAt())) {
       return false;
     }
     if (!optionalNation(transfer.getRecipientNation())

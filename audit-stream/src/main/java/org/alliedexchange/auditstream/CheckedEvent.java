@@ -33,22 +33,23 @@ public final class CheckedEvent {
   }
 
   /**
-   * The guard's transfer event, serialized field by field: the event's own fields, then {@code
-   * transfer} holding the record and, as its label, the label's bytes exactly as the originator's
-   * service sent them (protobuf reads fields in any order, so this parses as the event that setting
-   * every field would have built, without re-encoding the label's strings).
+   * The guard's transfer event, serialized field by field: the message's own fields (its id, time
+   * and decision), the fields every record of its call shares, encoded once per call, and, as the
+   * record's label, the label's bytes exactly as the originator's service sent them. Protobuf reads
+   * fields in any order, so this parses as the event that setting every field would have built,
+   * without encoding the call's strings or the label's again for each message.
    *
-   * <p>Checked from its parts, which the guard already holds as objects: a message per released
-   * item would otherwise be read back whole to be checked. Only an event the parts do not show
-   * storable is read back, to say why.
+   * <p>Checked from its parts, which the guard already holds as objects: the call's fields once per
+   * call, the message's here. Every rule concerns one field, so parts that pass make an event that
+   * passes. Only an event the parts do not show storable is read back, to say why.
    *
+   * @param own the message's own record fields: no label, none of {@code call}'s fields
    * @param label what {@code labelSource[labelStart, labelStart + labelLength)} parses as, or null
    *     (with a null {@code labelSource}) to record no label
    */
   public static CheckedEvent transfer(
-      TransferRecord transfer,
-      String source,
-      String traceId,
+      TransferCall call,
+      TransferRecord own,
       Timestamp at,
       SecurityLabel label,
       byte[] labelSource,
@@ -57,15 +58,13 @@ public final class CheckedEvent {
     if ((label == null) != (labelSource == null)) {
       throw new IllegalArgumentException("a label and its bytes, or neither");
     }
-    AuditEvent.Builder event =
-        AuditEvent.newBuilder()
-            .setEventId(transfer.getTransferId())
-            .setOccurredAt(at)
-            .setSource(source);
-    if (traceId != null) {
-      event.setTraceId(traceId);
+    if (own.hasLabel() || TransferCall.overlaps(own)) {
+      throw new IllegalArgumentException("the record's own fields hold its label or its call's");
     }
-    AuditEvent head = event.build();
+    AuditEvent head =
+        AuditEvent.newBuilder().setEventId(own.getTransferId()).setOccurredAt(at).build();
+    byte[] callHead = call.headBytes();
+    byte[] callRecord = call.recordBytes();
     boolean withLabel = labelSource != null;
     int labelField =
         withLabel
@@ -73,19 +72,22 @@ public final class CheckedEvent {
                 + CodedOutputStream.computeUInt32SizeNoTag(labelLength)
                 + labelLength
             : 0;
-    int transferSize = transfer.getSerializedSize() + labelField;
+    int transferSize = own.getSerializedSize() + callRecord.length + labelField;
     byte[] out =
         new byte
             [head.getSerializedSize()
+                + callHead.length
                 + CodedOutputStream.computeTagSize(TRANSFER_FIELD)
                 + CodedOutputStream.computeUInt32SizeNoTag(transferSize)
                 + transferSize];
     CodedOutputStream writer = CodedOutputStream.newInstance(out);
     try {
       head.writeTo(writer);
+      writer.writeRawBytes(callHead);
       writer.writeTag(TRANSFER_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       writer.writeUInt32NoTag(transferSize);
-      transfer.writeTo(writer);
+      own.writeTo(writer);
+      writer.writeRawBytes(callRecord);
       if (withLabel) {
         writer.writeTag(LABEL_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
         writer.writeUInt32NoTag(labelLength);
@@ -96,7 +98,7 @@ public final class CheckedEvent {
       throw new IllegalStateException("sizes were computed for this record", e);
     }
     SecurityLabel recorded = withLabel ? label : SecurityLabel.getDefaultInstance();
-    return AuditEventRules.storableTransfer(head, transfer, recorded, out.length)
+    return call.storable() && AuditEventRules.storableTransfer(head, own, recorded, out.length)
         ? new CheckedEvent(out, null)
         : check(out);
   }

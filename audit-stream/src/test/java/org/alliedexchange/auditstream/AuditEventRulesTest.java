@@ -12,6 +12,7 @@ import org.alliedexchange.api.audit.v1.AgreementStatusChanged;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.BindingViolation;
 import org.alliedexchange.api.audit.v1.Decision;
+import org.alliedexchange.api.audit.v1.DenyReason;
 import org.alliedexchange.api.audit.v1.IdentityChanged;
 import org.alliedexchange.api.audit.v1.ReleasabilityAmended;
 import org.alliedexchange.api.audit.v1.TransferRecord;
@@ -507,6 +508,95 @@ class AuditEventRulesTest {
         .hasValueSatisfying(problem -> assertThat(problem).contains("more than 262144"));
   }
 
+  @Test
+  void aCallsSharedFieldsBreakingARuleMakeEachOfItsRecordsRefusedAsReadingItBackWould() {
+    // the fields a call's records share are checked once, with the call: each rule broken there
+    java.util.List<AuditEvent> broken =
+        java.util.List.of(
+            event().setSource("gateway\u0000").setTransfer(transfer()).build(),
+            event().setTraceId("0af7\u0007").setTransfer(transfer()).build(),
+            event().setTransfer(transfer().setMethod("/Get\u0085")).build(),
+            event().setTransfer(transfer().setRecipientNation("J\u0000N")).build(),
+            event().setTransfer(transfer().setRecipientSystem("s".repeat(1025))).build(),
+            event().setTransfer(transfer().setSourceNation("kor")).build(),
+            event().setTransfer(transfer().setRecipientClearanceValue(42)).build());
+
+    for (AuditEvent event : broken) {
+      assertThat(callOf(event).storable()).as(event.toString()).isFalse();
+      CheckedEvent written = writtenFromParts(event);
+      assertThat(written.problem())
+          .as(event.toString())
+          .isPresent()
+          .isEqualTo(AuditEventRules.problem(written.bytes()));
+    }
+  }
+
+  @Test
+  void oneCallsRecordsShareItsFieldsAndEachReadsBackWithItsOwn() throws Exception {
+    AuditEvent first = fullTransfer();
+    AuditEvent second =
+        first.toBuilder()
+            .setEventId(UUID.randomUUID().toString())
+            .setTransfer(
+                first.getTransfer().toBuilder()
+                    .setProductId("p-2")
+                    .setDecision(Decision.DECISION_DENY)
+                    .addReasons(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION))
+            .build();
+    TransferCall call = callOf(first);
+
+    for (AuditEvent event : java.util.List.of(first, second)) {
+      TransferRecord own =
+          event.getTransfer().toBuilder()
+              .clearLabel()
+              .clearMethod()
+              .clearSourceNation()
+              .clearRecipientNation()
+              .clearRecipientSystem()
+              .clearRecipientClearance()
+              .setTransferId(event.getEventId())
+              .build();
+      byte[] label = event.getTransfer().getLabel().toByteArray();
+      CheckedEvent written =
+          CheckedEvent.transfer(
+              call,
+              own,
+              event.getOccurredAt(),
+              event.getTransfer().getLabel(),
+              label,
+              0,
+              label.length);
+
+      assertThat(written.problem()).isEmpty();
+      assertThat(AuditEvent.parseFrom(written.bytes()))
+          .isEqualTo(
+              event.toBuilder()
+                  .setTransfer(event.getTransfer().toBuilder().setTransferId(event.getEventId()))
+                  .build());
+    }
+  }
+
+  @Test
+  void aRecordRepeatingItsCallsFieldsIsRefusedBeforeItIsWritten() {
+    AuditEvent event = fullTransfer();
+    // encoded twice, a field would read back as the last of the two: never written that way
+    TransferRecord withRecipient =
+        event.getTransfer().toBuilder()
+            .clearLabel()
+            .clearMethod()
+            .clearSourceNation()
+            .clearRecipientSystem()
+            .clearRecipientClearance()
+            .build();
+
+    assertThatThrownBy(
+            () ->
+                CheckedEvent.transfer(
+                    callOf(event), withRecipient, event.getOccurredAt(), null, null, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("call's");
+  }
+
   /** The fast check on the parts the guard holds: the event's head, the record, the label. */
   private static boolean storableFromParts(AuditEvent event) {
     return AuditEventRules.storableTransfer(
@@ -516,18 +606,41 @@ class AuditEventRulesTest {
         event.getSerializedSize());
   }
 
-  /** The event as the guard writes it: the head from the record, the label as bytes. */
+  /**
+   * The event as the guard writes it: the call's shared fields apart, the head from the record, the
+   * label as bytes.
+   */
   private static CheckedEvent writtenFromParts(AuditEvent event) {
-    SecurityLabel label = event.getTransfer().getLabel();
+    TransferRecord transfer = event.getTransfer();
+    SecurityLabel label = transfer.getLabel();
     byte[] labelBytes = label.toByteArray();
     return CheckedEvent.transfer(
-        event.getTransfer().toBuilder().clearLabel().setTransferId(event.getEventId()).build(),
-        event.getSource(),
-        event.getTraceId().isEmpty() ? null : event.getTraceId(),
+        callOf(event),
+        transfer.toBuilder()
+            .clearLabel()
+            .clearMethod()
+            .clearSourceNation()
+            .clearRecipientNation()
+            .clearRecipientSystem()
+            .clearRecipientClearance()
+            .setTransferId(event.getEventId())
+            .build(),
         event.getOccurredAt(),
         label,
         labelBytes,
         0,
         labelBytes.length);
+  }
+
+  private static TransferCall callOf(AuditEvent event) {
+    TransferRecord transfer = event.getTransfer();
+    return new TransferCall(
+        event.getSource(),
+        event.getTraceId().isEmpty() ? null : event.getTraceId(),
+        transfer.getMethod(),
+        transfer.getSourceNation(),
+        transfer.getRecipientNation(),
+        transfer.getRecipientSystem(),
+        transfer.getRecipientClearanceValue());
   }
 }

@@ -25,6 +25,14 @@ public final class TransferRecordBuilder {
     record.setTransferId(transferId).setMethod(text(method)).setSourceNation(text(sourceNation));
   }
 
+  /**
+   * A record of one message's own fields: the method, the source nation and the recipient, which
+   * every record of its call shares, are encoded apart, once per call (the gateway's guard).
+   */
+  public TransferRecordBuilder(String transferId) {
+    record.setTransferId(transferId);
+  }
+
   /** Who the product was for. */
   public TransferRecordBuilder recipient(String nation, String system, Level clearance) {
     record

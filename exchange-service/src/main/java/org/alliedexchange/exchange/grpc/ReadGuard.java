@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.audit.v1.TransferRecord;
@@ -17,6 +18,7 @@ import org.alliedexchange.exchange.store.StoredProduct;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.ProtoLabels;
 import org.alliedexchange.policy.Decision;
+import org.alliedexchange.policy.Label;
 import org.alliedexchange.policy.Reason;
 import org.alliedexchange.policy.ReleasabilityEngine;
 import org.slf4j.Logger;
@@ -46,6 +48,8 @@ final class ReadGuard {
   private final Supplier<String> agreementsProblem;
   private final ReadAudit audit;
   private final Clock clock;
+  // a power of two: slots are picked by masking the row's identity hash
+  private final AtomicReferenceArray<Verified> recentlyVerified = new AtomicReferenceArray<>(256);
 
   /**
    * @param agreementsProblem why the agreement statuses cannot be trusted now, or null when they
@@ -86,14 +90,12 @@ final class ReadGuard {
           .withDescription("exchange service " + nation + ": " + stale)
           .asRuntimeException();
     }
-    Verified verified = verify(product, caller.system());
+    Verified verified = verified(product, caller.system());
     if (verified.refusal() != null) {
       return verified.refusal();
     }
     Decision decision =
-        engine
-            .get()
-            .decide(ProtoLabels.toDomain(verified.label()), caller.asRecipient(), clock.instant());
+        engine.get().decide(verified.domainLabel(), caller.asRecipient(), clock.instant());
     if (decision.permitted()) {
       audit.served(verified.label(), product.id().toString(), product.topic(), caller, method);
       return null;
@@ -130,8 +132,31 @@ final class ReadGuard {
     return verify(product, requestedBy).refusal();
   }
 
-  /** The stored label when label, content and binding verify together, else the audited refusal. */
-  private record Verified(SecurityLabel label, Refusal refusal) {}
+  /**
+   * The stored label when label, content and binding verify together, else the audited refusal;
+   * {@code product} is the row it was checked for.
+   */
+  private record Verified(
+      StoredProduct product, SecurityLabel label, Label domainLabel, Refusal refusal) {}
+
+  /**
+   * As {@link #verify}, remembering the last rows that verified by identity: the live feed hands
+   * one row read from the store to every subscriber of its topic, and the row's bytes are checked
+   * once per read, not once per subscriber. Another read of the same product is another object and
+   * is checked afresh, and a refusal is never remembered (each is audited).
+   */
+  private Verified verified(StoredProduct product, String requestedBy) {
+    int slot = System.identityHashCode(product) & (recentlyVerified.length() - 1);
+    Verified recent = recentlyVerified.get(slot);
+    if (recent != null && recent.product() == product) {
+      return recent;
+    }
+    Verified verified = verify(product, requestedBy);
+    if (verified.refusal() == null) {
+      recentlyVerified.set(slot, verified);
+    }
+    return verified;
+  }
 
   private Verified verify(StoredProduct product, String requestedBy) {
     String detail;
@@ -144,7 +169,7 @@ final class ReadGuard {
               product.content(),
               Binding.parseFrom(product.binding()));
       if (result.valid()) {
-        return new Verified(label, null);
+        return new Verified(product, label, ProtoLabels.toDomain(label), null);
       }
       detail = result.detail();
     } catch (InvalidProtocolBufferException e) {
@@ -152,6 +177,8 @@ final class ReadGuard {
     }
     audit.bindingViolation(product.id().toString(), nation, detail, requestedBy);
     return new Verified(
+        product,
+        null,
         null,
         new Refusal(
             true,

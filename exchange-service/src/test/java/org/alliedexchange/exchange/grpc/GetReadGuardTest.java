@@ -225,6 +225,43 @@ class GetReadGuardTest {
   }
 
   @Test
+  void aRowCheckedOnceIsStillDecidedForEachCallerAndAnotherReadOfItIsCheckedAfresh() {
+    // the live feed hands one row to every subscriber: its binding is checked once per read of the
+    // row, while the decision stays each caller's own
+    StoredProduct signed = store(secretReleasableTo("KOR", "JPN"));
+    get(signed.id(), reader("jpn-jsdf-reader", "JPN", "SECRET"));
+
+    assertRefused(
+        () -> get(signed.id(), reader("usa-indopacom-reader", "USA", "TOP_SECRET")),
+        Status.Code.PERMISSION_DENIED,
+        "is not released to you");
+    assertThat(AUDIT.served).hasSize(1);
+
+    // the same product read again, its label changed in the store since: refused as tampered
+    StoredProduct rereadTampered =
+        new StoredProduct(
+            signed.seq(),
+            0,
+            signed.id(),
+            signed.topic(),
+            secretReleasableTo("KOR", "JPN", "USA").toByteArray(),
+            signed.content(),
+            signed.binding());
+    STORE.put(signed.id(), rereadTampered);
+    assertRefused(
+        () -> get(signed.id(), reader("jpn-jsdf-reader", "JPN", "SECRET")),
+        Status.Code.DATA_LOSS,
+        "failed its binding check (");
+    // and each read of a tampered row is refused and audited, not just the first
+    assertRefused(
+        () -> get(signed.id(), reader("jpn-jsdf-reader", "JPN", "SECRET")),
+        Status.Code.DATA_LOSS,
+        "failed its binding check (");
+    assertThat(AUDIT.violations).hasSize(2);
+    assertThat(AUDIT.served).hasSize(1);
+  }
+
+  @Test
   void storedBytesThatDoNotParseAreNotServed() {
     StoredProduct signed = store(secretReleasableTo("KOR", "JPN"));
     StoredProduct garbled =

@@ -18,6 +18,7 @@ import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.Release;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.auditstream.CheckedEvent;
+import org.alliedexchange.auditstream.TransferCall;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.ProtoLabels;
 import org.alliedexchange.label.TransferRecordBuilder;
@@ -108,13 +109,59 @@ public final class MessageGuard {
   }
 
   /**
-   * The call a message belongs to, as the audit record names it.
-   *
-   * @param responseFields the field numbers the call's response message declares ({@link
-   *     org.alliedexchange.gateway.access.GuardedMethod#responseFields()})
+   * The call a message belongs to, as the audit record names it; what every record of the call
+   * shares is encoded and checked once, here ({@link TransferCall}).
    */
-  public record CallInfo(
-      Caller caller, String method, String sourceNation, String traceId, long responseFields) {}
+  public static final class CallInfo {
+    private final Caller caller;
+    private final String method;
+    private final String sourceNation;
+    private final String traceId;
+    private final long responseFields;
+    private final TransferCall recorded;
+
+    /**
+     * @param responseFields the field numbers the call's response message declares ({@link
+     *     org.alliedexchange.gateway.access.GuardedMethod#responseFields()})
+     */
+    public CallInfo(
+        Caller caller, String method, String sourceNation, String traceId, long responseFields) {
+      this.caller = caller;
+      this.method = method;
+      this.sourceNation = sourceNation;
+      this.traceId = traceId;
+      this.responseFields = responseFields;
+      this.recorded =
+          new TransferCall(
+              SOURCE,
+              traceId,
+              method,
+              sourceNation,
+              caller.nation(),
+              caller.system(),
+              WireMapping.level(caller.clearance()));
+    }
+
+    public Caller caller() {
+      return caller;
+    }
+
+    public String method() {
+      return method;
+    }
+
+    public String sourceNation() {
+      return sourceNation;
+    }
+
+    public String traceId() {
+      return traceId;
+    }
+
+    public long responseFields() {
+      return responseFields;
+    }
+  }
 
   public Verdict decide(byte[] message, boolean bound, CallInfo call, Instant now) {
     Verdict verdict = verdict(message, bound, call, now);
@@ -125,9 +172,7 @@ public final class MessageGuard {
   private Verdict verdict(byte[] message, boolean bound, CallInfo call, Instant now) {
     String transferId = TransferIds.next(now);
     Timestamp at = WireMapping.timestamp(now);
-    TransferRecordBuilder record =
-        new TransferRecordBuilder(transferId, call.method(), call.sourceNation())
-            .recipient(call.caller().nation(), call.caller().system(), call.caller().clearance());
+    TransferRecordBuilder record = new TransferRecordBuilder(transferId);
     LabelFields fields = LabelFields.scan(message, bound);
     SecurityLabel label =
         fields != null && fields.labelCount() == 1 ? label(message, fields) : null;
@@ -226,19 +271,18 @@ public final class MessageGuard {
       LabelFields fields,
       SecurityLabel label) {
     if (label == null) {
-      return CheckedEvent.transfer(record.build(), SOURCE, call.traceId(), at, null, null, 0, 0);
+      return CheckedEvent.transfer(call.recorded, record.build(), at, null, null, 0, 0);
     }
     if (ProtoLabels.hasUnknownFields(label)) {
       SecurityLabel clean = ProtoLabels.withoutUnknownFields(label);
       byte[] bytes = clean.toByteArray();
       return CheckedEvent.transfer(
-          record.build(), SOURCE, call.traceId(), at, clean, bytes, 0, bytes.length);
+          call.recorded, record.build(), at, clean, bytes, 0, bytes.length);
     }
     // the label was read from exactly these bytes (fields.label), so it is what they parse as
     return CheckedEvent.transfer(
+        call.recorded,
         record.build(),
-        SOURCE,
-        call.traceId(),
         at,
         label,
         message,
