@@ -260,8 +260,27 @@ public final class AuditEventRules {
    * look at.
    */
   static boolean storableServed(AuditEvent event) {
-    if (event.getSerializedSize() > MAX_EVENT_BYTES
-        || unknown(event)
+    return event.getSerializedSize() <= MAX_EVENT_BYTES
+        && storableServed(event, event.getProductServed(), event.getProductServed().getLabel());
+  }
+
+  /**
+   * As {@link #storableServed(AuditEvent)}, for a served-product event written from its parts (an
+   * exchange service's, {@link CheckedEvent#served}) whose size is known: {@code head} holds the
+   * event's own fields and no event, {@code served} the record's and no label, {@code label} the
+   * label.
+   */
+  static boolean storableServed(
+      AuditEvent head, ProductServed served, SecurityLabel label, int size) {
+    return size <= MAX_EVENT_BYTES
+        && head.getEventCase() == AuditEvent.EventCase.EVENT_NOT_SET
+        && !served.hasLabel()
+        && storableServed(head, served, label);
+  }
+
+  private static boolean storableServed(
+      AuditEvent event, ProductServed served, SecurityLabel label) {
+    if (unknown(event)
         || unknown(event.getOccurredAt())
         || !plain(event.getEventId())
         || !plain(event.getSource())
@@ -270,8 +289,6 @@ public final class AuditEventRules {
         || (event.hasOccurredAt() && !valid(event.getOccurredAt()))) {
       return false;
     }
-    ProductServed served = event.getProductServed();
-    SecurityLabel label = served.getLabel();
     if (unknown(served)
         || !plain(served.getProductId())
         || !plain(served.getTopic())

@@ -6,6 +6,7 @@ import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.util.Optional;
 import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.ProductServed;
 import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 
@@ -18,6 +19,8 @@ public final class CheckedEvent {
 
   private static final int TRANSFER_FIELD = AuditEvent.TRANSFER_FIELD_NUMBER;
   private static final int LABEL_FIELD = TransferRecord.LABEL_FIELD_NUMBER;
+  private static final int SERVED_FIELD = AuditEvent.PRODUCT_SERVED_FIELD_NUMBER;
+  private static final int SERVED_LABEL_FIELD = ProductServed.LABEL_FIELD_NUMBER;
 
   private final byte[] bytes;
   private final String problem;
@@ -99,6 +102,50 @@ public final class CheckedEvent {
     }
     SecurityLabel recorded = withLabel ? label : SecurityLabel.getDefaultInstance();
     return call.storable() && AuditEventRules.storableTransfer(head, own, recorded, out.length)
+        ? new CheckedEvent(out, null)
+        : check(out);
+  }
+
+  /**
+   * An exchange service's served-product event, serialized field by field as {@link #transfer}
+   * does: the event's own fields, then {@code product_served} holding the record and, as its label,
+   * the label's bytes exactly as they are stored (the live feed serves one stored row to every
+   * subscriber, and its label is not encoded again for each).
+   *
+   * @param head the event's own fields: no event set
+   * @param own the record's fields: no label
+   * @param label what {@code labelBytes} parse as
+   */
+  public static CheckedEvent served(
+      AuditEvent head, ProductServed own, SecurityLabel label, byte[] labelBytes) {
+    if (head.getEventCase() != AuditEvent.EventCase.EVENT_NOT_SET || own.hasLabel()) {
+      throw new IllegalArgumentException("the parts hold the event or the label already");
+    }
+    int labelField =
+        CodedOutputStream.computeTagSize(SERVED_LABEL_FIELD)
+            + CodedOutputStream.computeUInt32SizeNoTag(labelBytes.length)
+            + labelBytes.length;
+    int servedSize = own.getSerializedSize() + labelField;
+    byte[] out =
+        new byte
+            [head.getSerializedSize()
+                + CodedOutputStream.computeTagSize(SERVED_FIELD)
+                + CodedOutputStream.computeUInt32SizeNoTag(servedSize)
+                + servedSize];
+    CodedOutputStream writer = CodedOutputStream.newInstance(out);
+    try {
+      head.writeTo(writer);
+      writer.writeTag(SERVED_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      writer.writeUInt32NoTag(servedSize);
+      own.writeTo(writer);
+      writer.writeTag(SERVED_LABEL_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      writer.writeUInt32NoTag(labelBytes.length);
+      writer.writeRawBytes(labelBytes);
+      writer.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("sizes were computed for this record", e);
+    }
+    return AuditEventRules.storableServed(head, own, label, out.length)
         ? new CheckedEvent(out, null)
         : check(out);
   }

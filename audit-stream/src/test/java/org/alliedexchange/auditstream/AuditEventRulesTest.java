@@ -342,6 +342,12 @@ class AuditEventRulesTest {
           checked.add(path);
           assertThat(AuditEventRules.storableServed(poisoned)).as(path).isFalse();
           assertThat(AuditEventRules.problem(poisoned)).as(path).isPresent();
+          // written from its parts, the same event carries the same answer
+          CheckedEvent written = servedFromParts(poisoned);
+          assertThat(written.problem())
+              .as(path)
+              .isPresent()
+              .isEqualTo(AuditEventRules.problem(written.bytes()));
         });
     assertThat(checked)
         .contains(
@@ -357,6 +363,42 @@ class AuditEventRulesTest {
     assertThat(AuditEventRules.problem(noRecipient))
         .contains(
             "product_served.recipient_nation is not an ISO 3166-1 alpha-3 nation in upper case: \"\"");
+  }
+
+  @Test
+  void aServedProductWrittenFromItsPartsIsTheEventItsPartsMakeWithTheLabelAsStored()
+      throws Exception {
+    AuditEvent event = fullServed();
+
+    CheckedEvent written = servedFromParts(event);
+
+    assertThat(written.problem()).isEmpty();
+    assertThat(AuditEvent.parseFrom(written.bytes())).isEqualTo(event);
+    // a record naming no recipient is refused as reading it back would refuse it
+    AuditEvent noRecipient =
+        event.toBuilder()
+            .setProductServed(event.getProductServed().toBuilder().clearRecipientNation())
+            .build();
+    assertThat(servedFromParts(noRecipient).problem())
+        .hasValueSatisfying(problem -> assertThat(problem).contains("recipient_nation"));
+    assertThatThrownBy(
+            () ->
+                CheckedEvent.served(
+                    event,
+                    event.getProductServed(),
+                    event.getProductServed().getLabel(),
+                    new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** The event as an exchange service writes it: the label as the bytes it was read from. */
+  private static CheckedEvent servedFromParts(AuditEvent event) {
+    SecurityLabel label = event.getProductServed().getLabel();
+    return CheckedEvent.served(
+        event.toBuilder().clearProductServed().build(),
+        event.getProductServed().toBuilder().clearLabel().build(),
+        label,
+        label.toByteArray());
   }
 
   /** Each reachable string set to hold NUL, and each reachable message given an unknown field. */

@@ -1,11 +1,11 @@
 package org.alliedexchange.exchange.audit;
 
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.audit.v1.AuditEvent;
@@ -16,6 +16,8 @@ import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.CheckedEvent;
+import org.alliedexchange.auditstream.EventIds;
 import org.alliedexchange.label.TransferRecordBuilder;
 import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.policy.Reason;
@@ -60,7 +62,8 @@ public final class ExchangeAudit implements ReadAudit {
       Caller caller,
       String method,
       Set<Reason> reasons) {
-    String transferId = UUID.randomUUID().toString();
+    Instant now = Instant.now();
+    String transferId = EventIds.next(now);
     TransferRecord record =
         new TransferRecordBuilder(transferId, method, nation)
             .recipient(caller.nation(), caller.system(), caller.clearance())
@@ -68,7 +71,7 @@ public final class ExchangeAudit implements ReadAudit {
             .label(label)
             .withheld(reasons, false)
             .build();
-    AuditEvent event = event().setEventId(transferId).setTransfer(record).build();
+    AuditEvent event = event(now).setEventId(transferId).setTransfer(record).build();
     reads
         .append(List.of(event))
         .whenComplete(
@@ -96,26 +99,32 @@ public final class ExchangeAudit implements ReadAudit {
   /**
    * Records that this service passed a product on towards a caller. Queued with the other reads'
    * records and not waited for: the gateway releases nothing before its own record is taken, and a
-   * record that cannot be written is logged loudly.
+   * record that cannot be written is logged loudly. Written from its parts, the label as stored.
    */
   @Override
   public void served(
-      SecurityLabel label, String productId, String topic, Caller caller, String method) {
-    AuditEvent event =
-        event()
-            .setProductServed(
-                ProductServed.newBuilder()
-                    .setProductId(productId)
-                    .setTopic(topic)
-                    .setLabel(label)
-                    .setRecipientNation(caller.nation())
-                    .setRecipientSystem(caller.system())
-                    .setRecipientClearance(WireMapping.level(caller.clearance()))
-                    .setMethod(method)
-                    .setSourceNation(nation))
-            .build();
+      SecurityLabel label,
+      byte[] labelBytes,
+      String productId,
+      String topic,
+      Caller caller,
+      String method) {
+    CheckedEvent event =
+        CheckedEvent.served(
+            event().build(),
+            ProductServed.newBuilder()
+                .setProductId(productId)
+                .setTopic(topic)
+                .setRecipientNation(caller.nation())
+                .setRecipientSystem(caller.system())
+                .setRecipientClearance(WireMapping.level(caller.clearance()))
+                .setMethod(method)
+                .setSourceNation(nation)
+                .build(),
+            label,
+            labelBytes);
     reads
-        .append(List.of(event))
+        .appendChecked(List.of(event))
         .whenComplete(
             (ok, failure) -> {
               if (failure != null) {
@@ -178,13 +187,14 @@ public final class ExchangeAudit implements ReadAudit {
   }
 
   private AuditEvent.Builder event() {
-    Instant now = Instant.now();
-    String traceId =
-        Span.current().getSpanContext().isValid()
-            ? Span.current().getSpanContext().getTraceId()
-            : "";
+    return event(Instant.now());
+  }
+
+  private AuditEvent.Builder event(Instant now) {
+    SpanContext span = Span.current().getSpanContext();
+    String traceId = span.isValid() ? span.getTraceId() : "";
     return AuditEvent.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
+        .setEventId(EventIds.next(now))
         .setOccurredAt(WireMapping.timestamp(now))
         .setSource(source)
         .setTraceId(traceId);

@@ -32,8 +32,16 @@ public interface ReadAudit {
   /**
    * Records that this service's own check passed a product on towards a caller (not a transfer: the
    * gateway records that, under the same trace).
+   *
+   * @param labelBytes the stored bytes {@code label} was read from, recorded as they are
    */
-  void served(SecurityLabel label, String productId, String topic, Caller caller, String method);
+  void served(
+      SecurityLabel label,
+      byte[] labelBytes,
+      String productId,
+      String topic,
+      Caller caller,
+      String method);
 
   /** Records that a product failed its binding check and was not served. */
   void bindingViolation(String productId, String nation, String detail, String requestedBy);

@@ -7,10 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.auditstream.EventIds;
 import org.alliedexchange.label.TransferRecordBuilder;
 import org.alliedexchange.label.WithheldSummary;
 import org.alliedexchange.policy.Reason;
@@ -87,7 +87,7 @@ public final class WithheldRows {
       Group group = it.next();
       if (everything || group.rows().due(now)) {
         it.remove();
-        summaries.add(group.rows().summarize(group.first(), UUID.randomUUID().toString()));
+        summaries.add(group.rows().summarize(group.first(), EventIds.next(now)));
       }
     }
     return summaries;

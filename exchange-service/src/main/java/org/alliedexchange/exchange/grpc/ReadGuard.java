@@ -97,7 +97,13 @@ final class ReadGuard {
     Decision decision =
         engine.get().decide(verified.domainLabel(), caller.asRecipient(), clock.instant());
     if (decision.permitted()) {
-      audit.served(verified.label(), product.id().toString(), product.topic(), caller, method);
+      audit.served(
+          verified.label(),
+          product.label(),
+          product.id().toString(),
+          product.topic(),
+          caller,
+          method);
       return null;
     }
     if (withheld != null) {

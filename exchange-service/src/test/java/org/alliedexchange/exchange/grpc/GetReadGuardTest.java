@@ -420,7 +420,12 @@ class GetReadGuardTest {
 
     @Override
     public void served(
-        SecurityLabel label, String productId, String topic, Caller caller, String method) {
+        SecurityLabel label,
+        byte[] labelBytes,
+        String productId,
+        String topic,
+        Caller caller,
+        String method) {
       served.add(productId + " " + caller.system() + " " + caller.nation() + " " + method);
     }
 

@@ -18,6 +18,7 @@ import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.Release;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.auditstream.CheckedEvent;
+import org.alliedexchange.auditstream.EventIds;
 import org.alliedexchange.auditstream.TransferCall;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.ProtoLabels;
@@ -170,7 +171,7 @@ public final class MessageGuard {
   }
 
   private Verdict verdict(byte[] message, boolean bound, CallInfo call, Instant now) {
-    String transferId = TransferIds.next(now);
+    String transferId = EventIds.next(now);
     Timestamp at = WireMapping.timestamp(now);
     TransferRecordBuilder record = new TransferRecordBuilder(transferId);
     LabelFields fields = LabelFields.scan(message, bound);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.auditstream.CheckedEvent;
+import org.alliedexchange.auditstream.EventIds;
 import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.label.WithheldSummary;
 
@@ -77,7 +78,7 @@ final class WithheldSummaries {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("the guard's own record did not parse", e);
     }
-    String transferId = TransferIds.next(now);
+    String transferId = EventIds.next(now);
     return CheckedEvent.check(
         first.toBuilder()
             .setEventId(transferId)
