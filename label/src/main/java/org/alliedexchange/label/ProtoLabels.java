@@ -2,8 +2,8 @@ package org.alliedexchange.label;
 
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.UnknownFieldSet;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.DisseminationControl;
 import org.alliedexchange.api.label.v1.Release;
@@ -22,7 +22,7 @@ public final class ProtoLabels {
   public static Label toDomain(SecurityLabel label) {
     ClassificationLevel level = label.getLevel();
     boolean unrecognized = level == ClassificationLevel.UNRECOGNIZED;
-    Set<String> controls = new LinkedHashSet<>();
+    List<String> controls = new ArrayList<>(label.getControlsCount());
     for (int i = 0; i < label.getControlsCount(); i++) {
       DisseminationControl control = label.getControls(i);
       controls.add(
@@ -30,13 +30,13 @@ public final class ProtoLabels {
               ? "UNRECOGNIZED(" + label.getControlsValue(i) + ")"
               : WireMapping.shortName(control));
     }
-    return new Label(
+    return Label.of(
         label.getPolicy(),
         unrecognized ? null : WireMapping.level(level),
         label.getMarking().isEmpty() ? null : label.getMarking(),
         label.getOriginator(),
-        new LinkedHashSet<>(label.getReleasableToList()),
-        new LinkedHashSet<>(label.getCommunitiesList()),
+        label.getReleasableToList(),
+        label.getCommunitiesList(),
         controls,
         unrecognized,
         hasUnknownFields(label));

@@ -1,8 +1,10 @@
 package org.alliedexchange.policy;
 
+import java.util.AbstractSet;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Set;
 
 /**
@@ -90,7 +92,66 @@ public record Label(
     controls = copy(controls);
   }
 
+  /**
+   * A label from its lists as written (a protobuf label's repeated fields, say), each copied once:
+   * handing the canonical constructor a set made from them would copy each twice, for every message
+   * the guard decides.
+   */
+  public static Label of(
+      String policy,
+      Level level,
+      String marking,
+      String originator,
+      Collection<String> releasableTo,
+      Collection<String> communities,
+      Collection<String> controls,
+      boolean levelUnrecognized,
+      boolean uninterpretedFields) {
+    return new Label(
+        policy,
+        level,
+        marking,
+        originator,
+        copy(releasableTo),
+        copy(communities),
+        copy(controls),
+        levelUnrecognized,
+        uninterpretedFields);
+  }
+
   private static Set<String> copy(Collection<String> values) {
-    return values == null ? Set.of() : Collections.unmodifiableSet(new HashSet<>(values));
+    if (values instanceof Copy<String> copy) {
+      return copy; // made here, from a copy nobody else holds
+    }
+    if (values == null || values.isEmpty()) {
+      return Set.of();
+    }
+    return new Copy<>(new HashSet<>(values));
+  }
+
+  /**
+   * A read-only set over a copy only this class made, so the constructor need not copy it again.
+   */
+  private static final class Copy<E> extends AbstractSet<E> {
+    private final Set<E> values;
+
+    Copy(HashSet<E> values) {
+      this.values = Collections.unmodifiableSet(values);
+    }
+
+    @Override
+    public Iterator<E> iterator() {
+      return values.iterator();
+    }
+
+    @Override
+    public int size() {
+      return values.size();
+    }
+
+    @Override
+    public boolean contains(Object value) {
+      return values.contains(value);
+    }
   }
 }
