@@ -114,6 +114,35 @@ class BatchBindingTest {
   }
 
   @Test
+  void aRememberedBatchSignatureCoversOnlyTheStatementItWasCheckedWith() {
+    List<BindingSigner.Leaf> batch = leaves(4);
+    List<Binding> bindings = new BindingSigner("KOR", key).signBatch(batch, Instant.now());
+    BindingVerifier verifier = verifier();
+    assertThat(
+            verifier
+                .verify("KOR", batch.get(0).label(), batch.get(0).content(), bindings.get(0))
+                .valid())
+        .isTrue();
+
+    // the same root and signature, signed at another instant: a statement nobody signed
+    Binding redated =
+        bindings.get(1).toBuilder()
+            .setSignedAt(
+                bindings.get(1).getSignedAt().toBuilder()
+                    .setNanos((bindings.get(1).getSignedAt().getNanos() + 1) % 1_000_000_000))
+            .build();
+    assertThat(
+            verifier.verify("KOR", batch.get(1).label(), batch.get(1).content(), redated).detail())
+        .startsWith("signature does not verify");
+    // while the batch's own bindings still verify from what was remembered
+    assertThat(
+            verifier
+                .verify("KOR", batch.get(1).label(), batch.get(1).content(), bindings.get(1))
+                .valid())
+        .isTrue();
+  }
+
+  @Test
   void aSignerCanTellItsVerifierAboutWhatItSigned() {
     BindingVerifier verifier = verifier();
     BindingSigner signer = new BindingSigner("KOR", key, verifier);
