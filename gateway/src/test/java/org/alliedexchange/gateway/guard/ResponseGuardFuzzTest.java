@@ -249,6 +249,12 @@ class ResponseGuardFuzzTest {
           .isEqualTo(org.alliedexchange.api.audit.v1.Decision.DECISION_PERMIT);
       assertThat(record.getTransfer().getLabel()).as("the recorded label").isEqualTo(label);
       assertThat(record.getTransfer().getRecipientMarking()).isEqualTo(release.getMarking());
+      // the fields every record of the call shares, encoded once for the call
+      assertThat(record.getTransfer().getRecipientNation()).isEqualTo(JAPAN.nation());
+      assertThat(record.getTransfer().getRecipientSystem()).isEqualTo(JAPAN.system());
+      assertThat(record.getTransfer().getSourceNation()).isEqualTo("KOR");
+      assertThat(record.getTransfer().getMethod()).isNotEmpty();
+      assertThat(record.getSource()).isEqualTo(MessageGuard.SOURCE);
     }
   }
 
