@@ -69,31 +69,20 @@ public final class CheckedEvent {
     byte[] callHead = call.headBytes();
     byte[] callRecord = call.recordBytes();
     boolean withLabel = labelSource != null;
-    int labelField =
-        withLabel
-            ? CodedOutputStream.computeTagSize(LABEL_FIELD)
-                + CodedOutputStream.computeUInt32SizeNoTag(labelLength)
-                + labelLength
-            : 0;
+    int labelField = withLabel ? fieldSize(LABEL_FIELD, labelLength) : 0;
     int transferSize = own.getSerializedSize() + callRecord.length + labelField;
     byte[] out =
         new byte
-            [head.getSerializedSize()
-                + callHead.length
-                + CodedOutputStream.computeTagSize(TRANSFER_FIELD)
-                + CodedOutputStream.computeUInt32SizeNoTag(transferSize)
-                + transferSize];
+            [head.getSerializedSize() + callHead.length + fieldSize(TRANSFER_FIELD, transferSize)];
     CodedOutputStream writer = CodedOutputStream.newInstance(out);
     try {
       head.writeTo(writer);
       writer.writeRawBytes(callHead);
-      writer.writeTag(TRANSFER_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      writer.writeUInt32NoTag(transferSize);
+      fieldHead(writer, TRANSFER_FIELD, transferSize);
       own.writeTo(writer);
       writer.writeRawBytes(callRecord);
       if (withLabel) {
-        writer.writeTag(LABEL_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        writer.writeUInt32NoTag(labelLength);
+        fieldHead(writer, LABEL_FIELD, labelLength);
         writer.writeRawBytes(labelSource, labelStart, labelLength);
       }
       writer.checkNoSpaceLeft();
@@ -121,25 +110,14 @@ public final class CheckedEvent {
     if (head.getEventCase() != AuditEvent.EventCase.EVENT_NOT_SET || own.hasLabel()) {
       throw new IllegalArgumentException("the parts hold the event or the label already");
     }
-    int labelField =
-        CodedOutputStream.computeTagSize(SERVED_LABEL_FIELD)
-            + CodedOutputStream.computeUInt32SizeNoTag(labelBytes.length)
-            + labelBytes.length;
-    int servedSize = own.getSerializedSize() + labelField;
-    byte[] out =
-        new byte
-            [head.getSerializedSize()
-                + CodedOutputStream.computeTagSize(SERVED_FIELD)
-                + CodedOutputStream.computeUInt32SizeNoTag(servedSize)
-                + servedSize];
+    int servedSize = own.getSerializedSize() + fieldSize(SERVED_LABEL_FIELD, labelBytes.length);
+    byte[] out = new byte[head.getSerializedSize() + fieldSize(SERVED_FIELD, servedSize)];
     CodedOutputStream writer = CodedOutputStream.newInstance(out);
     try {
       head.writeTo(writer);
-      writer.writeTag(SERVED_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      writer.writeUInt32NoTag(servedSize);
+      fieldHead(writer, SERVED_FIELD, servedSize);
       own.writeTo(writer);
-      writer.writeTag(SERVED_LABEL_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      writer.writeUInt32NoTag(labelBytes.length);
+      fieldHead(writer, SERVED_LABEL_FIELD, labelBytes.length);
       writer.writeRawBytes(labelBytes);
       writer.checkNoSpaceLeft();
     } catch (IOException e) {
@@ -148,6 +126,20 @@ public final class CheckedEvent {
     return AuditEventRules.storableServed(head, own, label, out.length)
         ? new CheckedEvent(out, null)
         : check(out);
+  }
+
+  /** The encoded size of a length-delimited field holding {@code length} bytes. */
+  private static int fieldSize(int field, int length) {
+    return CodedOutputStream.computeTagSize(field)
+        + CodedOutputStream.computeUInt32SizeNoTag(length)
+        + length;
+  }
+
+  /** A length-delimited field's tag and length; its {@code length} bytes follow. */
+  private static void fieldHead(CodedOutputStream writer, int field, int length)
+      throws IOException {
+    writer.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    writer.writeUInt32NoTag(length);
   }
 
   /** The serialized AuditEvent. */

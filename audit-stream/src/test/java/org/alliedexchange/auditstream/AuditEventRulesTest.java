@@ -482,11 +482,7 @@ class AuditEventRulesTest {
       assertThat(storableFromParts(event)).as(event.toString()).isFalse();
       assertThat(AuditEventRules.problem(event)).as(event.toString()).isPresent();
       // the guard's records, written from their parts, say what reading them back would
-      CheckedEvent written = writtenFromParts(event);
-      assertThat(written.problem())
-          .as(event.toString())
-          .isPresent()
-          .isEqualTo(AuditEventRules.problem(written.bytes()));
+      assertRefusedWrittenFromPartsAsReadBack(event);
     }
   }
 
@@ -565,11 +561,7 @@ class AuditEventRulesTest {
 
     for (AuditEvent event : broken) {
       assertThat(callOf(event).storable()).as(event.toString()).isFalse();
-      CheckedEvent written = writtenFromParts(event);
-      assertThat(written.problem())
-          .as(event.toString())
-          .isPresent()
-          .isEqualTo(AuditEventRules.problem(written.bytes()));
+      assertRefusedWrittenFromPartsAsReadBack(event);
     }
   }
 
@@ -588,16 +580,7 @@ class AuditEventRulesTest {
     TransferCall call = callOf(first);
 
     for (AuditEvent event : java.util.List.of(first, second)) {
-      TransferRecord own =
-          event.getTransfer().toBuilder()
-              .clearLabel()
-              .clearMethod()
-              .clearSourceNation()
-              .clearRecipientNation()
-              .clearRecipientSystem()
-              .clearRecipientClearance()
-              .setTransferId(event.getEventId())
-              .build();
+      TransferRecord own = ownFields(event);
       byte[] label = event.getTransfer().getLabel().toByteArray();
       CheckedEvent written =
           CheckedEvent.transfer(
@@ -658,20 +641,34 @@ class AuditEventRulesTest {
     byte[] labelBytes = label.toByteArray();
     return CheckedEvent.transfer(
         callOf(event),
-        transfer.toBuilder()
-            .clearLabel()
-            .clearMethod()
-            .clearSourceNation()
-            .clearRecipientNation()
-            .clearRecipientSystem()
-            .clearRecipientClearance()
-            .setTransferId(event.getEventId())
-            .build(),
+        ownFields(event),
         event.getOccurredAt(),
         label,
         labelBytes,
         0,
         labelBytes.length);
+  }
+
+  /** The record's fields that are its message's own: no label, none its call shares. */
+  private static TransferRecord ownFields(AuditEvent event) {
+    return event.getTransfer().toBuilder()
+        .clearLabel()
+        .clearMethod()
+        .clearSourceNation()
+        .clearRecipientNation()
+        .clearRecipientSystem()
+        .clearRecipientClearance()
+        .setTransferId(event.getEventId())
+        .build();
+  }
+
+  /** Written from its parts, the event is refused, saying what reading it back says. */
+  private static void assertRefusedWrittenFromPartsAsReadBack(AuditEvent event) {
+    CheckedEvent written = writtenFromParts(event);
+    assertThat(written.problem())
+        .as(event.toString())
+        .isPresent()
+        .isEqualTo(AuditEventRules.problem(written.bytes()));
   }
 
   private static TransferCall callOf(AuditEvent event) {
