@@ -373,9 +373,7 @@ final class FederationStartup {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    return LoopbackPorts.free();
   }
 
   private static void requireFree(int port, String what, String option) {
