@@ -395,4 +395,80 @@ class DeadLetterIT {
       }
     }
   }
+
+  static void append(String stream, AuditEvent... events) throws Exception {
+    List<byte[]> bytes = new ArrayList<>();
+    for (AuditEvent event : events) {
+      bytes.add(event.toByteArray());
+    }
+    try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
+      client.xadd(
+          stream.getBytes(StandardCharsets.UTF_8),
+          XAddParams.xAddParams(),
+          Map.of(
+              AuditStream.TYPE_FIELD.getBytes(StandardCharsets.UTF_8),
+              AuditStream.BATCH_TYPE.getBytes(StandardCharsets.UTF_8),
+              AuditStream.EVENTS_FIELD.getBytes(StandardCharsets.UTF_8),
+              batch(bytes)));
+    }
+  }
+
+  /**
+   * The attack: a writer on the stream that learns (or guesses) the id of a record still to come
+   * writes its own record under that id first. The log keeps one record per id and relationship;
+   * before, the real record arrived as a "redelivery" and was skipped without a trace.
+   */
+  @Test
+  void aRecordUnderAnIdAlreadyHoldingAnotherIsDeadLetteredNeverSkipped() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    AuditEvent real = transfer("KOR", "JPN");
+    AuditEvent forged =
+        real.toBuilder()
+            .setTransfer(
+                real.getTransfer().toBuilder()
+                    .setDecision(Decision.DECISION_DENY)
+                    .setProductId("p-never-released"))
+            .build();
+    AuditEvent before = transfer("JPN", "KOR");
+    AuditEvent beside = transfer("USA", "KOR");
+    append(stream, forged, before);
+    // the forgery delivered again, byte for byte, then the real record beside a good one
+    append(stream, forged, real, beside);
+    try (AuditServiceApplication.Running service =
+        AuditServiceApplication.start(properties(stream))) {
+      DataSource data = service.context().getBean(DataSource.class);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> deadLetters(data).containsKey(real.getEventId()));
+      assertThat(deadLetters(data))
+          .containsOnlyKeys(real.getEventId())
+          .containsEntry(
+              real.getEventId(),
+              "[JPN-KOR] the log refused it: event id "
+                  + real.getEventId()
+                  + " already holds a different record in JPN-KOR; this one was not stored over it");
+      // the real record's bytes are kept with the letter, for the review to compare
+      try (Connection connection = data.getConnection();
+          Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery("SELECT event FROM dead_letter")) {
+        assertThat(rows.next()).isTrue();
+        assertThat(AuditEvent.parseFrom(rows.getBytes(1))).isEqualTo(real);
+      }
+      // the forgery's redelivery was skipped, not refused; the neighbours are stored
+      assertThat(
+              count(
+                  data,
+                  "SELECT count(*) FROM audit_record WHERE event_id IN "
+                      + in(forged, before, beside)))
+          .isEqualTo(3);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ingestion(service) == ServingStatus.NOT_SERVING);
+      AuditLog log = service.context().getBean(AuditLog.class);
+      for (String relationship : log.relationships()) {
+        assertThat(log.verify(relationship, null).verified()).isTrue();
+      }
+    }
+  }
 }

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,7 +29,8 @@ import org.alliedexchange.label.WireMapping;
  * The append-only audit log on PostgreSQL. {@link #append} stores a batch of events in one
  * transaction: each event once per relationship it belongs to, linked to the head of that
  * relationship's chain. An event already stored (the stream delivers at least once) is skipped, so
- * redelivery never duplicates a record or breaks a chain.
+ * redelivery never duplicates a record or breaks a chain; a different event under a stored id is
+ * refused ({@link EventIdTaken}), never skipped.
  */
 public final class AuditLog {
 
@@ -69,7 +71,7 @@ public final class AuditLog {
       connection.setAutoCommit(false);
       try {
         Map<String, Head> heads = lockHeads(connection, relationships);
-        Set<String> stored = stored(connection, ids);
+        Map<String, byte[]> stored = stored(connection, ids);
         Rollups rollups = new Rollups();
         int written = insert(connection, events, heads, stored, rollups, levelOf);
         saveHeads(connection, heads);
@@ -124,28 +126,49 @@ public final class AuditLog {
     return heads;
   }
 
-  /** "relationship event_id" of the events already in the log. */
-  private static Set<String> stored(Connection connection, Set<String> ids) throws SQLException {
-    Set<String> stored = new HashSet<>();
+  /**
+   * The bytes of the events already in the log under these ids, by "relationship event_id" (only
+   * redeliveries and forgeries find any).
+   */
+  private static Map<String, byte[]> stored(Connection connection, Set<String> ids)
+      throws SQLException {
+    Map<String, byte[]> stored = new HashMap<>();
     try (PreparedStatement query =
         connection.prepareStatement(
-            "SELECT relationship, event_id FROM audit_record WHERE event_id = ANY (?)")) {
+            "SELECT relationship, event_id, event FROM audit_record WHERE event_id = ANY (?)")) {
       Array array = connection.createArrayOf("text", ids.toArray());
       query.setArray(1, array);
       try (ResultSet rows = query.executeQuery()) {
         while (rows.next()) {
-          stored.add(rows.getString(1) + " " + rows.getString(2));
+          stored.put(rows.getString(1) + " " + rows.getString(2), rows.getBytes(3));
         }
       }
     }
     return stored;
   }
 
+  /**
+   * An event under an id that already holds a different record in one of its relationships. A
+   * redelivery carries the same bytes and is skipped; different bytes mean a writer reused (or
+   * guessed) the id, and skipping them would silently drop one of the two records. Refused as data,
+   * so the consumer dead-letters it, with its bytes, and raises the alarm.
+   */
+  public static final class EventIdTaken extends IllegalStateException {
+    EventIdTaken(String relationship, String eventId) {
+      super(
+          "event id "
+              + eventId
+              + " already holds a different record in "
+              + relationship
+              + "; this one was not stored over it");
+    }
+  }
+
   private static int insert(
       Connection connection,
       List<Incoming> events,
       Map<String, Head> heads,
-      Set<String> stored,
+      Map<String, byte[]> stored,
       Rollups rollups,
       ToIntFunction<SecurityLabel> levelOf)
       throws SQLException {
@@ -160,7 +183,12 @@ public final class AuditLog {
         AuditEvent event = incoming.event();
         int level = event.hasTransfer() ? levelOf.applyAsInt(event.getTransfer().getLabel()) : 0;
         for (String relationship : incoming.relationships()) {
-          if (!stored.add(relationship + " " + event.getEventId())) {
+          byte[] held =
+              stored.putIfAbsent(relationship + " " + event.getEventId(), incoming.bytes());
+          if (held != null) {
+            if (!Arrays.equals(held, incoming.bytes())) {
+              throw new EventIdTaken(relationship, event.getEventId());
+            }
             continue;
           }
           Head head = heads.get(relationship);
