@@ -1,7 +1,6 @@
 package org.alliedexchange.benchmarks;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,10 +27,7 @@ final class Nginx implements AutoCloseable {
       return null;
     }
     Files.createDirectories(dir.resolve("tmp"));
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = org.alliedexchange.devservers.LoopbackPorts.free();
     String conf =
         """
         worker_processes auto;

@@ -60,7 +60,7 @@ class FederationIT {
   }
 
   static int freePort() throws Exception {
-    return org.alliedexchange.cli.federation.LoopbackPorts.free();
+    return org.alliedexchange.devservers.LoopbackPorts.free();
   }
 
   static Result run(String... args) {

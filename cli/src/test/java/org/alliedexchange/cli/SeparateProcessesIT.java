@@ -97,7 +97,7 @@ class SeparateProcessesIT {
   }
 
   static int freePort() throws Exception {
-    return org.alliedexchange.cli.federation.LoopbackPorts.free();
+    return org.alliedexchange.devservers.LoopbackPorts.free();
   }
 
   static Result run(String... args) {

@@ -41,14 +41,25 @@ final class KeycloakDistribution {
    */
   private static final String BUILD_LAYOUT = "2";
 
+  /** Builds kept besides the one in use (the most recently used), each about 250 MB. */
+  static final int KEPT_BUILDS = 2;
+
+  static final java.time.Duration UNUSED_BUILDS_KEPT = java.time.Duration.ofDays(2);
+
   private final String version;
   private final Path cacheDir;
   private final Consumer<String> progress;
+  private final byte[] listener; // null: the jar in dev-servers
 
   KeycloakDistribution(String version, Path cacheDir, Consumer<String> progress) {
+    this(version, cacheDir, progress, null);
+  }
+
+  KeycloakDistribution(String version, Path cacheDir, Consumer<String> progress, byte[] listener) {
     this.version = version;
     this.cacheDir = cacheDir;
     this.progress = progress;
+    this.listener = listener;
   }
 
   /** The Keycloak version this build was made against (the root pom's {@code keycloak.version}). */
@@ -73,63 +84,104 @@ final class KeycloakDistribution {
 
   /**
    * The unpacked distribution, built with this project's audit listener. Locked against parallel
-   * runs.
+   * runs. Each listener jar gets a built copy of its own, never changed once built: Keycloak
+   * started {@code --optimized} exits 2 ("A provider JAR was updated since the last build") when
+   * its providers change under it, which is what happened when two checkouts at different commits
+   * started Keycloak at once and one rebuilt the copy they shared.
    */
   Path prepare() throws IOException {
     Path versionDir = cacheDir.resolve(version);
     Files.createDirectories(versionDir);
+    byte[] listener = this.listener != null ? this.listener : listenerJar();
+    String buildKey =
+        sha256(
+            listener,
+            String.join(" ", BUILD_OPTIONS).getBytes(StandardCharsets.UTF_8),
+            BUILD_LAYOUT.getBytes(StandardCharsets.UTF_8));
+    Path builds = versionDir.resolve("builds");
+    Path buildDir = builds.resolve(buildKey.substring(0, 16));
     try (FileChannel lockFile =
             FileChannel.open(
                 versionDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = lockFile.lock()) {
-      Path home = versionDir.resolve("keycloak");
-      if (!Files.exists(versionDir.resolve(".unpacked"))) {
-        Path zip = distributionZip();
-        progress.accept("keycloak: unpacking " + zip.getFileName() + " into " + versionDir);
-        deleteRecursively(home);
-        unzip(zip, versionDir.resolve("unpacking"), home);
-        Files.writeString(versionDir.resolve(".unpacked"), version);
-      }
-      byte[] listener = listenerJar();
-      String buildKey =
-          sha256(
-              listener,
-              String.join(" ", BUILD_OPTIONS).getBytes(StandardCharsets.UTF_8),
-              BUILD_LAYOUT.getBytes(StandardCharsets.UTF_8));
-      Path marker = versionDir.resolve(".built");
+      Path home = buildDir.resolve("keycloak");
+      Path marker = buildDir.resolve(".built");
       if (!Files.exists(marker) || !Files.readString(marker).equals(buildKey)) {
-        Files.createDirectories(home.resolve("providers"));
-        Path listenerFile = home.resolve("providers/allied-audit-listener.jar");
-        Files.write(listenerFile, listener);
-        Files.setLastModifiedTime(
-            listenerFile, FileTime.from(Instant.now().truncatedTo(ChronoUnit.SECONDS)));
-        progress.accept(
-            "keycloak: building "
-                + version
-                + " with the audit listener (once per version and listener; about 20 s)");
-        List<String> command =
-            new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "build"));
-        command.addAll(BUILD_OPTIONS);
-        Path log = versionDir.resolve("build.log");
-        ProcessBuilder build =
-            new ProcessBuilder(command)
-                .directory(home.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        build.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        int exit = waitFor(build.start());
-        if (exit != 0) {
-          throw new IllegalStateException(
-              "building Keycloak failed (exit "
-                  + exit
-                  + "); the end of "
-                  + log
-                  + ":\n"
-                  + KeycloakProcess.tail(log, 30));
-        }
+        deleteRecursively(buildDir);
+        Files.createDirectories(buildDir);
+        Path zip = distributionZip();
+        progress.accept("keycloak: unpacking " + zip.getFileName() + " into " + buildDir);
+        unzip(zip, buildDir.resolve("unpacking"), home);
+        build(home, buildDir, listener);
         Files.writeString(marker, buildKey);
       }
+      // the time of last use, by which the other builds are pruned
+      Files.setLastModifiedTime(marker, FileTime.from(Instant.now()));
+      pruneBuilds(builds, buildDir);
+      // the layout before builds/: one copy, rebuilt in place
+      for (String old : List.of("keycloak", ".unpacked", ".built", "build.log")) {
+        deleteRecursively(versionDir.resolve(old));
+      }
       return home;
+    }
+  }
+
+  private void build(Path home, Path buildDir, byte[] listener) throws IOException {
+    Files.createDirectories(home.resolve("providers"));
+    Path listenerFile = home.resolve("providers/allied-audit-listener.jar");
+    Files.write(listenerFile, listener);
+    Files.setLastModifiedTime(
+        listenerFile, FileTime.from(Instant.now().truncatedTo(ChronoUnit.SECONDS)));
+    progress.accept(
+        "keycloak: building "
+            + version
+            + " with the audit listener (once per version and listener; about 20 s)");
+    List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "build"));
+    command.addAll(BUILD_OPTIONS);
+    Path log = buildDir.resolve("build.log");
+    ProcessBuilder build =
+        new ProcessBuilder(command)
+            .directory(home.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    build.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    int exit = waitFor(build.start());
+    if (exit != 0) {
+      throw new IllegalStateException(
+          "building Keycloak failed (exit "
+              + exit
+              + "); the end of "
+              + log
+              + ":\n"
+              + KeycloakProcess.tail(log, 30));
+    }
+  }
+
+  /**
+   * Removes the builds other than {@code keep} beyond the {@value #KEPT_BUILDS} last used, and
+   * those unused for {@code UNUSED_BUILDS_KEPT}. Every start marks its build used, under the lock,
+   * so a Keycloak starting from a build keeps it among the last used.
+   */
+  static void pruneBuilds(Path builds, Path keep) throws IOException {
+    List<Path> all;
+    try (var list = Files.list(builds)) {
+      all = new ArrayList<>(list.filter(dir -> !dir.equals(keep)).toList());
+    }
+    all.sort(java.util.Comparator.comparing(KeycloakDistribution::lastUsed).reversed());
+    Instant cutoff = Instant.now().minus(UNUSED_BUILDS_KEPT);
+    for (int i = 0; i < all.size(); i++) {
+      Path dir = all.get(i);
+      if (i >= KEPT_BUILDS || lastUsed(dir).isBefore(cutoff)) {
+        deleteRecursively(dir);
+      }
+    }
+  }
+
+  private static Instant lastUsed(Path buildDir) {
+    try {
+      return Files.getLastModifiedTime(buildDir.resolve(".built")).toInstant();
+    } catch (IOException e) {
+      return Instant.EPOCH; // never finished building
     }
   }
 

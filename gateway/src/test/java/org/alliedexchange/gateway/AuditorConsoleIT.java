@@ -3,7 +3,6 @@ package org.alliedexchange.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,9 +60,8 @@ class AuditorConsoleIT {
   static void start() throws Exception {
     dir = Files.createTempDirectory("allied-console-");
     redis = LocalRedis.start(dir.resolve("redis"));
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      gatewayPort = socket.getLocalPort();
-    }
+    // picked now, bound after Keycloak's start: from below the outgoing range
+    gatewayPort = org.alliedexchange.devservers.LoopbackPorts.free();
     keycloak =
         LocalKeycloak.builder()
             .auditRedis(redis.url())

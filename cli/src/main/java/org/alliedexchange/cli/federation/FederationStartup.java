@@ -20,6 +20,7 @@ import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
+import org.alliedexchange.devservers.LoopbackPorts;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
 import org.alliedexchange.gateway.GatewayApplication;
 import org.alliedexchange.hotline.HotlineServiceApplication;

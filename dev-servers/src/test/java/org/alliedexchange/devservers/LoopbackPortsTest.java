@@ -1,4 +1,4 @@
-package org.alliedexchange.cli.federation;
+package org.alliedexchange.devservers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

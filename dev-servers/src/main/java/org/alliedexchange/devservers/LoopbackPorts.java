@@ -1,6 +1,7 @@
-package org.alliedexchange.cli.federation;
+package org.alliedexchange.devservers;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -10,11 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Loopback ports for a local federation's services, picked before each service binds its own,
- * seconds later (after Keycloak and the databases are up). A port the kernel gives for {@code
- * bind(0)} comes from its range for outgoing connections, so any process's outgoing connection can
- * take it in the meantime: the gateway was seen failing to start that way. These come from below
- * that range, are free when picked, and are never handed out twice by one process.
+ * Loopback ports for local servers and a local federation's services, picked before each binds its
+ * own, seconds later (Keycloak tens of seconds later, after its build). A port the kernel gives for
+ * {@code bind(0)} comes from its range for outgoing connections, so any process's outgoing
+ * connection can take it in the meantime: the gateway was seen failing to start that way. These
+ * come from below that range, are free when picked, and are never handed out twice by one process.
  */
 public final class LoopbackPorts {
 
@@ -27,7 +28,7 @@ public final class LoopbackPorts {
   private LoopbackPorts() {}
 
   /** A loopback port free now, below the outgoing range where there is room, never given before. */
-  public static int free() throws IOException {
+  public static int free() {
     int rangeStart = outgoingRangeStart(RANGE);
     ThreadLocalRandom random = ThreadLocalRandom.current();
     for (int attempt = 0; rangeStart - LOWEST >= 1_000 && attempt < 200; attempt++) {
@@ -42,6 +43,8 @@ public final class LoopbackPorts {
         if (HANDED_OUT.add(socket.getLocalPort())) {
           return socket.getLocalPort();
         }
+      } catch (IOException e) {
+        throw new UncheckedIOException("no free port on the loopback address", e);
       }
     }
   }
