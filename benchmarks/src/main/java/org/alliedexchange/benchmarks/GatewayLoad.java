@@ -50,6 +50,8 @@ public final class GatewayLoad {
   private static final long WARMUP_SECONDS = Long.getLong("warmup", 30);
   private static final long MEASURE_SECONDS = Long.getLong("measure", 6);
   private static final int ROUNDS = Integer.getInteger("rounds", 5);
+  // more stream rounds give a profiler something to sample
+  private static final int STREAM_ROUNDS = Integer.getInteger("streamRounds", 3);
 
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("allied-gateway-load-");
@@ -215,7 +217,7 @@ public final class GatewayLoad {
             STREAM_MESSAGES);
         // a long warm-up outlives the first token (the gateway ends a stream whose token expired)
         String streamToken = readerToken(tokens);
-        for (int round = 1; round <= 3; round++) {
+        for (int round = 1; round <= STREAM_ROUNDS; round++) {
           for (String path :
               List.of(
                   "direct",
