@@ -40,9 +40,10 @@ import org.junit.jupiter.api.Test;
 class SlowSubscriberIT {
 
   private static final int SLOW = 4;
-  // 300 products of 16 KiB: each slow subscriber leaves over 4 MiB unread, more than its own
-  // window, the gateway's buffers and the gateway's windows towards the exchange service together
-  private static final int PRODUCTS = 300;
+  // 400 products of 16 KiB: each slow subscriber leaves over 6 MiB unread, more than its own
+  // window (1 MiB), the gateway's buffers and the gateway's window towards the exchange service
+  // (1 MiB) together
+  private static final int PRODUCTS = 400;
   private static final String BODY = "x".repeat(16 * 1024);
 
   static KoreaBehindTheGateway federation;

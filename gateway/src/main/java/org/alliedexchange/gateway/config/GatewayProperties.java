@@ -1,6 +1,7 @@
 package org.alliedexchange.gateway.config;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -92,6 +93,11 @@ public record GatewayProperties(
    *     DEADLINE_EXCEEDED. Streams keep the caller's deadline and end at their token's expiry.
    * @param auditServiceDeadline the same for the audit service's unary calls (verifying or
    *     reporting on a whole chain), which the auditors' HTTP API makes with 5 minutes
+   * @param backendStreamWindowBytes how many bytes of one call's response a backend may send ahead
+   *     of the gateway reading them (the HTTP/2 stream receive window; gRPC Java's default). A
+   *     larger window keeps a long stream flowing while its stretches wait on the audit stream; it
+   *     is also what one caller that stops reading holds in the gateway per open stream (at most
+   *     {@code max-open-streams-per-system} times this per system)
    */
   public record Limits(
       @DefaultValue("32") @Min(1) int maxOpenStreamsPerSystem,
@@ -105,7 +111,8 @@ public record GatewayProperties(
           @NotNull
           @DurationMin(millis = 10)
           @DurationMax(minutes = 30, message = "must be between 10ms and 30m")
-          Duration auditServiceDeadline) {}
+          Duration auditServiceDeadline,
+      @DefaultValue("1048576") @Min(65535) @Max(16777216) int backendStreamWindowBytes) {}
 
   /**
    * How the gateway calls backends over mutual TLS (needed when their addresses are https): PEM

@@ -22,7 +22,8 @@ import reactor.netty.Connection;
  * connection's receive window at its maximum, a paused stream holds only its own window; the
  * exchange service sees that stream (and only it) not ready, and that subscriber falls behind and
  * catches up from the store there. Memory stays bounded by the stream windows: at most one stream's
- * window of unread bytes per open stream.
+ * window ({@code allied.gateway.limits.backend-stream-window-bytes}) of unread bytes per open
+ * stream.
  */
 public final class BackendConnectionWindow {
 

@@ -44,6 +44,7 @@ class GatewayEnvironmentTest {
     variables.put("ALLIED_GATEWAY_BACKENDTLS_PRIVATEKEY", "/etc/allied/tls/gateway.key");
     variables.put("ALLIED_GATEWAY_AUDITSERVICE_ADDRESSES", "https://audit:9090");
     variables.put("ALLIED_GATEWAY_RATELIMIT_CALLSPERSECOND", "50");
+    variables.put("ALLIED_GATEWAY_LIMITS_BACKENDSTREAMWINDOWBYTES", "262144");
     variables.put("MANAGEMENT_SERVER_PORT", "8081");
     variables.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318");
     StandardEnvironment environment = environment(variables);
@@ -70,9 +71,20 @@ class GatewayEnvironmentTest {
     assertThat(properties.auditService().addresses())
         .containsExactly(URI.create("https://audit:9090"));
     assertThat(properties.rateLimit().callsPerSecond()).isEqualTo(50);
+    assertThat(properties.limits().backendStreamWindowBytes()).isEqualTo(262_144);
     assertThat(environment.getProperty("management.server.port")).isEqualTo("8081");
     assertThat(environment.getProperty("otel.exporter.otlp.endpoint"))
         .isEqualTo("http://collector:4318");
+  }
+
+  @Test
+  void unsetABackendMaySendOneMebibyteOfAResponseAheadAsGrpcJavaDoes() {
+    GatewayProperties.Limits limits =
+        Binder.get(environment(Map.of()))
+            .bindOrCreate("allied.gateway.limits", GatewayProperties.Limits.class);
+
+    assertThat(limits.backendStreamWindowBytes()).isEqualTo(1 << 20);
+    assertThat(limits.maxOpenStreamsPerSystem()).isEqualTo(32);
   }
 
   @Test
