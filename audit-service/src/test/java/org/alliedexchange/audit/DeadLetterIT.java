@@ -221,28 +221,17 @@ class DeadLetterIT {
                 IdentityChanged.newBuilder().setNation("KOR").setOperation("UPDATE"))
             .build();
     AuditEvent later = transfer("USA", "KOR");
-    String entry;
-    try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
-      // one entry, as the gateway's batch writer makes it: many calls' events together
-      entry =
-          new String(
-              client.xadd(
-                  stream.getBytes(StandardCharsets.UTF_8),
-                  XAddParams.xAddParams(),
-                  Map.of(
-                      AuditStream.TYPE_FIELD.getBytes(StandardCharsets.UTF_8),
-                      AuditStream.BATCH_TYPE.getBytes(StandardCharsets.UTF_8),
-                      AuditStream.EVENTS_FIELD.getBytes(StandardCharsets.UTF_8),
-                      batch(
-                          List.of(
-                              good1.toByteArray(),
-                              nul.toByteArray(),
-                              good2.toByteArray(),
-                              unknown.toByteArray(),
-                              tooDeep(deep),
-                              good3.toByteArray())))),
-              StandardCharsets.UTF_8);
-    }
+    // one entry, as the gateway's batch writer makes it: many calls' events together
+    String entry =
+        append(
+            stream,
+            List.of(
+                good1.toByteArray(),
+                nul.toByteArray(),
+                good2.toByteArray(),
+                unknown.toByteArray(),
+                tooDeep(deep),
+                good3.toByteArray()));
 
     try (AuditServiceApplication.Running service =
         AuditServiceApplication.start(properties(stream))) {
@@ -360,16 +349,7 @@ class DeadLetterIT {
         statement.executeUpdate(
             "ALTER TABLE audit_record ADD CONSTRAINT no_poison CHECK (product_id <> 'poison')");
       }
-      try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
-        client.xadd(
-            stream.getBytes(StandardCharsets.UTF_8),
-            XAddParams.xAddParams(),
-            Map.of(
-                AuditStream.TYPE_FIELD.getBytes(StandardCharsets.UTF_8),
-                AuditStream.BATCH_TYPE.getBytes(StandardCharsets.UTF_8),
-                AuditStream.EVENTS_FIELD.getBytes(StandardCharsets.UTF_8),
-                batch(List.of(before.toByteArray(), refused.toByteArray(), after.toByteArray()))));
-      }
+      append(stream, before, refused, after);
       await()
           .atMost(Duration.ofSeconds(20))
           .pollInterval(Duration.ofMillis(100))
@@ -396,20 +376,28 @@ class DeadLetterIT {
     }
   }
 
+  /** One stream entry holding these events, as the gateway's batch writer appends them. */
   static void append(String stream, AuditEvent... events) throws Exception {
     List<byte[]> bytes = new ArrayList<>();
     for (AuditEvent event : events) {
       bytes.add(event.toByteArray());
     }
+    append(stream, bytes);
+  }
+
+  /** One stream entry holding these events' bytes; returns the entry's id. */
+  static String append(String stream, List<byte[]> events) throws Exception {
     try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
-      client.xadd(
-          stream.getBytes(StandardCharsets.UTF_8),
-          XAddParams.xAddParams(),
-          Map.of(
-              AuditStream.TYPE_FIELD.getBytes(StandardCharsets.UTF_8),
-              AuditStream.BATCH_TYPE.getBytes(StandardCharsets.UTF_8),
-              AuditStream.EVENTS_FIELD.getBytes(StandardCharsets.UTF_8),
-              batch(bytes)));
+      byte[] id =
+          client.xadd(
+              stream.getBytes(StandardCharsets.UTF_8),
+              XAddParams.xAddParams(),
+              Map.of(
+                  AuditStream.TYPE_FIELD.getBytes(StandardCharsets.UTF_8),
+                  AuditStream.BATCH_TYPE.getBytes(StandardCharsets.UTF_8),
+                  AuditStream.EVENTS_FIELD.getBytes(StandardCharsets.UTF_8),
+                  batch(events)));
+      return new String(id, StandardCharsets.UTF_8);
     }
   }
 
