@@ -10,7 +10,8 @@ import java.util.UUID;
  * served and withheld products). {@code UUID.randomUUID} draws from one SecureRandom behind one
  * lock, which every delivery thread would queue on; each thread here has a DRBG of its own. The ids
  * stay unpredictable: the audit log stores an id once per relationship, so a writer that could
- * guess the next id could write it first and shadow the real record.
+ * guess the next id could write it first, and the real record would be dead-lettered (an alarm, but
+ * not in its chain).
  */
 public final class EventIds {
 

@@ -51,10 +51,7 @@ class BatchBindingTest {
       List<Binding> bindings = signer.signBatch(batch, Instant.now());
       BindingVerifier verifier = verifier();
       for (int i = 0; i < size; i++) {
-        assertThat(
-                verifier
-                    .verify("KOR", batch.get(i).label(), batch.get(i).content(), bindings.get(i))
-                    .valid())
+        assertThat(valid(verifier, batch.get(i), bindings.get(i)))
             .as("leaf %d of %d", i, size)
             .isTrue();
         assertThat(bindings.get(i).getTreeSize()).isEqualTo(size);
@@ -70,15 +67,10 @@ class BatchBindingTest {
     BindingVerifier verifier = verifier();
 
     // product 2's bytes with product 3's binding
-    assertThat(
-            verifier
-                .verify("KOR", batch.get(2).label(), batch.get(2).content(), bindings.get(3))
-                .valid())
-        .isFalse();
+    assertThat(valid(verifier, batch.get(2), bindings.get(3))).isFalse();
     // product 3's binding moved to another index
     Binding moved = bindings.get(3).toBuilder().setLeafIndex(4).build();
-    assertThat(verifier.verify("KOR", batch.get(3).label(), batch.get(3).content(), moved).valid())
-        .isFalse();
+    assertThat(valid(verifier, batch.get(3), moved)).isFalse();
     // a forged sibling
     Binding forgedPath =
         bindings.get(3).toBuilder().setAuditPath(0, ByteString.copyFrom(new byte[32])).build();
@@ -89,19 +81,11 @@ class BatchBindingTest {
         .startsWith("signature does not verify");
     // a shortened path, or a tree size that does not fit the path
     Binding shortened = bindings.get(3).toBuilder().clearAuditPath().build();
-    assertThat(
-            verifier.verify("KOR", batch.get(3).label(), batch.get(3).content(), shortened).valid())
-        .isFalse();
+    assertThat(valid(verifier, batch.get(3), shortened)).isFalse();
     Binding resized = bindings.get(3).toBuilder().setTreeSize(100).build();
-    assertThat(
-            verifier.verify("KOR", batch.get(3).label(), batch.get(3).content(), resized).valid())
-        .isFalse();
+    assertThat(valid(verifier, batch.get(3), resized)).isFalse();
     // a changed label in a batch whose signature is already remembered
-    assertThat(
-            verifier
-                .verify("KOR", batch.get(3).label(), batch.get(3).content(), bindings.get(3))
-                .valid())
-        .isTrue();
+    assertThat(valid(verifier, batch.get(3), bindings.get(3))).isTrue();
     assertThat(
             verifier
                 .verify(
@@ -118,11 +102,7 @@ class BatchBindingTest {
     List<BindingSigner.Leaf> batch = leaves(4);
     List<Binding> bindings = new BindingSigner("KOR", key).signBatch(batch, Instant.now());
     BindingVerifier verifier = verifier();
-    assertThat(
-            verifier
-                .verify("KOR", batch.get(0).label(), batch.get(0).content(), bindings.get(0))
-                .valid())
-        .isTrue();
+    assertThat(valid(verifier, batch.get(0), bindings.get(0))).isTrue();
 
     // the same root and signature, signed at another instant: a statement nobody signed
     Binding redated =
@@ -135,11 +115,7 @@ class BatchBindingTest {
             verifier.verify("KOR", batch.get(1).label(), batch.get(1).content(), redated).detail())
         .startsWith("signature does not verify");
     // while the batch's own bindings still verify from what was remembered
-    assertThat(
-            verifier
-                .verify("KOR", batch.get(1).label(), batch.get(1).content(), bindings.get(1))
-                .valid())
-        .isTrue();
+    assertThat(valid(verifier, batch.get(1), bindings.get(1))).isTrue();
   }
 
   @Test
@@ -150,17 +126,14 @@ class BatchBindingTest {
 
     List<Binding> bindings = signer.signBatch(batch, Instant.now());
 
-    assertThat(
-            verifier
-                .verify("KOR", batch.get(1).label(), batch.get(1).content(), bindings.get(1))
-                .valid())
-        .isTrue();
+    assertThat(valid(verifier, batch.get(1), bindings.get(1))).isTrue();
     Binding otherSignature =
         bindings.get(1).toBuilder().setSignature(ByteString.copyFrom(new byte[70])).build();
-    assertThat(
-            verifier
-                .verify("KOR", batch.get(1).label(), batch.get(1).content(), otherSignature)
-                .valid())
-        .isFalse();
+    assertThat(valid(verifier, batch.get(1), otherSignature)).isFalse();
+  }
+
+  /** Whether the verifier accepts this leaf's label and content under this binding. */
+  private static boolean valid(BindingVerifier verifier, BindingSigner.Leaf leaf, Binding binding) {
+    return verifier.verify("KOR", leaf.label(), leaf.content(), binding).valid();
   }
 }
