@@ -39,7 +39,17 @@ public final class Checkpoints implements AutoCloseable {
     thread.setDaemon(true);
   }
 
+  /**
+   * Signs at once what moved while the service was down (records stored just before a stop would
+   * otherwise stay unsigned, and an export of them unverifiable, for one more {@code every}); then
+   * every {@code every}.
+   */
   public void start() {
+    try {
+      issue();
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("checkpoints not issued at start, next round in {}: {}", every, e.getMessage());
+    }
     thread.start();
   }
 
