@@ -189,11 +189,15 @@ database() {
     "migration-username=${db}_owner" "migration-password=$owner"
 }
 
-gateway_redis=$(redis_user gateway "~allied:* -@all +xadd +xrange +get +hget +hgetall +hset +incr +incrby +pexpire +eval +evalsha +ping")
+# each writer of the audit stream appends only to its own key (AuditWriter in audit-stream): the
+# gateways to allied:audit, a nation's exchange service and hotline node to allied:audit:exchange:<N>
+# and allied:audit:hotline:<N>, Keycloak's listener to allied:audit:identity; the audit service reads
+# them all and stores from each only what its writer may record
+gateway_redis=$(redis_user gateway "~allied:audit ~allied:agreements ~allied:agreements:version ~allied:rate:* ~allied:identity-changes ~allied:product-versions -@all +xadd +xrange +get +hget +hgetall +hset +incr +incrby +pexpire +eval +evalsha +ping +wait")
 secret gateway-redis "url=$(redis_url gateway "$gateway_redis")"
 audit_redis=$(redis_user audit "~allied:audit ~allied:audit:* -@all +xgroup|create +xreadgroup +xautoclaim +xack +xadd +ping")
 secret audit-service-redis "url=$(redis_url audit "$audit_redis")"
-listener_redis=$(redis_user identity-listener "~allied:audit ~allied:audit:* ~allied:identity-changes -@all +xadd +ping")
+listener_redis=$(redis_user identity-listener "~allied:audit:identity ~allied:identity-changes -@all +xadd +ping")
 secret keycloak-redis "url=$(redis_url identity-listener "$listener_redis")"
 database audit audit-service-db
 
@@ -206,7 +210,7 @@ for nation in ${nations//,/ }; do
   key_pair "$out/signing-key-$n.pem"
   secret "exchange-service-$n-signing-key" "signing-key.pem=@$out/signing-key-$n.pem" \
     "signing-key.pub.pem=@$out/signing-key-$n.pub.pem"
-  password=$(redis_user "exchange-$n" "~allied:audit ~allied:audit:* ~allied:agreements ~allied:agreements:version -@all +xadd +get +hgetall +ping")
+  password=$(redis_user "exchange-$n" "~allied:audit:exchange:$nation ~allied:agreements ~allied:agreements:version -@all +xadd +get +hgetall +ping +wait")
   secret "exchange-service-$n-redis" "url=$(redis_url "exchange-$n" "$password")"
   database "exchange_$n" "exchange-service-$n-db"
   # the nation's hotline node: its own certificate, Redis user, database and system identity (it
@@ -214,7 +218,7 @@ for nation in ${nations//,/ }; do
   issue "hotline-service-$n" server $(service_names "hotline-service-$n")
   secret "hotline-service-$n-tls" "tls.crt=@$pki/hotline-service-$n.crt" \
     "tls.key=@$pki/hotline-service-$n.key" "ca.crt=@$pki/ca.crt"
-  password=$(redis_user "hotline-$n" "~allied:audit ~allied:audit:* ~allied:agreements ~allied:agreements:version -@all +xadd +get +hgetall +ping")
+  password=$(redis_user "hotline-$n" "~allied:audit:hotline:$nation ~allied:agreements ~allied:agreements:version -@all +xadd +get +hgetall +ping +wait")
   secret "hotline-service-$n-redis" "url=$(redis_url "hotline-$n" "$password")"
   database "hotline_$n" "hotline-service-$n-db"
   # the same value fills the realm's ALLIED_SECRET_<NATION>_HOTLINE below

@@ -37,6 +37,7 @@ import org.alliedexchange.audit.store.ChainAudit;
 import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
@@ -143,9 +144,13 @@ class AuditServiceIT {
     }
     try (AuditStreamWriter writer =
             AuditStreamWriter.connect(redis.url(), stream, Duration.ofSeconds(2));
+        AuditStreamWriter keycloak =
+            AuditStreamWriter.connect(
+                redis.url(), AuditWriter.identity().streamKey(stream), Duration.ofSeconds(2));
         AuditBatchWriter batches =
             AuditBatchWriter.connect(redis.url(), stream, Duration.ofSeconds(2), 8, 100)) {
-      singles.forEach(writer::append);
+      // each on its writer's stream: the gateways' transfers, Keycloak's identity change
+      singles.forEach(event -> (event.hasIdentityChanged() ? keycloak : writer).append(event));
       batches.append(batch).get();
       // at-least-once: the same event delivered twice is stored once
       writer.append(singles.get(0));
@@ -427,14 +432,18 @@ class AuditServiceIT {
                       .setChangedBy("federation-admin")
                       .setReason("test"))
               .build());
-      writer.append(
-          AuditEvent.newBuilder()
-              .setEventId(UUID.randomUUID().toString())
-              .setOccurredAt(at)
-              .setSource("keycloak")
-              .setIdentityChanged(
-                  IdentityChanged.newBuilder().setNation("KOR").setOperation("CREATE"))
-              .build());
+      try (AuditStreamWriter keycloak =
+          AuditStreamWriter.connect(
+              redis.url(), AuditWriter.identity().streamKey(stream), Duration.ofSeconds(2))) {
+        keycloak.append(
+            AuditEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setOccurredAt(at)
+                .setSource("keycloak")
+                .setIdentityChanged(
+                    IdentityChanged.newBuilder().setNation("KOR").setOperation("CREATE"))
+                .build());
+      }
     }
     Map<String, Object> properties = properties(stream, "audit-e");
     properties.put("allied.audit.checkpoint-every", "200ms");

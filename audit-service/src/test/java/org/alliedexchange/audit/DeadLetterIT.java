@@ -1,6 +1,7 @@
 package org.alliedexchange.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.CodedOutputStream;
@@ -30,9 +31,13 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.alliedexchange.accesstoken.TestTokens;
+import org.alliedexchange.api.audit.v1.AgreementStatus;
+import org.alliedexchange.api.audit.v1.AgreementStatusChanged;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.Decision;
+import org.alliedexchange.api.audit.v1.HotlineEvent;
 import org.alliedexchange.api.audit.v1.IdentityChanged;
+import org.alliedexchange.api.audit.v1.ProductServed;
 import org.alliedexchange.api.audit.v1.ReleasabilityAmended;
 import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
@@ -41,12 +46,14 @@ import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XAddParams;
 
 /**
@@ -215,10 +222,17 @@ class DeadLetterIT {
                                     99, UnknownFieldSet.Field.newBuilder().addVarint(7).build())
                                 .build())));
     AuditEvent deep = transfer("KOR", "USA");
+    // the gateways' stream holds transfers and agreement changes (an identity change would be
+    // dead-lettered here: only Keycloak's listener records those)
     AuditEvent good3 =
         event()
-            .setIdentityChanged(
-                IdentityChanged.newBuilder().setNation("KOR").setOperation("UPDATE"))
+            .setAgreementStatusChanged(
+                AgreementStatusChanged.newBuilder()
+                    .setAgreementId("KOR-JPN-GSOMIA-2016")
+                    .addParties("KOR")
+                    .addParties("JPN")
+                    .setStatus(AgreementStatus.AGREEMENT_STATUS_SUSPENDED)
+                    .setChangedBy("federation-admin"))
             .build();
     AuditEvent later = transfer("USA", "KOR");
     // one entry, as the gateway's batch writer makes it: many calls' events together
@@ -260,7 +274,7 @@ class DeadLetterIT {
                   "SELECT count(*) FROM audit_record WHERE event_id IN " + in(nul, unknown, deep)))
           .isZero();
       AuditLog log = service.context().getBean(AuditLog.class);
-      assertThat(log.relationships()).containsExactly("JPN-KOR", "KOR", "KOR-USA");
+      assertThat(log.relationships()).containsExactly("JPN-KOR", "KOR-USA");
       for (String relationship : log.relationships()) {
         assertThat(log.verify(relationship, null).verified()).isTrue();
       }
@@ -458,5 +472,152 @@ class DeadLetterIT {
         assertThat(log.verify(relationship, null).verified()).isTrue();
       }
     }
+  }
+
+  /**
+   * The attack: a compromised writer appends, on the only stream its Redis user may write, records
+   * naming relationships it is not part of, or kinds of record only another writer makes. Each is
+   * dead-lettered naming who wrote it and why; nothing reaches those chains.
+   */
+  @Test
+  void eachWritersStreamHoldsOnlyWhatThatWriterMayRecord() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    String korExchange = AuditWriter.exchange("KOR").streamKey(stream);
+    String korHotline = AuditWriter.hotline("KOR").streamKey(stream);
+    String keycloak = AuditWriter.identity().streamKey(stream);
+    AuditEvent served =
+        event()
+            .setProductServed(
+                ProductServed.newBuilder()
+                    .setProductId("p-KOR")
+                    .setSourceNation("KOR")
+                    .setRecipientNation("JPN")
+                    .setRecipientSystem("jpn-reader")
+                    .setLabel(SecurityLabel.newBuilder().setOriginator("KOR").setPolicy("KOR")))
+            .build();
+    AuditEvent otherNations = transfer("JPN", "USA");
+    otherNations =
+        otherNations.toBuilder()
+            .setTransfer(otherNations.getTransfer().toBuilder().setSourceNation("JPN"))
+            .build();
+    AuditEvent consentForUsa =
+        event()
+            .setReleasabilityAmended(
+                ReleasabilityAmended.newBuilder()
+                    .setProductId("p-USA")
+                    .setOriginator("USA")
+                    .setAmendedBy("kor-publisher")
+                    .addReleasableTo("KOR"))
+            .build();
+    AuditEvent identityFromExchange =
+        event()
+            .setIdentityChanged(
+                IdentityChanged.newBuilder().setNation("JPN").setOperation("DELETE"))
+            .build();
+    AuditEvent ownStep = hotlineStep("KOR", "KOR", "JPN");
+    AuditEvent asJapansNode = hotlineStep("JPN", "JPN", "USA");
+    AuditEvent notItsConference = hotlineStep("KOR", "JPN", "USA");
+    AuditEvent transferFromKeycloak = transfer("KOR", "USA");
+    AuditEvent identityOnGateways = identityFromExchange.toBuilder().setEventId(uuid()).build();
+    AuditEvent gatewayTransfer = transfer("USA", "JPN");
+    append(korExchange, served, otherNations, consentForUsa, identityFromExchange);
+    append(korHotline, ownStep, asJapansNode, notItsConference);
+    append(keycloak, transferFromKeycloak);
+    append(stream, identityOnGateways, gatewayTransfer);
+
+    try (AuditServiceApplication.Running service =
+        AuditServiceApplication.start(properties(stream))) {
+      DataSource data = service.context().getBean(DataSource.class);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> deadLetters(data).size() >= 7);
+      assertThat(deadLetters(data))
+          .containsOnly(
+              entry(
+                  otherNations.getEventId(),
+                  "[JPN-USA] the exchange service of KOR wrote a record whose"
+                      + " transfer.source_nation is \"JPN\", not KOR"),
+              entry(
+                  consentForUsa.getEventId(),
+                  "[KOR-USA] the exchange service of KOR wrote a record whose"
+                      + " releasability_amended.originator is \"USA\", not KOR"),
+              entry(
+                  identityFromExchange.getEventId(),
+                  "[JPN] the exchange service of KOR may not record identity_changed events"),
+              entry(
+                  asJapansNode.getEventId(),
+                  "[JPN-USA] the hotline node of KOR wrote a step naming the node \"JPN\""),
+              entry(
+                  notItsConference.getEventId(),
+                  "[JPN-USA] the hotline node of KOR wrote a step of a conference of [JPN, USA],"
+                      + " which KOR is not a party to"),
+              entry(
+                  transferFromKeycloak.getEventId(),
+                  "[KOR-USA] Keycloak's identity listener may not record transfer events"),
+              entry(
+                  identityOnGateways.getEventId(),
+                  "[JPN] the gateways may not record identity_changed events"));
+      // each letter names the stream it was read from: who wrote it
+      assertThat(
+              count(
+                  data,
+                  "SELECT count(*) FROM dead_letter WHERE stream = '"
+                      + korExchange
+                      + "' AND event_id IN "
+                      + in(otherNations, consentForUsa, identityFromExchange)))
+          .isEqualTo(3);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  count(
+                          data,
+                          "SELECT count(*) FROM audit_record WHERE event_id IN "
+                              + in(served, ownStep, gatewayTransfer))
+                      == 3);
+      // nothing reached a chain its writer is not part of, through any stream
+      assertThat(count(data, "SELECT count(*) FROM audit_record WHERE relationship = 'JPN-USA'"))
+          .as("only the gateways' USA-JPN transfer")
+          .isEqualTo(1);
+      assertThat(
+              count(
+                  data,
+                  "SELECT count(*) FROM audit_record WHERE event_id IN "
+                      + in(
+                          otherNations,
+                          consentForUsa,
+                          identityFromExchange,
+                          asJapansNode,
+                          notItsConference,
+                          transferFromKeycloak,
+                          identityOnGateways)))
+          .isZero();
+      try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
+        assertThat(client.xrange(stream + ":dead", (StreamEntryID) null, null))
+            .extracting(e -> e.getFields().get("dead-stream"))
+            .containsExactlyInAnyOrder(
+                korExchange, korExchange, korExchange, korHotline, korHotline, keycloak, stream);
+      }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ingestion(service) == ServingStatus.NOT_SERVING);
+    }
+  }
+
+  private static String uuid() {
+    return UUID.randomUUID().toString();
+  }
+
+  /** A hotline step recorded by {@code node}, concerning {@code parties}. */
+  private static AuditEvent hotlineStep(String node, String... parties) {
+    return event()
+        .setHotline(
+            HotlineEvent.newBuilder()
+                .setNode(node)
+                .addAllParties(List.of(parties))
+                .setKind(HotlineEvent.Kind.MESSAGE_ACCEPTED)
+                .setConference("trilateral"))
+        .build();
   }
 }

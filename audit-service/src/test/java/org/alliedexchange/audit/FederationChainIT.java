@@ -21,6 +21,7 @@ import org.alliedexchange.api.audit.v1.IdentityChanged;
 import org.alliedexchange.api.audit.v1.QueryRecordsRequest;
 import org.alliedexchange.api.audit.v1.QueryRecordsResponse;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,8 @@ class FederationChainIT {
       try (AuditServiceApplication.Running service =
           AuditServiceApplication.start(TestPki.shared().serve(properties, "audit"))) {
         try (AuditStreamWriter writer =
-            AuditStreamWriter.connect(redis.url(), stream, Duration.ofSeconds(2))) {
+            AuditStreamWriter.connect(
+                redis.url(), AuditWriter.identity().streamKey(stream), Duration.ofSeconds(2))) {
           writer.append(mapperAdded);
         }
         DataSource data = service.context().getBean(DataSource.class);

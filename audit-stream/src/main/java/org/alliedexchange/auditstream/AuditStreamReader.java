@@ -15,6 +15,18 @@ public final class AuditStreamReader {
   private AuditStreamReader() {}
 
   /**
+   * Every event now on these writers' streams under the default base key, writer by writer (each
+   * oldest first).
+   */
+  public static List<AuditEvent> readAll(URI redisUrl, List<AuditWriter> writers) {
+    List<AuditEvent> events = new ArrayList<>();
+    for (AuditWriter writer : writers) {
+      events.addAll(readAll(redisUrl, writer.streamKey()));
+    }
+    return events;
+  }
+
+  /**
    * Every event now on the stream at {@code redisUrl}; throws when an entry is not an AuditEvent.
    */
   public static List<AuditEvent> readAll(URI redisUrl, String key) {

@@ -438,7 +438,7 @@ public final class HotlineLoad {
             nation,
             data,
             postgres.url().replace("/" + LocalPostgres.DATABASE + "?", "/hotline_" + lower + "?"),
-            redis.url(LocalRedis.User.EXCHANGE),
+            redis.url(LocalRedis.User.HOTLINE, nation),
             keycloak.issuer(),
             URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
     properties.put("logging.level.root", "WARN");

@@ -53,7 +53,7 @@ final class LiveFeedServers implements AutoCloseable {
             "KOR",
             dir.resolve("kor"),
             database.databaseUrl(),
-            redis.url(LocalRedis.User.EXCHANGE),
+            redis.url(LocalRedis.User.EXCHANGE, "KOR"),
             tokens.issuer,
             tokens.jwks());
     korProperties.putAll(database.serviceProperties("allied.exchange.database"));

@@ -15,9 +15,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,31 +44,50 @@ public final class LocalRedis implements AutoCloseable {
    */
   public enum User {
     /**
-     * Appends decisions to the audit stream, reads agreement statuses and changes them (the admin
-     * API), leases rate limits, reads identity-change notices; {@code allied:*} also covers keys
-     * the gateway adds later. Never reads the stream as the audit service, trims or deletes.
+     * Appends its decisions to the gateways' audit stream ({@code allied:audit}, nothing under it),
+     * reads agreement statuses and changes them (the admin API), leases rate limits, reads
+     * identity-change notices and shares the newest binding versions. Never reads the stream as the
+     * audit service, trims or deletes, and cannot write another writer's audit stream.
      */
     GATEWAY(
         "gateway",
-        "~allied:* -@all +xadd +xrange +get +hget +hgetall +hset +incr +incrby +pexpire"
-            + " +eval +evalsha +ping +wait"),
-    /** Appends its audit events and reads agreement statuses; changes nothing else. */
+        "~allied:audit ~allied:agreements ~allied:agreements:version ~allied:rate:*"
+            + " ~allied:identity-changes ~allied:product-versions -@all +xadd +xrange +get +hget"
+            + " +hgetall +hset +incr +incrby +pexpire +eval +evalsha +ping +wait"),
+    /**
+     * One nation's exchange service ({@link #url(User, String)}): appends to its own audit stream
+     * ({@code allied:audit:exchange:<NATION>}) and reads agreement statuses; nothing else.
+     */
     EXCHANGE(
         "exchange",
-        "~allied:audit ~allied:audit:* ~allied:agreements ~allied:agreements:version -@all"
-            + " +xadd +get +hgetall +ping +wait"),
+        "~allied:audit:exchange:"
+            + NATION
+            + " ~allied:agreements ~allied:agreements:version"
+            + " -@all +xadd +get +hgetall +ping +wait"),
     /**
-     * Reads the audit stream as its consumer group and copies dead letters to {@code
-     * <stream>:dead}.
+     * One nation's hotline node ({@link #url(User, String)}): appends to its own audit stream
+     * ({@code allied:audit:hotline:<NATION>}) and reads agreement statuses; nothing else.
+     */
+    HOTLINE(
+        "hotline",
+        "~allied:audit:hotline:"
+            + NATION
+            + " ~allied:agreements ~allied:agreements:version"
+            + " -@all +xadd +get +hgetall +ping +wait"),
+    /**
+     * Reads every writer's audit stream as its consumer group and copies dead letters to {@code
+     * allied:audit:dead}.
      */
     AUDIT(
         "audit",
         "~allied:audit ~allied:audit:* -@all +xgroup|create +xreadgroup +xautoclaim +xack +xadd"
             + " +ping"),
-    /** Keycloak's listener: appends identity changes to the audit stream and the notices. */
+    /**
+     * Keycloak's listener: appends identity changes to its own audit stream ({@code
+     * allied:audit:identity}) and the notices.
+     */
     IDENTITY_LISTENER(
-        "identity-listener",
-        "~allied:audit ~allied:audit:* ~allied:identity-changes -@all +xadd +ping"),
+        "identity-listener", "~allied:audit:identity ~allied:identity-changes -@all +xadd +ping"),
     /**
      * A replica copying the primary: the replication handshake and stream only, no key of its own.
      */
@@ -84,17 +103,80 @@ public final class LocalRedis implements AutoCloseable {
       this.rules = rules;
     }
 
+    /** Whether there is one such user per nation ({@link #url(User, String)}). */
+    public boolean national() {
+      return rules.contains(NATION);
+    }
+
+    /** The user's name; for a {@linkplain #national() national} user, e.g. "exchange-kor". */
+    public String username(String nation) {
+      return national()
+          ? username + "-" + requireNation(nation).toLowerCase(Locale.ROOT)
+          : username;
+    }
+
+    /** The user's name; only for a user that is not {@linkplain #national() national}. */
     public String username() {
+      requireNotNational(this);
       return username;
     }
 
     /**
-     * The user's keys and commands, as an ACL rule list (for docs/SECURITY.md and the ACL file).
+     * The user's keys and commands, as an ACL rule list (for docs/SECURITY.md and the ACL file); a
+     * {@linkplain #national() national} user's name its own nation's keys only.
      */
+    public String rules(String nation) {
+      return national() ? rules.replace(NATION, requireNation(nation)) : rules;
+    }
+
+    /** The rules of a user that is not {@linkplain #national() national}. */
     public String rules() {
+      requireNotNational(this);
       return rules;
     }
   }
+
+  /**
+   * The nations that get an exchange and a hotline user: the default federation's, which {@code
+   * ./allied up} runs.
+   */
+  public static final List<String> NATIONS = List.of("KOR", "JPN", "USA");
+
+  // stands for the nation in a national user's rules
+  private static final String NATION = "{NATION}";
+
+  private static String requireNation(String nation) {
+    if (nation == null || !nation.matches("[A-Z]{3}")) {
+      throw new IllegalArgumentException(
+          "a nation is ISO 3166-1 alpha-3 in upper case, not " + nation);
+    }
+    return nation;
+  }
+
+  private static void requireNotNational(User user) {
+    if (user.national()) {
+      throw new IllegalArgumentException(
+          "there is one " + user.name() + " user per nation: name the nation");
+    }
+  }
+
+  /**
+   * Every user of this Redis, by name: the fixed ones, and the national ones of {@link #NATIONS}.
+   */
+  private static Map<String, Account> newAccounts() {
+    Map<String, Account> accounts = new java.util.LinkedHashMap<>();
+    for (User user : User.values()) {
+      List<String> nations = user.national() ? NATIONS : java.util.Collections.singletonList(null);
+      for (String nation : nations) {
+        accounts.put(
+            user.username(nation),
+            new Account(user.username(nation), user.rules(nation), newPassword()));
+      }
+    }
+    return java.util.Collections.unmodifiableMap(accounts);
+  }
+
+  private record Account(String username, String rules, String password) {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final System.Logger LOG = System.getLogger(LocalRedis.class.getName());
@@ -102,7 +184,7 @@ public final class LocalRedis implements AutoCloseable {
   private volatile RedisServer server;
   private final int port;
   private final Path dataDir;
-  private final Map<User, String> passwords;
+  private final Map<String, Account> passwords;
   private final FederationCertificates.Issued tls;
   private final String appendFsync;
   private final Integer primaryPort;
@@ -111,7 +193,7 @@ public final class LocalRedis implements AutoCloseable {
       RedisServer server,
       int port,
       Path dataDir,
-      Map<User, String> passwords,
+      Map<String, Account> passwords,
       FederationCertificates.Issued tls,
       String appendFsync,
       Integer primaryPort) {
@@ -141,10 +223,7 @@ public final class LocalRedis implements AutoCloseable {
    */
   public static LocalRedis start(Path dataDir, int port, FederationCertificates.Issued tls) {
     int chosen = port == 0 ? freePort() : port;
-    Map<User, String> passwords = new EnumMap<>(User.class);
-    for (User user : User.values()) {
-      passwords.put(user, newPassword());
-    }
+    Map<String, Account> passwords = newAccounts();
     return new LocalRedis(
         launch(dataDir, chosen, passwords, tls, "always", null),
         chosen,
@@ -162,10 +241,7 @@ public final class LocalRedis implements AutoCloseable {
    */
   public static LocalRedis startWithFsyncEverySecond(Path dataDir) {
     int chosen = freePort();
-    Map<User, String> passwords = new EnumMap<>(User.class);
-    for (User user : User.values()) {
-      passwords.put(user, newPassword());
-    }
+    Map<String, Account> passwords = newAccounts();
     return new LocalRedis(
         launch(dataDir, chosen, passwords, null, "everysec", null),
         chosen,
@@ -208,7 +284,7 @@ public final class LocalRedis implements AutoCloseable {
   private static RedisServer launch(
       Path dataDir,
       int chosen,
-      Map<User, String> passwords,
+      Map<String, Account> passwords,
       FederationCertificates.Issued tls,
       String appendFsync,
       Integer primaryPort) {
@@ -243,7 +319,7 @@ public final class LocalRedis implements AutoCloseable {
                 "masteruser "
                     + User.REPLICA.username()
                     + "\nmasterauth "
-                    + passwords.get(User.REPLICA)
+                    + passwords.get(User.REPLICA.username()).password()
                     + "\n");
         args.add(0, conf.toAbsolutePath().toString());
         args.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(primaryPort)));
@@ -271,15 +347,15 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   /** The users and their rules, passwords only as SHA-256 hashes, readable by this user only. */
-  private static Path writeAclFile(Path file, Map<User, String> passwords) throws IOException {
+  private static Path writeAclFile(Path file, Map<String, Account> accounts) throws IOException {
     StringBuilder acl = new StringBuilder("user default off resetkeys resetchannels -@all\n");
-    for (User user : User.values()) {
+    for (Account account : accounts.values()) {
       acl.append("user ")
-          .append(user.username())
+          .append(account.username())
           .append(" on #")
-          .append(sha256(passwords.get(user)))
+          .append(sha256(account.password()))
           .append(" resetkeys resetchannels ")
-          .append(user.rules())
+          .append(account.rules())
           .append('\n');
     }
     return writePrivately(file, acl.toString());
@@ -361,8 +437,27 @@ public final class LocalRedis implements AutoCloseable {
    * each component its own, and never print one (see {@code RedisConnections.redacted}).
    */
   public URI url(User user) {
+    return url(user.username());
+  }
+
+  /**
+   * The URL of a {@linkplain User#national() national} user: {@code nation}'s exchange service's or
+   * hotline node's, one of {@link #NATIONS}.
+   */
+  public URI url(User user, String nation) {
+    if (!user.national()) {
+      throw new IllegalArgumentException(user.name() + " is one user for every nation");
+    }
+    if (!NATIONS.contains(nation)) {
+      throw new IllegalArgumentException(
+          "this Redis has users for " + NATIONS + " only, not " + nation);
+    }
+    return url(user.username(nation));
+  }
+
+  private URI url(String username) {
     String address = "127.0.0.1:" + port;
-    String credentials = user.username() + ":" + passwords.get(user) + "@";
+    String credentials = username + ":" + passwords.get(username).password() + "@";
     return tls == null
         ? URI.create("redis://" + credentials + address)
         : URI.create(

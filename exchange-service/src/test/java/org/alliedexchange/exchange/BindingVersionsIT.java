@@ -26,8 +26,8 @@ import org.alliedexchange.api.exchange.v1.GetRequest;
 import org.alliedexchange.api.exchange.v1.GetResponse;
 import org.alliedexchange.api.exchange.v1.ProductContent;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.label.BindingSigner;
@@ -129,7 +129,8 @@ class BindingVersionsIT {
 
         // the permitted reads are recorded by this service, as served, never as transfers
         assertThat(
-                AuditStreamReader.readAll(ExchangeServiceIT.redis.url(), AuditStream.DEFAULT_KEY))
+                AuditStreamReader.readAll(
+                    ExchangeServiceIT.redis.url(), AuditWriter.exchange("KOR").streamKey()))
             .filteredOn(AuditEvent::hasProductServed)
             .filteredOn(e -> e.getProductServed().getProductId().equals(id.toString()))
             .hasSize(2)
@@ -142,7 +143,8 @@ class BindingVersionsIT {
                   assertThat(e.getProductServed().getMethod()).isEqualTo("ExchangeService/Get");
                 });
         assertThat(
-                AuditStreamReader.readAll(ExchangeServiceIT.redis.url(), AuditStream.DEFAULT_KEY))
+                AuditStreamReader.readAll(
+                    ExchangeServiceIT.redis.url(), AuditWriter.exchange("KOR").streamKey()))
             .filteredOn(AuditEvent::hasTransfer)
             .noneMatch(e -> e.getTransfer().getProductId().equals(id.toString()));
 

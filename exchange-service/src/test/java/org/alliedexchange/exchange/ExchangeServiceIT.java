@@ -51,6 +51,7 @@ import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.Release;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.feed.LiveFeed;
@@ -868,6 +869,6 @@ class ExchangeServiceIT {
   }
 
   static List<AuditEvent> auditEvents() {
-    return AuditStreamReader.readAll(redis.url(), AuditStream.DEFAULT_KEY);
+    return AuditStreamReader.readAll(redis.url(), AuditWriter.exchange("KOR").streamKey());
   }
 }

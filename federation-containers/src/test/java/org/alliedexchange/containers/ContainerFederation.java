@@ -114,8 +114,13 @@ final class ContainerFederation implements AutoCloseable {
     FederationCertificates ca = FederationCertificates.openOrCreate(work.resolve("pki"));
     Map<LocalRedis.User, String> redisPasswords = new EnumMap<>(LocalRedis.User.class);
     for (LocalRedis.User user : LocalRedis.User.values()) {
-      redisPasswords.put(user, secret());
+      if (!user.national()) {
+        redisPasswords.put(user, secret());
+      }
     }
+    // each nation's exchange service and hotline node its own user, writing its own audit stream
+    Map<String, String> exchangeRedisPasswords = new LinkedHashMap<>();
+    nations.forEach(nation -> exchangeRedisPasswords.put(nation, secret()));
     Map<String, String> hotlineRedisPasswords = new LinkedHashMap<>();
     nations.forEach(nation -> hotlineRedisPasswords.put(nation, secret()));
     String realmInside =
@@ -131,7 +136,7 @@ final class ContainerFederation implements AutoCloseable {
         container(images.redis(), ServiceEnvironment.REDIS)
             .withCommand(ServiceEnvironment.redisArguments().toArray(String[]::new))
             .withFileSystemBind(
-                redisAcl(redisPasswords, hotlineRedisPasswords).toString(),
+                redisAcl(redisPasswords, exchangeRedisPasswords, hotlineRedisPasswords).toString(),
                 ServiceEnvironment.CONFIG + "/users.acl",
                 BindMode.READ_ONLY)
             .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*", 1));
@@ -218,10 +223,7 @@ final class ContainerFederation implements AutoCloseable {
           service(images.exchangeService(), name, files)
               .withEnv(
                   ServiceEnvironment.exchangeService(
-                      nation,
-                      realm,
-                      databases.get(name),
-                      redisPasswords.get(LocalRedis.User.EXCHANGE)));
+                      nation, realm, databases.get(name), exchangeRedisPasswords.get(nation)));
       exchanges.put(nation, exchange);
       backends.add(exchange);
     }
@@ -404,22 +406,30 @@ final class ContainerFederation implements AutoCloseable {
   }
 
   /**
-   * Redis's users as LocalRedis makes them: one per component, and one per hotline node with the
-   * exchange service's rights (as k8s's generate-secrets.sh); passwords as SHA-256 only.
+   * Redis's users as LocalRedis makes them (as k8s's generate-secrets.sh): one per component, and
+   * one per nation's exchange service and hotline node; passwords as SHA-256 only.
    */
-  private Path redisAcl(Map<LocalRedis.User, String> passwords, Map<String, String> hotline)
+  private Path redisAcl(
+      Map<LocalRedis.User, String> passwords,
+      Map<String, String> exchange,
+      Map<String, String> hotline)
       throws Exception {
     StringBuilder acl = new StringBuilder("user default off resetkeys resetchannels -@all\n");
-    for (LocalRedis.User user : LocalRedis.User.values()) {
-      aclUser(acl, user.username(), passwords.get(user), user.rules());
-    }
-    for (Map.Entry<String, String> node : hotline.entrySet()) {
-      aclUser(
-          acl,
-          ServiceEnvironment.hotlineRedisUser(node.getKey()),
-          node.getValue(),
-          LocalRedis.User.EXCHANGE.rules());
-    }
+    passwords.forEach((user, password) -> aclUser(acl, user.username(), password, user.rules()));
+    exchange.forEach(
+        (nation, password) ->
+            aclUser(
+                acl,
+                LocalRedis.User.EXCHANGE.username(nation),
+                password,
+                LocalRedis.User.EXCHANGE.rules(nation)));
+    hotline.forEach(
+        (nation, password) ->
+            aclUser(
+                acl,
+                LocalRedis.User.HOTLINE.username(nation),
+                password,
+                LocalRedis.User.HOTLINE.rules(nation)));
     Path file = work.resolve("redis/users.acl");
     Files.createDirectories(file.getParent());
     Files.writeString(file, acl);
@@ -428,10 +438,13 @@ final class ContainerFederation implements AutoCloseable {
     return file;
   }
 
-  private static void aclUser(StringBuilder acl, String username, String password, String rules)
-      throws Exception {
-    byte[] hash =
-        MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+  private static void aclUser(StringBuilder acl, String username, String password, String rules) {
+    byte[] hash;
+    try {
+      hash = MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
     acl.append("user ")
         .append(username)
         .append(" on #")

@@ -3,6 +3,7 @@ package org.alliedexchange.containers;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.alliedexchange.devservers.LocalRedis;
 
 /**
  * Every container's environment and mounted files, in one place, as the manifests in {@code k8s/}
@@ -82,7 +83,9 @@ final class ServiceEnvironment {
     env.put(env("allied.exchange.data-dir"), STATE);
     env.put(env("allied.exchange.signing-key"), CONFIG + "/signing-key.pem");
     env.putAll(database("allied.exchange.database", postgres(name), database));
-    env.put(env("allied.exchange.audit-redis"), redisUrl("exchange", redisPassword));
+    env.put(
+        env("allied.exchange.audit-redis"),
+        redisUrl(LocalRedis.User.EXCHANGE.username(nation), redisPassword));
     env.put(env("allied.exchange.auth.issuer"), realm.issuer());
     env.put(env("allied.exchange.auth.jwks-uri"), realm.jwksUri());
     env.put(env("allied.exchange.tls.certificate"), CONFIG + "/tls.crt");
@@ -159,7 +162,7 @@ final class ServiceEnvironment {
 
   /** A hotline node's Redis user (k8s's generate-secrets.sh names it the same). */
   static String hotlineRedisUser(String nation) {
-    return "hotline-" + nation.toLowerCase();
+    return LocalRedis.User.HOTLINE.username(nation);
   }
 
   /**

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.devservers.LocalRedis.User;
@@ -64,6 +65,52 @@ class RedisAccessIT {
     return RedisConnections.connect(redis.url(user), Duration.ofSeconds(2));
   }
 
+  private static RedisClient as(User user, String nation) {
+    return RedisConnections.connect(redis.url(user, nation), Duration.ofSeconds(2));
+  }
+
+  /**
+   * A compromised writer of the audit stream tries to append as another: each may append to its own
+   * stream only, which is how the audit service knows who wrote a record.
+   */
+  @Test
+  void eachWriterOfTheAuditStreamAppendsToItsOwnStreamOnly() {
+    Map<String, String> entry = Map.of("type", "transfer");
+    Map<AuditWriter, RedisClient> writers = new java.util.LinkedHashMap<>();
+    writers.put(AuditWriter.gateway(), as(User.GATEWAY));
+    writers.put(AuditWriter.identity(), as(User.IDENTITY_LISTENER));
+    for (String nation : LocalRedis.NATIONS) {
+      writers.put(AuditWriter.exchange(nation), as(User.EXCHANGE, nation));
+      writers.put(AuditWriter.hotline(nation), as(User.HOTLINE, nation));
+    }
+    try {
+      for (var writer : writers.entrySet()) {
+        for (AuditWriter other : writers.keySet()) {
+          String key = other.streamKey();
+          if (other.equals(writer.getKey())) {
+            writer.getValue().xadd(key, XAddParams.xAddParams(), entry);
+          } else {
+            assertThatThrownBy(
+                    () -> writer.getValue().xadd(key, XAddParams.xAddParams(), entry),
+                    writer.getKey() + " appending to " + key)
+                .isInstanceOf(JedisException.class)
+                .hasMessageContaining("NOPERM");
+          }
+        }
+        // nor the dead letters, which only the audit service writes
+        assertThatThrownBy(
+                () -> writer.getValue().xadd(AUDIT + ":dead", XAddParams.xAddParams(), entry))
+            .isInstanceOf(JedisException.class)
+            .hasMessageContaining("NOPERM");
+      }
+      for (AuditWriter writer : writers.keySet()) {
+        assertThat(operator.xlen(writer.streamKey())).as(writer.toString()).isEqualTo(1);
+      }
+    } finally {
+      writers.values().forEach(RedisClient::close);
+    }
+  }
+
   @Test
   void aNeighbourWithoutAPasswordCannotResumeASuspendedAgreementNorWriteTheAuditStream() {
     try (AgreementBoard gateway =
@@ -109,10 +156,10 @@ class RedisAccessIT {
     try (AgreementBoard exchange =
             new AgreementBoard(
                 FederationConfig.loadDefault(),
-                redis.url(User.EXCHANGE),
-                AUDIT,
+                redis.url(User.EXCHANGE, "KOR"),
+                AuditWriter.exchange("KOR").streamKey(),
                 Clock.systemUTC());
-        RedisClient client = as(User.EXCHANGE)) {
+        RedisClient client = as(User.EXCHANGE, "KOR")) {
       assertThat(exchange.problem()).isNull();
 
       assertThatThrownBy(() -> exchange.suspend(GSOMIA, "kor-exchange", "not its to change"))
@@ -138,8 +185,8 @@ class RedisAccessIT {
         AgreementBoard exchange =
             new AgreementBoard(
                 FederationConfig.loadDefault(),
-                redis.url(User.EXCHANGE),
-                AUDIT,
+                redis.url(User.EXCHANGE, "KOR"),
+                AuditWriter.exchange("KOR").streamKey(),
                 Clock.systemUTC())) {
       assertThat(gateway.suspend(GSOMIA, "federation-admin", "missile test").status())
           .isEqualTo(AgreementStatus.SUSPENDED);

@@ -34,8 +34,8 @@ import org.alliedexchange.api.exchange.v1.SearchRequest;
 import org.alliedexchange.api.exchange.v1.SearchResponse;
 import org.alliedexchange.api.exchange.v1.SubscribeRequest;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.alliedexchange.exchange.ExchangeServiceApplication;
@@ -346,7 +346,10 @@ class GatewayExchangeIT {
         .untilAsserted(
             () ->
                 assertThat(
-                        AuditStreamReader.readAll(redis.url(), AuditStream.DEFAULT_KEY).stream()
+                        AuditStreamReader.readAll(
+                                redis.url(),
+                                List.of(AuditWriter.gateway(), AuditWriter.exchange("KOR")))
+                            .stream()
                             .filter(e -> e.getTransfer().getTransferId().equals(quoted.group(1))))
                     .singleElement()
                     .satisfies(

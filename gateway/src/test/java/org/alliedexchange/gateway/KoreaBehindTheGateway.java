@@ -52,7 +52,7 @@ final class KoreaBehindTheGateway implements AutoCloseable {
             "KOR",
             dir.resolve("kor"),
             korDatabase.databaseUrl(),
-            redis.url(LocalRedis.User.EXCHANGE),
+            redis.url(LocalRedis.User.EXCHANGE, "KOR"),
             tokens.issuer,
             tokens.jwks());
     korProperties.putAll(korDatabase.serviceProperties("allied.exchange.database"));

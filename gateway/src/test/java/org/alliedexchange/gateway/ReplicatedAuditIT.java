@@ -22,6 +22,7 @@ import org.alliedexchange.auditstream.AuditDurability;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.devservers.LocalRedis;
 import org.junit.jupiter.api.AfterAll;
@@ -123,14 +124,14 @@ class ReplicatedAuditIT {
     awaitReplicaInSync();
     try (AuditStreamWriter writer =
         AuditStreamWriter.connect(
-            fixture.redis.url(LocalRedis.User.EXCHANGE),
-            AuditStream.DEFAULT_KEY,
+            fixture.redis.url(LocalRedis.User.EXCHANGE, "KOR"),
+            AuditWriter.exchange("KOR").streamKey(),
             Duration.ofSeconds(2),
             AuditDurability.replicated(1, Duration.ofMillis(300)))) {
       AuditEvent amended = amendment();
       writer.append(amended);
 
-      assertThat(AuditStreamReader.readAll(replica.url(), AuditStream.DEFAULT_KEY))
+      assertThat(AuditStreamReader.readAll(replica.url(), AuditWriter.exchange("KOR").streamKey()))
           .extracting(AuditEvent::getEventId)
           .contains(amended.getEventId());
 

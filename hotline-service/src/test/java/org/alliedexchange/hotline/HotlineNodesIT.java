@@ -47,8 +47,8 @@ import org.alliedexchange.api.hotline.v1.WatchRequest;
 import org.alliedexchange.api.hotline.v1.WatchResponse;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
-import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.client.PersonLogin;
 import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.devservers.LocalPostgres;
@@ -175,7 +175,7 @@ class HotlineNodesIT {
             nation,
             data,
             postgres.url().replace("/" + LocalPostgres.DATABASE + "?", "/hotline_" + lower + "?"),
-            redis.url(LocalRedis.User.EXCHANGE),
+            redis.url(LocalRedis.User.HOTLINE, nation),
             keycloak.issuer(),
             URI.create(keycloak.issuer() + "/protocol/openid-connect/certs"));
     properties.put("allied.hotline.port", Integer.toString(ports.get(nation)));
@@ -601,7 +601,9 @@ class HotlineNodesIT {
 
   /** Every hotline record on the audit stream, as the nodes wrote them. */
   static java.util.stream.Stream<HotlineEvent> hotlineRecords() {
-    return AuditStreamReader.readAll(redis.url(), AuditStream.DEFAULT_KEY).stream()
+    return AuditStreamReader.readAll(
+            redis.url(), LocalRedis.NATIONS.stream().map(AuditWriter::hotline).toList())
+        .stream()
         .filter(AuditEvent::hasHotline)
         .map(AuditEvent::getHotline);
   }

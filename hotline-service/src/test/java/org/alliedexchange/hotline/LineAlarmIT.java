@@ -28,8 +28,8 @@ import org.alliedexchange.api.hotline.v1.GetStatusResponse;
 import org.alliedexchange.api.hotline.v1.HotlineServiceGrpc;
 import org.alliedexchange.api.hotline.v1.LinkState;
 import org.alliedexchange.api.hotline.v1.PeerLink;
-import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 import org.junit.jupiter.api.AfterAll;
@@ -201,7 +201,9 @@ class LineAlarmIT {
 
   /** The alarm's steps as the audit stream holds them. */
   private static List<String> steps(String alarmId) {
-    return AuditStreamReader.readAll(redis.url(), AuditStream.DEFAULT_KEY).stream()
+    return AuditStreamReader.readAll(
+            redis.url(), LocalRedis.NATIONS.stream().map(AuditWriter::hotline).toList())
+        .stream()
         .filter(AuditEvent::hasHotline)
         .map(AuditEvent::getHotline)
         .filter(e -> e.getKind() == HotlineEvent.Kind.ALARM && e.getAlarmId().equals(alarmId))

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.alliedexchange.api.audit.v1.AuditEvent;
-import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamReader;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.client.ClientCredentials;
 import org.alliedexchange.client.ClientCredentials.TokenResponse;
 import org.alliedexchange.devservers.LocalKeycloak;
@@ -264,7 +264,7 @@ class IdentityAdminIT {
   /** Every event on the audit stream, parsed from the binary entries. */
   static List<AuditEvent> auditEvents() {
     return AuditStreamReader.readAll(
-        LocalIdentityServers.servers().redis().url(), AuditStream.DEFAULT_KEY);
+        LocalIdentityServers.servers().redis().url(), AuditWriter.identity().streamKey());
   }
 
   private static String unique(String prefix) {

@@ -222,6 +222,36 @@ class GeneratedSecretsTest {
   }
 
   @Test
+  void eachWriterOfTheAuditStreamMayAppendToItsOwnKeyOnly() {
+    List<String> users =
+        List.of(secrets.get("redis-acl").getStringData().get("users.acl").split("\n"));
+    for (String n : List.of("KOR", "JPN", "USA")) {
+      for (String service : List.of("exchange", "hotline")) {
+        String user = service + "-" + n.toLowerCase();
+        assertThat(users)
+            .filteredOn(line -> line.startsWith("user " + user + " "))
+            .singleElement()
+            .asString()
+            .contains(" ~allied:audit:" + service + ":" + n + " ")
+            .doesNotContain("~allied:audit ", "~allied:audit:* ", "~allied:* ", "~* ");
+      }
+    }
+    assertThat(users)
+        .filteredOn(line -> line.startsWith("user identity-listener "))
+        .singleElement()
+        .asString()
+        .contains(" ~allied:audit:identity ")
+        .doesNotContain("~allied:audit ", "~allied:audit:* ", "~allied:* ");
+    // the gateways' key is the base stream itself, and nothing under it
+    assertThat(users)
+        .filteredOn(line -> line.startsWith("user gateway "))
+        .singleElement()
+        .asString()
+        .contains(" ~allied:audit ")
+        .doesNotContain("~allied:audit:* ", "~allied:* ", "~* ");
+  }
+
+  @Test
   void eachHotlineNodeGetsItsOwnStoresCertificateAndTheRealmsSecretOfItsClient() throws Exception {
     for (String n : List.of("kor", "jpn", "usa")) {
       // the node logs in with the secret Keycloak's realm import gives its client

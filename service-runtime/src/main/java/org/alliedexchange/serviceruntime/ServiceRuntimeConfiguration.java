@@ -11,7 +11,6 @@ import javax.sql.DataSource;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.accesstoken.TokenValidator;
 import org.alliedexchange.auditstream.AuditBatchWriter;
-import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -43,7 +42,7 @@ public class ServiceRuntimeConfiguration {
   AuditBatchWriter auditBatchWriter(ServiceSettings settings) {
     return AuditBatchWriter.connect(
         settings.auditRedis(),
-        AuditStream.DEFAULT_KEY,
+        settings.auditStream(),
         ServiceSettings.AUDIT_TIMEOUT,
         1024,
         100_000,

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 import org.alliedexchange.accesstoken.TokenSettings;
 import org.alliedexchange.auditstream.AuditDurability;
+import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.auditstream.RedisConnections;
 
 /**
@@ -25,6 +27,7 @@ import org.alliedexchange.auditstream.RedisConnections;
  * @param auth how callers' Keycloak tokens are validated
  * @param auditRedis the audit stream's Redis, as the service's own ACL user
  * @param auditDurability when its audit records count as durable
+ * @param auditWriter who it is on the audit stream: its own stream, and what it may record there
  */
 public record ServiceSettings(
     String name,
@@ -39,7 +42,8 @@ public record ServiceSettings(
     TlsSettings tls,
     TokenSettings auth,
     URI auditRedis,
-    AuditDurability auditDurability) {
+    AuditDurability auditDurability,
+    AuditWriter auditWriter) {
 
   /** How long an audit write may wait on Redis, replicas included. */
   public static final Duration AUDIT_TIMEOUT = Duration.ofSeconds(2);
@@ -54,10 +58,14 @@ public record ServiceSettings(
   /**
    * The settings of {@code service} (e.g. "exchange-service", configured under {@code keyPrefix})
    * from its configuration; {@code title} (e.g. "exchange service") and the nation name it in logs
-   * and probes.
+   * and probes, and {@code writer} with the nation says which audit stream it appends to.
    */
   public static ServiceSettings of(
-      String title, String service, String keyPrefix, ServiceProperties properties) {
+      String title,
+      String service,
+      String keyPrefix,
+      ServiceProperties properties,
+      AuditWriter.Kind writer) {
     return new ServiceSettings(
         title + " " + properties.nation(),
         service,
@@ -75,6 +83,12 @@ public record ServiceSettings(
             ? AuditDurability.FSYNC
             : properties
                 .auditDurability()
-                .toAuditDurability(keyPrefix + ".audit-durability", AUDIT_TIMEOUT));
+                .toAuditDurability(keyPrefix + ".audit-durability", AUDIT_TIMEOUT),
+        new AuditWriter(writer, properties.nation()));
+  }
+
+  /** The key of this service's own audit stream. */
+  public String auditStream() {
+    return auditWriter.streamKey(AuditStream.DEFAULT_KEY);
   }
 }

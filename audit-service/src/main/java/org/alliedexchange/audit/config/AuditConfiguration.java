@@ -33,11 +33,13 @@ import org.alliedexchange.audit.store.ChainAudit;
 import org.alliedexchange.audit.store.Checkpoints;
 import org.alliedexchange.audit.store.ComplianceReport;
 import org.alliedexchange.audit.store.DeadLetters;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.label.NationalKey;
 import org.alliedexchange.label.WireMapping;
 import org.alliedexchange.policy.Federation;
 import org.alliedexchange.policy.FederationConfig;
+import org.alliedexchange.policy.NationalScheme;
 import org.alliedexchange.serviceruntime.AuthenticationInterceptor;
 import org.alliedexchange.serviceruntime.CallMetrics;
 import org.alliedexchange.serviceruntime.GatewayOnlyTls;
@@ -281,8 +283,8 @@ public class AuditConfiguration {
   }
 
   @Bean
-  DeadLetters deadLetters(DataSource dataSource, AuditProperties properties) {
-    return new DeadLetters(dataSource, properties.stream());
+  DeadLetters deadLetters(DataSource dataSource) {
+    return new DeadLetters(dataSource);
   }
 
   /** Ingestion's soundness, reported by the gRPC server's health under its own name. */
@@ -291,9 +293,15 @@ public class AuditConfiguration {
     return new IngestionHealth(serving -> grpcServer.setHealth(IngestionHealth.SERVICE, serving));
   }
 
+  /**
+   * Reads every writer of the federation's nations from its own stream under {@code
+   * allied.audit.stream}: the gateways', Keycloak's listener's, and each nation's exchange
+   * service's and hotline node's.
+   */
   @Bean(initMethod = "start", destroyMethod = "close")
   StreamConsumer streamConsumer(
       AuditProperties properties,
+      Federation federation,
       AuditLog log,
       DeadLetters deadLetters,
       IngestionHealth ingestionHealth) {
@@ -305,6 +313,7 @@ public class AuditConfiguration {
         deadLetters,
         ingestionHealth,
         properties.stream(),
+        AuditWriter.of(federation.nations().stream().map(NationalScheme::code).toList()),
         properties.group(),
         properties.consumer(),
         properties.batchSize(),

@@ -13,6 +13,7 @@ import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.audit.store.DeadLetters;
 import org.alliedexchange.auditstream.AuditEventRules;
 import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
@@ -23,7 +24,9 @@ import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.resps.StreamEntryBinary;
 
 /**
- * Reads the audit stream as a member of a consumer group and stores what it reads. An entry is
+ * Reads every writer's audit stream ({@link AuditWriter}) as a member of a consumer group and
+ * stores what it reads, from each stream only the events its writer may record: any other is
+ * dead-lettered, so a writer cannot put a record into a relationship it is not part of. An entry is
  * acknowledged only after the transaction holding its records has committed, so a consumer killed
  * at any point leaves its entries pending: on restart it reads its own pending entries first, and
  * entries left pending by a consumer that never came back are claimed by another after {@code
@@ -31,7 +34,7 @@ import redis.clients.jedis.resps.StreamEntryBinary;
  *
  * <p>Each event is stored or dead-lettered on its own: one the log would not hold ({@link
  * AuditEventRules}, or a data error from PostgreSQL when stored alone) goes with its reason to the
- * {@code dead_letter} table and the stream {@code <stream>:dead}, its neighbours in the same entry
+ * {@code dead_letter} table and the stream {@code <base>:dead}, its neighbours in the same entry
  * are stored, and the entry is acknowledged, so nothing blocks the group and nothing disappears.
  * Only failures not caused by the data (the database or Redis unreachable) are retried.
  */
@@ -45,8 +48,9 @@ public final class StreamConsumer implements AutoCloseable {
   private final AuditLog log;
   private final DeadLetters deadLetters;
   private final IngestionHealth health;
-  private final String stream;
-  private final byte[] streamKey;
+  private final String deadStream;
+  private final List<Source> sources;
+  private final Map<String, Source> sourcesByKey;
   private final byte[] group;
   private final String groupName;
   private final byte[] consumer;
@@ -64,7 +68,8 @@ public final class StreamConsumer implements AutoCloseable {
       AuditLog log,
       DeadLetters deadLetters,
       IngestionHealth health,
-      String stream,
+      String base,
+      List<AuditWriter> writers,
       String group,
       String consumer,
       int batchSize,
@@ -73,21 +78,30 @@ public final class StreamConsumer implements AutoCloseable {
     this.log = log;
     this.deadLetters = deadLetters;
     this.health = health;
-    this.stream = stream;
-    this.streamKey = stream.getBytes(StandardCharsets.UTF_8);
+    this.deadStream = base + ":dead";
+    this.sources =
+        writers.stream()
+            .map(w -> new Source(w, w.streamKey(base), bytes(w.streamKey(base))))
+            .toList();
+    this.sourcesByKey = new java.util.HashMap<>();
+    sources.forEach(source -> sourcesByKey.put(source.key(), source));
     this.group = group.getBytes(StandardCharsets.UTF_8);
     this.groupName = group;
     this.consumer = consumer.getBytes(StandardCharsets.UTF_8);
     this.batchSize = batchSize;
     this.claimIdle = claimIdle;
-    createGroup(group);
+    sources.forEach(source -> createGroup(source.key(), group));
     this.thread = new Thread(this::run, "audit-stream-consumer");
     thread.setDaemon(true);
   }
 
-  private void createGroup(String name) {
+  /** A writer's stream. */
+  private record Source(AuditWriter writer, String key, byte[] keyBytes) {}
+
+  private void createGroup(String stream, String name) {
     try {
-      // from the stream's first entry: nothing written before the service first ran is skipped
+      // from the stream's first entry: nothing written before the service first ran is skipped;
+      // a writer that has not written yet finds its stream made
       redis.xgroupCreate(stream, name, new StreamEntryID(0, 0), true);
     } catch (redis.clients.jedis.exceptions.JedisDataException e) {
       if (!String.valueOf(e.getMessage()).contains("BUSYGROUP")) {
@@ -132,17 +146,32 @@ public final class StreamConsumer implements AutoCloseable {
         }
         if (ownPendingFirst) {
           // what this consumer read but did not acknowledge before it stopped
-          ownPendingFirst = handle(read(new StreamEntryID(0, 0), 0)) > 0;
+          int pending = 0;
+          for (Source source : sources) {
+            pending += handle(source, read(source, new StreamEntryID(0, 0)));
+          }
+          ownPendingFirst = pending > 0;
           health.consumed();
           continue;
         }
         if (System.nanoTime() - lastClaim > claimIdle.toNanos() / 2) {
           lastClaim = System.nanoTime();
-          while (running && handle(claim()) > 0) {
-            // keep claiming while abandoned entries remain
+          for (Source source : sources) {
+            while (running && handle(source, claim(source)) > 0) {
+              // keep claiming while abandoned entries remain
+            }
           }
         }
-        handle(read(StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, 1_000));
+        for (Map.Entry<byte[], List<StreamEntryBinary>> read : readNew(1_000)) {
+          Source source = sourcesByKey.get(new String(read.getKey(), StandardCharsets.UTF_8));
+          if (source == null) {
+            throw new IllegalStateException(
+                "Redis answered for a stream not asked for: "
+                    + AuditEventRules.printable(
+                        new String(read.getKey(), StandardCharsets.UTF_8), 100));
+          }
+          handle(source, read.getValue());
+        }
         health.consumed();
       } catch (RuntimeException | SQLException e) {
         if (running) {
@@ -155,25 +184,44 @@ public final class StreamConsumer implements AutoCloseable {
     }
   }
 
-  private List<StreamEntryBinary> read(StreamEntryID from, int blockMillis) {
-    XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(batchSize);
-    if (blockMillis > 0) {
-      params.block(blockMillis);
-    }
+  /** One stream's entries from {@code from} on (its pending ones, from 0-0). */
+  private List<StreamEntryBinary> read(Source source, StreamEntryID from) {
     List<Map.Entry<byte[], List<StreamEntryBinary>>> reply =
-        redis.xreadGroupBinary(group, consumer, params, Map.of(streamKey, from));
+        redis.xreadGroupBinary(
+            group,
+            consumer,
+            XReadGroupParams.xReadGroupParams().count(batchSize),
+            Map.of(source.keyBytes(), from));
     if (reply == null || reply.isEmpty()) {
       return List.of();
     }
     return reply.get(0).getValue();
   }
 
+  /**
+   * Entries no consumer of the group has been given yet, from every writer's stream in one call,
+   * waiting up to {@code blockMillis} for the first.
+   */
+  private List<Map.Entry<byte[], List<StreamEntryBinary>>> readNew(int blockMillis) {
+    Map<byte[], StreamEntryID> streams = new java.util.LinkedHashMap<>();
+    for (Source source : sources) {
+      streams.put(source.keyBytes(), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY);
+    }
+    List<Map.Entry<byte[], List<StreamEntryBinary>>> reply =
+        redis.xreadGroupBinary(
+            group,
+            consumer,
+            XReadGroupParams.xReadGroupParams().count(batchSize).block(blockMillis),
+            streams);
+    return reply == null ? List.of() : reply;
+  }
+
   /** Entries pending with any consumer for longer than {@code claimIdle}, now this one's. */
   @SuppressWarnings("unchecked")
-  private List<StreamEntryBinary> claim() {
+  private List<StreamEntryBinary> claim(Source source) {
     List<Object> reply =
         redis.xautoclaim(
-            streamKey,
+            source.keyBytes(),
             group,
             consumer,
             claimIdle.toMillis(),
@@ -205,7 +253,7 @@ public final class StreamConsumer implements AutoCloseable {
    * entry's events always share one), dead-letters each event that cannot be stored on its own, and
    * acknowledges each run of entries once both are committed; returns how many entries there were.
    */
-  private int handle(List<StreamEntryBinary> entries) throws SQLException {
+  private int handle(Source source, List<StreamEntryBinary> entries) throws SQLException {
     List<Pending> events = new ArrayList<>();
     List<DeadLetters.Letter> dead = new ArrayList<>();
     List<StreamEntryID> ids = new ArrayList<>();
@@ -213,19 +261,19 @@ public final class StreamConsumer implements AutoCloseable {
       oldestUnstoredMillis = Math.max(1, entries.get(0).getID().getTime());
     }
     for (StreamEntryBinary entry : entries) {
-      sort(entry, events, dead);
+      sort(source.writer(), entry, events, dead);
       ids.add(entry.getID());
       if (events.size() >= EVENTS_PER_TRANSACTION) {
-        commitAndAcknowledge(events, dead, ids);
+        commitAndAcknowledge(source, events, dead, ids);
       }
     }
-    commitAndAcknowledge(events, dead, ids);
+    commitAndAcknowledge(source, events, dead, ids);
     oldestUnstoredMillis = 0;
     return entries.size();
   }
 
   private void commitAndAcknowledge(
-      List<Pending> events, List<DeadLetters.Letter> dead, List<StreamEntryID> ids)
+      Source source, List<Pending> events, List<DeadLetters.Letter> dead, List<StreamEntryID> ids)
       throws SQLException {
     if (ids.isEmpty()) {
       return;
@@ -244,9 +292,9 @@ public final class StreamConsumer implements AutoCloseable {
           refusal(e));
       storeOneByOne(events, dead);
     }
-    deadLetter(dead);
+    deadLetter(source, dead);
     // only now, with the records and the dead letters committed
-    redis.xack(stream, groupName, ids.toArray(StreamEntryID[]::new));
+    redis.xack(source.key(), groupName, ids.toArray(StreamEntryID[]::new));
     events.clear();
     dead.clear();
     ids.clear();
@@ -343,9 +391,15 @@ public final class StreamConsumer implements AutoCloseable {
         || failure instanceof NullPointerException;
   }
 
-  /** Puts the entry's storable events in {@code events} and every other one in {@code dead}. */
+  /**
+   * Puts the entry's storable events in {@code events} and every other one in {@code dead}: one the
+   * log would not hold, and one its stream's {@code writer} may not record.
+   */
   private static void sort(
-      StreamEntryBinary entry, List<Pending> events, List<DeadLetters.Letter> dead) {
+      AuditWriter writer,
+      StreamEntryBinary entry,
+      List<Pending> events,
+      List<DeadLetters.Letter> dead) {
     String id = entry.getID().toString();
     int position = 0;
     boolean any = false;
@@ -371,6 +425,9 @@ public final class StreamConsumer implements AutoCloseable {
         int at = position++;
         AuditEventRules.Checked checked = AuditEventRules.check(bytes);
         String problem = checked.problem();
+        if (problem == null) {
+          problem = writer.refusal(checked.event()).orElse(null);
+        }
         if (problem == null) {
           try {
             events.add(new Pending(id, at, new AuditLog.Incoming(bytes, checked.event())));
@@ -408,30 +465,32 @@ public final class StreamConsumer implements AutoCloseable {
    * Each letter to PostgreSQL, where health and the reports count it, and to {@code <stream>:dead};
    * each an alarm, logged at ERROR.
    */
-  private void deadLetter(List<DeadLetters.Letter> letters) throws SQLException {
+  private void deadLetter(Source source, List<DeadLetters.Letter> letters) throws SQLException {
     if (letters.isEmpty()) {
       return;
     }
-    deadLetters.store(letters);
-    byte[] deadStream = (stream + ":dead").getBytes(StandardCharsets.UTF_8);
+    deadLetters.store(source.key(), letters);
+    byte[] deadKey = bytes(deadStream);
     for (DeadLetters.Letter letter : letters) {
       Map<byte[], byte[]> copy = new java.util.LinkedHashMap<>();
+      copy.put(bytes("dead-stream"), bytes(source.key()));
       copy.put(bytes("dead-id"), bytes(letter.streamId()));
       copy.put(bytes("dead-position"), bytes(Integer.toString(letter.position())));
       copy.put(bytes("dead-because"), bytes(letter.reason()));
       copy.put(bytes("dead-event-id"), bytes(letter.eventId() == null ? "" : letter.eventId()));
       copy.put(bytes("dead-relationships"), bytes(String.join(",", letter.relationships())));
       copy.put(bytes(AuditStream.EVENT_FIELD), letter.bytes());
-      redis.xadd(deadStream, XAddParams.xAddParams(), copy);
+      redis.xadd(deadKey, XAddParams.xAddParams(), copy);
       LOG.error(
-          "AUDIT DEAD LETTER: event {} (entry {}, position {}, relationships {}) was not stored: {};"
-              + " copied to {}:dead and the dead_letter table",
+          "AUDIT DEAD LETTER: event {} ({} entry {}, position {}, relationships {}) was not stored:"
+              + " {}; copied to {} and the dead_letter table",
           letter.eventId() == null ? "(none)" : letter.eventId(),
+          source.key(),
           letter.streamId(),
           letter.position(),
           letter.relationships().isEmpty() ? "unattributed" : letter.relationships(),
           letter.reason(),
-          stream);
+          deadStream);
     }
     health.deadLettered(letters.size());
     health.unreviewed(deadLetters.unreviewed());

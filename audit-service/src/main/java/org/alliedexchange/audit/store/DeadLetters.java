@@ -30,15 +30,13 @@ public final class DeadLetters {
       byte[] bytes) {}
 
   private final DataSource dataSource;
-  private final String stream;
 
-  public DeadLetters(DataSource dataSource, String stream) {
+  public DeadLetters(DataSource dataSource) {
     this.dataSource = dataSource;
-    this.stream = stream;
   }
 
-  /** Stores the letters not stored before, in one transaction. */
-  public void store(List<Letter> letters) throws SQLException {
+  /** Stores the letters of {@code stream} not stored before, in one transaction. */
+  public void store(String stream, List<Letter> letters) throws SQLException {
     if (letters.isEmpty()) {
       return;
     }

@@ -137,7 +137,7 @@ final class FederationStartup {
                 nation,
                 exchangeDir,
                 database.databaseUrl(),
-                redis.url(LocalRedis.User.EXCHANGE),
+                redis.url(LocalRedis.User.EXCHANGE, nation),
                 issuer,
                 jwks);
         // works as its own role; its tables belong to the owner role its migrations run as
@@ -184,7 +184,7 @@ final class FederationStartup {
                 nation,
                 hotlineDir,
                 database.databaseUrl(),
-                redis.url(LocalRedis.User.EXCHANGE),
+                redis.url(LocalRedis.User.HOTLINE, nation),
                 issuer,
                 jwks);
         properties.putAll(database.serviceProperties("allied.hotline.database"));

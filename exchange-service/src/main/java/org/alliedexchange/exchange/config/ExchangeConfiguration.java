@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.alliedexchange.auditstream.AuditBatchWriter;
-import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.PublishBatcher;
@@ -41,7 +41,11 @@ public class ExchangeConfiguration {
   @Bean
   ServiceSettings serviceSettings(ExchangeProperties properties) {
     return ServiceSettings.of(
-        "exchange service", "exchange-service", "allied.exchange", properties);
+        "exchange service",
+        "exchange-service",
+        "allied.exchange",
+        properties,
+        AuditWriter.Kind.EXCHANGE);
   }
 
   @Bean
@@ -59,7 +63,7 @@ public class ExchangeConfiguration {
   @Bean(destroyMethod = "close")
   AgreementBoard agreementBoard(Federation federation, ServiceSettings settings) {
     return new AgreementBoard(
-        federation, settings.auditRedis(), AuditStream.DEFAULT_KEY, Clock.systemUTC());
+        federation, settings.auditRedis(), settings.auditStream(), Clock.systemUTC());
   }
 
   @Bean
@@ -135,7 +139,7 @@ public class ExchangeConfiguration {
   AuditStreamWriter auditStreamWriter(ServiceSettings settings) {
     return AuditStreamWriter.connect(
         settings.auditRedis(),
-        AuditStream.DEFAULT_KEY,
+        settings.auditStream(),
         ServiceSettings.AUDIT_TIMEOUT,
         settings.auditDurability());
   }

@@ -12,7 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import javax.sql.DataSource;
 import org.alliedexchange.auditstream.AuditBatchWriter;
-import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.hotline.audit.HotlineAudit;
 import org.alliedexchange.hotline.domain.ConferenceBook;
@@ -54,7 +54,8 @@ public class HotlineConfiguration {
   /** What the shared runtime (gRPC server, management port, audit writer) is assembled from. */
   @Bean
   ServiceSettings serviceSettings(HotlineProperties properties) {
-    return ServiceSettings.of("hotline node", "hotline-service", "allied.hotline", properties);
+    return ServiceSettings.of(
+        "hotline node", "hotline-service", "allied.hotline", properties, AuditWriter.Kind.HOTLINE);
   }
 
   @Bean
@@ -107,7 +108,7 @@ public class HotlineConfiguration {
   @Bean(destroyMethod = "close")
   AgreementBoard agreementBoard(Federation federation, ServiceSettings settings) {
     return new AgreementBoard(
-        federation, settings.auditRedis(), AuditStream.DEFAULT_KEY, Clock.systemUTC());
+        federation, settings.auditRedis(), settings.auditStream(), Clock.systemUTC());
   }
 
   /** The configured PostgreSQL, pooled and migrated. */

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import org.alliedexchange.auditstream.AuditStream;
 import org.alliedexchange.auditstream.AuditStreamWriter;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.auditstream.IdentityChangeNotices;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.jboss.logging.Logger;
@@ -17,7 +18,8 @@ import org.keycloak.models.KeycloakSessionFactory;
  * Registers the {@value #ID} event listener. Enable it on a realm ({@code eventsListeners}) and
  * point it at the audit stream's Redis with the environment variable {@code ALLIED_AUDIT_REDIS_URL}
  * (or the SPI option {@code redis-url}), holding the listener's own Redis ACL user and password
- * (never logged); the stream key defaults to {@code allied:audit}.
+ * (never logged); it appends to {@code <base>:identity}, the base key {@code allied:audit} unless
+ * {@code ALLIED_AUDIT_STREAM} (or the SPI option {@code stream}) says otherwise.
  *
  * <p>Without a Redis URL the listener refuses every identity change it sees: an identity change
  * that cannot be audited, or announced to the gateways ({@link IdentityChangeNotices}), must not
@@ -44,11 +46,15 @@ public final class AuditStreamEventListenerFactory implements EventListenerProvi
             System.getenv(AuditStream.REDIS_URL_ENV),
             config.get("redis-url"),
             config.get("redisUrl"));
+    // the federation's base key: the listener appends to its own stream under it, the only one its
+    // Redis user may write
     String key =
-        firstNonBlank(
-            System.getenv(AuditStream.STREAM_KEY_ENV),
-            config.get("stream"),
-            AuditStream.DEFAULT_KEY);
+        AuditWriter.identity()
+            .streamKey(
+                firstNonBlank(
+                    System.getenv(AuditStream.STREAM_KEY_ENV),
+                    config.get("stream"),
+                    AuditStream.DEFAULT_KEY));
     if (url == null) {
       configurationProblem =
           "no Redis for the audit stream: set "
