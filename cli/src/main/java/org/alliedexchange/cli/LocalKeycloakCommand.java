@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.devservers.LocalKeycloak;
 import org.alliedexchange.devservers.LocalRedis;
@@ -151,7 +152,9 @@ final class LocalKeycloakCommand implements Callable<Integer> {
     out.println(
         "Audit stream: "
             + RedisConnections.redacted(redisUrl)
-            + "  (stream allied:audit; the URL with its password is in the state file)");
+            + "  (stream "
+            + AuditWriter.identity().streamKey()
+            + "; the URL with its password is in the state file)");
     out.println("State, secrets included: " + stateFile);
     out.println();
     out.println("For the identity tools, in another terminal:");

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.devservers.FederationCertificates;
 import org.alliedexchange.devservers.LocalRedis;
@@ -47,7 +47,8 @@ class RedisTlsIT {
   void aComponentWritesAndTheOperatorReadsOverTls() {
     URI url = redis.url(User.IDENTITY_LISTENER);
     assertThat(url.getScheme()).isEqualTo("rediss");
-    String stream = "allied:audit:" + UUID.randomUUID();
+    // the only key the listener may append to
+    String stream = AuditWriter.identity().streamKey();
 
     try (RedisClient listener = RedisConnections.connect(url, Duration.ofSeconds(2));
         RedisClient operator = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
