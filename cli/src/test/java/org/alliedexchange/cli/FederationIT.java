@@ -12,6 +12,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.alliedexchange.auditstream.AuditWriter;
+import org.alliedexchange.auditstream.RedisConnections;
 import org.alliedexchange.cli.federation.LocalFederation;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +22,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.resps.StreamEntry;
+import redis.clients.jedis.resps.StreamGroupInfo;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -447,5 +452,49 @@ class FederationIT {
             "x");
     assertThat(aboveCeiling.exit()).isEqualTo(1);
     assertThat(aboveCeiling.err()).startsWith("allied hotline send: FAILED_PRECONDITION: ");
+  }
+
+  /**
+   * Each writer's records of the run (the gateway's, the exchange services', every hotline node's)
+   * reach the log through its own stream, and not one is dead-lettered: every record a real writer
+   * makes is one its stream may hold.
+   */
+  @Test
+  @Order(100)
+  void everyWritersRecordsOfTheRunAreStoredFromItsOwnStreamAndNoneIsDeadLettered() {
+    List<AuditWriter> writers = AuditWriter.of(List.of("KOR", "JPN", "USA"));
+    try (RedisClient redis =
+        RedisConnections.connect(federation.redis().url(), Duration.ofSeconds(5))) {
+      assertThat(redis.xlen(AuditWriter.gateway().streamKey())).isPositive();
+      assertThat(redis.xlen(AuditWriter.exchange("KOR").streamKey())).isPositive();
+      for (String nation : List.of("KOR", "JPN", "USA")) {
+        assertThat(redis.xlen(AuditWriter.hotline(nation).streamKey())).as(nation).isPositive();
+      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(
+              () -> {
+                for (AuditWriter writer : writers) {
+                  String key = writer.streamKey();
+                  List<StreamEntry> last = redis.xrevrange(key, "+", "-", 1);
+                  StreamGroupInfo group =
+                      redis.xinfoGroups(key).stream()
+                          .filter(g -> g.getName().equals("audit-service"))
+                          .findFirst()
+                          .orElseThrow(
+                              () -> new AssertionError("no audit-service group on " + key));
+                  assertThat(group.getPending()).as("pending on " + key).isZero();
+                  if (!last.isEmpty()) {
+                    assertThat(group.getLastDeliveredId())
+                        .as("read to the end of " + key)
+                        .isEqualTo(last.get(0).getID());
+                  }
+                }
+              });
+      assertThat(redis.xlen(AuditWriter.gateway().streamKey() + ":dead"))
+          .as("dead letters")
+          .isZero();
+    }
   }
 }
