@@ -10,7 +10,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
@@ -22,7 +24,7 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.AuditServiceApplication;
 import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.auditstream.AuditBatchWriter;
-import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.devservers.LocalPostgres;
 import org.alliedexchange.devservers.LocalRedis;
 
@@ -34,27 +36,43 @@ import org.alliedexchange.devservers.LocalRedis;
 public final class AuditIngestLoad {
 
   private static final int RECORDS = Integer.getInteger("records", 200_000);
+  private static final boolean SPREAD = Boolean.getBoolean("spread");
 
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("allied-audit-load-");
     try (LocalRedis redis = LocalRedis.start(dir.resolve("redis"))) {
       String[][] pairs = {{"KOR", "JPN"}, {"KOR", "USA"}, {"JPN", "USA"}, {"USA", "KOR"}};
-      try (AuditBatchWriter writer =
-          AuditBatchWriter.connect(
-              redis.url(), AuditStream.DEFAULT_KEY, Duration.ofSeconds(5), 1024, 10_000)) {
-        List<CompletableFuture<Void>> written = new ArrayList<>();
-        List<AuditEvent> group = new ArrayList<>();
+      // -Dspread=true: every other record on its originator's exchange service's own stream, as a
+      // federation's writers spread them, so the service reads several streams at once
+      Map<String, AuditBatchWriter> writers = new LinkedHashMap<>();
+      Map<String, List<AuditEvent>> groups = new LinkedHashMap<>();
+      List<CompletableFuture<Void>> written = new ArrayList<>();
+      try {
         for (int i = 0; i < RECORDS; i++) {
           String[] pair = pairs[i % pairs.length];
+          String key =
+              SPREAD && i % 2 == 1
+                  ? AuditWriter.exchange(pair[0]).streamKey()
+                  : AuditWriter.gateway().streamKey();
+          AuditBatchWriter writer =
+              writers.computeIfAbsent(
+                  key,
+                  k ->
+                      AuditBatchWriter.connect(
+                          redis.url(), k, Duration.ofSeconds(5), 1024, 10_000));
+          List<AuditEvent> group = groups.computeIfAbsent(key, k -> new ArrayList<>());
           group.add(transfer(pair[0], pair[1], i));
           if (group.size() == 256) {
             written.add(writer.append(group));
-            group = new ArrayList<>();
+            groups.put(key, new ArrayList<>());
           }
         }
-        written.add(writer.append(group));
+        groups.forEach((key, group) -> written.add(writers.get(key).append(group)));
         CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).get();
+      } finally {
+        writers.values().forEach(AuditBatchWriter::close);
       }
+      System.out.printf("on %s%n", writers.keySet());
       System.out.printf("%,d transfer records on the stream%n", RECORDS);
 
       long start = System.nanoTime();
