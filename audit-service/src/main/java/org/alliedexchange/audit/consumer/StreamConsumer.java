@@ -91,6 +91,12 @@ public final class StreamConsumer implements AutoCloseable {
     this.batchSize = batchSize;
     this.claimIdle = claimIdle;
     sources.forEach(source -> createGroup(source.key(), group));
+    // a writer whose stream is not listed here is not read: its nation is missing from this
+    // service's federation configuration
+    LOG.info(
+        "reading the audit streams of {} writers: {}",
+        sources.size(),
+        sources.stream().map(s -> s.writer() + " " + s.key()).toList());
     this.thread = new Thread(this::run, "audit-stream-consumer");
     thread.setDaemon(true);
   }
