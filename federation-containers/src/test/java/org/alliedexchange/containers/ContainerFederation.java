@@ -416,26 +416,21 @@ final class ContainerFederation implements AutoCloseable {
       throws Exception {
     StringBuilder acl = new StringBuilder("user default off resetkeys resetchannels -@all\n");
     passwords.forEach((user, password) -> aclUser(acl, user.username(), password, user.rules()));
-    exchange.forEach(
-        (nation, password) ->
-            aclUser(
-                acl,
-                LocalRedis.User.EXCHANGE.username(nation),
-                password,
-                LocalRedis.User.EXCHANGE.rules(nation)));
-    hotline.forEach(
-        (nation, password) ->
-            aclUser(
-                acl,
-                LocalRedis.User.HOTLINE.username(nation),
-                password,
-                LocalRedis.User.HOTLINE.rules(nation)));
+    nationalUsers(acl, LocalRedis.User.EXCHANGE, exchange);
+    nationalUsers(acl, LocalRedis.User.HOTLINE, hotline);
     Path file = work.resolve("redis/users.acl");
     Files.createDirectories(file.getParent());
     Files.writeString(file, acl);
     // only hashes; readable by the image's redis user
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     return file;
+  }
+
+  /** One {@code user} per nation, with that nation's password. */
+  private static void nationalUsers(
+      StringBuilder acl, LocalRedis.User user, Map<String, String> passwords) {
+    passwords.forEach(
+        (nation, password) -> aclUser(acl, user.username(nation), password, user.rules(nation)));
   }
 
   private static void aclUser(StringBuilder acl, String username, String password, String rules) {
