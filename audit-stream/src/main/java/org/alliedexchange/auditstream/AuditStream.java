@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * The audit stream's contract. Every component that makes an auditable decision or change appends
- * an {@code allied.audit.v1.AuditEvent} to one Redis stream; the audit service consumes it.
+ * an {@code allied.audit.v1.AuditEvent} to its own Redis stream ({@link AuditWriter}); the audit
+ * service consumes them all.
  *
  * <p>An entry has two fields: {@link #TYPE_FIELD}, the event's kind in words (for people reading
  * the stream with redis-cli), and either {@link #EVENT_FIELD}, one serialized AuditEvent, or, when

@@ -10,7 +10,8 @@ import org.alliedexchange.api.audit.v1.AuditEvent;
  * lets each writer's ACL user append to its own key only. The audit service reads them all and
  * stores from each only what its writer may record ({@link #refusal}); anything else is
  * dead-lettered. So a compromised exchange service can write only its own nation's records, never
- * one in a relationship it is not part of.
+ * one in a relationship it is not part of. (A hotline node's parties are not yet checked against
+ * its conferences: see docs/SECURITY.md, "What is not promised yet".)
  *
  * <ul>
  *   <li>{@link #gateway()}: the base key itself. The guard's transfer records, of every

@@ -26,7 +26,7 @@ import redis.clients.jedis.resps.StreamEntryBinary;
 /**
  * Reads every writer's audit stream ({@link AuditWriter}) as a member of a consumer group and
  * stores what it reads, from each stream only the events its writer may record: any other is
- * dead-lettered, so a writer cannot put a record into a relationship it is not part of. An entry is
+ * dead-lettered (see {@link AuditWriter#refusal} for what each writer may record). An entry is
  * acknowledged only after the transaction holding its records has committed, so a consumer killed
  * at any point leaves its entries pending: on restart it reads its own pending entries first, and
  * entries left pending by a consumer that never came back are claimed by another after {@code
