@@ -550,7 +550,8 @@ class DeadLetterIT {
                   "[JPN-USA] the hotline node of KOR wrote a step naming the node \"JPN\""),
               entry(
                   notItsConference.getEventId(),
-                  "[JPN-USA] the hotline node of KOR wrote a step of a conference of [JPN, USA],"
+                  "[JPN-KOR,KOR-USA] the hotline node of KOR wrote a step of a conference of"
+                      + " [JPN, USA],"
                       + " which KOR is not a party to"),
               entry(
                   transferFromKeycloak.getEventId(),
@@ -603,6 +604,133 @@ class DeadLetterIT {
           .atMost(Duration.ofSeconds(10))
           .until(() -> ingestion(service) == ServingStatus.NOT_SERVING);
     }
+  }
+
+  @Test
+  void aNationsWriterReachesOnlyTheChainsOfItsOwnNation() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    String korExchange = AuditWriter.exchange("KOR").streamKey(stream);
+    String korHotline = AuditWriter.hotline("KOR").streamKey(stream);
+    // the attack of the review: KOR's node records a step of the trilateral conference, naming
+    // JPN and USA as parties; it must not land in the chain of JPN and USA
+    AuditEvent trilateralStep = hotlineStep("KOR", "JPN", "KOR", "USA");
+    // a release no guard decided, on KOR's exchange stream: the compliance report would count it
+    AuditEvent forgedRelease = ownTransfer(Decision.DECISION_PERMIT, "JPN");
+    AuditEvent refusalToNoOne = ownTransfer(Decision.DECISION_DENY, "");
+    AuditEvent withheld = ownTransfer(Decision.DECISION_DENY, "JPN");
+    append(korHotline, trilateralStep);
+    append(korExchange, forgedRelease, refusalToNoOne, withheld);
+
+    try (AuditServiceApplication.Running service =
+        AuditServiceApplication.start(properties(stream))) {
+      DataSource data = service.context().getBean(DataSource.class);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () ->
+                  deadLetters(data).size() >= 2
+                      && count(
+                              data,
+                              "SELECT count(*) FROM audit_record WHERE event_id IN "
+                                  + in(trilateralStep, withheld))
+                          == 3);
+      assertThat(deadLetters(data))
+          .containsOnly(
+              entry(
+                  forgedRelease.getEventId(),
+                  "[JPN-KOR] the exchange service of KOR may record only refusals (DENY), not a"
+                      + " transfer decided DECISION_PERMIT: releases are the guard's to decide"),
+              entry(
+                  refusalToNoOne.getEventId(),
+                  "[] the exchange service of KOR wrote a record whose transfer.recipient_nation"
+                      + " is empty"));
+      assertThat(relationshipsOf(data, trilateralStep))
+          .as("the step as KOR's node recorded it: in KOR's own pairs only")
+          .containsExactly("JPN-KOR", "KOR-USA");
+      assertThat(relationshipsOf(data, withheld)).containsExactly("JPN-KOR");
+      assertThat(count(data, "SELECT count(*) FROM audit_record WHERE relationship = 'JPN-USA'"))
+          .isZero();
+      // no release is counted that a guard did not make
+      assertThat(
+              count(
+                  data,
+                  "SELECT count(*) FROM audit_record WHERE event_id = '"
+                      + forgedRelease.getEventId()
+                      + "'"))
+          .isZero();
+    }
+  }
+
+  @Test
+  void aWritersStreamDeletedUnderTheServiceIsReadAgainAndTheOthersGoOn() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    String korExchange = AuditWriter.exchange("KOR").streamKey(stream);
+    AuditEvent before = ownTransfer(Decision.DECISION_DENY, "JPN");
+    append(korExchange, before);
+
+    try (AuditServiceApplication.Running service =
+        AuditServiceApplication.start(properties(stream))) {
+      DataSource data = service.context().getBean(DataSource.class);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  count(data, "SELECT count(*) FROM audit_record WHERE event_id IN " + in(before))
+                      == 1);
+      // an operator deletes one writer's stream, and with it the service's group on it: every
+      // read of all the streams at once would fail from now on
+      try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
+        assertThat(client.del(korExchange)).isEqualTo(1);
+      }
+      AuditEvent gateways = transfer("USA", "JPN");
+      append(stream, gateways);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  count(data, "SELECT count(*) FROM audit_record WHERE event_id IN " + in(gateways))
+                      == 1);
+      // and the deleted writer's stream is read again once it writes again
+      AuditEvent after = ownTransfer(Decision.DECISION_DENY, "USA");
+      append(korExchange, after);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  count(data, "SELECT count(*) FROM audit_record WHERE event_id IN " + in(after))
+                      == 1);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ingestion(service) == ServingStatus.SERVING);
+      assertThat(deadLetters(data)).isEmpty();
+    }
+  }
+
+  /** A refusal or release of KOR's own product to {@code recipient}, as KOR's service writes it. */
+  private static AuditEvent ownTransfer(Decision decision, String recipient) {
+    AuditEvent event = transfer("KOR", recipient);
+    return event.toBuilder()
+        .setSource("exchange-service")
+        .setTransfer(event.getTransfer().toBuilder().setSourceNation("KOR").setDecision(decision))
+        .build();
+  }
+
+  private static List<String> relationshipsOf(DataSource data, AuditEvent event)
+      throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection connection = data.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT relationship FROM audit_record WHERE event_id = '"
+                    + event.getEventId()
+                    + "' ORDER BY relationship")) {
+      while (rows.next()) {
+        out.add(rows.getString(1));
+      }
+    }
+    return out;
   }
 
   private static String uuid() {

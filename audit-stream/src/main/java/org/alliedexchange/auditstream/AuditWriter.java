@@ -3,6 +3,7 @@ package org.alliedexchange.auditstream;
 import java.util.List;
 import java.util.Optional;
 import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.Decision;
 
 /**
  * Who appends to the audit stream, and so which stream: each writer has a key of its own, derived
@@ -10,16 +11,18 @@ import org.alliedexchange.api.audit.v1.AuditEvent;
  * lets each writer's ACL user append to its own key only. The audit service reads them all and
  * stores from each only what its writer may record ({@link #refusal}); anything else is
  * dead-lettered. So a compromised exchange service can write only its own nation's records, never
- * one in a relationship it is not part of. (A hotline node's parties are not yet checked against
- * its conferences: see docs/SECURITY.md, "What is not promised yet".)
+ * one in a relationship it is not part of. (A hotline node's step is chained only in the pairs of
+ * its own nation with the other parties, so naming other parties reaches no chain of two others.)
  *
  * <ul>
  *   <li>{@link #gateway()}: the base key itself. The guard's transfer records, of every
  *       relationship (it decides every message that crosses), and agreement status changes (its
  *       admin API).
  *   <li>{@link #exchange(String)}: {@code <base>:exchange:<NATION>}. That nation's service's
- *       transfer and served-product records of its own products, its amendments of their
- *       releasability, and binding violations found in its store.
+ *       refusals (DENY transfer records: withheld rows and their summaries) and served-product
+ *       records of its own products, to a named recipient nation; never a PERMIT, which only the
+ *       guard decides, its amendments of their releasability, and binding violations found in its
+ *       store.
  *   <li>{@link #hotline(String)}: {@code <base>:hotline:<NATION>}. That nation's node's steps of
  *       conferences it is a party to.
  *   <li>{@link #identity()}: {@code <base>:identity}. Keycloak's listener: identity changes.
@@ -153,7 +156,17 @@ public record AuditWriter(Kind kind, String nation) {
       case TRANSFER -> {
         var transfer = event.getTransfer();
         yield own("transfer.source_nation", transfer.getSourceNation(), true)
-            .or(() -> own("transfer.label.originator", transfer.getLabel().getOriginator(), false));
+            .or(() -> own("transfer.label.originator", transfer.getLabel().getOriginator(), false))
+            .or(() -> recipient("transfer.recipient_nation", transfer.getRecipientNation()))
+            .or(
+                () ->
+                    transfer.getDecision() == Decision.DECISION_DENY
+                        ? Optional.empty()
+                        : Optional.of(
+                            this
+                                + " may record only refusals (DENY), not a transfer decided "
+                                + transfer.getDecision().name()
+                                + ": releases are the guard's to decide"));
       }
       case PRODUCT_SERVED -> {
         var served = event.getProductServed();
@@ -183,6 +196,13 @@ public record AuditWriter(Kind kind, String nation) {
     }
     return Optional.of(
         this + " wrote a record whose " + field + " is " + quote(value) + ", not " + nation);
+  }
+
+  /** A record of something handed towards a caller names the caller's nation. */
+  private Optional<String> recipient(String field, String value) {
+    return value.isEmpty()
+        ? Optional.of(this + " wrote a record whose " + field + " is empty")
+        : Optional.empty();
   }
 
   private Optional<String> notItsKind(AuditEvent event) {

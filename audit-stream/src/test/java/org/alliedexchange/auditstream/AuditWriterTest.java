@@ -7,6 +7,7 @@ import java.util.List;
 import org.alliedexchange.api.audit.v1.AgreementStatusChanged;
 import org.alliedexchange.api.audit.v1.AuditEvent;
 import org.alliedexchange.api.audit.v1.BindingViolation;
+import org.alliedexchange.api.audit.v1.Decision;
 import org.alliedexchange.api.audit.v1.HotlineEvent;
 import org.alliedexchange.api.audit.v1.IdentityChanged;
 import org.alliedexchange.api.audit.v1.ProductServed;
@@ -62,6 +63,25 @@ class AuditWriterTest {
     AuditWriter kor = AuditWriter.exchange("KOR");
     assertThat(kor.refusal(transfer("KOR", "JPN", "KOR"))).isEmpty();
     assertThat(kor.refusal(transfer("KOR", "JPN", ""))).isEmpty();
+    // a release is the guard's to decide and record: the compliance report counts PERMITs as
+    // releases, so an exchange service's PERMIT would be a release no guard made
+    AuditEvent permit = transfer("KOR", "JPN", "KOR");
+    permit =
+        permit.toBuilder()
+            .setTransfer(permit.getTransfer().toBuilder().setDecision(Decision.DECISION_PERMIT))
+            .build();
+    assertThat(kor.refusal(permit))
+        .hasValue(
+            "the exchange service of KOR may record only refusals (DENY), not a transfer decided"
+                + " DECISION_PERMIT: releases are the guard's to decide");
+    AuditEvent undecided =
+        permit.toBuilder().setTransfer(permit.getTransfer().toBuilder().clearDecision()).build();
+    assertThat(kor.refusal(undecided)).isPresent();
+    assertThat(kor.refusal(transfer("KOR", "", "KOR")))
+        .hasValue(
+            "the exchange service of KOR wrote a record whose transfer.recipient_nation is empty");
+    // the gateways record both
+    assertThat(AuditWriter.gateway().refusal(permit)).isEmpty();
     assertThat(kor.refusal(served("KOR", "KOR"))).isEmpty();
     assertThat(kor.refusal(amended("KOR"))).isEmpty();
     assertThat(kor.refusal(binding("KOR"))).isEmpty();
@@ -119,6 +139,7 @@ class AuditWriterTest {
     return event()
         .setTransfer(
             TransferRecord.newBuilder()
+                .setDecision(Decision.DECISION_DENY)
                 .setSourceNation(source)
                 .setRecipientNation(recipient)
                 .setLabel(SecurityLabel.newBuilder().setOriginator(originator)))

@@ -50,8 +50,9 @@ public final class AuditIngestLoad {
       try {
         for (int i = 0; i < RECORDS; i++) {
           String[] pair = pairs[i % pairs.length];
+          boolean exchange = SPREAD && i % 2 == 1;
           String key =
-              SPREAD && i % 2 == 1
+              exchange
                   ? AuditWriter.exchange(pair[0]).streamKey()
                   : AuditWriter.gateway().streamKey();
           AuditBatchWriter writer =
@@ -61,7 +62,8 @@ public final class AuditIngestLoad {
                       AuditBatchWriter.connect(
                           redis.url(), k, Duration.ofSeconds(5), 1024, 10_000));
           List<AuditEvent> group = groups.computeIfAbsent(key, k -> new ArrayList<>());
-          group.add(transfer(pair[0], pair[1], i));
+          // an exchange service records refusals only (withheld rows); the guard, both
+          group.add(transfer(pair[0], pair[1], exchange || i % 10 == 0));
           if (group.size() == 256) {
             written.add(writer.append(group));
             groups.put(key, new ArrayList<>());
@@ -128,7 +130,7 @@ public final class AuditIngestLoad {
     }
   }
 
-  private static AuditEvent transfer(String originator, String recipient, int i) {
+  private static AuditEvent transfer(String originator, String recipient, boolean deny) {
     Instant now = Instant.now();
     return AuditEvent.newBuilder()
         .setEventId(UUID.randomUUID().toString())
@@ -139,7 +141,7 @@ public final class AuditIngestLoad {
         .setTransfer(
             TransferRecord.newBuilder()
                 .setTransferId(UUID.randomUUID().toString())
-                .setDecision(i % 10 == 0 ? Decision.DECISION_DENY : Decision.DECISION_PERMIT)
+                .setDecision(deny ? Decision.DECISION_DENY : Decision.DECISION_PERMIT)
                 .setLabel(
                     SecurityLabel.newBuilder()
                         .setPolicy(originator)

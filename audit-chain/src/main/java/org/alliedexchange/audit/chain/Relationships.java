@@ -143,18 +143,27 @@ public final class Relationships {
         }
       }
       case HOTLINE -> {
-        // every pair of the nations the step concerns; a step of one nation alone, its own chain
+        // A node's step is chained only in the pairs of its own nation with each other party, or
+        // its own chain for a step of its nation alone: a pair's chain is written by that pair's
+        // nodes, so no node can put a step in a chain of two other nations. (A trilateral
+        // conference's JPN-USA chain holds what JPN's and USA's nodes recorded of it.)
         var hotline = event.getHotline();
-        List<String> parties = hotline.getPartiesList();
-        if (parties.size() == 1) {
-          pair(out, parties.get(0), parties.get(0), strict);
-        }
-        for (int i = 0; i < parties.size(); i++) {
-          for (int j = i + 1; j < parties.size(); j++) {
-            if (!parties.get(i).equals(parties.get(j))) {
-              pair(out, parties.get(i), parties.get(j), strict);
-            }
+        String node = hotline.getNode();
+        if (node.isEmpty()) {
+          if (strict) {
+            requireNation(node);
           }
+          break;
+        }
+        boolean alone = true;
+        for (String party : new TreeSet<>(hotline.getPartiesList())) {
+          if (!party.equals(node)) {
+            pair(out, node, party, strict);
+            alone = false;
+          }
+        }
+        if (alone) {
+          pair(out, node, node, strict);
         }
       }
       case EVENT_NOT_SET -> {}

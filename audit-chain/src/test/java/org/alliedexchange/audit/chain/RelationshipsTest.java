@@ -60,4 +60,30 @@ class RelationshipsTest {
         .containsExactly(Relationships.FEDERATION);
     assertThat(Relationships.isValid("FEDERATION")).isTrue();
   }
+
+  private static AuditEvent hotlineStep(String node, String... parties) {
+    return AuditEvent.newBuilder()
+        .setHotline(
+            org.alliedexchange.api.audit.v1.HotlineEvent.newBuilder()
+                .setNode(node)
+                .addAllParties(java.util.List.of(parties)))
+        .build();
+  }
+
+  @Test
+  void aHotlineNodesStepIsChainedOnlyInThePairsOfItsOwnNation() {
+    // KOR's node records a step of the trilateral conference: the JPN-USA chain is written by
+    // JPN's and USA's nodes only, so a KOR node can never put anything there
+    assertThat(Relationships.of(hotlineStep("KOR", "JPN", "KOR", "USA")))
+        .containsExactly("JPN-KOR", "KOR-USA");
+    assertThat(Relationships.of(hotlineStep("USA", "JPN", "KOR", "USA")))
+        .containsExactly("JPN-USA", "KOR-USA");
+    // a step of its nation alone goes to its own chain
+    assertThat(Relationships.of(hotlineStep("KOR", "KOR"))).containsExactly("KOR");
+    assertThat(Relationships.of(hotlineStep("KOR", "KOR", "KOR"))).containsExactly("KOR");
+    // and a step naming no node makes no relationship at all
+    assertThatThrownBy(() -> Relationships.of(hotlineStep("", "JPN", "USA")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(Relationships.attributable(hotlineStep("", "JPN", "USA"))).isEmpty();
+  }
 }

@@ -154,7 +154,7 @@ public final class StreamConsumer implements AutoCloseable {
           // what this consumer read but did not acknowledge before it stopped
           int pending = 0;
           for (Source source : sources) {
-            pending += handle(source, read(source, new StreamEntryID(0, 0)));
+            pending += handleTimed(source, read(source, new StreamEntryID(0, 0)));
           }
           ownPendingFirst = pending > 0;
           health.consumed();
@@ -163,11 +163,12 @@ public final class StreamConsumer implements AutoCloseable {
         if (System.nanoTime() - lastClaim > claimIdle.toNanos() / 2) {
           lastClaim = System.nanoTime();
           for (Source source : sources) {
-            while (running && handle(source, claim(source)) > 0) {
+            while (running && handleTimed(source, claim(source)) > 0) {
               // keep claiming while abandoned entries remain
             }
           }
         }
+        List<Map.Entry<Source, List<StreamEntryBinary>>> round = new ArrayList<>();
         for (Map.Entry<byte[], List<StreamEntryBinary>> read : readNew(1_000)) {
           Source source = sourcesByKey.get(new String(read.getKey(), StandardCharsets.UTF_8));
           if (source == null) {
@@ -176,17 +177,40 @@ public final class StreamConsumer implements AutoCloseable {
                     + AuditEventRules.printable(
                         new String(read.getKey(), StandardCharsets.UTF_8), 100));
           }
-          handle(source, read.getValue());
+          round.add(Map.entry(source, read.getValue()));
         }
+        handleRound(round);
         health.consumed();
       } catch (RuntimeException | SQLException e) {
         if (running) {
           health.failed(e.getMessage());
           LOG.warn("audit stream not consumed, retrying: {}", e.getMessage());
+          if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
+            recreateGroups(e);
+          }
           sleep(1_000);
           ownPendingFirst = true;
         }
       }
+    }
+  }
+
+  /**
+   * A writer's stream (or its group) was deleted under the service: the one read of every stream
+   * fails with NOGROUP until the group is there again, so it is made again, from the stream's first
+   * entry, and the others' reading goes on. Whatever the deleted stream held and the service had
+   * not stored is gone; that is said loudly, since only an operator's DEL or XGROUP DESTROY does
+   * it.
+   */
+  private void recreateGroups(Exception cause) {
+    LOG.error(
+        "an audit stream or its consumer group was deleted ({}): any entries it held that were not"
+            + " yet stored are lost; making the group again",
+        cause.getMessage());
+    try {
+      sources.forEach(source -> createGroup(source.key(), groupName));
+    } catch (RuntimeException e) {
+      LOG.warn("the consumer group could not be made again yet: {}", e.getMessage());
     }
   }
 
@@ -263,9 +287,6 @@ public final class StreamConsumer implements AutoCloseable {
     List<Pending> events = new ArrayList<>();
     List<DeadLetters.Letter> dead = new ArrayList<>();
     List<StreamEntryID> ids = new ArrayList<>();
-    if (!entries.isEmpty() && oldestUnstoredMillis == 0) {
-      oldestUnstoredMillis = Math.max(1, entries.get(0).getID().getTime());
-    }
     for (StreamEntryBinary entry : entries) {
       sort(source.writer(), entry, events, dead);
       ids.add(entry.getID());
@@ -274,8 +295,36 @@ public final class StreamConsumer implements AutoCloseable {
       }
     }
     commitAndAcknowledge(source, events, dead, ids);
-    oldestUnstoredMillis = 0;
     return entries.size();
+  }
+
+  /** {@link #handle} one stream's entries, with the lag they make while they are handled. */
+  private int handleTimed(Source source, List<StreamEntryBinary> entries) throws SQLException {
+    return entries.isEmpty() ? 0 : handleRound(List.of(Map.entry(source, entries)));
+  }
+
+  /**
+   * Handles one read of several streams, a stream at a time. While each is handled the lag is the
+   * age of the oldest entry of it and the streams after it, so what waits behind one busy stream
+   * counts too; afterwards nothing read is unstored. Returns how many entries there were.
+   */
+  private int handleRound(List<Map.Entry<Source, List<StreamEntryBinary>>> round)
+      throws SQLException {
+    int entries = 0;
+    for (int i = 0; i < round.size(); i++) {
+      long oldest = Long.MAX_VALUE;
+      for (var waiting : round.subList(i, round.size())) {
+        if (!waiting.getValue().isEmpty()) {
+          oldest = Math.min(oldest, waiting.getValue().get(0).getID().getTime());
+        }
+      }
+      if (oldest != Long.MAX_VALUE) {
+        oldestUnstoredMillis = Math.max(1, oldest);
+      }
+      entries += handle(round.get(i).getKey(), round.get(i).getValue());
+    }
+    oldestUnstoredMillis = 0;
+    return entries;
   }
 
   private void commitAndAcknowledge(
@@ -398,6 +447,29 @@ public final class StreamConsumer implements AutoCloseable {
   }
 
   /**
+   * One event read off {@code writer}'s stream: what the log stores ({@code incoming}), or why it
+   * is dead-lettered instead ({@code problem}; {@code event} is null when it could not be read).
+   */
+  record Sorted(AuditLog.Incoming incoming, AuditEvent event, String problem) {}
+
+  /** Sorts one event of {@code writer}'s stream: the shared rule, the writer's, then the log's. */
+  static Sorted sort(AuditWriter writer, byte[] bytes) {
+    AuditEventRules.Checked checked = AuditEventRules.check(bytes);
+    String problem = checked.problem();
+    if (problem == null) {
+      problem = writer.refusal(checked.event()).orElse(null);
+    }
+    if (problem == null) {
+      try {
+        return new Sorted(new AuditLog.Incoming(bytes, checked.event()), checked.event(), null);
+      } catch (IllegalArgumentException e) {
+        problem = e.getMessage();
+      }
+    }
+    return new Sorted(null, checked.event(), problem);
+  }
+
+  /**
    * Puts the entry's storable events in {@code events} and every other one in {@code dead}: one the
    * log would not hold, and one its stream's {@code writer} may not record.
    */
@@ -429,20 +501,12 @@ public final class StreamConsumer implements AutoCloseable {
       for (byte[] bytes : all) {
         any = true;
         int at = position++;
-        AuditEventRules.Checked checked = AuditEventRules.check(bytes);
-        String problem = checked.problem();
-        if (problem == null) {
-          problem = writer.refusal(checked.event()).orElse(null);
+        Sorted sorted = sort(writer, bytes);
+        if (sorted.problem() == null) {
+          events.add(new Pending(id, at, sorted.incoming()));
+          continue;
         }
-        if (problem == null) {
-          try {
-            events.add(new Pending(id, at, new AuditLog.Incoming(bytes, checked.event())));
-            continue;
-          } catch (IllegalArgumentException e) {
-            problem = e.getMessage();
-          }
-        }
-        AuditEvent event = checked.event();
+        AuditEvent event = sorted.event();
         dead.add(
             new DeadLetters.Letter(
                 id,
@@ -451,7 +515,7 @@ public final class StreamConsumer implements AutoCloseable {
                     ? null
                     : AuditEventRules.printable(event.getEventId(), 100),
                 event == null ? List.of() : Relationships.attributable(event),
-                problem,
+                sorted.problem(),
                 bytes));
       }
     }

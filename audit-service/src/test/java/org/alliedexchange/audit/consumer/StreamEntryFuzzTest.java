@@ -21,36 +21,48 @@ import org.alliedexchange.api.audit.v1.AuditEventBatch;
 import org.alliedexchange.api.audit.v1.Decision;
 import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.audit.store.AuditLog;
-import org.alliedexchange.auditstream.AuditEventRules;
 import org.alliedexchange.auditstream.AuditStream;
+import org.alliedexchange.auditstream.AuditWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The audit consumer's reading of one stream entry, on any batch a writer could put on the stream:
- * nothing throws; each event is stored or dead-lettered on its own, with a reason, so a good event
- * after a bad one in the same entry is still stored; and what is stored is something the log can
- * hold: every chain it names is a valid relationship, and it has no field nobody interprets. The
- * corpus ({@code StreamEntryFuzzTestInputs/}) holds real {@code events} values: the gateway's
- * transfer records, an amendment, an identity change, and the poisoned amendment of issue 13.
+ * The audit consumer's reading of one stream entry, on any batch a writer could put on its stream,
+ * read as each kind of writer's: nothing throws; each event is stored or dead-lettered on its own,
+ * with a reason, so a good event after a bad one in the same entry is still stored; and what is
+ * stored is something the log can hold: every chain it names is a valid relationship, and it has no
+ * field nobody interprets; and what a nation's exchange service or hotline node wrote reaches only
+ * chains of its own nation. The corpus ({@code StreamEntryFuzzTestInputs/}) holds real {@code
+ * events} values: the gateway's transfer records, an amendment, an identity change, and the
+ * poisoned amendment of issue 13.
  */
 class StreamEntryFuzzTest {
 
   /** What the log's chain_head and relationship columns can hold. */
-  private static final Pattern RELATIONSHIP = Pattern.compile("UNKNOWN|[A-Z]{3}|[A-Z]{3}-[A-Z]{3}");
+  private static final Pattern RELATIONSHIP =
+      Pattern.compile("UNKNOWN|FEDERATION|[A-Z]{3}|[A-Z]{3}-[A-Z]{3}");
 
   private static final byte[] GOOD_NEIGHBOUR = transfer("0193a0c2-0000-7000-8000-0000000000ff");
   private static final AtomicLong INPUTS = new AtomicLong();
+
+  /** Every kind of writer, each reading the same entry off its own stream. */
+  private static final List<AuditWriter> WRITERS =
+      List.of(
+          AuditWriter.gateway(),
+          AuditWriter.identity(),
+          AuditWriter.exchange("KOR"),
+          AuditWriter.hotline("KOR"));
 
   /** An entry's events, sorted the way the consumer sorts them. */
   record Sorted(List<AuditLog.Incoming> stored, List<String> deadBecause, int events) {}
 
   /**
-   * The entry point fuzzed: the consumer's handling of one entry's fields, per event, as {@link
-   * StreamConsumer} sorts them (its sorting is private): the stream's field reader, then {@link
-   * #storable} for each event, a dead letter with its reason for whatever fails.
+   * The entry point fuzzed: the consumer's handling of one entry's fields as read off {@code
+   * writer}'s stream: the stream's field reader, then {@link StreamConsumer#sort(AuditWriter,
+   * byte[])} for each event (the shared rule, the writer's rule, the log's reading), a dead letter
+   * with its reason for whatever fails.
    */
-  static Sorted sortEntry(Map<byte[], byte[]> fields) {
+  static Sorted sortEntry(AuditWriter writer, Map<byte[], byte[]> fields) {
     List<AuditLog.Incoming> stored = new ArrayList<>();
     List<String> dead = new ArrayList<>();
     int events = 0;
@@ -64,26 +76,15 @@ class StreamEntryFuzzTest {
       }
       for (byte[] bytes : all) {
         events++;
-        try {
-          stored.add(storable(bytes));
-        } catch (IllegalArgumentException e) {
-          dead.add(String.valueOf(e.getMessage()));
+        StreamConsumer.Sorted sorted = StreamConsumer.sort(writer, bytes);
+        if (sorted.problem() == null) {
+          stored.add(sorted.incoming());
+        } else {
+          dead.add(sorted.problem());
         }
       }
     }
     return new Sorted(stored, dead, events);
-  }
-
-  /**
-   * One event off the stream as the consumer stores it: the shared rule, then the log's reading of
-   * it; throws with the reason when it would be dead-lettered instead.
-   */
-  static AuditLog.Incoming storable(byte[] bytes) {
-    AuditEventRules.Checked checked = AuditEventRules.check(bytes);
-    if (checked.problem() != null) {
-      throw new IllegalArgumentException(checked.problem());
-    }
-    return new AuditLog.Incoming(bytes, checked.event());
   }
 
   @FuzzTest
@@ -104,25 +105,33 @@ class StreamEntryFuzzTest {
     entry.put(bytes(AuditStream.TYPE_FIELD), bytes(AuditStream.BATCH_TYPE));
     entry.put(bytes(AuditStream.EVENTS_FIELD), batch.toByteArray());
 
-    Sorted sorted = sortEntry(entry);
+    for (AuditWriter writer : WRITERS) {
+      Sorted sorted = sortEntry(writer, entry);
 
-    assertThat(sorted.stored().size() + sorted.deadBecause().size())
-        .as("events stored or dead-lettered")
-        .isGreaterThanOrEqualTo(sorted.events());
-    assertThat(sorted.deadBecause()).allSatisfy(why -> assertThat(why).isNotBlank());
-    if (framed) {
-      assertThat(sorted.stored())
-          .as("the good event after the fuzzed ones")
-          .anySatisfy(stored -> assertThat(stored.event().getEventId()).endsWith("0000000000ff"));
-    }
-    for (AuditLog.Incoming stored : sorted.stored()) {
-      assertThat(stored.relationships())
-          .as("chains of stored event " + stored.event().getEventId())
-          .isNotEmpty()
-          .allSatisfy(name -> assertThat(name).matches(RELATIONSHIP));
-      assertThat(CanonicalMessages.firstUnknownField(stored.event()))
-          .as("a stored event with a field nobody interprets")
-          .isEmpty();
+      assertThat(sorted.stored().size() + sorted.deadBecause().size())
+          .as("events stored or dead-lettered")
+          .isGreaterThanOrEqualTo(sorted.events());
+      assertThat(sorted.deadBecause()).allSatisfy(why -> assertThat(why).isNotBlank());
+      if (framed && writer.equals(AuditWriter.gateway())) {
+        assertThat(sorted.stored())
+            .as("the good event after the fuzzed ones")
+            .anySatisfy(stored -> assertThat(stored.event().getEventId()).endsWith("0000000000ff"));
+      }
+      for (AuditLog.Incoming stored : sorted.stored()) {
+        assertThat(stored.relationships())
+            .as("chains of stored event " + stored.event().getEventId())
+            .isNotEmpty()
+            .allSatisfy(name -> assertThat(name).matches(RELATIONSHIP));
+        assertThat(CanonicalMessages.firstUnknownField(stored.event()))
+            .as("a stored event with a field nobody interprets")
+            .isEmpty();
+        if (!writer.nation().isEmpty()) {
+          // a nation's writer reaches only chains its own nation is part of, whatever it writes
+          assertThat(stored.relationships())
+              .as("chains " + writer + " reached")
+              .allSatisfy(name -> assertThat(name.split("-")).contains(writer.nation()));
+        }
+      }
     }
   }
 
