@@ -66,6 +66,16 @@ class StartupValidationIT {
   }
 
   @Test
+  void anAuditStreamKeyThatIsNotAPlainRedisKeyIsRefusedNamingTheKey() throws Exception {
+    Map<String, Object> properties = valid(Files.createTempDirectory("allied-startup-"));
+    properties.put("allied.exchange.audit-stream", "allied:audit\r\nFLUSHALL");
+
+    assertThatThrownBy(() -> ExchangeServiceApplication.start(properties, null))
+        .hasStackTraceContaining("allied.exchange.auditStream")
+        .hasStackTraceContaining("must be a Redis key of letters, digits and :._-");
+  }
+
+  @Test
   void anUnknownNationIsRefusedNamingTheKey() throws Exception {
     Map<String, Object> properties = valid(Files.createTempDirectory("allied-startup-"));
     properties.put("allied.exchange.nation", "GBR");

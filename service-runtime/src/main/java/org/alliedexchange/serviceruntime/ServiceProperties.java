@@ -10,6 +10,12 @@ import org.alliedexchange.accesstoken.TokenSettings;
  */
 public interface ServiceProperties {
 
+  /** What an audit stream's base key may be: the service's own stream is made under it. */
+  String STREAM_KEY = "[A-Za-z0-9][A-Za-z0-9:._-]{0,99}";
+
+  String STREAM_KEY_MESSAGE =
+      "must be a Redis key of letters, digits and :._- (at most 100), such as allied:audit";
+
   /** The nation the service serves. */
   String nation();
 
@@ -33,6 +39,12 @@ public interface ServiceProperties {
 
   /** The audit stream's Redis, as the service's own ACL user. */
   URI auditRedis();
+
+  /**
+   * The federation's base key of the audit streams ({@code allied:audit}, as the audit service's
+   * {@code allied.audit.stream}): the service appends to its own stream under it.
+   */
+  String auditStream();
 
   /** When its audit records count as durable. */
   AuditDurabilitySettings auditDurability();

@@ -28,6 +28,7 @@ import org.alliedexchange.auditstream.RedisConnections;
  * @param auditRedis the audit stream's Redis, as the service's own ACL user
  * @param auditDurability when its audit records count as durable
  * @param auditWriter who it is on the audit stream: its own stream, and what it may record there
+ * @param auditStreamBase the federation's base key of the audit streams, its own under it
  */
 public record ServiceSettings(
     String name,
@@ -43,7 +44,8 @@ public record ServiceSettings(
     TokenSettings auth,
     URI auditRedis,
     AuditDurability auditDurability,
-    AuditWriter auditWriter) {
+    AuditWriter auditWriter,
+    String auditStreamBase) {
 
   /** How long an audit write may wait on Redis, replicas included. */
   public static final Duration AUDIT_TIMEOUT = Duration.ofSeconds(2);
@@ -52,6 +54,9 @@ public record ServiceSettings(
     RedisConnections.check(auditRedis, keyPrefix + ".audit-redis");
     if (auditDurability == null) {
       auditDurability = AuditDurability.FSYNC;
+    }
+    if (auditStreamBase == null || auditStreamBase.isBlank()) {
+      auditStreamBase = AuditStream.DEFAULT_KEY;
     }
   }
 
@@ -84,11 +89,12 @@ public record ServiceSettings(
             : properties
                 .auditDurability()
                 .toAuditDurability(keyPrefix + ".audit-durability", AUDIT_TIMEOUT),
-        new AuditWriter(writer, properties.nation()));
+        new AuditWriter(writer, properties.nation()),
+        properties.auditStream());
   }
 
   /** The key of this service's own audit stream. */
   public String auditStream() {
-    return auditWriter.streamKey(AuditStream.DEFAULT_KEY);
+    return auditWriter.streamKey(auditStreamBase);
   }
 }

@@ -34,6 +34,9 @@ import org.springframework.validation.annotation.Validated;
  * @param auditRedis the audit stream's Redis, as this service's own ACL user
  *     (redis://exchange:password@host:port, or rediss://...?cacert=ca.pem over TLS); amendments are
  *     refused when it cannot take a record
+ * @param auditStream the federation's base key of the audit streams, as the audit service's {@code
+ *     allied.audit.stream} ({@code allied:audit}); this service appends to {@code
+ *     <base>:exchange:<NATION>}
  * @param auditDurability when a record counts as durable: {@code fsync} (default) or {@code
  *     replicated} (acknowledged by replicas through {@code WAIT})
  * @param policyConfig the federation configuration file; the built-in one when unset
@@ -54,6 +57,11 @@ public record ExchangeProperties(
     Path signingKey,
     @Valid @NotNull TokenSettings auth,
     @NotNull URI auditRedis,
+    @DefaultValue("allied:audit")
+        @Pattern(
+            regexp = ServiceProperties.STREAM_KEY,
+            message = ServiceProperties.STREAM_KEY_MESSAGE)
+        String auditStream,
     @Valid @DefaultValue AuditDurabilitySettings auditDurability,
     Path policyConfig,
     @Valid @DefaultValue Limits limits,

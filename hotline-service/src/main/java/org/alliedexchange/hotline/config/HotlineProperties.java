@@ -34,6 +34,9 @@ import org.springframework.validation.annotation.Validated;
  * @param database the PostgreSQL the node keeps its conferences' messages in (required)
  * @param auditRedis the audit stream's Redis (redis://user:password@host:port or rediss://...);
  *     nothing happens on the node when it cannot take a record
+ * @param auditStream the federation's base key of the audit streams, as the audit service's {@code
+ *     allied.audit.stream} ({@code allied:audit}); this node appends to {@code
+ *     <base>:hotline:<NATION>}
  * @param auditDurability when a record counts as durable: {@code fsync} (default) or {@code
  *     replicated} (acknowledged by replicas through {@code WAIT})
  * @param auth how callers' Keycloak tokens are validated
@@ -71,6 +74,11 @@ public record HotlineProperties(
     Path signingKeyFile,
     @Valid @DefaultValue Database database,
     @NotNull URI auditRedis,
+    @DefaultValue("allied:audit")
+        @Pattern(
+            regexp = ServiceProperties.STREAM_KEY,
+            message = ServiceProperties.STREAM_KEY_MESSAGE)
+        String auditStream,
     @Valid @DefaultValue AuditDurabilitySettings auditDurability,
     @Valid @NotNull TokenSettings auth,
     @Valid @DefaultValue TlsSettings tls,
