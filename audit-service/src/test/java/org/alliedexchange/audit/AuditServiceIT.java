@@ -32,6 +32,7 @@ import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.ClassificationLevel;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.chain.ChainVerifier;
+import org.alliedexchange.audit.query.RecordQuery;
 import org.alliedexchange.audit.store.AuditLog;
 import org.alliedexchange.audit.store.ChainAudit;
 import org.alliedexchange.audit.store.ComplianceReport;
@@ -492,29 +493,35 @@ class AuditServiceIT {
   }
 
   @Test
-  void aSummaryOfWithheldRowsCountsEveryRowInTheComplianceReport() throws Exception {
+  void aSummaryOfWithheldRowsCountsEveryRowAndIsFoundByEachProductItLists() throws Exception {
     String stream = "allied:audit:" + UUID.randomUUID();
+    AuditEvent denied =
+        withLevel(
+            transfer("KOR", "JPN", Decision.DECISION_DENY),
+            ClassificationLevel.CLASSIFICATION_LEVEL_SECRET);
+    List<String> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      rows.add("p-" + i);
+    }
+    // as the gateway summarizes the 500 rows one Search withheld: every row's id listed
+    AuditEvent summary =
+        denied.toBuilder()
+            .setTransfer(
+                denied.getTransfer().toBuilder()
+                    .clearProductId()
+                    .addReasons(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION)
+                    .setWithheldCount(500)
+                    .addAllWithheldProductIds(rows)
+                    .setWithheldDigest("0".repeat(64)))
+            .build();
+    AuditEvent released =
+        withLevel(
+            transfer("KOR", "JPN", Decision.DECISION_PERMIT),
+            ClassificationLevel.CLASSIFICATION_LEVEL_SECRET);
     try (AuditStreamWriter writer =
         AuditStreamWriter.connect(redis.url(), stream, Duration.ofSeconds(2))) {
-      AuditEvent denied =
-          withLevel(
-              transfer("KOR", "JPN", Decision.DECISION_DENY),
-              ClassificationLevel.CLASSIFICATION_LEVEL_SECRET);
-      // as the gateway summarizes the 500 rows one Search withheld
-      writer.append(
-          denied.toBuilder()
-              .setTransfer(
-                  denied.getTransfer().toBuilder()
-                      .clearProductId()
-                      .addReasons(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION)
-                      .setWithheldCount(500)
-                      .addWithheldProductIds("p-0")
-                      .setWithheldDigest("0".repeat(64)))
-              .build());
-      writer.append(
-          withLevel(
-              transfer("KOR", "JPN", Decision.DECISION_PERMIT),
-              ClassificationLevel.CLASSIFICATION_LEVEL_SECRET));
+      writer.append(summary);
+      writer.append(released);
     }
     try (AuditServiceApplication.Running service =
         AuditServiceApplication.start(properties(stream, "audit-s"))) {
@@ -532,7 +539,24 @@ class AuditServiceIT {
       assertThat(report.refusals())
           .singleElement()
           .satisfies(r -> assertThat(r.byReason()).containsEntry("NOT_RELEASABLE_TO_NATION", 500L));
+      // an auditor asking after one product finds the summary that refused it, and only that
+      RecordQuery query = new RecordQuery(data);
+      assertThat(byProduct(query, "p-417")).containsExactly(summary.getEventId());
+      assertThat(byProduct(query, "p-0")).containsExactly(summary.getEventId());
+      assertThat(byProduct(query, released.getTransfer().getProductId()))
+          .containsExactly(released.getEventId());
+      assertThat(byProduct(query, "p-500")).isEmpty();
     }
+  }
+
+  /** The event ids of JPN-KOR's records about one product. */
+  private static List<String> byProduct(RecordQuery query, String productId) throws Exception {
+    List<String> found = new java.util.ArrayList<>();
+    query.stream(
+        new RecordQuery.Filter(
+            List.of("JPN-KOR"), null, null, null, null, productId, null, null, null, null, null),
+        row -> found.add(row.event().getEventId()));
+    return found;
   }
 
   private static AuditEvent withLevel(AuditEvent event, ClassificationLevel level) {

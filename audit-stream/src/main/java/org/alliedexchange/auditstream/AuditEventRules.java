@@ -33,8 +33,12 @@ public final class AuditEventRules {
   /** The most nations one list of an event may name (releasable-to, before and after). */
   public static final int MAX_NATIONS = 256;
 
-  /** Product ids a summary of withheld rows may quote (the gateway quotes the first 100). */
-  public static final int MAX_WITHHELD_PRODUCT_IDS = 100;
+  /**
+   * Product ids a summary of withheld rows may list: every row's, at most {@code
+   * WithheldSummary.MAX_ROWS} (1,000) per summary (summaries written before 2026-11-28 list their
+   * first 100).
+   */
+  public static final int MAX_WITHHELD_PRODUCT_IDS = 1_000;
 
   /** The most parties of one agreement: each pair of them is a relationship to record. */
   public static final int MAX_PARTIES = 16;
@@ -502,7 +506,7 @@ public final class AuditEventRules {
         withheldProblem(transfer));
   }
 
-  /** A summary of withheld rows: a bounded sample of ids, each a column's text, and a digest. */
+  /** A summary of withheld rows: a bounded list of ids, each a column's text, and a digest. */
   private static Optional<String> withheldProblem(TransferRecord transfer) {
     List<String> ids = transfer.getWithheldProductIdsList();
     if (ids.size() > MAX_WITHHELD_PRODUCT_IDS) {

@@ -101,7 +101,7 @@ final class AuditQueryCommand extends AuditorCommand {
           + "  "
           + transfer.path("recipientSystem").asString("")
           + "  "
-          + transfer.path("productId").asString("")
+          + product(transfer)
           + "  "
           + transfer.path("label").path("marking").asString("")
           + "  ["
@@ -127,5 +127,15 @@ final class AuditQueryCommand extends AuditorCommand {
       }
     }
     return where + "  " + at + "  [" + marking + "]";
+  }
+
+  /**
+   * The product a transfer record is about; for a summary of withheld rows, how many it stands for
+   * (its product ids are in --json, and a search by --product finds it).
+   */
+  private static String product(JsonNode transfer) {
+    String product = transfer.path("productId").asString("");
+    long withheld = transfer.path("withheldCount").asLong(0);
+    return product.isEmpty() && withheld > 0 ? "(" + withheld + " rows withheld)" : product;
   }
 }

@@ -36,7 +36,9 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.alliedexchange.accesstoken.TestTokens;
 import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.Decision;
 import org.alliedexchange.api.audit.v1.DenyReason;
+import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.exchange.v1.AmendReleasabilityRequest;
 import org.alliedexchange.api.exchange.v1.ExchangeServiceGrpc;
 import org.alliedexchange.api.exchange.v1.GetRequest;
@@ -58,6 +60,7 @@ import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.federationstate.AgreementBoard;
 import org.alliedexchange.label.BindingVerifier;
 import org.alliedexchange.label.NationalKey;
+import org.alliedexchange.label.WithheldSummary;
 import org.alliedexchange.policy.FederationConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -603,10 +606,12 @@ class ExchangeServiceIT {
   }
 
   @Test
-  void aSearchReadingPastManyWithheldRowsAuditsThemAsOneSummaryNotARecordEach() throws Exception {
+  void aSearchReadingPastManyWithheldRowsAuditsThemAsSummariesListingEveryRow() throws Exception {
     String topic = "test.withheld." + System.nanoTime();
     List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 500; i++) {
+    // more rows than one summary holds: the first summary is written while the search reads on
+    int rows = WithheldSummary.MAX_ROWS + 200;
+    for (int i = 0; i < rows; i++) {
       ids.add(
           as(korPublisher())
               .publish(missileLaunch(topic, label("KOR", "군사II급비밀", "KOR")))
@@ -620,34 +625,48 @@ class ExchangeServiceIT {
         .forEachRemaining(found::add);
 
     assertThat(found).isEmpty();
+    // the summaries are written before the search ends: no waiting
+    List<TransferRecord> summaries =
+        auditEvents().stream()
+            .map(AuditEvent::getTransfer)
+            .filter(t -> t.getRecipientSystem().equals("usa-dia-reader"))
+            .filter(
+                t ->
+                    ids.contains(t.getProductId())
+                        || t.getWithheldProductIdsList().stream().anyMatch(ids::contains))
+            .toList();
+    assertThat(summaries)
+        .as("two summaries listing every row once, not a record per row")
+        .extracting(TransferRecord::getWithheldCount)
+        .containsExactly(WithheldSummary.MAX_ROWS, 200);
+    assertThat(summaries.get(0).getWithheldProductIdsList())
+        .isEqualTo(ids.subList(0, WithheldSummary.MAX_ROWS));
+    assertThat(summaries.get(1).getWithheldProductIdsList())
+        .isEqualTo(ids.subList(WithheldSummary.MAX_ROWS, rows));
+    assertThat(summaries.get(0).getWithheldDigest())
+        .isEqualTo(digest(ids.subList(0, WithheldSummary.MAX_ROWS)));
+    assertThat(summaries.get(1).getWithheldDigest())
+        .isEqualTo(digest(ids.subList(WithheldSummary.MAX_ROWS, rows)));
+    assertThat(summaries)
+        .allSatisfy(
+            summary -> {
+              assertThat(summary.getDecision()).isEqualTo(Decision.DECISION_DENY);
+              assertThat(summary.getReasonsList())
+                  .containsExactly(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION);
+              assertThat(summary.getLabel().getOriginator()).isEqualTo("KOR");
+              assertThat(summary.getMethod()).isEqualTo("ExchangeService/Search");
+            });
+  }
+
+  /** The digest a summary carries over its rows' product ids. */
+  private static String digest(List<String> ids) throws Exception {
     java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
     for (String id : ids) {
       byte[] bytes = id.getBytes(java.nio.charset.StandardCharsets.UTF_8);
       sha256.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
       sha256.update(bytes);
     }
-    String digest = java.util.HexFormat.of().formatHex(sha256.digest());
-    // the summary is written before the search ends: no waiting
-    assertThat(
-            auditEvents().stream()
-                .map(AuditEvent::getTransfer)
-                .filter(t -> t.getRecipientSystem().equals("usa-dia-reader"))
-                .filter(
-                    t ->
-                        ids.contains(t.getProductId())
-                            || t.getWithheldProductIdsList().contains(ids.get(0))))
-        .as("one summary of the 500 rows, not a record per row")
-        .singleElement()
-        .satisfies(
-            summary -> {
-              assertThat(summary.getWithheldCount()).isEqualTo(500);
-              assertThat(summary.getWithheldProductIdsList()).isEqualTo(ids.subList(0, 100));
-              assertThat(summary.getWithheldDigest()).isEqualTo(digest);
-              assertThat(summary.getReasonsList())
-                  .containsExactly(DenyReason.DENY_REASON_NOT_RELEASABLE_TO_NATION);
-              assertThat(summary.getLabel().getOriginator()).isEqualTo("KOR");
-              assertThat(summary.getMethod()).isEqualTo("ExchangeService/Search");
-            });
+    return java.util.HexFormat.of().formatHex(sha256.digest());
   }
 
   // ---- subscribe -----------------------------------------------------------------------------

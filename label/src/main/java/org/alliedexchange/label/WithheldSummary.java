@@ -13,25 +13,28 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 
 /**
  * The rows of one streaming call withheld for the same reasons at the same level, recorded as one
- * transfer record instead of one each: how many, the first {@link #SAMPLE_IDS} product ids, and a
- * SHA-256 over every id (each as its UTF-8 length, 4 bytes big-endian, then its bytes). Memory
- * stays bounded however many rows it counts.
+ * transfer record instead of one each: how many, every row's product id (so an auditor's search by
+ * product id finds the refusal), and a SHA-256 over them all (each as its UTF-8 length, 4 bytes
+ * big-endian, then its bytes). A summary holds at most {@link #MAX_ROWS} rows and {@link
+ * #MAX_ID_BYTES} bytes of ids, which keeps its record well under what the audit log stores of one
+ * event; once {@link #full()}, its owner writes it and starts another, so memory stays bounded
+ * however many rows a call withholds.
  */
 public final class WithheldSummary {
 
-  /** Product ids a summary quotes; the digest covers all of them. */
-  public static final int SAMPLE_IDS = 100;
+  /** Rows one summary holds; more make another summary. */
+  public static final int MAX_ROWS = 1_000;
 
-  /** Rows after which a summary is written without waiting for the end of the call. */
-  public static final int MAX_ROWS = 10_000;
+  /** Bytes of product ids (UTF-8) one summary holds; more make another summary. */
+  public static final int MAX_ID_BYTES = 128 * 1024;
 
   /** How long a long-lived stream's withheld rows wait, at most, for their summary. */
   public static final Duration MAX_WAIT = Duration.ofSeconds(2);
 
   private final Instant since;
-  private final List<String> sample = new ArrayList<>();
+  private final List<String> ids = new ArrayList<>();
   private final MessageDigest digest;
-  private int rows;
+  private int idBytes;
 
   public WithheldSummary(Instant since) {
     this.since = since;
@@ -42,13 +45,19 @@ public final class WithheldSummary {
     }
   }
 
-  /** Counts one more withheld row; {@code productId} is "" when the row had none to read. */
+  /**
+   * Counts one more withheld row; {@code productId} is "" when the row had none to read. The owner
+   * checks {@link #full()} after each: a full summary takes no more rows.
+   *
+   * @throws IllegalStateException when the summary is already full
+   */
   public void add(String productId) {
-    rows++;
-    if (sample.size() < SAMPLE_IDS) {
-      sample.add(productId);
+    if (full()) {
+      throw new IllegalStateException("a full summary of withheld rows takes no more rows");
     }
+    ids.add(productId);
     byte[] id = productId.getBytes(StandardCharsets.UTF_8);
+    idBytes += id.length;
     digest.update(
         new byte[] {
           (byte) (id.length >>> 24),
@@ -60,12 +69,17 @@ public final class WithheldSummary {
   }
 
   public int rows() {
-    return rows;
+    return ids.size();
+  }
+
+  /** True once the summary holds as many rows or bytes of ids as one record may. */
+  public boolean full() {
+    return ids.size() >= MAX_ROWS || idBytes >= MAX_ID_BYTES;
   }
 
   /** True once the summary is full or has waited long enough to be written mid-stream. */
   public boolean due(Instant now) {
-    return rows >= MAX_ROWS || !since.plus(MAX_WAIT).isAfter(now);
+    return full() || !since.plus(MAX_WAIT).isAfter(now);
   }
 
   /**
@@ -84,8 +98,8 @@ public final class WithheldSummary {
                 .setLevel(label.getLevel())
                 .setMarking(label.getMarking())
                 .setOriginator(label.getOriginator()))
-        .setWithheldCount(rows)
-        .addAllWithheldProductIds(sample)
+        .setWithheldCount(ids.size())
+        .addAllWithheldProductIds(ids)
         .setWithheldDigest(HexFormat.of().formatHex(digest.digest()))
         .build();
   }

@@ -108,7 +108,14 @@ public final class RecordQuery {
       // reasons live in the event; the decision column narrows the scan to refusals first
       sql.append(" AND decision = 2");
     }
-    addText(sql, parameters, "product_id", filter.productId());
+    if (filter.productId() != null && !filter.productId().isEmpty()) {
+      // a product's own record, or a summary of withheld rows that lists it
+      sql.append(
+          " AND (product_id = ? OR (relationship, sequence) IN"
+              + " (SELECT relationship, sequence FROM withheld_row WHERE product_id = ?))");
+      parameters.add(filter.productId());
+      parameters.add(filter.productId());
+    }
     addText(sql, parameters, "recipient_system", filter.system());
     addText(sql, parameters, "originator", filter.fromNation());
     addText(sql, parameters, "recipient", filter.toNation());

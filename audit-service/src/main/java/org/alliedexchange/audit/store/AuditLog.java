@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.function.ToIntFunction;
 import javax.sql.DataSource;
 import org.alliedexchange.api.audit.v1.AuditEvent;
+import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.SecurityLabel;
 import org.alliedexchange.audit.chain.ChainHash;
 import org.alliedexchange.audit.chain.ChainVerifier;
@@ -173,12 +174,14 @@ public final class AuditLog {
       ToIntFunction<SecurityLabel> levelOf)
       throws SQLException {
     int written = 0;
+    int listed = 0;
     try (PreparedStatement insert =
-        connection.prepareStatement(
-            """
+            connection.prepareStatement(
+                """
         INSERT INTO audit_record (relationship, sequence, event_id, event_type, occurred_at, decision, originator, recipient,
                                   level, recipient_system, product_id, event, hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""");
+        PreparedStatement withheld = connection.prepareStatement(INSERT_WITHHELD_ROW)) {
       for (Incoming incoming : events) {
         AuditEvent event = incoming.event();
         int level = event.hasTransfer() ? levelOf.applyAsInt(event.getTransfer().getLabel()) : 0;
@@ -199,13 +202,46 @@ public final class AuditLog {
           head.moved = true;
           bind(insert, relationship, sequence, event, level, incoming.bytes(), hash);
           insert.addBatch();
+          if (event.hasTransfer()) {
+            listed += bindWithheldRows(withheld, relationship, sequence, event.getTransfer());
+          }
           rollups.count(relationship, event, level);
           written++;
         }
       }
       insert.executeBatch();
+      if (listed > 0) {
+        withheld.executeBatch();
+      }
     }
     return written;
+  }
+
+  /** Indexes a product id a summary of withheld rows lists, under the record that lists it. */
+  public static final String INSERT_WITHHELD_ROW =
+      "INSERT INTO withheld_row (product_id, relationship, sequence) VALUES (?, ?, ?)"
+          + " ON CONFLICT DO NOTHING";
+
+  /**
+   * Adds to {@code insert}'s batch ({@link #INSERT_WITHHELD_ROW}) each product id the summary
+   * {@code transfer} lists (none for the record of one message; a row without a readable id is
+   * listed as "" and not indexed); returns how many.
+   */
+  public static int bindWithheldRows(
+      PreparedStatement insert, String relationship, long sequence, TransferRecord transfer)
+      throws SQLException {
+    int added = 0;
+    for (String productId : transfer.getWithheldProductIdsList()) {
+      if (productId.isEmpty()) {
+        continue;
+      }
+      insert.setString(1, productId);
+      insert.setString(2, relationship);
+      insert.setLong(3, sequence);
+      insert.addBatch();
+      added++;
+    }
+    return added;
   }
 
   private static void bind(

@@ -18,7 +18,8 @@ import org.alliedexchange.policy.Reason;
 /**
  * The rows one stream (a search page, a subscription) withheld, gathered into one summary record
  * per originator, level and reasons ({@link WithheldSummary}) instead of a record per row: a search
- * reading past 50,000 rows the caller may not have writes a few records, not 50,000.
+ * reading past 50,000 rows the caller may not have writes 50 records, not 50,000, each listing the
+ * product ids of its rows.
  */
 public final class WithheldRows {
 
@@ -26,6 +27,8 @@ public final class WithheldRows {
 
   private final String nation;
   private final Map<String, Group> groups = new LinkedHashMap<>();
+  // summaries that filled up, waiting to be taken out with the next due, full or all
+  private final List<TransferRecord> filled = new ArrayList<>();
 
   /**
    * @param nation this exchange service's nation, the records' source
@@ -52,8 +55,8 @@ public final class WithheldRows {
             + label.getMarking()
             + '|'
             + reasons;
-    groups
-        .computeIfAbsent(
+    Group group =
+        groups.computeIfAbsent(
             key,
             k ->
                 new Group(
@@ -63,9 +66,26 @@ public final class WithheldRows {
                         .label(label)
                         .withheld(reasons, false)
                         .build(),
-                    new WithheldSummary(now)))
-        .rows()
-        .add(productId);
+                    new WithheldSummary(now)));
+    group.rows().add(productId);
+    if (group.rows().full()) {
+      // summarized now; the group's next row starts another summary
+      groups.remove(key);
+      filled.add(group.rows().summarize(group.first(), EventIds.next(now)));
+    }
+  }
+
+  /**
+   * The summaries that filled up, taken out: a search writes them as it goes, so what it holds of
+   * the rows it withholds stays bounded however many it reads.
+   */
+  public synchronized List<TransferRecord> full() {
+    if (filled.isEmpty()) {
+      return List.of();
+    }
+    List<TransferRecord> out = List.copyOf(filled);
+    filled.clear();
+    return out;
   }
 
   /** The summaries of groups full or waiting long enough, taken out: for a long-lived stream. */
@@ -79,10 +99,11 @@ public final class WithheldRows {
   }
 
   private List<TransferRecord> take(Instant now, boolean everything) {
-    if (groups.isEmpty()) {
+    if (groups.isEmpty() && filled.isEmpty()) {
       return List.of();
     }
-    List<TransferRecord> summaries = new ArrayList<>();
+    List<TransferRecord> summaries = new ArrayList<>(filled);
+    filled.clear();
     for (Iterator<Group> it = groups.values().iterator(); it.hasNext(); ) {
       Group group = it.next();
       if (everything || group.rows().due(now)) {

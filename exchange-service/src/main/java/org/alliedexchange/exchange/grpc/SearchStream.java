@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.alliedexchange.accesstoken.Caller;
+import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.exchange.audit.WithheldRows;
 import org.alliedexchange.exchange.store.ProductStore;
 import org.alliedexchange.exchange.store.SearchFilter;
@@ -41,8 +42,11 @@ final class SearchStream implements Runnable {
   private final ProductStore store;
   private final ReadGuard guard;
   private final Executor fetcher;
-  // the rows withheld on this page, audited as one summary per group when it ends
+  // the rows withheld on this page, audited as summaries per group: each written once it is full,
+  // the rest when the page ends
   private final WithheldRows withheld;
+  // the full summaries written so far; the page ends only once they are held too
+  private CompletableFuture<Void> fullSummaries = CompletableFuture.completedFuture(null);
   private final ArrayDeque<StoredProduct> buffer = new ArrayDeque<>();
   private CompletableFuture<List<StoredProduct>> nextChunk;
   private long fetchedUpTo;
@@ -116,6 +120,10 @@ final class SearchStream implements Runnable {
         }
         if (guard.check(row, caller, "ExchangeService/Search", withheld) != null) {
           // audited by the guard; the caller learns nothing of it
+          List<TransferRecord> full = withheld.full();
+          if (!full.isEmpty()) {
+            fullSummaries = CompletableFuture.allOf(fullSummaries, guard.summarize(full));
+          }
           continue;
         }
         // a SearchResponse, written from the stored bytes
@@ -189,8 +197,7 @@ final class SearchStream implements Runnable {
       trailers.put(ExchangeGrpcService.NEXT_CURSOR, Cursors.search(lastSent));
     }
     // the page ends once its withheld rows are audited; a summary that cannot be ends it INTERNAL
-    guard
-        .summarize(withheld.all())
+    CompletableFuture.allOf(fullSummaries, guard.summarize(withheld.all()))
         .whenComplete(
             (ok, failure) -> {
               if (failure != null) {

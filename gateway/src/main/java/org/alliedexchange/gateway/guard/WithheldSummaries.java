@@ -16,7 +16,8 @@ import org.alliedexchange.label.WithheldSummary;
 /**
  * The rows one streaming call withheld, gathered into one summary record per group (originator,
  * level, reasons: what the compliance report counts by) instead of a record per row ({@link
- * WithheldSummary}). A group is written once full or after waiting long enough, riding with a
+ * WithheldSummary}, listing every row's product id). A group is summarized as soon as it is full
+ * (its next row starts another), and written once full or after waiting long enough, riding with a
  * stretch's records, and whatever remains at the end of the call.
  */
 final class WithheldSummaries {
@@ -27,15 +28,23 @@ final class WithheldSummaries {
   private record Group(CheckedEvent firstRecord, WithheldSummary rows) {}
 
   private final Map<String, Group> groups = new LinkedHashMap<>();
+  // summaries that filled up within a stretch, written with its records
+  private final List<CheckedEvent> filled = new ArrayList<>();
+  private long filledRows;
   private long pendingRows;
 
   synchronized void add(MessageGuard.Verdict withheld, Instant now) {
-    groups
-        .computeIfAbsent(
-            withheld.group(), group -> new Group(withheld.record(), new WithheldSummary(now)))
-        .rows()
-        .add(withheld.productId());
+    Group group =
+        groups.computeIfAbsent(
+            withheld.group(), key -> new Group(withheld.record(), new WithheldSummary(now)));
+    group.rows().add(withheld.productId());
     pendingRows++;
+    if (group.rows().full()) {
+      // summarized now; the group's next row starts another summary
+      groups.remove(withheld.group());
+      filled.add(summary(group, now));
+      filledRows += group.rows().rows();
+    }
   }
 
   /** The summaries of the groups that are full or have waited long enough, taken out. */
@@ -53,11 +62,13 @@ final class WithheldSummaries {
   }
 
   private Written take(Instant now, boolean everything) {
-    if (groups.isEmpty()) {
+    if (groups.isEmpty() && filled.isEmpty()) {
       return new Written(List.of(), 0);
     }
-    List<CheckedEvent> records = new ArrayList<>();
-    long rows = 0;
+    List<CheckedEvent> records = new ArrayList<>(filled);
+    long rows = filledRows;
+    filled.clear();
+    filledRows = 0;
     for (Iterator<Group> it = groups.values().iterator(); it.hasNext(); ) {
       Group group = it.next();
       if (everything || group.rows().due(now)) {

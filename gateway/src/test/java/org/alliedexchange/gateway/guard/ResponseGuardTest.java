@@ -364,17 +364,49 @@ class ResponseGuardTest {
     }
   }
 
+  @Test
+  void aSearchWithholdingMoreRowsThanOneSummaryHoldsListsEveryRowInSeveral() throws Exception {
+    List<byte[]> audited = new CopyOnWriteArrayList<>();
+    ResponseGuard guard = auditingInto(audited);
+    GuardedCall call = call(SEARCH);
+    List<byte[]> frames = new ArrayList<>();
+    List<String> korOnly = new ArrayList<>();
+    int rows = 2 * WithheldSummary.MAX_ROWS + 500;
+    for (int i = 0; i < rows; i++) {
+      korOnly.add("p-kor-" + i);
+      frames.add(frame(product("p-kor-" + i, "KOR")));
+    }
+
+    List<byte[]> released =
+        guard
+            .guard(call, body(frames.toArray(byte[][]::new)), BUFFERS)
+            .map(ResponseGuardTest::bytes)
+            .collectList()
+            .block(Duration.ofSeconds(20));
+
+    assertThat(released).isEmpty();
+    assertThat(call.withheldCount()).isEqualTo(rows);
+    List<TransferRecord> refusals = denied(audited);
+    // none holds more than one summary may, and together they list every row once, in order
+    assertThat(refusals).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(refusals)
+        .allSatisfy(r -> assertThat(r.getWithheldCount()).isBetween(1, WithheldSummary.MAX_ROWS));
+    assertEveryRowSummarized(refusals, korOnly);
+    for (byte[] record : audited) {
+      assertThat(AuditEventRules.problem(record)).isEmpty();
+    }
+  }
+
   /**
-   * The summaries of one group, in order, count each of its rows once: each names its first {@value
-   * WithheldSummary#SAMPLE_IDS} rows and carries the digest of all of them.
+   * The summaries of one group, in order, count each of its rows once: each lists the product ids
+   * of its rows and carries their digest.
    */
   private static void assertEveryRowSummarized(List<TransferRecord> summaries, List<String> rows)
       throws Exception {
     int from = 0;
     for (TransferRecord summary : summaries) {
       List<String> mine = rows.subList(from, from + summary.getWithheldCount());
-      assertThat(summary.getWithheldProductIdsList())
-          .isEqualTo(mine.subList(0, Math.min(WithheldSummary.SAMPLE_IDS, mine.size())));
+      assertThat(summary.getWithheldProductIdsList()).isEqualTo(mine);
       assertThat(summary.getWithheldDigest()).isEqualTo(digest(mine));
       from += summary.getWithheldCount();
     }

@@ -6,3 +6,5 @@ GRANT SELECT, INSERT ON audit_record, checkpoint TO ${service_role};
 GRANT SELECT, INSERT, UPDATE ON chain_head, transfer_rollup, refusal_rollup TO ${service_role};
 GRANT SELECT, INSERT ON dead_letter TO ${service_role};
 GRANT USAGE ON SEQUENCE dead_letter_id_seq TO ${service_role};
+-- the product ids summaries list, appended with their records
+GRANT SELECT, INSERT ON withheld_row TO ${service_role};
