@@ -55,6 +55,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XAddParams;
+import redis.clients.jedis.params.XReadGroupParams;
 
 /**
  * Poison on the audit stream, against a real Redis and PostgreSQL: an entry holding events the log
@@ -287,7 +288,7 @@ class DeadLetterIT {
               why ->
                   assertThat(why)
                       .isEqualTo(
-                          "[JPN-KOR] releasability_amended.releasable_to[1] holds NUL: \"\\u0000\""))
+                          "[JPN-KOR,KOR] releasability_amended.releasable_to[1] holds NUL: \"\\u0000\""))
           .hasEntrySatisfying(
               unknown.getEventId(),
               why ->
@@ -330,8 +331,9 @@ class DeadLetterIT {
       ComplianceReport reports = service.context().getBean(ComplianceReport.class);
       assertThat(reports.report("JPN-KOR", today, today).deadLetters())
           .isEqualTo(new ComplianceReport.DeadLetterCounts(2, 1));
+      // KOR's poisoned amendment is on KOR's own chain too, which KOR-USA's report counts
       assertThat(reports.report("KOR-USA", today, today).deadLetters())
-          .isEqualTo(new ComplianceReport.DeadLetterCounts(0, 1));
+          .isEqualTo(new ComplianceReport.DeadLetterCounts(1, 1));
 
       // once someone has looked into them, the alarm clears
       try (Connection connection = data.getConnection();
@@ -536,7 +538,7 @@ class DeadLetterIT {
           .containsOnly(
               entry(
                   otherNations.getEventId(),
-                  "[JPN-USA] the exchange service of KOR wrote a record whose"
+                  "[KOR] the exchange service of KOR wrote a record whose"
                       + " transfer.source_nation is \"JPN\", not KOR"),
               entry(
                   consentForUsa.getEventId(),
@@ -544,10 +546,10 @@ class DeadLetterIT {
                       + " releasability_amended.originator is \"USA\", not KOR"),
               entry(
                   identityFromExchange.getEventId(),
-                  "[JPN] the exchange service of KOR may not record identity_changed events"),
+                  "[KOR] the exchange service of KOR may not record identity_changed events"),
               entry(
                   asJapansNode.getEventId(),
-                  "[JPN-USA] the hotline node of KOR wrote a step naming the node \"JPN\""),
+                  "[KOR] the hotline node of KOR wrote a step naming the node \"JPN\""),
               entry(
                   notItsConference.getEventId(),
                   "[JPN-KOR,KOR-USA] the hotline node of KOR wrote a step of a conference of"
@@ -643,7 +645,7 @@ class DeadLetterIT {
                       + " transfer decided DECISION_PERMIT: releases are the guard's to decide"),
               entry(
                   refusalToNoOne.getEventId(),
-                  "[] the exchange service of KOR wrote a record whose transfer.recipient_nation"
+                  "[KOR] the exchange service of KOR wrote a record whose transfer.recipient_nation"
                       + " is empty"));
       assertThat(relationshipsOf(data, trilateralStep))
           .as("the step as KOR's node recorded it: in KOR's own pairs only")
@@ -704,6 +706,61 @@ class DeadLetterIT {
           .atMost(Duration.ofSeconds(10))
           .until(() -> ingestion(service) == ServingStatus.SERVING);
       assertThat(deadLetters(data)).isEmpty();
+    }
+  }
+
+  @Test
+  void anEntryTrimmedAwayWhilePendingIsDeadLetteredAndEveryStreamReadsOn() throws Exception {
+    String stream = "allied:audit:" + UUID.randomUUID();
+    String korExchange = AuditWriter.exchange("KOR").streamKey(stream);
+    AuditEvent lost = ownTransfer(Decision.DECISION_DENY, "JPN");
+    String lostId = append(korExchange, List.of(lost.toByteArray()));
+    try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
+      // the service read it, and stopped before it was stored: pending with its consumer
+      client.xgroupCreate(korExchange, "audit-service", new StreamEntryID(0, 0), true);
+      assertThat(
+              client.xreadGroup(
+                  "audit-service",
+                  "audit-1",
+                  XReadGroupParams.xReadGroupParams().count(10),
+                  Map.of(korExchange, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY)))
+          .hasSize(1);
+      // its writer trims its own stream to nothing (XADD ... MAXLEN 0 is an append to Redis's ACLs)
+      client.xadd(
+          korExchange, XAddParams.xAddParams().maxLen(0), Map.of("type", "trim", "event", ""));
+      assertThat(client.xlen(korExchange)).isZero();
+    }
+    AuditEvent gateways = transfer("USA", "JPN");
+    append(stream, gateways);
+
+    try (AuditServiceApplication.Running service =
+        AuditServiceApplication.start(properties(stream))) {
+      DataSource data = service.context().getBean(DataSource.class);
+      // the pending entry that is no more: an alarm of KOR's, acknowledged, not retried forever
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> count(data, "SELECT count(*) FROM dead_letter") >= 1);
+      assertThat(
+              count(
+                  data,
+                  "SELECT count(*) FROM dead_letter WHERE stream_id = '"
+                      + lostId
+                      + "' AND relationships = ARRAY['KOR'] AND reason LIKE"
+                      + " 'the entry was removed from the stream%'"))
+          .isOne();
+      // and the other writers' streams are read on
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  count(data, "SELECT count(*) FROM audit_record WHERE event_id IN " + in(gateways))
+                      == 1);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ingestion(service) == ServingStatus.NOT_SERVING);
+      try (var client = RedisConnections.connect(redis.url(), Duration.ofSeconds(2))) {
+        assertThat(client.xpending(korExchange, "audit-service").getTotal()).isZero();
+      }
     }
   }
 

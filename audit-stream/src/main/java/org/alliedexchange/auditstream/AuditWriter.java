@@ -19,10 +19,10 @@ import org.alliedexchange.api.audit.v1.Decision;
  *       relationship (it decides every message that crosses), and agreement status changes (its
  *       admin API).
  *   <li>{@link #exchange(String)}: {@code <base>:exchange:<NATION>}. That nation's service's
- *       refusals (DENY transfer records: withheld rows and their summaries) and served-product
- *       records of its own products, to a named recipient nation; never a PERMIT, which only the
- *       guard decides, its amendments of their releasability, and binding violations found in its
- *       store.
+ *       records of its own products: refusals (DENY transfer records, withheld rows and their
+ *       summaries, to a named recipient nation) and served-product records; its amendments of their
+ *       releasability; and binding violations found in its store. Never a PERMIT: only the guard
+ *       decides a release.
  *   <li>{@link #hotline(String)}: {@code <base>:hotline:<NATION>}. That nation's node's steps of
  *       conferences it is a party to.
  *   <li>{@link #identity()}: {@code <base>:identity}. Keycloak's listener: identity changes.

@@ -47,6 +47,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class AuditorConsoleIT {
 
   static final int MAX_SESSIONS = 64;
+  static final int SESSIONS_PER_PERSON = 3;
   static Path dir;
   static LocalRedis redis;
   static LocalPostgres auditDatabase;
@@ -99,6 +100,8 @@ class AuditorConsoleIT {
         URI.create("https://127.0.0.1:" + audit.consolePort()));
     // the in-memory session store's bound, scaled down from its 10,000 so a test can reach it
     properties.put("server.reactive.session.max-sessions", Integer.toString(MAX_SESSIONS));
+    properties.put(
+        "allied.gateway.console.max-sessions-per-person", Integer.toString(SESSIONS_PER_PERSON));
     gateway = GatewayApplication.start(properties);
 
     // what the gateway would have recorded: KOR -> JPN released at SECRET twice, refused at TOP
@@ -648,6 +651,47 @@ class AuditorConsoleIT {
     logIn("kor-auditor");
     new WebDriverWait(browser, Duration.ofSeconds(60))
         .until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of KOR"));
+  }
+
+  @Test
+  void aPersonHoldsAtMostSoManySessionsAndEachNewLoginEndsTheirLeastRecentlyUsed()
+      throws Exception {
+    // one person logging in again and again, as from many browsers (Keycloak's own session signs
+    // each new gateway session straight in): the attack that would fill the session store
+    List<String> sessions = new java.util.ArrayList<>();
+    // more logins than the whole store holds
+    int logins = MAX_SESSIONS + 4;
+    for (int i = 0; i < logins; i++) {
+      if (i == 0) {
+        logIn("kor-auditor");
+      } else {
+        browser.manage().deleteCookieNamed("SESSION");
+        browser.get("http://127.0.0.1:" + gatewayPort + "/console/");
+      }
+      new WebDriverWait(browser, Duration.ofSeconds(30))
+          .withMessage("login " + i)
+          .until(
+              ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "auditor of KOR"));
+      sessions.add(browser.manage().getCookieNamed("SESSION").getValue());
+    }
+
+    assertThat(sessions).doesNotHaveDuplicates();
+    // only the newest few still read; every older one was ended by a later login
+    for (int i = 0; i < logins; i++) {
+      int status =
+          unauthenticated("/audit/v1/records?relationship=KOR", "SESSION=" + sessions.get(i))
+              .statusCode();
+      assertThat(status)
+          .as("session of login " + i)
+          .isEqualTo(i < logins - SESSIONS_PER_PERSON ? 401 : 200);
+    }
+    // and another person, in a browser of their own, still logs in: the store was never full
+    HeadlessChromium.close(browser, "the first person's browser");
+    browser = HeadlessChromium.open(dir);
+    logIn("federation-admin");
+    new WebDriverWait(browser, Duration.ofSeconds(60))
+        .until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "lacks"));
+    assertThat(browser.manage().getCookieNamed("SESSION")).isNotNull();
   }
 
   @Test

@@ -95,10 +95,12 @@ public final class Relationships {
         }
       }
       case RELEASABILITY_AMENDED -> {
-        // an amendment matters to every relationship whose releasability it changes
+        // an amendment matters to every relationship whose releasability it changes, and always
+        // to the originator's own chain (so one that touches no nation is still its originator's)
         var amended = event.getReleasabilityAmended();
         TreeSet<String> touched = new TreeSet<>(amended.getPreviousReleasableToList());
         touched.addAll(amended.getReleasableToList());
+        touched.add(amended.getOriginator());
         for (String nation : touched) {
           pair(out, amended.getOriginator(), nation, strict);
         }

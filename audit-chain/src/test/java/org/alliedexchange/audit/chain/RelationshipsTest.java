@@ -29,12 +29,20 @@ class RelationshipsTest {
     assertThatThrownBy(() -> Relationships.between("KOR", "usa"))
         .isInstanceOf(IllegalArgumentException.class);
     // what can still be attributed, for the dead letter
-    assertThat(Relationships.attributable(amendment("JPN", "\u0000"))).containsExactly("JPN-KOR");
+    assertThat(Relationships.attributable(amendment("JPN", "\u0000")))
+        .containsExactly("JPN-KOR", "KOR");
   }
 
   @Test
   void wellFormedEventsKeepTheirRelationships() {
-    assertThat(Relationships.of(amendment("JPN", "USA"))).containsExactly("JPN-KOR", "KOR-USA");
+    assertThat(Relationships.of(amendment("JPN", "USA")))
+        .containsExactly("JPN-KOR", "KOR", "KOR-USA");
+    // an amendment that touches no nation is still its originator's, never UNKNOWN
+    AuditEvent touchesNone =
+        AuditEvent.newBuilder()
+            .setReleasabilityAmended(ReleasabilityAmended.newBuilder().setOriginator("KOR"))
+            .build();
+    assertThat(Relationships.of(touchesNone)).containsExactly("KOR");
     assertThat(Relationships.of(AuditEvent.getDefaultInstance())).containsExactly("UNKNOWN");
     assertThat(Relationships.isValid("JPN-KOR")).isTrue();
     assertThat(Relationships.isValid("KOR")).isTrue();

@@ -5,10 +5,12 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.alliedexchange.accesstoken.TokenSettings;
+import org.alliedexchange.serviceruntime.ServiceProperties;
 import org.alliedexchange.serviceruntime.TlsSettings;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -52,7 +54,11 @@ public record AuditProperties(
     @NotNull Path dataDir,
     @Valid @DefaultValue Database database,
     @NotNull URI auditRedis,
-    @DefaultValue("allied:audit") @NotBlank String stream,
+    @DefaultValue("allied:audit")
+        @Pattern(
+            regexp = ServiceProperties.STREAM_KEY,
+            message = ServiceProperties.STREAM_KEY_MESSAGE)
+        String stream,
     @DefaultValue("audit-service") @NotBlank String group,
     @DefaultValue("audit-1") @NotBlank String consumer,
     @DefaultValue("500") @Min(1) @Max(100_000) int batchSize,

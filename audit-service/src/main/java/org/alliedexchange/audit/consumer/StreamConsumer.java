@@ -207,10 +207,16 @@ public final class StreamConsumer implements AutoCloseable {
         "an audit stream or its consumer group was deleted ({}): any entries it held that were not"
             + " yet stored are lost; making the group again",
         cause.getMessage());
-    try {
-      sources.forEach(source -> createGroup(source.key(), groupName));
-    } catch (RuntimeException e) {
-      LOG.warn("the consumer group could not be made again yet: {}", e.getMessage());
+    for (Source source : sources) {
+      try {
+        createGroup(source.key(), groupName);
+      } catch (RuntimeException e) {
+        // the next failed read tries again; the other streams' groups are made meanwhile
+        LOG.warn(
+            "the consumer group on {} could not be made again yet: {}",
+            source.key(),
+            e.getMessage());
+      }
     }
   }
 
@@ -479,6 +485,20 @@ public final class StreamConsumer implements AutoCloseable {
       List<Pending> events,
       List<DeadLetters.Letter> dead) {
     String id = entry.getID().toString();
+    if (entry.getFields() == null) {
+      // read back while pending after it left the stream: trimmed or deleted (its writer may
+      // XADD ... MAXLEN) before it was stored. Acknowledged with an alarm, never retried forever.
+      dead.add(
+          new DeadLetters.Letter(
+              id,
+              -1,
+              null,
+              attributed(writer, null),
+              "the entry was removed from the stream (trimmed or deleted) after it was read and"
+                  + " before it was stored; what it held is lost",
+              new byte[0]));
+      return;
+    }
     int position = 0;
     boolean any = false;
     for (Map.Entry<byte[], byte[]> field : entry.getFields().entrySet()) {
@@ -491,7 +511,7 @@ public final class StreamConsumer implements AutoCloseable {
                 id,
                 -1,
                 null,
-                List.of(),
+                attributed(writer, null),
                 "the entry's `events` is not an AuditEventBatch: "
                     + AuditEventRules.printable(e.getMessage(), 300),
                 field.getValue()));
@@ -514,7 +534,7 @@ public final class StreamConsumer implements AutoCloseable {
                 event == null || event.getEventId().isEmpty()
                     ? null
                     : AuditEventRules.printable(event.getEventId(), 100),
-                event == null ? List.of() : Relationships.attributable(event),
+                attributed(writer, event),
                 sorted.problem(),
                 bytes));
       }
@@ -525,10 +545,28 @@ public final class StreamConsumer implements AutoCloseable {
               id,
               -1,
               null,
-              List.of(),
+              attributed(writer, null),
               "the entry has neither an `event` nor an `events` field",
               new byte[0]));
     }
+  }
+
+  /**
+   * The relationships a dead letter read off {@code writer}'s stream is attributed to, so the
+   * compliance reports that count it are the right ones. What a nation's exchange service or
+   * hotline node wrote is its nation's doing: only relationships of that nation, or its own chain
+   * when the event names none (or could not be read), so no nation's writer can put alarms or lost
+   * events into the reports of two others. The gateways' and the listener's letters go where their
+   * events' nations say (none: unattributed, shown in every report).
+   */
+  static List<String> attributed(AuditWriter writer, AuditEvent event) {
+    List<String> named = event == null ? List.of() : Relationships.attributable(event);
+    if (writer.nation().isEmpty()) {
+      return named;
+    }
+    List<String> own =
+        named.stream().filter(r -> List.of(r.split("-")).contains(writer.nation())).toList();
+    return own.isEmpty() ? List.of(writer.nation()) : own;
   }
 
   /**

@@ -15,6 +15,8 @@ import org.springframework.security.oauth2.client.web.server.DefaultServerOAuth2
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.WebFilterExchange;
+import org.springframework.security.web.server.authentication.InvalidateLeastUsedServerMaximumSessionsExceededHandler;
+import org.springframework.security.web.server.authentication.SessionLimit;
 import org.springframework.security.web.server.authentication.logout.ServerLogoutSuccessHandler;
 import org.springframework.security.web.server.csrf.CsrfWebFilter;
 import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
@@ -22,6 +24,7 @@ import org.springframework.security.web.server.savedrequest.CookieServerRequestC
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.session.WebSessionStore;
 import reactor.core.publisher.Mono;
 
 /**
@@ -37,7 +40,11 @@ public final class ConsoleSecurity {
    * kept on the gateway for a visitor who has not logged in: the pending login and the page to
    * return to are in cookies ({@link LoginRequestCookie}); the session starts at login.
    */
-  public static SecurityWebFilterChain consoleChain(ServerHttpSecurity http, ConsoleLogin login) {
+  public static SecurityWebFilterChain consoleChain(
+      ServerHttpSecurity http,
+      ConsoleLogin login,
+      WebSessionStore sessionStore,
+      int maxSessionsPerPerson) {
     DefaultServerOAuth2AuthorizationRequestResolver resolver =
         new DefaultServerOAuth2AuthorizationRequestResolver(login.registrations());
     resolver.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
@@ -83,6 +90,18 @@ public final class ConsoleSecurity {
         .csrf(csrf -> csrf.requireCsrfProtectionMatcher(ConsoleSecurity::needsCsrfToken))
         // the page to return to after login, in a cookie rather than a session
         .requestCache(cache -> cache.requestCache(new CookieServerRequestCache()))
+        // a person holds at most so many sessions, the least recently used ended by the next
+        // login: no one, however many times they log in, fills the store the others log in to
+        .sessionManagement(
+            sessions ->
+                sessions.concurrentSessions(
+                    concurrency ->
+                        concurrency
+                            .maximumSessions(SessionLimit.of(maxSessionsPerPerson))
+                            .sessionRegistry(new PersonSessions(sessionStore))
+                            .maximumSessionsExceededHandler(
+                                new InvalidateLeastUsedServerMaximumSessionsExceededHandler(
+                                    sessionStore))))
         .oauth2Login(
             oauth ->
                 oauth

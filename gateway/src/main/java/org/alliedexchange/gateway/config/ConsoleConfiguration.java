@@ -15,6 +15,8 @@ import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.web.server.session.DefaultWebSessionManager;
+import org.springframework.web.server.session.WebSessionManager;
 
 /**
  * The browser login (Keycloak, authorization code with PKCE, at the gateway) for the auditor
@@ -53,8 +55,19 @@ class ConsoleConfiguration {
   }
 
   @Bean
-  SecurityWebFilterChain consoleSecurity(ServerHttpSecurity http, ConsoleLogin login) {
-    return ConsoleSecurity.consoleChain(http, login);
+  SecurityWebFilterChain consoleSecurity(
+      ServerHttpSecurity http,
+      ConsoleLogin login,
+      WebSessionManager sessions,
+      GatewayProperties properties) {
+    if (!(sessions instanceof DefaultWebSessionManager manager)) {
+      throw new IllegalStateException(
+          "allied.gateway.console.max-sessions-per-person needs the session store of Spring's"
+              + " default session manager, not "
+              + sessions.getClass().getName());
+    }
+    return ConsoleSecurity.consoleChain(
+        http, login, manager.getSessionStore(), properties.console().maxSessionsPerPerson());
   }
 
   /** The auditor console's page, when the audit service serves one; the hotline page needs none. */

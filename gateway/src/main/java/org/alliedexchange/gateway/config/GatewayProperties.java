@@ -153,6 +153,9 @@ public record GatewayProperties(
    * @param loginKeyFile the key pending logins are sealed under (32 random bytes, base64), shared
    *     by every replica so a login's callback may reach any of them; unset, each gateway makes its
    *     own at start (one replica only)
+   * @param maxSessionsPerPerson the browser sessions one person may hold at this gateway (the
+   *     console and the hotline page share them); a login past it ends that person's least recently
+   *     used one, so no one fills the session store the others log in to
    */
   public record Console(
       @DefaultValue("false") boolean enabled,
@@ -162,7 +165,8 @@ public record GatewayProperties(
           @DurationMin(millis = 100)
           @DurationMax(seconds = 60, message = "must be between 100ms and 60s")
           Duration keycloakTimeout,
-      Path loginKeyFile) {}
+      Path loginKeyFile,
+      @DefaultValue("5") @Min(1) @Max(100) int maxSessionsPerPerson) {}
 
   /**
    * @param addresses the nation's exchange service replicas, {@code http://host:port} (h2c) or
