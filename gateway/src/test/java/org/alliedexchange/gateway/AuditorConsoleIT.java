@@ -665,7 +665,13 @@ class AuditorConsoleIT {
       if (i == 0) {
         logIn("kor-auditor");
       } else {
+        // a new browser session: straight to the login, which Keycloak's session signs in at
+        // once, then the console (the page to return to is not what this test is about)
         browser.manage().deleteCookieNamed("SESSION");
+        browser.get("http://127.0.0.1:" + gatewayPort + "/oauth2/authorization/keycloak");
+        new WebDriverWait(browser, Duration.ofSeconds(30))
+            .withMessage("signed in " + i)
+            .until(driver -> driver.manage().getCookieNamed("SESSION") != null);
         browser.get("http://127.0.0.1:" + gatewayPort + "/console/");
       }
       new WebDriverWait(browser, Duration.ofSeconds(30))

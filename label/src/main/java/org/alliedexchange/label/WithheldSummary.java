@@ -14,11 +14,12 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 /**
  * The rows of one streaming call withheld for the same reasons at the same level, recorded as one
  * transfer record instead of one each: how many, every row's product id (so an auditor's search by
- * product id finds the refusal), and a SHA-256 over them all (each as its UTF-8 length, 4 bytes
- * big-endian, then its bytes). A summary holds at most {@link #MAX_ROWS} rows and {@link
- * #MAX_ID_BYTES} bytes of ids, which keeps its record well under what the audit log stores of one
- * event; once {@link #full()}, its owner writes it and starts another, so memory stays bounded
- * however many rows a call withholds.
+ * product id finds the refusal; the exchange service lists them within its caller's listing budget
+ * and counts the rest), and a SHA-256 over them all (each as its UTF-8 length, 4 bytes big-endian,
+ * then its bytes). A summary holds at most {@link #MAX_ROWS} rows and {@link #MAX_ID_BYTES} bytes
+ * of ids, which keeps its record well under what the audit log stores of one event; once {@link
+ * #full()}, its owner writes it and starts another, so memory stays bounded however many rows a
+ * call withholds.
  */
 public final class WithheldSummary {
 
@@ -35,6 +36,7 @@ public final class WithheldSummary {
   private final List<String> ids = new ArrayList<>();
   private final MessageDigest digest;
   private int idBytes;
+  private int rows;
 
   public WithheldSummary(Instant since) {
     this.since = since;
@@ -46,18 +48,31 @@ public final class WithheldSummary {
   }
 
   /**
-   * Counts one more withheld row; {@code productId} is "" when the row had none to read. The owner
-   * checks {@link #full()} after each: a full summary takes no more rows.
+   * Counts one more withheld row and lists its id; {@code productId} is "" when the row had none to
+   * read. The owner checks {@link #full()} after each: a full summary takes no more rows.
    *
    * @throws IllegalStateException when the summary is already full
    */
   public void add(String productId) {
+    add(productId, true);
+  }
+
+  /**
+   * Counts one more withheld row, in the digest; its id is listed only when {@code listed} (a
+   * caller past its listing budget has its further rows counted, not listed).
+   *
+   * @throws IllegalStateException when the summary is already full
+   */
+  public void add(String productId, boolean listed) {
     if (full()) {
       throw new IllegalStateException("a full summary of withheld rows takes no more rows");
     }
-    ids.add(productId);
+    rows++;
     byte[] id = productId.getBytes(StandardCharsets.UTF_8);
-    idBytes += id.length;
+    if (listed) {
+      ids.add(productId);
+      idBytes += id.length;
+    }
     digest.update(
         new byte[] {
           (byte) (id.length >>> 24),
@@ -69,12 +84,12 @@ public final class WithheldSummary {
   }
 
   public int rows() {
-    return ids.size();
+    return rows;
   }
 
   /** True once the summary holds as many rows or bytes of ids as one record may. */
   public boolean full() {
-    return ids.size() >= MAX_ROWS || idBytes >= MAX_ID_BYTES;
+    return rows >= MAX_ROWS || idBytes >= MAX_ID_BYTES;
   }
 
   /** True once the summary is full or has waited long enough to be written mid-stream. */
@@ -98,7 +113,7 @@ public final class WithheldSummary {
                 .setLevel(label.getLevel())
                 .setMarking(label.getMarking())
                 .setOriginator(label.getOriginator()))
-        .setWithheldCount(ids.size())
+        .setWithheldCount(rows)
         .addAllWithheldProductIds(ids)
         .setWithheldDigest(HexFormat.of().formatHex(digest.digest()))
         .build();

@@ -204,6 +204,13 @@ public final class AuditLog {
           insert.addBatch();
           if (event.hasTransfer()) {
             listed += bindWithheldRows(withheld, relationship, sequence, event.getTransfer());
+            if (listed >= 5_000) {
+              // the records first (the index rows name them), then this stretch of index rows:
+              // a batch of writers' summaries never holds more than this many rows in memory
+              insert.executeBatch();
+              withheld.executeBatch();
+              listed = 0;
+            }
           }
           rollups.count(relationship, event, level);
           written++;
@@ -218,7 +225,7 @@ public final class AuditLog {
   }
 
   /** Indexes a product id a summary of withheld rows lists, under the record that lists it. */
-  public static final String INSERT_WITHHELD_ROW =
+  private static final String INSERT_WITHHELD_ROW =
       "INSERT INTO withheld_row (product_id, relationship, sequence) VALUES (?, ?, ?)"
           + " ON CONFLICT DO NOTHING";
 
@@ -227,7 +234,7 @@ public final class AuditLog {
    * {@code transfer} lists (none for the record of one message; a row without a readable id is
    * listed as "" and not indexed); returns how many.
    */
-  public static int bindWithheldRows(
+  private static int bindWithheldRows(
       PreparedStatement insert, String relationship, long sequence, TransferRecord transfer)
       throws SQLException {
     int added = 0;

@@ -26,15 +26,18 @@ public final class WithheldRows {
   private record Group(TransferRecord first, WithheldSummary rows) {}
 
   private final String nation;
+  private final ListingBudget budget;
   private final Map<String, Group> groups = new LinkedHashMap<>();
   // summaries that filled up, waiting to be taken out with the next due, full or all
   private final List<TransferRecord> filled = new ArrayList<>();
 
   /**
    * @param nation this exchange service's nation, the records' source
+   * @param budget how many withheld rows' ids each caller's summaries may list
    */
-  public WithheldRows(String nation) {
+  public WithheldRows(String nation, ListingBudget budget) {
     this.nation = nation;
+    this.budget = budget;
   }
 
   public synchronized void add(
@@ -67,7 +70,7 @@ public final class WithheldRows {
                         .withheld(reasons, false)
                         .build(),
                     new WithheldSummary(now)));
-    group.rows().add(productId);
+    group.rows().add(productId, budget.take(caller.system()));
     if (group.rows().full()) {
       // summarized now; the group's next row starts another summary
       groups.remove(key);

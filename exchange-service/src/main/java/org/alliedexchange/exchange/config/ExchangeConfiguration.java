@@ -10,6 +10,7 @@ import org.alliedexchange.auditstream.AuditBatchWriter;
 import org.alliedexchange.auditstream.AuditStreamWriter;
 import org.alliedexchange.auditstream.AuditWriter;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
+import org.alliedexchange.exchange.audit.ListingBudget;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.PublishBatcher;
 import org.alliedexchange.exchange.grpc.ExchangeGrpcService;
@@ -174,7 +175,8 @@ public class ExchangeConfiguration {
         audit,
         Clock.systemUTC(),
         properties.limits().searchPageSize(),
-        properties.limits().searchPageMax());
+        properties.limits().searchPageMax(),
+        new ListingBudget(properties.limits().withheldIdsPerSecond()));
   }
 
   /** The API the shared gRPC server serves, behind authentication. */

@@ -91,6 +91,10 @@ public record ExchangeProperties(
    * @param maxMessageBytes the largest request accepted
    * @param searchPageSize products per search call when the request names no size
    * @param searchPageMax the most products one search call returns
+   * @param withheldIdsPerSecond how many withheld rows' product ids each national system's
+   *     summaries may list per second, on average (a minute's worth at once); its further rows are
+   *     counted and in the digest, not listed. It bounds how fast one system's reads of rows it may
+   *     not have can grow the append-only audit log
    * @param subscriberQueue live products buffered per subscriber before it falls back to catching
    *     up from the database
    * @param shutdownGrace how long calls may take to finish at shutdown
@@ -99,6 +103,7 @@ public record ExchangeProperties(
       @DefaultValue("1048576") @Min(1024) @Max(16777216) int maxMessageBytes,
       @DefaultValue("500") @Min(1) int searchPageSize,
       @DefaultValue("5000") @Min(1) int searchPageMax,
+      @DefaultValue("2000") @Min(1) @Max(1000000) int withheldIdsPerSecond,
       @DefaultValue("10000") @Min(16) int subscriberQueue,
       @DefaultValue("10s") @NotNull Duration shutdownGrace)
       implements ServiceProperties.Limits {}

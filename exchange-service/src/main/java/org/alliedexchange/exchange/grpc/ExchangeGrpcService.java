@@ -15,6 +15,7 @@ import org.alliedexchange.api.exchange.v1.GetResponse;
 import org.alliedexchange.api.exchange.v1.PublishRequest;
 import org.alliedexchange.api.exchange.v1.PublishResponse;
 import org.alliedexchange.exchange.audit.ExchangeAudit;
+import org.alliedexchange.exchange.audit.ListingBudget;
 import org.alliedexchange.exchange.feed.LiveFeed;
 import org.alliedexchange.exchange.feed.PublishBatcher;
 import org.alliedexchange.exchange.store.ProductStore;
@@ -53,8 +54,10 @@ public final class ExchangeGrpcService extends ExchangeServiceGrpc.ExchangeServi
       ExchangeAudit audit,
       Clock clock,
       int pageSize,
-      int pageMax) {
-    ReadGuard guard = new ReadGuard(nation, verifier, engine, agreementsProblem, audit, clock);
+      int pageMax,
+      ListingBudget listing) {
+    ReadGuard guard =
+        new ReadGuard(nation, verifier, engine, agreementsProblem, audit, listing, clock);
     CallerAccess access = new CallerAccess(nation);
     this.publish = new PublishRpc(nation, batcher, engine, access, clock);
     this.amend = new AmendRpc(nation, store, engine, guard, signer, audit, access, clock);

@@ -12,6 +12,7 @@ import org.alliedexchange.accesstoken.Caller;
 import org.alliedexchange.api.audit.v1.TransferRecord;
 import org.alliedexchange.api.label.v1.Binding;
 import org.alliedexchange.api.label.v1.SecurityLabel;
+import org.alliedexchange.exchange.audit.ListingBudget;
 import org.alliedexchange.exchange.audit.ReadAudit;
 import org.alliedexchange.exchange.audit.WithheldRows;
 import org.alliedexchange.exchange.store.StoredProduct;
@@ -43,6 +44,7 @@ final class ReadGuard {
   record Refusal(boolean tampered, String detail, Set<Reason> reasons) {}
 
   private final String nation;
+  private final ListingBudget listing;
   private final BindingVerifier verifier;
   private final Supplier<ReleasabilityEngine> engine;
   private final Supplier<String> agreementsProblem;
@@ -61,8 +63,10 @@ final class ReadGuard {
       Supplier<ReleasabilityEngine> engine,
       Supplier<String> agreementsProblem,
       ReadAudit audit,
+      ListingBudget listing,
       Clock clock) {
     this.nation = nation;
+    this.listing = listing;
     this.verifier = verifier;
     this.engine = engine;
     this.agreementsProblem = agreementsProblem;
@@ -198,7 +202,7 @@ final class ReadGuard {
 
   /** Where a stream gathers the rows it withholds, for {@link #summarize}. */
   WithheldRows withheldRows() {
-    return new WithheldRows(nation);
+    return new WithheldRows(nation, listing);
   }
 
   /** Writes a stream's summaries; completes once the audit stream holds them. */

@@ -30,6 +30,8 @@ import org.alliedexchange.exchange.store.StoredProduct;
  */
 final class SearchStream implements Runnable {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SearchStream.class);
+
   private static final int CHUNK = 1000;
   // the page's first read is small, so its first products leave sooner
   private static final int FIRST_CHUNK = 200;
@@ -101,6 +103,11 @@ final class SearchStream implements Runnable {
           finish(false);
           return;
         }
+        if (fullSummaries.isCompletedExceptionally()) {
+          // a summary could not be audited: read no further (the page ends INTERNAL)
+          finish(false);
+          return;
+        }
         if (buffer.size() < CHUNK) {
           prefetch();
         }
@@ -122,7 +129,7 @@ final class SearchStream implements Runnable {
           // audited by the guard; the caller learns nothing of it
           List<TransferRecord> full = withheld.full();
           if (!full.isEmpty()) {
-            fullSummaries = CompletableFuture.allOf(fullSummaries, guard.summarize(full));
+            fullSummaries = CompletableFuture.allOf(fullSummaries, summarizeWatched(full));
           }
           continue;
         }
@@ -147,6 +154,24 @@ final class SearchStream implements Runnable {
               .withDescription("the product store is unavailable: " + cause.getMessage())
               .asRuntimeException());
     }
+  }
+
+  /**
+   * Writes summaries that filled up mid-page; a failure is logged at once (also when the caller has
+   * gone) and ends the page INTERNAL when it ends.
+   */
+  private CompletableFuture<Void> summarizeWatched(List<TransferRecord> full) {
+    CompletableFuture<Void> written = guard.summarize(full);
+    written.whenComplete(
+        (ok, failure) -> {
+          if (failure != null) {
+            LOG.error(
+                "a summary of rows withheld from {} on a search could not be audited: {}",
+                caller.system(),
+                failure.getMessage());
+          }
+        });
+    return written;
   }
 
   /** Starts reading the next chunk, unless one is on its way or there is none. */

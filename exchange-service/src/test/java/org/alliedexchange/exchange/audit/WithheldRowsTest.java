@@ -40,7 +40,7 @@ class WithheldRowsTest {
 
   @Test
   void aFullSummaryIsTakenOutAsSoonAsItFillsAndTheRestAtTheEnd() {
-    WithheldRows withheld = new WithheldRows("KOR");
+    WithheldRows withheld = new WithheldRows("KOR", new ListingBudget(2_000));
     List<String> ids = new ArrayList<>();
     List<TransferRecord> written = new ArrayList<>();
     int rows = 2 * WithheldSummary.MAX_ROWS + 500;
@@ -66,7 +66,7 @@ class WithheldRowsTest {
 
   @Test
   void aSummaryOfTheLongestIdsFillsByItsBytesAndIsStillARecordTheLogStores() {
-    WithheldRows withheld = new WithheldRows("KOR");
+    WithheldRows withheld = new WithheldRows("KOR", new ListingBudget(2_000));
     // the longest product id a column holds, of three-byte characters
     String longest = "界".repeat(AuditEventRules.MAX_COLUMN_CHARS - 6);
     int rows = 0;
@@ -83,7 +83,7 @@ class WithheldRowsTest {
         .satisfies(s -> assertThat(s.getWithheldCount()).isOne());
 
     // the full one, as the exchange service writes it
-    WithheldRows again = new WithheldRows("KOR");
+    WithheldRows again = new WithheldRows("KOR", new ListingBudget(2_000));
     List<TransferRecord> full = List.of();
     for (int i = 0; full.isEmpty(); i++) {
       withhold(again, longest + String.format("%06d", i));
@@ -98,6 +98,39 @@ class WithheldRowsTest {
             .toByteArray();
     assertThat(event.length).isLessThan(AuditEventRules.MAX_EVENT_BYTES);
     assertThat(AuditEventRules.problem(event)).isEmpty();
+  }
+
+  @Test
+  void aCallerPastItsListingBudgetHasItsFurtherRowsCountedNotListed() {
+    long[] now = {0};
+    // 25 ids a second: a minute's worth, 1,500, at once
+    ListingBudget budget = new ListingBudget(25, () -> now[0]);
+    WithheldRows withheld = new WithheldRows("KOR", budget);
+    List<String> ids = new ArrayList<>();
+    List<TransferRecord> written = new ArrayList<>();
+    for (int i = 0; i < 2 * WithheldSummary.MAX_ROWS + 500; i++) {
+      String id = "p-" + i;
+      ids.add(id);
+      withhold(withheld, id);
+      written.addAll(withheld.full());
+    }
+    written.addAll(withheld.all());
+
+    // every row counted, in as many summaries as before; only the budget's worth listed
+    assertThat(written)
+        .extracting(TransferRecord::getWithheldCount)
+        .containsExactly(WithheldSummary.MAX_ROWS, WithheldSummary.MAX_ROWS, 500);
+    List<String> listed = new ArrayList<>();
+    written.forEach(summary -> listed.addAll(summary.getWithheldProductIdsList()));
+    assertThat(listed).isEqualTo(ids.subList(0, 1_500));
+    // another system's budget is its own
+    assertThat(budget.take("jpn-mod-reader")).isTrue();
+    // and a second later the caller lists 25 more
+    now[0] += 1_000_000_000L;
+    for (int i = 0; i < 25; i++) {
+      assertThat(budget.take(USA_READER.system())).as("id " + i).isTrue();
+    }
+    assertThat(budget.take(USA_READER.system())).isFalse();
   }
 
   @Test

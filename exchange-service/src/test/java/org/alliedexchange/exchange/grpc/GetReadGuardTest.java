@@ -81,7 +81,15 @@ class GetReadGuardTest {
     ReleasabilityEngine engine = new ReleasabilityEngine(FederationConfig.loadDefault());
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
-    ReadGuard guard = new ReadGuard("KOR", verifier, () -> engine, AGREEMENTS::get, AUDIT, clock);
+    ReadGuard guard =
+        new ReadGuard(
+            "KOR",
+            verifier,
+            () -> engine,
+            AGREEMENTS::get,
+            AUDIT,
+            new org.alliedexchange.exchange.audit.ListingBudget(2_000),
+            clock);
     GetRpc get =
         new GetRpc(
             "KOR", id -> Optional.ofNullable(STORE.get(id)), guard, AUDIT, new CallerAccess("KOR"));

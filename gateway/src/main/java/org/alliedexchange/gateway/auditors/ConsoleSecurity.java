@@ -17,7 +17,10 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.WebFilterExchange;
 import org.springframework.security.web.server.authentication.InvalidateLeastUsedServerMaximumSessionsExceededHandler;
 import org.springframework.security.web.server.authentication.SessionLimit;
+import org.springframework.security.web.server.authentication.logout.DelegatingServerLogoutHandler;
+import org.springframework.security.web.server.authentication.logout.SecurityContextServerLogoutHandler;
 import org.springframework.security.web.server.authentication.logout.ServerLogoutSuccessHandler;
+import org.springframework.security.web.server.authentication.logout.WebSessionServerLogoutHandler;
 import org.springframework.security.web.server.csrf.CsrfWebFilter;
 import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
 import org.springframework.security.web.server.savedrequest.CookieServerRequestCache;
@@ -114,7 +117,14 @@ public final class ConsoleSecurity {
         // session
         .logout(
             out ->
-                out.requiresLogout(
+                out
+                    // the session itself ends, not only its login: nothing of it is left to be
+                    // counted or re-filed under whoever logs in next in that browser
+                    .logoutHandler(
+                        new DelegatingServerLogoutHandler(
+                            new SecurityContextServerLogoutHandler(),
+                            new WebSessionServerLogoutHandler()))
+                    .requiresLogout(
                         ServerWebExchangeMatchers.pathMatchers(
                             HttpMethod.GET,
                             ConsoleLogin.LOGOUT_PATH,

@@ -8,17 +8,23 @@ import java.util.concurrent.ConcurrentMap;
 import org.springframework.security.core.AuthenticatedPrincipal;
 import org.springframework.security.core.session.ReactiveSessionInformation;
 import org.springframework.security.core.session.ReactiveSessionRegistry;
+import org.springframework.security.oauth2.core.oidc.user.OidcUser;
+import org.springframework.web.server.WebSession;
+import org.springframework.web.server.session.InMemoryWebSessionStore;
 import org.springframework.web.server.session.WebSessionStore;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Which browser sessions each person holds at this gateway, for the per-person session limit. A
- * person is their name in the realm (the token's subject): Spring's own in-memory registry keys
- * sessions by the principal object, and a Keycloak login's principal carries that login's own
- * claims (issued-at, nonce, session), so no two logins of one person would ever count together. A
- * session the store no longer holds (it expired) does not count, and is forgotten when its person
- * is next looked up.
+ * person is the subject of their realm login: Spring's own in-memory registry keys sessions by the
+ * principal object, and a Keycloak login's principal carries that login's own claims (issued-at,
+ * nonce, session), so no two logins of one person would ever count together.
+ *
+ * <p>A session id belongs to one person at a time: a login in a browser whose session id is
+ * re-filed under the new person leaves the previous one's set. A session the store no longer holds
+ * (expired or ended) does not count and is forgotten when its person is next looked up; looking
+ * does not touch it, so it still idles out.
  */
 public final class PersonSessions implements ReactiveSessionRegistry {
 
@@ -30,8 +36,11 @@ public final class PersonSessions implements ReactiveSessionRegistry {
     this.store = store;
   }
 
-  /** The person a principal is: its name. */
+  /** The person a principal is: the subject of their login, else their name. */
   static String person(Object principal) {
+    if (principal instanceof OidcUser oidc && oidc.getSubject() != null) {
+      return oidc.getSubject();
+    }
     if (principal instanceof AuthenticatedPrincipal named) {
       return named.getName();
     }
@@ -43,30 +52,51 @@ public final class PersonSessions implements ReactiveSessionRegistry {
 
   @Override
   public Flux<ReactiveSessionInformation> getAllSessions(Object principal) {
-    Set<String> ids = idsByPerson.get(person(principal));
+    String person = person(principal);
+    Set<String> ids = idsByPerson.get(person);
     if (ids == null) {
       return Flux.empty();
     }
     return Flux.fromIterable(Set.copyOf(ids))
         .concatMap(
-            id ->
-                store
-                    .retrieveSession(id)
-                    .flatMap(live -> Mono.justOrEmpty(byId.get(id)))
-                    .switchIfEmpty(Mono.defer(() -> forget(id).then(Mono.empty()))));
+            id -> {
+              ReactiveSessionInformation information = byId.get(id);
+              if (information == null || !person.equals(information.getPrincipal())) {
+                // re-filed under another person meanwhile: not this one's
+                ids.remove(id);
+                return Mono.empty();
+              }
+              return live(id)
+                  .flatMap(alive -> alive ? Mono.just(information) : forget(id).then(Mono.empty()));
+            });
+  }
+
+  /** Whether the store still holds the session, unexpired, without touching its last access. */
+  private Mono<Boolean> live(String id) {
+    if (store instanceof InMemoryWebSessionStore memory) {
+      WebSession session = memory.getSessions().get(id);
+      return Mono.just(session != null && !session.isExpired());
+    }
+    return store.retrieveSession(id).hasElement();
   }
 
   @Override
   public Mono<Void> saveSessionInformation(ReactiveSessionInformation information) {
+    String person = person(information.getPrincipal());
+    String id = information.getSessionId();
     ReactiveSessionInformation held =
-        new ReactiveSessionInformation(
-            person(information.getPrincipal()),
-            information.getSessionId(),
-            information.getLastAccessTime());
-    byId.put(held.getSessionId(), held);
-    idsByPerson
-        .computeIfAbsent((String) held.getPrincipal(), person -> ConcurrentHashMap.newKeySet())
-        .add(held.getSessionId());
+        new ReactiveSessionInformation(person, id, information.getLastAccessTime());
+    ReactiveSessionInformation before = byId.put(id, held);
+    if (before != null && !person.equals(before.getPrincipal())) {
+      drop((String) before.getPrincipal(), id);
+    }
+    idsByPerson.compute(
+        person,
+        (key, ids) -> {
+          Set<String> mine = ids == null ? ConcurrentHashMap.newKeySet() : ids;
+          mine.add(id);
+          return mine;
+        });
     return Mono.empty();
   }
 
@@ -89,22 +119,20 @@ public final class PersonSessions implements ReactiveSessionRegistry {
     return Mono.justOrEmpty(information);
   }
 
-  /** Sessions held for {@code person} (live or not yet found expired): for tests and probes. */
-  public int held(String person) {
-    Set<String> ids = idsByPerson.get(person);
-    return ids == null ? 0 : ids.size();
-  }
-
   private Mono<ReactiveSessionInformation> forget(String sessionId) {
     ReactiveSessionInformation information = byId.remove(sessionId);
     if (information != null) {
-      idsByPerson.computeIfPresent(
-          (String) information.getPrincipal(),
-          (person, ids) -> {
-            ids.remove(sessionId);
-            return ids.isEmpty() ? null : ids;
-          });
+      drop((String) information.getPrincipal(), sessionId);
     }
     return Mono.justOrEmpty(information);
+  }
+
+  private void drop(String person, String sessionId) {
+    idsByPerson.computeIfPresent(
+        person,
+        (key, ids) -> {
+          ids.remove(sessionId);
+          return ids.isEmpty() ? null : ids;
+        });
   }
 }

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import org.alliedexchange.api.audit.v1.AuditEvent;
-import org.alliedexchange.audit.store.AuditLog;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 
@@ -24,15 +23,25 @@ public class V6__ListedWithheldRows extends BaseJavaMigration {
             connection.prepareStatement(
                 "SELECT relationship, sequence, event FROM audit_record"
                     + " WHERE event_type = 'transfer' AND decision = 2 AND product_id = ''");
-        PreparedStatement insert = connection.prepareStatement(AuditLog.INSERT_WITHHELD_ROW)) {
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO withheld_row (product_id, relationship, sequence) VALUES (?, ?, ?)"
+                    + " ON CONFLICT DO NOTHING")) {
       summaries.setFetchSize(1_000);
       try (ResultSet rows = summaries.executeQuery()) {
         int batched = 0;
         while (rows.next()) {
           AuditEvent event = parse(rows.getBytes(3));
-          batched +=
-              AuditLog.bindWithheldRows(
-                  insert, rows.getString(1), rows.getLong(2), event.getTransfer());
+          // its own statements, not the service's: a migration does what it did when it was written
+          for (String productId : event.getTransfer().getWithheldProductIdsList()) {
+            if (!productId.isEmpty()) {
+              insert.setString(1, productId);
+              insert.setString(2, rows.getString(1));
+              insert.setLong(3, rows.getLong(2));
+              insert.addBatch();
+              batched++;
+            }
+          }
           if (batched >= 5_000) {
             insert.executeBatch();
             batched = 0;
