@@ -38,6 +38,7 @@ public final class ExchangeLoad {
 
   private static final int PUBLISH_WARMUP = 3_000;
   private static final int PUBLISHED = 60_000;
+  private static final int WITHHELD = Integer.getInteger("withheld", 0);
   static final int CONCURRENCY = 64;
 
   private ExchangeLoad() {}
@@ -77,13 +78,52 @@ public final class ExchangeLoad {
                 .maxInboundMessageSize(16 << 20)
                 .build();
         try {
-          run(channel, keycloak);
+          if (WITHHELD > 0) {
+            withheld(channel, keycloak, redis);
+          } else {
+            run(channel, keycloak);
+          }
         } finally {
           channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
       }
     }
     System.exit(0);
+  }
+
+  /**
+   * {@code -Dwithheld=N}: instead of the issue-4 figures, N KOR products releasable to KOR alone,
+   * and USA's reader searching their topic five times: each page reads past all N, audits them in
+   * summaries and ends empty. Prints each page's time, rows/s read past, and what the summaries add
+   * to the exchange service's audit stream per row.
+   */
+  private static void withheld(ManagedChannel channel, LocalKeycloak keycloak, LocalRedis redis)
+      throws Exception {
+    String publisher = token(keycloak, "kor-jcs-publisher");
+    publishMany(channel, publisher, "bench.withheld", WITHHELD, "KOR");
+    String reader = token(keycloak, "usa-dia-reader");
+    String stream = org.alliedexchange.auditstream.AuditWriter.exchange("KOR").streamKey();
+    for (int round = 1; round <= 5; round++) {
+      long before = summaryBytes(redis, stream);
+      long nanos = ExchangeLoadDriver.searchPastWithheld(channel, reader, "bench.withheld");
+      long bytes = summaryBytes(redis, stream) - before;
+      System.out.printf(
+          "search past %,d withheld rows, round %d: %.1f ms, %,.0f rows/s; summaries %,d bytes,"
+              + " %.1f bytes a row%n",
+          WITHHELD, round, nanos / 1e6, WITHHELD / (nanos / 1e9), bytes, (double) bytes / WITHHELD);
+    }
+  }
+
+  /** The bytes of every summary of withheld rows on the stream. */
+  private static long summaryBytes(LocalRedis redis, String stream) throws Exception {
+    long bytes = 0;
+    for (var event :
+        org.alliedexchange.auditstream.AuditStreamReader.readAll(redis.url(), stream)) {
+      if (event.getTransfer().getWithheldCount() > 0) {
+        bytes += event.getSerializedSize();
+      }
+    }
+    return bytes;
   }
 
   private static void run(ManagedChannel channel, LocalKeycloak keycloak) throws Exception {

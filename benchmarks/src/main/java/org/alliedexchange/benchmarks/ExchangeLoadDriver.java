@@ -41,6 +41,13 @@ final class ExchangeLoadDriver {
 
   static void publishMany(ManagedChannel channel, String token, String topic, int count)
       throws InterruptedException {
+    publishMany(channel, token, topic, count, "KOR", "JPN", "USA");
+  }
+
+  /** Publishes {@code count} KOR products releasable to these nations only. */
+  static void publishMany(
+      ManagedChannel channel, String token, String topic, int count, String... releasableTo)
+      throws InterruptedException {
     ExchangeServiceGrpc.ExchangeServiceStub stub =
         ExchangeServiceGrpc.newStub(channel).withInterceptors(bearer(token));
     Semaphore inFlight = new Semaphore(CONCURRENCY);
@@ -49,7 +56,7 @@ final class ExchangeLoadDriver {
     for (int i = 0; i < count; i++) {
       inFlight.acquire();
       stub.publish(
-          request(topic, "KOR", "군사II급비밀", "report " + i),
+          request(topic, "KOR", "군사II급비밀", "report " + i, releasableTo),
           new StreamObserver<>() {
             @Override
             public void onNext(PublishResponse value) {}
@@ -78,6 +85,27 @@ final class ExchangeLoadDriver {
    * Every page of a topic, one after another, as an asynchronous client reads them (parsing each
    * product).
    */
+  /**
+   * One search page over a topic whose every row is withheld from the caller: the page reads past
+   * them all, audits them in summaries, and ends empty; returns how long it took, in nanoseconds.
+   */
+  static long searchPastWithheld(ManagedChannel channel, String token, String topic) {
+    long start = System.nanoTime();
+    var found =
+        ExchangeServiceGrpc.newBlockingStub(channel)
+            .withInterceptors(bearer(token))
+            .search(SearchRequest.newBuilder().setTopic(topic).setPageSize(100).build());
+    long received = 0;
+    while (found.hasNext()) {
+      found.next();
+      received++;
+    }
+    if (received != 0) {
+      throw new IllegalStateException(received + " withheld products were released");
+    }
+    return System.nanoTime() - start;
+  }
+
   static long searchAll(
       ManagedChannel channel, String token, String topic, AtomicLong streamingNanos)
       throws InterruptedException {
@@ -274,6 +302,11 @@ final class ExchangeLoadDriver {
   }
 
   private static PublishRequest request(String topic, String nation, String marking, String body) {
+    return request(topic, nation, marking, body, "KOR", "JPN", "USA");
+  }
+
+  static PublishRequest request(
+      String topic, String nation, String marking, String body, String... releasableTo) {
     Instant now = Instant.now();
     return PublishRequest.newBuilder()
         .setLabel(
@@ -281,9 +314,7 @@ final class ExchangeLoadDriver {
                 .setPolicy(nation)
                 .setMarking(marking)
                 .setOriginator(nation)
-                .addReleasableTo("KOR")
-                .addReleasableTo("JPN")
-                .addReleasableTo("USA")
+                .addAllReleasableTo(java.util.List.of(releasableTo))
                 .addCommunities("MISSILE_WARNING"))
         .setContent(
             ProductContent.newBuilder()
