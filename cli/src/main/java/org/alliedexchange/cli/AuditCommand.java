@@ -127,7 +127,11 @@ final class AuditCommand {
     @Option(names = "--system", paramLabel = "ID", description = "Transfers to this system.")
     String system;
 
-    @Option(names = "--product", paramLabel = "ID", description = "Records of this product: its own, and summaries of withheld rows that list it.")
+    @Option(
+        names = "--product",
+        paramLabel = "ID",
+        description =
+            "Records of this product: its own, and summaries of withheld rows that list it.")
     String product;
 
     Map<String, String> parameters() {
