@@ -136,6 +136,9 @@ final class AuditQueryCommand extends AuditorCommand {
   private static String product(JsonNode transfer) {
     String product = transfer.path("productId").asString("");
     long withheld = transfer.path("withheldCount").asLong(0);
-    return product.isEmpty() && withheld > 0 ? "(" + withheld + " rows withheld)" : product;
+    if (!product.isEmpty() || withheld == 0) {
+      return product;
+    }
+    return "(" + withheld + (withheld == 1 ? " row" : " rows") + " withheld)";
   }
 }

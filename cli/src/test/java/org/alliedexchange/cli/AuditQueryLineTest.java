@@ -23,6 +23,11 @@ class AuditQueryLineTest {
         .isEqualTo(
             "JPN-KOR #7  2026-11-28T10:00:00Z  DENY  KOR->JPN  jpn-mod-reader  (500 rows withheld)"
                 + "  군사II급비밀  [秘]  NOT_RELEASABLE_TO_NATION");
+    assertThat(
+            AuditQueryCommand.line(
+                AuditCommand.JSON.readTree(
+                    summary.replace("\"withheldCount\":500", "\"withheldCount\":1"))))
+        .contains("(1 row withheld)");
     assertThat(AuditQueryCommand.line(AuditCommand.JSON.readTree(single)))
         .contains("jpn-mod-reader  p-9  군사II급비밀")
         .doesNotContain("rows withheld");
