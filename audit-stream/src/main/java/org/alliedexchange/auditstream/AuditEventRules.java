@@ -34,9 +34,9 @@ public final class AuditEventRules {
   public static final int MAX_NATIONS = 256;
 
   /**
-   * Product ids a summary of withheld rows may list: every row's, at most {@code
-   * WithheldSummary.MAX_ROWS} (1,000) per summary (summaries written before 2026-11-28 list their
-   * first 100).
+   * Product ids a summary of withheld rows may list: its first rows', every one unless the exchange
+   * service's listing budget for the caller ran out, at most {@code WithheldSummary.MAX_ROWS}
+   * (1,000) per summary (summaries written before 2026-11-28 list their first 100).
    */
   public static final int MAX_WITHHELD_PRODUCT_IDS = 1_000;
 

@@ -13,13 +13,13 @@ import org.alliedexchange.api.label.v1.SecurityLabel;
 
 /**
  * The rows of one streaming call withheld for the same reasons at the same level, recorded as one
- * transfer record instead of one each: how many, every row's product id (so an auditor's search by
- * product id finds the refusal; the exchange service lists them within its caller's listing budget
- * and counts the rest), and a SHA-256 over them all (each as its UTF-8 length, 4 bytes big-endian,
- * then its bytes). A summary holds at most {@link #MAX_ROWS} rows and {@link #MAX_ID_BYTES} bytes
- * of ids, which keeps its record well under what the audit log stores of one event; once {@link
- * #full()}, its owner writes it and starts another, so memory stays bounded however many rows a
- * call withholds.
+ * transfer record instead of one each: how many, the product ids of its rows (so an auditor's
+ * search by product id finds the refusal: all of them, or, once the exchange service's listing
+ * budget for the caller runs out, the first rows' only, the rest counted), and a SHA-256 over them
+ * all (each as its UTF-8 length, 4 bytes big-endian, then its bytes). A summary holds at most
+ * {@link #MAX_ROWS} rows and {@link #MAX_ID_BYTES} bytes of ids, which keeps its record well under
+ * what the audit log stores of one event; once {@link #full()}, its owner writes it and starts
+ * another, so memory stays bounded however many rows a call withholds.
  */
 public final class WithheldSummary {
 
@@ -37,6 +37,9 @@ public final class WithheldSummary {
   private final MessageDigest digest;
   private int idBytes;
   private int rows;
+  // once one row goes unlisted, the rest of the summary does too: the ids it lists are always its
+  // first rows', so whoever holds all of them can check the digest
+  private boolean listing = true;
 
   public WithheldSummary(Instant since) {
     this.since = since;
@@ -69,7 +72,8 @@ public final class WithheldSummary {
     }
     rows++;
     byte[] id = productId.getBytes(StandardCharsets.UTF_8);
-    if (listed) {
+    listing = listing && listed;
+    if (listing) {
       ids.add(productId);
       idBytes += id.length;
     }
@@ -85,6 +89,11 @@ public final class WithheldSummary {
 
   public int rows() {
     return rows;
+  }
+
+  /** Whether its next row's id would be listed: no row of it has gone unlisted yet. */
+  public boolean listing() {
+    return listing;
   }
 
   /** True once the summary holds as many rows or bytes of ids as one record may. */

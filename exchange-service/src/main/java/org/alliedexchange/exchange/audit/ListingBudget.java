@@ -47,9 +47,10 @@ public final class ListingBudget {
 
   /** Whether one more withheld row of {@code system}'s may have its id listed; spends it if so. */
   public boolean take(String system) {
-    long now = nanos.getAsLong();
-    Bucket bucket = buckets.computeIfAbsent(system, s -> new Bucket(burst, now));
+    Bucket bucket = buckets.computeIfAbsent(system, s -> new Bucket(burst, nanos.getAsLong()));
     synchronized (bucket) {
+      // read under the lock, so a racing thread never moves the bucket's time backwards
+      long now = nanos.getAsLong();
       bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.at) / 1e9 * perSecond);
       bucket.at = now;
       if (bucket.tokens >= 1) {

@@ -19,7 +19,7 @@ import org.alliedexchange.policy.Reason;
  * The rows one stream (a search page, a subscription) withheld, gathered into one summary record
  * per originator, level and reasons ({@link WithheldSummary}) instead of a record per row: a search
  * reading past 50,000 rows the caller may not have writes 50 records, not 50,000, each listing the
- * product ids of its rows.
+ * product ids of its rows within the caller's listing budget ({@link ListingBudget}).
  */
 public final class WithheldRows {
 
@@ -70,7 +70,8 @@ public final class WithheldRows {
                         .withheld(reasons, false)
                         .build(),
                     new WithheldSummary(now)));
-    group.rows().add(productId, budget.take(caller.system()));
+    // a summary that has stopped listing spends no more of the budget
+    group.rows().add(productId, group.rows().listing() && budget.take(caller.system()));
     if (group.rows().full()) {
       // summarized now; the group's next row starts another summary
       groups.remove(key);

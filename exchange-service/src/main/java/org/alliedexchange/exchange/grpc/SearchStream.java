@@ -49,6 +49,9 @@ final class SearchStream implements Runnable {
   private final WithheldRows withheld;
   // the full summaries written so far; the page ends only once they are held too
   private CompletableFuture<Void> fullSummaries = CompletableFuture.completedFuture(null);
+  // the first of them that could not be audited, as soon as it is known (allOf above tells only
+  // once every one has completed)
+  private volatile Throwable summaryFailed;
   private final ArrayDeque<StoredProduct> buffer = new ArrayDeque<>();
   private CompletableFuture<List<StoredProduct>> nextChunk;
   private long fetchedUpTo;
@@ -103,7 +106,7 @@ final class SearchStream implements Runnable {
           finish(false);
           return;
         }
-        if (fullSummaries.isCompletedExceptionally()) {
+        if (summaryFailed != null) {
           // a summary could not be audited: read no further (the page ends INTERNAL)
           finish(false);
           return;
@@ -165,6 +168,9 @@ final class SearchStream implements Runnable {
     written.whenComplete(
         (ok, failure) -> {
           if (failure != null) {
+            if (summaryFailed == null) {
+              summaryFailed = failure;
+            }
             LOG.error(
                 "a summary of rows withheld from {} on a search could not be audited: {}",
                 caller.system(),

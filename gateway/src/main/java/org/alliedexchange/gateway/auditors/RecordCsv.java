@@ -129,12 +129,13 @@ final class RecordCsv {
           event.getBindingViolation().getProductId()
               + ": "
               + event.getBindingViolation().getDetail();
-      // a summary of withheld rows says how many, which first, and the digest over all
+      // a summary of withheld rows says how many, the ids it lists (its first rows': all of them,
+      // unless its caller's listing budget ran out), and the digest over all
       case TRANSFER ->
           event.getTransfer().getWithheldCount() == 0
               ? ""
               : event.getTransfer().getWithheldCount()
-                  + " rows withheld, first "
+                  + " rows withheld, listed "
                   + String.join(" ", event.getTransfer().getWithheldProductIdsList())
                   + ", sha256 "
                   + event.getTransfer().getWithheldDigest();
