@@ -489,11 +489,9 @@ public final class StreamConsumer implements AutoCloseable {
       // read back while pending after it left the stream: trimmed or deleted (its writer may
       // XADD ... MAXLEN) before it was stored. Acknowledged with an alarm, never retried forever.
       dead.add(
-          new DeadLetters.Letter(
+          wholeEntry(
+              writer,
               id,
-              -1,
-              null,
-              attributed(writer, null),
               "the entry was removed from the stream (trimmed or deleted) after it was read and"
                   + " before it was stored; what it held is lost",
               new byte[0]));
@@ -507,11 +505,9 @@ public final class StreamConsumer implements AutoCloseable {
         all = AuditStream.eventBytes(field.getKey(), field.getValue());
       } catch (InvalidProtocolBufferException e) {
         dead.add(
-            new DeadLetters.Letter(
+            wholeEntry(
+                writer,
                 id,
-                -1,
-                null,
-                attributed(writer, null),
                 "the entry's `events` is not an AuditEventBatch: "
                     + AuditEventRules.printable(e.getMessage(), 300),
                 field.getValue()));
@@ -541,14 +537,15 @@ public final class StreamConsumer implements AutoCloseable {
     }
     if (!any) {
       dead.add(
-          new DeadLetters.Letter(
-              id,
-              -1,
-              null,
-              attributed(writer, null),
-              "the entry has neither an `event` nor an `events` field",
-              new byte[0]));
+          wholeEntry(
+              writer, id, "the entry has neither an `event` nor an `events` field", new byte[0]));
     }
+  }
+
+  /** The letter of a stream entry that could not be read as events at all. */
+  private static DeadLetters.Letter wholeEntry(
+      AuditWriter writer, String streamId, String reason, byte[] bytes) {
+    return new DeadLetters.Letter(streamId, -1, null, attributed(writer, null), reason, bytes);
   }
 
   /**
