@@ -38,28 +38,13 @@ class ListedWithheldRowsMigrationIT {
           .load()
           .migrate();
       AuditEvent summary =
-          AuditEvent.newBuilder()
-              .setEventId(UUID.randomUUID().toString())
-              .setTransfer(
-                  TransferRecord.newBuilder()
-                      .setDecision(Decision.DECISION_DENY)
-                      .setRecipientNation("JPN")
-                      .setSourceNation("KOR")
-                      .setWithheldCount(500)
-                      .addWithheldProductIds("p-0")
-                      .addWithheldProductIds("")
-                      .addWithheldProductIds("p-2"))
-              .build();
-      AuditEvent single =
-          AuditEvent.newBuilder()
-              .setEventId(UUID.randomUUID().toString())
-              .setTransfer(
-                  TransferRecord.newBuilder()
-                      .setDecision(Decision.DECISION_DENY)
-                      .setRecipientNation("JPN")
-                      .setSourceNation("KOR")
-                      .setProductId("p-single"))
-              .build();
+          refusal(
+              TransferRecord.newBuilder()
+                  .setWithheldCount(500)
+                  .addWithheldProductIds("p-0")
+                  .addWithheldProductIds("")
+                  .addWithheldProductIds("p-2"));
+      AuditEvent single = refusal(TransferRecord.newBuilder().setProductId("p-single"));
       try (Connection owner = owner(postgres)) {
         store(owner, 1, summary, "");
         store(owner, 2, single, "p-single");
@@ -81,6 +66,18 @@ class ListedWithheldRowsMigrationIT {
         assertThat(indexed).containsExactly("p-0 JPN-KOR #1", "p-2 JPN-KOR #1");
       }
     }
+  }
+
+  /** A refusal of a KOR product to JPN, as an older service stored it. */
+  private static AuditEvent refusal(TransferRecord.Builder transfer) {
+    return AuditEvent.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setTransfer(
+            transfer
+                .setDecision(Decision.DECISION_DENY)
+                .setRecipientNation("JPN")
+                .setSourceNation("KOR"))
+        .build();
   }
 
   private static Flyway flyway(LocalPostgres postgres, String target) {
